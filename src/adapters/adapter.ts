@@ -1,0 +1,24 @@
+// The adapter interface: one raw record in, one canonical event out (or a located AdapterError).
+import type { CanonicalEvent, SourceRef } from '../core/event.js';
+
+export interface Adapter {
+  readonly name: string;
+  /** Names of the categorical fields, in the order of `CanonicalEvent.fields`. */
+  readonly fieldNames: readonly string[];
+  /** The entity whose recent events are a model's context (e.g. `user`). */
+  readonly entityKey: string;
+  /** Entity keys every event carries, for per-entity aggregates and label matching. */
+  readonly entityNames: readonly string[];
+  /**
+   * Parses one record. Returns null for records that carry no event by design (a header line, a blank
+   * line); throws AdapterError (source, line, field, reason) for a record it cannot read.
+   */
+  parse(record: string | Record<string, unknown>, source: SourceRef): CanonicalEvent | null;
+}
+
+export interface AdapterFactory {
+  readonly name: string;
+  readonly summary: string;
+  /** Options come from the CLI or a bundle's `adapter_options`; unknown keys are refused. */
+  create(options?: Record<string, unknown>): Adapter;
+}

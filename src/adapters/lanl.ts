@@ -1,0 +1,52 @@
+// LANL "Comprehensive, Multi-Source Cyber-Security Events" auth.txt records (Kent 2015) as canonical events.
+import { AdapterError } from '../core/errors.js';
+import type { CanonicalEvent, SourceRef } from '../core/event.js';
+import type { Adapter, AdapterFactory } from './adapter.js';
+
+/** time,src_user@domain,dst_user@domain,src_computer,dst_computer,auth_type,logon_type,auth_orientation,success[,label] */
+const COLUMNS = ['time', 'src_user', 'dst_user', 'src_host', 'dst_host', 'auth_type', 'logon_type', 'auth_orientation', 'success'] as const;
+const FIELD_NAMES = COLUMNS.slice(1);
+const HEADER_PREFIX = 'time,';
+
+function parseLine(line: string, source: SourceRef): CanonicalEvent | null {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  if (text.trim() === '' || text.startsWith(HEADER_PREFIX)) return null;
+  const cols = text.split(',');
+  // A 10th column is an optional label (safekit's `red`); anything else is a broken record.
+  if (cols.length !== 9 && cols.length !== 10) {
+    throw new AdapterError(source.file, source.line, `expected 9 comma-separated columns (10 with a label), found ${cols.length}`);
+  }
+  const time = Number(cols[0]);
+  if (cols[0] === '' || !Number.isFinite(time)) throw new AdapterError(source.file, source.line, `not a number: "${cols[0]}"`, 'time');
+  const fields = cols.slice(1, 9);
+  fields.forEach((value, i) => {
+    if (value === '') throw new AdapterError(source.file, source.line, 'empty value (LANL writes "?" for unknown)', FIELD_NAMES[i]);
+  });
+  const [srcUser, , srcHost, dstHost] = fields as [string, string, string, string];
+  return {
+    time,
+    entities: { user: srcUser, src_host: srcHost, dst_host: dstHost },
+    fields,
+    raw: text,
+    source,
+  };
+}
+
+export const lanl: AdapterFactory = Object.freeze({
+  name: 'lanl',
+  summary: 'LANL auth CSV: time,src_user@domain,dst_user@domain,src_computer,dst_computer,auth_type,logon_type,auth_orientation,success[,label]',
+  create(options: Record<string, unknown> = {}): Adapter {
+    const unknown = Object.keys(options);
+    if (unknown.length > 0) throw new AdapterError('lanl adapter options', 0, `unknown option(s): ${unknown.join(', ')}`);
+    return {
+      name: 'lanl',
+      fieldNames: FIELD_NAMES,
+      entityKey: 'user',
+      entityNames: ['user', 'src_host', 'dst_host'],
+      parse(record, source) {
+        if (typeof record !== 'string') throw new AdapterError(source.file, source.line, 'LANL records are CSV lines, got a JSON object');
+        return parseLine(record, source);
+      },
+    };
+  },
+});

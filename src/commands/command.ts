@@ -1,0 +1,78 @@
+// The shape every `seqsentry <command>` module exports, and the shared option parsing with --help.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../core/errors.js';
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  default?: string | boolean | string[];
+  /** One line for --help; the value placeholder comes first, e.g. 'FILE  input file'. */
+  help: string;
+}
+
+export type OptionSpecs = Record<string, OptionSpec>;
+
+type Parsed<S extends OptionSpecs> = {
+  [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean : S[K]['multiple'] extends true ? string[] : string | undefined;
+};
+
+export function helpText(usage: string, summary: string, specs: OptionSpecs): string {
+  const lines = [`Usage: ${usage}`, '', summary, '', 'Options:'];
+  for (const [name, spec] of Object.entries(specs)) {
+    const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}`;
+    const dflt = spec.default !== undefined && spec.default !== false ? ` (default: ${String(spec.default)})` : '';
+    lines.push(`  ${flag.padEnd(22)} ${spec.help}${dflt}`);
+  }
+  lines.push(`  ${'-h, --help'.padEnd(22)} show this help`);
+  return lines.join('\n');
+}
+
+/**
+ * Parses argv against specs. Returns null when --help was asked (help already printed).
+ * Unknown options and missing values raise a UsageError naming the option.
+ */
+export function parseOptions<S extends OptionSpecs>(
+  argv: string[],
+  usage: string,
+  summary: string,
+  specs: S,
+): { values: Parsed<S>; positionals: string[] } | null {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, spec] of Object.entries(specs)) {
+    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+    if (spec.default !== undefined) (options[name] as { default?: unknown }).default = spec.default;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${helpText(usage, summary, specs)}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(helpText(usage, summary, specs) + '\n');
+    return null;
+  }
+  return { values: parsed.values as Parsed<S>, positionals: parsed.positionals };
+}
+
+/** Fails with a UsageError when a required option is absent. */
+export function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) throw new UsageError(`missing required option --${name}`);
+  return value;
+}
+
+/** Parses an integer option, naming the option in the error. */
+export function intOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,114 @@
+// `seqsentry train`: read logs through an adapter, hand the events to the PyTorch trainer, get an ONNX bundle.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createAdapter } from '../adapters/registry.js';
+import { formatReadStats, newReadStats, readEvents } from '../adapters/read.js';
+import { SeqSentryError, UsageError } from '../core/errors.js';
+import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
+import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
+import { runPython } from '../train/python.js';
+import { progress } from '../util/progress.js';
+import { intOption, parseOptions, required, type Command } from './command.js';
+import { INPUT_OPTIONS, parseJsonOption } from './options.js';
+
+const USAGE = 'seqsentry train --format lanl --input FILE... --model-dir DIR [--kind transformer-mlm|lstm-lm] [--epochs N] [--seed N]';
+const SUMMARY = 'Trains a sequence model on log files (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir.';
+const SPECS = {
+  ...INPUT_OPTIONS,
+  'model-dir': { type: 'string', short: 'm', help: 'DIR  where model.onnx and bundle.json are written' },
+  kind: { type: 'string', default: DEFAULT_KIND, help: `KIND  model kind: ${Object.keys(MODEL_KINDS).join(' | ')}` },
+  epochs: { type: 'string', help: 'N  maximum epochs (early stopping may end sooner; trainer default otherwise)' },
+  seed: { type: 'string', default: '1', help: 'N  random seed; the same seed and data give the same model' },
+  context: { type: 'string', help: 'N  previous events of the same entity used as context (transformer-mlm: 8)' },
+  'min-count': { type: 'string', default: '2', help: 'N  values seen fewer times become the field\'s OOV token' },
+  'no-hour-token': { type: 'boolean', default: false, help: 'leave out the hour-of-day token' },
+  'max-events': { type: 'string', help: 'N  train on at most the first N events' },
+} as const;
+
+export interface TrainArgs {
+  format: string;
+  inputs: string[];
+  modelDir: string;
+  kind: string;
+  epochs?: number;
+  seed: number;
+  context?: number;
+  minCount: number;
+  hourToken: boolean;
+  strict: boolean;
+  adapterOptions?: Record<string, unknown>;
+  maxEvents?: number;
+}
+
+/** Reads the inputs into an events TSV, runs models/train.py, returns the bundle path. */
+export async function train(args: TrainArgs): Promise<string> {
+  const kind = MODEL_KINDS[args.kind];
+  if (!kind) throw new UsageError(`unknown --kind "${args.kind}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
+  if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
+  const adapter = createAdapter(args.format, args.adapterOptions);
+  const modelDir = resolve(args.modelDir);
+  await mkdir(modelDir, { recursive: true });
+  const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
+  try {
+    const eventsPath = join(work, 'events.tsv');
+    const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, adapter.entityKey);
+    const stats = newReadStats();
+    const reading = progress('reading');
+    for await (const item of readEvents(args.inputs, adapter, stats, args.strict)) {
+      if (item.event) await writer.write(item.event);
+      reading.update(stats.records);
+      if (args.maxEvents !== undefined && writer.rows >= args.maxEvents) break;
+    }
+    await writer.close();
+    reading.finish(`${writer.rows} events`);
+    process.stderr.write(formatReadStats(stats) + '\n');
+    if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${args.inputs.join(', ')}: too few to train on`);
+
+    const metaPath = join(work, 'meta.json');
+    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: adapter.entityKey }));
+    const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(args.seed), '--min-count', String(args.minCount), '--meta', metaPath];
+    if (args.epochs !== undefined) py.push('--epochs', String(args.epochs));
+    py.push('--context', String(args.context ?? kind.defaultContext));
+    if (!args.hourToken) py.push('--no-hour-token');
+
+    const bar = progress(`training ${kind.kind}`);
+    await runPython('train.py', py, (m) => {
+      if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
+      if (m.type === 'epoch') {
+        bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
+      }
+    });
+    return join(modelDir, 'bundle.json');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const command: Command = {
+  name: 'train',
+  summary: SUMMARY,
+  async run(argv) {
+    const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
+    if (!parsed) return 0;
+    const v = parsed.values;
+    const bundlePath = await train({
+      format: v.format ?? 'lanl',
+      inputs: [...required(v.input, 'input'), ...parsed.positionals],
+      modelDir: required(v['model-dir'], 'model-dir'),
+      kind: v.kind ?? DEFAULT_KIND,
+      ...(v.epochs !== undefined ? { epochs: intOption(v.epochs, 'epochs', 0) } : {}),
+      seed: intOption(v.seed, 'seed', 1),
+      ...(v.context !== undefined ? { context: intOption(v.context, 'context', 0) } : {}),
+      minCount: intOption(v['min-count'], 'min-count', 2),
+      hourToken: !v['no-hour-token'],
+      strict: v.strict,
+      ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
+      ...(v['max-events'] !== undefined ? { maxEvents: intOption(v['max-events'], 'max-events', 0) } : {}),
+    });
+    process.stdout.write(`model bundle: ${bundlePath}\n`);
+    return 0;
+  },
+};
+
+export default command;

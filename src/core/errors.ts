@@ -1,0 +1,51 @@
+// The error taxonomy: each error names what failed and where, with the context as fields.
+
+export class SeqSentryError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line usage: printed with the command's help, exit code 2. */
+export class UsageError extends SeqSentryError {}
+
+/** Bad configuration value; `key` names the offending setting. */
+export class ConfigError extends SeqSentryError {
+  constructor(readonly key: string, reason: string) {
+    super(`config ${key}: ${reason}`);
+  }
+}
+
+/** A record an adapter cannot read, located by source and line (and field when known). */
+export class AdapterError extends SeqSentryError {
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    readonly reason: string,
+    readonly field?: string,
+  ) {
+    super(`${source}:${line}: ${field ? `field ${field}: ` : ''}${reason}`);
+  }
+}
+
+/** A model bundle that cannot be loaded or does not match its ONNX session. */
+export class ModelLoadError extends SeqSentryError {
+  constructor(readonly modelDir: string, reason: string, options?: ErrorOptions) {
+    super(`model ${modelDir}: ${reason}`, options);
+  }
+}
+
+/** The Python trainer failed; `stderrTail` holds its last lines. */
+export class TrainerError extends SeqSentryError {
+  constructor(reason: string, readonly stderrTail = '') {
+    super(stderrTail ? `${reason}\n${stderrTail}` : reason);
+  }
+}
+
+/** An OpenSearch request failed; `status` is the HTTP status when there was a response. */
+export class OpenSearchError extends SeqSentryError {
+  constructor(readonly operation: string, reason: string, readonly status?: number, readonly index?: string, options?: ErrorOptions) {
+    super(`OpenSearch ${operation}${index ? ` on ${index}` : ''}: ${reason}${status ? ` (HTTP ${status})` : ''}`, options);
+  }
+}

@@ -1,0 +1,88 @@
+// The model bundle manifest (bundle.json): parsed once with zod where it enters, then verified against its ONNX file.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ModelLoadError } from '../core/errors.js';
+import { MODEL_KINDS } from './kinds.js';
+
+export const BUNDLE_SCHEMA_VERSION = 1;
+
+const TokenizerSchema = z.object({
+  fields: z.array(z.string()).min(1),
+  hour_token: z.boolean(),
+  min_count: z.number().int().min(1),
+  vocab: z.record(z.string(), z.array(z.string()).min(2)),
+});
+
+const BundleSchema = z.object({
+  schema_version: z.literal(BUNDLE_SCHEMA_VERSION),
+  kind: z.string().refine((k) => k in MODEL_KINDS, { message: `unknown kind (known: ${Object.keys(MODEL_KINDS).join(', ')})` }),
+  name: z.string(),
+  version: z.string(),
+  created_at: z.string().optional(),
+  format: z.string(),
+  adapter_options: z.record(z.string(), z.unknown()).default({}),
+  entity_key: z.string(),
+  context_length: z.number().int().min(0),
+  tokenizer: TokenizerSchema,
+  onnx: z.object({
+    file: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    inputs: z.array(z.string()),
+    outputs: z.array(z.string()),
+    opset: z.number().int().optional(),
+  }),
+  calibration: z.object({
+    levels: z.array(z.number()).min(2),
+    values: z.array(z.number()).min(2),
+    tail_scale: z.number().positive(),
+    n: z.number().int().positive(),
+  }),
+  threshold: z.number().min(0).max(1),
+  training: z.record(z.string(), z.unknown()).default({}),
+  metrics: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type Bundle = z.infer<typeof BundleSchema>;
+
+export interface LoadedBundle {
+  dir: string;
+  bundle: Bundle;
+  onnxPath: string;
+  onnxBytes: Buffer;
+}
+
+/** Reads bundle.json and the ONNX file; checks schema, vocabularies and the sha256 in one place. */
+export async function loadBundle(dir: string): Promise<LoadedBundle> {
+  const manifestPath = join(dir, 'bundle.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(manifestPath, 'utf8'));
+  } catch (err) {
+    throw new ModelLoadError(dir, `cannot read ${manifestPath}: ${(err as Error).message}`, { cause: err });
+  }
+  const parsed = BundleSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ModelLoadError(dir, `bundle.json does not match schema v${BUNDLE_SCHEMA_VERSION}: ${problems}`);
+  }
+  const bundle = parsed.data;
+  const missingVocab = bundle.tokenizer.fields.filter((f) => !bundle.tokenizer.vocab[f]);
+  if (missingVocab.length) throw new ModelLoadError(dir, `tokenizer has no vocabulary for field(s) ${missingVocab.join(', ')}`);
+  if (bundle.calibration.levels.length !== bundle.calibration.values.length) {
+    throw new ModelLoadError(dir, `calibration levels (${bundle.calibration.levels.length}) and values (${bundle.calibration.values.length}) differ in length`);
+  }
+  const onnxPath = join(dir, bundle.onnx.file);
+  let onnxBytes: Buffer;
+  try {
+    onnxBytes = await readFile(onnxPath);
+  } catch (err) {
+    throw new ModelLoadError(dir, `cannot read ONNX file ${onnxPath}: ${(err as Error).message}`, { cause: err });
+  }
+  const sha = createHash('sha256').update(onnxBytes).digest('hex');
+  if (sha !== bundle.onnx.sha256) {
+    throw new ModelLoadError(dir, `sha256 of ${bundle.onnx.file} is ${sha}, bundle.json says ${bundle.onnx.sha256}: the model file was changed or truncated`);
+  }
+  return { dir, bundle, onnxPath, onnxBytes };
+}

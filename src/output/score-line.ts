@@ -1,0 +1,33 @@
+// Serializes `seqsentry score` output lines (docs/contracts.md) with precompiled fast-json-stringify schemas.
+import fastJson from 'fast-json-stringify';
+import type { ScoreResult } from '../scorer/scorer.js';
+
+export interface ScoreLine extends ScoreResult {
+  line: number;
+  time: number;
+  entities: Record<string, string>;
+}
+
+export const scoreLine = fastJson({
+  type: 'object',
+  properties: {
+    line: { type: 'integer' },
+    time: { type: 'number' },
+    entities: { type: 'object', additionalProperties: { type: 'string' } },
+    anomaly_score: { type: 'number' },
+    raw: { type: 'number' },
+    is_anomaly: { type: 'boolean' },
+    fields: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, value: { type: 'string' }, surprisal: { type: 'number' }, expected: { type: 'string' } },
+      },
+    },
+  },
+}) as (line: ScoreLine) => string;
+
+export const errorLine = fastJson({
+  type: 'object',
+  properties: { line: { type: 'integer' }, error: { type: 'string' } },
+}) as (line: { line: number; error: string }) => string;

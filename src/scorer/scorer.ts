@@ -1,0 +1,141 @@
+// Scores canonical events with a model bundle: history context in input order, batched ONNX calls, calibration.
+import type { CanonicalEvent } from '../core/event.js';
+import { loadBundle, type Bundle } from '../model/bundle.js';
+import { TokenModel, type OnnxSessionOptions } from '../model/onnx.js';
+import { Encoder, hourToken } from '../tokenizer/vocab.js';
+import { Calibrator } from './calibrate.js';
+import { HistoryStore } from './history.js';
+import { AdapterError } from '../core/errors.js';
+
+export interface FieldScore {
+  field: string;
+  value: string;
+  /** nats */
+  surprisal: number;
+  /** The value the model found most likely for this field. */
+  expected: string;
+}
+
+export interface ScoreResult {
+  anomaly_score: number;
+  raw: number;
+  is_anomaly: boolean;
+  /** Highest surprisal first: the explanation. */
+  fields: FieldScore[];
+}
+
+export interface ScorerOptions extends OnnxSessionOptions {
+  /** Events per ONNX call. */
+  maxBatch?: number;
+  /** Entities whose history is kept in memory. */
+  maxEntities?: number;
+  /** Overrides the bundle's threshold on anomaly_score. */
+  threshold?: number;
+}
+
+export class Scorer {
+  readonly encoder: Encoder;
+  readonly calibrator: Calibrator;
+  readonly history: HistoryStore;
+  readonly context: number;
+  readonly width: number;
+  readonly threshold: number;
+  readonly maxBatch: number;
+
+  private constructor(readonly bundle: Bundle, private readonly model: TokenModel, options: ScorerOptions) {
+    this.encoder = new Encoder(bundle.tokenizer);
+    this.calibrator = new Calibrator(bundle.calibration);
+    this.context = bundle.context_length;
+    this.width = bundle.tokenizer.fields.length;
+    this.threshold = options.threshold ?? bundle.threshold;
+    this.maxBatch = options.maxBatch ?? 1024;
+    this.history = new HistoryStore({ length: this.context, maxEntities: options.maxEntities ?? 100_000 });
+  }
+
+  static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
+    const loaded = await loadBundle(modelDir);
+    const { bundle } = loaded;
+    const model = await TokenModel.open(modelDir, loaded.onnxBytes, bundle.onnx.inputs, bundle.onnx.outputs, options);
+    return new Scorer(bundle, model, options);
+  }
+
+  /** Model name and version, as written into anomaly.model. */
+  get modelId(): { name: string; version: string; kind: string } {
+    return { name: this.bundle.name, version: this.bundle.version, kind: this.bundle.kind };
+  }
+
+  /** Checks that events carry the fields this bundle was trained on (same adapter field count). */
+  private checkWidth(event: CanonicalEvent): void {
+    const expected = this.width - (this.bundle.tokenizer.hour_token ? 1 : 0);
+    if (event.fields.length !== expected) {
+      throw new AdapterError(event.source.file, event.source.line, `event has ${event.fields.length} fields, model ${this.bundle.name} expects ${expected} (${this.bundle.format} format)`);
+    }
+  }
+
+  /**
+   * Scores events in order. Each event's context is its entity's previous events, including earlier
+   * events of the same call, so the result does not depend on how a stream is cut into calls.
+   */
+  async score(events: readonly CanonicalEvent[]): Promise<ScoreResult[]> {
+    const results: ScoreResult[] = [];
+    for (let start = 0; start < events.length; start += this.maxBatch) {
+      const chunk = events.slice(start, start + this.maxBatch);
+      results.push(...(await this.scoreChunk(chunk)));
+    }
+    return results;
+  }
+
+  private async scoreChunk(events: readonly CanonicalEvent[]): Promise<ScoreResult[]> {
+    const B = events.length;
+    const T = this.context + 1;
+    const F = this.width;
+    const tokens = new BigInt64Array(B * T * F); // (B, T, F), zero rows = padding
+    const encoded: Int32Array[] = [];
+    for (let b = 0; b < B; b++) {
+      const event = events[b] as CanonicalEvent;
+      this.checkWidth(event);
+      const row = Int32Array.from(this.encoder.encode(event));
+      encoded.push(row);
+      const entity = event.entities[this.bundle.entity_key] ?? '?';
+      const past = this.context > 0 ? this.history.get(entity) : [];
+      const base = b * T * F;
+      // Left-pad: the newest past event sits right before the target row.
+      const firstRow = T - 1 - past.length;
+      past.forEach((r, i) => {
+        for (let f = 0; f < F; f++) tokens[base + (firstRow + i) * F + f] = BigInt(r[f] as number);
+      });
+      for (let f = 0; f < F; f++) tokens[base + (T - 1) * F + f] = BigInt(row[f] as number);
+      this.history.push(entity, row, event.time);
+    }
+    const { surprisal, expected } = await this.model.run(tokens, B, T, F);
+    const results: ScoreResult[] = new Array(B);
+    for (let b = 0; b < B; b++) {
+      const fields: FieldScore[] = new Array(F);
+      let sum = 0;
+      for (let f = 0; f < F; f++) {
+        const s = surprisal[b * F + f] as number;
+        sum += s;
+        fields[f] = {
+          field: this.bundle.tokenizer.fields[f] as string,
+          value: this.valueOf(events[b] as CanonicalEvent, f),
+          surprisal: s,
+          expected: this.encoder.word(f, Number(expected[b * F + f])),
+        };
+      }
+      fields.sort((x, y) => y.surprisal - x.surprisal);
+      const raw = sum / F;
+      const anomaly = this.calibrator.score(raw);
+      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields };
+    }
+    return results;
+  }
+
+  /** The event's own value for model field f (the hour token is derived from time). */
+  private valueOf(event: CanonicalEvent, f: number): string {
+    return f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
+  }
+
+  async close(): Promise<void> {
+    await this.model.release();
+  }
+}

@@ -1,0 +1,28 @@
+// Locations the tests share, and the CI rule: with CI=true a missing dependency fails, elsewhere it skips.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const SHARED_DATA = resolve(REPO_ROOT, '..', 'shared', 'data');
+export const CLI = join(REPO_ROOT, 'bin', 'seqsentry.js');
+export const IN_CI = process.env.CI === 'true';
+
+export const PYTHON = process.env.SEQSENTRY_PYTHON ?? join(REPO_ROOT, '.venv', 'bin', 'python');
+
+/**
+ * True when `what` is available. Otherwise throws in CI and returns false elsewhere (the caller skips),
+ * printing why once.
+ */
+function available(ok: boolean, what: string, hint: string): boolean {
+  if (ok) return true;
+  const msg = `${what} is missing (${hint})`;
+  if (IN_CI) throw new Error(`CI=true: ${msg}`);
+  process.stderr.write(`skipping: ${msg}\n`);
+  return false;
+}
+
+export const hasSharedData = (): boolean => available(existsSync(SHARED_DATA), `shared sample data at ${SHARED_DATA}`, 'clone with ../shared beside the repository');
+export const hasPython = (): boolean => available(existsSync(PYTHON), `the trainer's Python at ${PYTHON}`, 'run `npm run setup`');
+export const hasBuild = (): boolean => available(existsSync(join(REPO_ROOT, 'dist', 'cli.js')), 'the compiled CLI (dist/cli.js)', 'run `npm run build`');
+
+export const shared = (...parts: string[]): string => join(SHARED_DATA, ...parts);
