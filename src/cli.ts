@@ -7,6 +7,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   train: { summary: 'train a sequence model on log files and export an ONNX bundle', load: async () => (await import('./commands/train.js')).default },
   score: { summary: 'score every record of a log file with a trained bundle', load: async () => (await import('./commands/score.js')).default },
   evaluate: { summary: 'compare scores with labels: AUC, AP, TPR at 0.1% FPR, HTML report', load: async () => (await import('./commands/evaluate.js')).default },
+  serve: { summary: 'run the sidecar: /v1/score, the _bulk enrichment proxy, the ML Commons endpoint, health and metrics', load: async () => (await import('./commands/serve.js')).default },
+  install: { summary: 'install templates, the ML Commons connector and model, the ingest pipeline and content into a cluster', load: async () => (await import('./commands/install.js')).default },
+  enrich: { summary: 'score unscored events already in OpenSearch and write the anomaly fields back', load: async () => (await import('./commands/enrich.js')).default },
   demo: { summary: 'simulate, train, score and evaluate on a built-in default', load: async () => (await import('./commands/demo.js')).default },
 });
 

@@ -76,16 +76,24 @@ export class Scorer {
    * Scores events in order. Each event's context is its entity's previous events, including earlier
    * events of the same call, so the result does not depend on how a stream is cut into calls.
    */
-  async score(events: readonly CanonicalEvent[]): Promise<ScoreResult[]> {
+  async score(events: readonly CanonicalEvent[], scopes?: readonly string[]): Promise<ScoreResult[]> {
     const results: ScoreResult[] = [];
     for (let start = 0; start < events.length; start += this.maxBatch) {
       const chunk = events.slice(start, start + this.maxBatch);
-      results.push(...(await this.scoreChunk(chunk)));
+      results.push(...(await this.scoreChunk(chunk, scopes?.slice(start, start + this.maxBatch))));
     }
     return results;
   }
 
-  private async scoreChunk(events: readonly CanonicalEvent[]): Promise<ScoreResult[]> {
+  /**
+   * The history key of an event: its entity, within a scope (e.g. the index it is written to) so that
+   * the same entity in two indices keeps two histories.
+   */
+  historyKey(event: CanonicalEvent, scope = ''): string {
+    return `${scope}\u0000${event.entities[this.bundle.entity_key] ?? '?'}`;
+  }
+
+  private async scoreChunk(events: readonly CanonicalEvent[], scopes?: readonly string[]): Promise<ScoreResult[]> {
     const B = events.length;
     const T = this.context + 1;
     const F = this.width;
@@ -96,7 +104,7 @@ export class Scorer {
       this.checkWidth(event);
       const row = Int32Array.from(this.encoder.encode(event));
       encoded.push(row);
-      const entity = event.entities[this.bundle.entity_key] ?? '?';
+      const entity = this.historyKey(event, scopes?.[b]);
       const past = this.context > 0 ? this.history.get(entity) : [];
       const base = b * T * F;
       // Left-pad: the newest past event sits right before the target row.

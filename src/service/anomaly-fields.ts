@@ -1,0 +1,46 @@
+// The anomaly fields written onto events, the same whichever path (proxy, ingest pipeline, enrich) scored them.
+import type { ScoreResult } from '../scorer/scorer.js';
+
+export interface AnomalyModelRef {
+  name: string;
+  version: string;
+  kind: string;
+}
+
+export interface AnomalyDetails {
+  raw?: number;
+  /** Per-field surprisal, highest first: the explanation. */
+  fields?: Array<{ name: string; value: string; surprisal: number; expected: string }>;
+  model: AnomalyModelRef;
+  threshold?: number;
+  is_anomaly?: boolean;
+  scored_at: string;
+  /** Why the event could not be scored (it is still written, without anomaly_score). */
+  error?: string;
+}
+
+export interface AnomalyFields {
+  anomaly_score?: number;
+  anomaly: AnomalyDetails;
+}
+
+/** Fields at most kept in anomaly.fields: enough to explain, bounded for the index. */
+export const MAX_EXPLAINED_FIELDS = 5;
+
+export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, threshold: number, scoredAt: string): AnomalyFields {
+  return {
+    anomaly_score: result.anomaly_score,
+    anomaly: {
+      raw: result.raw,
+      fields: result.fields.slice(0, MAX_EXPLAINED_FIELDS).map((f) => ({ name: f.field, value: f.value, surprisal: f.surprisal, expected: f.expected })),
+      model,
+      threshold,
+      is_anomaly: result.is_anomaly,
+      scored_at: scoredAt,
+    },
+  };
+}
+
+export function anomalyError(reason: string, model: AnomalyModelRef, scoredAt: string): AnomalyFields {
+  return { anomaly: { model, scored_at: scoredAt, error: reason } };
+}

@@ -1,0 +1,151 @@
+// The one scoring path behind the proxy, the ML Commons endpoint and the enrich loop: adapter → history → scorer,
+// with concurrent requests micro-batched into shared ONNX calls.
+import type { Adapter } from '../adapters/adapter.js';
+import { AdapterError } from '../core/errors.js';
+import type { CanonicalEvent, SourceRef } from '../core/event.js';
+import type { Scorer } from '../scorer/scorer.js';
+import { anomalyError, anomalyFields, type AnomalyFields } from './anomaly-fields.js';
+
+/** Loads an entity's latest events strictly before `before` (seconds), oldest first: a cold-start refill. */
+export type HistoryLoader = (scope: string, entityValue: string, before: number, limit: number) => Promise<CanonicalEvent[]>;
+
+export interface ScoreRequest {
+  /** A raw record for the adapter (JSON object or text line). */
+  record: string | Record<string, unknown>;
+  /** History scope, e.g. the target index. */
+  scope: string;
+  source: SourceRef;
+}
+
+export interface ScoringServiceOptions {
+  /** Largest number of events in one ONNX call. */
+  maxBatch: number;
+  /** How long a request may wait for others to share its batch. */
+  maxDelayMs: number;
+  historyLoader?: HistoryLoader;
+}
+
+export interface BatchObserver {
+  onBatch?(events: number, seconds: number): void;
+  onError?(kind: string): void;
+}
+
+interface Pending {
+  requests: ScoreRequest[];
+  resolve: (out: AnomalyFields[]) => void;
+  reject: (err: unknown) => void;
+}
+
+export class ScoringService {
+  private queue: Pending[] = [];
+  private queued = 0;
+  private timer: NodeJS.Timeout | null = null;
+  // Batches run one after another so history updates keep arrival order.
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+
+  constructor(
+    readonly scorer: Scorer,
+    readonly adapter: Adapter,
+    private readonly options: ScoringServiceOptions,
+    private readonly observer: BatchObserver = {},
+  ) {}
+
+  /** Scores the records of one request, in order; a record the adapter cannot read gets anomaly.error. */
+  score(requests: ScoreRequest[]): Promise<AnomalyFields[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ requests, resolve, reject });
+      this.queued += requests.length;
+      if (this.queued >= this.options.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+    });
+  }
+
+  /** Resolves when every queued and running batch has finished (graceful shutdown). */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.inFlight > 0) await this.chain;
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.queued = 0;
+    this.inFlight += 1;
+    this.chain = this.chain.then(() => this.run(batch)).finally(() => {
+      this.inFlight -= 1;
+    });
+  }
+
+  private async run(batch: Pending[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const model = this.scorer.modelId;
+    const scoredAt = new Date().toISOString();
+    try {
+      const parsed = batch.map((p) => p.requests.map((r) => this.parse(r)));
+      const events: CanonicalEvent[] = [];
+      const scopes: string[] = [];
+      parsed.forEach((items, i) =>
+        items.forEach((item, j) => {
+          if (item instanceof AdapterError) return;
+          events.push(item);
+          scopes.push((batch[i] as Pending).requests[j]!.scope);
+        }),
+      );
+      await this.refillHistory(events, scopes);
+      const results = await this.scorer.score(events, scopes);
+      let k = 0;
+      batch.forEach((p, i) => {
+        p.resolve(
+          (parsed[i] as Array<CanonicalEvent | AdapterError>).map((item) => {
+            if (item instanceof AdapterError) {
+              this.observer.onError?.('adapter');
+              return anomalyError(item.message, model, scoredAt);
+            }
+            return anomalyFields(results[k++]!, model, this.scorer.threshold, scoredAt);
+          }),
+        );
+      });
+      this.observer.onBatch?.(events.length, Number(process.hrtime.bigint() - started) / 1e9);
+    } catch (err) {
+      this.observer.onError?.('scorer');
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  private parse(r: ScoreRequest): CanonicalEvent | AdapterError {
+    try {
+      const event = this.adapter.parse(r.record, r.source);
+      return event ?? new AdapterError(r.source.file, r.source.line, 'empty record');
+    } catch (err) {
+      if (err instanceof AdapterError) return err;
+      return new AdapterError(r.source.file, r.source.line, (err as Error).message);
+    }
+  }
+
+  /** For entities this process has not seen, loads their latest events from the store first. */
+  private async refillHistory(events: CanonicalEvent[], scopes: string[]): Promise<void> {
+    const loader = this.options.historyLoader;
+    const { scorer } = this;
+    if (!loader || scorer.context === 0) return;
+    const seen = new Set<string>();
+    const misses: Array<{ key: string; scope: string; entity: string; before: number }> = [];
+    events.forEach((event, i) => {
+      const key = scorer.historyKey(event, scopes[i]);
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (!scorer.history.has(key)) misses.push({ key, scope: scopes[i] ?? '', entity: event.entities[scorer.bundle.entity_key] ?? '?', before: event.time });
+    });
+    await Promise.all(
+      misses.map(async (m) => {
+        const past = await loader(m.scope, m.entity, m.before, scorer.context);
+        if (scorer.history.has(m.key)) return;
+        scorer.history.set(m.key, past.map((e) => Int32Array.from(scorer.encoder.encode(e))), past.at(-1)?.time ?? m.before);
+      }),
+    );
+  }
+}
