@@ -1,0 +1,181 @@
+// The five red-team campaigns, each a function that writes its events into a DayLog. Victims, footholds
+// and times are chosen from the enterprise and from what the benign data of that day and of the training
+// days actually contains, so (4) and (5) only reuse user/host pairs that training has seen.
+import { DayLog, labelKey, type AuthEvent } from './auth-event.js';
+import { workstationOn, type Enterprise, type Person } from './enterprise.js';
+import type { Rng } from './prng.js';
+
+const HOUR = 3600;
+const MINUTE = 60;
+
+/** What training saw: `user|src|dst` triples and `user|src` pairs. */
+export interface TrainHistory {
+  triples: Set<string>;
+  userSrc: Set<string>;
+}
+
+/** Per test day: when each user logged on/off interactively and which service tickets they asked for. */
+export interface DayIndex {
+  day: number;
+  firstLogon: Map<string, number>;
+  lastLogoff: Map<string, number>;
+  /** `user|src|dst` → seconds since midnight of the first TGS. */
+  firstTgs: Map<string, number>;
+  keys: Set<string>;
+}
+
+export function indexDay(log: DayLog): DayIndex {
+  const idx: DayIndex = { day: log.day, firstLogon: new Map(), lastLogoff: new Map(), firstTgs: new Map(), keys: new Set() };
+  for (const e of log.events) {
+    const t = e.time - log.start;
+    idx.keys.add(labelKey(e));
+    if (e.logonType === 'Interactive' && e.srcHost === e.dstHost) {
+      if (e.orientation === 'LogOn' && e.success && !idx.firstLogon.has(e.srcUser)) idx.firstLogon.set(e.srcUser, t);
+      if (e.orientation === 'LogOff') idx.lastLogoff.set(e.srcUser, Math.max(t, idx.lastLogoff.get(e.srcUser) ?? 0));
+    }
+    if (e.orientation === 'TGS' && e.success) {
+      const k = `${e.srcUser}|${e.srcHost}|${e.dstHost}`;
+      if (!idx.firstTgs.has(k) || (idx.firstTgs.get(k) as number) > t) idx.firstTgs.set(k, t);
+    }
+  }
+  return idx;
+}
+
+export interface CampaignContext {
+  ent: Enterprise;
+  history: TrainHistory;
+  rng: Rng;
+}
+
+export interface CampaignResult {
+  events: AuthEvent[];
+  description: string;
+  /** Seconds since midnight when the campaign ended, for chaining the next step. */
+  end: number;
+}
+
+const staff = (ent: Enterprise) => ent.people.filter((p) => p.role === 'staff');
+const kerberosServers = (ent: Enterprise) => ent.servers.filter((s) => !ent.hosts.get(s)?.ntlmOnly);
+
+/** (1) A help-desk/admin account's stolen credentials used from a foothold workstation, hopping across servers. */
+export function stolenCredentials(c: CampaignContext, day: number, foothold: Person, hops: number): CampaignResult {
+  const { ent, rng, history } = c;
+  const log = new DayLog(day);
+  const f = workstationOn(foothold, day);
+  const admins = ent.people.filter((p) => p.role !== 'staff' && !history.userSrc.has(`${p.user}|${f}`));
+  const v = rng.pick(admins.length > 0 ? admins : ent.people.filter((p) => p !== foothold));
+  let t = rng.uniform(10.5, 13.5) * HOUR;
+  log.tgt(t, v.user, f);
+  let src = f;
+  const path = rng.sample(kerberosServers(ent), hops);
+  for (const dst of path) {
+    t += rng.uniform(2, 12) * MINUTE;
+    log.tgs(t, v.user, src, dst);
+    log.logon(t + rng.intBetween(1, 3), v.user, src, dst, 'Kerberos', 'Network');
+    src = dst;
+  }
+  return { events: log.events, end: t, description: `${v.user} (${v.role}) used from ${f}, ${foothold.user}'s workstation, then ${[f, ...path].join(' -> ')}` };
+}
+
+/** (2) Pass-the-hash: an admin's NTLM hash replayed from the foothold to workstations and a file server. */
+export function passTheHash(c: CampaignContext, day: number, foothold: Person, targets: number, after: number, exclude: string): CampaignResult {
+  const { ent, rng } = c;
+  const log = new DayLog(day);
+  const f = workstationOn(foothold, day);
+  const admins = ent.people.filter((p) => p.role === 'sysadmin' && p.user !== exclude);
+  const a = rng.pick(admins.length > 0 ? admins : ent.people.filter((p) => p.role !== 'staff'));
+  const files = ent.servers.filter((s) => ent.hosts.get(s)?.role === 'file');
+  const dsts = [...rng.sample(ent.workstations.filter((w) => w !== f), targets - 1), rng.pick(files)];
+  let t = after + rng.uniform(30, 80) * MINUTE;
+  for (const dst of dsts) {
+    log.logon(t, a.user, f, dst, 'NTLM', 'Network');
+    t += rng.uniform(1, 6) * MINUTE;
+  }
+  return { events: log.events, end: t, description: `${a.user}'s hash replayed over NTLM from ${f} to ${dsts.join(', ')}` };
+}
+
+/** (3) Password spraying: many accounts' NTLM logons against a DC from one host in a short burst, one or two succeed. */
+export function passwordSpray(c: CampaignContext, day: number, foothold: Person, attempts: number): CampaignResult {
+  const { ent, rng } = c;
+  const log = new DayLog(day);
+  const g = workstationOn(foothold, day);
+  const dc = rng.pick(ent.dcs);
+  const victims = rng.sample(staff(ent).filter((p) => p !== foothold), attempts);
+  const successes = attempts >= 8 ? 2 : 1;
+  const winners = new Set(rng.sample(victims.slice(2), successes).map((p) => p.user));
+  let t = rng.uniform(13, 16) * HOUR;
+  for (const v of victims) {
+    log.logon(t, v.user, g, dc, 'NTLM', 'Network', winners.has(v.user));
+    t += rng.intBetween(1, 4);
+  }
+  return { events: log.events, end: t, description: `${victims.length} accounts sprayed from ${g} against ${dc}; succeeded: ${[...winners].join(', ')}` };
+}
+
+/** (4) An admin at 02:00-04:00 on servers it uses by day from its own workstation, but over NTLM instead of Kerberos. */
+export function adminOddHours(c: CampaignContext, day: number, logons: number): CampaignResult {
+  const { ent, rng, history } = c;
+  const log = new DayLog(day);
+  // The admin with the most daytime server pairs in training: every pair used here is a known one.
+  let best: { p: Person; ws: string; servers: string[] } | undefined;
+  for (const p of ent.people.filter((q) => q.role === 'sysadmin')) {
+    const ws = workstationOn(p, day);
+    const servers = kerberosServers(ent).filter((s) => history.triples.has(`${p.user}|${ws}|${s}`));
+    if (!best || servers.length > best.servers.length) best = { p, ws, servers };
+  }
+  if (!best || best.servers.length === 0) return { events: [], end: 0, description: 'skipped: no admin with server pairs in training' };
+  const picks = rng.sample(best.servers, logons);
+  while (picks.length < logons) picks.push(rng.pick(best.servers));
+  let t = rng.uniform(2, 2.6) * HOUR;
+  for (const s of picks) {
+    log.logon(t, best.p.user, best.ws, s, 'NTLM', 'Network');
+    t += rng.uniform(4, 15) * MINUTE;
+  }
+  return { events: log.events, end: t, description: `${best.p.user} from ${best.ws} at night over NTLM to ${picks.join(', ')} (Kerberos by day)` };
+}
+
+/** (5a) Forged service tickets: Kerberos network logons to a user's usual servers with no TGS that day before them. */
+export function silverTicket(c: CampaignContext, idx: DayIndex, logons: number): CampaignResult {
+  const { ent, rng, history } = c;
+  const log = new DayLog(idx.day);
+  const candidates: { p: Person; ws: string; servers: string[]; on: number; off: number }[] = [];
+  for (const p of staff(ent)) {
+    const ws = workstationOn(p, idx.day);
+    const on = idx.firstLogon.get(p.user);
+    const off = idx.lastLogoff.get(p.user);
+    if (on === undefined || off === undefined || off - on < 4 * HOUR) continue;
+    const servers = kerberosServers(ent).filter((s) => history.triples.has(`${p.user}|${ws}|${s}`) && (idx.firstTgs.get(`${p.user}|${ws}|${s}`) ?? Infinity) > on + 3 * HOUR);
+    if (servers.length > 0) candidates.push({ p, ws, servers, on, off });
+  }
+  if (candidates.length === 0) return { events: [], end: 0, description: 'skipped: no user with an untouched known server' };
+  const v = rng.pick(candidates);
+  let t = v.on + rng.uniform(1, 2) * HOUR;
+  const picks = rng.sample(v.servers, logons);
+  while (picks.length < logons) picks.push(rng.pick(v.servers));
+  for (const s of picks) {
+    log.logon(t, v.p.user, v.ws, s, 'Kerberos', 'Network');
+    t += rng.uniform(5, 20) * MINUTE;
+  }
+  return { events: log.events, end: t, description: `${v.p.user} Kerberos logons from ${v.ws} to ${picks.join(', ')} without a service ticket request` };
+}
+
+/** (5b) Password guessing at a user's own workstation during lunch: many failures, then a logon. */
+export function bruteForceLogon(c: CampaignContext, idx: DayIndex, fails: number): CampaignResult {
+  const { ent, rng, history } = c;
+  const log = new DayLog(idx.day);
+  const candidates = staff(ent).filter((p) => {
+    const ws = workstationOn(p, idx.day);
+    const on = idx.firstLogon.get(p.user);
+    const off = idx.lastLogoff.get(p.user);
+    return on !== undefined && off !== undefined && on < p.lunchHour * HOUR && off > p.lunchHour * HOUR + 2 * HOUR && history.triples.has(`${p.user}|${ws}|${ws}`);
+  });
+  if (candidates.length === 0) return { events: [], end: 0, description: 'skipped: no user at work over lunch' };
+  const v = rng.pick(candidates);
+  const ws = workstationOn(v, idx.day);
+  let t = v.lunchHour * HOUR + rng.uniform(5, 15) * MINUTE;
+  for (let i = 0; i < fails; i++) {
+    log.logon(t, v.user, ws, ws, 'Negotiate', 'Interactive', false);
+    t += rng.intBetween(4, 15);
+  }
+  log.logon(t, v.user, ws, ws, 'Negotiate', 'Interactive');
+  return { events: log.events, end: t, description: `${fails} failed interactive logons of ${v.user} at ${ws} over lunch, then a success` };
+}

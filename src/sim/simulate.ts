@@ -1,0 +1,128 @@
+// Runs a simulation end to end: builds the enterprise, generates each day (background + people), streams
+// training days to train.csv as they are made, then the test days with red-team campaigns injected to
+// test.csv, and writes redteam.txt and summary.json. Same options and seed → byte-identical files.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SeqSentryError, UsageError } from '../core/errors.js';
+import { DayLog, formatAuthLine, formatRedTeamLine, type AuthEvent } from './auth-event.js';
+import { personDay } from './benign.js';
+import type { TrainHistory } from './campaigns.js';
+import { buildEnterprise, type Enterprise } from './enterprise.js';
+import { backgroundDay } from './machines.js';
+import { Rng } from './prng.js';
+import { injectRedTeam } from './redteam.js';
+import { groupCampaigns, SummaryCounter, type SimulationSummary } from './summary.js';
+import { LineWriter } from './writer.js';
+
+export interface SimulateOptions {
+  /** Number of days; day 0 is a Monday. */
+  days: number;
+  seed: number;
+  outDir: string;
+  /** Leading days written to train.csv; the rest go to test.csv. Default: days - 2. */
+  trainDays?: number;
+  /** Population multiplier; 1 ≈ 160 people. */
+  scale?: number;
+}
+
+export interface SimulationResult {
+  summary: SimulationSummary;
+  seconds: number;
+}
+
+export const OUTPUT_FILES = { train: 'train.csv', test: 'test.csv', redteam: 'redteam.txt', summary: 'summary.json' } as const;
+
+export function resolveOptions(o: SimulateOptions): Required<SimulateOptions> {
+  const trainDays = o.trainDays ?? o.days - 2;
+  const scale = o.scale ?? 1;
+  // Named after the CLI options, which map one to one onto these fields.
+  const fail = (what: string) => {
+    throw new UsageError(what);
+  };
+  if (!Number.isInteger(o.days) || o.days < 2 || o.days > 366) fail(`--days must be an integer in 2..366, got ${o.days}`);
+  if (!Number.isInteger(trainDays) || trainDays < 1 || trainDays >= o.days) fail(`--train-days must be an integer in 1..${o.days - 1} (leaving at least one test day), got ${trainDays}`);
+  if (!Number.isInteger(o.seed)) fail(`--seed must be an integer, got ${o.seed}`);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 50) fail(`--scale must be a number in (0, 50], got ${scale}`);
+  return { days: o.days, seed: o.seed, outDir: o.outDir, trainDays, scale };
+}
+
+/** One day's events, unsorted: background first, then each person, each from its own random stream. */
+export function generateDay(ent: Enterprise, root: Rng, day: number): DayLog {
+  const log = new DayLog(day);
+  backgroundDay(ent, day, log, root.fork(`background:${day}`));
+  for (const p of ent.people) personDay(ent, p, day, log, root.fork(`person:${day}:${p.user}`));
+  return log;
+}
+
+/** Array.prototype.sort is stable, so equal times keep generation order (TGS before its LogOn). */
+function sortByTime(events: AuthEvent[]): AuthEvent[] {
+  return events.sort((a, b) => a.time - b.time);
+}
+
+export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
+  const started = process.hrtime.bigint();
+  const o = resolveOptions(options);
+  await mkdir(o.outDir, { recursive: true }).catch((err: Error) => {
+    throw new SeqSentryError(`simulate: cannot create output directory ${o.outDir}: ${err.message}`, { cause: err });
+  });
+  const root = new Rng(o.seed);
+  const ent = buildEnterprise(root.fork('enterprise'), o.scale, o.days);
+  const counter = new SummaryCounter();
+  const history: TrainHistory = { triples: new Set(), userSrc: new Set() };
+
+  const train = new LineWriter(join(o.outDir, OUTPUT_FILES.train));
+  for (let d = 0; d < o.trainDays; d++) {
+    const events = sortByTime(generateDay(ent, root, d).events);
+    for (const e of events) {
+      history.triples.add(`${e.srcUser}|${e.srcHost}|${e.dstHost}`);
+      history.userSrc.add(`${e.srcUser}|${e.srcHost}`);
+    }
+    counter.addDay(d, 'train', events);
+    await train.writeLines(events.map(formatAuthLine));
+  }
+  await train.close();
+
+  // Test days are held together: the red-team budget depends on their total size.
+  const testLogs: DayLog[] = [];
+  for (let d = o.trainDays; d < o.days; d++) testLogs.push(generateDay(ent, root, d));
+  const reports = injectRedTeam(ent, testLogs, history, root.fork('redteam'));
+  const test = new LineWriter(join(o.outDir, OUTPUT_FILES.test));
+  const red: AuthEvent[] = [];
+  for (const log of testLogs) {
+    const events = sortByTime(log.events);
+    for (const e of events) if (e.campaign) red.push(e);
+    counter.addDay(log.day, 'test', events);
+    await test.writeLines(events.map(formatAuthLine));
+    log.events.length = 0; // release the day once written
+  }
+  await test.close();
+  const labels = new LineWriter(join(o.outDir, OUTPUT_FILES.redteam));
+  await labels.writeLines(red.map(formatRedTeamLine));
+  await labels.close();
+
+  const summary: SimulationSummary = {
+    seed: o.seed,
+    scale: o.scale,
+    days: o.days,
+    train_days: o.trainDays,
+    test_days: o.days - o.trainDays,
+    population: {
+      users: ent.people.length,
+      service_accounts: ent.services.length,
+      workstations: ent.workstations.length,
+      servers: ent.servers.length,
+      domain_controllers: ent.dcs.length,
+      labs: ent.labs.length,
+      departments: ent.departments,
+    },
+    files: { ...OUTPUT_FILES },
+    totals: counter.totals(),
+    per_day: counter.perDay,
+    campaigns: groupCampaigns(reports),
+    event_types: counter.eventTypes(),
+  };
+  await writeFile(join(o.outDir, OUTPUT_FILES.summary), JSON.stringify(summary, null, 2) + '\n').catch((err: Error) => {
+    throw new SeqSentryError(`simulate: cannot write ${join(o.outDir, OUTPUT_FILES.summary)}: ${err.message}`, { cause: err });
+  });
+  return { summary, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}

@@ -1,0 +1,68 @@
+// Counts for summary.json: events per day and split, per event type, per red-team campaign.
+import { eventType, type AuthEvent } from './auth-event.js';
+import type { CampaignReport } from './redteam.js';
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+export interface DaySummary {
+  day: number;
+  weekday: string;
+  split: 'train' | 'test';
+  events: number;
+  red_team: number;
+}
+
+export interface SimulationSummary {
+  seed: number;
+  scale: number;
+  days: number;
+  train_days: number;
+  test_days: number;
+  population: { users: number; service_accounts: number; workstations: number; servers: number; domain_controllers: number; labs: number; departments: string[] };
+  files: { train: string; test: string; redteam: string; summary: string };
+  totals: { events: number; train: number; test: number; red_team: number; red_team_fraction_of_test: number };
+  per_day: DaySummary[];
+  campaigns: { id: string; events: number; parts: CampaignReport[] }[];
+  event_types: Record<string, number>;
+}
+
+export class SummaryCounter {
+  readonly perDay: DaySummary[] = [];
+  private types = new Map<string, number>();
+
+  addDay(day: number, split: 'train' | 'test', events: readonly AuthEvent[]): void {
+    let red = 0;
+    for (const e of events) {
+      if (e.campaign) red++;
+      const k = eventType(e);
+      this.types.set(k, (this.types.get(k) ?? 0) + 1);
+    }
+    this.perDay.push({ day, weekday: WEEKDAYS[day % 7] as string, split, events: events.length, red_team: red });
+  }
+
+  totals(): SimulationSummary['totals'] {
+    const sum = (split: string, key: 'events' | 'red_team') => this.perDay.filter((d) => d.split === split).reduce((n, d) => n + d[key], 0);
+    const train = sum('train', 'events');
+    const test = sum('test', 'events');
+    const red = sum('test', 'red_team');
+    return { events: train + test, train, test, red_team: red, red_team_fraction_of_test: test > 0 ? red / test : 0 };
+  }
+
+  /** Event types by count, most frequent first (ties by name, for byte-stable output). */
+  eventTypes(): Record<string, number> {
+    const rows = [...this.types.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return Object.fromEntries(rows);
+  }
+}
+
+/** Groups campaign parts (order-anomaly has two) under their id, in first-seen order. */
+export function groupCampaigns(reports: readonly CampaignReport[]): SimulationSummary['campaigns'] {
+  const out: SimulationSummary['campaigns'] = [];
+  for (const r of reports) {
+    let g = out.find((c) => c.id === r.id);
+    if (!g) out.push((g = { id: r.id, events: 0, parts: [] }));
+    g.events += r.events;
+    g.parts.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_FILES, simulate } from '../src/sim/simulate.js';
+
+// Small enough to run in well under a second per simulation, large enough to hold every campaign kind.
+const base = { days: 4, trainDays: 2, scale: 0.4 };
+
+describe('simulate is deterministic', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'seqsentry-sim-det-'));
+    await simulate({ ...base, seed: 7, outDir: join(root, 'a') });
+    await simulate({ ...base, seed: 7, outDir: join(root, 'b') });
+    await simulate({ ...base, seed: 8, outDir: join(root, 'c') });
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const read = (dir: string, file: string) => readFile(join(root, dir, file));
+
+  it('writes byte-identical files for the same seed', async () => {
+    for (const file of Object.values(OUTPUT_FILES)) {
+      const [a, b] = await Promise.all([read('a', file), read('b', file)]);
+      expect(a.length, file).toBeGreaterThan(0);
+      expect(a.equals(b), `${file} differs between two runs with seed 7`).toBe(true);
+    }
+  });
+
+  it('writes different data for a different seed', async () => {
+    for (const file of [OUTPUT_FILES.train, OUTPUT_FILES.test, OUTPUT_FILES.redteam]) {
+      const [a, c] = await Promise.all([read('a', file), read('c', file)]);
+      expect(a.equals(c), `${file} is the same for seeds 7 and 8`).toBe(false);
+    }
+  });
+});
