@@ -1,0 +1,134 @@
+// `seqsentry evaluate`: compares score files (and a rarity baseline) with red-team labels; table, JSON, HTML.
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { formatReadStats } from '../adapters/read.js';
+import { createAdapter } from '../adapters/registry.js';
+import { UsageError } from '../core/errors.js';
+import { BASELINE_NAME, runRarityBaseline } from '../eval/baseline.js';
+import { matchedLines, readLabels, type Labels } from '../eval/labels.js';
+import { evaluateRanking, prCurve, rocCurve, type Evaluation } from '../eval/metrics.js';
+import { renderReport, type CurveSet } from '../eval/report.js';
+import { readScoreFile, readTopEvents } from '../eval/scores.js';
+import { formatTable, summaryJson, type ModelRow, type Summary } from '../eval/summary.js';
+import type { ScoredEvents } from '../eval/types.js';
+import { intOption, parseOptions, required, type Command, type OptionSpecs } from './command.js';
+
+const USAGE = 'seqsentry evaluate --scores [NAME=]OUT.jsonl [--scores ...] --labels LABELS [--train FILE... --test FILE] [--report report.html] [--json summary.json]';
+const SUMMARY = 'Compares anomaly scores with red-team labels: AUC, average precision, TPR at 0.1% FPR, precision at recall 0.1, against a rarity baseline.';
+const SPECS = {
+  scores: { type: 'string', multiple: true, help: '[NAME=]FILE  `seqsentry score` output (repeatable; NAME defaults to the file name)' },
+  labels: { type: 'string', help: 'FILE  red-team labels, LANL format time,user@domain,src,dst (gzip allowed)' },
+  train: { type: 'string', multiple: true, help: 'FILE  training log for the rarity baseline (repeatable; needs --test)' },
+  test: { type: 'string', help: 'FILE  the log the scores came from, scored by the rarity baseline' },
+  format: { type: 'string', default: 'lanl', help: 'NAME  adapter for --train/--test' },
+  report: { type: 'string', help: 'FILE  write a self-contained HTML report' },
+  json: { type: 'string', help: 'FILE  write the summary as JSON' },
+  top: { type: 'string', default: '50', help: 'N  top-ranked events of the first model shown in the report' },
+} satisfies OptionSpecs;
+
+const NAME_PREFIX = /^([A-Za-z0-9_.:-]+)=(.+)$/;
+
+/** `name=path` or `path` (named after the file without .jsonl/.gz); names must be unique. */
+export function parseScoreSpecs(specs: readonly string[]): { name: string; file: string }[] {
+  const out = specs.map((spec) => {
+    const m = NAME_PREFIX.exec(spec);
+    if (m) return { name: m[1] as string, file: m[2] as string };
+    return { name: basename(spec).replace(/\.gz$/, '').replace(/\.jsonl?$/, ''), file: spec };
+  });
+  const seen = new Set<string>();
+  for (const { name } of out) {
+    if (name === BASELINE_NAME) throw new UsageError(`--scores name "${BASELINE_NAME}" is reserved for the baseline row`);
+    if (seen.has(name)) throw new UsageError(`--scores name "${name}" is used twice; name them with NAME=FILE`);
+    seen.add(name);
+  }
+  return out;
+}
+
+function row(scored: ScoredEvents, evaluation: Evaluation, labels: Labels): ModelRow {
+  return { name: scored.name, source: scored.source, ...evaluation.metrics, errors: scored.errors, labelsMatched: matchedLines(labels, scored.matchedLabelKeys) };
+}
+
+/** What a reader must know before trusting the numbers, one sentence each. */
+function notesFor(sets: readonly ScoredEvents[], rows: readonly ModelRow[], labels: Labels): string[] {
+  const notes: string[] = [];
+  sets.forEach((s, i) => {
+    const r = rows[i] as ModelRow;
+    if (s.errors > 0) notes.push(`${s.name}: ${s.errors} unscored record(s) in ${s.source} excluded from the metrics (first: ${s.firstErrors[0] ?? '?'})`);
+    if (r.labelsMatched < labels.lines) notes.push(`${s.name}: ${labels.lines - r.labelsMatched} of ${labels.lines} label lines matched no event`);
+  });
+  const counts = new Set(rows.map((r) => r.events + r.errors));
+  if (counts.size > 1) notes.push(`the rows cover different record counts (${rows.map((r) => `${r.name} ${r.events + r.errors}`).join(', ')}): compare them with care`);
+  return notes;
+}
+
+const evaluate: Command = {
+  name: 'evaluate',
+  summary: SUMMARY,
+  async run(argv) {
+    const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
+    if (!parsed) return 0;
+    const o = parsed.values;
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+    const scoreSpecs = parseScoreSpecs(required(o.scores, 'scores'));
+    const labelFile = required(o.labels, 'labels');
+    const train = o.train ?? [];
+    if ((train.length > 0) !== (o.test !== undefined)) throw new UsageError('--train and --test go together (the baseline learns on --train and scores --test)');
+    const top = intOption(o.top, 'top', 50);
+    if (top < 0) throw new UsageError(`--top must be >= 0, got ${top}`);
+
+    const labels = await readLabels(labelFile);
+    const sets: ScoredEvents[] = [];
+    for (const { name, file } of scoreSpecs) sets.push(await readScoreFile(name, file, labels));
+    const notes: string[] = [];
+    if (o.test !== undefined) {
+      const adapter = createAdapter(o.format ?? 'lanl');
+      const baseline = await runRarityBaseline(train, o.test, adapter, labels);
+      sets.push(baseline.scored);
+      notes.push(`${BASELINE_NAME}: pairs ${baseline.pairs.used.join(', ')} counted over ${baseline.trainStats.events} training events`);
+      for (const m of baseline.pairs.missing) notes.push(`${BASELINE_NAME}: pair ${m} not available, left out`);
+      if (baseline.trainStats.errors > 0) notes.push(`${BASELINE_NAME} training: ${formatReadStats(baseline.trainStats).split('\n')[0]}`);
+    }
+
+    const evaluations = sets.map((s) => evaluateRanking(s.score, s.tiebreak, s.label));
+    const rows = sets.map((s, i) => row(s, evaluations[i] as Evaluation, labels));
+    const allMatched = new Set(sets.flatMap((s) => [...s.matchedLabelKeys]));
+    const summary: Summary = {
+      models: rows,
+      labels: { file: labelFile, lines: labels.lines, matched: matchedLines(labels, allMatched) },
+      notes: [...notes, ...notesFor(sets, rows, labels)],
+    };
+
+    process.stdout.write(`${formatTable(rows)}\n`);
+    process.stderr.write(`labels: ${summary.labels.lines} lines, ${summary.labels.matched} matched a scored event, ${summary.labels.lines - summary.labels.matched} matched none\n`);
+    for (const note of summary.notes) process.stderr.write(`note: ${note}\n`);
+
+    if (o.json !== undefined) {
+      await writeFile(o.json, `${JSON.stringify(summaryJson(summary), null, 2)}\n`);
+      process.stderr.write(`wrote ${o.json}\n`);
+    }
+    if (o.report !== undefined) {
+      const first = sets[0] as ScoredEvents;
+      const order = (evaluations[0] as Evaluation).order;
+      const wanted = new Map<number, { rank: number; label: boolean }>();
+      for (let r = 0; r < Math.min(top, order.length); r++) {
+        const idx = order[r] as number;
+        wanted.set(first.sourceLine[idx] as number, { rank: r + 1, label: first.label[idx] === 1 });
+      }
+      const curves: CurveSet[] = sets.map((s, i) => {
+        const points = (evaluations[i] as Evaluation).points;
+        return { name: s.name, roc: rocCurve(points), pr: prCurve(points), baseline: s.name === BASELINE_NAME };
+      });
+      const html = renderReport({
+        summary,
+        curves,
+        top: top > 0 ? { model: first.name, events: await readTopEvents(first.source, wanted) } : null,
+        generatedAt: new Date().toISOString(),
+      });
+      await writeFile(o.report, html);
+      process.stderr.write(`wrote ${o.report}\n`);
+    }
+    return 0;
+  },
+};
+
+export default evaluate;
