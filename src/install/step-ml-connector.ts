@@ -1,0 +1,44 @@
+// The ML Commons HTTP connector to the sidecar: found by name, compared by a fingerprint of its rendered content.
+import { createHash } from 'node:crypto';
+import { createConnector, findConnectors, findModels, undeployModel, updateConnector } from './ml-commons-api.js';
+import { NEW_ID, pick, type Step } from './plan.js';
+
+const FINGERPRINT = 'seqsentry_fingerprint';
+/** Model states that do not hold a connector (anything else, DEPLOYING included, blocks an update). */
+const IDLE_STATES: ReadonlySet<string> = new Set(['REGISTERED', 'UNDEPLOYED', 'DEPLOY_FAILED']);
+
+/**
+ * sha256 of the connector as sent, credential included, so a new sidecar URL, token or content version shows as a
+ * change. ML Commons encrypts credentials and never returns them, hence a one-way fingerprint in the parameters.
+ */
+export function connectorFingerprint(body: Record<string, unknown>): string {
+  const params = { ...((body.parameters ?? {}) as Record<string, unknown>), [FINGERPRINT]: '' };
+  return createHash('sha256').update(JSON.stringify({ ...body, parameters: params })).digest('hex');
+}
+
+export const mlConnectorStep: Step = async (ctx, entry, _file, rendered) => {
+  const fingerprint = connectorFingerprint(rendered);
+  const body: Record<string, unknown> = { ...rendered, parameters: { ...((rendered.parameters ?? {}) as Record<string, unknown>), [FINGERPRINT]: fingerprint } };
+  const name = String(body.name);
+  const [existing] = await findConnectors(ctx.client, name);
+  const short = fingerprint.slice(0, 12);
+  ctx.vars.connector_sha256 = fingerprint;
+  if (existing && existing.parameters[FINGERPRINT] === fingerprint) {
+    ctx.vars.connector_id = existing.id;
+    return { kind: entry.kind, id: entry.id, action: 'unchanged', detail: `${existing.id}, fingerprint ${short}` };
+  }
+  if (!existing) {
+    ctx.vars.connector_id = ctx.dryRun ? NEW_ID : await createConnector(ctx.client, body);
+    return { kind: entry.kind, id: entry.id, action: 'create', detail: `→ ${String(pick(body, 'parameters.endpoint'))}/v1/ml/score, fingerprint ${short}` };
+  }
+  ctx.vars.connector_id = existing.id;
+  if (!ctx.dryRun) {
+    // ML Commons refuses to change a connector a deployed model uses: undeploy them; the model step redeploys.
+    for (const model of await findModels(ctx.client, name)) {
+      if (model.connector_id === existing.id && !IDLE_STATES.has(model.model_state ?? '')) await undeployModel(ctx.client, model.id);
+    }
+    await updateConnector(ctx.client, existing.id, body);
+  }
+  const was = String(existing.parameters[FINGERPRINT] ?? '-').slice(0, 12);
+  return { kind: entry.kind, id: entry.id, action: 'update', detail: `${existing.id}, fingerprint ${was} → ${short}` };
+};
