@@ -21,3 +21,16 @@ describe('history store', () => {
     expect(h.evictions).toBe(1);
   });
 });
+
+describe('history store time order', () => {
+  it('places a late event at its time and gives each event only earlier events as context', () => {
+    const h = new HistoryStore({ length: 2, maxEntities: 10 });
+    h.push('a', row(10), 10);
+    h.push('a', row(30), 30);
+    h.push('a', row(20), 20); // arrived late
+    expect(h.get('a').map((r) => r[0])).toEqual([20, 30]);
+    expect(h.get('a', 25).map((r) => r[0])).toEqual([10, 20]);
+    expect(h.get('a', 20).map((r) => r[0])).toEqual([10, 20]); // same time: arrived earlier, counts as earlier
+    expect(h.get('a', 5)).toEqual([]);
+  });
+});

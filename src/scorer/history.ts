@@ -1,24 +1,32 @@
-// Per-entity history: the last K encoded events of each entity, in a bounded LRU.
+// Per-entity history: the latest encoded events of each entity, ordered by event time, in a bounded LRU.
+// Time order (not arrival order) makes an event's context the same whichever path delivered it, even when a
+// path (the ML Commons ingest processor) delivers one entity's events slightly out of order.
 
 export interface HistoryOptions {
-  /** Events kept per entity (the model's context length). */
+  /** Events used as context (the model's context length). */
   length: number;
   /** Entities kept; the least recently used entity is evicted beyond this. */
   maxEntities: number;
 }
 
-/** A history entry: the entity's last `length` encoded rows, oldest first, and the newest event time. */
-export interface EntityHistory {
+interface EntityHistory {
   rows: Int32Array[];
-  lastTime: number;
+  /** Event time of each row, non-decreasing. */
+  times: number[];
 }
+
+/** Rows kept per entity beyond the context length, so an event that arrives late still finds its predecessors. */
+const SLACK = 2;
 
 export class HistoryStore {
   // Map iteration order is insertion order: re-inserting on use makes the first key the LRU one.
   private readonly entries = new Map<string, EntityHistory>();
+  private readonly capacity: number;
   evictions = 0;
 
-  constructor(readonly options: HistoryOptions) {}
+  constructor(readonly options: HistoryOptions) {
+    this.capacity = options.length * SLACK;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -28,24 +36,34 @@ export class HistoryStore {
     return this.entries.has(entity);
   }
 
-  /** The entity's rows, oldest first (empty for an unknown entity); marks it recently used. */
-  get(entity: string): Int32Array[] {
+  /**
+   * The entity's last `length` rows with time <= `at`, oldest first (empty for an unknown entity).
+   * Rows with the same time as `at` arrived earlier, so they count as earlier. Marks the entity recently used.
+   */
+  get(entity: string, at = Infinity): Int32Array[] {
     const entry = this.entries.get(entity);
     if (!entry) return [];
     this.entries.delete(entity);
     this.entries.set(entity, entry);
-    return entry.rows;
+    let end = entry.times.length;
+    while (end > 0 && (entry.times[end - 1] as number) > at) end -= 1;
+    return entry.rows.slice(Math.max(0, end - this.options.length), end);
   }
 
-  /** Appends one encoded event to the entity's history. */
+  /** Adds one encoded event at its place in time order (after rows with the same time). */
   push(entity: string, row: Int32Array, time: number): void {
     if (this.options.length === 0) return;
     let entry = this.entries.get(entity);
     if (entry) this.entries.delete(entity);
-    else entry = { rows: [], lastTime: time };
-    entry.rows.push(row);
-    if (entry.rows.length > this.options.length) entry.rows.shift();
-    entry.lastTime = time;
+    else entry = { rows: [], times: [] };
+    let at = entry.times.length;
+    while (at > 0 && (entry.times[at - 1] as number) > time) at -= 1;
+    entry.rows.splice(at, 0, row);
+    entry.times.splice(at, 0, time);
+    if (entry.rows.length > this.capacity) {
+      entry.rows.shift();
+      entry.times.shift();
+    }
     this.entries.set(entity, entry);
     while (this.entries.size > this.options.maxEntities) {
       const oldest = this.entries.keys().next().value as string;
@@ -54,10 +72,10 @@ export class HistoryStore {
     }
   }
 
-  /** Replaces an entity's history (e.g. refilled from OpenSearch after a miss). */
-  set(entity: string, rows: Int32Array[], lastTime: number): void {
+  /** Replaces an entity's history (e.g. refilled from OpenSearch after a miss); rows oldest first. */
+  set(entity: string, rows: Int32Array[], times: number[]): void {
     this.entries.delete(entity);
-    this.entries.set(entity, { rows: rows.slice(-this.options.length), lastTime });
+    this.entries.set(entity, { rows: rows.slice(-this.capacity), times: times.slice(-this.capacity) });
   }
 
   clear(): void {

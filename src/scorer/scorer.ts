@@ -105,7 +105,7 @@ export class Scorer {
       const row = Int32Array.from(this.encoder.encode(event));
       encoded.push(row);
       const entity = this.historyKey(event, scopes?.[b]);
-      const past = this.context > 0 ? this.history.get(entity) : [];
+      const past = this.context > 0 ? this.history.get(entity, event.time) : [];
       const base = b * T * F;
       // Left-pad: the newest past event sits right before the target row.
       const firstRow = T - 1 - past.length;

@@ -3,7 +3,7 @@
 import type { Adapter } from '../adapters/adapter.js';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
-import type { Scorer } from '../scorer/scorer.js';
+import type { Scorer, ScoreResult } from '../scorer/scorer.js';
 import { anomalyError, anomalyFields, type AnomalyFields } from './anomaly-fields.js';
 
 /** Loads an entity's latest events strictly before `before` (seconds), oldest first: a cold-start refill. */
@@ -97,7 +97,7 @@ export class ScoringService {
         }),
       );
       await this.refillHistory(events, scopes);
-      const results = await this.scorer.score(events, scopes);
+      const results = await this.scoreInTimeOrder(events, scopes);
       let k = 0;
       batch.forEach((p, i) => {
         p.resolve(
@@ -115,6 +115,22 @@ export class ScoringService {
       this.observer.onError?.('scorer');
       for (const p of batch) p.reject(err);
     }
+  }
+
+  /**
+   * Feeds the scorer in event-time order (stable for equal times) so that a batch whose requests arrived out
+   * of order builds the same history as an ordered stream; results come back in request order.
+   */
+  private async scoreInTimeOrder(events: CanonicalEvent[], scopes: string[]): Promise<ScoreResult[]> {
+    const order = events.map((_, i) => i);
+    order.sort((a, b) => (events[a] as CanonicalEvent).time - (events[b] as CanonicalEvent).time || a - b);
+    if (order.every((v, i) => v === i)) return this.scorer.score(events, scopes);
+    const sorted = await this.scorer.score(order.map((i) => events[i] as CanonicalEvent), order.map((i) => scopes[i] as string));
+    const results = new Array<ScoreResult>(events.length);
+    order.forEach((orig, k) => {
+      results[orig] = sorted[k] as ScoreResult;
+    });
+    return results;
   }
 
   private parse(r: ScoreRequest): CanonicalEvent | AdapterError {
@@ -144,7 +160,7 @@ export class ScoringService {
       misses.map(async (m) => {
         const past = await loader(m.scope, m.entity, m.before, scorer.context);
         if (scorer.history.has(m.key)) return;
-        scorer.history.set(m.key, past.map((e) => Int32Array.from(scorer.encoder.encode(e))), past.at(-1)?.time ?? m.before);
+        scorer.history.set(m.key, past.map((e) => Int32Array.from(scorer.encoder.encode(e))), past.map((e) => e.time));
       }),
     );
   }
