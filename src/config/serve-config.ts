@@ -1,0 +1,74 @@
+// The `seqsentry serve` configuration schema: every key, its default and its limits, in one place.
+import { z } from 'zod';
+import { OpenSearchConfigSchema } from '../opensearch/config.js';
+
+/** Shortest accepted bearer token: long enough that guessing is hopeless. */
+export const MIN_TOKEN_LENGTH = 16;
+
+export const ServeConfigSchema = z
+  .object({
+    listen: z
+      .object({
+        /** Loopback by default: a sidecar next to the shipper; set 0.0.0.0 to serve other hosts. */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** 0 picks a free port (tests). */
+        port: z.number().int().min(0).max(65_535).default(8080),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        /** Off only when explicitly disabled; then every route is open. */
+        enabled: z.boolean().default(true),
+        /** Accepted bearer tokens (several, so tokens can be rotated without downtime). */
+        tokens: z.array(z.string().min(MIN_TOKEN_LENGTH, `a token must be at least ${MIN_TOKEN_LENGTH} characters`)).default([]),
+        /** File with one token per line (blank lines and # comments ignored), read at start-up. */
+        token_file: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Directory holding bundle.json and model.onnx. */
+    model_dir: z.string({ error: 'required: the model bundle directory (--model-dir, SEQSENTRY_MODEL_DIR or model_dir)' }).min(1),
+    adapter: z
+      .object({
+        /** Adapter for incoming records; unset = the format the bundle was trained on (ecs for OpenSearch documents). */
+        format: z.string().min(1).optional(),
+        /** Adapter options (e.g. an ECS field map); unset = the bundle's adapter_options. */
+        options: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict()
+      .prefault({}),
+    opensearch: OpenSearchConfigSchema.prefault({}),
+    /** Largest request body, after decompression (OpenSearch's own http.max_content_length is 100 MB). */
+    max_body_bytes: z.number().int().positive().default(100 * 1024 * 1024),
+    batching: z
+      .object({
+        /** Events in one ONNX call at most. */
+        max_batch: z.number().int().min(1).max(65_536).default(512),
+        /** How long a request waits for others to share its ONNX call. */
+        max_delay_ms: z.number().int().min(0).max(10_000).default(5),
+      })
+      .strict()
+      .prefault({}),
+    history: z
+      .object({
+        /** Entities whose recent events are kept in memory (LRU beyond this). */
+        max_entities: z.number().int().min(1).default(100_000),
+        /** Refill a cold entity's history from OpenSearch (index = scope) so inline and backfill scores agree. */
+        refill: z.boolean().default(true),
+        /** Scope for /v1/score requests that name none; '' keeps their history in memory only (no refill). */
+        default_scope: z.string().default(''),
+        /** Deadline of one refill search; a batch waits for it. */
+        load_timeout_ms: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    /** On SIGTERM/SIGINT: how long in-flight requests may take before connections are cut. */
+    shutdown_timeout_ms: z.number().int().positive().default(30_000),
+  })
+  .strict();
+
+export type ServeConfigInput = z.input<typeof ServeConfigSchema>;
+
+/** Validated configuration, with the tokens from every source merged into auth.tokens. */
+export type ServeConfig = z.infer<typeof ServeConfigSchema>;

@@ -1,0 +1,115 @@
+// Raw HTTP to OpenSearch over one undici Pool: the bulk proxy's forwards and the readiness ping, bytes in, bytes out.
+import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+import { ConfigError, OpenSearchError } from '../core/errors.js';
+import type { OpenSearchConfig } from './config.js';
+
+export interface ForwardRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  /** Path and query string as received, e.g. `/logs/_bulk?refresh=wait_for`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  /** Overrides the configured request timeout. */
+  timeoutMs?: number;
+}
+
+export interface ForwardResponse {
+  status: number;
+  contentType: string | undefined;
+  body: Buffer;
+}
+
+/**
+ * OpenSearch did not answer (refused, reset, timed out). `httpStatus` is what the sidecar's own client should
+ * get so it retries: 504 for a timeout, 502 otherwise.
+ */
+export class OpenSearchUnreachableError extends OpenSearchError {
+  constructor(operation: string, reason: string, readonly httpStatus: 502 | 504, readonly code: string, options?: ErrorOptions) {
+    super(operation, reason, undefined, undefined, options);
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ABORT_ERR']);
+
+function authHeader(config: OpenSearchConfig): string | undefined {
+  if (config.username && config.password) return `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
+  if (config.api_key) return `ApiKey ${config.api_key}`;
+  return undefined;
+}
+
+export class OpenSearchHttp {
+  private readonly pool: Pool;
+  private readonly prefix: string;
+  private readonly auth: string | undefined;
+  readonly origin: string;
+
+  constructor(private readonly config: OpenSearchConfig, connections = 16) {
+    const url = new URL(config.url);
+    this.origin = url.origin;
+    // OpenSearch behind a reverse proxy may live under a path, e.g. https://gw/opensearch.
+    this.prefix = url.pathname.replace(/\/+$/, '');
+    this.auth = authHeader(config);
+    let ca: Buffer | undefined;
+    if (config.tls.ca_file) {
+      try {
+        ca = readFileSync(config.tls.ca_file);
+      } catch (err) {
+        throw new ConfigError('opensearch.tls.ca_file', `cannot read ${config.tls.ca_file}: ${(err as Error).message}`);
+      }
+    }
+    this.pool = new Pool(url.origin, {
+      connections,
+      connectTimeout: Math.min(10_000, config.request_timeout_ms),
+      headersTimeout: config.request_timeout_ms,
+      bodyTimeout: config.request_timeout_ms,
+      connect: { rejectUnauthorized: config.tls.reject_unauthorized, ...(ca ? { ca } : {}) },
+    });
+  }
+
+  /** Sends one request; any HTTP status is an answer. Throws OpenSearchUnreachableError when there is none. */
+  async request(req: ForwardRequest): Promise<ForwardResponse> {
+    const timeout = req.timeoutMs ?? this.config.request_timeout_ms;
+    const headers: Record<string, string> = { ...(req.headers ?? {}) };
+    if (this.auth) headers.authorization = this.auth;
+    const operation = `${req.method} ${req.path.split('?')[0]}`;
+    try {
+      const res = await this.pool.request({
+        method: req.method,
+        path: this.prefix + req.path,
+        headers,
+        body: req.body ?? null,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout + 1_000),
+      });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const type = res.headers['content-type'];
+      return { status: res.statusCode, contentType: Array.isArray(type) ? type[0] : type, body };
+    } catch (err) {
+      throw this.unreachable(operation, err);
+    }
+  }
+
+  /** Null when OpenSearch answers GET / with 2xx within the deadline, else the reason. */
+  async ping(timeoutMs = 2_000): Promise<string | null> {
+    try {
+      const res = await this.request({ method: 'GET', path: '/', timeoutMs });
+      return res.status < 300 ? null : `OpenSearch at ${this.origin} answered HTTP ${res.status}`;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  private unreachable(operation: string, err: unknown): OpenSearchUnreachableError {
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    const code = e.code ?? e.cause?.code ?? e.name;
+    const timedOut = TIMEOUT_CODES.has(code) || e.name === 'TimeoutError';
+    const reason = timedOut ? `no answer from ${this.origin} in time (${code})` : `cannot reach ${this.origin}: ${e.message} (${code})`;
+    return new OpenSearchUnreachableError(operation, reason, timedOut ? 504 : 502, code, { cause: err });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

@@ -1,0 +1,46 @@
+// Bearer-token check in constant time: 401 without credentials, 403 with a token that is not accepted.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { HttpError } from './http-errors.js';
+
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="seqsentry"' };
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * Accepts `Authorization: Bearer <token>`, and `Basic` with the token as password for shippers that only speak
+ * basic auth (Fluent Bit, Logstash). Comparing fixed-length digests keeps the time independent of where tokens
+ * differ and of their length; every token is compared, so the time does not say which one matched.
+ */
+export class TokenAuth {
+  private readonly digests: Buffer[];
+
+  constructor(tokens: readonly string[]) {
+    this.digests = tokens.map(digest);
+  }
+
+  /** Throws HttpError 401/403; returns when the request carries an accepted token. */
+  check(header: string | undefined): void {
+    const presented = tokenOf(header);
+    if (presented === null) throw new HttpError(401, 'security_exception', 'missing bearer token: send Authorization: Bearer <token>', 'auth', CHALLENGE);
+    const d = digest(presented);
+    let ok = false;
+    for (const known of this.digests) ok = timingSafeEqual(d, known) || ok;
+    if (!ok) throw new HttpError(403, 'security_exception', 'the bearer token is not accepted', 'auth');
+  }
+}
+
+function tokenOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const space = header.indexOf(' ');
+  if (space < 0) return null;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (!value) return null;
+  if (scheme === 'bearer') return value;
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : null;
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+// Parses an OpenSearch _bulk body (NDJSON: action line, then a source line for index/create/update) with line numbers.
+import { HttpError } from './http-errors.js';
+
+export type BulkAction = 'index' | 'create' | 'update' | 'delete';
+const ACTIONS: ReadonlySet<string> = new Set(['index', 'create', 'update', 'delete']);
+
+export interface BulkItem {
+  action: BulkAction;
+  /** The action line as received (without its line end). */
+  actionText: string;
+  /** 1-based line of the action in the request body. */
+  actionLine: number;
+  /** Target index: the action's _index, else the one in the URL path. */
+  index: string | undefined;
+  /** The document (index/create) or partial update (update); absent for delete. */
+  source?: { text: string; line: number; doc: Record<string, unknown> };
+}
+
+function malformed(reason: string): HttpError {
+  return new HttpError(400, 'illegal_argument_exception', reason, 'bad_request');
+}
+
+function parseJson(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Splits and checks the whole body before anything is forwarded: a malformed line anywhere rejects the request
+ * with a 400 naming the line, so a shipper never gets half a bulk written. Blank lines between items are skipped.
+ */
+export function parseBulk(body: string, pathIndex: string | undefined): BulkItem[] {
+  const lines = body.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const items: BulkItem[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const actionText = stripCr(lines[i] as string);
+    if (actionText.trim() === '') continue;
+    const lineNo = i + 1;
+    const parsed = parseJson(actionText);
+    if ('error' in parsed) throw malformed(`Malformed action/metadata line [${lineNo}]: not JSON (${parsed.error})`);
+    const keys = isObject(parsed.value) ? Object.keys(parsed.value) : [];
+    if (!isObject(parsed.value) || keys.length !== 1) {
+      throw malformed(`Malformed action/metadata line [${lineNo}], expected an object with one field [create], [delete], [index] or [update]`);
+    }
+    const action = keys[0] as string;
+    if (!ACTIONS.has(action)) throw malformed(`Malformed action/metadata line [${lineNo}], expected field [create], [delete], [index] or [update] but found [${action}]`);
+    const meta = parsed.value[action];
+    if (!isObject(meta)) throw malformed(`Malformed action/metadata line [${lineNo}], the [${action}] field must hold an object`);
+    if (meta._index !== undefined && typeof meta._index !== 'string') throw malformed(`Action/metadata line [${lineNo}]: _index must be a string`);
+    const item: BulkItem = { action: action as BulkAction, actionText, actionLine: lineNo, index: (meta._index as string | undefined) ?? pathIndex };
+    if (action !== 'delete') {
+      const sourceText = i + 1 < lines.length ? stripCr(lines[i + 1] as string) : '';
+      if (sourceText.trim() === '') throw malformed(`Action/metadata line [${lineNo}] has no source line: [${action}] needs the document on line [${lineNo + 1}]`);
+      const source = parseJson(sourceText);
+      if ('error' in source) throw malformed(`Malformed source line [${lineNo + 1}] of the [${action}] action on line [${lineNo}]: not JSON (${source.error})`);
+      if (!isObject(source.value)) throw malformed(`Source line [${lineNo + 1}] of the [${action}] action on line [${lineNo}] must be a JSON object`);
+      item.source = { text: sourceText, line: lineNo + 1, doc: source.value };
+      i += 1;
+    }
+    items.push(item);
+  }
+  if (items.length === 0) throw new HttpError(400, 'action_request_validation_exception', 'Validation Failed: 1: no requests added;', 'bad_request');
+  return items;
+}
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}

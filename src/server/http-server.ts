@@ -1,0 +1,176 @@
+// The sidecar's HTTP server: route table, auth gate, body limit, per-request metrics and error replies.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServeConfig } from '../config/serve-config.js';
+import type { OpenSearchHttp } from '../opensearch/http.js';
+import type { ScoringService } from '../service/scoring-service.js';
+import { logger } from '../util/log.js';
+import type { TokenAuth } from './auth.js';
+import { readBody } from './body.js';
+import { HttpError, errorReply, json, type Reply } from './http-errors.js';
+import type { ServerMetrics } from './metrics.js';
+import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
+import { handleBulk } from './routes/bulk.js';
+import { handleClusterInfo } from './routes/cluster-info.js';
+import { handleHealthz, handleReadyz } from './routes/health.js';
+import { handleMlCommons } from './routes/ml-commons.js';
+import { handleScore } from './routes/score.js';
+
+/** What the routes share; `scoring` is null until the model is loaded. */
+export interface AppState {
+  config: ServeConfig;
+  metrics: ServerMetrics;
+  auth: TokenAuth | null;
+  opensearch: OpenSearchHttp;
+  scoring: ScoringService | null;
+  modelState: string;
+  shuttingDown: boolean;
+}
+
+interface Call {
+  req: IncomingMessage;
+  url: URL;
+  params: string[];
+  state: AppState;
+  body(): Promise<Buffer>;
+}
+
+interface Route {
+  /** Metrics label. */
+  name: string;
+  methods: readonly string[];
+  match: RegExp;
+  /** Health probes stay open; everything else needs a token. */
+  open?: boolean;
+  handle(call: Call, scoring: ScoringService | null): Promise<Reply> | Reply;
+  /** Needs the model: 503 while it loads. */
+  needsModel?: boolean;
+}
+
+/** Headers of a bulk request worth passing on to OpenSearch (never the sidecar's own Authorization). */
+const FORWARDED_HEADERS = ['x-opaque-id', 'traceparent'];
+
+function parseJsonBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, 'parse_exception', `request body is not JSON: ${(err as Error).message}`, 'bad_request');
+  }
+}
+
+function bulkRoute(name: string, match: RegExp): Route {
+  return {
+    name, match, methods: ['POST', 'PUT'], needsModel: true,
+    handle: async ({ req, url, params, state, body }, scoring) => {
+      const headers: Record<string, string> = {};
+      for (const h of FORWARDED_HEADERS) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h];
+      let pathIndex: string | undefined;
+      try {
+        pathIndex = params[0] !== undefined ? decodeURIComponent(params[0]) : undefined;
+      } catch {
+        throw new HttpError(400, 'invalid_index_name_exception', `index name ${JSON.stringify(params[0])} is not valid percent-encoding`, 'bad_request');
+      }
+      return handleBulk(
+        { body: await body(), path: url.pathname, search: url.search, pathIndex, headers },
+        { scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics },
+      );
+    },
+  };
+}
+
+const ROUTES: readonly Route[] = [
+  { name: '/healthz', methods: ['GET', 'HEAD'], match: /^\/healthz$/, open: true, handle: () => handleHealthz() },
+  { name: '/readyz', methods: ['GET', 'HEAD'], match: /^\/readyz$/, open: true, handle: ({ state }) => handleReadyz(state) },
+  {
+    name: '/metrics', methods: ['GET'], match: /^\/metrics$/,
+    handle: ({ state }) => ({ status: 200, body: state.metrics.render(), contentType: PROMETHEUS_CONTENT_TYPE }),
+  },
+  {
+    name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true,
+    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope }),
+  },
+  {
+    name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true,
+    handle: async ({ state, body }, scoring) => {
+      const out = await handleMlCommons(parseJsonBody(await body()), { scoring: scoring!, defaultScope: state.config.history.default_scope });
+      return json(out.status, out.body);
+    },
+  },
+  { name: '/', methods: ['GET', 'HEAD'], match: /^\/$/, handle: ({ state, url }) => handleClusterInfo(state.opensearch, url.search) },
+  bulkRoute('/_bulk', /^\/_bulk$/),
+  // Index names cannot start with `_`, so `/_bulk` never reaches this one.
+  bulkRoute('/{index}/_bulk', /^\/([^/_][^/]*)\/_bulk$/),
+];
+
+const log = logger.child({ component: 'http' });
+
+function send(res: ServerResponse, reply: Reply, closing: boolean): void {
+  const isBytes = Buffer.isBuffer(reply.body) || typeof reply.body === 'string';
+  const payload = isBytes ? (reply.body as Buffer | string) : JSON.stringify(reply.body);
+  const headers: Record<string, string | number> = {
+    'content-type': reply.contentType ?? 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(payload),
+    ...(reply.headers ?? {}),
+  };
+  if (closing) headers.connection = 'close';
+  res.writeHead(reply.status, headers);
+  res.end(res.req.method === 'HEAD' ? undefined : payload);
+}
+
+async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route: string; reply: Reply }> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://sidecar');
+  } catch {
+    throw new HttpError(400, 'illegal_argument_exception', `cannot parse the request target ${JSON.stringify(req.url)}`, 'bad_request');
+  }
+  let params: string[] = [];
+  const route = ROUTES.find((r) => {
+    const m = r.match.exec(url.pathname);
+    if (m) params = m.slice(1);
+    return m !== null;
+  });
+  // Unknown paths need a token too, so an anonymous caller learns nothing about the routes.
+  if (!route?.open) state.auth?.check(req.headers.authorization);
+  if (!route) throw new HttpError(404, 'no_handler_found_exception', `no handler for ${req.method} ${url.pathname}`, 'bad_request');
+  if (!route.methods.includes(req.method ?? '')) {
+    throw new HttpError(405, 'method_not_allowed_exception', `${req.method} is not allowed on ${route.name}, use ${route.methods.join(' or ')}`, 'bad_request', { allow: route.methods.join(', ') });
+  }
+  if (route.needsModel && !state.scoring) throw new HttpError(503, 'unavailable_exception', `model not loaded yet: ${state.modelState}`, 'internal', { 'retry-after': '5' });
+  const call: Call = { req, url, params, state, body: () => readBody(req, state.config.max_body_bytes) };
+  return { route: route.name, reply: await route.handle(call, state.scoring) };
+}
+
+export function createHttpServer(state: AppState): Server {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const started = process.hrtime.bigint();
+    let route = 'unmatched';
+    dispatch(req, state)
+      .then((out) => {
+        route = out.route;
+        return out.reply;
+      })
+      .catch((err: unknown): Reply => {
+        route = ROUTES.find((r) => r.match.test((req.url ?? '/').split('?')[0] ?? '/'))?.name ?? 'unmatched';
+        if (err instanceof HttpError) {
+          state.metrics.error(err.kind);
+          if (err.status >= 500) log.warn({ route, status: err.status, reason: err.reason }, 'request failed');
+          else if (err.kind !== 'auth') log.info({ route, status: err.status, reason: err.reason }, 'request refused');
+          return errorReply(err);
+        }
+        state.metrics.error('internal');
+        log.error({ err, route }, 'unexpected error');
+        return errorReply(new HttpError(500, 'exception', `internal error: ${(err as Error).message}`, 'internal'));
+      })
+      .then((reply) => {
+        send(res, reply, state.shuttingDown || reply.headers?.connection === 'close');
+        state.metrics.requests.inc({ route, status: String(reply.status) });
+        state.metrics.requestSeconds.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+        log.debug({ method: req.method, route, status: reply.status }, 'request');
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'cannot write the response');
+        res.destroy();
+      });
+  });
+  return server;
+}

@@ -1,0 +1,55 @@
+// The sidecar's metrics: requests, latencies, events scored, batch sizes, errors by kind, history size.
+import type { BatchObserver } from '../service/scoring-service.js';
+import type { HistoryStore } from '../scorer/history.js';
+import { Counter, Gauge, Histogram, Registry } from './prometheus.js';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+
+/** Error kinds counted in seqsentry_errors_total. */
+export type ErrorKind = 'adapter' | 'scorer' | 'history' | 'bad_request' | 'too_large' | 'auth' | 'upstream' | 'internal';
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly requests = this.registry.register(new Counter('seqsentry_http_requests_total', 'HTTP requests by route and status.', ['route', 'status']));
+  readonly requestSeconds = this.registry.register(new Histogram('seqsentry_http_request_duration_seconds', 'HTTP request latency by route, body read to response written.', LATENCY_BUCKETS, ['route']));
+  readonly eventsScored = this.registry.register(new Counter('seqsentry_events_scored_total', 'Events given an anomaly_score, by route.', ['route']));
+  readonly eventsUnscored = this.registry.register(new Counter('seqsentry_events_unscored_total', 'Events passed on with anomaly.error instead of a score, by route.', ['route']));
+  readonly batchSize = this.registry.register(new Histogram('seqsentry_batch_size', 'Events per micro-batch (one or more ONNX calls).', BATCH_BUCKETS));
+  readonly batchSeconds = this.registry.register(new Histogram('seqsentry_batch_duration_seconds', 'Time to score one micro-batch, history refill included.', LATENCY_BUCKETS));
+  readonly forwardSeconds = this.registry.register(new Histogram('seqsentry_forward_duration_seconds', 'Time for OpenSearch to answer a forwarded bulk request.', LATENCY_BUCKETS));
+  readonly errors = this.registry.register(new Counter('seqsentry_errors_total', 'Errors by kind: adapter, scorer, history, bad_request, too_large, auth, upstream, internal.', ['kind']));
+  private history: HistoryStore | null = null;
+  private model: { name: string; version: string; kind: string } | null = null;
+
+  constructor() {
+    this.registry.register(new Gauge('seqsentry_history_entities', 'Entities whose recent events are held in memory.', () => [{ value: this.history?.size ?? 0 }]));
+    this.registry.register(new Gauge('seqsentry_history_evictions_total', 'Entities evicted from the in-memory history (LRU).', () => [{ value: this.history?.evictions ?? 0 }], 'counter'));
+    this.registry.register(new Gauge('seqsentry_model_info', 'The loaded model bundle (value 1).', () => (this.model ? [{ labels: this.model, value: 1 }] : [])));
+  }
+
+  /** Called once the model is loaded: from then on its history and identity are reported. */
+  attachModel(history: HistoryStore, model: { name: string; version: string; kind: string }): void {
+    this.history = history;
+    this.model = model;
+  }
+
+  /** The ScoringService hooks. */
+  get batchObserver(): BatchObserver {
+    return {
+      onBatch: (events, seconds) => {
+        this.batchSize.observe(undefined, events);
+        this.batchSeconds.observe(undefined, seconds);
+      },
+      onError: (kind) => this.errors.inc({ kind }),
+    };
+  }
+
+  error(kind: ErrorKind): void {
+    this.errors.inc({ kind });
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+}

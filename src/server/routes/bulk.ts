@@ -1,0 +1,79 @@
+// POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields, forward to OpenSearch as is.
+import { anomalyError, type AnomalyFields } from '../../service/anomaly-fields.js';
+import type { ScoringService } from '../../service/scoring-service.js';
+import { OpenSearchUnreachableError, type OpenSearchHttp } from '../../opensearch/http.js';
+import { logger } from '../../util/log.js';
+import { withAnomalyFields } from '../anomaly-json.js';
+import { parseBulk, type BulkItem } from '../bulk-ndjson.js';
+import { HttpError, type Reply } from '../http-errors.js';
+import type { ServerMetrics } from '../metrics.js';
+
+export interface BulkRouteContext {
+  scoring: ScoringService;
+  opensearch: OpenSearchHttp;
+  metrics: ServerMetrics;
+}
+
+export interface BulkRequest {
+  body: Buffer;
+  /** Path as received (still URL-encoded), e.g. `/logs/_bulk`. */
+  path: string;
+  /** Query string as received, with its `?`, passed through (`?refresh=`, `?pipeline=`...). */
+  search: string;
+  /** The index in the path, decoded; the default for actions without _index. */
+  pathIndex: string | undefined;
+  /** Request headers forwarded to OpenSearch. */
+  headers: Record<string, string>;
+}
+
+const log = logger.child({ component: 'bulk-proxy' });
+const ROUTE = '/_bulk';
+
+const scorable = (it: BulkItem): boolean => (it.action === 'index' || it.action === 'create') && it.index !== undefined && it.source !== undefined;
+
+/** Scores the documents; when the scorer itself fails, every document gets anomaly.error instead (none is lost). */
+async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<AnomalyFields[]> {
+  const requests = items.map((it) => ({ record: it.source!.doc, scope: it.index!, source: { file: '_bulk', line: it.source!.line } }));
+  try {
+    return await ctx.scoring.score(requests);
+  } catch (err) {
+    const reason = `scorer failure: ${(err as Error).message}`;
+    log.warn({ err, documents: items.length }, 'forwarding documents unscored');
+    return items.map(() => anomalyError(reason, ctx.scoring.scorer.modelId, new Date().toISOString()));
+  }
+}
+
+export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promise<Reply> {
+  const items = parseBulk(req.body.toString('utf8'), req.pathIndex);
+  const targets = items.filter(scorable);
+  const fields = await scoreDocs(targets, ctx);
+  const byItem = new Map<BulkItem, AnomalyFields>();
+  targets.forEach((it, i) => byItem.set(it, fields[i]!));
+  const scored = fields.filter((f) => f.anomaly_score !== undefined).length;
+  ctx.metrics.eventsScored.inc({ route: ROUTE }, scored);
+  ctx.metrics.eventsUnscored.inc({ route: ROUTE }, fields.length - scored);
+
+  const lines: string[] = [];
+  for (const it of items) {
+    lines.push(it.actionText);
+    if (!it.source) continue;
+    const f = byItem.get(it);
+    lines.push(f ? withAnomalyFields(it.source.text, it.source.doc, f) : it.source.text);
+  }
+  const started = process.hrtime.bigint();
+  try {
+    const res = await ctx.opensearch.request({
+      method: 'POST',
+      path: req.path + req.search,
+      headers: { ...req.headers, 'content-type': 'application/x-ndjson' },
+      body: lines.join('\n') + '\n',
+    });
+    ctx.metrics.forwardSeconds.observe(undefined, Number(process.hrtime.bigint() - started) / 1e9);
+    // OpenSearch's answer, status and body untouched: per-item errors stay visible to the shipper.
+    return { status: res.status, body: res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
+  } catch (err) {
+    if (!(err instanceof OpenSearchUnreachableError)) throw err;
+    // Never acknowledge what was not written: the shipper gets an error status and retries.
+    throw new HttpError(err.httpStatus, err.httpStatus === 504 ? 'timeout_exception' : 'connect_exception', `bulk not forwarded, nothing written: ${err.message}`, 'upstream');
+  }
+}

@@ -1,0 +1,27 @@
+// GET /healthz (the process answers) and GET /readyz (model loaded and OpenSearch reachable, else 503 with why).
+import type { OpenSearchHttp } from '../../opensearch/http.js';
+import type { ScoringService } from '../../service/scoring-service.js';
+import { json, type Reply } from '../http-errors.js';
+
+export interface ReadinessContext {
+  scoring: ScoringService | null;
+  /** Why the model is not there yet (loading, failed), when scoring is null. */
+  modelState: string;
+  opensearch: OpenSearchHttp;
+  shuttingDown: boolean;
+}
+
+export function handleHealthz(): Reply {
+  return json(200, { status: 'ok' });
+}
+
+export async function handleReadyz(ctx: ReadinessContext): Promise<Reply> {
+  const reasons: string[] = [];
+  if (ctx.shuttingDown) reasons.push('shutting down');
+  if (!ctx.scoring) reasons.push(`model not loaded: ${ctx.modelState}`);
+  const opensearch = await ctx.opensearch.ping();
+  if (opensearch) reasons.push(`OpenSearch not reachable: ${opensearch}`);
+  const model = ctx.scoring?.scorer.modelId ?? null;
+  if (reasons.length) return json(503, { status: 'not_ready', reasons, model });
+  return json(200, { status: 'ready', model, opensearch: ctx.opensearch.origin });
+}

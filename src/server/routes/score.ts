@@ -1,0 +1,78 @@
+// POST /v1/score: one event, a list of events, or records for a named adapter; answers scores and explanations.
+import { z } from 'zod';
+import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
+import { HttpError, json, type Reply } from '../http-errors.js';
+import type { ServerMetrics } from '../metrics.js';
+
+const Record_ = z.union([z.string(), z.record(z.string(), z.unknown())]);
+const Batch = z
+  .object({
+    /** Adapter name the records are in; must be the served model's. */
+    format: z.string().optional(),
+    /** History scope (an index name); the configured default scope otherwise. */
+    scope: z.string().optional(),
+    records: z.array(Record_).optional(),
+    events: z.array(z.record(z.string(), z.unknown())).optional(),
+  })
+  .strict()
+  .refine((b) => (b.records === undefined) !== (b.events === undefined), { message: 'send either "records" or "events", not both' });
+
+export interface ScoreRouteContext {
+  scoring: ScoringService;
+  metrics: ServerMetrics;
+  defaultScope: string;
+}
+
+function badRequest(reason: string): HttpError {
+  return new HttpError(400, 'illegal_argument_exception', reason, 'bad_request');
+}
+
+/** The request's records and scope: a bare event object, a JSON array of events, or {format?, scope?, records|events}. */
+function recordsOf(body: unknown, served: string): { records: Array<string | Record<string, unknown>>; scope?: string } {
+  if (Array.isArray(body)) {
+    const bad = body.findIndex((e) => e === null || typeof e !== 'object' || Array.isArray(e));
+    if (bad >= 0) throw badRequest(`[${bad}]: each event must be a JSON object`);
+    return { records: body as Array<Record<string, unknown>> };
+  }
+  if (body === null || typeof body !== 'object') throw badRequest('expected a JSON object or array');
+  const obj = body as Record<string, unknown>;
+  if (!Array.isArray(obj.records) && !Array.isArray(obj.events)) return { records: [obj] }; // one bare event
+  const parsed = Batch.safeParse(obj);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path ?? []).join('.');
+    throw badRequest(`${key ? `${key}: ` : ''}${issue?.message ?? 'invalid request'}`);
+  }
+  const b = parsed.data;
+  if (b.format !== undefined && b.format !== served) throw badRequest(`format "${b.format}": the served model reads ${served} records`);
+  return { records: b.records ?? b.events ?? [], ...(b.scope !== undefined ? { scope: b.scope } : {}) };
+}
+
+export async function handleScore(raw: Buffer, ctx: ScoreRouteContext): Promise<Reply> {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, 'parse_exception', `request body is not JSON: ${(err as Error).message}`, 'bad_request');
+  }
+  const { scoring } = ctx;
+  const { records, scope = ctx.defaultScope } = recordsOf(body, scoring.adapter.name);
+  const requests: ScoreRequest[] = records.map((record, i) => ({ record, scope, source: { file: 'request', line: i + 1 } }));
+  const started = process.hrtime.bigint();
+  let results;
+  try {
+    results = await scoring.score(requests);
+  } catch (err) {
+    throw new HttpError(500, 'scorer_exception', `scoring failed: ${(err as Error).message}`, 'scorer');
+  }
+  const scored = results.filter((r) => r.anomaly_score !== undefined).length;
+  ctx.metrics.eventsScored.inc({ route: '/v1/score' }, scored);
+  ctx.metrics.eventsUnscored.inc({ route: '/v1/score' }, results.length - scored);
+  return json(200, {
+    model: scoring.scorer.modelId,
+    threshold: scoring.scorer.threshold,
+    scope,
+    took_ms: Number(process.hrtime.bigint() - started) / 1e6,
+    results,
+  });
+}

@@ -1,0 +1,47 @@
+// When OpenSearch does not answer, the shipper gets an error status so it retries: 502 refused/reset, 504 timeout.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sidecar } from '../src/server/sidecar.js';
+import { habitualLogon } from './support/ecs-fixture.js';
+import { call, closedPort, ndjson, startTestSidecar, startUpstream, type Upstream } from './support/sidecar-fixture.js';
+
+const body = ndjson({ index: { _index: 'logs' } }, habitualLogon(1));
+let hanging: Upstream;
+let resetting: Upstream;
+
+beforeAll(async () => {
+  hanging = await startUpstream(() => new Promise(() => {})); // takes the request, never answers
+  resetting = await startUpstream((_req, res) => void res.socket?.destroy());
+});
+afterAll(async () => {
+  await hanging?.close();
+  await resetting?.close();
+});
+
+async function bulkVia(opensearchUrl: string, extra: Record<string, unknown> = {}) {
+  const sidecar: Sidecar = await startTestSidecar({ 'opensearch.url': opensearchUrl, ...extra });
+  try {
+    return await call(sidecar.url, 'POST', '/_bulk', { body });
+  } finally {
+    await sidecar.shutdown();
+  }
+}
+
+describe('bulk proxy when OpenSearch fails', () => {
+  it('answers 502 when the connection is refused', async () => {
+    const res = await bulkVia(`http://127.0.0.1:${await closedPort()}`);
+    expect(res.status).toBe(502);
+    expect(res.json.error.type).toBe('connect_exception');
+    expect(res.json.error.reason).toMatch(/^bulk not forwarded, nothing written: .*ECONNREFUSED/);
+  });
+
+  it('answers 504 when OpenSearch does not answer in time', async () => {
+    const res = await bulkVia(hanging.url, { 'opensearch.request_timeout_ms': 300 });
+    expect(res.status).toBe(504);
+    expect(res.json.error.type).toBe('timeout_exception');
+  });
+
+  it('answers 502 when OpenSearch drops the connection', async () => {
+    const res = await bulkVia(resetting.url);
+    expect(res.status).toBe(502);
+  });
+});

@@ -1,0 +1,55 @@
+// /metrics speaks the Prometheus text format: HELP/TYPE per family, cumulative buckets, escaped labels.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Counter, Histogram, Registry } from '../src/server/prometheus.js';
+import type { Sidecar } from '../src/server/sidecar.js';
+import { habitualLogon } from './support/ecs-fixture.js';
+import { call, startTestSidecar } from './support/sidecar-fixture.js';
+
+describe('prometheus text format', () => {
+  it('renders cumulative histogram buckets with +Inf, sum and count', () => {
+    const r = new Registry();
+    const h = r.register(new Histogram('x_seconds', 'X.', [0.1, 1], ['route']));
+    for (const v of [0.05, 0.5, 0.7, 3]) h.observe({ route: '/a' }, v);
+    expect(r.render()).toBe([
+      '# HELP x_seconds X.', '# TYPE x_seconds histogram',
+      'x_seconds_bucket{route="/a",le="0.1"} 1', 'x_seconds_bucket{route="/a",le="1"} 3', 'x_seconds_bucket{route="/a",le="+Inf"} 4',
+      'x_seconds_sum{route="/a"} 4.25', 'x_seconds_count{route="/a"} 4', '',
+    ].join('\n'));
+  });
+
+  it('escapes backslashes, quotes and newlines in label values', () => {
+    const r = new Registry();
+    r.register(new Counter('c_total', 'C.', ['k'])).inc({ k: 'a"b\\c\nd' }, 2);
+    expect(r.render()).toContain('c_total{k="a\\"b\\\\c\\nd"} 2');
+  });
+});
+
+describe('GET /metrics', () => {
+  let sidecar: Sidecar;
+  beforeAll(async () => {
+    sidecar = await startTestSidecar();
+    await call(sidecar.url, 'POST', '/v1/score', { body: { scope: 'm', events: [habitualLogon(1), habitualLogon(2), { bad: 1 }] } });
+  });
+  afterAll(() => sidecar?.shutdown());
+
+  it('serves every family the sidecar promises, in the exposition format', async () => {
+    const res = await call(sidecar.url, 'GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const sample = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9.e+-]+|\+Inf|NaN)$/;
+    for (const line of res.text.trimEnd().split('\n')) {
+      if (line.startsWith('# ')) expect(line).toMatch(/^# (HELP|TYPE) [a-z_]+ .+$/);
+      else expect(line).toMatch(sample);
+    }
+    for (const family of [
+      'seqsentry_http_requests_total counter', 'seqsentry_http_request_duration_seconds histogram', 'seqsentry_events_scored_total counter',
+      'seqsentry_batch_size histogram', 'seqsentry_batch_duration_seconds histogram', 'seqsentry_forward_duration_seconds histogram',
+      'seqsentry_errors_total counter', 'seqsentry_history_entities gauge', 'seqsentry_history_evictions_total counter', 'seqsentry_model_info gauge',
+    ]) expect(res.text).toContain(`# TYPE ${family}`);
+    expect(res.text).toMatch(/^seqsentry_events_scored_total\{route="\/v1\/score"\} 2$/m);
+    expect(res.text).toMatch(/^seqsentry_events_unscored_total\{route="\/v1\/score"\} 1$/m);
+    expect(res.text).toMatch(/^seqsentry_http_requests_total\{route="\/v1\/score",status="200"\} 1$/m);
+    expect(res.text).toMatch(/^seqsentry_history_entities 2$/m);
+    expect(res.text).toMatch(/^seqsentry_model_info\{name="[^"]+",version="[^"]+",kind="transformer-mlm"\} 1$/m);
+  });
+});
