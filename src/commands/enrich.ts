@@ -1,0 +1,126 @@
+// `seqsentry enrich`: score unscored events already in OpenSearch and write the anomaly fields back. Wiring only:
+// options → model, client, ScoringService → Enricher; progress, signals and the final summary.
+import { ConfigError, UsageError } from '../core/errors.js';
+import { Enricher, type EnrichStats } from '../enrich/enricher.js';
+import { DEFAULT_BACKOFF } from '../enrich/retry.js';
+import { createEnrichScoring } from '../enrich/scoring.js';
+import { createOpenSearchClient } from '../opensearch/client.js';
+import { OpenSearchConfigSchema, openSearchEnv } from '../opensearch/config.js';
+import { logger } from '../util/log.js';
+import { progress } from '../util/progress.js';
+import { intOption, parseOptions, required, type Command } from './command.js';
+
+const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';
+const SUMMARY =
+  'Finds events without anomaly_score in the window (point in time + search_after), scores them with the model and writes ' +
+  'anomaly_score and anomaly.* back with partial bulk updates; checkpoints in .seqsentry-state let a restart resume.';
+const SPECS = {
+  index: { type: 'string', help: 'PATTERN  index pattern of the events, e.g. logs-auth-*' },
+  'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
+  since: { type: 'string', default: '24h', help: 'WHEN  window start: a duration (24h, 7d), date math or an ISO date' },
+  follow: { type: 'boolean', default: false, help: 'after catching up, keep polling for new events until SIGINT/SIGTERM' },
+  slices: { type: 'string', default: '1', help: 'N  split the work by entity into N slices' },
+  'slice-id': { type: 'string', help: 'I  run only slice I (0-based; other processes run the others); default: all N here' },
+  job: { type: 'string', help: 'NAME  checkpoint name (default: derived from --index)' },
+  'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
+  'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
+  'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
+  'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
+} as const;
+
+/** A job name safe in a document id, stable for the same pattern. */
+export function defaultJob(pattern: string): string {
+  return `enrich-${pattern.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+}
+
+function openSearchConfig(url: string | undefined) {
+  const parsed = OpenSearchConfigSchema.safeParse({ ...openSearchEnv(), ...(url ? { url } : {}) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`opensearch.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+export function formatSummary(stats: EnrichStats, seconds: number): string {
+  const rate = seconds > 0 ? stats.scored / seconds : 0;
+  const extra = [
+    stats.unreadable ? `${stats.unreadable} unreadable (anomaly.error written)` : '',
+    stats.alreadyScored ? `${stats.alreadyScored} already scored elsewhere` : '',
+    stats.gone ? `${stats.gone} deleted meanwhile` : '',
+    stats.retries ? `${stats.retries} retries` : '',
+  ].filter(Boolean);
+  return `enriched ${stats.scored} events, ${stats.failed} errors${extra.length ? ` (${extra.join(', ')})` : ''} in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} events/s`;
+}
+
+const command: Command = {
+  name: 'enrich',
+  summary: SUMMARY,
+  async run(argv) {
+    const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
+    if (!parsed) return 0;
+    const v = parsed.values;
+    const pattern = required(v.index, 'index');
+    const modelDir = required(v['model-dir'], 'model-dir');
+    const sliceMax = intOption(v.slices, 'slices', 1);
+    if (sliceMax < 1) throw new UsageError('--slices must be at least 1');
+    const sliceId = v['slice-id'] === undefined ? undefined : intOption(v['slice-id'], 'slice-id', 0);
+    if (sliceId !== undefined && (sliceId < 0 || sliceId >= sliceMax)) throw new UsageError(`--slice-id must be in 0..${sliceMax - 1}`);
+    const batchSize = intOption(v['batch-size'], 'batch-size', 1024);
+    const pageSize = intOption(v['page-size'], 'page-size', 5000);
+    const pollSeconds = Number(v['poll-interval'] ?? '5');
+    if (batchSize < 1 || pageSize < 1 || pageSize > 10_000) throw new UsageError('--batch-size must be positive and --page-size within 1..10000');
+    if (!(pollSeconds > 0)) throw new UsageError('--poll-interval must be a positive number of seconds');
+
+    const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
+    const scoring = await createEnrichScoring(client, modelDir, batchSize);
+
+    const controller = new AbortController();
+    const stop = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) {
+        logger.warn({ signal }, 'second signal: exiting without waiting for the current bulk');
+        process.exit(130);
+      }
+      logger.info({ signal }, 'stopping: finishing the current bulk and writing the checkpoint');
+      controller.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+
+    const bar = progress('enrich');
+    const started = process.hrtime.bigint();
+    const enricher = new Enricher(
+      client,
+      scoring.service,
+      {
+        pattern,
+        since: v.since ?? '24h',
+        job: v.job ?? defaultJob(pattern),
+        sliceMax,
+        sliceIds: sliceId === undefined ? Array.from({ length: sliceMax }, (_, i) => i) : [sliceId],
+        follow: v.follow,
+        pageSize,
+        keepAlive: '5m',
+        pollMs: pollSeconds * 1000,
+        backoff: DEFAULT_BACKOFF,
+      },
+      { onProgress: (read, total, s) => bar.update(read, total || undefined, `${s.scored} scored, ${s.failed} errors`) },
+    );
+    try {
+      const stats = await enricher.run(controller.signal);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      bar.finish(`${stats.scored} scored`);
+      const line = formatSummary(stats, seconds);
+      logger.info({ ...stats, seconds, events_per_s: seconds > 0 ? stats.scored / seconds : 0 }, 'enrich finished');
+      process.stdout.write(line + '\n');
+      return stats.failed > 0 ? 1 : 0;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await scoring.close();
+      await client.close();
+    }
+  },
+};
+
+export default command;

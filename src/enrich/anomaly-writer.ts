@@ -1,0 +1,164 @@
+// Writes scores back with partial `_bulk` updates that touch only anomaly_score and anomaly.*, each guarded
+// by the _seq_no/_primary_term the event was read with. Per-item outcomes are all accounted for: applied,
+// already scored by someone else, gone, or failed with a reason; none is dropped silently.
+import type { Client } from '@opensearch-project/opensearch';
+import { z } from 'zod';
+import { OpenSearchError } from '../core/errors.js';
+import type { AnomalyFields } from '../service/anomaly-fields.js';
+import { logger } from '../util/log.js';
+import { call, type RetryObserver } from './os-call.js';
+import { backoffDelay, sleep, type BackoffPolicy } from './retry.js';
+
+export interface ScoredUpdate {
+  index: string;
+  id: string;
+  seqNo: number;
+  primaryTerm: number;
+  fields: AnomalyFields;
+}
+
+export interface ItemFailure {
+  index: string;
+  id: string;
+  status: number;
+  reason: string;
+}
+
+export interface WriteOutcome {
+  /** Updates applied by this call. */
+  updated: number;
+  /** Of those, updates that recorded anomaly.error (unreadable events) rather than a score. */
+  updatedErrors: number;
+  /** Events another writer scored first (found on re-reading a version conflict): not written again. */
+  alreadyScored: number;
+  /** Events deleted since they were read. */
+  gone: number;
+  /** Updates that could not be applied, with OpenSearch's reason. */
+  failed: ItemFailure[];
+  /** Items sent again after a per-item 429 or a version conflict. */
+  itemRetries: number;
+}
+
+export interface WriterOptions {
+  backoff: BackoffPolicy;
+  onRetry?: RetryObserver;
+}
+
+const BulkSchema = z.object({
+  errors: z.boolean(),
+  items: z.array(
+    z.record(
+      z.string(),
+      z.object({ _index: z.string().optional(), _id: z.string().optional(), status: z.number(), error: z.object({ type: z.string().optional(), reason: z.string().nullish() }).passthrough().optional() }).passthrough(),
+    ),
+  ),
+});
+
+const MgetSchema = z.object({
+  docs: z.array(
+    z.object({
+      _index: z.string(),
+      _id: z.string(),
+      found: z.boolean().optional(),
+      _seq_no: z.number().optional(),
+      _primary_term: z.number().optional(),
+      _source: z.record(z.string(), z.unknown()).optional(),
+      error: z.unknown().optional(),
+    }).passthrough(),
+  ),
+});
+
+/** The NDJSON body: an `update` action guarded by the read's seq_no/primary_term, and a partial doc. */
+export function bulkBody(updates: readonly ScoredUpdate[]): string {
+  let out = '';
+  for (const u of updates) {
+    out += JSON.stringify({ update: { _index: u.index, _id: u.id, if_seq_no: u.seqNo, if_primary_term: u.primaryTerm } }) + '\n';
+    const doc: Record<string, unknown> = { anomaly: u.fields.anomaly };
+    if (u.fields.anomaly_score !== undefined) doc.anomaly_score = u.fields.anomaly_score;
+    out += JSON.stringify({ doc }) + '\n';
+  }
+  return out;
+}
+
+function isScored(source: Record<string, unknown> | undefined): boolean {
+  if (!source) return false;
+  const anomaly = source.anomaly as Record<string, unknown> | undefined;
+  return source.anomaly_score !== undefined || source['anomaly.error'] !== undefined || (anomaly !== undefined && anomaly.error !== undefined);
+}
+
+export class AnomalyWriter {
+  constructor(private readonly client: Client, private readonly options: WriterOptions) {}
+
+  /** Applies every update or accounts for why not; throws only when a whole request fails for good. */
+  async write(updates: readonly ScoredUpdate[]): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = { updated: 0, updatedErrors: 0, alreadyScored: 0, gone: 0, failed: [], itemRetries: 0 };
+    const { backoff, onRetry } = this.options;
+    let todo = [...updates];
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      const res = await call(this.client, { operation: 'bulk update', method: 'POST', path: '/_bulk', ndjson: bulkBody(todo) }, backoff, onRetry);
+      const parsed = BulkSchema.safeParse(res.body);
+      if (!parsed.success || parsed.data.items.length !== todo.length) {
+        throw new OpenSearchError('bulk update', `unexpected answer (${parsed.success ? `${parsed.data.items.length} items for ${todo.length} actions` : parsed.error.issues[0]?.message})`, res.status);
+      }
+      const again: ScoredUpdate[] = [];
+      const conflicts: ScoredUpdate[] = [];
+      parsed.data.items.forEach((entry, i) => {
+        const u = todo[i] as ScoredUpdate;
+        const item = entry.update ?? Object.values(entry)[0];
+        const status = item?.status ?? 0;
+        if (status >= 200 && status < 300) {
+          outcome.updated += 1;
+          if (u.fields.anomaly_score === undefined) outcome.updatedErrors += 1;
+        }
+        else if (status === 429) again.push(u);
+        else if (status === 409) conflicts.push(u);
+        else if (status === 404 && item?.error?.type === 'document_missing_exception') outcome.gone += 1;
+        else outcome.failed.push({ index: u.index, id: u.id, status, reason: `${item?.error?.type ?? 'error'}: ${item?.error?.reason ?? 'no reason given'}` });
+      });
+      if (conflicts.length > 0) again.push(...(await this.reread(conflicts, outcome)));
+      todo = again;
+      if (todo.length === 0) break;
+      if (attempt + 1 >= backoff.attempts) {
+        for (const u of todo) outcome.failed.push({ index: u.index, id: u.id, status: 429, reason: `still refused or conflicting after ${backoff.attempts} bulk attempts` });
+        break;
+      }
+      outcome.itemRetries += todo.length;
+      const delay = backoffDelay(backoff, attempt);
+      onRetry?.('bulk update items', 429, delay, attempt + 1);
+      logger.warn({ items: todo.length, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'bulk items refused or conflicting, retrying them');
+      await sleep(delay);
+    }
+    for (const f of outcome.failed) logger.error({ index: f.index, id: f.id, status: f.status, reason: f.reason }, 'could not write anomaly fields');
+    return outcome;
+  }
+
+  /**
+   * A version conflict means the event changed since it was read. Re-read it (realtime): scored meanwhile →
+   * leave it; otherwise write the same fields again under the new seq_no/primary_term.
+   */
+  private async reread(conflicts: ScoredUpdate[], outcome: WriteOutcome): Promise<ScoredUpdate[]> {
+    const res = await call(
+      this.client,
+      {
+        operation: 're-read conflicting events',
+        method: 'POST',
+        path: '/_mget',
+        body: { docs: conflicts.map((u) => ({ _index: u.index, _id: u.id, _source: ['anomaly_score', 'anomaly.error', 'anomaly'] })) },
+      },
+      this.options.backoff,
+      this.options.onRetry,
+    );
+    const parsed = MgetSchema.safeParse(res.body);
+    if (!parsed.success || parsed.data.docs.length !== conflicts.length) throw new OpenSearchError('re-read conflicting events', 'unexpected _mget answer', res.status);
+    const retry: ScoredUpdate[] = [];
+    parsed.data.docs.forEach((doc, i) => {
+      const u = conflicts[i] as ScoredUpdate;
+      if (doc.error !== undefined) outcome.failed.push({ index: u.index, id: u.id, status: 0, reason: `re-read failed: ${JSON.stringify(doc.error)}` });
+      else if (!doc.found) outcome.gone += 1;
+      else if (isScored(doc._source)) outcome.alreadyScored += 1;
+      else if (doc._seq_no === undefined || doc._primary_term === undefined) outcome.failed.push({ index: u.index, id: u.id, status: 409, reason: 're-read gave no _seq_no' });
+      else retry.push({ ...u, seqNo: doc._seq_no, primaryTerm: doc._primary_term });
+    });
+    return retry;
+  }
+}

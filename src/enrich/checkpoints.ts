@@ -1,0 +1,138 @@
+// Enrich checkpoints in `.seqsentry-state` (`checkpoint:<job>:<slice_id>`, docs/contracts.md): where a slice's
+// walk stands, written after every successful bulk, read back on start so a killed run resumes there.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@opensearch-project/opensearch';
+import { z } from 'zod';
+import { OpenSearchError, UsageError } from '../core/errors.js';
+import { logger } from '../util/log.js';
+import { call, reasonOf } from './os-call.js';
+import type { SortValues } from './query.js';
+import type { BackoffPolicy } from './retry.js';
+
+export const STATE_INDEX = '.seqsentry-state';
+export const STATE_SCHEMA_VERSION = 1;
+
+/** Used only when the content pack's mapping file is not found: the same strict fields as docs/contracts.md. */
+const FALLBACK_STATE_INDEX = Object.freeze({
+  settings: { index: { number_of_shards: 1, auto_expand_replicas: '0-1', hidden: true } },
+  mappings: {
+    dynamic: 'strict',
+    _meta: { schema_version: STATE_SCHEMA_VERSION },
+    properties: {
+      type: { type: 'keyword' },
+      job: { type: 'keyword' },
+      index_pattern: { type: 'keyword' },
+      slice_id: { type: 'long' },
+      slice_max: { type: 'long' },
+      since: { type: 'keyword' },
+      search_after: { type: 'keyword', index: false, doc_values: false },
+      scored: { type: 'long' },
+      status: { type: 'keyword' },
+      updated_at: { type: 'date' },
+      name: { type: 'keyword' },
+      version: { type: 'keyword' },
+      kind: { type: 'keyword' },
+      sha256: { type: 'keyword' },
+      connector_id: { type: 'keyword' },
+      model_id: { type: 'keyword' },
+      deployed_at: { type: 'date' },
+    },
+  },
+});
+
+const CheckpointSchema = z.object({
+  type: z.literal('checkpoint'),
+  job: z.string(),
+  index_pattern: z.string(),
+  slice_id: z.number().int(),
+  slice_max: z.number().int(),
+  since: z.string(),
+  search_after: z.string(),
+  scored: z.number().int(),
+  status: z.enum(['running', 'done']),
+  updated_at: z.string(),
+});
+export type CheckpointDoc = z.infer<typeof CheckpointSchema>;
+
+const GetSchema = z.object({ found: z.boolean(), _seq_no: z.number().optional(), _primary_term: z.number().optional(), _source: z.unknown().optional() });
+
+export interface Checkpoint {
+  searchAfter: SortValues | null;
+  scored: number;
+  status: 'running' | 'done';
+}
+
+export function checkpointId(job: string, sliceId: number): string {
+  return `checkpoint:${job}:${sliceId}`;
+}
+
+/** The content pack's `.seqsentry-state` index body (written by `seqsentry install` too), or null when absent. */
+export const PACK_STATE_INDEX_FILE = fileURLToPath(new URL('../../pipelines/state/seqsentry-state.json', import.meta.url));
+
+export function packStateIndexBody(file = PACK_STATE_INDEX_FILE): Record<string, unknown> | null {
+  if (!existsSync(file)) return null;
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (!json.mappings) throw new OpenSearchError('create state index', `${file} has no "mappings"`, undefined, STATE_INDEX);
+  return { ...(json.settings ? { settings: json.settings } : {}), mappings: json.mappings };
+}
+
+export class CheckpointStore {
+  // Optimistic lock on each slice's checkpoint: a second process running the same slice fails fast.
+  private readonly versions = new Map<string, { seqNo: number; primaryTerm: number }>();
+
+  constructor(private readonly client: Client, private readonly backoff: BackoffPolicy) {}
+
+  /** Creates `.seqsentry-state` when missing: from the content pack's mapping file, else the built-in one. */
+  async ensureIndex(): Promise<void> {
+    const head = await call(this.client, { operation: 'check state index', method: 'HEAD', path: `/${STATE_INDEX}`, ignore: [404], index: STATE_INDEX }, this.backoff);
+    if (head.status === 200) return;
+    const fromPack = packStateIndexBody();
+    if (!fromPack) logger.info({ index: STATE_INDEX }, 'no state index mapping under pipelines/, creating it with the built-in strict mapping');
+    const res = await call(this.client, { operation: 'create state index', method: 'PUT', path: `/${STATE_INDEX}`, body: fromPack ?? FALLBACK_STATE_INDEX, ignore: [400], index: STATE_INDEX }, this.backoff);
+    // Another slice or process may have created it in between: that is fine.
+    if (res.status === 400 && !/resource_already_exists_exception/.test(reasonOf(res.body, ''))) {
+      throw new OpenSearchError('create state index', reasonOf(res.body, 'bad request'), 400, STATE_INDEX);
+    }
+  }
+
+  /** The slice's checkpoint, or null; refuses one written for another pattern or slice count. */
+  async read(job: string, sliceId: number, expect: { pattern: string; sliceMax: number }): Promise<Checkpoint | null> {
+    const id = checkpointId(job, sliceId);
+    const res = await call(this.client, { operation: 'read checkpoint', method: 'GET', path: `/${STATE_INDEX}/_doc/${encodeURIComponent(id)}`, ignore: [404], index: STATE_INDEX }, this.backoff);
+    const got = GetSchema.safeParse(res.body);
+    if (!got.success || !got.data.found) return null;
+    const doc = CheckpointSchema.safeParse(got.data._source);
+    if (!doc.success) throw new OpenSearchError('read checkpoint', `${id} is not a checkpoint document: ${doc.error.issues[0]?.message}`, res.status, STATE_INDEX);
+    if (got.data._seq_no !== undefined && got.data._primary_term !== undefined) this.versions.set(id, { seqNo: got.data._seq_no, primaryTerm: got.data._primary_term });
+    const d = doc.data;
+    if (d.index_pattern !== expect.pattern || d.slice_max !== expect.sliceMax) {
+      throw new UsageError(`job "${job}" was started on ${d.index_pattern} with ${d.slice_max} slice(s); this run asks for ${expect.pattern} with ${expect.sliceMax}. Use another --job name`);
+    }
+    let searchAfter: SortValues | null = null;
+    try {
+      searchAfter = d.search_after === '' ? null : (JSON.parse(d.search_after) as SortValues);
+    } catch {
+      throw new OpenSearchError('read checkpoint', `${id}: search_after is not JSON`, res.status, STATE_INDEX);
+    }
+    return { searchAfter, scored: d.scored, status: d.status };
+  }
+
+  /** Writes the slice's checkpoint; a concurrent writer of the same slice makes this fail (409). */
+  async write(job: string, sliceId: number, doc: Omit<CheckpointDoc, 'type' | 'job' | 'slice_id' | 'updated_at'>): Promise<void> {
+    const id = checkpointId(job, sliceId);
+    const version = this.versions.get(id);
+    const querystring: Record<string, string | number> = version ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm } : { op_type: 'create' };
+    const body: CheckpointDoc = { type: 'checkpoint', job, slice_id: sliceId, updated_at: new Date().toISOString(), ...doc };
+    try {
+      const res = await call(this.client, { operation: 'write checkpoint', method: 'PUT', path: `/${STATE_INDEX}/_doc/${encodeURIComponent(id)}`, querystring, body, index: STATE_INDEX }, this.backoff);
+      const ack = z.object({ _seq_no: z.number(), _primary_term: z.number() }).safeParse(res.body);
+      if (ack.success) this.versions.set(id, { seqNo: ack.data._seq_no, primaryTerm: ack.data._primary_term });
+    } catch (err) {
+      if (err instanceof OpenSearchError && err.status === 409) {
+        throw new OpenSearchError('write checkpoint', `${id} was changed by another process: is slice ${sliceId} of job "${job}" running twice?`, 409, STATE_INDEX, { cause: err });
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// The enrich loop: per slice, walk unscored events (PIT + search_after), score each page through the shared
+// ScoringService, write the anomaly fields back, checkpoint; with `follow`, poll for new events until aborted.
+import type { Client } from '@opensearch-project/opensearch';
+import type { CanonicalEvent } from '../core/event.js';
+import type { ScoreRequest, ScoringService } from '../service/scoring-service.js';
+import { logger } from '../util/log.js';
+import { AnomalyWriter, type ItemFailure } from './anomaly-writer.js';
+import { CheckpointStore, type Checkpoint } from './checkpoints.js';
+import type { RetryObserver } from './os-call.js';
+import { sliceOf } from './partition.js';
+import { sinceToDateMath, type SortValues } from './query.js';
+import { sleep, type BackoffPolicy } from './retry.js';
+import { UnscoredEventReader, type EventHit, type EventPage } from './unscored-events.js';
+
+export interface EnrichOptions {
+  /** Index pattern of the events, e.g. `logs-auth-*`. */
+  pattern: string;
+  /** Window start as given (`24h`, date math or ISO): events with @timestamp at or after it. */
+  since: string;
+  /** Job name: checkpoints are kept per job and slice. */
+  job: string;
+  sliceMax: number;
+  /** Slices this process runs (all of 0..sliceMax-1 unless --slice-id picked one). */
+  sliceIds: number[];
+  follow: boolean;
+  /** Hits per PIT page; one page is one bulk and one checkpoint. */
+  pageSize: number;
+  keepAlive: string;
+  /** Wait between polls in follow mode. */
+  pollMs: number;
+  backoff: BackoffPolicy;
+}
+
+export interface EnrichStats {
+  /** Events that got an anomaly_score. */
+  scored: number;
+  /** Events the adapter could not read: written with anomaly.error so they are not read again. */
+  unreadable: number;
+  /** Events another writer scored between our read and our write. */
+  alreadyScored: number;
+  gone: number;
+  /** Writes that failed for good (logged one by one). */
+  failed: number;
+  /** Hits read (including those belonging to other slices). */
+  read: number;
+  /** Requests and bulk items sent again after 429 / conflicts / connection loss. */
+  retries: number;
+  firstFailures: ItemFailure[];
+}
+
+export interface EnrichObserver {
+  /** Called after each page: hits read so far and the running estimate of hits to read. */
+  onProgress?(read: number, total: number, stats: EnrichStats): void;
+  onRetry?: RetryObserver;
+}
+
+const MAX_REPORTED_FAILURES = 20;
+
+export function emptyStats(): EnrichStats {
+  return { scored: 0, unreadable: 0, alreadyScored: 0, gone: 0, failed: 0, read: 0, retries: 0, firstFailures: [] };
+}
+
+export class Enricher {
+  readonly stats = emptyStats();
+  private total = 0;
+  private readonly writer: AnomalyWriter;
+  private readonly checkpoints: CheckpointStore;
+  private readonly sinceMath: string;
+  private readonly onRetry: RetryObserver;
+
+  constructor(
+    private readonly client: Client,
+    private readonly service: ScoringService,
+    private readonly options: EnrichOptions,
+    private readonly observer: EnrichObserver = {},
+  ) {
+    this.sinceMath = sinceToDateMath(options.since);
+    this.onRetry = (operation, status, delay, attempt) => {
+      this.stats.retries += 1;
+      observer.onRetry?.(operation, status, delay, attempt);
+    };
+    this.writer = new AnomalyWriter(client, { backoff: options.backoff, onRetry: this.onRetry });
+    this.checkpoints = new CheckpointStore(client, options.backoff);
+  }
+
+  /** Runs every slice of this process to the end of the data (or, with follow, until `signal` aborts). */
+  async run(signal: AbortSignal): Promise<EnrichStats> {
+    await this.checkpoints.ensureIndex();
+    // Slices own disjoint entities, so one ScoringService (and its history) serves them all.
+    await Promise.all(this.options.sliceIds.map((id) => this.runSlice(id, signal)));
+    return this.stats;
+  }
+
+  private async runSlice(sliceId: number, signal: AbortSignal): Promise<void> {
+    const { job, pattern, sliceMax, follow, pollMs } = this.options;
+    let checkpoint = await this.checkpoints.read(job, sliceId, { pattern, sliceMax });
+    if (checkpoint?.status === 'running') logger.info({ job, slice: sliceId, scored: checkpoint.scored }, 'resuming from checkpoint');
+    for (;;) {
+      checkpoint = await this.pass(sliceId, checkpoint, signal);
+      if (!follow || signal.aborted) return;
+      await sleep(pollMs, signal);
+      if (signal.aborted) return;
+    }
+  }
+
+  /**
+   * One walk over the unscored events in the window. A `running` checkpoint (a killed or stopped run)
+   * continues after its position; after a `done` one, a new pass starts from the window's beginning,
+   * so late-indexed events are found too (already scored ones are filtered out by the query).
+   */
+  private async pass(sliceId: number, checkpoint: Checkpoint | null, signal: AbortSignal): Promise<Checkpoint> {
+    const { job, pattern, sliceMax, since, pageSize, keepAlive, backoff } = this.options;
+    const resuming = checkpoint?.status === 'running';
+    let position: SortValues | null = resuming ? (checkpoint?.searchAfter ?? null) : null;
+    // Counts accumulate over the job's passes: the checkpoint tells how much this slice has scored in all.
+    let scored = checkpoint?.scored ?? 0;
+    let pages = 0;
+    const reader = new UnscoredEventReader(this.client, { pattern, sinceMath: this.sinceMath, pageSize, keepAlive, backoff, onRetry: this.onRetry });
+    // Writing page k overlaps scoring page k+1; checkpoints stay in page order because at most one write runs.
+    let writing: Promise<void> = Promise.resolve();
+    let writeError: unknown = null;
+    const save = (status: 'running' | 'done') =>
+      this.checkpoints.write(job, sliceId, { index_pattern: pattern, slice_max: sliceMax, since, search_after: position ? JSON.stringify(position) : '', scored, status });
+
+    for await (const page of reader.pages(position, signal)) {
+      pages += 1;
+      if (page.total !== undefined) this.total += page.total;
+      const own = sliceMax > 1 ? page.hits.filter((h) => this.owns(h, sliceId)) : page.hits;
+      const results = await this.service.score(own.map(toRequest));
+      await writing;
+      if (writeError) throw writeError;
+      writing = this.writePage(page, own, results)
+        .then(async (written) => {
+          scored += written;
+          position = page.last;
+          await save('running');
+          this.stats.read += page.hits.length;
+          this.observer.onProgress?.(this.stats.read, this.total, this.stats);
+        })
+        // Held until the next page (or the end) rethrows it: a failed bulk or checkpoint stops the slice there.
+        .catch((err: unknown) => {
+          writeError = err;
+        });
+    }
+    await writing;
+    if (writeError) throw writeError;
+    if (signal.aborted) return { searchAfter: position, scored, status: 'running' };
+    // Nothing new in follow mode: keep the stored checkpoint as it is rather than rewrite it every poll.
+    if (pages > 0 || checkpoint?.status !== 'done') await save('done');
+    return { searchAfter: position, scored, status: 'done' };
+  }
+
+  private owns(hit: EventHit, sliceId: number): boolean {
+    let entity: string | undefined;
+    try {
+      const event: CanonicalEvent | null = this.service.adapter.parse(hit.source, { file: `${hit.index}/${hit.id}`, line: 1 });
+      entity = event?.entities[this.service.scorer.bundle.entity_key];
+    } catch {
+      entity = undefined; // unreadable: it still belongs to exactly one slice, by id
+    }
+    return sliceOf(hit.index, entity, hit.id, this.options.sliceMax) === sliceId;
+  }
+
+  /** Writes one page's results; returns how many events got a score. */
+  private async writePage(page: EventPage, own: EventHit[], results: Awaited<ReturnType<ScoringService['score']>>): Promise<number> {
+    if (own.length === 0) return 0;
+    const updates = own.map((h, i) => ({ index: h.index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, fields: results[i]! }));
+    const outcome = await this.writer.write(updates);
+    const unreadable = outcome.updatedErrors;
+    const written = outcome.updated - unreadable;
+    const s = this.stats;
+    s.scored += written;
+    s.unreadable += unreadable;
+    s.alreadyScored += outcome.alreadyScored;
+    s.gone += outcome.gone;
+    s.failed += outcome.failed.length;
+    s.retries += outcome.itemRetries;
+    for (const f of outcome.failed) if (s.firstFailures.length < MAX_REPORTED_FAILURES) s.firstFailures.push(f);
+    logger.debug({ page: page.last, written, unreadable, failed: outcome.failed.length }, 'page written');
+    return written;
+  }
+}
+
+function toRequest(hit: EventHit): ScoreRequest {
+  return { record: hit.source, scope: hit.index, source: { file: `${hit.index}/${hit.id}`, line: 1 } };
+}

@@ -1,0 +1,85 @@
+// One OpenSearch request for the enricher, retried with backoff on back-pressure and connection loss, with
+// failures turned into OpenSearchError naming the operation and index. The client itself comes from
+// src/opensearch/client.ts; its own retries are switched off per request so this is the one retry layer.
+import type { Client } from '@opensearch-project/opensearch';
+import { OpenSearchError } from '../core/errors.js';
+import { logger } from '../util/log.js';
+import { backoffDelay, isRetryableStatus, sleep, type BackoffPolicy } from './retry.js';
+
+export interface CallSpec {
+  /** What the call is for, as it appears in errors and logs, e.g. "bulk update". */
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  path: string;
+  querystring?: Record<string, string | number | boolean>;
+  body?: unknown;
+  /** A ready NDJSON body (for _bulk). */
+  ndjson?: string;
+  index?: string;
+  /** Statuses returned as results instead of thrown (e.g. 404 on a GET that may miss). */
+  ignore?: number[];
+}
+
+export interface CallResult {
+  status: number;
+  body: unknown;
+}
+
+/** Observes retries (metrics, tests). */
+export type RetryObserver = (operation: string, status: number | undefined, delayMs: number, attempt: number) => void;
+
+interface ClientErrorShape {
+  name?: string;
+  message?: string;
+  meta?: { statusCode?: number; body?: unknown };
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as ClientErrorShape;
+  return typeof e?.meta?.statusCode === 'number' ? e.meta.statusCode : undefined;
+}
+
+/** Connection-level failures (reset, refused, timeout) carry no status and are worth another try. */
+function isConnectionError(err: unknown): boolean {
+  const name = (err as ClientErrorShape)?.name ?? '';
+  return name === 'ConnectionError' || name === 'TimeoutError' || name === 'NoLivingConnectionsError';
+}
+
+export function reasonOf(body: unknown, fallback: string): string {
+  const b = body as { error?: { type?: string; reason?: string; root_cause?: Array<{ reason?: string }> } | string } | undefined;
+  if (typeof b?.error === 'string') return b.error;
+  const e = b?.error;
+  if (e) return `${e.type ?? 'error'}: ${e.reason ?? e.root_cause?.[0]?.reason ?? fallback}`;
+  return fallback;
+}
+
+export async function call(client: Client, spec: CallSpec, policy: BackoffPolicy, onRetry?: RetryObserver, signal?: AbortSignal): Promise<CallResult> {
+  for (let attempt = 0; ; attempt++) {
+    let status: number | undefined;
+    let failure: unknown;
+    try {
+      const res = await client.transport.request(
+        {
+          method: spec.method,
+          path: spec.path,
+          ...(spec.querystring ? { querystring: spec.querystring } : {}),
+          ...(spec.ndjson !== undefined ? { bulkBody: spec.ndjson } : spec.body !== undefined ? { body: spec.body as Record<string, unknown> } : {}),
+        },
+        { maxRetries: 0, ...(spec.ignore ? { ignore: spec.ignore } : {}) },
+      );
+      return { status: res.statusCode ?? 200, body: res.body };
+    } catch (err) {
+      failure = err;
+      status = statusOf(err);
+      const retryable = isRetryableStatus(status) || (status === undefined && isConnectionError(err));
+      if (!retryable || attempt + 1 >= policy.attempts || signal?.aborted) {
+        const body = (err as ClientErrorShape).meta?.body;
+        throw new OpenSearchError(spec.operation, reasonOf(body, (err as Error).message), status, spec.index, { cause: failure });
+      }
+    }
+    const delay = backoffDelay(policy, attempt);
+    onRetry?.(spec.operation, status, delay, attempt + 1);
+    logger.warn({ operation: spec.operation, index: spec.index, status, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'OpenSearch refused the request, retrying');
+    await sleep(delay, signal);
+  }
+}

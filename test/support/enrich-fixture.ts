@@ -1,0 +1,49 @@
+// Enrich test helpers: an ECS events index as the content pack maps it, bulk loading, reading every document back
+// with its _version, and cleaning a job's checkpoints. Documents and the model come from ecs-/model-fixture.ts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './env.js';
+
+/** Index settings and mappings as the content pack installs them for ECS auth events (ECS + anomaly fields). */
+export function ecsIndexBody(shards = 2): Record<string, unknown> {
+  const read = (name: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'pipelines', 'templates', name), 'utf8')) as { template: { mappings: { properties: Record<string, unknown> } } };
+  const properties = { ...read('seqsentry-ecs-auth.json').template.mappings.properties, ...read('seqsentry-anomaly-fields.json').template.mappings.properties };
+  return { settings: { number_of_shards: shards, number_of_replicas: 0 }, mappings: { properties } };
+}
+
+export async function os(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const ndjson = typeof body === 'string';
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
+    body: body === undefined ? undefined : ndjson ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(120_000),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+/** Creates `index` and bulk-loads `docs` with ids `<prefix><n>`; refreshes so a search sees them. */
+export async function loadIndex(url: string, index: string, docs: Array<Record<string, unknown>>, idPrefix = 'd'): Promise<void> {
+  await os(url, 'DELETE', `/${index}`);
+  const created = await os(url, 'PUT', `/${index}`, ecsIndexBody());
+  if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
+  for (let i = 0; i < docs.length; i += 5000) {
+    const lines = docs.slice(i, i + 5000).flatMap((d, j) => [JSON.stringify({ index: { _index: index, _id: `${idPrefix}${i + j}` } }), JSON.stringify(d)]);
+    const res = await os(url, 'POST', '/_bulk', lines.join('\n') + '\n');
+    if (res.json?.errors) throw new Error(`bulk into ${index}: ${JSON.stringify(res.json.items.find((x: any) => x.index.error))}`);
+  }
+  await os(url, 'POST', `/${index}/_refresh`);
+}
+
+/** Every document of `index` with _version and _source (up to 10k), by id. */
+export async function allDocs(url: string, index: string): Promise<Map<string, { version: number; source: any }>> {
+  await os(url, 'POST', `/${index}/_refresh`);
+  const res = await os(url, 'POST', `/${index}/_search`, { size: 10_000, version: true, query: { match_all: {} } });
+  return new Map((res.json.hits.hits as any[]).map((h) => [h._id as string, { version: h._version as number, source: h._source }]));
+}
+
+/** Deletes the job's checkpoints so a test starts clean. */
+export async function dropCheckpoints(url: string, job: string): Promise<void> {
+  await os(url, 'POST', `/.seqsentry-state/_delete_by_query?refresh=true&ignore_unavailable=true`, { query: { term: { job } } });
+}
