@@ -17,7 +17,7 @@ describe.runIf(hasSharedData() && hasPython())('scorer history context', () => {
   beforeAll(async () => {
     const modelDir = join(mkdtempSync(join(tmpdir(), 'seqsentry-ctx-')), 'model');
     const day0 = shared('lanl', 'safekit-heads', 'day0_head_decoded.csv');
-    await train({ format: 'lanl', inputs: [day0], modelDir, kind: 'transformer-mlm', epochs: 1, seed: 5, minCount: 1, hourToken: true, strict: false });
+    await train({ format: 'lanl', inputs: [day0], modelDir, kind: 'transformer-mlm', epochs: 4, seed: 5, minCount: 1, hourToken: true, strict: false });
     scorer = await Scorer.load(modelDir, { maxBatch: 64 });
     for await (const item of readEvents([shared('lanl', 'safekit-heads', 'day1_head_decoded.csv')], createAdapter('lanl'))) {
       if (item.event) events.push(item.event);

@@ -27,7 +27,7 @@ function cacheKey(data: string, args: unknown): string {
  * later test files reuse it. Concurrent workers may both train; the first rename wins and the other is dropped.
  */
 export async function ecsModel(options: ModelFixtureOptions = {}): Promise<string> {
-  const { kind = 'transformer-mlm', epochs = 1, context = 4, ...data } = options;
+  const { kind = 'transformer-mlm', epochs = 8, context = 4, ...data } = options;
   const docs = ecsDocs(data);
   const text = docs.map((d) => JSON.stringify(d)).join('\n') + '\n';
   const args = { kind, epochs, context, seed: 1, minCount: 1 };
