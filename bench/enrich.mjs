@@ -3,15 +3,13 @@
 // over them as a user would, and prints events/s, with the scorer's own throughput alone for comparison.
 // Usage: node bench/enrich.mjs [--events 200000] [--kind transformer-mlm|lstm-lm] [--context 8] [--page-size 5000] [--batch-size 1024] [--slices 1] [--keep] [--load-only --index NAME]
 // Needs the compiled CLI (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { call, dist, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, root } from './lib/ecs-bench.mjs';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
-const dist = new URL('../dist/', import.meta.url);
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '200000' },
@@ -32,64 +30,12 @@ const out = resolve(values.out);
 const work = join(out, 'enrich-work');
 await mkdir(work, { recursive: true });
 
-const url = (process.env.OPENSEARCH_URL ?? spawnSync(process.execPath, [join(root, 'scripts', 'opensearch.mjs'), 'url'], { encoding: 'utf8' }).stdout.trim()).replace(/\/+$/, '');
-if (!url) throw new Error('no OpenSearch: set OPENSEARCH_URL or run `node scripts/opensearch.mjs start`');
-
-async function os(method, path, body) {
-  const ndjson = typeof body === 'string';
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
-    body: body === undefined ? undefined : ndjson ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-// Deterministic ECS logons: 2,000 users with a home workstation and three usual servers, 5 % noise.
-function* ecsLogons(n, seed, startMs) {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const users = 2000;
-  for (let i = 0; i < n; i++) {
-    const u = Math.floor(rand() * users);
-    const noisy = rand() < 0.05;
-    yield {
-      '@timestamp': new Date(startMs + i * 250).toISOString(),
-      user: { name: `user${u}`, domain: u % 7 === 0 ? 'LAB' : 'CORP' },
-      source: { domain: noisy ? `ws-${Math.floor(rand() * users)}` : `ws-${u}`, ip: `10.${(u >> 8) & 255}.${u & 255}.${noisy ? 99 : 10}` },
-      host: { name: noisy ? `srv-${Math.floor(rand() * 200)}` : `srv-${(u * 3 + Math.floor(rand() * 3)) % 200}` },
-      event: { action: rand() < 0.9 ? 'logged-in' : 'logged-out', outcome: rand() < 0.97 ? 'success' : 'failure', category: ['authentication'] },
-      winlog: { logon: { type: u % 5 === 0 ? 'Interactive' : 'Network' }, event_data: { AuthenticationPackageName: u % 3 === 0 ? 'NTLM' : 'Kerberos' } },
-    };
-  }
-}
-
-const quiet = async (fn) => {
-  const write = process.stderr.write;
-  process.stderr.write = () => true;
-  try {
-    return await fn();
-  } finally {
-    process.stderr.write = write;
-  }
-};
+const url = openSearchUrl();
+const os = (method, path, body) => call(url, method, path, body);
 
 // 1. A model trained on the same kind of events (cached).
 const contextual = values.kind !== 'lstm-lm';
-const modelDir = join(work, `model-${values.kind}${contextual ? `-c${values.context}` : ''}`);
-if (!existsSync(join(modelDir, 'bundle.json'))) {
-  const { train } = await import(new URL('commands/train.js', dist));
-  const input = join(work, 'train.jsonl');
-  await writeFile(input, [...ecsLogons(Number(values['train-events']), 7, Date.UTC(2026, 0, 5))].map((d) => JSON.stringify(d)).join('\n') + '\n');
-  process.stderr.write(`training ${values.kind} on ${values['train-events']} events...\n`);
-  await quiet(() => train({ format: 'ecs', inputs: [input], modelDir, kind: values.kind, epochs: 1, seed: 1, ...(contextual ? { context: Number(values.context) } : {}), minCount: 2, hourToken: true, strict: true }));
-}
+const modelDir = await ecsBenchModel(work, { kind: values.kind, context: Number(values.context), trainEvents: Number(values['train-events']) });
 
 // 2. The scorer alone on the same events: the ceiling for enrich.
 const { Scorer } = await import(new URL('scorer/scorer.js', dist));
@@ -117,17 +63,7 @@ await os('DELETE', `/.seqsentry-state/_doc/checkpoint:bench-enrich:0`);
 for (let s = 1; s < 16; s++) await os('DELETE', `/.seqsentry-state/_doc/checkpoint:bench-enrich:${s}`);
 const created = await os('PUT', `/${index}`, {
   settings: { number_of_shards: 2, number_of_replicas: 0, refresh_interval: '-1' },
-  mappings: {
-    properties: {
-      '@timestamp': { type: 'date' },
-      user: { properties: { name: { type: 'keyword' }, domain: { type: 'keyword' } } },
-      source: { properties: { domain: { type: 'keyword' }, ip: { type: 'ip' } } },
-      host: { properties: { name: { type: 'keyword' } } },
-      event: { properties: { action: { type: 'keyword' }, outcome: { type: 'keyword' }, category: { type: 'keyword' } } },
-      anomaly_score: { type: 'float' },
-      anomaly: { type: 'object', dynamic: false, properties: { scored_at: { type: 'date' }, error: { type: 'keyword' }, raw: { type: 'float' }, is_anomaly: { type: 'boolean' } } },
-    },
-  },
+  mappings: ECS_BENCH_MAPPINGS,
 });
 if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
 let t = performance.now();

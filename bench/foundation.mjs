@@ -6,6 +6,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
+import { quiet } from './lib/ecs-bench.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const { default: simulate } = await import(new URL('commands/simulate.js', dist));
@@ -29,16 +30,6 @@ await mkdir(work, { recursive: true });
 const trainEvents = Number(values['train-events']);
 // The simulator makes ~20k events a weekday: enough days for the training size plus 2 test days.
 const days = Math.max(Number(values.days), Math.ceil(trainEvents / 15000) + 2);
-
-const quiet = async (fn) => {
-  const write = process.stderr.write;
-  process.stderr.write = () => true;
-  try {
-    return await fn();
-  } finally {
-    process.stderr.write = write;
-  }
-};
 
 await quiet(() => simulate.run(['--days', String(days), '--seed', '3', '--out', join(work, 'data')]));
 const adapter = createAdapter('lanl');

@@ -19,13 +19,13 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry import build_model  # noqa: E402
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: field_weights (raw = weighted mean surprisal)
 OPSET = 17
 THRESHOLD = 0.999
 MAX_CALIBRATION_POINTS = 2000
 # bundle keys that export computes; META.json may not set them
 COMPUTED_KEYS = ("schema_version", "kind", "version", "created_at", "context_length", "tokenizer", "onnx",
-                 "calibration", "threshold", "training", "metrics")
+                 "field_weights", "calibration", "threshold", "training", "metrics")
 
 
 def calibration(raw, uniform=1000, tail=1000):
@@ -122,6 +122,7 @@ def export_bundle(ckpt_path, out_dir):
         "tokenizer": tok,
         "onnx": {"file": "model.onnx", "sha256": sha256_file(onnx_path), "inputs": ["tokens"],
                  "outputs": ["surprisal", "expected"], "opset": OPSET},
+        "field_weights": [float(w) for w in ckpt["field_weights"]],
         "calibration": calibration(raw),
         "threshold": THRESHOLD,
         "training": {**ckpt["training"], "config": ckpt["config"]},

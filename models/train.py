@@ -24,6 +24,7 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import ContextData, EventsFileError, context_index, read_events, split  # noqa: E402
 from export import export_bundle  # noqa: E402
+from raw_score import field_weights, raw_scores  # noqa: E402
 from registry import KINDS  # noqa: E402
 from vocab import build_vocab, encode_columns, make_tokenizer, model_columns, model_fields  # noqa: E402
 
@@ -184,7 +185,8 @@ for epoch in range(1, args.epochs + 1):
 
 # ---------------------------------------------------------------- checkpoint + export
 model.load_state_dict(best_state)
-raw = best_val.mean(axis=1)                            # (N_val,) raw score = mean surprisal over fields
+weights = field_weights(best_val)                      # (F,) from the held-out events of the best epoch
+raw = raw_scores(best_val, weights)                    # (N_val,) the raw scores calibration ranks against
 os.makedirs(args.out, exist_ok=True)
 checkpoint = {
     "kind": args.kind,
@@ -194,6 +196,7 @@ checkpoint = {
     "context_length": context,
     "meta": meta,
     "val_raw": torch.from_numpy(raw),
+    "field_weights": weights.tolist(),
     "val_field_mean": dict(zip(fields, best_val.mean(axis=0).tolist())),
     "training": {
         "events": n, "train_events": int(len(train_rows)), "val_events": int(len(val_rows)),

@@ -6,7 +6,7 @@ import { createOpenSearchClient, type OpenSearchClient } from '../src/opensearch
 import { handleMlCommons } from '../src/server/routes/ml-commons.js';
 import type { AnomalyFields } from '../src/service/anomaly-fields.js';
 import type { ScoreRequest, ScoringService } from '../src/service/scoring-service.js';
-import { withInstallLock, TEST_INSTALL_OPTIONS, TEST_SIDECAR_PORT, TEST_SIDECAR_TOKEN } from './support/ml-sidecar.js';
+import { holdSidecarPort, withInstallLock, TEST_INSTALL_OPTIONS, TEST_SIDECAR_PORT, TEST_SIDECAR_TOKEN } from './support/ml-sidecar.js';
 import { requireOpenSearch } from './support/opensearch.js';
 
 const TOKEN = TEST_SIDECAR_TOKEN;
@@ -51,8 +51,10 @@ async function call(method: string, path: string, body?: string): Promise<any> {
 describe('ingest pipeline seqsentry-score through ML Commons', () => {
   let client: OpenSearchClient;
   let sidecar: Server;
+  let releasePort: () => void = () => {};
 
   beforeAll(async () => {
+    releasePort = await holdSidecarPort();
     sidecar = createServer((req, res) => {
       let text = '';
       req.on('data', (c) => (text += c));
@@ -68,6 +70,7 @@ describe('ingest pipeline seqsentry-score through ML Commons', () => {
   afterAll(async () => {
     await client?.close();
     await new Promise<void>((resolve) => sidecar.close(() => resolve()));
+    releasePort();
   });
   beforeEach((ctx) => {
     url = requireOpenSearch(ctx);

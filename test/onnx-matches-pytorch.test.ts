@@ -10,7 +10,7 @@ import { hasPython, hasSharedData, PYTHON, REPO_ROOT, shared } from './support/e
 
 const LANL_FIELDS = ['src_user', 'dst_user', 'src_host', 'dst_host', 'auth_type', 'logon_type', 'auth_orientation', 'success'];
 const BUNDLE_KEYS = ['schema_version', 'kind', 'name', 'version', 'created_at', 'format', 'adapter_options', 'entity_key',
-  'context_length', 'tokenizer', 'onnx', 'calibration', 'threshold', 'training', 'metrics'];
+  'context_length', 'tokenizer', 'onnx', 'field_weights', 'calibration', 'threshold', 'training', 'metrics'];
 const TRAINING_KEYS = ['events', 'train_events', 'val_events', 'epochs_run', 'best_epoch', 'best_val_loss', 'seed', 'seconds',
   'config', 'data_sha256'];
 
@@ -66,7 +66,12 @@ describe.runIf(hasSharedData() && hasPython())('exported ONNX matches PyTorch', 
       expect(Object.keys(bundle.training)).toEqual(expect.arrayContaining(TRAINING_KEYS));
       expect(bundle.kind).toBe(kind);
       expect(bundle.context_length).toBe(context);
+      expect(bundle.schema_version).toBe(2);
       expect(bundle.threshold).toBe(0.999);
+      // One weight per model field: 1 / (held-out mean surprisal + 0.01 nats), so in (0, 100].
+      expect(bundle.field_weights).toHaveLength(LANL_FIELDS.length + 1);
+      const fieldMean = bundle.metrics.val_field_mean_surprisal as Record<string, number>;
+      bundle.tokenizer.fields.forEach((f: string, i: number) => expect(bundle.field_weights[i]).toBeCloseTo(1 / (fieldMean[f]! + 0.01), 6));
       expect(bundle.tokenizer.fields).toEqual([...LANL_FIELDS, 'hour']);
       expect(bundle.training.events).toBe(nEvents);
       expect(bundle.training.data_sha256).toBe(createHash('sha256').update(readFileSync(events)).digest('hex'));

@@ -38,11 +38,15 @@ describe.runIf(ready)('train and score on real LANL samples', () => {
           expect(lines).toHaveLength(expected);
           const firstLine = input.endsWith('.txt') ? 1 : 2; // safekit files have a header line
           expect(lines.map((l) => l.line)).toEqual(Array.from({ length: expected }, (_, i) => i + firstLine));
+          const { tokenizer, field_weights: weights } = JSON.parse(readFileSync(join(modelDir, 'bundle.json'), 'utf8')) as { tokenizer: { fields: string[] }; field_weights: number[] };
+          const weightOf = new Map(tokenizer.fields.map((f, i) => [f, weights[i]!]));
           for (const l of lines) {
             expect(l.anomaly_score).toBeGreaterThanOrEqual(0);
             expect(l.anomaly_score).toBeLessThan(1);
-            expect(l.raw).toBeCloseTo(l.fields.reduce((s: number, f: { surprisal: number }) => s + f.surprisal, 0) / 9, 4);
-            expect(l.fields.map((f: { surprisal: number }) => f.surprisal)).toEqual([...l.fields.map((f: { surprisal: number }) => f.surprisal)].sort((a, b) => b - a));
+            // raw = weighted mean surprisal; the explanation lists the fields by their share of it, largest first.
+            const shares = l.fields.map((f: { field: string; surprisal: number }) => f.surprisal * weightOf.get(f.field)!);
+            expect(l.raw).toBeCloseTo(shares.reduce((s: number, x: number) => s + x, 0) / 9, 4);
+            expect(shares).toEqual([...shares].sort((a, b) => b - a));
           }
         }
       });

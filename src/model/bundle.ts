@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { ModelLoadError } from '../core/errors.js';
 import { MODEL_KINDS } from './kinds.js';
 
-export const BUNDLE_SCHEMA_VERSION = 1;
+/** 2: field_weights (the raw score is a weighted mean of field surprisal). */
+export const BUNDLE_SCHEMA_VERSION = 2;
 
 const TokenizerSchema = z.object({
   fields: z.array(z.string()).min(1),
@@ -33,6 +34,8 @@ const BundleSchema = z.object({
     outputs: z.array(z.string()),
     opset: z.number().int().optional(),
   }),
+  /** Per model field, in tokenizer.fields order: the raw score's weights (src/scorer/raw-score.ts). */
+  field_weights: z.array(z.number().positive()),
   calibration: z.object({
     levels: z.array(z.number()).min(2),
     values: z.array(z.number()).min(2),
@@ -65,11 +68,16 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const parsed = BundleSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ModelLoadError(dir, `bundle.json does not match schema v${BUNDLE_SCHEMA_VERSION}: ${problems}`);
+    const version = (json as { schema_version?: unknown } | null)?.schema_version;
+    const retrain = typeof version === 'number' && version !== BUNDLE_SCHEMA_VERSION ? ` (it was written for schema v${version}: retrain with this version of seqsentry train)` : '';
+    throw new ModelLoadError(dir, `bundle.json does not match schema v${BUNDLE_SCHEMA_VERSION}${retrain}: ${problems}`);
   }
   const bundle = parsed.data;
   const missingVocab = bundle.tokenizer.fields.filter((f) => !bundle.tokenizer.vocab[f]);
   if (missingVocab.length) throw new ModelLoadError(dir, `tokenizer has no vocabulary for field(s) ${missingVocab.join(', ')}`);
+  if (bundle.field_weights.length !== bundle.tokenizer.fields.length) {
+    throw new ModelLoadError(dir, `field_weights has ${bundle.field_weights.length} entries for ${bundle.tokenizer.fields.length} model fields`);
+  }
   if (bundle.calibration.levels.length !== bundle.calibration.values.length) {
     throw new ModelLoadError(dir, `calibration levels (${bundle.calibration.levels.length}) and values (${bundle.calibration.values.length}) differ in length`);
   }

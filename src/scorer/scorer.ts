@@ -5,6 +5,7 @@ import { TokenModel, type OnnxSessionOptions } from '../model/onnx.js';
 import { Encoder, hourToken } from '../tokenizer/vocab.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
+import { rawScore } from './raw-score.js';
 import { AdapterError } from '../core/errors.js';
 
 export interface FieldScore {
@@ -20,7 +21,7 @@ export interface ScoreResult {
   anomaly_score: number;
   raw: number;
   is_anomaly: boolean;
-  /** Highest surprisal first: the explanation. */
+  /** The explanation: largest share of the raw score (surprisal × the field's weight) first. */
   fields: FieldScore[];
 }
 
@@ -117,12 +118,13 @@ export class Scorer {
     }
     const { surprisal, expected } = await this.model.run(tokens, B, T, F);
     const results: ScoreResult[] = new Array(B);
+    const weights = this.bundle.field_weights;
     for (let b = 0; b < B; b++) {
       const fields: FieldScore[] = new Array(F);
-      let sum = 0;
+      const order: number[] = new Array(F);
       for (let f = 0; f < F; f++) {
         const s = surprisal[b * F + f] as number;
-        sum += s;
+        order[f] = f;
         fields[f] = {
           field: this.bundle.tokenizer.fields[f] as string,
           value: this.valueOf(events[b] as CanonicalEvent, f),
@@ -130,10 +132,12 @@ export class Scorer {
           expected: this.encoder.word(f, Number(expected[b * F + f])),
         };
       }
-      fields.sort((x, y) => y.surprisal - x.surprisal);
-      const raw = sum / F;
+      // Explanation order = each field's share of the raw score, largest first.
+      const share = (f: number) => (surprisal[b * F + f] as number) * (weights[f] as number);
+      order.sort((x, y) => share(y) - share(x));
+      const raw = rawScore(surprisal, b * F, weights);
       const anomaly = this.calibrator.score(raw);
-      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields };
+      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: order.map((f) => fields[f] as FieldScore) };
     }
     return results;
   }

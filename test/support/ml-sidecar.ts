@@ -7,30 +7,39 @@ export const TEST_SIDECAR_TOKEN = 'seqsentry-os-test-token';
 export const TEST_INSTALL_OPTIONS = Object.freeze({ sidecarUrl: TEST_SIDECAR_URL, token: TEST_SIDECAR_TOKEN, indexPatterns: ['seqsentry-itest-*'] });
 
 /**
- * Runs `fn` while holding a cross-process lock (a directory in the temp dir), so installs from test files running in
- * parallel do not race on the same connector and model. A lock older than two minutes is taken as abandoned.
+ * Takes a cross-process lock (a directory in the temp dir) and returns its release. Test files run in parallel and
+ * share one cluster: installs must not race on the same connector and model, and only one file at a time may listen
+ * on TEST_SIDECAR_PORT. A lock older than `staleMs` is taken as abandoned by a killed run.
  */
-export async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
+export async function acquireLock(name: string, staleMs = 120_000): Promise<() => void> {
   const { mkdirSync, rmSync, statSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const lock = join(tmpdir(), 'seqsentry-os-test-install.lock');
+  const lock = join(tmpdir(), `seqsentry-os-test-${name}.lock`);
   for (;;) {
     try {
       mkdirSync(lock);
-      break;
+      return () => rmSync(lock, { recursive: true, force: true });
     } catch {
       try {
-        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - statSync(lock).mtimeMs > staleMs) rmSync(lock, { recursive: true, force: true });
       } catch {
         // Released between the two calls: try again.
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/** Runs `fn` while holding the install lock. */
+export async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
+  const release = await acquireLock('install');
   try {
     return await fn();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    release();
   }
 }
+
+/** Holds TEST_SIDECAR_PORT for one test file (whatever listens there answers the cluster's ML Commons calls). */
+export const holdSidecarPort = (): Promise<() => void> => acquireLock('sidecar-port', 600_000);

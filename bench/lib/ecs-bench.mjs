@@ -1,0 +1,133 @@
+// Shared parts of the OpenSearch benchmarks: the OpenSearch URL, small REST calls, deterministic ECS logons,
+// a cached ECS model trained through the real `seqsentry train`, and a `seqsentry serve` child process.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+export const root = resolve(new URL('../..', import.meta.url).pathname);
+export const dist = new URL('../../dist/', import.meta.url);
+
+/** OPENSEARCH_URL, else the local node of scripts/opensearch.mjs; fails with what to do. */
+export function openSearchUrl() {
+  const url = (process.env.OPENSEARCH_URL ?? spawnSync(process.execPath, [join(root, 'scripts', 'opensearch.mjs'), 'url'], { encoding: 'utf8' }).stdout.trim()).replace(/\/+$/, '');
+  if (!url) throw new Error('no OpenSearch: set OPENSEARCH_URL or run `node scripts/opensearch.mjs start`');
+  return url;
+}
+
+/** One REST call; a string body is sent as NDJSON. */
+export async function call(base, method, path, body, headers = {}) {
+  const ndjson = typeof body === 'string';
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' }), ...headers },
+    body: body === undefined ? undefined : ndjson ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = { unparsed: text.slice(0, 300) };
+  }
+  return { status: res.status, json };
+}
+
+/** Deterministic ECS logons, 250 ms apart from `startMs`: `users` users with a home workstation and three usual servers, 5 % noise. */
+export function* ecsLogons(n, seed, startMs, users = 2000) {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < n; i++) {
+    const u = Math.floor(rand() * users);
+    const noisy = rand() < 0.05;
+    yield {
+      '@timestamp': new Date(startMs + i * 250).toISOString(),
+      user: { name: `user${u}`, domain: u % 7 === 0 ? 'LAB' : 'CORP' },
+      source: { domain: noisy ? `ws-${Math.floor(rand() * users)}` : `ws-${u}`, ip: `10.${(u >> 8) & 255}.${u & 255}.${noisy ? 99 : 10}` },
+      host: { name: noisy ? `srv-${Math.floor(rand() * 200)}` : `srv-${(u * 3 + Math.floor(rand() * 3)) % 200}` },
+      event: { action: rand() < 0.9 ? 'logged-in' : 'logged-out', outcome: rand() < 0.97 ? 'success' : 'failure', category: ['authentication'] },
+      winlog: { logon: { type: u % 5 === 0 ? 'Interactive' : 'Network' }, event_data: { AuthenticationPackageName: u % 3 === 0 ? 'NTLM' : 'Kerberos' } },
+    };
+  }
+}
+
+/** Runs `fn` with stderr muted (the trainer's progress lines would drown the figures). */
+export async function quiet(fn) {
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+/** The directory of an ECS model of `kind` trained on `trainEvents` logons, trained once into `work`. */
+export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 8, trainEvents = 20_000 } = {}) {
+  const contextual = kind !== 'lstm-lm';
+  const modelDir = join(work, `model-${kind}${contextual ? `-c${context}` : ''}-${trainEvents}`);
+  if (existsSync(join(modelDir, 'bundle.json'))) return modelDir;
+  const { train } = await import(new URL('commands/train.js', dist));
+  const input = join(work, 'train.jsonl');
+  await writeFile(input, [...ecsLogons(trainEvents, 7, Date.UTC(2026, 0, 5))].map((d) => JSON.stringify(d)).join('\n') + '\n');
+  process.stderr.write(`training ${kind} on ${trainEvents} events...\n`);
+  await quiet(() => train({ format: 'ecs', inputs: [input], modelDir, kind, epochs: 1, seed: 1, ...(contextual ? { context } : {}), minCount: 2, hourToken: true, strict: true }));
+  return modelDir;
+}
+
+/** The ECS event mappings the benchmarks index into (keyword entity fields, the anomaly fields). */
+export const ECS_BENCH_MAPPINGS = {
+  properties: {
+    '@timestamp': { type: 'date' },
+    user: { properties: { name: { type: 'keyword' }, domain: { type: 'keyword' } } },
+    source: { properties: { domain: { type: 'keyword' }, ip: { type: 'ip' } } },
+    host: { properties: { name: { type: 'keyword' } } },
+    event: { properties: { action: { type: 'keyword' }, outcome: { type: 'keyword' }, category: { type: 'keyword' } } },
+    anomaly_score: { type: 'float' },
+    anomaly: { type: 'object', dynamic: false, properties: { scored_at: { type: 'date' }, error: { type: 'keyword' }, raw: { type: 'float' }, is_anomaly: { type: 'boolean' } } },
+  },
+};
+
+/**
+ * Starts `seqsentry serve` as a user would (a child process, its own event loop and ONNX threads) and resolves
+ * with its base URL and a stop function once its model is loaded.
+ */
+export async function startServe({ modelDir, opensearchUrl, token, settings = {} }) {
+  const configFile = join(root, 'bench', 'results', `serve-${process.pid}.json`);
+  await writeFile(configFile, JSON.stringify({ model_dir: modelDir, listen: { host: '127.0.0.1', port: 0 }, opensearch: { url: opensearchUrl }, ...settings }));
+  const child = spawn(process.execPath, [join(root, 'bin', 'seqsentry.js'), 'serve', '--config', configFile], {
+    cwd: root, env: { ...process.env, SEQSENTRY_TOKEN: token, SEQSENTRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolveUrl(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`seqsentry serve exited with ${code} before listening`)));
+  });
+  // Ready enough to measure once the model is loaded (/readyz names it even while OpenSearch is unreachable).
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.json()).catch(() => null);
+    if (ready?.model) break;
+    if (i === 600) throw new Error(`seqsentry serve at ${url}: model not loaded after 60 s: ${JSON.stringify(ready)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () => new Promise((done) => {
+    child.once('exit', done);
+    child.kill('SIGTERM');
+  });
+  return { url, stop };
+}
+
+/** The p-th percentile (0..100) of an ascending-sorted array. */
+export function percentile(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
