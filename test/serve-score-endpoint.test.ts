@@ -25,8 +25,10 @@ describe('POST /v1/score', () => {
     expect(r.anomaly.is_anomaly).toBe(r.anomaly_score >= r.anomaly.threshold);
     expect(r.anomaly.fields.length).toBeGreaterThan(0);
     expect(r.anomaly.fields[0]).toEqual({ name: expect.any(String), value: expect.any(String), surprisal: expect.any(Number), expected: expect.any(String) });
-    const surprisals = r.anomaly.fields.map((f: { surprisal: number }) => f.surprisal);
-    expect(surprisals).toEqual([...surprisals].sort((a, b) => b - a));
+    // Listed by share of the raw score (surprisal × the bundle's field weight), largest first.
+    const { tokenizer, field_weights: weights } = sidecar.state.scoring!.scorer.bundle;
+    const shares = r.anomaly.fields.map((f: { name: string; surprisal: number }) => f.surprisal * weights[tokenizer.fields.indexOf(f.name)]!);
+    expect(shares).toEqual([...shares].sort((a, b) => b - a));
   });
 
   it('scores {"events":[...]} and a bare array in order, an out-of-habit logon above the usual one', async () => {
