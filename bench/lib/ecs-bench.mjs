@@ -100,7 +100,7 @@ export const ECS_BENCH_MAPPINGS = {
 export async function startServe({ modelDir, opensearchUrl, token, settings = {} }) {
   const configFile = join(root, 'bench', 'results', `serve-${process.pid}.json`);
   await writeFile(configFile, JSON.stringify({ model_dir: modelDir, listen: { host: '127.0.0.1', port: 0 }, opensearch: { url: opensearchUrl }, ...settings }));
-  const child = spawn(process.execPath, [join(root, 'bin', 'seqsentry.js'), 'serve', '--config', configFile], {
+  const child = spawn(process.execPath, [...(process.env.SEQSENTRY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(root, 'bin', 'seqsentry.js'), 'serve', '--config', configFile], {
     cwd: root, env: { ...process.env, SEQSENTRY_TOKEN: token, SEQSENTRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolveUrl, reject) => {

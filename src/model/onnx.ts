@@ -5,6 +5,11 @@ import { ModelLoadError } from '../core/errors.js';
 export interface OnnxSessionOptions {
   /** Threads for one inference call (default: all cores, 2 here). */
   intraOpThreads?: number;
+  /**
+   * Let idle intra-op threads spin-wait for the next call (default false). Spinning buys a little latency on an
+   * idle machine but burns CPU that OpenSearch or the shipper next to the sidecar needs.
+   */
+  allowSpinning?: boolean;
 }
 
 export interface TokenModelOutput {
@@ -29,6 +34,7 @@ export class TokenModel {
         executionProviders: ['cpu'],
         ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
         interOpNumThreads: 1,
+        extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
       });
     } catch (err) {
       throw new ModelLoadError(modelDir, `ONNX Runtime cannot open the model: ${(err as Error).message}`, { cause: err });

@@ -8,6 +8,9 @@ import { HistoryStore } from './history.js';
 import { rawScore } from './raw-score.js';
 import { AdapterError } from '../core/errors.js';
 
+/** Index of an int64's low 32-bit word in an Int32Array view: 0 on little-endian machines, 1 on big-endian. */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+
 export interface FieldScore {
   field: string;
   value: string;
@@ -99,6 +102,8 @@ export class Scorer {
     const T = this.context + 1;
     const F = this.width;
     const tokens = new BigInt64Array(B * T * F); // (B, T, F), zero rows = padding
+    // Ids are small and non-negative: write each int64 as its low 32-bit word, no BigInt per token.
+    const words = new Int32Array(tokens.buffer);
     const encoded: Int32Array[] = [];
     for (let b = 0; b < B; b++) {
       const event = events[b] as CanonicalEvent;
@@ -111,9 +116,9 @@ export class Scorer {
       // Left-pad: the newest past event sits right before the target row.
       const firstRow = T - 1 - past.length;
       past.forEach((r, i) => {
-        for (let f = 0; f < F; f++) tokens[base + (firstRow + i) * F + f] = BigInt(r[f] as number);
+        for (let f = 0; f < F; f++) words[2 * (base + (firstRow + i) * F + f) + LOW_WORD] = r[f] as number;
       });
-      for (let f = 0; f < F; f++) tokens[base + (T - 1) * F + f] = BigInt(row[f] as number);
+      for (let f = 0; f < F; f++) words[2 * (base + (T - 1) * F + f) + LOW_WORD] = row[f] as number;
       this.history.push(entity, row, event.time);
     }
     const { surprisal, expected } = await this.model.run(tokens, B, T, F);

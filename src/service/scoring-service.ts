@@ -57,7 +57,9 @@ export class ScoringService {
     return new Promise((resolve, reject) => {
       this.queue.push({ requests, resolve, reject });
       this.queued += requests.length;
-      if (this.queued >= this.options.maxBatch) this.flush();
+      // Natural batching: with nothing running a request goes at once; while a batch runs, requests gather
+      // for the next one, which starts when it ends, when it is full, or after maxDelayMs at the latest.
+      if (this.queued >= this.options.maxBatch || this.inFlight === 0) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
     });
   }
@@ -78,6 +80,7 @@ export class ScoringService {
     this.inFlight += 1;
     this.chain = this.chain.then(() => this.run(batch)).finally(() => {
       this.inFlight -= 1;
+      if (this.inFlight === 0 && this.queue.length > 0) this.flush();
     });
   }
 
