@@ -74,13 +74,28 @@ describe('POST /v1/score', () => {
     expect((await call(sidecar.url, 'GET', '/v1/score')).status).toBe(405);
   });
 
-  it('micro-batches concurrent requests into shared ONNX calls', async () => {
+  it('micro-batches requests that arrive while a batch runs into shared ONNX calls', async () => {
     const before = batchCount((await call(sidecar.url, 'GET', '/metrics')).text);
-    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => score(habitualLogon(i % 30))));
+    // A large request keeps the scorer busy; the single-event requests sent meanwhile wait and share the next calls.
+    const big = score({ events: ecsDocs({ users: 30, days: 10 }) });
+    const singles = Array.from({ length: 24 }, (_, i) => score(habitualLogon(i % 30)));
+    const results = await Promise.all([big, ...singles]);
     expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(results.slice(1).every((r) => r.json.results.length === 1 && typeof r.json.results[0].anomaly_score === 'number')).toBe(true);
     const batches = batchCount((await call(sidecar.url, 'GET', '/metrics')).text) - before;
     expect(batches).toBeGreaterThan(0);
-    expect(batches).toBeLessThan(24);
+    expect(batches).toBeLessThan(1 + 24);
+  });
+
+  it('answers a lone request without waiting for company (max_delay_ms applies only while a batch runs)', async () => {
+    const patient = await startTestSidecar({ 'batching.max_delay_ms': 5_000 });
+    try {
+      const res = await call(patient.url, 'POST', '/v1/score', { body: habitualLogon(4) });
+      expect(res.status).toBe(200);
+      expect(res.json.took_ms).toBeLessThan(2_500); // had it waited for the 5 s window, it would take >= 5,000
+    } finally {
+      await patient.shutdown();
+    }
   });
 });
 

@@ -78,13 +78,27 @@ async function waitForTask(client: OpenSearchClient, taskId: string, timeoutMs =
   }
 }
 
-export async function deployModel(client: OpenSearchClient, id: string, timeoutMs = 60_000): Promise<Model> {
+/**
+ * Deploys and waits for DEPLOYED. A deploy that races another one for the same model (a second installer, or ML
+ * Commons auto-deploying on a predict call) ends DEPLOY_FAILED ("Duplicate deploy model task") although the other
+ * succeeds: so DEPLOY_FAILED is looked at again and the deploy re-sent, up to `attempts` times, before it is an error.
+ */
+export async function deployModel(client: OpenSearchClient, id: string, timeoutMs = 60_000, attempts = 3): Promise<Model> {
   await rawRequest(client, 'POST', `/_plugins/_ml/models/${id}/_deploy`);
   const deadline = Date.now() + timeoutMs;
+  let failures = 0;
   for (;;) {
     const model = await getModel(client, id);
     if (model.model_state === 'DEPLOYED') return model;
-    if (model.model_state === 'DEPLOY_FAILED') throw new OpenSearchError(`deploy model ${id}`, 'ML Commons reports DEPLOY_FAILED');
+    if (model.model_state === 'DEPLOY_FAILED') {
+      failures += 1;
+      if (failures >= attempts) throw new OpenSearchError(`deploy model ${id}`, `ML Commons reports DEPLOY_FAILED after ${attempts} attempts (see the node log for the reason)`);
+      await sleep(1000);
+      const again = await getModel(client, id);
+      if (again.model_state === 'DEPLOYED') return again;
+      await rawRequest(client, 'POST', `/_plugins/_ml/models/${id}/_deploy`);
+      continue;
+    }
     if (Date.now() > deadline) throw new OpenSearchError(`deploy model ${id}`, `state ${model.model_state ?? '?'} after ${timeoutMs / 1000} s`);
     await sleep(500);
   }
