@@ -1,4 +1,5 @@
-// LANL "Comprehensive, Multi-Source Cyber-Security Events" auth.txt records (Kent 2015) as canonical events.
+// LANL "Comprehensive, Multi-Source Cyber-Security Events" auth.txt records (Kent 2015) as canonical events:
+// CSV lines from files, or shipped documents whose `message` is such a line.
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Adapter, AdapterFactory } from './adapter.js';
@@ -34,7 +35,7 @@ function parseLine(line: string, source: SourceRef): CanonicalEvent | null {
 
 export const lanl: AdapterFactory = Object.freeze({
   name: 'lanl',
-  summary: 'LANL auth CSV: time,src_user@domain,dst_user@domain,src_computer,dst_computer,auth_type,logon_type,auth_orientation,success[,label]',
+  summary: 'LANL auth CSV: time,src_user@domain,dst_user@domain,src_computer,dst_computer,auth_type,logon_type,auth_orientation,success[,label]; or JSON documents whose "message" is such a line',
   create(options: Record<string, unknown> = {}): Adapter {
     const unknown = Object.keys(options);
     if (unknown.length > 0) throw new AdapterError('lanl adapter options', 0, `unknown option(s): ${unknown.join(', ')}`);
@@ -44,8 +45,15 @@ export const lanl: AdapterFactory = Object.freeze({
       entityKey: 'user',
       entityNames: ['user', 'src_host', 'dst_host'],
       parse(record, source) {
-        if (typeof record !== 'string') throw new AdapterError(source.file, source.line, 'LANL records are CSV lines, got a JSON object');
-        return parseLine(record, source);
+        if (typeof record === 'string') return parseLine(record, source);
+        // A shipper (rsyslog, Fluent Bit, the bulk proxy) sends the raw line as the document's `message`.
+        const message = record.message;
+        if (typeof message !== 'string') {
+          throw new AdapterError(source.file, source.line, 'LANL records are CSV lines, or documents whose "message" holds one; this document has no string "message"', 'message');
+        }
+        const event = parseLine(message, source);
+        if (!event) throw new AdapterError(source.file, source.line, 'the "message" is a LANL header or blank line, not an event', 'message');
+        return event;
       },
     };
   },

@@ -3,16 +3,25 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SeqSentryError } from '../core/errors.js';
 import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
+import { DEMO_INDEX, runLiveStage } from '../demo/live-opensearch.js';
+import { labelKey, readLabels } from '../eval/labels.js';
 import { intOption, parseOptions, type Command } from './command.js';
 
-const USAGE = 'seqsentry demo [--out DIR] [--days 9] [--seed 7] [--kinds transformer-mlm,lstm-lm]';
-const SUMMARY = 'Simulates a week of training logons and 2 test weekdays with red-team campaigns, trains each model kind, scores the test days and writes an evaluation report.';
+const USAGE = 'seqsentry demo [--out DIR] [--days 9] [--seed 7] [--kinds transformer-mlm,lstm-lm] [--no-opensearch | --opensearch-url URL] [--keep-opensearch]';
+const SUMMARY = [
+  'Simulates a week of training logons and 2 test weekdays with red-team campaigns, trains each model kind, scores the test days',
+  'and writes an evaluation report; then sends the test days through the sidecar\'s _bulk proxy into a local OpenSearch',
+  '(started from the cached Maven Central distribution) and shows the top events and the per-user view read back from the index.',
+].join('\n');
 const SPECS = {
   out: { type: 'string', default: 'out/demo', help: 'DIR  where data, models, scores and the report go' },
   days: { type: 'string', default: '9', help: 'N  simulated days; the last 2 are the test days' },
   seed: { type: 'string', default: '7', help: 'N  seed for the simulator and the trainers' },
   kinds: { type: 'string', default: `${DEFAULT_KIND},lstm-lm`, help: 'LIST  model kinds to train, comma-separated' },
   epochs: { type: 'string', help: 'N  maximum training epochs (trainer default otherwise)' },
+  'no-opensearch': { type: 'boolean', help: 'skip the live stage (simulate, train, score and evaluate only)' },
+  'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node' },
+  'keep-opensearch': { type: 'boolean', help: 'leave the local node running afterwards (stop it with npm run opensearch:stop)' },
 } as const;
 
 async function step(name: string, argv: string[]): Promise<void> {
@@ -50,7 +59,23 @@ const command: Command = {
     }
     const report = join(out, 'report.html');
     await step('evaluate', [...scoreArgs, '--labels', join(data, 'redteam.txt'), '--train', train, '--test', test, '--format', 'lanl', '--report', report, '--json', join(out, 'summary.json')]);
-    process.stdout.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(0)} s\nreport: ${report}\n`);
+    let live = '';
+    if (!v['no-opensearch']) {
+      const kind = kinds[0] as string;
+      process.stderr.write(`\n== live: the test days through seqsentry serve's _bulk proxy into OpenSearch (${kind})\n`);
+      const labels = await readLabels(join(data, 'redteam.txt'));
+      const redUsers = new Set([...labels.keys.keys()].map((k) => k.split('\u0000')[1]));
+      const url = await runLiveStage({
+        modelDir: join(out, 'models', kind), testCsv: test, offlineScores: join(out, `scores-${kind}.jsonl`),
+        isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, user, src, dst) ?? ''),
+        isRedTeamUser: (user) => redUsers.has(user),
+        ...(v['opensearch-url'] ? { opensearchUrl: v['opensearch-url'] } : {}),
+        keepOpenSearch: Boolean(v['keep-opensearch']),
+        say: (line) => process.stdout.write(`${line}\n`),
+      });
+      live = `\nevents with anomaly fields: index ${DEMO_INDEX} at ${url}${v['keep-opensearch'] || v['opensearch-url'] ? '' : ' (node stopped; --keep-opensearch keeps it)'}`;
+    }
+    process.stdout.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(0)} s\nreport: ${report}${live}\n`);
     return 0;
   },
 };
