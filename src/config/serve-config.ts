@@ -45,7 +45,7 @@ export const ServeConfigSchema = z
       .object({
         /** Events in one ONNX call at most. */
         max_batch: z.number().int().min(1).max(65_536).default(512),
-        /** How long a request waits for others to share its ONNX call. */
+        /** While a batch runs, how long new requests gather for the next one at most (an idle scorer starts at once). */
         max_delay_ms: z.number().int().min(0).max(10_000).default(5),
       })
       .strict()
