@@ -20,7 +20,7 @@ const SPECS = {
   kinds: { type: 'string', default: `${DEFAULT_KIND},lstm-lm`, help: 'LIST  model kinds to train, comma-separated' },
   epochs: { type: 'string', help: 'N  maximum training epochs (trainer default otherwise)' },
   'no-opensearch': { type: 'boolean', help: 'skip the live stage (simulate, train, score and evaluate only)' },
-  'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node' },
+  'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node (templates for seqsentry-demo-* are installed there)' },
   'keep-opensearch': { type: 'boolean', help: 'leave the local node running afterwards (stop it with npm run opensearch:stop)' },
 } as const;
 
@@ -65,7 +65,7 @@ const command: Command = {
       process.stderr.write(`\n== live: the test days through seqsentry serve's _bulk proxy into OpenSearch (${kind})\n`);
       const labels = await readLabels(join(data, 'redteam.txt'));
       const redUsers = new Set([...labels.keys.keys()].map((k) => k.split('\u0000')[1]));
-      const url = await runLiveStage({
+      const { url, stopped } = await runLiveStage({
         modelDir: join(out, 'models', kind), testCsv: test, offlineScores: join(out, `scores-${kind}.jsonl`),
         isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, user, src, dst) ?? ''),
         isRedTeamUser: (user) => redUsers.has(user),
@@ -73,7 +73,7 @@ const command: Command = {
         keepOpenSearch: Boolean(v['keep-opensearch']),
         say: (line) => process.stdout.write(`${line}\n`),
       });
-      live = `\nevents with anomaly fields: index ${DEMO_INDEX} at ${url}${v['keep-opensearch'] || v['opensearch-url'] ? '' : ' (node stopped; --keep-opensearch keeps it)'}`;
+      live = `\nevents with anomaly fields: index ${DEMO_INDEX} at ${url}${stopped ? ' (node stopped; --keep-opensearch keeps it)' : ''}`;
     }
     process.stdout.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(0)} s\nreport: ${report}${live}\n`);
     return 0;

@@ -151,14 +151,15 @@ async function report(client: OpenSearchClient, opts: LiveOptions, docs: number)
   }
 }
 
-/** Runs the live stage; returns the OpenSearch URL it used. */
-export async function runLiveStage(opts: LiveOptions): Promise<string> {
+/** Runs the live stage; returns the OpenSearch URL it used and whether it stopped a node it had started. */
+export async function runLiveStage(opts: LiveOptions): Promise<{ url: string; stopped: boolean }> {
   const { say } = opts;
   let local: LocalOpenSearch | undefined;
   const url = opts.opensearchUrl ?? (local = await connectLocalOpenSearch(say)).url;
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
   const token = randomBytes(24).toString('hex');
   let sidecar: Sidecar | undefined;
+  let stopped = false;
   try {
     // The content pack's templates, for the demo index only (no sidecar URL: the ML Commons parts are skipped).
     const installed = await install(client, { indexPatterns: ['seqsentry-demo-*'], dryRun: false });
@@ -172,7 +173,7 @@ export async function runLiveStage(opts: LiveOptions): Promise<string> {
   } finally {
     await sidecar?.shutdown();
     await client.close();
-    if (local && !opts.keepOpenSearch) await local.release();
+    if (local && !opts.keepOpenSearch) stopped = await local.release();
   }
-  return url;
+  return { url, stopped };
 }

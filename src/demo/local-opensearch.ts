@@ -11,8 +11,8 @@ interface LocalNodeScript {
 
 export interface LocalOpenSearch {
   url: string;
-  /** Stops the node if this process started it; a node that was already running is left alone. */
-  release(): Promise<void>;
+  /** Stops the node if this process started it (true); a node that was already running is left alone (false). */
+  release(): Promise<boolean>;
 }
 
 export async function connectLocalOpenSearch(say: (line: string) => void): Promise<LocalOpenSearch> {
@@ -28,7 +28,9 @@ export async function connectLocalOpenSearch(say: (line: string) => void): Promi
   return {
     url: node.url,
     release: async () => {
-      if (!node.alreadyRunning) await script.stopOpenSearch(cfg);
+      if (node.alreadyRunning) return false;
+      await script.stopOpenSearch(cfg);
+      return true;
     },
   };
 }
