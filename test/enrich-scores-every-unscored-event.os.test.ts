@@ -2,12 +2,9 @@
 // fields, leaves already-scored events alone, records unreadable events with anomaly.error, and a rerun is a no-op.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Enricher, type EnrichStats } from '../src/enrich/enricher.js';
-import { createEnrichScoring } from '../src/enrich/scoring.js';
-import { createOpenSearchClient } from '../src/opensearch/client.js';
-import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
+import type { EnrichStats } from '../src/enrich/enricher.js';
 import { ecsDocs, FIXTURE_START_MS } from './support/ecs-fixture.js';
-import { allDocs, dropCheckpoints, loadIndex, os } from './support/enrich-fixture.js';
+import { allDocs, dropCheckpoints, loadIndex, os, runEnrich } from './support/enrich-fixture.js';
 import { ecsModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
 
@@ -16,20 +13,7 @@ const JOB = `test-every-${process.pid}`;
 const DAY = 86_400_000;
 const PRE_SCORED = { anomaly_score: 0.25, anomaly: { model: { name: 'earlier', version: '1', kind: 'transformer-mlm' }, scored_at: '2026-01-20T00:00:00.000Z', is_anomaly: false } };
 
-async function enrich(url: string, modelDir: string): Promise<EnrichStats> {
-  const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-  const scoring = await createEnrichScoring(client, modelDir, 256);
-  try {
-    const enricher = new Enricher(client, scoring.service, {
-      pattern: INDEX, since: '2026-01-01T00:00:00Z', job: JOB, sliceMax: 1, sliceIds: [0], follow: false,
-      pageSize: 300, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
-    });
-    return await enricher.run(new AbortController().signal);
-  } finally {
-    await scoring.close();
-    await client.close();
-  }
-}
+const enrich = (url: string, modelDir: string): Promise<EnrichStats> => runEnrich(url, modelDir, { pattern: INDEX, job: JOB, pageSize: 300, batchSize: 256 });
 
 describe('enrich scores every unscored event', () => {
   let url = '';

@@ -2,32 +2,18 @@
 // they score every event exactly once, and each event gets the same score as inline scoring in time order.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
-import { Enricher, type EnrichStats } from '../src/enrich/enricher.js';
-import { createEnrichScoring } from '../src/enrich/scoring.js';
-import { createOpenSearchClient } from '../src/opensearch/client.js';
-import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
+import type { EnrichStats } from '../src/enrich/enricher.js';
 import { Scorer } from '../src/scorer/scorer.js';
 import { ecsDocs, FIXTURE_START_MS } from './support/ecs-fixture.js';
-import { allDocs, dropCheckpoints, loadIndex, os } from './support/enrich-fixture.js';
+import { allDocs, dropCheckpoints, loadIndex, os, runEnrich } from './support/enrich-fixture.js';
 import { ecsModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
 
 const DAY = 86_400_000;
 const docs = ecsDocs({ seed: 123, days: 6, startMs: FIXTURE_START_MS + 21 * DAY }); // 2160 events, 30 users
 
-async function enrich(url: string, modelDir: string, index: string, job: string, sliceIds: number[]): Promise<EnrichStats> {
-  const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-  const scoring = await createEnrichScoring(client, modelDir, 128);
-  try {
-    return await new Enricher(client, scoring.service, {
-      pattern: index, since: '2026-01-01T00:00:00Z', job, sliceMax: 2, sliceIds, follow: false,
-      pageSize: 250, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
-    }).run(new AbortController().signal);
-  } finally {
-    await scoring.close();
-    await client.close();
-  }
-}
+const enrich = (url: string, modelDir: string, index: string, job: string, sliceIds: number[]): Promise<EnrichStats> =>
+  runEnrich(url, modelDir, { pattern: index, job, pageSize: 250, batchSize: 128, sliceMax: 2, sliceIds });
 
 /** The proxy path's view: every event scored in ingest (time) order, history scoped to the index. */
 async function inlineRaw(modelDir: string, index: string): Promise<number[]> {

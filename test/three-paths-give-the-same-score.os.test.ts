@@ -1,14 +1,12 @@
 // The same events reach the scorer three ways — the sidecar's _bulk proxy, OpenSearch's ingest pipeline through
 // ML Commons, and the enrich loop over stored events — and end with the same anomaly fields (to 1e-6).
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { Enricher } from '../src/enrich/enricher.js';
-import { createEnrichScoring } from '../src/enrich/scoring.js';
 import { install } from '../src/install/installer.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../src/opensearch/client.js';
 import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
 import type { Sidecar } from '../src/server/sidecar.js';
 import { ecsDocs, FIXTURE_START_MS } from './support/ecs-fixture.js';
-import { allDocs, dropCheckpoints, ecsIndexBody, loadIndex, os } from './support/enrich-fixture.js';
+import { allDocs, dropCheckpoints, ecsIndexBody, loadIndex, os, runEnrich } from './support/enrich-fixture.js';
 import { holdSidecarPort, TEST_INSTALL_OPTIONS, TEST_SIDECAR_PORT, TEST_SIDECAR_TOKEN, withInstallLock } from './support/ml-sidecar.js';
 import { ecsModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
@@ -64,17 +62,8 @@ beforeAll(async () => {
   // (C) enrich: the events are stored unscored, then the enrich loop scores them in place.
   await loadIndex(url, INDEX.enrich, docs);
   await dropCheckpoints(url, JOB);
-  const scoring = await createEnrichScoring(client, await ecsModel(), 256);
-  try {
-    const enricher = new Enricher(client, scoring.service, {
-      pattern: INDEX.enrich, since: '2026-01-01T00:00:00Z', job: JOB, sliceMax: 1, sliceIds: [0], follow: false,
-      pageSize: 50, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
-    });
-    const stats = await enricher.run(new AbortController().signal);
-    if (stats.scored !== docs.length) throw new Error(`enrich scored ${stats.scored} of ${docs.length}: ${JSON.stringify(stats)}`);
-  } finally {
-    await scoring.close();
-  }
+  const stats = await runEnrich(url, await ecsModel(), { pattern: INDEX.enrich, job: JOB, pageSize: 50, batchSize: 256 });
+  if (stats.scored !== docs.length) throw new Error(`enrich scored ${stats.scored} of ${docs.length}: ${JSON.stringify(stats)}`);
   for (const path of Object.keys(INDEX) as Array<keyof typeof INDEX>) stored[path] = await allDocs(url, INDEX[path]);
 }, 600_000);
 

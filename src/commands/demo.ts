@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { SeqSentryError } from '../core/errors.js';
 import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
 import { DEMO_INDEX, runLiveStage } from '../demo/live-opensearch.js';
-import { labelKey, readLabels } from '../eval/labels.js';
+import { labelKey, labelledUsers, readLabels } from '../eval/labels.js';
 import { intOption, parseOptions, type Command } from './command.js';
 
 const USAGE = 'seqsentry demo [--out DIR] [--days 9] [--seed 7] [--kinds transformer-mlm,lstm-lm] [--no-opensearch | --opensearch-url URL] [--keep-opensearch]';
@@ -64,7 +64,7 @@ const command: Command = {
       const kind = kinds[0] as string;
       process.stderr.write(`\n== live: the test days through seqsentry serve's _bulk proxy into OpenSearch (${kind})\n`);
       const labels = await readLabels(join(data, 'redteam.txt'));
-      const redUsers = new Set([...labels.keys.keys()].map((k) => k.split('\u0000')[1]));
+      const redUsers = labelledUsers(labels);
       const { url, stopped } = await runLiveStage({
         modelDir: join(out, 'models', kind), testCsv: test, offlineScores: join(out, `scores-${kind}.jsonl`),
         isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, user, src, dst) ?? ''),

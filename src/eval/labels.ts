@@ -51,6 +51,11 @@ export async function readLabels(file: string): Promise<Labels> {
   return { file, lines, keys };
 }
 
+/** The users named by any label line. */
+export function labelledUsers(labels: Labels): Set<string> {
+  return new Set([...labels.keys.keys()].map((key) => key.split('\u0000')[1] as string));
+}
+
 /** How many label lines have a key in `matched` (lines, not distinct keys, to compare with `lines`). */
 export function matchedLines(labels: Labels, matched: Iterable<string>): number {
   let n = 0;

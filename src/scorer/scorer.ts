@@ -124,6 +124,7 @@ export class Scorer {
     const { surprisal, expected } = await this.model.run(tokens, B, T, F);
     const results: ScoreResult[] = new Array(B);
     const weights = this.bundle.field_weights;
+    const shares = new Float64Array(F);
     for (let b = 0; b < B; b++) {
       const fields: FieldScore[] = new Array(F);
       const order: number[] = new Array(F);
@@ -138,8 +139,8 @@ export class Scorer {
         };
       }
       // Explanation order = each field's share of the raw score, largest first.
-      const share = (f: number) => (surprisal[b * F + f] as number) * (weights[f] as number);
-      order.sort((x, y) => share(y) - share(x));
+      for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);
+      order.sort((x, y) => (shares[y] as number) - (shares[x] as number));
       const raw = rawScore(surprisal, b * F, weights);
       const anomaly = this.calibrator.score(raw);
       results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: order.map((f) => fields[f] as FieldScore) };

@@ -2,6 +2,10 @@
 // with its _version, and cleaning a job's checkpoints. Documents and the model come from ecs-/model-fixture.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Enricher, type EnrichStats } from '../../src/enrich/enricher.js';
+import { createEnrichScoring } from '../../src/enrich/scoring.js';
+import { createOpenSearchClient } from '../../src/opensearch/client.js';
+import { OpenSearchConfigSchema } from '../../src/opensearch/config.js';
 import { REPO_ROOT } from './env.js';
 
 /** Index settings and mappings as the content pack installs them for ECS auth events (ECS + anomaly fields). */
@@ -46,4 +50,29 @@ export async function allDocs(url: string, index: string): Promise<Map<string, {
 /** Deletes the job's checkpoints so a test starts clean. */
 export async function dropCheckpoints(url: string, job: string): Promise<void> {
   await os(url, 'POST', `/.seqsentry-state/_delete_by_query?refresh=true&ignore_unavailable=true`, { query: { term: { job } } });
+}
+
+export interface EnrichRun {
+  pattern: string;
+  job: string;
+  pageSize: number;
+  /** Events per ONNX call. */
+  batchSize: number;
+  sliceMax?: number;
+  sliceIds?: number[];
+}
+
+/** One in-process enrich run to completion (no --follow), as `seqsentry enrich` wires it, over events since 2026-01-01. */
+export async function runEnrich(url: string, modelDir: string, run: EnrichRun): Promise<EnrichStats> {
+  const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
+  const scoring = await createEnrichScoring(client, modelDir, run.batchSize);
+  try {
+    return await new Enricher(client, scoring.service, {
+      pattern: run.pattern, since: '2026-01-01T00:00:00Z', job: run.job, sliceMax: run.sliceMax ?? 1, sliceIds: run.sliceIds ?? [0], follow: false,
+      pageSize: run.pageSize, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
+    }).run(new AbortController().signal);
+  } finally {
+    await scoring.close();
+    await client.close();
+  }
 }
