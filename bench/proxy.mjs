@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { call, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
+import { call, cpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchPid, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -36,13 +36,15 @@ const bodies = [];
 for (let i = 0; i < N; i += BULK) bodies.push(docs.slice(i, i + BULK).map((d, j) => `{"index":{"_id":"e${i + j}"}}\n${JSON.stringify(d)}`).join('\n') + '\n');
 
 const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
+const osPid = openSearchPid(url);
 
 /** Sends every body to `<base>/<index>/_bulk` from CLIENTS concurrent clients; returns docs/s. */
-async function ingest(base, index, headers) {
+async function ingest(path, base, index, headers) {
   await call(url, 'DELETE', `/${index}`);
   const created = await call(url, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
   if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
   let next = 0;
+  const cpu0 = { os: cpuSeconds(osPid), sidecar: cpuSeconds(sidecar.pid), bench: process.cpuUsage() };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (next < bodies.length) {
@@ -52,11 +54,19 @@ async function ingest(base, index, headers) {
     }
   }));
   const s = (performance.now() - t0) / 1000;
+  const benchCpu = process.cpuUsage(cpu0.bench);
+  // CPU microseconds per document of each process (null where unknown): where the two cores went.
+  const perDoc = (a, b) => (a === null || b === null ? null : +(((b - a) / N) * 1e6).toFixed(1));
+  const cpuUsPerDoc = {
+    opensearch: perDoc(cpu0.os, cpuSeconds(osPid)),
+    sidecar: path === 'proxy' ? perDoc(cpu0.sidecar, cpuSeconds(sidecar.pid)) : 0,
+    bench_client: +(((benchCpu.user + benchCpu.system) / N)).toFixed(1),
+  };
   await call(url, 'POST', `/${index}/_refresh`);
   const count = (await call(url, 'POST', `/${index}/_count`)).json.count;
   const scored = (await call(url, 'POST', `/${index}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count;
   if (count !== N) throw new Error(`${index}: ${count} of ${N} documents indexed`);
-  return { docsPerS: N / s, seconds: s, scored };
+  return { docsPerS: N / s, seconds: s, scored, cpuUsPerDoc };
 }
 
 const rows = [];
@@ -64,9 +74,9 @@ try {
   for (let r = 1; r <= Number(values.rounds); r++) {
     for (const path of ['direct', 'proxy']) {
       const index = `seqsentry-bench-proxy-${path}`;
-      const res = path === 'direct' ? await ingest(url, index, {}) : await ingest(sidecar.url, index, { authorization: `Bearer ${TOKEN}` });
+      const res = path === 'direct' ? await ingest(path, url, index, {}) : await ingest(path, sidecar.url, index, { authorization: `Bearer ${TOKEN}` });
       rows.push({ round: r, path, ...res });
-      process.stderr.write(`round ${r} ${path}: ${res.docsPerS.toFixed(0)} docs/s (${res.scored} scored)\n`);
+      process.stderr.write(`round ${r} ${path}: ${res.docsPerS.toFixed(0)} docs/s (${res.scored} scored), CPU µs/doc ${JSON.stringify(res.cpuUsPerDoc)}\n`);
       await call(url, 'DELETE', `/${index}`);
     }
   }

@@ -1,7 +1,7 @@
 // Shared parts of the OpenSearch benchmarks: the OpenSearch URL, small REST calls, deterministic ECS logons,
 // a cached ECS model trained through the real `seqsentry train`, and a `seqsentry serve` child process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -123,7 +123,32 @@ export async function startServe({ modelDir, opensearchUrl, token, settings = {}
     child.once('exit', done);
     child.kill('SIGTERM');
   });
-  return { url, stop };
+  return { url, stop, pid: child.pid };
+}
+
+/** The pid of the local node of scripts/opensearch.mjs when it serves `url`, else null (a remote cluster). */
+export function openSearchPid(url) {
+  const status = spawnSync(process.execPath, [join(root, 'scripts', 'opensearch.mjs'), 'status'], { encoding: 'utf8' });
+  try {
+    const s = JSON.parse(status.stdout);
+    return s.running && s.url === url ? s.pid : null;
+  } catch {
+    return null;
+  }
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** User + system CPU seconds a process (and its threads) has used so far, from /proc; null when unknown. */
+export function cpuSeconds(pid) {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime (fields 14, 15 of stat)
+  } catch {
+    return null;
+  }
 }
 
 /** The p-th percentile (0..100) of an ascending-sorted array. */

@@ -47,6 +47,11 @@ export const ServeConfigSchema = z
         max_batch: z.number().int().min(1).max(65_536).default(512),
         /** While a batch runs, how long new requests gather for the next one at most (an idle scorer starts at once). */
         max_delay_ms: z.number().int().min(0).max(10_000).default(5),
+        /**
+         * Threads of one ONNX call. 1 by default: the sidecar shares its machine with OpenSearch or a shipper, and
+         * a second intra-op thread on a busy core mostly waits for the first (more CPU per event, not less).
+         */
+        onnx_threads: z.number().int().min(1).max(256).default(1),
       })
       .strict()
       .prefault({}),

@@ -1,9 +1,11 @@
-// The only importer of onnxruntime-node: opens a session, checks its inputs/outputs, runs int64 token batches.
-import * as ort from 'onnxruntime-node';
+// The only owner of onnxruntime-node: one ONNX Runtime session per model, in a worker thread of its own, so
+// that an inference call never blocks the event loop that parses, answers health checks and forwards bulks.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { ModelLoadError } from '../core/errors.js';
 
 export interface OnnxSessionOptions {
-  /** Threads for one inference call (default: all cores, 2 here). */
+  /** Threads for one inference call (default: ONNX Runtime's own choice, all cores). */
   intraOpThreads?: number;
   /**
    * Let idle intra-op threads spin-wait for the next call (default false). Spinning buys a little latency on an
@@ -19,51 +21,177 @@ export interface TokenModelOutput {
   expected: BigInt64Array;
 }
 
+interface WorkerInit {
+  ortPath: string;
+  bytes: Uint8Array;
+  options: OnnxSessionOptions;
+  inputs: readonly string[];
+  outputs: readonly string[];
+}
+
+type FromWorker =
+  | { type: 'ready' }
+  | { type: 'open-failed'; message: string }
+  | { type: 'result'; id: number; surprisal: Float32Array; expected: BigInt64Array }
+  | { type: 'run-failed'; id: number; message: string };
+
+/**
+ * The worker's code (CommonJS, run with `eval` so the same text serves the TypeScript sources under test and the
+ * built `dist/`): opens the session, checks it against bundle.json, then answers run requests in arrival order.
+ * Token and output buffers are transferred, not copied.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.ortPath);
+const own = (a) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
+(async () => {
+  const { bytes, options, inputs, outputs } = workerData;
+  let session;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
+      ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      interOpNumThreads: 1,
+      extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
+    });
+  } catch (err) {
+    parentPort.postMessage({ type: 'open-failed', message: 'ONNX Runtime cannot open the model: ' + err.message });
+    return;
+  }
+  // Every mismatch at once rather than the first.
+  const problems = [];
+  for (const name of inputs) if (!session.inputNames.includes(name)) problems.push('missing input "' + name + '"');
+  for (const name of session.inputNames) if (!inputs.includes(name)) problems.push('unexpected input "' + name + '"');
+  for (const name of outputs) if (!session.outputNames.includes(name)) problems.push('missing output "' + name + '"');
+  if (problems.length) {
+    const names = 'session inputs: ' + session.inputNames.join(', ') + '; outputs: ' + session.outputNames.join(', ');
+    await session.release();
+    parentPort.postMessage({ type: 'open-failed', message: 'ONNX session does not match bundle.json (' + names + '): ' + problems.join('; ') });
+    return;
+  }
+  parentPort.on('message', async (msg) => {
+    if (msg.type === 'release') {
+      await session.release();
+      parentPort.close();
+      return;
+    }
+    try {
+      const out = await session.run({ tokens: new ort.Tensor('int64', new BigInt64Array(msg.tokens), msg.dims) });
+      const surprisal = out.surprisal && out.surprisal.data;
+      const expected = out.expected && out.expected.data;
+      if (!(surprisal instanceof Float32Array) || !(expected instanceof BigInt64Array)) throw new Error('model outputs are not float32 surprisal and int64 expected');
+      const s = own(surprisal), e = own(expected);
+      parentPort.postMessage({ type: 'result', id: msg.id, surprisal: s, expected: e }, [s.buffer, e.buffer]);
+    } catch (err) {
+      parentPort.postMessage({ type: 'run-failed', id: msg.id, message: err.message });
+    }
+  });
+  parentPort.postMessage({ type: 'ready' });
+})();
+`;
+
+const ORT_PATH = createRequire(import.meta.url).resolve('onnxruntime-node');
+
+interface Waiter {
+  resolve: (out: TokenModelOutput) => void;
+  reject: (err: Error) => void;
+}
+
 export class TokenModel {
+  private worker: Worker | null = null;
+  private starting: Promise<Worker> | null = null;
+  private readonly waiting = new Map<number, Waiter>();
+  private nextId = 1;
+  private released = false;
+
   private constructor(
-    private readonly session: ort.InferenceSession,
-    readonly inputNames: readonly string[],
-    readonly outputNames: readonly string[],
+    private readonly modelDir: string,
+    private readonly init: WorkerInit,
   ) {}
 
   static async open(modelDir: string, bytes: Uint8Array, inputs: readonly string[], outputs: readonly string[], options: OnnxSessionOptions = {}): Promise<TokenModel> {
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, {
-        graphOptimizationLevel: 'all',
-        executionProviders: ['cpu'],
-        ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-        interOpNumThreads: 1,
-        extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
-      });
-    } catch (err) {
-      throw new ModelLoadError(modelDir, `ONNX Runtime cannot open the model: ${(err as Error).message}`, { cause: err });
-    }
-    // Report every mismatch at once rather than failing on the first.
-    const problems: string[] = [];
-    for (const name of inputs) if (!session.inputNames.includes(name)) problems.push(`missing input "${name}"`);
-    for (const name of session.inputNames) if (!inputs.includes(name)) problems.push(`unexpected input "${name}"`);
-    for (const name of outputs) if (!session.outputNames.includes(name)) problems.push(`missing output "${name}"`);
-    if (problems.length) {
-      await session.release();
-      throw new ModelLoadError(modelDir, `ONNX session does not match bundle.json (session inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')}): ${problems.join('; ')}`);
-    }
-    return new TokenModel(session, session.inputNames, session.outputNames);
+    const model = new TokenModel(modelDir, { ortPath: ORT_PATH, bytes, options, inputs: [...inputs], outputs: [...outputs] });
+    await model.start();
+    return model;
   }
 
-  /** tokens: (B, T, F) int64 ids, row-major. */
+  /** The running worker; a worker that died (a native crash) is replaced on the next call. */
+  private start(): Promise<Worker> {
+    if (this.worker) return Promise.resolve(this.worker);
+    this.starting ??= new Promise<Worker>((resolve, reject) => {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.init });
+      const failed = (err: Error) => {
+        worker.off('error', onError).off('exit', onExit);
+        this.starting = null;
+        reject(err);
+      };
+      const onError = (err: Error) => failed(new ModelLoadError(this.modelDir, `ONNX worker failed while opening the model: ${err.message}`, { cause: err }));
+      const onExit = (code: number) => failed(new ModelLoadError(this.modelDir, `ONNX worker exited (code ${code}) while opening the model`));
+      worker.once('error', onError).once('exit', onExit);
+      worker.once('message', (msg: FromWorker) => {
+        worker.off('error', onError).off('exit', onExit);
+        if (msg.type !== 'ready') {
+          void worker.terminate();
+          failed(new ModelLoadError(this.modelDir, msg.type === 'open-failed' ? msg.message : `unexpected first message from the ONNX worker: ${msg.type}`));
+          return;
+        }
+        this.attach(worker);
+        this.starting = null;
+        resolve(worker);
+      });
+    });
+    return this.starting;
+  }
+
+  private attach(worker: Worker): void {
+    this.worker = worker;
+    worker.unref(); // an idle model does not keep the process alive; run() refs it while calls are out
+    worker.on('message', (msg: FromWorker) => {
+      if (msg.type !== 'result' && msg.type !== 'run-failed') return;
+      const waiter = this.waiting.get(msg.id);
+      if (!waiter) return;
+      this.waiting.delete(msg.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (msg.type === 'result') waiter.resolve({ surprisal: msg.surprisal, expected: msg.expected });
+      else waiter.reject(new Error(`ONNX Runtime run failed (model ${this.modelDir}): ${msg.message}`));
+    });
+    const lost = (reason: string) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      const err = new ModelLoadError(this.modelDir, `ONNX worker stopped (${reason}); calls in flight failed, the next call starts a new worker`);
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    };
+    worker.on('error', (err) => lost(err.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
+    worker.on('messageerror', (err) => lost(`unreadable message: ${err.message}`));
+  }
+
+  /** tokens: (B, T, F) int64 ids, row-major; its buffer is handed to the worker (detached here). */
   async run(tokens: BigInt64Array, batch: number, rows: number, width: number): Promise<TokenModelOutput> {
-    const feeds = { tokens: new ort.Tensor('int64', tokens, [batch, rows, width]) };
-    const out = await this.session.run(feeds);
-    const surprisal = out.surprisal?.data;
-    const expected = out.expected?.data;
-    if (!(surprisal instanceof Float32Array) || !(expected instanceof BigInt64Array)) {
-      throw new ModelLoadError('(session)', 'model outputs are not float32 surprisal and int64 expected');
-    }
-    return { surprisal, expected };
+    if (this.released) throw new ModelLoadError(this.modelDir, 'model released');
+    const worker = await this.start();
+    const id = this.nextId++;
+    const own = tokens.byteOffset === 0 && tokens.byteLength === tokens.buffer.byteLength ? tokens : tokens.slice();
+    return new Promise<TokenModelOutput>((resolve, reject) => {
+      if (this.waiting.size === 0) worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ type: 'run', id, tokens: own.buffer, dims: [batch, rows, width] }, [own.buffer as ArrayBuffer]);
+    });
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    this.released = true;
+    const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
+    this.worker = null;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref();
+    worker.postMessage({ type: 'release' });
+    // A session that does not let go within a second is cut off; the thread's memory goes with it.
+    const timer = setTimeout(() => void worker.terminate(), 1000);
+    await exited;
+    clearTimeout(timer);
   }
 }
