@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Bulk-proxy benchmark: the same ECS logons bulk-indexed straight into OpenSearch and through `seqsentry serve`'s
-// _bulk proxy (scored inline, then forwarded), alternating rounds in one run; prints docs/s and the ratio.
+// Bulk-proxy benchmark: the same ECS logons bulk-indexed straight into OpenSearch, straight in with their anomaly
+// fields already added (scored before timing: the ceiling of any proxy), and through `seqsentry serve`'s _bulk
+// proxy (scored inline, then forwarded), alternating rounds in one run; prints docs/s, the ratios and the CPU
+// microseconds per document each process spent.
 // Usage: node bench/proxy.mjs [--events 100000] [--bulk 2000] [--clients 2] [--rounds 2] [--kind transformer-mlm]
 // Needs the compiled CLI (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { call, cpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchPid, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
+import { call, cpuSeconds, dist, threadCpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchPid, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -30,25 +32,49 @@ const TOKEN = 'bench-token-0123456789abcdef';
 
 const modelDir = await ecsBenchModel(work, { kind: values.kind });
 const startMs = Date.now() - 10 * 3600_000;
-// Bulk bodies are built before timing: both paths send byte-identical requests.
+// Bulk bodies are built before timing: direct and proxy send byte-identical requests.
 const docs = [...ecsLogons(N, 42, startMs)];
-const bodies = [];
-for (let i = 0; i < N; i += BULK) bodies.push(docs.slice(i, i + BULK).map((d, j) => `{"index":{"_id":"e${i + j}"}}\n${JSON.stringify(d)}`).join('\n') + '\n');
+const toBodies = (lines) => {
+  const out = [];
+  for (let i = 0; i < N; i += BULK) out.push(lines.slice(i, i + BULK).map((line, j) => `{"index":{"_id":"e${i + j}"}}\n${line}`).join('\n') + '\n');
+  return out;
+};
+const bodies = toBodies(docs.map((d) => JSON.stringify(d)));
+// The same documents with the anomaly fields the proxy adds, scored here before timing and indexed directly:
+// what OpenSearch alone needs for the proxy's output, i.e. the ceiling of a proxy whose scoring cost nothing.
+const prescoredBodies = toBodies(await prescore(modelDir, docs));
 
 const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
 const osPid = openSearchPid(url);
 
 /** Sends every body to `<base>/<index>/_bulk` from CLIENTS concurrent clients; returns docs/s. */
+/** Each document's JSON with its anomaly fields, as the proxy writes it (same scorer, same serializer). */
+async function prescore(dir, all) {
+  const [{ Scorer }, { createAdapter }, { anomalyFields }, { withAnomalyFields }] = await Promise.all(
+    ['scorer/scorer.js', 'adapters/registry.js', 'service/anomaly-fields.js', 'server/anomaly-json.js'].map((m) => import(new URL(m, dist))),
+  );
+  const scorer = await Scorer.load(dir);
+  try {
+    const adapter = createAdapter('ecs');
+    const results = await scorer.score(all.map((d, i) => adapter.parse(d, { file: 'bench', line: i + 1 })), all.map(() => 'bench'));
+    const at = new Date().toISOString();
+    return all.map((d, i) => withAnomalyFields(JSON.stringify(d), d, anomalyFields(results[i], scorer.modelId, scorer.threshold, at)));
+  } finally {
+    await scorer.close();
+  }
+}
+
 async function ingest(path, base, index, headers) {
   await call(url, 'DELETE', `/${index}`);
   const created = await call(url, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
   if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
   let next = 0;
-  const cpu0 = { os: cpuSeconds(osPid), sidecar: cpuSeconds(sidecar.pid), bench: process.cpuUsage() };
+  const cpu0 = { os: cpuSeconds(osPid), sidecar: cpuSeconds(sidecar.pid), threads: threadCpuSeconds(sidecar.pid), bench: process.cpuUsage() };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++];
+    const sent = path === 'direct+fields' ? prescoredBodies : bodies;
+    while (next < sent.length) {
+      const body = sent[next++];
       const r = await call(base, 'POST', `/${index}/_bulk`, body, headers);
       if (r.status !== 200 || r.json?.errors) throw new Error(`bulk into ${index} via ${base}: HTTP ${r.status} ${JSON.stringify(r.json).slice(0, 400)}`);
     }
@@ -62,21 +88,28 @@ async function ingest(path, base, index, headers) {
     sidecar: path === 'proxy' ? perDoc(cpu0.sidecar, cpuSeconds(sidecar.pid)) : 0,
     bench_client: +(((benchCpu.user + benchCpu.system) / N)).toFixed(1),
   };
+  // The sidecar's threads that did work (its JS thread, the ONNX worker, V8's GC helpers, libuv), busiest first.
+  const sidecarThreads = {};
+  if (path === 'proxy') {
+    const used = Object.entries(threadCpuSeconds(sidecar.pid)).map(([name, sec]) => [name, perDoc(cpu0.threads[name] ?? 0, sec)]);
+    for (const [name, us] of used.filter(([, us]) => us >= 0.5).sort((a, b) => b[1] - a[1])) sidecarThreads[name] = us;
+  }
   await call(url, 'POST', `/${index}/_refresh`);
   const count = (await call(url, 'POST', `/${index}/_count`)).json.count;
   const scored = (await call(url, 'POST', `/${index}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count;
   if (count !== N) throw new Error(`${index}: ${count} of ${N} documents indexed`);
-  return { docsPerS: N / s, seconds: s, scored, cpuUsPerDoc };
+  return { docsPerS: N / s, seconds: s, scored, cpuUsPerDoc, ...(path === 'proxy' ? { sidecarThreadsUsPerDoc: sidecarThreads } : {}) };
 }
 
+const PATHS = ['direct', 'direct+fields', 'proxy'];
 const rows = [];
 try {
   for (let r = 1; r <= Number(values.rounds); r++) {
-    for (const path of ['direct', 'proxy']) {
-      const index = `seqsentry-bench-proxy-${path}`;
-      const res = path === 'direct' ? await ingest(path, url, index, {}) : await ingest(path, sidecar.url, index, { authorization: `Bearer ${TOKEN}` });
+    for (const path of PATHS) {
+      const index = `seqsentry-bench-proxy-${path.replace('+', '-')}`;
+      const res = path === 'proxy' ? await ingest(path, sidecar.url, index, { authorization: `Bearer ${TOKEN}` }) : await ingest(path, url, index, {});
       rows.push({ round: r, path, ...res });
-      process.stderr.write(`round ${r} ${path}: ${res.docsPerS.toFixed(0)} docs/s (${res.scored} scored), CPU µs/doc ${JSON.stringify(res.cpuUsPerDoc)}\n`);
+      process.stderr.write(`round ${r} ${path}: ${res.docsPerS.toFixed(0)} docs/s (${res.scored} scored), CPU µs/doc ${JSON.stringify(res.cpuUsPerDoc)}${res.sidecarThreadsUsPerDoc ? `, sidecar threads ${JSON.stringify(res.sidecarThreadsUsPerDoc)}` : ''}\n`);
       await call(url, 'DELETE', `/${index}`);
     }
   }
@@ -87,8 +120,10 @@ try {
 const best = (path) => Math.max(...rows.filter((x) => x.path === path).map((x) => x.docsPerS));
 const direct = best('direct');
 const proxy = best('proxy');
-const summary = { events: N, bulk_docs: BULK, clients: CLIENTS, kind: values.kind, cpus: cpus().length, direct_docs_per_s: Math.round(direct), proxy_docs_per_s: Math.round(proxy), proxy_over_direct: +(proxy / direct).toFixed(3), rounds: rows };
+const ceiling = best('direct+fields');
+const summary = { events: N, bulk_docs: BULK, clients: CLIENTS, kind: values.kind, cpus: cpus().length, direct_docs_per_s: Math.round(direct), direct_with_fields_docs_per_s: Math.round(ceiling), proxy_docs_per_s: Math.round(proxy), proxy_over_direct: +(proxy / direct).toFixed(3), direct_with_fields_over_direct: +(ceiling / direct).toFixed(3), rounds: rows };
 process.stdout.write('\n| path | docs/s (best of rounds) | every round |\n|---|---|---|\n');
-for (const path of ['direct', 'proxy']) process.stdout.write(`| ${path} | ${Math.round(best(path))} | ${rows.filter((x) => x.path === path).map((x) => Math.round(x.docsPerS)).join(', ')} |\n`);
+for (const path of PATHS) process.stdout.write(`| ${path} | ${Math.round(best(path))} | ${rows.filter((x) => x.path === path).map((x) => Math.round(x.docsPerS)).join(', ')} |\n`);
+process.stdout.write(`\ndirect+fields / direct = ${(ceiling / direct * 100).toFixed(1)} % (what the added anomaly fields alone cost OpenSearch)`);
 process.stdout.write(`\nproxy / direct = ${(proxy / direct * 100).toFixed(1)} % (${N} events, bulks of ${BULK}, ${CLIENTS} clients, ${values.kind}, ${cpus().length} cores)\n`);
 await writeFile(join(out, 'proxy.json'), JSON.stringify(summary, null, 2) + '\n');

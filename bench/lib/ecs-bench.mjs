@@ -1,7 +1,7 @@
 // Shared parts of the OpenSearch benchmarks: the OpenSearch URL, small REST calls, deterministic ECS logons,
 // a cached ECS model trained through the real `seqsentry train`, and a `seqsentry serve` child process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -139,16 +139,35 @@ export function openSearchPid(url) {
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+/** utime + stime of a /proc stat line, in seconds (fields 14 and 15; the command name may hold spaces). */
+function statSeconds(stat) {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /** User + system CPU seconds a process (and its threads) has used so far, from /proc; null when unknown. */
 export function cpuSeconds(pid) {
   if (!pid) return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime (fields 14, 15 of stat)
+    return statSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
+}
+
+/** CPU seconds of each live thread of a process: `main` (its JS thread), else `<name>-<tid>`; {} when unknown. */
+export function threadCpuSeconds(pid) {
+  const byName = {};
+  if (!pid) return byName;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name = String(pid) === tid ? 'main' : `${readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()}-${tid}`;
+      byName[name] = statSeconds(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+    }
+  } catch {
+    // a thread ended between listing and reading: the sums are partial, which is fine for a breakdown
+  }
+  return byName;
 }
 
 /** The p-th percentile (0..100) of an ascending-sorted array. */
