@@ -48,10 +48,10 @@ export const ServeConfigSchema = z
         /** While a batch runs, how long new requests gather for the next one at most (an idle scorer starts at once). */
         max_delay_ms: z.number().int().min(0).max(10_000).default(5),
         /**
-         * Threads of one ONNX call. 1 by default: the sidecar shares its machine with OpenSearch or a shipper, and
-         * a second intra-op thread on a busy core mostly waits for the first (more CPU per event, not less).
+         * Threads of one large ONNX call; 0 = ONNX Runtime's default (one per core). On a small box shared with
+         * OpenSearch, 1 costs slightly less CPU per event; with cores to spare, more threads cut batch latency.
          */
-        onnx_threads: z.number().int().min(1).max(256).default(1),
+        onnx_threads: z.number().int().min(0).max(256).default(0),
       })
       .strict()
       .prefault({}),

@@ -1,7 +1,9 @@
-// The only owner of onnxruntime-node: one ONNX Runtime session per model, in a worker thread of its own, so
-// that an inference call never blocks the event loop that parses, answers health checks and forwards bulks.
+// The only owner of onnxruntime-node. Each model has a session in a worker thread of its own, so that a large
+// inference call never blocks the event loop that parses, answers health checks and forwards bulks, and a second
+// session on the event loop's thread for the smallest calls, which take less time than the hop to the worker.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../core/errors.js';
 
 export interface OnnxSessionOptions {
@@ -24,9 +26,33 @@ export interface TokenModelOutput {
 interface WorkerInit {
   ortPath: string;
   bytes: Uint8Array;
-  options: OnnxSessionOptions;
-  inputs: readonly string[];
-  outputs: readonly string[];
+  sessionOptions: ort.InferenceSession.SessionOptions;
+}
+
+/**
+ * Calls of at most this many events run on the event loop's thread: a message round trip to the worker costs
+ * about 0.1-0.2 ms on a small VM, more than scoring a few events does, and a call this small blocks the loop for
+ * well under a millisecond. One-document calls (the ML Commons path, /v1/score) are the common case.
+ */
+const INLINE_MAX_EVENTS = 8;
+
+function sessionOptions(options: OnnxSessionOptions): ort.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
+    ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
+  };
+}
+
+function checkOutputs(out: ort.InferenceSession.OnnxValueMapType): TokenModelOutput {
+  const surprisal = out.surprisal?.data;
+  const expected = out.expected?.data;
+  if (!(surprisal instanceof Float32Array) || !(expected instanceof BigInt64Array)) {
+    throw new ModelLoadError('(session)', 'model outputs are not float32 surprisal and int64 expected');
+  }
+  return { surprisal, expected };
 }
 
 type FromWorker =
@@ -37,37 +63,19 @@ type FromWorker =
 
 /**
  * The worker's code (CommonJS, run with `eval` so the same text serves the TypeScript sources under test and the
- * built `dist/`): opens the session, checks it against bundle.json, then answers run requests in arrival order.
- * Token and output buffers are transferred, not copied.
+ * built `dist/`): opens the session (already checked against bundle.json on the main thread), then answers run
+ * requests in arrival order. Token and output buffers are transferred, not copied.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 const own = (a) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
 (async () => {
-  const { bytes, options, inputs, outputs } = workerData;
   let session;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
-      ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-      interOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
-    });
+    session = await ort.InferenceSession.create(workerData.bytes, workerData.sessionOptions);
   } catch (err) {
-    parentPort.postMessage({ type: 'open-failed', message: 'ONNX Runtime cannot open the model: ' + err.message });
-    return;
-  }
-  // Every mismatch at once rather than the first.
-  const problems = [];
-  for (const name of inputs) if (!session.inputNames.includes(name)) problems.push('missing input "' + name + '"');
-  for (const name of session.inputNames) if (!inputs.includes(name)) problems.push('unexpected input "' + name + '"');
-  for (const name of outputs) if (!session.outputNames.includes(name)) problems.push('missing output "' + name + '"');
-  if (problems.length) {
-    const names = 'session inputs: ' + session.inputNames.join(', ') + '; outputs: ' + session.outputNames.join(', ');
-    await session.release();
-    parentPort.postMessage({ type: 'open-failed', message: 'ONNX session does not match bundle.json (' + names + '): ' + problems.join('; ') });
+    parentPort.postMessage({ type: 'open-failed', message: 'ONNX Runtime cannot open the model in the worker: ' + err.message });
     return;
   }
   parentPort.on('message', async (msg) => {
@@ -107,12 +115,34 @@ export class TokenModel {
 
   private constructor(
     private readonly modelDir: string,
+    private readonly inline: ort.InferenceSession,
     private readonly init: WorkerInit,
   ) {}
 
   static async open(modelDir: string, bytes: Uint8Array, inputs: readonly string[], outputs: readonly string[], options: OnnxSessionOptions = {}): Promise<TokenModel> {
-    const model = new TokenModel(modelDir, { ortPath: ORT_PATH, bytes, options, inputs: [...inputs], outputs: [...outputs] });
-    await model.start();
+    const opts = sessionOptions(options);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, opts);
+    } catch (err) {
+      throw new ModelLoadError(modelDir, `ONNX Runtime cannot open the model: ${(err as Error).message}`, { cause: err });
+    }
+    // Report every mismatch at once rather than failing on the first.
+    const problems: string[] = [];
+    for (const name of inputs) if (!session.inputNames.includes(name)) problems.push(`missing input "${name}"`);
+    for (const name of session.inputNames) if (!inputs.includes(name)) problems.push(`unexpected input "${name}"`);
+    for (const name of outputs) if (!session.outputNames.includes(name)) problems.push(`missing output "${name}"`);
+    if (problems.length) {
+      await session.release();
+      throw new ModelLoadError(modelDir, `ONNX session does not match bundle.json (session inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')}): ${problems.join('; ')}`);
+    }
+    const model = new TokenModel(modelDir, session, { ortPath: ORT_PATH, bytes, sessionOptions: opts });
+    try {
+      await model.start();
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
     return model;
   }
 
@@ -171,6 +201,7 @@ export class TokenModel {
   /** tokens: (B, T, F) int64 ids, row-major; its buffer is handed to the worker (detached here). */
   async run(tokens: BigInt64Array, batch: number, rows: number, width: number): Promise<TokenModelOutput> {
     if (this.released) throw new ModelLoadError(this.modelDir, 'model released');
+    if (batch <= INLINE_MAX_EVENTS) return checkOutputs(await this.inline.run({ tokens: new ort.Tensor('int64', tokens, [batch, rows, width]) }));
     const worker = await this.start();
     const id = this.nextId++;
     const own = tokens.byteOffset === 0 && tokens.byteLength === tokens.buffer.byteLength ? tokens : tokens.slice();
@@ -182,7 +213,9 @@ export class TokenModel {
   }
 
   async release(): Promise<void> {
+    if (this.released) return;
     this.released = true;
+    await this.inline.release();
     const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
     this.worker = null;
     if (!worker) return;

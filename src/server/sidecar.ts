@@ -75,7 +75,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     await Promise.allSettled([opensearch.close(), client?.close(), scorer?.close()]);
   };
   try {
-    scorer = await Scorer.load(config.model_dir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads, maxEntities: config.history.max_entities });
+    scorer = await Scorer.load(config.model_dir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities });
     const { adapter, options } = servedAdapter(config, scorer);
     const fields = config.history.refill && scorer.context > 0 ? historyFieldsFor(adapter, options) : null;
     if (fields) client = createOpenSearchClient(config.opensearch);
