@@ -226,5 +226,9 @@ export class TokenModel {
     const timer = setTimeout(() => void worker.terminate(), 1000);
     await exited;
     clearTimeout(timer);
+    // Callers drain before releasing; a call still out would otherwise never settle.
+    const err = new ModelLoadError(this.modelDir, 'model released while a call was in flight');
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
   }
 }
