@@ -1,4 +1,5 @@
 // Locations the tests share, and the CI rule: with CI=true a missing dependency fails, elsewhere it skips.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -26,3 +27,20 @@ export const hasPython = (): boolean => available(existsSync(PYTHON), `the train
 export const hasBuild = (): boolean => available(existsSync(join(REPO_ROOT, 'dist', 'cli.js')), 'the compiled CLI (dist/cli.js)', 'run `npm run build`');
 
 export const shared = (...parts: string[]): string => join(SHARED_DATA, ...parts);
+
+export interface ShipperInstall {
+  binary: string;
+  /** Its module folder (rsyslog -M, syslog-ng --module-path). */
+  modules: string;
+  /** LD_LIBRARY_PATH for an unpacked copy ('' for a system install). */
+  libraryPath: string;
+  /** syslog-ng: the folder holding scl/. */
+  include?: string;
+}
+
+/** A log shipper from Debian (scripts/shippers.mjs: a system install, else unpacked into the cache). */
+export function findShipper(name: 'rsyslog' | 'syslog-ng'): ShipperInstall | null {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'shippers.mjs'), name], { encoding: 'utf8' });
+  if (!available(r.status === 0, `${name} from Debian`, r.stderr.trim() || `run \`node scripts/shippers.mjs ${name}\``)) return null;
+  return JSON.parse(r.stdout) as ShipperInstall;
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { train } from '../../src/commands/train.js';
 import { ecsDocs, writeNdjson, type EcsFixtureOptions } from './ecs-fixture.js';
-import { REPO_ROOT } from './env.js';
+import { REPO_ROOT, shared } from './env.js';
 
 export interface ModelFixtureOptions extends EcsFixtureOptions {
   kind?: 'transformer-mlm' | 'lstm-lm';
@@ -18,7 +18,7 @@ function cacheKey(data: string, args: unknown): string {
   const h = createHash('sha256').update(data).update(JSON.stringify(args));
   const models = join(REPO_ROOT, 'models');
   for (const f of readdirSync(models).filter((n) => n.endsWith('.py')).sort()) h.update(f).update(readFileSync(join(models, f)));
-  for (const f of ['src/adapters/ecs.ts', 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
+  for (const f of ['src/adapters/ecs.ts', 'src/adapters/lanl.ts', 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -28,23 +28,38 @@ function cacheKey(data: string, args: unknown): string {
  */
 export async function ecsModel(options: ModelFixtureOptions = {}): Promise<string> {
   const { kind = 'transformer-mlm', epochs = 8, context = 4, ...data } = options;
-  const docs = ecsDocs(data);
-  const text = docs.map((d) => JSON.stringify(d)).join('\n') + '\n';
+  const text = ecsDocs(data).map((d) => JSON.stringify(d)).join('\n') + '\n';
   const args = { kind, epochs, context, seed: 1, minCount: 1 };
+  return cachedModel(`ecs-${kind}`, text, args, (input, modelDir) =>
+    train({
+      format: 'ecs', inputs: [input], modelDir, kind, epochs, seed: args.seed, context: kind === 'lstm-lm' ? undefined : context,
+      minCount: args.minCount, hourToken: true, strict: true,
+    }),
+  );
+}
+
+/** A LANL transformer-mlm bundle trained on the shared sample's day 0 (5,000 real auth lines), cached like ecsModel. */
+export async function lanlModel(): Promise<string> {
+  const text = readFileSync(shared('lanl', 'safekit-heads', 'day0_head_decoded.csv'), 'utf8');
+  const args = { kind: 'transformer-mlm' as const, epochs: 4, seed: 5, minCount: 1 };
+  return cachedModel('lanl-transformer-mlm', text, args, (input, modelDir) =>
+    train({ format: 'lanl', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false }),
+  );
+}
+
+/** Trains into a work folder from `text` (written to a file) and renames the bundle into the shared cache. */
+async function cachedModel(name: string, text: string, args: unknown, trainInto: (input: string, modelDir: string) => Promise<unknown>): Promise<string> {
   const root = join(tmpdir(), 'seqsentry-test-models');
-  const dir = join(root, `ecs-${kind}-${cacheKey(text, args)}`);
+  const dir = join(root, `${name}-${cacheKey(text, args)}`);
   if (existsSync(join(dir, 'bundle.json'))) return dir;
   mkdirSync(root, { recursive: true });
   const work = join(root, `.work-${process.pid}-${Date.now()}`);
   mkdirSync(work, { recursive: true });
   try {
-    const input = join(work, 'events.ndjson');
+    const input = join(work, 'events.input');
     writeFileSync(input, text);
     const modelDir = join(work, 'model');
-    await train({
-      format: 'ecs', inputs: [input], modelDir, kind, epochs, seed: args.seed, context: kind === 'lstm-lm' ? undefined : context,
-      minCount: args.minCount, hourToken: true, strict: true,
-    });
+    await trainInto(input, modelDir);
     rmSync(input);
     try {
       renameSync(modelDir, dir);
