@@ -1,4 +1,5 @@
-// When OpenSearch does not answer, the shipper gets an error status so it retries: 502 refused/reset, 504 timeout.
+// When OpenSearch does not answer, the shipper gets an error status so it retries: 502 refused/reset, 504 timeout;
+// with bulk.on_upstream_failure = close, a broken connection instead (for shippers that drop on an HTTP error).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../src/server/sidecar.js';
 import { habitualLogon } from './support/ecs-fixture.js';
@@ -43,5 +44,18 @@ describe('bulk proxy when OpenSearch fails', () => {
   it('answers 502 when OpenSearch drops the connection', async () => {
     const res = await bulkVia(resetting.url);
     expect(res.status).toBe(502);
+  });
+
+  it('closes the connection without an answer when configured to, and counts the failure', async () => {
+    const sidecar: Sidecar = await startTestSidecar({ 'opensearch.url': `http://127.0.0.1:${await closedPort()}`, 'bulk.on_upstream_failure': 'close' });
+    try {
+      await expect(call(sidecar.url, 'POST', '/_bulk', { body })).rejects.toThrow();
+      const metrics = await call(sidecar.url, 'GET', '/metrics');
+      expect(metrics.text).toMatch(/seqsentry_errors_total\{kind="upstream"\} 1\b/);
+      // Other requests on the sidecar are answered as usual.
+      expect((await call(sidecar.url, 'GET', '/healthz')).status).toBe(200);
+    } finally {
+      await sidecar.shutdown();
+    }
   });
 });

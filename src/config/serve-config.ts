@@ -68,6 +68,18 @@ export const ServeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    bulk: z
+      .object({
+        /**
+         * When OpenSearch cannot take a forwarded bulk. 'status': answer 502/504 with an OpenSearch-style error,
+         * which shippers retry. 'close': close the connection without an answer, for shippers that drop a batch
+         * on an HTTP error instead of retrying it (rsyslog's omelasticsearch before 8.2604, e.g. Debian 12's
+         * 8.2302): to them a broken connection means "suspend and retry later".
+         */
+        on_upstream_failure: z.enum(['status', 'close']).default('status'),
+      })
+      .strict()
+      .prefault({}),
     /** On SIGTERM/SIGINT: how long in-flight requests may take before connections are cut. */
     shutdown_timeout_ms: z.number().int().positive().default(30_000),
   })

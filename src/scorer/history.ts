@@ -72,6 +72,25 @@ export class HistoryStore {
     }
   }
 
+  /**
+   * Takes back one pushed row (the latest with this time and these ids), e.g. for an event whose write failed and
+   * will come again: its retry then sees the context it saw the first time. An emptied entity is forgotten.
+   */
+  remove(entity: string, row: Int32Array, time: number): boolean {
+    const entry = this.entries.get(entity);
+    if (!entry) return false;
+    for (let i = entry.times.length - 1; i >= 0; i--) {
+      if (entry.times[i] !== time) continue;
+      const r = entry.rows[i] as Int32Array;
+      if (r.length !== row.length || r.some((v, f) => v !== row[f])) continue;
+      entry.rows.splice(i, 1);
+      entry.times.splice(i, 1);
+      if (entry.rows.length === 0) this.entries.delete(entity);
+      return true;
+    }
+    return false;
+  }
+
   /** Replaces an entity's history (e.g. refilled from OpenSearch after a miss); rows oldest first. */
   set(entity: string, rows: Int32Array[], times: number[]): void {
     this.entries.delete(entity);

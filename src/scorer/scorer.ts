@@ -153,6 +153,18 @@ export class Scorer {
     return f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
   }
 
+  /**
+   * Takes the events' rows back out of their entities' histories (newest first), as if they had not been scored:
+   * for events that were scored but not written, so that their retry gets the same context and the same score.
+   */
+  forget(events: readonly CanonicalEvent[], scopes?: readonly string[]): void {
+    if (this.context === 0) return;
+    for (let b = events.length - 1; b >= 0; b--) {
+      const event = events[b] as CanonicalEvent;
+      this.history.remove(this.historyKey(event, scopes?.[b]), Int32Array.from(this.encoder.encode(event)), event.time);
+    }
+  }
+
   async close(): Promise<void> {
     await this.model.release();
   }

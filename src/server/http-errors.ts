@@ -8,6 +8,8 @@ export interface Reply {
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Close the connection instead of answering (counted and logged with `status` all the same). */
+  abort?: boolean;
 }
 
 /** A request the sidecar refuses or cannot serve; `type` follows OpenSearch's error type names. */
@@ -18,6 +20,8 @@ export class HttpError extends SeqSentryError {
     readonly reason: string,
     readonly kind: ErrorKind,
     readonly headers: Record<string, string> = {},
+    /** Close the connection without an answer (see bulk.on_upstream_failure). */
+    readonly abort = false,
   ) {
     super(`HTTP ${status} ${type}: ${reason}`);
   }
@@ -29,7 +33,7 @@ export function errorBody(status: number, type: string, reason: string): unknown
 }
 
 export function errorReply(err: HttpError): Reply {
-  return { status: err.status, body: errorBody(err.status, err.type, err.reason), headers: err.headers };
+  return { status: err.status, body: errorBody(err.status, err.type, err.reason), headers: err.headers, ...(err.abort ? { abort: true } : {}) };
 }
 
 export const json = (status: number, body: unknown): Reply => ({ status, body });

@@ -71,7 +71,7 @@ function bulkRoute(name: string, match: RegExp): Route {
       }
       return handleBulk(
         { body: await body(), path: url.pathname, search: url.search, pathIndex, headers },
-        { scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics },
+        { scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics, closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close' },
       );
     },
   };
@@ -162,7 +162,8 @@ export function createHttpServer(state: AppState): Server {
         return errorReply(new HttpError(500, 'exception', `internal error: ${(err as Error).message}`, 'internal'));
       })
       .then((reply) => {
-        send(res, reply, state.shuttingDown || reply.headers?.connection === 'close');
+        if (reply.abort) res.destroy();
+        else send(res, reply, state.shuttingDown || reply.headers?.connection === 'close');
         state.metrics.requests.inc({ route, status: String(reply.status) });
         state.metrics.requestSeconds.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
         log.debug({ method: req.method, route, status: reply.status }, 'request');

@@ -64,6 +64,22 @@ export class ScoringService {
     });
   }
 
+  /**
+   * Takes scored records back out of the history (their write failed and the sender will retry them), so that
+   * the retry scores them with the context they had the first time. Records the adapter cannot read are skipped.
+   */
+  forget(requests: ScoreRequest[]): void {
+    const events: CanonicalEvent[] = [];
+    const scopes: string[] = [];
+    for (const r of requests) {
+      const item = this.parse(r);
+      if (item instanceof AdapterError) continue;
+      events.push(item);
+      scopes.push(r.scope);
+    }
+    this.scorer.forget(events, scopes);
+  }
+
   /** Resolves when every queued and running batch has finished (graceful shutdown). */
   async drain(): Promise<void> {
     this.flush();

@@ -1,6 +1,6 @@
 // POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields, forward to OpenSearch as is.
 import { anomalyError, type AnomalyFields } from '../../service/anomaly-fields.js';
-import type { ScoringService } from '../../service/scoring-service.js';
+import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
 import { OpenSearchUnreachableError, type OpenSearchHttp } from '../../opensearch/http.js';
 import { logger } from '../../util/log.js';
 import { withAnomalyFields } from '../anomaly-json.js';
@@ -12,6 +12,8 @@ export interface BulkRouteContext {
   scoring: ScoringService;
   opensearch: OpenSearchHttp;
   metrics: ServerMetrics;
+  /** Close the connection rather than answer 502/504 when OpenSearch cannot take the bulk. */
+  closeOnUpstreamFailure: boolean;
 }
 
 export interface BulkRequest {
@@ -31,9 +33,11 @@ const ROUTE = '/_bulk';
 
 const scorable = (it: BulkItem): boolean => (it.action === 'index' || it.action === 'create') && it.index !== undefined && it.source !== undefined;
 
+const toRequest = (it: BulkItem): ScoreRequest => ({ record: it.source!.doc, scope: it.index!, source: { file: '_bulk', line: it.source!.line } });
+
 /** Scores the documents; when the scorer itself fails, every document gets anomaly.error instead (none is lost). */
 async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<AnomalyFields[]> {
-  const requests = items.map((it) => ({ record: it.source!.doc, scope: it.index!, source: { file: '_bulk', line: it.source!.line } }));
+  const requests = items.map(toRequest);
   try {
     return await ctx.scoring.score(requests);
   } catch (err) {
@@ -73,7 +77,10 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
     return { status: res.status, body: res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
   } catch (err) {
     if (!(err instanceof OpenSearchUnreachableError)) throw err;
+    // Nothing was written and the shipper will send these documents again: their retry must see the history
+    // they saw now, not one that already holds them.
+    ctx.scoring.forget(targets.filter((_, i) => fields[i]!.anomaly_score !== undefined).map(toRequest));
     // Never acknowledge what was not written: the shipper gets an error status and retries.
-    throw new HttpError(err.httpStatus, err.httpStatus === 504 ? 'timeout_exception' : 'connect_exception', `bulk not forwarded, nothing written: ${err.message}`, 'upstream');
+    throw new HttpError(err.httpStatus, err.httpStatus === 504 ? 'timeout_exception' : 'connect_exception', `bulk not forwarded, nothing written: ${err.message}`, 'upstream', {}, ctx.closeOnUpstreamFailure);
   }
 }
