@@ -17,11 +17,30 @@ interface EntityHistory {
 
 /** Rows kept per entity beyond the context length, so an event that arrives late still finds its predecessors. */
 const SLACK = 2;
+/** Latest pushes remembered so that remove() can also bring back the row a push trimmed off. */
+const MAX_UNDO = 65_536;
+
+interface Pushed {
+  entity: string;
+  row: Int32Array;
+  time: number;
+  /** The oldest row the push trimmed off to keep the entity within capacity. */
+  evicted?: { row: Int32Array; time: number };
+}
+
+const sameIds = (a: Int32Array, b: Int32Array): boolean => a.length === b.length && a.every((v, f) => v === b[f]);
+
+/** Index of the last row with this time and these ids, or -1. */
+function lastMatch(rows: readonly Int32Array[], times: readonly number[], row: Int32Array, time: number): number {
+  for (let i = times.length - 1; i >= 0; i--) if (times[i] === time && sameIds(rows[i] as Int32Array, row)) return i;
+  return -1;
+}
 
 export class HistoryStore {
   // Map iteration order is insertion order: re-inserting on use makes the first key the LRU one.
   private readonly entries = new Map<string, EntityHistory>();
   private readonly capacity: number;
+  private readonly recent: Pushed[] = [];
   evictions = 0;
 
   constructor(readonly options: HistoryOptions) {
@@ -60,10 +79,12 @@ export class HistoryStore {
     while (at > 0 && (entry.times[at - 1] as number) > time) at -= 1;
     entry.rows.splice(at, 0, row);
     entry.times.splice(at, 0, time);
+    const pushed: Pushed = { entity, row, time };
     if (entry.rows.length > this.capacity) {
-      entry.rows.shift();
-      entry.times.shift();
+      pushed.evicted = { row: entry.rows.shift() as Int32Array, time: entry.times.shift() as number };
     }
+    this.recent.push(pushed);
+    if (this.recent.length > MAX_UNDO) this.recent.splice(0, this.recent.length - MAX_UNDO);
     this.entries.set(entity, entry);
     while (this.entries.size > this.options.maxEntities) {
       const oldest = this.entries.keys().next().value as string;
@@ -74,21 +95,28 @@ export class HistoryStore {
 
   /**
    * Takes back one pushed row (the latest with this time and these ids), e.g. for an event whose write failed and
-   * will come again: its retry then sees the context it saw the first time. An emptied entity is forgotten.
+   * will come again: its retry then sees the context it saw the first time. A row the push trimmed off the
+   * entity's oldest end comes back too, while the push is among the last MAX_UNDO. An emptied entity is forgotten.
    */
   remove(entity: string, row: Int32Array, time: number): boolean {
     const entry = this.entries.get(entity);
     if (!entry) return false;
-    for (let i = entry.times.length - 1; i >= 0; i--) {
-      if (entry.times[i] !== time) continue;
-      const r = entry.rows[i] as Int32Array;
-      if (r.length !== row.length || r.some((v, f) => v !== row[f])) continue;
-      entry.rows.splice(i, 1);
-      entry.times.splice(i, 1);
-      if (entry.rows.length === 0) this.entries.delete(entity);
-      return true;
+    const i = lastMatch(entry.rows, entry.times, row, time);
+    if (i < 0) return false;
+    entry.rows.splice(i, 1);
+    entry.times.splice(i, 1);
+    let k = this.recent.length - 1;
+    while (k >= 0 && !(this.recent[k]!.entity === entity && this.recent[k]!.time === time && sameIds(this.recent[k]!.row, row))) k -= 1;
+    if (k >= 0) {
+      const { evicted } = this.recent[k] as Pushed;
+      this.recent.splice(k, 1);
+      if (evicted) {
+        entry.rows.unshift(evicted.row);
+        entry.times.unshift(evicted.time);
+      }
     }
-    return false;
+    if (entry.rows.length === 0) this.entries.delete(entity);
+    return true;
   }
 
   /** Replaces an entity's history (e.g. refilled from OpenSearch after a miss); rows oldest first. */
@@ -99,5 +127,6 @@ export class HistoryStore {
 
   clear(): void {
     this.entries.clear();
+    this.recent.length = 0;
   }
 }
