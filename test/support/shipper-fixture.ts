@@ -14,7 +14,7 @@ import { startSidecar, type Sidecar } from '../../src/server/sidecar.js';
 import { REPO_ROOT, shared, type ShipperInstall } from './env.js';
 import { lanlModel } from './model-fixture.js';
 import { allDocs, deleteIndex, os, uniqueIndex } from './os-helpers.js';
-import { closedPort, TOKEN } from './sidecar-fixture.js';
+import { call, closedPort, TOKEN } from './sidecar-fixture.js';
 
 export const SHIPPED_LINES = 300;
 const AUTH_INFO = 38; // <facility auth (4) * 8 + severity info (6)>
@@ -195,6 +195,22 @@ export function openSearchLink(port: number, opensearchUrl: string): { url: stri
       server = null;
     },
   };
+}
+
+/**
+ * With OpenSearch cut off behind the sidecar: waits until the shipper has had at least two bulks refused (a first
+ * attempt and a retry), brings OpenSearch back, and checks that every message is there once and scored (in the
+ * order the shipper retried them, which need not be the order they were sent in).
+ */
+export async function expectSurvivesOutage(url: string, run: ShippingRun, link: { open: () => Promise<void> }): Promise<void> {
+  let failures = 0;
+  for (const started = Date.now(); failures < 2 && Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 200))) {
+    const text = (await call(run.sidecarUrl, 'GET', '/metrics')).text;
+    failures = Number(/seqsentry_errors_total\{kind="upstream"\} (\d+)/.exec(text)?.[1] ?? 0);
+  }
+  expect(failures, run.log()).toBeGreaterThanOrEqual(2);
+  await link.open();
+  await expectDeliveredAndScored(url, run, { inOrder: false });
 }
 
 /** Writes `text` into the run's folder and returns its path. */
