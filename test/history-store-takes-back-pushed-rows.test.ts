@@ -34,3 +34,14 @@ describe('history store remove', () => {
     expect(h.remove('nobody', row(1), 1)).toBe(false);
   });
 });
+
+describe('history store remove, in any order', () => {
+  it('rebuilds the same history whichever order the pushes are taken back in', () => {
+    const h = new HistoryStore({ length: 2, maxEntities: 10 });
+    [1, 2, 3, 4].forEach((n) => h.push('a', row(n), n));
+    const before = h.get('a', Infinity);
+    [5, 6, 7].forEach((n) => h.push('a', row(n), n));
+    for (const n of [5, 7, 6]) expect(h.remove('a', row(n), n)).toBe(true);
+    expect(h.get('a', Infinity)).toEqual(before);
+  });
+});

@@ -17,7 +17,7 @@ interface EntityHistory {
 
 /** Rows kept per entity beyond the context length, so an event that arrives late still finds its predecessors. */
 const SLACK = 2;
-/** Latest pushes remembered so that remove() can also bring back the row a push trimmed off. */
+/** Latest pushes remembered (between this many and twice as many) so that remove() can bring back trimmed rows. */
 const MAX_UNDO = 65_536;
 
 interface Pushed {
@@ -84,7 +84,8 @@ export class HistoryStore {
       pushed.evicted = { row: entry.rows.shift() as Int32Array, time: entry.times.shift() as number };
     }
     this.recent.push(pushed);
-    if (this.recent.length > MAX_UNDO) this.recent.splice(0, this.recent.length - MAX_UNDO);
+    // Trimmed in halves, not one by one: a shift of the whole log per push would cost more than the push.
+    if (this.recent.length >= 2 * MAX_UNDO) this.recent.splice(0, MAX_UNDO);
     this.entries.set(entity, entry);
     while (this.entries.size > this.options.maxEntities) {
       const oldest = this.entries.keys().next().value as string;
@@ -96,7 +97,8 @@ export class HistoryStore {
   /**
    * Takes back one pushed row (the latest with this time and these ids), e.g. for an event whose write failed and
    * will come again: its retry then sees the context it saw the first time. A row the push trimmed off the
-   * entity's oldest end comes back too, while the push is among the last MAX_UNDO. An emptied entity is forgotten.
+   * entity's oldest end comes back too, while the push is among the last MAX_UNDO or more. An emptied entity is
+   * forgotten.
    */
   remove(entity: string, row: Int32Array, time: number): boolean {
     const entry = this.entries.get(entity);
@@ -111,8 +113,12 @@ export class HistoryStore {
       const { evicted } = this.recent[k] as Pushed;
       this.recent.splice(k, 1);
       if (evicted) {
-        entry.rows.unshift(evicted.row);
-        entry.times.unshift(evicted.time);
+        // Back at its place in time order, before rows of the same time (it arrived before them), so that
+        // taking back several pushes in any order rebuilds the same history.
+        let at = 0;
+        while (at < entry.times.length && (entry.times[at] as number) < evicted.time) at += 1;
+        entry.rows.splice(at, 0, evicted.row);
+        entry.times.splice(at, 0, evicted.time);
       }
     }
     if (entry.rows.length === 0) this.entries.delete(entity);
