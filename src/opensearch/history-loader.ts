@@ -46,7 +46,9 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     if (!scope || limit <= 0 || entityValue === '?') return [];
     const body = {
       size: limit,
-      sort: [{ [fields.time]: { order: 'desc' as const, unmapped_type: 'date' } }],
+      // Newest first; ties break like the enrich walk (index, then id), reversed, so that a refill returns the same
+      // rows in the same order on every version and every call.
+      sort: [{ [fields.time]: { order: 'desc', unmapped_type: 'date' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }] as Array<Record<string, { order: 'desc'; unmapped_type?: string }>>,
       query: {
         bool: {
           filter: [

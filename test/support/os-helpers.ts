@@ -19,7 +19,9 @@ export async function os(url: string, method: string, path: string, body?: unkno
 /** All documents of an index (up to 1000), sorted by @timestamp, as _source objects with their _id. */
 export async function allDocs(url: string, index: string): Promise<Array<Record<string, any> & { _id: string }>> {
   await os(url, 'POST', `/${index}/_refresh`);
-  const res = await os(url, 'POST', `/${index}/_search`, { size: 1000, sort: [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }], query: { match_all: {} } });
+  // No explicit match_all: OpenSearch 3 rewrites match_all + a sort on a date into a range on that date, which
+  // drops the documents that lack it.
+  const res = await os(url, 'POST', `/${index}/_search`, { size: 1000, sort: [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }] });
   if (res.status !== 200) throw new Error(`search ${index}: HTTP ${res.status} ${JSON.stringify(res.json)}`);
   return res.json.hits.hits.map((h: { _id: string; _source: Record<string, unknown> }) => ({ ...h._source, _id: h._id }));
 }
