@@ -16,7 +16,7 @@ import { lanlModel } from './model-fixture.js';
 import { allDocs, deleteIndex, os, uniqueIndex } from './os-helpers.js';
 import { call, closedPort, TOKEN } from './sidecar-fixture.js';
 
-export const SHIPPED_LINES = 300;
+const SHIPPED_LINES = 300;
 const AUTH_INFO = 38; // <facility auth (4) * 8 + severity info (6)>
 const USER_INFO = 14; // facility user: the samples' filters drop it
 /** Auth messages that hold no LANL line: written unscored, with the reason. */
