@@ -44,14 +44,14 @@ describe('POST /_bulk enrichment proxy', () => {
     expect(JSON.parse(lines[5]!)).toEqual({ anomaly: { model: first.anomaly.model, scored_at: expect.any(String), error: expect.stringMatching(/^_bulk:6: /) } });
   });
 
-  it('leaves update and delete actions untouched and uses the index in the path', async () => {
-    const update = '{"doc":{"status":"closed"}}';
-    const body = ndjson({ update: { _id: 'u1' } }, update, { delete: { _id: 'd1' } }, { index: {} }, habitualLogon(2));
+  it('uses the index in the path and passes the query string on', async () => {
+    const body = ndjson({ index: {} }, habitualLogon(2));
+    reply = { status: 200, body: '{"took":1,"errors":false,"items":[{"index":{"_index":"logs-c","status":201}}]}' };
     const res = await call(sidecar.url, 'POST', '/logs-c/_bulk?refresh=wait_for&pipeline=p1', { body });
     expect(res.status).toBe(200);
     expect(upstream.requests[0]!.url).toBe('/logs-c/_bulk?refresh=wait_for&pipeline=p1');
-    expect(forwardedLines().slice(0, 4)).toEqual(['{"update":{"_id":"u1"}}', update, '{"delete":{"_id":"d1"}}', '{"index":{}}']);
-    expect(JSON.parse(forwardedLines()[4]!).anomaly_score).toBeTypeOf('number');
+    expect(forwardedLines()[0]).toBe('{"index":{}}');
+    expect(JSON.parse(forwardedLines()[1]!).anomaly_score).toBeTypeOf('number');
   });
 
   it('replaces anomaly fields a document already carries instead of duplicating keys', async () => {

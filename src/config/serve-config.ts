@@ -77,6 +77,16 @@ export const ServeConfigSchema = z
          * 8.2302): to them a broken connection means "suspend and retry later".
          */
         on_upstream_failure: z.enum(['status', 'close']).default('status'),
+        /**
+         * Least privilege: the bulk actions a shipper may send. Anything else (update, delete unless listed) is
+         * refused per item with status 403 in the bulk response and never reaches OpenSearch.
+         */
+        allowed_actions: z.array(z.enum(['index', 'create', 'update', 'delete'])).min(1).default(['index', 'create']),
+        /**
+         * Index patterns (`*` = any characters) a shipper may write, e.g. ["logs-auth-*"]. System and hidden
+         * indices (a leading `.`) are refused whatever the patterns say.
+         */
+        index_patterns: z.array(z.string().min(1)).min(1).default(['*']),
       })
       .strict()
       .prefault({}),

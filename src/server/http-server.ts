@@ -10,6 +10,7 @@ import { HttpError, errorReply, json, type Reply } from './http-errors.js';
 import type { ServerMetrics } from './metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { handleBulk } from './routes/bulk.js';
+import { compileBulkPolicy } from './bulk-policy.js';
 import { handleClusterInfo } from './routes/cluster-info.js';
 import { handleHealthz, handleReadyz } from './routes/health.js';
 import { handleMlCommons } from './routes/ml-commons.js';
@@ -57,6 +58,17 @@ function parseJsonBody(raw: Buffer): unknown {
   }
 }
 
+const policies = new WeakMap<object, ReturnType<typeof compileBulkPolicy>>();
+/** The compiled least-privilege policy of a config (compiled once per config object). */
+function bulkRefusal(bulk: AppState['config']['bulk']): ReturnType<typeof compileBulkPolicy> {
+  let refusal = policies.get(bulk);
+  if (!refusal) {
+    refusal = compileBulkPolicy({ actions: bulk.allowed_actions, indexPatterns: bulk.index_patterns });
+    policies.set(bulk, refusal);
+  }
+  return refusal;
+}
+
 function bulkRoute(name: string, match: RegExp): Route {
   return {
     name, match, methods: ['POST', 'PUT'], needsModel: true,
@@ -71,7 +83,10 @@ function bulkRoute(name: string, match: RegExp): Route {
       }
       return handleBulk(
         { body: await body(), path: url.pathname, search: url.search, pathIndex, headers },
-        { scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics, closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close' },
+        {
+          scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics,
+          closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close', refusal: bulkRefusal(state.config.bulk),
+        },
       );
     },
   };

@@ -5,6 +5,7 @@ import { OpenSearchUnreachableError, type OpenSearchHttp } from '../../opensearc
 import { logger } from '../../util/log.js';
 import { withAnomalyFields } from '../anomaly-json.js';
 import { parseBulk, type BulkItem } from '../bulk-ndjson.js';
+import { refusedItem } from '../bulk-policy.js';
 import { HttpError, type Reply } from '../http-errors.js';
 import type { ServerMetrics } from '../metrics.js';
 
@@ -14,6 +15,8 @@ export interface BulkRouteContext {
   metrics: ServerMetrics;
   /** Close the connection rather than answer 502/504 when OpenSearch cannot take the bulk. */
   closeOnUpstreamFailure: boolean;
+  /** Why an item may not be forwarded (least privilege, bulk-policy.ts), or null when it may. */
+  refusal: (item: BulkItem) => string | null;
 }
 
 export interface BulkRequest {
@@ -47,8 +50,42 @@ async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<Anom
   }
 }
 
+/** A bulk answer for items none of which may be forwarded: each refused, nothing sent to OpenSearch. */
+function allRefused(refused: Map<BulkItem, string>): Reply {
+  const items = [...refused].map(([it, reason]) => refusedItem(it, reason));
+  return { status: 200, body: JSON.stringify({ took: 0, errors: true, items }), contentType: 'application/json; charset=UTF-8' };
+}
+
+/**
+ * Puts the refused items back at their places among OpenSearch's answers, so the shipper sees one item per action
+ * in the order it sent them. An answer that is not a bulk response (an error status) is returned as is.
+ */
+function mergeRefused(all: readonly BulkItem[], refused: Map<BulkItem, string>, res: { status: number; body: Buffer | string }): string | null {
+  if (res.status !== 200) return null;
+  let parsed: { items?: unknown[]; errors?: boolean } & Record<string, unknown>;
+  try {
+    parsed = JSON.parse(res.body.toString()) as typeof parsed;
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed.items) || parsed.items.length !== all.length - refused.size) return null;
+  const answered = parsed.items[Symbol.iterator]();
+  const items = all.map((it) => (refused.has(it) ? refusedItem(it, refused.get(it)!) : answered.next().value));
+  return JSON.stringify({ ...parsed, errors: true, items });
+}
+
 export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promise<Reply> {
-  const items = parseBulk(req.body.toString('utf8'), req.pathIndex);
+  const parsed = parseBulk(req.body.toString('utf8'), req.pathIndex);
+  const refused = new Map<BulkItem, string>();
+  for (const it of parsed) {
+    const reason = ctx.refusal(it);
+    if (reason !== null) refused.set(it, reason);
+  }
+  if (refused.size > 0) {
+    log.warn({ refused: refused.size, first: refused.values().next().value }, 'bulk items refused by the proxy policy');
+  }
+  if (refused.size === parsed.length) return allRefused(refused);
+  const items = parsed.filter((it) => !refused.has(it));
   const targets = items.filter(scorable);
   const fields = await scoreDocs(targets, ctx);
   const byItem = new Map<BulkItem, AnomalyFields>();
@@ -73,8 +110,9 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
       body: lines.join('\n') + '\n',
     });
     ctx.metrics.forwardSeconds.observe(undefined, Number(process.hrtime.bigint() - started) / 1e9);
-    // OpenSearch's answer, status and body untouched: per-item errors stay visible to the shipper.
-    return { status: res.status, body: res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
+    // OpenSearch's answer, status and body untouched (refused items merged in): per-item errors stay visible.
+    const merged = refused.size > 0 ? mergeRefused(parsed, refused, res) : null;
+    return { status: res.status, body: merged ?? res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
   } catch (err) {
     if (!(err instanceof OpenSearchUnreachableError)) throw err;
     // Nothing was written and the shipper will send these documents again: their retry must see the history

@@ -1,0 +1,35 @@
+// Least privilege through the _bulk proxy: which actions and target indices a shipper may use; the rest is refused per item.
+import type { BulkAction, BulkItem } from './bulk-ndjson.js';
+
+export interface BulkPolicy {
+  /** Actions forwarded; any other is refused. Default: index and create only (a shipper appends events). */
+  actions: readonly BulkAction[];
+  /** Index name patterns (`*` matches any run of characters) a shipper may write; default every non-hidden index. */
+  indexPatterns: readonly string[];
+}
+
+function patternRegex(pattern: string): RegExp {
+  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`, 's');
+}
+
+/** Compiles a policy once; `refusal` says why an item may not be forwarded, or null when it may. */
+export function compileBulkPolicy(policy: BulkPolicy): (item: BulkItem) => string | null {
+  const actions = new Set<string>(policy.actions);
+  const patterns = policy.indexPatterns.map(patternRegex);
+  return (item) => {
+    if (!actions.has(item.action)) return `action [${item.action}] is not allowed through the SeqSentry proxy (allowed: ${[...actions].join(', ')})`;
+    const index = item.index;
+    if (index === undefined || index === '') return `no target index: name one in the action's _index or in the path`;
+    // System and hidden indices (.seqsentry-state, .plugins-ml-*, .opendistro-*) are never a shipper's to write.
+    if (index.startsWith('.')) return `index [${index}] is a system or hidden index; the proxy never writes to those`;
+    if (/[*,]/.test(index)) return `index [${index}] names several indices; name one`;
+    if (!patterns.some((re) => re.test(index))) return `index [${index}] matches none of the allowed index patterns (${policy.indexPatterns.join(', ')})`;
+    return null;
+  };
+}
+
+/** The bulk response item OpenSearch itself gives for a refused write: status 403, security_exception. */
+export function refusedItem(item: BulkItem, reason: string): Record<string, unknown> {
+  return { [item.action]: { _index: item.index ?? null, status: 403, error: { type: 'security_exception', reason } } };
+}
