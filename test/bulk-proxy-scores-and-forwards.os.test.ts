@@ -45,16 +45,14 @@ describe('bulk proxy against OpenSearch', () => {
     expect(odd.anomaly.raw).toBeGreaterThan(Math.max(...usual.map((d) => d.anomaly.raw)));
   });
 
-  it('passes update and delete through without scoring', async () => {
-    const body = ndjson({ update: { _id: 'd1' } }, { doc: { event: { outcome: 'unknown' } } }, { delete: { _id: 'd2' } });
+  it('refuses update and delete by default: the stored documents stay as they were', async () => {
+    const before = await allDocs(url, index);
+    const body = ndjson({ update: { _id: 'd1' } }, { doc: { anomaly_score: 0 } }, { delete: { _id: 'd2' } });
     const res = await call(sidecar.url, 'POST', `/${index}/_bulk?refresh=true`, { body });
     expect(res.status).toBe(200);
-    expect(res.json.items.map((i: Record<string, { result: string }>) => Object.values(i)[0]!.result)).toEqual(['updated', 'deleted']);
-    const stored = await allDocs(url, index);
-    expect(stored.find((d) => d._id === 'd2')).toBeUndefined();
-    const updated = stored.find((d) => d._id === 'd1')!;
-    expect(updated.event.outcome).toBe('unknown');
-    expect(updated.anomaly_score).toBeTypeOf('number'); // kept from indexing; the partial update was not scored
+    expect(res.json.errors).toBe(true);
+    expect(res.json.items.map((i: Record<string, { status: number }>) => Object.values(i)[0]!.status)).toEqual([403, 403]);
+    expect(await allDocs(url, index)).toEqual(before);
   });
 
   it('lets OpenSearch decide about unknown indices: auto-created, or its error passed through', async () => {

@@ -18,6 +18,16 @@ export class TokenAuth {
     this.digests = tokens.map(digest);
   }
 
+  /** Whether the request carries an accepted token (for open routes that tell more to an authenticated caller). */
+  accepts(header: string | undefined): boolean {
+    try {
+      this.check(header);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Throws HttpError 401/403; returns when the request carries an accepted token. */
   check(header: string | undefined): void {
     const presented = tokenOf(header);

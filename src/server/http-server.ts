@@ -94,7 +94,7 @@ function bulkRoute(name: string, match: RegExp): Route {
 
 const ROUTES: readonly Route[] = [
   { name: '/healthz', methods: ['GET', 'HEAD'], match: /^\/healthz$/, open: true, handle: () => handleHealthz() },
-  { name: '/readyz', methods: ['GET', 'HEAD'], match: /^\/readyz$/, open: true, handle: ({ state }) => handleReadyz(state) },
+  { name: '/readyz', methods: ['GET', 'HEAD'], match: /^\/readyz$/, open: true, handle: ({ req, state }) => handleReadyz({ ...state, detailed: state.auth?.accepts(req.headers.authorization) ?? true }) },
   {
     name: '/metrics', methods: ['GET'], match: /^\/metrics$/,
     handle: ({ state }) => ({ status: 200, body: state.metrics.render(), contentType: PROMETHEUS_CONTENT_TYPE }),

@@ -1,4 +1,4 @@
-// GET /healthz (the process answers) and GET /readyz (model loaded and OpenSearch reachable, else 503 with why).
+// GET /healthz (the process answers) and GET /readyz (model loaded and OpenSearch reachable, else 503; why only with a token).
 import type { OpenSearchHttp } from '../../opensearch/http.js';
 import type { ScoringService } from '../../service/scoring-service.js';
 import { json, type Reply } from '../http-errors.js';
@@ -9,6 +9,8 @@ export interface ReadinessContext {
   modelState: string;
   opensearch: OpenSearchHttp;
   shuttingDown: boolean;
+  /** The caller presented an accepted token (or auth is off): it may see model, OpenSearch URL and reasons. */
+  detailed: boolean;
 }
 
 export function handleHealthz(): Reply {
@@ -22,6 +24,8 @@ export async function handleReadyz(ctx: ReadinessContext): Promise<Reply> {
   const opensearch = await ctx.opensearch.ping();
   if (opensearch) reasons.push(`OpenSearch not reachable: ${opensearch}`);
   const model = ctx.scoring?.scorer.modelId ?? null;
+  // Anyone may ask whether the sidecar is up; only a token holder learns the model, the URL and the errors.
+  if (!ctx.detailed) return json(reasons.length ? 503 : 200, { status: reasons.length ? 'not_ready' : 'ready' });
   if (reasons.length) return json(503, { status: 'not_ready', reasons, model });
   return json(200, { status: 'ready', model, opensearch: ctx.opensearch.origin });
 }
