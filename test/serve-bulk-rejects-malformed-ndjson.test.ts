@@ -40,12 +40,13 @@ describe('POST /_bulk with malformed NDJSON', () => {
   }
 
   it('tolerates CRLF line ends, blank lines between items and a missing final newline', async () => {
-    const body = `{"index":{"_index":"logs"}}\r\n${JSON.stringify(doc)}\r\n\r\n{"delete":{"_index":"logs","_id":"9"}}`;
+    const body = `{"index":{"_index":"logs"}}\r\n${JSON.stringify(doc)}\r\n\r\n{"create":{"_index":"logs","_id":"9"}}\r\n${JSON.stringify(doc)}`;
     const res = await call(sidecar.url, 'POST', '/_bulk', { body });
     expect(res.status).toBe(200);
     expect(upstream.requests).toHaveLength(1);
     const lines = upstream.requests[0]!.body.split('\n');
-    expect(lines).toHaveLength(4); // action, source, action, final ''
-    expect(lines[2]).toBe('{"delete":{"_index":"logs","_id":"9"}}');
+    expect(lines).toHaveLength(5); // action, source, action, source, final ''
+    expect(lines[2]).toBe('{"create":{"_index":"logs","_id":"9"}}');
+    expect(JSON.parse(lines[3]!).anomaly_score).toBeTypeOf('number');
   });
 });
