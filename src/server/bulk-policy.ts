@@ -29,7 +29,43 @@ export function compileBulkPolicy(policy: BulkPolicy): (item: BulkItem) => strin
   };
 }
 
-/** The bulk response item OpenSearch itself gives for a refused write: status 403, security_exception. */
-export function refusedItem(item: BulkItem, reason: string): Record<string, unknown> {
-  return { [item.action]: { _index: item.index ?? null, status: 403, error: { type: 'security_exception', reason } } };
+/** Why an item is not forwarded: a policy refusal (403) or a document OpenSearch would reject itself (400). */
+export interface Refusal {
+  status: 400 | 403;
+  type: string;
+  reason: string;
+}
+
+export const policyRefusal = (reason: string): Refusal => ({ status: 403, type: 'security_exception', reason });
+
+/** The bulk response item OpenSearch itself gives for a refused write. */
+export function refusedItem(item: BulkItem, refusal: Refusal): Record<string, unknown> {
+  return { [item.action]: { _index: item.index ?? null, status: refusal.status, error: { type: refusal.type, reason: refusal.reason } } };
+}
+
+/**
+ * 1-based numbers of the body's lines that are not valid UTF-8 (empty when all are). Decoding would turn them into
+ * U+FFFD silently, so the document written would not be the one sent; OpenSearch itself rejects such a line.
+ */
+export function invalidUtf8Lines(body: Buffer): Set<number> {
+  const bad = new Set<number>();
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    strict.decode(body);
+    return bad;
+  } catch {
+    // find the lines: 0x0A never occurs inside a UTF-8 sequence, so splitting the bytes on it is safe
+  }
+  let start = 0;
+  for (let line = 1; start <= body.length; line++) {
+    let end = body.indexOf(0x0a, start);
+    if (end < 0) end = body.length;
+    try {
+      strict.decode(body.subarray(start, end));
+    } catch {
+      bad.add(line);
+    }
+    start = end + 1;
+  }
+  return bad;
 }

@@ -5,7 +5,7 @@ import { OpenSearchUnreachableError, type OpenSearchHttp } from '../../opensearc
 import { logger } from '../../util/log.js';
 import { withAnomalyFields } from '../anomaly-json.js';
 import { parseBulk, type BulkItem } from '../bulk-ndjson.js';
-import { refusedItem } from '../bulk-policy.js';
+import { invalidUtf8Lines, policyRefusal, refusedItem, type Refusal } from '../bulk-policy.js';
 import { HttpError, type Reply } from '../http-errors.js';
 import type { ServerMetrics } from '../metrics.js';
 
@@ -51,7 +51,7 @@ async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<Anom
 }
 
 /** A bulk answer for items none of which may be forwarded: each refused, nothing sent to OpenSearch. */
-function allRefused(refused: Map<BulkItem, string>): Reply {
+function allRefused(refused: Map<BulkItem, Refusal>): Reply {
   const items = [...refused].map(([it, reason]) => refusedItem(it, reason));
   return { status: 200, body: JSON.stringify({ took: 0, errors: true, items }), contentType: 'application/json; charset=UTF-8' };
 }
@@ -60,7 +60,7 @@ function allRefused(refused: Map<BulkItem, string>): Reply {
  * Puts the refused items back at their places among OpenSearch's answers, so the shipper sees one item per action
  * in the order it sent them. An answer that is not a bulk response (an error status) is returned as is.
  */
-function mergeRefused(all: readonly BulkItem[], refused: Map<BulkItem, string>, res: { status: number; body: Buffer | string }): string | null {
+function mergeRefused(all: readonly BulkItem[], refused: Map<BulkItem, Refusal>, res: { status: number; body: Buffer | string }): string | null {
   if (res.status !== 200) return null;
   let parsed: { items?: unknown[]; errors?: boolean } & Record<string, unknown>;
   try {
@@ -75,14 +75,20 @@ function mergeRefused(all: readonly BulkItem[], refused: Map<BulkItem, string>, 
 }
 
 export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promise<Reply> {
+  const badLines = invalidUtf8Lines(req.body);
   const parsed = parseBulk(req.body.toString('utf8'), req.pathIndex);
-  const refused = new Map<BulkItem, string>();
+  const refused = new Map<BulkItem, Refusal>();
   for (const it of parsed) {
+    const bad = badLines.has(it.actionLine) ? it.actionLine : it.source && badLines.has(it.source.line) ? it.source.line : 0;
+    if (bad > 0) {
+      refused.set(it, { status: 400, type: 'mapper_parsing_exception', reason: `_bulk:${bad}: the line is not valid UTF-8; nothing of this item was written` });
+      continue;
+    }
     const reason = ctx.refusal(it);
-    if (reason !== null) refused.set(it, reason);
+    if (reason !== null) refused.set(it, policyRefusal(reason));
   }
   if (refused.size > 0) {
-    log.warn({ refused: refused.size, first: refused.values().next().value }, 'bulk items refused by the proxy policy');
+    log.warn({ refused: refused.size, first: refused.values().next().value?.reason }, 'bulk items refused');
   }
   if (refused.size === parsed.length) return allRefused(refused);
   const items = parsed.filter((it) => !refused.has(it));
