@@ -52,7 +52,7 @@ async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<Anom
 
 /** A bulk answer for items none of which may be forwarded: each refused, nothing sent to OpenSearch. */
 function allRefused(refused: Map<BulkItem, Refusal>): Reply {
-  const items = [...refused].map(([it, reason]) => refusedItem(it, reason));
+  const items = [...refused].map(([it, refusal]) => refusedItem(it, refusal));
   return { status: 200, body: JSON.stringify({ took: 0, errors: true, items }), contentType: 'application/json; charset=UTF-8' };
 }
 
