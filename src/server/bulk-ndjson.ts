@@ -72,3 +72,30 @@ export function parseBulk(body: string, pathIndex: string | undefined): BulkItem
 function stripCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
+
+/**
+ * The body as text, decoded once, and the 1-based numbers of its lines that are not valid UTF-8 (empty when all
+ * are). Lossy decoding turns those into U+FFFD silently, so the document written would not be the one sent;
+ * OpenSearch itself rejects such a line, so the caller refuses their items.
+ */
+export function decodeBulkBody(body: Buffer): { text: string; badLines: Set<number> } {
+  const badLines = new Set<number>();
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { text: strict.decode(body), badLines };
+  } catch {
+    // find the lines: 0x0A never occurs inside a UTF-8 sequence, so splitting the bytes on it is safe
+  }
+  let start = 0;
+  for (let line = 1; start <= body.length; line++) {
+    let end = body.indexOf(0x0a, start);
+    if (end < 0) end = body.length;
+    try {
+      strict.decode(body.subarray(start, end));
+    } catch {
+      badLines.add(line);
+    }
+    start = end + 1;
+  }
+  return { text: body.toString('utf8'), badLines };
+}

@@ -13,8 +13,11 @@ function patternRegex(pattern: string): RegExp {
   return new RegExp(`^${escaped.join('.*')}$`, 's');
 }
 
-/** Compiles a policy once; `refusal` says why an item may not be forwarded, or null when it may. */
-export function compileBulkPolicy(policy: BulkPolicy): (item: BulkItem) => string | null {
+/** Why an item may not be forwarded, or null when it may. */
+export type BulkRefusal = (item: BulkItem) => string | null;
+
+/** Compiles a policy once, at start-up. */
+export function compileBulkPolicy(policy: BulkPolicy): BulkRefusal {
   const actions = new Set<string>(policy.actions);
   const patterns = policy.indexPatterns.map(patternRegex);
   return (item) => {
@@ -41,31 +44,4 @@ export const policyRefusal = (reason: string): Refusal => ({ status: 403, type: 
 /** The bulk response item OpenSearch itself gives for a refused write. */
 export function refusedItem(item: BulkItem, refusal: Refusal): Record<string, unknown> {
   return { [item.action]: { _index: item.index ?? null, status: refusal.status, error: { type: refusal.type, reason: refusal.reason } } };
-}
-
-/**
- * 1-based numbers of the body's lines that are not valid UTF-8 (empty when all are). Decoding would turn them into
- * U+FFFD silently, so the document written would not be the one sent; OpenSearch itself rejects such a line.
- */
-export function invalidUtf8Lines(body: Buffer): Set<number> {
-  const bad = new Set<number>();
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  try {
-    strict.decode(body);
-    return bad;
-  } catch {
-    // find the lines: 0x0A never occurs inside a UTF-8 sequence, so splitting the bytes on it is safe
-  }
-  let start = 0;
-  for (let line = 1; start <= body.length; line++) {
-    let end = body.indexOf(0x0a, start);
-    if (end < 0) end = body.length;
-    try {
-      strict.decode(body.subarray(start, end));
-    } catch {
-      bad.add(line);
-    }
-    start = end + 1;
-  }
-  return bad;
 }

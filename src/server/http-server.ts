@@ -10,7 +10,7 @@ import { HttpError, errorReply, json, type Reply } from './http-errors.js';
 import type { ServerMetrics } from './metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { handleBulk } from './routes/bulk.js';
-import { compileBulkPolicy } from './bulk-policy.js';
+import type { BulkRefusal } from './bulk-policy.js';
 import { handleClusterInfo } from './routes/cluster-info.js';
 import { handleHealthz, handleReadyz } from './routes/health.js';
 import { handleMlCommons } from './routes/ml-commons.js';
@@ -21,6 +21,8 @@ export interface AppState {
   config: ServeConfig;
   metrics: ServerMetrics;
   auth: TokenAuth | null;
+  /** The config's least-privilege bulk policy, compiled at start-up. */
+  bulkRefusal: BulkRefusal;
   opensearch: OpenSearchHttp;
   scoring: ScoringService | null;
   modelState: string;
@@ -58,17 +60,6 @@ function parseJsonBody(raw: Buffer): unknown {
   }
 }
 
-const policies = new WeakMap<object, ReturnType<typeof compileBulkPolicy>>();
-/** The compiled least-privilege policy of a config (compiled once per config object). */
-function bulkRefusal(bulk: AppState['config']['bulk']): ReturnType<typeof compileBulkPolicy> {
-  let refusal = policies.get(bulk);
-  if (!refusal) {
-    refusal = compileBulkPolicy({ actions: bulk.allowed_actions, indexPatterns: bulk.index_patterns });
-    policies.set(bulk, refusal);
-  }
-  return refusal;
-}
-
 function bulkRoute(name: string, match: RegExp): Route {
   return {
     name, match, methods: ['POST', 'PUT'], needsModel: true,
@@ -85,7 +76,7 @@ function bulkRoute(name: string, match: RegExp): Route {
         { body: await body(), path: url.pathname, search: url.search, pathIndex, headers },
         {
           scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics,
-          closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close', refusal: bulkRefusal(state.config.bulk),
+          closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close', refusal: state.bulkRefusal,
         },
       );
     },

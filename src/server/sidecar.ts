@@ -13,6 +13,7 @@ import { Scorer } from '../scorer/scorer.js';
 import { ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
 import { TokenAuth } from './auth.js';
+import { compileBulkPolicy } from './bulk-policy.js';
 import { createHttpServer, type AppState } from './http-server.js';
 import { ServerMetrics } from './metrics.js';
 
@@ -63,6 +64,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   const state: AppState = {
     config, metrics, opensearch, scoring: null, modelState: 'loading', shuttingDown: false,
     auth: config.auth.enabled ? new TokenAuth(config.auth.tokens) : null,
+    bulkRefusal: compileBulkPolicy({ actions: config.bulk.allowed_actions, indexPatterns: config.bulk.index_patterns }),
   };
   if (!state.auth) log.warn('auth.enabled is false: every route is open');
   const server = createHttpServer(state);

@@ -4,8 +4,8 @@ import type { ScoreRequest, ScoringService } from '../../service/scoring-service
 import { OpenSearchUnreachableError, type OpenSearchHttp } from '../../opensearch/http.js';
 import { logger } from '../../util/log.js';
 import { withAnomalyFields } from '../anomaly-json.js';
-import { parseBulk, type BulkItem } from '../bulk-ndjson.js';
-import { invalidUtf8Lines, policyRefusal, refusedItem, type Refusal } from '../bulk-policy.js';
+import { decodeBulkBody, parseBulk, type BulkItem } from '../bulk-ndjson.js';
+import { policyRefusal, refusedItem, type BulkRefusal, type Refusal } from '../bulk-policy.js';
 import { HttpError, type Reply } from '../http-errors.js';
 import type { ServerMetrics } from '../metrics.js';
 
@@ -16,7 +16,7 @@ export interface BulkRouteContext {
   /** Close the connection rather than answer 502/504 when OpenSearch cannot take the bulk. */
   closeOnUpstreamFailure: boolean;
   /** Why an item may not be forwarded (least privilege, bulk-policy.ts), or null when it may. */
-  refusal: (item: BulkItem) => string | null;
+  refusal: BulkRefusal;
 }
 
 export interface BulkRequest {
@@ -75,8 +75,8 @@ function mergeRefused(all: readonly BulkItem[], refused: Map<BulkItem, Refusal>,
 }
 
 export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promise<Reply> {
-  const badLines = invalidUtf8Lines(req.body);
-  const parsed = parseBulk(req.body.toString('utf8'), req.pathIndex);
+  const { text, badLines } = decodeBulkBody(req.body);
+  const parsed = parseBulk(text, req.pathIndex);
   const refused = new Map<BulkItem, Refusal>();
   for (const it of parsed) {
     const bad = badLines.has(it.actionLine) ? it.actionLine : it.source && badLines.has(it.source.line) ? it.source.line : 0;
