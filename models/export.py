@@ -19,7 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry import build_model  # noqa: E402
 
-SCHEMA_VERSION = 2  # 2: field_weights (raw = weighted mean surprisal)
+SCHEMA_VERSION = 3  # 3: optional fusion (components + memory.json) added by seqsentry train
 OPSET = 17
 THRESHOLD = 0.999
 MAX_CALIBRATION_POINTS = 2000

@@ -54,6 +54,8 @@ p.add_argument("--batch-size", type=int, default=512)
 p.add_argument("--lr", type=float, default=3e-3, help="peak AdamW learning rate")
 p.add_argument("--weight-decay", type=float, default=0.01)
 p.add_argument("--max-events", type=int, default=None, help="use only the first N events")
+p.add_argument("--train-until", type=float, default=None,
+               help="train on events with time < T only; later events are the caller's held-out set (the fusion step)")
 p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share for early stopping and calibration")
 p.add_argument("--patience", type=int, default=2, help="epochs without held-out improvement before stopping")
 p.add_argument("--steps-per-epoch", type=int, default=150, help="cap on optimizer steps per epoch (bounds training time)")
@@ -92,6 +94,12 @@ if args.max_events is not None and args.max_events < n_all:
     events.entities = events.entities[: args.max_events]
     events.times = events.times[: args.max_events]
     events.columns = [c[: args.max_events] for c in events.columns]
+if args.train_until is not None:
+    # The caller keeps events at or after T as its own held-out period; they must not shape vocabulary or weights.
+    keep = np.flatnonzero(events.times < args.train_until)
+    events.entities = [events.entities[i] for i in keep]
+    events.times = events.times[keep]
+    events.columns = [[c[i] for i in keep] for c in events.columns]
 n = len(events)
 if n < 20:
     fail(f"{args.events}: only {n} events, too few to train on")
@@ -202,7 +210,7 @@ checkpoint = {
         "events": n, "train_events": int(len(train_rows)), "val_events": int(len(val_rows)),
         "epochs_run": epochs_run, "best_epoch": best_epoch, "best_val_loss": best_loss, "seed": args.seed,
         "seconds": round(time.time() - t_start, 3), "data_sha256": events.sha256,
-        "events_in_file": n_all, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch, "lr": args.lr,
+        "events_in_file": n_all, "train_until": args.train_until, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch, "lr": args.lr,
     },
 }
 ckpt_path = os.path.join(args.out, "ckpt.pt")

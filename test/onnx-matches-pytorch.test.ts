@@ -66,7 +66,7 @@ describe.runIf(hasSharedData() && hasPython())('exported ONNX matches PyTorch', 
       expect(Object.keys(bundle.training)).toEqual(expect.arrayContaining(TRAINING_KEYS));
       expect(bundle.kind).toBe(kind);
       expect(bundle.context_length).toBe(context);
-      expect(bundle.schema_version).toBe(2);
+      expect(bundle.schema_version).toBe(3);
       expect(bundle.threshold).toBe(0.999);
       // One weight per model field: 1 / (held-out mean surprisal + 0.01 nats), so in (0, 100].
       expect(bundle.field_weights).toHaveLength(LANL_FIELDS.length + 1);

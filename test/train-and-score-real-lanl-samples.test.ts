@@ -24,7 +24,9 @@ describe.runIf(ready)('train and score on real LANL samples', () => {
       it('writes a bundle whose training summary counts the events', () => {
         const bundle = JSON.parse(readFileSync(join(modelDir, 'bundle.json'), 'utf8'));
         expect(bundle.kind).toBe(kind);
-        expect(bundle.training.events).toBe(10000);
+        // The latest events by time are held out from the model and fit the fusion (src/train/fit-fusion.ts).
+        expect(bundle.training.events_in_file).toBe(10000);
+        expect(bundle.training.events + bundle.metrics.fusion.held_out_events).toBe(10000);
         expect(bundle.tokenizer.fields).toEqual(['src_user', 'dst_user', 'src_host', 'dst_host', 'auth_type', 'logon_type', 'auth_orientation', 'success', 'hour']);
       });
 
@@ -43,10 +45,15 @@ describe.runIf(ready)('train and score on real LANL samples', () => {
           for (const l of lines) {
             expect(l.anomaly_score).toBeGreaterThanOrEqual(0);
             expect(l.anomaly_score).toBeLessThan(1);
-            // raw = weighted mean surprisal; the explanation lists the fields by their share of it, largest first.
+            // The explanation lists the fields by their share of the sequence score, largest first.
             const shares = l.fields.map((f: { field: string; surprisal: number }) => f.surprisal * weightOf.get(f.field)!);
-            expect(l.raw).toBeCloseTo(shares.reduce((s: number, x: number) => s + x, 0) / 9, 4);
             expect(shares).toEqual([...shares].sort((a, b) => b - a));
+            // raw = the fused score: sum over components of -ln p, the rarest component first.
+            const logP = l.components.map((c: { log_p: number }) => c.log_p);
+            expect(l.components.map((c: { name: string }) => c.name).sort()).toEqual(
+              ['hour:user', 'pair:src_host+dst_host', 'pair:user+auth_type', 'pair:user+dst_host', 'pair:user+src_host', 'sequence']);
+            expect(l.raw).toBeCloseTo(-logP.reduce((s: number, x: number) => s + x, 0), 9);
+            expect(logP).toEqual([...logP].sort((a, b) => a - b));
           }
         }
       });

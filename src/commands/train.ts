@@ -7,12 +7,13 @@ import { formatReadStats, newReadStats, readEvents } from '../adapters/read.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
+import { fitFusion, heldOutStart, type EventSource } from '../train/fit-fusion.js';
 import { runPython } from '../train/python.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
-const USAGE = 'seqsentry train --format lanl --input FILE... --model-dir DIR [--kind transformer-mlm|lstm-lm] [--epochs N] [--seed N]';
+const USAGE = 'seqsentry train --format lanl --input FILE... --model-dir DIR [--kind transformer-mlm|lstm-lm] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion]';
 const SUMMARY = 'Trains a sequence model on log files (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir.';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -24,6 +25,8 @@ const SPECS = {
   'min-count': { type: 'string', default: '2', help: 'N  values seen fewer times become the field\'s OOV token' },
   'no-hour-token': { type: 'boolean', default: false, help: 'leave out the hour-of-day token' },
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
+  entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host (default: the format\'s, user)' },
+  'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion)' },
 } as const;
 
 export interface TrainArgs {
@@ -39,6 +42,10 @@ export interface TrainArgs {
   strict: boolean;
   adapterOptions?: Record<string, unknown>;
   maxEvents?: number;
+  /** The context entity (one of the adapter's entity names); the adapter's default otherwise. */
+  entity?: string;
+  /** Fuse the sequence model with the per-entity memory (default true). */
+  fusion?: boolean;
 }
 
 /** Reads the inputs into an events TSV, runs models/train.py, returns the bundle path. */
@@ -47,16 +54,22 @@ export async function train(args: TrainArgs): Promise<string> {
   if (!kind) throw new UsageError(`unknown --kind "${args.kind}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
   if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
   const adapter = createAdapter(args.format, args.adapterOptions);
+  const entityKey = args.entity ?? adapter.entityKey;
+  if (!adapter.entityNames.includes(entityKey)) throw new UsageError(`--entity "${entityKey}": format ${adapter.name} has ${adapter.entityNames.join(', ')}`);
   const modelDir = resolve(args.modelDir);
   await mkdir(modelDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
   try {
     const eventsPath = join(work, 'events.tsv');
-    const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, adapter.entityKey);
+    const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, entityKey);
     const stats = newReadStats();
     const reading = progress('reading');
+    const times: number[] = [];
     for await (const item of readEvents(args.inputs, adapter, stats, args.strict)) {
-      if (item.event) await writer.write(item.event);
+      if (item.event) {
+        await writer.write(item.event);
+        times.push(item.event.time);
+      }
       reading.update(stats.records);
       if (args.maxEvents !== undefined && writer.rows >= args.maxEvents) break;
     }
@@ -66,11 +79,15 @@ export async function train(args: TrainArgs): Promise<string> {
     if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${args.inputs.join(', ')}: too few to train on`);
 
     const metaPath = join(work, 'meta.json');
-    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: adapter.entityKey }));
+    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey }));
     const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(args.seed), '--min-count', String(args.minCount), '--meta', metaPath];
     if (args.epochs !== undefined) py.push('--epochs', String(args.epochs));
     py.push('--context', String(args.context ?? kind.defaultContext));
     if (!args.hourToken) py.push('--no-hour-token');
+    const fusion = args.fusion ?? true;
+    // The latest events are held out from the sequence model: the fusion is fitted on them (src/train/fit-fusion.ts).
+    const heldOutFrom = fusion ? heldOutStart(Float64Array.from(times)) : undefined;
+    if (heldOutFrom !== undefined) py.push('--train-until', String(heldOutFrom));
 
     const bar = progress(`training ${kind.kind}`);
     await runPython('train.py', py, (m) => {
@@ -79,6 +96,11 @@ export async function train(args: TrainArgs): Promise<string> {
         bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
       }
     });
+    if (heldOutFrom !== undefined) {
+      const source: EventSource = () => readEvents(args.inputs, adapter, newReadStats(), args.strict);
+      const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOutFrom);
+      process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
+    }
     return join(modelDir, 'bundle.json');
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -105,6 +127,8 @@ const command: Command = {
       strict: v.strict,
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       ...(v['max-events'] !== undefined ? { maxEvents: intOption(v['max-events'], 'max-events', 0) } : {}),
+      fusion: !v['no-fusion'],
+      ...(v.entity !== undefined ? { entity: v.entity } : {}),
     });
     process.stdout.write(`model bundle: ${bundlePath}\n`);
     return 0;

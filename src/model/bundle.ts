@@ -4,10 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ModelLoadError } from '../core/errors.js';
+import { MEMORY_SCHEMA_VERSION, type MemoryFile } from '../memory/entity-memory.js';
 import { MODEL_KINDS } from './kinds.js';
 
-/** 2: field_weights (the raw score is a weighted mean of field surprisal). */
-export const BUNDLE_SCHEMA_VERSION = 2;
+/** 3: optional fusion of the sequence model with the per-entity memory (memory.json), fitted by `seqsentry train`. */
+export const BUNDLE_SCHEMA_VERSION = 3;
 
 const TokenizerSchema = z.object({
   fields: z.array(z.string()).min(1),
@@ -42,6 +43,24 @@ const BundleSchema = z.object({
     tail_scale: z.number().positive(),
     n: z.number().int().positive(),
   }),
+  /**
+   * When present, raw = sum over components (the sequence model's total surprisal, the memory's pair and hour
+   * statistics) of -ln P(statistic >= x) under held-out normal events, and calibration ranks that raw score.
+   */
+  fusion: z.object({
+    components: z.array(z.object({
+      name: z.string(),
+      tail: z.object({
+        values: z.array(z.number()).min(1),
+        log_survival: z.array(z.number().max(0)).min(1),
+        tail_scale: z.number().positive(),
+        n: z.number().int().positive(),
+        exact: z.boolean(),
+      }).refine((t) => t.values.length === t.log_survival.length, { message: 'values and log_survival differ in length' }),
+    })).min(1),
+    memory_file: z.string(),
+    memory_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }).optional(),
   threshold: z.number().min(0).max(1),
   training: z.record(z.string(), z.unknown()).default({}),
   metrics: z.record(z.string(), z.unknown()).default({}),
@@ -54,6 +73,39 @@ export interface LoadedBundle {
   bundle: Bundle;
   onnxPath: string;
   onnxBytes: Buffer;
+  /** The fusion's per-entity memory, when the bundle has a fusion. */
+  memory?: MemoryFile;
+}
+
+const MemorySpecSchema = z.object({
+  pairs: z.array(z.object({
+    name: z.string(),
+    members: z.tuple([MemberSchema(), MemberSchema()]),
+  })),
+  hour_entity: z.string().nullable(),
+});
+
+function MemberSchema() {
+  return z.union([z.object({ entity: z.string() }).strict(), z.object({ field: z.string(), index: z.number().int().min(0) }).strict()]);
+}
+
+/** memory.json: the spec is parsed with zod; the (large) count arrays are checked by shape only. */
+async function loadMemory(dir: string, file: string, sha256: string, pairs: number): Promise<MemoryFile> {
+  const path = join(dir, file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new ModelLoadError(dir, `cannot read memory file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== sha256) throw new ModelLoadError(dir, `sha256 of ${file} is ${sha}, bundle.json says ${sha256}: the memory file was changed or truncated`);
+  const json = JSON.parse(bytes.toString('utf8')) as MemoryFile;
+  const spec = MemorySpecSchema.safeParse(json?.spec);
+  if (json?.schema_version !== MEMORY_SCHEMA_VERSION || !spec.success || !Array.isArray(json.pair_counts) || json.pair_counts.length !== pairs || !Array.isArray(json.hours)) {
+    throw new ModelLoadError(dir, `${file} is not a v${MEMORY_SCHEMA_VERSION} memory file with ${pairs} pair table(s)`);
+  }
+  return json;
 }
 
 /** Reads bundle.json and the ONNX file; checks schema, vocabularies and the sha256 in one place. */
@@ -92,5 +144,8 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   if (sha !== bundle.onnx.sha256) {
     throw new ModelLoadError(dir, `sha256 of ${bundle.onnx.file} is ${sha}, bundle.json says ${bundle.onnx.sha256}: the model file was changed or truncated`);
   }
-  return { dir, bundle, onnxPath, onnxBytes };
+  if (!bundle.fusion) return { dir, bundle, onnxPath, onnxBytes };
+  const pairs = bundle.fusion.components.filter((c) => c.name.startsWith('pair:')).length;
+  const memory = await loadMemory(dir, bundle.fusion.memory_file, bundle.fusion.memory_sha256, pairs);
+  return { dir, bundle, onnxPath, onnxBytes, memory };
 }

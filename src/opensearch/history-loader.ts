@@ -17,13 +17,14 @@ export interface HistoryFields {
 
 /**
  * Where an adapter's entity and time live in OpenSearch documents, or null for adapters whose records are not
- * OpenSearch documents (LANL CSV lines): those get no refill.
+ * OpenSearch documents (LANL CSV lines): those get no refill. `entityKey` is the model's context entity
+ * (the bundle's entity_key, chosen at training with --entity).
  */
-export function historyFieldsFor(adapter: Adapter, options: Record<string, unknown> = {}): HistoryFields | null {
+export function historyFieldsFor(adapter: Adapter, options: Record<string, unknown> = {}, entityKey = adapter.entityKey): HistoryFields | null {
   if (adapter.name !== 'ecs') return null;
   const fields = (options.fields ?? {}) as Record<string, string[] | undefined>;
   const time = (options.time as string[] | undefined)?.[0] ?? '@timestamp';
-  const entity = fields[adapter.entityKey]?.[0] ?? DEFAULT_ECS_FIELDS[adapter.entityKey]?.[0];
+  const entity = fields[entityKey]?.[0] ?? DEFAULT_ECS_FIELDS[entityKey]?.[0];
   return entity ? { entity, time } : null;
 }
 

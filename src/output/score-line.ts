@@ -24,6 +24,10 @@ export const scoreLine = fastJson({
         properties: { field: { type: 'string' }, value: { type: 'string' }, surprisal: { type: 'number' }, expected: { type: 'string' } },
       },
     },
+    components: {
+      type: 'array',
+      items: { type: 'object', properties: { name: { type: 'string' }, log_p: { type: 'number' } } },
+    },
   },
 }) as (line: ScoreLine) => string;
 

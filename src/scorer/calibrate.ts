@@ -1,4 +1,5 @@
 // Maps a raw score to anomaly_score in [0, 1]: its rank among held-out normal events (docs/contracts.md).
+import { quantileRanks, tailScale } from '../memory/tail.js';
 
 export interface Calibration {
   levels: number[];
@@ -39,4 +40,17 @@ export class Calibrator {
     const l1 = levels[hi] as number;
     return v1 > v0 ? l0 + ((raw - v0) / (v1 - v0)) * (l1 - l0) : l1;
   }
+}
+
+/**
+ * The quantile table of held-out raw scores, as models/export.py builds it for the sequence-only score: levels i/n
+ * at ~1000 evenly spread ranks plus ~1000 geometrically spaced from the top, and the exponential tail's scale.
+ */
+export function fitCalibration(raw: ArrayLike<number>): Calibration & { n: number } {
+  const x = Float64Array.from(raw).sort();
+  const n = x.length;
+  if (n === 0) throw new Error('fitCalibration: no held-out scores');
+  const sorted = quantileRanks(n, 1000, 1000);
+  if (sorted.length < 2) sorted.push(sorted[0] as number);
+  return { levels: sorted.map((r) => r / n), values: sorted.map((r) => x[r] as number), tail_scale: tailScale(x), n };
 }

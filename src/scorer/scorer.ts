@@ -7,6 +7,8 @@ import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
 import { rawScore } from './raw-score.js';
 import { AdapterError } from '../core/errors.js';
+import { EntityMemory, type MemoryFile } from '../memory/entity-memory.js';
+import { Fusion, type ComponentScore } from '../memory/fusion.js';
 
 /** Index of an int64's low 32-bit word in an Int32Array view: 0 on little-endian machines, 1 on big-endian. */
 const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
@@ -26,6 +28,8 @@ export interface ScoreResult {
   is_anomaly: boolean;
   /** The explanation: largest share of the raw score (surprisal × the field's weight) first. */
   fields: FieldScore[];
+  /** With a fused bundle: every component's tail probability, rarest first (the explanation's first line). */
+  components?: ComponentScore[];
 }
 
 export interface ScorerOptions extends OnnxSessionOptions {
@@ -46,7 +50,10 @@ export class Scorer {
   readonly threshold: number;
   readonly maxBatch: number;
 
-  private constructor(readonly bundle: Bundle, private readonly model: TokenModel, options: ScorerOptions) {
+  /** Present when the bundle fuses the sequence model with the per-entity memory. */
+  readonly fusion: Fusion | null;
+
+  private constructor(readonly bundle: Bundle, private readonly model: TokenModel, options: ScorerOptions, memory?: MemoryFile) {
     this.encoder = new Encoder(bundle.tokenizer);
     this.calibrator = new Calibrator(bundle.calibration);
     this.context = bundle.context_length;
@@ -54,13 +61,14 @@ export class Scorer {
     this.threshold = options.threshold ?? bundle.threshold;
     this.maxBatch = options.maxBatch ?? 1024;
     this.history = new HistoryStore({ length: this.context, maxEntities: options.maxEntities ?? 100_000 });
+    this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
   }
 
   static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
     const loaded = await loadBundle(modelDir);
     const { bundle } = loaded;
     const model = await TokenModel.open(modelDir, loaded.onnxBytes, bundle.onnx.inputs, bundle.onnx.outputs, options);
-    return new Scorer(bundle, model, options);
+    return new Scorer(bundle, model, options, loaded.memory);
   }
 
   /** Model name and version, as written into anomaly.model. */
@@ -125,6 +133,7 @@ export class Scorer {
     const results: ScoreResult[] = new Array(B);
     const weights = this.bundle.field_weights;
     const shares = new Float64Array(F);
+    const logP = new Float64Array(this.fusion?.names.length ?? 0);
     for (let b = 0; b < B; b++) {
       const fields: FieldScore[] = new Array(F);
       const order: number[] = new Array(F);
@@ -141,9 +150,19 @@ export class Scorer {
       // Explanation order = each field's share of the raw score, largest first.
       for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);
       order.sort((x, y) => (shares[y] as number) - (shares[x] as number));
-      const raw = rawScore(surprisal, b * F, weights);
+      let raw: number;
+      let components: ComponentScore[] | undefined;
+      if (this.fusion) {
+        let sequence = 0;
+        for (let f = 0; f < F; f++) sequence += surprisal[b * F + f] as number;
+        raw = this.fusion.combine(this.fusion.statistics(sequence, events[b] as CanonicalEvent), logP);
+        const names = this.fusion.names;
+        components = Array.from(logP, (lp, c) => ({ name: names[c] as string, log_p: lp })).sort((x, y) => x.log_p - y.log_p);
+      } else {
+        raw = rawScore(surprisal, b * F, weights);
+      }
       const anomaly = this.calibrator.score(raw);
-      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: order.map((f) => fields[f] as FieldScore) };
+      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: order.map((f) => fields[f] as FieldScore), ...(components ? { components } : {}) };
     }
     return results;
   }
@@ -151,6 +170,18 @@ export class Scorer {
   /** The event's own value for model field f (the hour token is derived from time). */
   private valueOf(event: CanonicalEvent, f: number): string {
     return f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
+  }
+
+  /**
+   * Adds events to their entities' histories without scoring them: warms the context with events that came
+   * before the ones to score (the fusion step's training period).
+   */
+  remember(events: readonly CanonicalEvent[], scopes?: readonly string[]): void {
+    if (this.context === 0) return;
+    events.forEach((event, b) => {
+      this.checkWidth(event);
+      this.history.push(this.historyKey(event, scopes?.[b]), Int32Array.from(this.encoder.encode(event)), event.time);
+    });
   }
 
   /**

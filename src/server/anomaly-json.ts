@@ -21,6 +21,7 @@ const compiled = fastJson({
         model: modelSchema,
         threshold: { type: 'number' },
         is_anomaly: { type: 'boolean' },
+        reason: { type: 'string' },
         scored_at: { type: 'string' },
         error: { type: 'string' },
       },

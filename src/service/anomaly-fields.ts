@@ -14,6 +14,8 @@ export interface AnomalyDetails {
   model: AnomalyModelRef;
   threshold?: number;
   is_anomaly?: boolean;
+  /** With a fused model: the component that made the event rarest, e.g. `pair:user+dst_host` (see `fields` for the sequence). */
+  reason?: string;
   scored_at: string;
   /** Why the event could not be scored (it is still written, without anomaly_score). */
   error?: string;
@@ -36,6 +38,7 @@ export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, thres
       model,
       threshold,
       is_anomaly: result.is_anomaly,
+      ...(result.components?.length ? { reason: (result.components[0] as { name: string }).name } : {}),
       scored_at: scoredAt,
     },
   };

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// Detection benchmark (issue 7): for each enterprise of the simulator's matrix and each seed, train each model
+// variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
+// class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
+// Usage: node bench/detection.mjs [--profiles m01-u100,m04-u150] [--seeds 1,2] [--variants fused,sequence]
+//          [--kind transformer-mlm] [--epochs N] [--out bench/results]
+// Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { quiet } from './lib/ecs-bench.mjs';
+
+const dist = new URL('../dist/', import.meta.url);
+const { DETECTION_MATRIX, matrixOptions } = await import(new URL('sim/matrix.js', dist));
+const { simulate } = await import(new URL('sim/simulate.js', dist));
+const { train } = await import(new URL('commands/train.js', dist));
+const { Scorer } = await import(new URL('scorer/scorer.js', dist));
+const { createAdapter } = await import(new URL('adapters/registry.js', dist));
+const { readEvents } = await import(new URL('adapters/read.js', dist));
+const { RarityCounts, rarityPairs } = await import(new URL('eval/baseline.js', dist));
+const { evaluateRanking } = await import(new URL('eval/metrics.js', dist));
+const { eventLabelKey, labelKey } = await import(new URL('eval/labels.js', dist));
+
+const { values } = parseArgs({
+  options: {
+    profiles: { type: 'string', default: DETECTION_MATRIX.map((e) => e.name).join(',') },
+    seeds: { type: 'string', default: '1,2' },
+    variants: { type: 'string', default: 'fused,sequence' },
+    kind: { type: 'string', default: 'transformer-mlm' },
+    epochs: { type: 'string' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+const VARIANTS = { fused: { fusion: true }, sequence: { fusion: false } };
+const out = resolve(values.out);
+const work = join(out, 'detection-work');
+await mkdir(work, { recursive: true });
+const profiles = values.profiles.split(',').map((name) => {
+  const e = DETECTION_MATRIX.find((m) => m.name === name);
+  if (!e) throw new Error(`--profiles: unknown profile ${name} (known: ${DETECTION_MATRIX.map((m) => m.name).join(', ')})`);
+  return e;
+});
+const seeds = values.seeds.split(',').map(Number);
+const variants = values.variants.split(',');
+for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unknown ${v} (known: ${Object.keys(VARIANTS).join(', ')})`);
+
+/** campaigns.tsv: time, user, src, dst, class, instance per red-team event. */
+async function campaignClasses(dir) {
+  const byKey = new Map();
+  const lines = (await readFile(join(dir, 'campaigns.tsv'), 'utf8')).trim().split('\n').slice(1);
+  for (const line of lines) {
+    const [time, user, src, dst, cls] = line.split('\t');
+    byKey.set(labelKey(Number(time), user, src, dst), cls);
+  }
+  return byKey;
+}
+
+/** Share of a class's events above the 0.1%-FPR threshold, and their median rank among all test events. */
+function perClass(score, labels, classes) {
+  const order = Array.from(score.keys()).sort((a, b) => score[b] - score[a] || a - b);
+  const rank = new Uint32Array(score.length);
+  order.forEach((i, r) => { rank[i] = r; });
+  const negatives = order.filter((i) => !labels[i]).map((i) => score[i]);
+  const threshold = negatives[Math.floor(0.001 * negatives.length)] ?? Infinity; // 0.1% of normal events score above
+  const rows = {};
+  for (const [i, cls] of classes) {
+    (rows[cls] ??= { caught: 0, n: 0, ranks: [] }).n += 1;
+    if (score[i] > threshold) rows[cls].caught += 1;
+    rows[cls].ranks.push(rank[i]);
+  }
+  return Object.fromEntries(Object.entries(rows).map(([cls, r]) => {
+    const ranks = r.ranks.sort((a, b) => a - b);
+    return [cls, { n: r.n, tpr: r.caught / r.n, median_rank: ranks[ranks.length >> 1] }];
+  }));
+}
+
+async function runOne(entry, seed) {
+  const dir = join(work, `${entry.name}-s${seed}`);
+  await quiet(() => simulate(matrixOptions(entry, seed, join(dir, 'sim'))));
+  const adapter = createAdapter('lanl');
+  const trainFile = join(dir, 'sim', 'train.csv');
+  const testFile = join(dir, 'sim', 'test.csv');
+  const byKey = await campaignClasses(join(dir, 'sim'));
+  const counts = new RarityCounts(rarityPairs(adapter));
+  for await (const item of readEvents([trainFile], adapter)) if (item.event) counts.add(item.event);
+  const test = [];
+  for await (const item of readEvents([testFile], adapter)) if (item.event) test.push(item.event);
+  const labels = new Uint8Array(test.length);
+  const classes = [];
+  test.forEach((e, i) => {
+    const cls = byKey.get(eventLabelKey(e.time, e.entities));
+    if (cls !== undefined) { labels[i] = 1; classes.push([i, cls]); }
+  });
+  const scores = { 'rarity-baseline': Float64Array.from(test, (e) => counts.score(e)) };
+  const seconds = {};
+  for (const v of variants) {
+    const modelDir = join(dir, `model-${v}`);
+    const t0 = performance.now();
+    await quiet(() => train({ format: 'lanl', inputs: [trainFile], modelDir, kind: values.kind, seed, minCount: 2, hourToken: true, strict: false,
+      fusion: VARIANTS[v].fusion, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
+    seconds[v] = (performance.now() - t0) / 1000;
+    const scorer = await Scorer.load(modelDir);
+    const raw = new Float64Array(test.length);
+    const results = await scorer.score(test);
+    results.forEach((r, i) => { raw[i] = r.raw; });
+    await scorer.close();
+    scores[v] = raw;
+  }
+  const rows = Object.entries(scores).map(([name, score]) => ({
+    profile: entry.name, seed, scorer: name, train_seconds: seconds[name],
+    ...evaluateRanking(score, score, labels).metrics, classes: perClass(score, labels, classes),
+  }));
+  return rows;
+}
+
+const fmt = (x, d = 4) => (x === null || x === undefined ? '   -  ' : x.toFixed(d));
+const all = [];
+process.stdout.write('profile      seed scorer           events  pos    AUC     AP   TPR@0.1%  train s\n');
+for (const entry of profiles) {
+  for (const seed of seeds) {
+    for (const r of await runOne(entry, seed)) {
+      all.push(r);
+      process.stdout.write(`${r.profile.padEnd(12)} ${String(r.seed).padStart(4)} ${r.scorer.padEnd(16)} ${String(r.events).padStart(7)} ${String(r.positives).padStart(4)} ${fmt(r.auc)} ${fmt(r.ap)} ${fmt(r.tprAtFpr)} ${r.train_seconds ? r.train_seconds.toFixed(0).padStart(7) : '      -'}\n`);
+    }
+  }
+}
+
+const scorers = [...new Set(all.map((r) => r.scorer))];
+process.stdout.write('\nover the matrix: mean (worst)\n');
+for (const s of scorers) {
+  const rows = all.filter((r) => r.scorer === s);
+  const agg = (k, worst) => `${fmt(rows.reduce((a, r) => a + r[k], 0) / rows.length)} (${fmt(worst(...rows.map((r) => r[k])))})`;
+  process.stdout.write(`${s.padEnd(16)} AUC ${agg('auc', Math.min)}  AP ${agg('ap', Math.min)}  TPR@0.1% ${agg('tprAtFpr', Math.min)}\n`);
+}
+for (const s of scorers.filter((x) => x !== 'rarity-baseline')) {
+  const pairs = all.filter((r) => r.scorer === s).map((r) => [r, all.find((b) => b.scorer === 'rarity-baseline' && b.profile === r.profile && b.seed === r.seed)]);
+  const beats = (k) => pairs.filter(([r, b]) => r[k] > b[k]).length;
+  process.stdout.write(`${s} beats the baseline on AUC in ${beats('auc')}/${pairs.length} runs, on AP in ${beats('ap')}/${pairs.length}\n`);
+}
+process.stdout.write('\nper campaign class: share caught at 0.1% FPR, median rank (over runs where the class is present)\n');
+const classNames = [...new Set(all.flatMap((r) => Object.keys(r.classes)))].sort();
+for (const cls of classNames) {
+  const line = scorers.map((s) => {
+    const rows = all.filter((r) => r.scorer === s && r.classes[cls]).map((r) => r.classes[cls]);
+    const n = rows.reduce((a, c) => a + c.n, 0);
+    const tpr = rows.reduce((a, c) => a + c.tpr * c.n, 0) / n;
+    const ranks = rows.map((c) => c.median_rank).sort((a, b) => a - b);
+    return `${s} ${tpr.toFixed(2)} / ${ranks[ranks.length >> 1]}`;
+  });
+  process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
+}
+await writeFile(join(out, 'detection.json'), JSON.stringify(all, null, 1) + '\n');
+process.stdout.write(`\nrows: ${join(out, 'detection.json')}\n`);

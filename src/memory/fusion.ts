@@ -1,0 +1,54 @@
+// Fuses the sequence model with the per-entity memory: each component's statistic becomes its tail probability
+// under held-out normal traffic, and the event's raw score is the sum of -ln p (Fisher's method without the
+// chi-square step, which would not change the order). No component can drown another, and none is hand-weighted.
+import type { CanonicalEvent } from '../core/event.js';
+import type { EntityMemory } from './entity-memory.js';
+import { TailTable, type TailTableData } from './tail.js';
+
+export const SEQUENCE_COMPONENT = 'sequence';
+
+/** Stored in bundle.json. */
+export interface FusionData {
+  /** In statistic order: `sequence` first, then the memory's components. */
+  components: { name: string; tail: TailTableData }[];
+  memory_file: string;
+  memory_sha256: string;
+}
+
+export interface ComponentScore {
+  name: string;
+  /** ln P(statistic >= this event's) under held-out normal traffic; 0 = as common as it gets. */
+  log_p: number;
+}
+
+export class Fusion {
+  readonly names: string[];
+  private readonly tails: TailTable[];
+  private readonly stats: Float64Array;
+
+  constructor(data: FusionData, readonly memory: EntityMemory) {
+    this.names = data.components.map((c) => c.name);
+    const expected = [SEQUENCE_COMPONENT, ...memory.componentNames];
+    if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);
+    this.tails = data.components.map((c) => new TailTable(c.tail));
+    this.stats = new Float64Array(this.names.length);
+  }
+
+  /** The component statistics of one event (higher = rarer), in `names` order; the array is reused per call. */
+  statistics(sequence: number, event: CanonicalEvent): Float64Array {
+    this.stats[0] = sequence;
+    this.memory.statistics(event, this.stats, 1);
+    return this.stats;
+  }
+
+  /** Raw score = sum of -ln p over components; `logP` receives each component's ln p. */
+  combine(stats: Float64Array, logP: Float64Array): number {
+    let raw = 0;
+    for (let c = 0; c < this.tails.length; c++) {
+      const lp = (this.tails[c] as TailTable).logP(stats[c] as number);
+      logP[c] = lp;
+      raw -= lp;
+    }
+    return raw;
+  }
+}

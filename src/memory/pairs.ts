@@ -1,0 +1,69 @@
+// The entity pairs whose rarity a SIEM's "rare user for this host" rule counts, resolved against an adapter.
+// The rarity baseline of `evaluate` and the scorer's per-entity memory read the same pairs.
+import type { Adapter } from '../adapters/adapter.js';
+import type { CanonicalEvent } from '../core/event.js';
+
+/** Where a pair member comes from: an entity key, or a categorical field by adapter field name. */
+type Member = { entity: string } | { field: string };
+
+const PAIRS: readonly (readonly [Member, Member])[] = Object.freeze([
+  [{ entity: 'user' }, { entity: 'src_host' }],
+  [{ entity: 'user' }, { entity: 'dst_host' }],
+  [{ entity: 'src_host' }, { entity: 'dst_host' }],
+  [{ entity: 'user' }, { field: 'auth_type' }],
+]);
+
+/** A resolved member, serialisable into a bundle: an entity name, or a field with its index in the event. */
+export type MemberRef = { entity: string } | { field: string; index: number };
+
+export interface PairSpec {
+  /** e.g. `user+src_host` */
+  name: string;
+  members: [MemberRef, MemberRef];
+}
+
+export interface ResolvedPairs {
+  used: PairSpec[];
+  /** Pairs skipped because the format lacks a member, with the reason, for the report. */
+  missing: string[];
+}
+
+function memberName(m: Member): string {
+  return 'entity' in m ? m.entity : m.field;
+}
+
+/** Resolves the pairs against an adapter; a pair whose member the format lacks is skipped and named. */
+export function resolvePairs(adapter: Adapter): ResolvedPairs {
+  const used: PairSpec[] = [];
+  const missing: string[] = [];
+  for (const pair of PAIRS) {
+    const name = pair.map(memberName).join('+');
+    const resolved = pair.map((m): MemberRef | string => {
+      if ('entity' in m) return adapter.entityNames.includes(m.entity) ? { entity: m.entity } : `no entity "${m.entity}"`;
+      const index = adapter.fieldNames.indexOf(m.field);
+      return index >= 0 ? { field: m.field, index } : `no field "${m.field}"`;
+    });
+    const problem = resolved.find((r): r is string => typeof r === 'string');
+    if (problem !== undefined) missing.push(`${name} (format ${adapter.name} has ${problem})`);
+    else used.push({ name, members: resolved as [MemberRef, MemberRef] });
+  }
+  return { used, missing };
+}
+
+/** Longest member value kept in a key: hostile values must not make keys (and their hashing) unbounded. */
+export const MAX_MEMBER_CHARS = 256;
+
+function memberValue(event: CanonicalEvent, m: MemberRef): string {
+  const v = ('entity' in m ? event.entities[m.entity] : event.fields[m.index]) ?? '';
+  return v.length > MAX_MEMBER_CHARS ? v.slice(0, MAX_MEMBER_CHARS) : v;
+}
+
+/** The event's key for a pair: both members' values joined by NUL. */
+export function pairKey(event: CanonicalEvent, pair: PairSpec): string {
+  return `${memberValue(event, pair.members[0])}\u0000${memberValue(event, pair.members[1])}`;
+}
+
+/** The event's value of one entity, bounded like pair members. */
+export function entityValue(event: CanonicalEvent, entity: string): string {
+  return memberValue(event, { entity });
+}

@@ -1,0 +1,135 @@
+// The fusion step of `seqsentry train`: after the sequence model is trained on the training period, fit the
+// per-entity memory on that period, score the held-out period (the latest events, never seen by the model)
+// and turn each component's statistic into a tail probability, then calibrate the fused score. Everything
+// fitted here is fitted on held-out normal events; labels are never read.
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Adapter } from '../adapters/adapter.js';
+import type { ReadItem } from '../adapters/read.js';
+import type { CanonicalEvent } from '../core/event.js';
+import { SeqSentryError } from '../core/errors.js';
+import { EntityMemory, type MemorySpec } from '../memory/entity-memory.js';
+import { SEQUENCE_COMPONENT, type FusionData } from '../memory/fusion.js';
+import { resolvePairs } from '../memory/pairs.js';
+import { fitTail, TailTable } from '../memory/tail.js';
+import { fitCalibration } from '../scorer/calibrate.js';
+import { Scorer } from '../scorer/scorer.js';
+import { progress } from '../util/progress.js';
+
+export const MEMORY_FILE = 'memory.json';
+/** Share of the events, the latest by time, held out from the sequence model to fit the fusion on. */
+export const HELD_OUT_SHARE = 0.2;
+/** Held-out events scored at most (the latest ones); more adds little to the tail tables. */
+const MAX_HELD_OUT = 200_000;
+const BATCH = 1024;
+
+/** A source that can be read more than once, in the same order each time. */
+export type EventSource = () => AsyncIterable<ReadItem>;
+
+/** The time at which the held-out period starts: events at or after it are held out. */
+export function heldOutStart(times: Float64Array): number {
+  const sorted = Float64Array.from(times).sort();
+  const n = sorted.length;
+  const share = Math.min(HELD_OUT_SHARE, MAX_HELD_OUT / n);
+  const cut = sorted[Math.min(n - 1, Math.floor((1 - share) * n))] as number;
+  const before = sorted.findIndex((t) => t >= cut);
+  if (before < 10 || n - before < 10) {
+    throw new SeqSentryError(`the training events span too little time to hold out a later period (${before} events before ${cut}, ${n - before} at or after): give more days of data`);
+  }
+  return cut;
+}
+
+async function* events(source: EventSource, limit: number): AsyncGenerator<CanonicalEvent> {
+  let n = 0;
+  for await (const item of source()) {
+    if (!item.event) continue;
+    if (n++ >= limit) return;
+    yield item.event;
+  }
+}
+
+export interface FusionFit {
+  heldOut: number;
+  components: { name: string; mean_minus_log_p: number }[];
+}
+
+/**
+ * Adds memory.json and the fusion to the bundle in modelDir (bundle.json is rewritten last, atomically).
+ * `limit` is the number of readable events the model was trained from (the first ones of the source).
+ */
+export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOutFrom: number): Promise<FusionFit> {
+  const { used } = resolvePairs(adapter);
+  // The hour habit is the context entity's: this user at 3 a.m., or this host at 3 a.m.
+  const spec: MemorySpec = { pairs: used, hour_entity: entityKey };
+  const scorer = await Scorer.load(modelDir);
+  try {
+    const memory = new EntityMemory(spec);
+    const warm = progress('fusion: training period');
+    let warmed = 0;
+    for await (const event of events(source, limit)) {
+      if (event.time >= heldOutFrom) continue;
+      memory.add(event);
+      scorer.remember([event]);
+      if (++warmed % 10_000 === 0) warm.update(warmed);
+    }
+    warm.finish(`${warmed} events in memory`);
+
+    // Held-out statistics against the training period's memory; the held-out events join the memory afterwards.
+    const names = [SEQUENCE_COMPONENT, ...memory.componentNames];
+    const K = names.length;
+    const rows: Float64Array[] = [];
+    const later = new EntityMemory(spec);
+    const scoring = progress('fusion: held-out period');
+    let batch: CanonicalEvent[] = [];
+    const flush = async () => {
+      const results = await scorer.score(batch);
+      results.forEach((r, i) => {
+        const row = new Float64Array(K);
+        row[0] = r.fields.reduce((s, f) => s + f.surprisal, 0);
+        memory.statistics(batch[i] as CanonicalEvent, row, 1);
+        rows.push(row);
+      });
+      for (const e of batch) later.add(e);
+      scoring.update(rows.length);
+      batch = [];
+    };
+    for await (const event of events(source, limit)) {
+      if (event.time < heldOutFrom) continue;
+      batch.push(event);
+      if (batch.length === BATCH) await flush();
+    }
+    if (batch.length) await flush();
+    scoring.finish(`${rows.length} held-out events scored`);
+    if (rows.length < 10) throw new SeqSentryError(`only ${rows.length} held-out events: too few to fit the fusion`);
+
+    const column = (c: number) => Float64Array.from(rows, (r) => r[c] as number);
+    const tails = names.map((_, c) => fitTail(column(c)));
+    const tables = tails.map((t) => new TailTable(t));
+    const fused = Float64Array.from(rows, (r) => tables.reduce((s, t, c) => s - t.logP(r[c] as number), 0));
+    const components = names.map((name, c) => ({ name, mean_minus_log_p: column(c).reduce((s, v) => s - (tables[c] as TailTable).logP(v), 0) / rows.length }));
+
+    memory.merge(later);
+    const memoryBytes = Buffer.from(JSON.stringify(memory.toFile()));
+    await writeFile(join(modelDir, MEMORY_FILE), memoryBytes);
+    const fusion: FusionData = {
+      components: names.map((name, c) => ({ name, tail: tails[c] as FusionData['components'][number]['tail'] })),
+      memory_file: MEMORY_FILE,
+      memory_sha256: createHash('sha256').update(memoryBytes).digest('hex'),
+    };
+    const bundlePath = join(modelDir, 'bundle.json');
+    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as Record<string, unknown>;
+    const metrics = (bundle.metrics ?? {}) as Record<string, unknown>;
+    const fit: FusionFit = { heldOut: rows.length, components };
+    Object.assign(bundle, {
+      fusion,
+      calibration: fitCalibration(fused),
+      metrics: { ...metrics, sequence_calibration: bundle.calibration, fusion: { held_out_from: heldOutFrom, held_out_events: rows.length, memory_events: memory.events, memory_truncated: memory.truncated, components } },
+    });
+    await writeFile(`${bundlePath}.tmp`, JSON.stringify(bundle, null, 1) + '\n');
+    await rename(`${bundlePath}.tmp`, bundlePath);
+    return fit;
+  } finally {
+    await scorer.close();
+  }
+}
