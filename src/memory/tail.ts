@@ -7,8 +7,6 @@ export interface TailTableData {
   /** Scale (in statistic units) of the exponential tail beyond the largest held-out value. */
   tail_scale: number;
   n: number;
-  /** Every distinct held-out value is stored: P(X >= x) is then a step function between them. */
-  exact: boolean;
 }
 
 /** Stored points at most: every distinct value when there are fewer, else ranks denser towards the top. */
@@ -61,7 +59,6 @@ export function fitTail(stats: ArrayLike<number>): TailTableData {
     log_survival: values.map((v) => Math.log((n - lowerBound(x, v)) / n)),
     tail_scale: tailScale(x),
     n,
-    exact: values.length === distinct.length,
   };
 }
 
@@ -83,8 +80,9 @@ export class TailTable {
     const last = values[n - 1] as number;
     if (x > last) return (logS[n - 1] as number) - (x - last) / this.data.tail_scale;
     const j = lowerBound(values, x);
-    if (values[j] === x || this.data.exact) return logS[j] as number;
-    // Between two stored points (only when the table was thinned): interpolate ln S.
+    if (values[j] === x) return logS[j] as number;
+    // Between two stored points, ln S is interpolated: a continuous statistic (the sequence's surprisal) keeps
+    // its order between held-out values instead of being flattened into steps.
     const v0 = values[j - 1] as number;
     const v1 = values[j] as number;
     return (logS[j - 1] as number) + ((x - v0) / (v1 - v0)) * ((logS[j] as number) - (logS[j - 1] as number));

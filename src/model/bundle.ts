@@ -55,7 +55,6 @@ const BundleSchema = z.object({
         log_survival: z.array(z.number().max(0)).min(1),
         tail_scale: z.number().positive(),
         n: z.number().int().positive(),
-        exact: z.boolean(),
       }).refine((t) => t.values.length === t.log_survival.length, { message: 'values and log_survival differ in length' }),
     })).min(1),
     memory_file: z.string(),
