@@ -10,6 +10,12 @@ import type { Rng } from './prng.js';
 const HOUR = 3600;
 const MINUTE = 60;
 type Window = readonly [number, number];
+interface Candidate {
+  p: Person;
+  ws: string;
+  servers: string[];
+  ntlm: boolean;
+}
 
 /** One network logon as the client would make it: NTLM outright, or a service ticket then Kerberos. */
 function reach(log: DayLog, rng: Rng, t: number, user: string, src: string, dst: string, ntlm: boolean): void {
@@ -32,22 +38,28 @@ function picks<T>(rng: Rng, xs: readonly T[], n: number): T[] {
   return out;
 }
 
-/** (6) A day worker's own usual servers at night, over the protocol it never used in training. */
+/**
+ * (6) A day worker's own usual servers at night, over the protocol it never used in training. Where every
+ * such user has used both (many NTLM-only servers), the protocol is new for each user/server pair instead.
+ */
 export function nightUnusualProtocol(c: CampaignContext, day: number, logons: number, window: Window = [1, 4.5]): CampaignResult {
   const { ent, rng, history } = c;
   const log = new DayLog(day);
-  const candidates: { p: Person; ws: string; servers: string[]; ntlm: boolean }[] = [];
+  const byUser: Candidate[] = [];
+  const byPair: Candidate[] = [];
   for (const p of ent.people.filter(unused(c))) {
     if (p.shift) continue; // night is their day
     const ntlm = !p.ntlm; // the unusual protocol: NTLM for Kerberos users, Kerberos for NTLM clients
-    const seen = history.userAuth.get(p.user);
-    if (!seen || seen.has(ntlm ? 'NTLM' : 'Kerberos')) continue;
+    const proto = ntlm ? 'NTLM' : 'Kerberos';
     const ws = workstationOn(p, day);
-    // Kerberos needs a server that takes it; NTLM is accepted everywhere.
-    const servers = ent.servers.filter((s) => history.triples.has(`${p.user}|${ws}|${s}`) && (ntlm || !ntlmOnly(ent, s)));
-    if (servers.length > 0) candidates.push({ p, ws, servers, ntlm });
+    // Own servers reached from this workstation; Kerberos needs a server that takes it.
+    const own = ent.servers.filter((s) => history.triples.has(`${p.user}|${ws}|${s}`) && (ntlm || !ntlmOnly(ent, s)));
+    const fresh = own.filter((s) => !history.pairAuth.has(`${p.user}|${ws}|${s}|${proto}`));
+    if (own.length > 0 && history.userAuth.get(p.user)?.has(proto) === false) byUser.push({ p, ws, servers: own, ntlm });
+    else if (fresh.length > 0) byPair.push({ p, ws, servers: fresh, ntlm });
   }
-  if (candidates.length === 0) return { events: [], end: 0, description: 'skipped: no day worker with known servers and one protocol only' };
+  const candidates = byUser.length > 0 ? byUser : byPair;
+  if (candidates.length === 0) return { events: [], end: 0, description: 'skipped: no day worker with known servers over one protocol' };
   const v = rng.pick(candidates);
   claim(c, v.p);
   let t = rng.uniform(window[0], window[1]) * HOUR;
@@ -57,7 +69,8 @@ export function nightUnusualProtocol(c: CampaignContext, day: number, logons: nu
     t += rng.uniform(4, 15) * MINUTE;
   }
   const proto = v.ntlm ? 'NTLM' : 'Kerberos';
-  return { events: log.events, end: t, description: `${v.p.user} from ${v.ws} at night over ${proto} (never used in training) to its own ${dsts.join(', ')}` };
+  const scope = byUser.length > 0 ? 'never used by this user in training' : 'never used on these pairs in training';
+  return { events: log.events, end: t, description: `${v.p.user} from ${v.ws} at night over ${proto} (${scope}) to its own ${dsts.join(', ')}` };
 }
 
 /** Servers that in training only people of a privileged role logged on to (at least one of them). */

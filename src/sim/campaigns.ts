@@ -16,6 +16,8 @@ export interface TrainHistory {
   userSrc: Set<string>;
   /** `user|dst` for every logon. */
   userDst: Set<string>;
+  /** `user|src|dst|auth_type` for every logon. */
+  pairAuth: Set<string>;
   /** user → auth types of its logons (Kerberos, NTLM, Negotiate). */
   userAuth: Map<string, Set<string>>;
   /** destination → users that logged on to it. */
@@ -25,7 +27,7 @@ export interface TrainHistory {
 }
 
 export function emptyHistory(): TrainHistory {
-  return { triples: new Set(), userSrc: new Set(), userDst: new Set(), userAuth: new Map(), dstUsers: new Map(), users: new Set() };
+  return { triples: new Set(), userSrc: new Set(), userDst: new Set(), pairAuth: new Set(), userAuth: new Map(), dstUsers: new Map(), users: new Set() };
 }
 
 /** Adds one training day's events to `h`. */
@@ -42,6 +44,7 @@ export function recordTraining(h: TrainHistory, events: readonly AuthEvent[]): v
     h.users.add(e.dstUser);
     if (e.orientation !== 'LogOn') continue;
     h.userDst.add(`${e.srcUser}|${e.dstHost}`);
+    h.pairAuth.add(`${e.srcUser}|${e.srcHost}|${e.dstHost}|${e.authType}`);
     add(h.userAuth, e.srcUser, e.authType);
     add(h.dstUsers, e.dstHost, e.srcUser);
   }
