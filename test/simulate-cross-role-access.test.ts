@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, HOUR, redRows, simulateFixture, type SimFixture } from './support/sim-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { DAY, HOUR, redRows, useSimFixture } from './support/sim-fixture.js';
 
 describe('cross-role-access campaign', () => {
-  let f: SimFixture;
-  beforeAll(async () => {
-    f = await simulateFixture();
-  });
-  afterAll(() => f.cleanup());
+  const fixture = useSimFixture();
 
   it('has staff logging on in office hours to servers that in training only sysadmins or developers used', () => {
+    const f = fixture();
     const logons = redRows(f, 'cross-role-access').filter((e) => e.orient === 'LogOn');
     expect(logons.length).toBeGreaterThanOrEqual(4);
     // The description names each victim's role; the files cannot.

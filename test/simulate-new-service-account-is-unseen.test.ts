@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redRows, simulateFixture, type SimFixture } from './support/sim-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { redRows, useSimFixture } from './support/sim-fixture.js';
 
 describe('new-service-account campaign', () => {
-  let f: SimFixture;
-  beforeAll(async () => {
-    f = await simulateFixture();
-  });
-  afterAll(() => f.cleanup());
+  const fixture = useSimFixture();
 
   it('is an account training never saw, connecting server to server on a regular period', () => {
+    const f = fixture();
     const events = redRows(f, 'new-service-account');
     const users = new Set(events.map((e) => e.user));
     expect(users.size).toBe(1);

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, HOUR, redRows, simulateFixture, type SimFixture } from './support/sim-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { DAY, HOUR, redRows, useSimFixture } from './support/sim-fixture.js';
 
 describe('night-unusual-protocol campaign', () => {
-  let f: SimFixture;
-  beforeAll(async () => {
-    f = await simulateFixture();
-  });
-  afterAll(() => f.cleanup());
+  const fixture = useSimFixture();
 
   it('logs on at night to servers the user reached from that workstation in training, over an auth type it never used', () => {
+    const f = fixture();
     const logons = redRows(f, 'night-unusual-protocol').filter((e) => e.orient === 'LogOn');
     expect(new Set(logons.map((e) => e.instance)).size).toBe(2);
     for (const e of logons) {

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, HOUR, redRows, simulateFixture, type SimFixture } from './support/sim-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { DAY, HOUR, redRows, useSimFixture } from './support/sim-fixture.js';
 
 describe('slow-lateral campaign', () => {
-  let f: SimFixture;
-  beforeAll(async () => {
-    f = await simulateFixture();
-  });
-  afterAll(() => f.cleanup());
+  const fixture = useSimFixture();
 
   it('hops a handful of times, hours apart, in office hours, over both test days, to hosts the user never reached', () => {
+    const f = fixture();
     const hops = redRows(f, 'slow-lateral').filter((e) => e.orient === 'LogOn').sort((a, b) => a.time - b.time);
     expect(hops).toHaveLength(5);
     expect(new Set(hops.map((e) => e.user)).size).toBe(1);

@@ -1,8 +1,8 @@
 // The enterprise profile: the simulator's knobs (population, roles, protocols, habits, campaign mix), parsed
 // with zod once where it enters (CLI flag, JSON file, library caller) and passed inside as a plain object.
 // Every default reproduces the simulator as it was before profiles existed, byte for byte.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { issueKey, parseJsonText, readJsonFile } from '../config/json-input.js';
 import { ConfigError } from '../core/errors.js';
 
 const share = (max = 1) => z.number().min(0).max(max);
@@ -67,39 +67,18 @@ export const EnterpriseProfileSchema = z.strictObject({
 export type EnterpriseProfileInput = z.input<typeof EnterpriseProfileSchema>;
 export type EnterpriseProfile = z.output<typeof EnterpriseProfileSchema>;
 
-/** The dotted key a zod issue points at, with an unknown key named itself. */
-function issueKey(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys' && issue.keys.length) path.push(issue.keys[0] as string);
-  return ['profile', ...path].join('.');
-}
-
 /** Validates a profile from any source; `source` says where it came from in the error. */
 export function parseProfile(input: unknown, source = 'profile'): EnterpriseProfile {
   const parsed = EnterpriseProfileSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0] as z.core.$ZodIssue;
   const why = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
-  throw new ConfigError(issueKey(issue), `${why} (in ${source})`);
+  throw new ConfigError(issueKey(issue, 'profile'), `${why} (in ${source})`);
 }
 
 /** `--profile` takes inline JSON (starts with `{`) or a path to a JSON file. */
 export function readProfile(fileOrJson: string): EnterpriseProfile {
-  const inline = fileOrJson.trimStart().startsWith('{');
-  const source = inline ? '--profile inline JSON' : fileOrJson;
-  let text = fileOrJson;
-  if (!inline) {
-    try {
-      text = readFileSync(fileOrJson, 'utf8');
-    } catch (err) {
-      throw new ConfigError('--profile', `cannot read ${fileOrJson}: ${(err as Error).message}`);
-    }
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError('--profile', `${source} is not JSON: ${(err as Error).message}`);
-  }
-  return parseProfile(json, source);
+  if (!fileOrJson.trimStart().startsWith('{')) return parseProfile(readJsonFile(fileOrJson, '--profile'), fileOrJson);
+  const source = '--profile inline JSON';
+  return parseProfile(parseJsonText(fileOrJson, '--profile', source), source);
 }

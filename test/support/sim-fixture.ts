@@ -3,6 +3,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { EnterpriseProfileInput } from '../../src/sim/profile.js';
 import { simulate, type SimulationResult } from '../../src/sim/simulate.js';
 
@@ -53,6 +54,19 @@ export async function simulateFixture(profile: EnterpriseProfileInput = QUIET_PR
     return { time: Number(time), user: user!, src: src!, dst: dst!, cls: cls!, instance: instance! };
   });
   return { dir, result, train: train.map(row), test: test.map(row), labels, truth, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Simulates the fixture before the file's tests and removes it after; call the result inside a test. */
+export function useSimFixture(profile?: EnterpriseProfileInput): () => SimFixture {
+  let f: SimFixture | undefined;
+  beforeAll(async () => {
+    f = await simulateFixture(profile);
+  });
+  afterAll(() => f?.cleanup());
+  return () => {
+    if (!f) throw new Error('simulation fixture not ready: useSimFixture() must be called in a describe block');
+    return f;
+  };
 }
 
 /** The test rows of one campaign class, matched through campaigns.tsv on (time, user, src, dst). */
