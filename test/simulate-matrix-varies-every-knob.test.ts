@@ -40,6 +40,12 @@ describe('the detection matrix', () => {
     }
   });
 
+  it('trains over a weekend in enterprises with weekend work both low and high, so that knob matters', () => {
+    const withWeekend = DETECTION_MATRIX.map((e, i) => ({ e, p: profiles[i]! })).filter(({ e }) => e.trainDays >= 7);
+    const levels = new Set(withWeekend.map(({ p }) => p.weekendShare));
+    expect(levels.size, 'weekendShare levels among enterprises that train over a weekend').toBeGreaterThanOrEqual(2);
+  });
+
   it('varies the knobs independently: no two designed knobs move together across the matrix', () => {
     const designed = KNOBS.filter((k) => k !== 'users' && k !== 'restrictedServers');
     const high = (k: (typeof designed)[number]) => profiles.map((p) => (p[k] as number) > Math.min(...profiles.map((q) => q[k] as number)));

@@ -77,8 +77,9 @@ export function nightUnusualProtocol(c: CampaignContext, day: number, logons: nu
 function roleOnlyServers(c: CampaignContext): string[] {
   const { ent, history } = c;
   const role = new Map(ent.people.map((p) => [p.user, p.role]));
-  const privileged = [...ent.restricted.sysadmin, ...ent.restricted.developer, ...ent.servers];
-  return privileged.filter((s) => {
+  // Restricted servers first; ordinary ones qualify too when, by chance, only privileged people used them.
+  const pool = [...ent.restricted.sysadmin, ...ent.restricted.developer, ...ent.servers];
+  return pool.filter((s) => {
     const people = [...(history.dstUsers.get(s) ?? [])].filter((u) => role.has(u));
     return people.length > 0 && people.every((u) => role.get(u) === 'sysadmin' || role.get(u) === 'developer');
   });

@@ -1,6 +1,7 @@
-// The five red-team campaigns, each a function that writes its events into a DayLog. Victims, footholds
-// and times are chosen from the enterprise and from what the benign data of that day and of the training
-// days actually contains, so (4) and (5) only reuse user/host pairs that training has seen.
+// The five original red-team campaigns (the four quiet ones are in campaigns-stealthy.ts), each a function
+// that writes its events into a DayLog, and the record of what training saw that every campaign consults.
+// Victims, footholds and times are chosen from the enterprise and from what the benign data of that day and
+// of the training days actually contains, so (4) and (5) only reuse user/host pairs that training has seen.
 import { DayLog, labelKey, type AuthEvent } from './auth-event.js';
 import { workstationOn, type Enterprise, type Person } from './enterprise.js';
 import type { Rng } from './prng.js';

@@ -2,7 +2,7 @@
 // enterprises it was not tuned for. Eleven habit knobs follow a 12-run Plackett–Burman design (each knob
 // low in six enterprises and high in six, balanced against every other knob), while the population runs
 // from 100 to 3,000 people and the campaign mix and timing rotate over three templates. Training days
-// shrink as the population grows so each enterprise has roughly 50k–500k training events; the two test
+// shrink as the population grows so each enterprise has roughly 100k–350k training events; the two test
 // days are always weekdays (Mon–Tue, Tue–Wed or Wed–Thu), which the office-hours campaigns need.
 import type { EnterpriseProfileInput } from './profile.js';
 import type { SimulateOptions } from './simulate.js';
@@ -34,9 +34,13 @@ const KNOBS = [
 const GENERATOR = '++-+++---+-';
 const DESIGN = [...Array.from({ length: 11 }, (_, i) => GENERATOR.slice(11 - i) + GENERATOR.slice(0, 11 - i)), '-'.repeat(11)];
 
-/** Population and training days per row: ~150 events per person per weekday. */
+/**
+ * Population and training days per design row (~150 events per person per weekday). Only the four smallest
+ * train over a weekend, so they sit on rows 1, 2 (weekend work low) and 4, 5 (high): the weekend knob is
+ * exercised, not just set.
+ */
 const SIZES: readonly (readonly [users: number, trainDays: number])[] = [
-  [100, 7], [150, 7], [200, 7], [250, 3], [300, 3], [400, 3], [500, 3], [700, 2], [1000, 2], [1500, 1], [2000, 1], [3000, 1],
+  [100, 7], [200, 7], [300, 3], [150, 7], [250, 7], [400, 3], [500, 3], [700, 2], [1000, 2], [1500, 1], [2000, 1], [3000, 1],
 ];
 
 /** Three mixes: every class once; the quiet classes twice with shifted hours; the loud ones plus late timing. */
