@@ -2,12 +2,27 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_FILES, simulate } from '../src/sim/simulate.js';
+import { OUTPUT_FILES, simulate, type SimulateOptions } from '../src/sim/simulate.js';
+import { QUIET_PROFILE } from './support/sim-fixture.js';
 
 // Small enough to run in well under a second per simulation, large enough to hold every campaign kind.
-const base = { days: 4, trainDays: 2, scale: 0.4 };
+const builtIn = { days: 4, trainDays: 2, scale: 0.4 };
+// Every profile knob away from its default, so every profile code path draws random numbers.
+const profiled = {
+  days: 4,
+  trainDays: 2,
+  profile: {
+    ...QUIET_PROFILE,
+    users: 150,
+    sysadminShare: 0.05, helpdeskShare: 0.03, ntlmServerShare: 0.2, roamingShare: 0.3, shiftShare: 0.2,
+    weekendShare: 0.3, sparseShare: 0.3, serverConcentration: 2,
+  },
+};
 
-describe('simulate is deterministic', () => {
+describe.each([
+  ['the built-in enterprise', builtIn],
+  ['a profile with every knob set', profiled],
+] as [string, Omit<SimulateOptions, 'seed' | 'outDir'>][])('simulate is deterministic: %s', (_, base) => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'seqsentry-sim-det-'));
@@ -21,7 +36,7 @@ describe('simulate is deterministic', () => {
 
   const read = (dir: string, file: string) => readFile(join(root, dir, file));
 
-  it('writes byte-identical files for the same seed', async () => {
+  it('writes byte-identical files, ground truth included, for the same seed', async () => {
     for (const file of Object.values(OUTPUT_FILES)) {
       const [a, b] = await Promise.all([read('a', file), read('b', file)]);
       expect(a.length, file).toBeGreaterThan(0);
@@ -30,7 +45,7 @@ describe('simulate is deterministic', () => {
   });
 
   it('writes different data for a different seed', async () => {
-    for (const file of [OUTPUT_FILES.train, OUTPUT_FILES.test, OUTPUT_FILES.redteam]) {
+    for (const file of [OUTPUT_FILES.train, OUTPUT_FILES.test, OUTPUT_FILES.redteam, OUTPUT_FILES.campaigns]) {
       const [a, c] = await Promise.all([read('a', file), read('c', file)]);
       expect(a.equals(c), `${file} is the same for seeds 7 and 8`).toBe(false);
     }

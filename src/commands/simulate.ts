@@ -1,13 +1,17 @@
 // `seqsentry simulate`: parses options, runs the simulator, prints a short summary. Wiring only.
 import { UsageError } from '../core/errors.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
+import { readProfile } from '../sim/profile.js';
 import { simulate } from '../sim/simulate.js';
 import type { SimulationSummary } from '../sim/summary.js';
 
-const USAGE = 'seqsentry simulate --out DIR [--days N] [--seed S] [--train-days N] [--scale X]';
+const USAGE = 'seqsentry simulate --out DIR [--days N] [--seed S] [--train-days N] [--scale X] [--profile FILE|JSON]';
 const SUMMARY =
   'Write a synthetic enterprise in LANL auth format: train.csv (leading days), test.csv (last days, with\n' +
-  'red-team campaigns), redteam.txt (labels: time,user@domain,src,dst) and summary.json. Day 0 is a Monday.';
+  'red-team campaigns), redteam.txt (labels: time,user@domain,src,dst), campaigns.tsv (ground truth, one row\n' +
+  'per red-team event: time, user, src, dst, campaign_class, campaign_instance; tab-separated, with a header)\n' +
+  'and summary.json. Day 0 is a Monday. --profile sets the enterprise (src/sim/profile.ts lists every key;\n' +
+  'the named profiles of the detection matrix are in src/sim/matrix.ts).';
 
 const SPECS = {
   out: { type: 'string', short: 'o', help: 'DIR  output directory (created if missing)' },
@@ -15,6 +19,7 @@ const SPECS = {
   seed: { type: 'string', default: '1', help: 'S  random seed; same seed, same files' },
   'train-days': { type: 'string', help: 'N  leading days written to train.csv (default: days - 2)' },
   scale: { type: 'string', default: '1', help: 'X  population multiplier (1 = about 160 people)' },
+  profile: { type: 'string', help: 'FILE|JSON  enterprise profile: a JSON file or inline JSON; unknown keys are refused' },
 } as const;
 
 function floatOption(value: string | undefined, name: string, fallback: number): number {
@@ -32,8 +37,8 @@ function report(s: SimulationSummary, outDir: string, seconds: number): string {
     `simulated ${s.days} days (${s.train_days} train, ${s.test_days} test), seed ${s.seed}, ${s.population.users} people, ${s.population.workstations} workstations, ${s.population.servers} servers, ${s.population.domain_controllers} DCs in ${seconds.toFixed(1)}s`,
     `events: ${s.totals.train} train, ${s.totals.test} test; per day ~${mean(weekday)} weekday, ~${mean(weekend)} weekend`,
     `red team: ${s.totals.red_team} events (${(s.totals.red_team_fraction_of_test * 100).toFixed(3)}% of test)`,
-    ...s.campaigns.map((c) => `  ${c.id.padEnd(20)} ${String(c.events).padStart(3)}  ${c.parts.map((p) => p.description).join('; ')}`),
-    `wrote ${outDir}/{${s.files.train},${s.files.test},${s.files.redteam},${s.files.summary}}`,
+    ...s.campaigns.map((c) => `  ${c.id.padEnd(22)} ${String(c.events).padStart(3)}  ${c.parts.map((p) => p.description).join('; ')}`),
+    `wrote ${outDir}/{${Object.values(s.files).join(',')}}`,
   ];
   if (s.totals.red_team === 0) lines.push('warning: test days too small for any red-team campaign within 0.1% of events; raise --scale or test days');
   return lines.join('\n') + '\n';
@@ -54,6 +59,7 @@ const command: Command = {
       days,
       seed: intOption(parsed.values.seed, 'seed', 1),
       scale: floatOption(parsed.values.scale, 'scale', 1),
+      ...(parsed.values.profile === undefined ? {} : { profile: readProfile(parsed.values.profile) }),
       ...(trainDays === undefined ? {} : { trainDays }),
     });
     process.stdout.write(report(summary, out, seconds));

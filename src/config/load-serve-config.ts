@@ -1,8 +1,8 @@
 // Builds the serve configuration from defaults < JSON file < environment < command-line flags, validated once.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { issueKey, readJsonFile } from './json-input.js';
 import { openSearchEnv } from '../opensearch/config.js';
 import { MIN_TOKEN_LENGTH, ServeConfigSchema, type ServeConfig } from './serve-config.js';
 
@@ -55,19 +55,8 @@ function envValue(raw: string, kind: 'string' | 'number' | 'list'): unknown {
   return raw;
 }
 
-function readJsonFile(file: string): Tree {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError('--config', `cannot read ${file}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError('--config', `${file} is not JSON: ${(err as Error).message}`);
-  }
+function readConfigFile(file: string): Tree {
+  const json = readJsonFile(file, '--config');
   if (!isTree(json)) throw new ConfigError('--config', `${file} must hold a JSON object`);
   return json;
 }
@@ -80,18 +69,11 @@ function readTokenFile(file: string): string[] {
   }
 }
 
-/** The dotted key a zod issue points at, with unknown keys named themselves. */
-function issueKey(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys' && issue.keys.length) path.push(issue.keys[0] as string);
-  return path.join('.') || '(root)';
-}
-
 export function loadServeConfig(options: LoadServeConfigOptions = {}): ServeConfig {
   const env = options.env ?? process.env;
   const origin = new Map<string, string>(); // dotted key → env var / flag that set it
   const file = options.file ?? env.SEQSENTRY_CONFIG;
-  let tree: Tree = file ? readJsonFile(file) : {};
+  let tree: Tree = file ? readConfigFile(file) : {};
 
   const fromEnv: Tree = {};
   const os = openSearchEnv(env);

@@ -1,7 +1,9 @@
 // One simulated authentication event and the LANL auth.txt line it becomes, plus small builders for the
 // record shapes Windows/Kerberos logging produces, so benign and red-team code emit identical shapes.
 
-export type CampaignId = 'stolen-credentials' | 'pass-the-hash' | 'password-spray' | 'admin-odd-hours' | 'order-anomaly';
+import type { CampaignClass } from './profile.js';
+
+export type CampaignId = CampaignClass;
 
 export interface AuthEvent {
   /** Seconds from the start of the simulation (day 0 = Monday 00:00). */
@@ -16,6 +18,8 @@ export interface AuthEvent {
   success: boolean;
   /** Set on red-team events only: the campaign that produced it. */
   campaign?: CampaignId;
+  /** Set on red-team events only: `class#n`, the campaign instance (several events, possibly two days). */
+  instance?: string;
 }
 
 /** The LANL auth line: time,src_user@domain,dst_user@domain,src_computer,dst_computer,auth_type,logon_type,auth_orientation,success */
@@ -26,6 +30,14 @@ export function formatAuthLine(e: AuthEvent): string {
 /** The LANL red-team label line: time,user@domain,src_computer,dst_computer */
 export function formatRedTeamLine(e: AuthEvent): string {
   return `${e.time},${e.srcUser},${e.srcHost},${e.dstHost}`;
+}
+
+/** Columns of campaigns.tsv, the per-event ground truth beside LANL's redteam.txt. */
+export const GROUND_TRUTH_HEADER = 'time\tuser\tsrc\tdst\tcampaign_class\tcampaign_instance';
+
+/** One campaigns.tsv row: the redteam.txt key plus the class and instance that produced the event. */
+export function formatGroundTruthLine(e: AuthEvent): string {
+  return `${e.time}\t${e.srcUser}\t${e.srcHost}\t${e.dstHost}\t${e.campaign ?? ''}\t${e.instance ?? ''}`;
 }
 
 /** The key a label matches on (docs/contracts.md, Labels). */

@@ -17,7 +17,7 @@ class Session {
   /** One visit of `server` from `src` at time t (seconds since midnight). */
   access(t: number, src: string, server: string, logonType = 'Network'): void {
     const { log, rng, p } = this;
-    if (this.ent.hosts.get(server)?.ntlmOnly) {
+    if (this.ent.hosts.get(server)?.ntlmOnly || p.ntlm) {
       if (rng.chance(0.02)) {
         log.logon(t, p.user, src, server, 'NTLM', logonType, false);
         t += rng.intBetween(3, 20);
@@ -47,13 +47,13 @@ class Session {
       log.logon(t - rng.intBetween(4, 25), p.user, host, host, 'Negotiate', 'Interactive', false);
     }
     log.tgt(t, p.user, host);
-    this.ticket(t, host, host);
+    if (!p.ntlm) this.ticket(t, host, host);
     log.authMap(t + 1, p.user, host);
     log.logon(t + 1, p.user, host, host, 'Negotiate', 'Interactive');
-    // Group policy and logon scripts come from the DC right after logon.
+    // Group policy and logon scripts come from the DC right after logon; an NTLM client asks no ticket.
     const g = t + rng.intBetween(3, 30);
-    this.ticket(g, host, p.dc);
-    log.networkSession(g, p.user, host, p.dc, 'Kerberos', rng.int(3));
+    if (!p.ntlm) this.ticket(g, host, p.dc);
+    log.networkSession(g, p.user, host, p.dc, p.ntlm ? 'NTLM' : 'Kerberos', rng.int(3));
   }
 
   unlock(t: number, host: string): void {
@@ -68,6 +68,7 @@ class Session {
 /** Appends one person's events for `day` to `log`. */
 export function personDay(ent: Enterprise, p: Person, day: number, log: DayLog, rng: Rng): void {
   const s = new Session(ent, p, log, rng);
+  if (p.shift) return shiftDay(s, day);
   if (!isWeekday(day)) {
     if (p.weekendWorker && rng.chance(0.5)) {
       const start = rng.uniform(9.5, 15) * HOUR;
@@ -76,6 +77,7 @@ export function personDay(ent: Enterprise, p: Person, day: number, log: DayLog, 
     return;
   }
   if (rng.chance(0.04)) return; // leave, sick day, travel
+  if (!worksToday(s)) return;
   const ws = p.laptop && rng.chance(0.12) ? p.laptop : workstationOn(p, day);
   const start = (p.startHour + rng.normal() * 0.3) * HOUR;
   const end = start + (p.workHours + rng.normal() * 0.5) * HOUR;
@@ -84,6 +86,25 @@ export function personDay(ent: Enterprise, p: Person, day: number, log: DayLog, 
     const late = rng.uniform(19.5, 22.5) * HOUR;
     workBlock(s, ws, late, Math.min(late + rng.uniform(0.3, 1.5) * HOUR, 23.8 * HOUR), p.rate * 0.5, false);
   }
+}
+
+/** Sparse users come in on a few weekdays only; the draw happens only for them, keeping others' streams. */
+function worksToday(s: Session): boolean {
+  return s.p.activeDays === undefined || s.rng.chance(s.p.activeDays / 5);
+}
+
+/**
+ * A shift worker's weekday: the shift starts at any hour; a shift running past midnight ends in the next
+ * day's first hours (each day is generated on its own, so the tail is replayed from the shift's plan).
+ */
+function shiftDay(s: Session, day: number): void {
+  const { p, rng } = s;
+  const carry = p.startHour + p.workHours - 24;
+  if (carry > 0.25 && day > 0 && isWeekday(day - 1)) workBlock(s, workstationOn(p, day - 1), 0.05 * HOUR, carry * HOUR, p.rate, false);
+  if (!isWeekday(day) || rng.chance(0.04) || !worksToday(s)) return;
+  const start = Math.max(0.05, p.startHour + rng.normal() * 0.3) * HOUR;
+  const end = Math.min(start + (p.workHours + rng.normal() * 0.5) * HOUR, 23.95 * HOUR);
+  if (end > start + 0.25 * HOUR) workBlock(s, workstationOn(p, day), start, end, p.rate, true);
 }
 
 /** A logged-on stretch at `ws` from `start` to `end` (seconds since midnight) with server visits. */

@@ -1,6 +1,7 @@
-// The five red-team campaigns, each a function that writes its events into a DayLog. Victims, footholds
-// and times are chosen from the enterprise and from what the benign data of that day and of the training
-// days actually contains, so (4) and (5) only reuse user/host pairs that training has seen.
+// The five original red-team campaigns (the four quiet ones are in campaigns-stealthy.ts), each a function
+// that writes its events into a DayLog, and the record of what training saw that every campaign consults.
+// Victims, footholds and times are chosen from the enterprise and from what the benign data of that day and
+// of the training days actually contains, so (4) and (5) only reuse user/host pairs that training has seen.
 import { DayLog, labelKey, type AuthEvent } from './auth-event.js';
 import { workstationOn, type Enterprise, type Person } from './enterprise.js';
 import type { Rng } from './prng.js';
@@ -8,10 +9,46 @@ import type { Rng } from './prng.js';
 const HOUR = 3600;
 const MINUTE = 60;
 
-/** What training saw: `user|src|dst` triples and `user|src` pairs. */
+/** What training saw, for choosing victims whose red-team events are new in exactly one respect. */
 export interface TrainHistory {
+  /** `user|src|dst` for every event. */
   triples: Set<string>;
+  /** `user|src` for every event. */
   userSrc: Set<string>;
+  /** `user|dst` for every logon. */
+  userDst: Set<string>;
+  /** `user|src|dst|auth_type` for every logon. */
+  pairAuth: Set<string>;
+  /** user → auth types of its logons (Kerberos, NTLM, Negotiate). */
+  userAuth: Map<string, Set<string>>;
+  /** destination → users that logged on to it. */
+  dstUsers: Map<string, Set<string>>;
+  /** Every account name seen on either side. */
+  users: Set<string>;
+}
+
+export function emptyHistory(): TrainHistory {
+  return { triples: new Set(), userSrc: new Set(), userDst: new Set(), pairAuth: new Set(), userAuth: new Map(), dstUsers: new Map(), users: new Set() };
+}
+
+/** Adds one training day's events to `h`. */
+export function recordTraining(h: TrainHistory, events: readonly AuthEvent[]): void {
+  const add = <K, V>(m: Map<K, Set<V>>, k: K, v: V) => {
+    const s = m.get(k);
+    if (s) s.add(v);
+    else m.set(k, new Set([v]));
+  };
+  for (const e of events) {
+    h.triples.add(`${e.srcUser}|${e.srcHost}|${e.dstHost}`);
+    h.userSrc.add(`${e.srcUser}|${e.srcHost}`);
+    h.users.add(e.srcUser);
+    h.users.add(e.dstUser);
+    if (e.orientation !== 'LogOn') continue;
+    h.userDst.add(`${e.srcUser}|${e.dstHost}`);
+    h.pairAuth.add(`${e.srcUser}|${e.srcHost}|${e.dstHost}|${e.authType}`);
+    add(h.userAuth, e.srcUser, e.authType);
+    add(h.dstUsers, e.dstHost, e.srcUser);
+  }
 }
 
 /** Per test day: when each user logged on/off interactively and which service tickets they asked for. */
@@ -45,6 +82,8 @@ export interface CampaignContext {
   ent: Enterprise;
   history: TrainHistory;
   rng: Rng;
+  /** Users already chosen as victims by other instances, so two instances do not share one victim. */
+  used?: Set<string>;
 }
 
 export interface CampaignResult {
@@ -58,13 +97,13 @@ const staff = (ent: Enterprise) => ent.people.filter((p) => p.role === 'staff');
 const kerberosServers = (ent: Enterprise) => ent.servers.filter((s) => !ent.hosts.get(s)?.ntlmOnly);
 
 /** (1) A help-desk/admin account's stolen credentials used from a foothold workstation, hopping across servers. */
-export function stolenCredentials(c: CampaignContext, day: number, foothold: Person, hops: number): CampaignResult {
+export function stolenCredentials(c: CampaignContext, day: number, foothold: Person, hops: number, window: readonly [number, number] = [10.5, 13.5]): CampaignResult {
   const { ent, rng, history } = c;
   const log = new DayLog(day);
   const f = workstationOn(foothold, day);
   const admins = ent.people.filter((p) => p.role !== 'staff' && !history.userSrc.has(`${p.user}|${f}`));
   const v = rng.pick(admins.length > 0 ? admins : ent.people.filter((p) => p !== foothold));
-  let t = rng.uniform(10.5, 13.5) * HOUR;
+  let t = rng.uniform(window[0], window[1]) * HOUR;
   log.tgt(t, v.user, f);
   let src = f;
   const path = rng.sample(kerberosServers(ent), hops);
@@ -95,7 +134,7 @@ export function passTheHash(c: CampaignContext, day: number, foothold: Person, t
 }
 
 /** (3) Password spraying: many accounts' NTLM logons against a DC from one host in a short burst, one or two succeed. */
-export function passwordSpray(c: CampaignContext, day: number, foothold: Person, attempts: number): CampaignResult {
+export function passwordSpray(c: CampaignContext, day: number, foothold: Person, attempts: number, window: readonly [number, number] = [13, 16]): CampaignResult {
   const { ent, rng } = c;
   const log = new DayLog(day);
   const g = workstationOn(foothold, day);
@@ -103,7 +142,7 @@ export function passwordSpray(c: CampaignContext, day: number, foothold: Person,
   const victims = rng.sample(staff(ent).filter((p) => p !== foothold), attempts);
   const successes = attempts >= 8 ? 2 : 1;
   const winners = new Set(rng.sample(victims.slice(2), successes).map((p) => p.user));
-  let t = rng.uniform(13, 16) * HOUR;
+  let t = rng.uniform(window[0], window[1]) * HOUR;
   for (const v of victims) {
     log.logon(t, v.user, g, dc, 'NTLM', 'Network', winners.has(v.user));
     t += rng.intBetween(1, 4);
@@ -112,7 +151,7 @@ export function passwordSpray(c: CampaignContext, day: number, foothold: Person,
 }
 
 /** (4) An admin at 02:00-04:00 on servers it uses by day from its own workstation, but over NTLM instead of Kerberos. */
-export function adminOddHours(c: CampaignContext, day: number, logons: number): CampaignResult {
+export function adminOddHours(c: CampaignContext, day: number, logons: number, window: readonly [number, number] = [2, 2.6]): CampaignResult {
   const { ent, rng, history } = c;
   const log = new DayLog(day);
   // The admin with the most daytime server pairs in training: every pair used here is a known one.
@@ -125,7 +164,7 @@ export function adminOddHours(c: CampaignContext, day: number, logons: number): 
   if (!best || best.servers.length === 0) return { events: [], end: 0, description: 'skipped: no admin with server pairs in training' };
   const picks = rng.sample(best.servers, logons);
   while (picks.length < logons) picks.push(rng.pick(best.servers));
-  let t = rng.uniform(2, 2.6) * HOUR;
+  let t = rng.uniform(window[0], window[1]) * HOUR;
   for (const s of picks) {
     log.logon(t, best.p.user, best.ws, s, 'NTLM', 'Network');
     t += rng.uniform(4, 15) * MINUTE;

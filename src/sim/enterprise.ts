@@ -1,10 +1,12 @@
 // The simulated organisation: hosts (workstations, labs, servers, domain controllers), departments, people
 // with personal working habits and server preferences, and service accounts. Built once per seed; the
 // daily behaviour in benign.ts and machines.ts only reads it.
+import { applyHabits } from './habits.js';
 import type { Rng } from './prng.js';
+import { parseProfile, type EnterpriseProfile } from './profile.js';
 
 export type HostRole = 'workstation' | 'lab' | 'dc' | 'file' | 'app' | 'db' | 'print' | 'mail' | 'web' | 'legacy' | 'backup' | 'monitor';
-export type PersonRole = 'staff' | 'helpdesk' | 'sysadmin';
+export type PersonRole = 'staff' | 'helpdesk' | 'sysadmin' | 'developer';
 
 export interface Host {
   name: string;
@@ -40,6 +42,14 @@ export interface Person {
   dc: string;
   weekendWorker: boolean;
   lateWorker: boolean;
+  /** Authenticates to servers and the DC over NTLM, never Kerberos (old or non-joined client). */
+  ntlm?: boolean;
+  /** Roaming: the workstation used on each day (index = day); overrides `workstation`. */
+  roaming?: string[];
+  /** Shift worker: `startHour` anywhere in 0..24 and a shift that may run past midnight. */
+  shift?: boolean;
+  /** Sparse user: works only this many weekdays a week (1..3) on average. */
+  activeDays?: number;
 }
 
 export interface ServiceAccount {
@@ -63,6 +73,10 @@ export interface Enterprise {
   services: ServiceAccount[];
   /** Old clients that open NULL sessions (ANONYMOUS LOGON) to DCs and file servers. */
   legacyClients: string[];
+  /** Servers only one privileged role uses; not in `servers`, so nobody else drifts onto them. */
+  restricted: { sysadmin: string[]; developer: string[] };
+  /** Account names allocated but never used by benign activity (for "a new service account"). */
+  spareAccounts: string[];
 }
 
 const DEPARTMENTS = ['Engineering', 'Finance', 'Sales', 'HR', 'Operations', 'Legal', 'Research', 'Marketing'];
@@ -83,8 +97,11 @@ class NameAllocator {
   }
 }
 
-export function buildEnterprise(rng: Rng, scale: number, days: number): Enterprise {
-  const nUsers = Math.max(12, Math.round(USERS_AT_SCALE_1 * scale));
+/** Count for a role share; a role that exists at all has at least `floor` members (today's minimums). */
+const roleCount = (n: number, share: number, floor: number) => (share > 0 ? Math.max(floor, Math.round(n * share)) : 0);
+
+export function buildEnterprise(rng: Rng, scale: number, days: number, profile: EnterpriseProfile = parseProfile({})): Enterprise {
+  const nUsers = profile.users ?? Math.max(12, Math.round(USERS_AT_SCALE_1 * scale));
   const computers = new NameAllocator(rng.fork('computers'), 'C', 20000);
   const users = new NameAllocator(rng.fork('users'), 'U', 9000, '@DOM1');
   const hosts = new Map<string, Host>();
@@ -113,13 +130,14 @@ export function buildEnterprise(rng: Rng, scale: number, days: number): Enterpri
   const labs = Array.from({ length: Math.max(2, Math.round(nUsers / 25)) }, () => addHost('lab'));
   const servers = [...hosts.values()].filter((h) => h.role !== 'dc' && h.role !== 'lab').map((h) => h.name);
 
-  const nHelpdesk = Math.max(1, Math.round(nUsers / 60));
-  const nSysadmin = Math.max(2, Math.round(nUsers / 50));
+  const nHelpdesk = roleCount(nUsers, profile.helpdeskShare, 1);
+  const nSysadmin = roleCount(nUsers, profile.sysadminShare, 2);
+  const nDeveloper = roleCount(nUsers, profile.developerShare, 1);
   const people: Person[] = [];
   const prng = rng.fork('people');
   for (let i = 0; i < nUsers; i++) {
-    const role: PersonRole = i < nHelpdesk ? 'helpdesk' : i < nHelpdesk + nSysadmin ? 'sysadmin' : 'staff';
-    const dept = role === 'staff' ? (departments[prng.int(departments.length)] as string) : 'IT';
+    const role: PersonRole = i < nHelpdesk ? 'helpdesk' : i < nHelpdesk + nSysadmin ? 'sysadmin' : i < nHelpdesk + nSysadmin + nDeveloper ? 'developer' : 'staff';
+    const dept = role === 'staff' ? (departments[prng.int(departments.length)] as string) : role === 'developer' ? 'Engineering' : 'IT';
     const workstation = addHost('workstation', false, prng.chance(0.4));
     const prefs = new Map<string, number>();
     const prefer = (host: string, w: number) => prefs.set(host, (prefs.get(host) ?? 0) + w * prng.uniform(0.5, 1.5));
@@ -150,7 +168,7 @@ export function buildEnterprise(rng: Rng, scale: number, days: number): Enterpri
       weights: [...prefs.values()],
       labs: dept === 'Engineering' || dept === 'Research' ? prng.sample(labs, prng.intBetween(1, 2)) : [],
       dc: hosts.get(workstation)?.dc ?? (dcs[0] as string),
-      weekendWorker: prng.chance(role === 'sysadmin' ? 0.3 : 0.05),
+      weekendWorker: prng.chance(role === 'sysadmin' ? Math.max(0.3, profile.weekendShare) : profile.weekendShare),
       lateWorker: prng.chance(role === 'staff' ? 0.06 : 0.25),
     });
   }
@@ -169,12 +187,17 @@ export function buildEnterprise(rng: Rng, scale: number, days: number): Enterpri
 
   const workstations = [...hosts.values()].filter((h) => h.role === 'workstation').map((h) => h.name);
   const legacyClients = rng.fork('legacy-clients').sample(workstations, Math.max(3, Math.round(nUsers / 20)));
-  return { hosts, dcs, servers, workstations, labs, departments: [...departments, 'IT'], people, services, legacyClients };
+  const ent: Enterprise = { hosts, dcs, servers, workstations, labs, departments: [...departments, 'IT'], people, services, legacyClients, restricted: { sysadmin: [], developer: [] }, spareAccounts: [] };
+  // Everything the profile adds draws from its own stream and allocates names last, so the default
+  // profile leaves today's enterprise (and every file) unchanged.
+  applyHabits(ent, profile, rng.fork('habits'), days, { host: (role) => addHost(role, false, true), user: () => users.next() });
+  return ent;
 }
 
 /** The workstation a person sits at on `day`. */
 export function workstationOn(p: Person, day: number): string {
-  return p.reassign && day >= p.reassign.day ? p.reassign.host : p.workstation;
+  if (p.reassign && day >= p.reassign.day) return p.reassign.host;
+  return p.roaming?.[day] ?? p.workstation;
 }
 
 export function isWeekday(day: number): boolean {

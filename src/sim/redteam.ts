@@ -1,15 +1,19 @@
-// Places the red-team campaigns in the test days within a budget (at most 0.1% of test events), shrinking
-// or dropping the loudest campaigns first so the time- and order-only ones (4, 5) survive on small data, and
-// moves any red event whose (time, user, src, dst) label would also match a benign event.
+// Places the red-team campaigns in the test days: by default today's five classes within a budget (at most
+// 0.1% of test events), shrinking or dropping the loudest first so the time- and order-only ones (4, 5)
+// survive on small data; or a profile's explicit mix (campaign-mix.ts) as given. Either way it tags each
+// event with its class and instance and moves any red event whose (time, user, src, dst) label would also
+// match a benign event.
 import { labelKey, type AuthEvent, type CampaignId, type DayLog } from './auth-event.js';
+import { runMix, type CampaignRun } from './campaign-mix.js';
 import {
   adminOddHours, bruteForceLogon, indexDay, passTheHash, passwordSpray, silverTicket, stolenCredentials,
-  type CampaignContext, type CampaignResult, type TrainHistory,
+  type CampaignContext, type DayIndex, type TrainHistory,
 } from './campaigns.js';
 import { isWeekday, type Enterprise } from './enterprise.js';
 import type { Rng } from './prng.js';
+import { parseProfile, type EnterpriseProfile } from './profile.js';
 
-/** Largest red-team share of test events allowed. */
+/** Largest red-team share of test events the default mix uses (the profile's `maxRedFraction` default). */
 export const MAX_RED_FRACTION = 0.001;
 
 export interface CampaignPlan {
@@ -23,6 +27,7 @@ export interface CampaignPlan {
 
 export interface CampaignReport {
   id: CampaignId;
+  instance: string;
   day: number;
   events: number;
   first_time: number;
@@ -58,9 +63,7 @@ export function planCampaigns(budget: number): CampaignPlan {
  * Adds the campaigns' events to the test-day logs (benign events already in them) and reports each
  * campaign. `testLogs` must be the test days in order.
  */
-export function injectRedTeam(ent: Enterprise, testLogs: DayLog[], history: TrainHistory, rng: Rng): CampaignReport[] {
-  const benign = testLogs.reduce((n, l) => n + l.events.length, 0);
-  const plan = planCampaigns(Math.floor(benign * MAX_RED_FRACTION));
+export function injectRedTeam(ent: Enterprise, testLogs: DayLog[], history: TrainHistory, rng: Rng, profile: EnterpriseProfile = parseProfile({})): CampaignReport[] {
   const weekdays = testLogs.filter((l) => isWeekday(l.day));
   const first = (weekdays[0] ?? testLogs[0]) as DayLog | undefined;
   if (!first) return [];
@@ -68,10 +71,37 @@ export function injectRedTeam(ent: Enterprise, testLogs: DayLog[], history: Trai
   const ctx: CampaignContext = { ent, history, rng };
   const idxFirst = indexDay(first);
   const idxSecond = second === first ? idxFirst : indexDay(second);
+  const days = second === first ? [{ log: first, idx: idxFirst }] : [{ log: first, idx: idxFirst }, { log: second, idx: idxSecond }];
+  const runs = profile.campaigns
+    ? runMix({ ...ctx, used: new Set() }, profile.campaigns, days)
+    : defaultMix(ctx, testLogs, first, second, idxFirst, idxSecond, profile.maxRedFraction);
+
+  const usedKeys = new Map<DayLog, Set<string>>([[first, idxFirst.keys], [second, idxSecond.keys]]);
+  const reports: CampaignReport[] = [];
+  for (const { id, instance, day, result } of runs) {
+    if (result.events.length === 0) continue;
+    const keys = usedKeys.get(day) as Set<string>;
+    for (const e of result.events) {
+      e.campaign = id;
+      e.instance = instance;
+      makeLabelUnique(e, keys, day.start);
+      day.events.push(e);
+    }
+    const times = result.events.map((e) => e.time);
+    reports.push({ id, instance, day: day.day, events: result.events.length, first_time: Math.min(...times), last_time: Math.max(...times), description: result.description });
+  }
+  return reports;
+}
+
+/** Today's five classes on the first two test weekdays, shrunk to `maxFraction` of the test events. */
+function defaultMix(ctx: CampaignContext, testLogs: DayLog[], first: DayLog, second: DayLog, idxFirst: DayIndex, idxSecond: DayIndex, maxFraction: number): CampaignRun[] {
+  const { ent, rng } = ctx;
+  const benign = testLogs.reduce((n, l) => n + l.events.length, 0);
+  const plan = planCampaigns(Math.floor(benign * maxFraction));
   const staff = ent.people.filter((p) => p.role === 'staff');
   const [foothold, sprayHost] = rng.sample(staff, 2);
 
-  const runs: { id: CampaignId; day: DayLog; result: CampaignResult }[] = [];
+  const runs: Omit<CampaignRun, 'instance'>[] = [];
   let chainEnd = rng.uniform(11, 14) * 3600;
   let stolenUser = '';
   if (plan.stolenHops > 0 && foothold) {
@@ -85,21 +115,13 @@ export function injectRedTeam(ent: Enterprise, testLogs: DayLog[], history: Trai
   if (plan.sprayAttempts > 0 && sprayHost) runs.push({ id: 'password-spray', day: second, result: passwordSpray(ctx, second.day, sprayHost, plan.sprayAttempts) });
   if (plan.oddHoursLogons > 0) runs.push({ id: 'admin-odd-hours', day: second, result: adminOddHours(ctx, second.day, plan.oddHoursLogons) });
   if (plan.bruteFails > 0) runs.push({ id: 'order-anomaly', day: second, result: bruteForceLogon(ctx, idxSecond, plan.bruteFails) });
-
-  const usedKeys = new Map<DayLog, Set<string>>([[first, idxFirst.keys], [second, idxSecond.keys]]);
-  const reports: CampaignReport[] = [];
-  for (const { id, day, result } of runs) {
-    if (result.events.length === 0) continue;
-    const keys = usedKeys.get(day) as Set<string>;
-    for (const e of result.events) {
-      e.campaign = id;
-      makeLabelUnique(e, keys, day.start);
-      day.events.push(e);
-    }
-    const times = result.events.map((e) => e.time);
-    reports.push({ id, day: day.day, events: result.events.length, first_time: Math.min(...times), last_time: Math.max(...times), description: result.description });
-  }
-  return reports;
+  // Instance ids count each class's runs (order-anomaly has two).
+  const seen = new Map<CampaignId, number>();
+  return runs.map((r) => {
+    const n = (seen.get(r.id) ?? 0) + 1;
+    seen.set(r.id, n);
+    return { ...r, instance: `${r.id}#${n}` };
+  });
 }
 
 /** Moves `e` forward a second at a time until no other event shares its label key, then claims the key. */

@@ -1,15 +1,16 @@
 // Runs a simulation end to end: builds the enterprise, generates each day (background + people), streams
 // training days to train.csv as they are made, then the test days with red-team campaigns injected to
-// test.csv, and writes redteam.txt and summary.json. Same options and seed → byte-identical files.
+// test.csv, and writes redteam.txt, campaigns.tsv and summary.json. Same options and seed → byte-identical files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SeqSentryError, UsageError } from '../core/errors.js';
-import { DayLog, formatAuthLine, formatRedTeamLine, type AuthEvent } from './auth-event.js';
+import { DayLog, formatAuthLine, formatGroundTruthLine, formatRedTeamLine, GROUND_TRUTH_HEADER, type AuthEvent } from './auth-event.js';
 import { personDay } from './benign.js';
-import type { TrainHistory } from './campaigns.js';
+import { emptyHistory, recordTraining } from './campaigns.js';
 import { buildEnterprise, type Enterprise } from './enterprise.js';
 import { backgroundDay } from './machines.js';
 import { Rng } from './prng.js';
+import { parseProfile, type EnterpriseProfile, type EnterpriseProfileInput } from './profile.js';
 import { injectRedTeam } from './redteam.js';
 import { groupCampaigns, SummaryCounter, type SimulationSummary } from './summary.js';
 import { LineWriter } from './writer.js';
@@ -21,8 +22,14 @@ export interface SimulateOptions {
   outDir: string;
   /** Leading days written to train.csv; the rest go to test.csv. Default: days - 2. */
   trainDays?: number;
-  /** Population multiplier; 1 ≈ 160 people. */
+  /** Population multiplier; 1 ≈ 160 people. `profile.users`, when set, wins. */
   scale?: number;
+  /** The enterprise's knobs (profile.ts); validated here, so library callers get the same errors as the CLI. */
+  profile?: EnterpriseProfileInput;
+}
+
+export interface ResolvedOptions extends Required<Omit<SimulateOptions, 'profile'>> {
+  profile: EnterpriseProfile;
 }
 
 export interface SimulationResult {
@@ -30,9 +37,9 @@ export interface SimulationResult {
   seconds: number;
 }
 
-export const OUTPUT_FILES = { train: 'train.csv', test: 'test.csv', redteam: 'redteam.txt', summary: 'summary.json' } as const;
+export const OUTPUT_FILES = { train: 'train.csv', test: 'test.csv', redteam: 'redteam.txt', campaigns: 'campaigns.tsv', summary: 'summary.json' } as const;
 
-export function resolveOptions(o: SimulateOptions): Required<SimulateOptions> {
+export function resolveOptions(o: SimulateOptions): ResolvedOptions {
   const trainDays = o.trainDays ?? o.days - 2;
   const scale = o.scale ?? 1;
   // Named after the CLI options, which map one to one onto these fields.
@@ -43,7 +50,7 @@ export function resolveOptions(o: SimulateOptions): Required<SimulateOptions> {
   if (!Number.isInteger(trainDays) || trainDays < 1 || trainDays >= o.days) fail(`--train-days must be an integer in 1..${o.days - 1} (leaving at least one test day), got ${trainDays}`);
   if (!Number.isInteger(o.seed)) fail(`--seed must be an integer, got ${o.seed}`);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 50) fail(`--scale must be a number in (0, 50], got ${scale}`);
-  return { days: o.days, seed: o.seed, outDir: o.outDir, trainDays, scale };
+  return { days: o.days, seed: o.seed, outDir: o.outDir, trainDays, scale, profile: parseProfile(o.profile) };
 }
 
 /** One day's events, unsorted: background first, then each person, each from its own random stream. */
@@ -66,17 +73,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     throw new SeqSentryError(`simulate: cannot create output directory ${o.outDir}: ${err.message}`, { cause: err });
   });
   const root = new Rng(o.seed);
-  const ent = buildEnterprise(root.fork('enterprise'), o.scale, o.days);
+  const ent = buildEnterprise(root.fork('enterprise'), o.scale, o.days, o.profile);
   const counter = new SummaryCounter();
-  const history: TrainHistory = { triples: new Set(), userSrc: new Set() };
+  const history = emptyHistory();
 
   const train = new LineWriter(join(o.outDir, OUTPUT_FILES.train));
   for (let d = 0; d < o.trainDays; d++) {
     const events = sortByTime(generateDay(ent, root, d).events);
-    for (const e of events) {
-      history.triples.add(`${e.srcUser}|${e.srcHost}|${e.dstHost}`);
-      history.userSrc.add(`${e.srcUser}|${e.srcHost}`);
-    }
+    recordTraining(history, events);
     counter.addDay(d, 'train', events);
     await train.writeLines(events.map(formatAuthLine));
   }
@@ -85,7 +89,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   // Test days are held together: the red-team budget depends on their total size.
   const testLogs: DayLog[] = [];
   for (let d = o.trainDays; d < o.days; d++) testLogs.push(generateDay(ent, root, d));
-  const reports = injectRedTeam(ent, testLogs, history, root.fork('redteam'));
+  const reports = injectRedTeam(ent, testLogs, history, root.fork('redteam'), o.profile);
   const test = new LineWriter(join(o.outDir, OUTPUT_FILES.test));
   const red: AuthEvent[] = [];
   for (const log of testLogs) {
@@ -99,10 +103,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const labels = new LineWriter(join(o.outDir, OUTPUT_FILES.redteam));
   await labels.writeLines(red.map(formatRedTeamLine));
   await labels.close();
+  const truth = new LineWriter(join(o.outDir, OUTPUT_FILES.campaigns));
+  await truth.writeLines([GROUND_TRUTH_HEADER, ...red.map(formatGroundTruthLine)]);
+  await truth.close();
 
   const summary: SimulationSummary = {
     seed: o.seed,
     scale: o.scale,
+    profile: o.profile,
     days: o.days,
     train_days: o.trainDays,
     test_days: o.days - o.trainDays,
@@ -114,6 +122,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       domain_controllers: ent.dcs.length,
       labs: ent.labs.length,
       departments: ent.departments,
+      roles: countBy(ent.people.map((p) => p.role)),
+      restricted_servers: ent.restricted.sysadmin.length + ent.restricted.developer.length,
     },
     files: { ...OUTPUT_FILES },
     totals: counter.totals(),
@@ -125,4 +135,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     throw new SeqSentryError(`simulate: cannot write ${join(o.outDir, OUTPUT_FILES.summary)}: ${err.message}`, { cause: err });
   });
   return { summary, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** Counts per value, keys sorted, for byte-stable summaries. */
+function countBy(xs: readonly string[]): Record<string, number> {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return Object.fromEntries([...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 }

@@ -1,5 +1,6 @@
 // Counts for summary.json: events per day and split, per event type, per red-team campaign.
 import { eventType, type AuthEvent } from './auth-event.js';
+import type { EnterpriseProfile } from './profile.js';
 import type { CampaignReport } from './redteam.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -15,14 +16,16 @@ export interface DaySummary {
 export interface SimulationSummary {
   seed: number;
   scale: number;
+  profile: EnterpriseProfile;
   days: number;
   train_days: number;
   test_days: number;
-  population: { users: number; service_accounts: number; workstations: number; servers: number; domain_controllers: number; labs: number; departments: string[] };
-  files: { train: string; test: string; redteam: string; summary: string };
+  population: { users: number; service_accounts: number; workstations: number; servers: number; domain_controllers: number; labs: number; departments: string[]; roles: Record<string, number>; restricted_servers: number };
+  files: { train: string; test: string; redteam: string; campaigns: string; summary: string };
   totals: { events: number; train: number; test: number; red_team: number; red_team_fraction_of_test: number };
   per_day: DaySummary[];
-  campaigns: { id: string; events: number; parts: CampaignReport[] }[];
+  /** Per class: its events and each instance part (an instance may have a part per day). */
+  campaigns: { id: string; events: number; instances: number; parts: CampaignReport[] }[];
   event_types: Record<string, number>;
 }
 
@@ -60,7 +63,8 @@ export function groupCampaigns(reports: readonly CampaignReport[]): SimulationSu
   const out: SimulationSummary['campaigns'] = [];
   for (const r of reports) {
     let g = out.find((c) => c.id === r.id);
-    if (!g) out.push((g = { id: r.id, events: 0, parts: [] }));
+    if (!g) out.push((g = { id: r.id, events: 0, instances: 0, parts: [] }));
+    if (!g.parts.some((p) => p.instance === r.instance)) g.instances++;
     g.events += r.events;
     g.parts.push(r);
   }
