@@ -108,6 +108,10 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
     lines.push(f ? withAnomalyFields(it.source.text, it.source.doc, f) : it.source.text);
   }
   const started = process.hrtime.bigint();
+  // Scored events whose write failed leave the history: the shipper sends them again (or drops them), and a
+  // retry must see the history a clean first attempt would have seen, not one that already holds them.
+  const forgetScored = (failed: readonly BulkItem[]) =>
+    ctx.scoring.forget(failed.filter((it) => byItem.get(it)?.anomaly_score !== undefined).map(toRequest));
   try {
     const res = await ctx.opensearch.request({
       method: 'POST',
@@ -116,15 +120,31 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
       body: lines.join('\n') + '\n',
     });
     ctx.metrics.forwardSeconds.observe(undefined, Number(process.hrtime.bigint() - started) / 1e9);
+    if (res.status >= 300) forgetScored(targets);
+    else forgetScored(failedItems(items, res.body));
     // OpenSearch's answer, status and body untouched (refused items merged in): per-item errors stay visible.
     const merged = refused.size > 0 ? mergeRefused(parsed, refused, res) : null;
     return { status: res.status, body: merged ?? res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
   } catch (err) {
     if (!(err instanceof OpenSearchUnreachableError)) throw err;
-    // Nothing was written and the shipper will send these documents again: their retry must see the history
-    // they saw now, not one that already holds them.
-    ctx.scoring.forget(targets.filter((_, i) => fields[i]!.anomaly_score !== undefined).map(toRequest));
+    forgetScored(targets);
     // Never acknowledge what was not written: the shipper gets an error status and retries.
     throw new HttpError(err.httpStatus, err.httpStatus === 504 ? 'timeout_exception' : 'connect_exception', `bulk not forwarded, nothing written: ${err.message}`, 'upstream', {}, ctx.closeOnUpstreamFailure);
   }
+}
+
+/** The forwarded items OpenSearch answered with a failure status in a 200 bulk response (none if it has no items). */
+function failedItems(forwarded: readonly BulkItem[], body: Buffer): BulkItem[] {
+  let items: unknown;
+  try {
+    items = (JSON.parse(body.toString()) as { items?: unknown }).items;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(items) || items.length !== forwarded.length) return [];
+  return forwarded.filter((_, i) => {
+    const answer = items[i] as Record<string, { status?: unknown }> | undefined;
+    const status = answer ? Object.values(answer)[0]?.status : undefined;
+    return typeof status === 'number' && status >= 300;
+  });
 }
