@@ -87,6 +87,18 @@ export const ServeConfigSchema = z
          * indices (a leading `.`) are refused whatever the patterns say.
          */
         index_patterns: z.array(z.string().min(1)).min(1).default(['*']),
+        /**
+         * Give an index/create item without _id a deterministic one: base64url(SHA-256(index as a JSON string,
+         * "\n", the source line as received)), so a shipper's retry of a bulk overwrites instead of duplicating. A
+         * retried `create` of the same bytes then meets a 409 conflict, which the proxy answers as 200 "noop".
+         */
+        deterministic_ids: z.boolean().default(true),
+        /**
+         * Largest request forwarded to OpenSearch; set it to the cluster's http.max_content_length (default
+         * 100mb). A bulk that outgrows it with its anomaly fields is sent in parts, in order, and the answers
+         * merged; an item that alone exceeds it is refused per item with 413. One part is held at a time.
+         */
+        max_forward_bytes: z.number().int().min(1024).default(100 * 1024 * 1024),
       })
       .strict()
       .prefault({}),
