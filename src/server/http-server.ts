@@ -93,7 +93,7 @@ const ROUTES: readonly Route[] = [
   },
   {
     name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true,
-    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope }),
+    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes }),
   },
   {
     name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true,
