@@ -1,4 +1,4 @@
-// POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields, forward to OpenSearch as is.
+// POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields and ids, forward to OpenSearch in parts that fit.
 import { anomalyError, type AnomalyFields } from '../../service/anomaly-fields.js';
 import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
 import type { OpenSearchHttp } from '../../opensearch/http.js';
