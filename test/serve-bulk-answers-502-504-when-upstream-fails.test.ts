@@ -39,11 +39,15 @@ describe('bulk proxy when OpenSearch fails', () => {
     const res = await bulkVia(hanging.url, { 'opensearch.request_timeout_ms': 300 });
     expect(res.status).toBe(504);
     expect(res.json.error.type).toBe('timeout_exception');
+    // OpenSearch had the request: it may have written it, so the answer must not say it did not.
+    expect(res.json.error.reason).not.toMatch(/nothing written/);
+    expect(res.json.error.reason).toMatch(/may have written some or all of it; a retry overwrites those documents/);
   });
 
   it('answers 502 when OpenSearch drops the connection', async () => {
     const res = await bulkVia(resetting.url);
     expect(res.status).toBe(502);
+    expect(res.json.error.reason).toMatch(/^bulk forwarded but not answered: OpenSearch may have written/);
   });
 
   it('closes the connection without an answer when configured to, and counts the failure', async () => {

@@ -41,4 +41,57 @@ describe('bulk retry after an upstream failure', () => {
       await Promise.all([flaky.close(), steady.close()]);
     }
   });
+
+  // OpenSearch answered, but with an error status passed through to the shipper (nothing of the bulk written).
+  it.each([500, 413])('scores the retry of a bulk OpenSearch answered %i the same as a clean send', async (status) => {
+    let first = true;
+    const failing = await startUpstream((_req, res) => {
+      const code = first ? status : 200;
+      first = false;
+      res.writeHead(code, { 'content-type': 'application/json' }).end(code === 200 ? '{"took":1,"errors":false,"items":[]}' : `{"error":{"type":"x","reason":"x"},"status":${code}}`);
+    });
+    const steady = await startUpstream();
+    const retried = await startTestSidecar({ 'opensearch.url': failing.url });
+    const once = await startTestSidecar({ 'opensearch.url': steady.url });
+    try {
+      expect((await call(retried.url, 'POST', '/_bulk', { body })).status).toBe(status);
+      expect((await call(retried.url, 'POST', '/_bulk', { body })).status).toBe(200);
+      expect((await call(once.url, 'POST', '/_bulk', { body })).status).toBe(200);
+      expect(scoresIn(failing.requests[1]!.body)).toEqual(scoresIn(steady.requests[0]!.body));
+    } finally {
+      await Promise.all([retried.shutdown(), once.shutdown()]);
+      await Promise.all([failing.close(), steady.close()]);
+    }
+  });
+
+  it('takes the items OpenSearch failed inside a 200 answer out of the history, and only those', async () => {
+    // Fewer events per user than the history keeps, so that no row is trimmed off and the two paths can agree.
+    const docs = ecsDocs({ users: 4, days: 1, perDay: 5, seed: 78, startMs: FIXTURE_START_MS + 14 * DAY });
+    const body = ndjson(...docs.flatMap((d) => [{ index: { _index: 'logs' } }, d]));
+    // First answer: every odd item failed (429 / 503 / 400 mixed), the even ones were written.
+    let first = true;
+    const statuses = docs.map((_, i) => (i % 2 === 0 ? 201 : [429, 503, 400][i % 3]!));
+    const partial = await startUpstream((_req, res) => {
+      const items = first ? statuses.map((s) => ({ index: { _index: 'logs', status: s, ...(s > 201 ? { error: { type: 'x', reason: 'x' } } : {}) } })) : [];
+      first = false;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ took: 1, errors: items.length > 0, items }));
+    });
+    const steady = await startUpstream();
+    const retried = await startTestSidecar({ 'opensearch.url': partial.url });
+    const once = await startTestSidecar({ 'opensearch.url': steady.url });
+    try {
+      expect((await call(retried.url, 'POST', '/_bulk', { body })).status).toBe(200);
+      // The shipper retries the failed items only; a clean send writes the written ones, then those.
+      const failedDocs = docs.filter((_, i) => statuses[i] !== 201);
+      const written = docs.filter((_, i) => statuses[i] === 201);
+      const retryBody = ndjson(...failedDocs.flatMap((d) => [{ index: { _index: 'logs' } }, d]));
+      expect((await call(retried.url, 'POST', '/_bulk', { body: retryBody })).status).toBe(200);
+      expect((await call(once.url, 'POST', '/_bulk', { body: ndjson(...written.flatMap((d) => [{ index: { _index: 'logs' } }, d])) })).status).toBe(200);
+      expect((await call(once.url, 'POST', '/_bulk', { body: retryBody })).status).toBe(200);
+      expect(scoresIn(partial.requests[1]!.body)).toEqual(scoresIn(steady.requests[1]!.body));
+    } finally {
+      await Promise.all([retried.shutdown(), once.shutdown()]);
+      await Promise.all([partial.close(), steady.close()]);
+    }
+  });
 });

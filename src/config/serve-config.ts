@@ -1,6 +1,7 @@
 // The `seqsentry serve` configuration schema: every key, its default and its limits, in one place.
 import { z } from 'zod';
 import { OpenSearchConfigSchema } from '../opensearch/config.js';
+import { DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from '../service/bounded-values.js';
 
 /** Shortest accepted bearer token: long enough that guessing is hopeless. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -65,6 +66,14 @@ export const ServeConfigSchema = z
         default_scope: z.string().default(''),
         /** Deadline of one refill search; a batch waits for it. */
         load_timeout_ms: z.number().int().positive().default(5_000),
+        /**
+         * Bound on each entity and field value the scorer keeps or hashes, in UTF-8 bytes. A longer value is
+         * replaced by `<first 64 characters>…#<base64url SHA-256 of the value>`, so keys and cost per event stay
+         * bounded whatever a document holds (such an entity's history is not refilled from OpenSearch).
+         */
+        max_value_bytes: z.number().int().min(512).max(65_536).default(DEFAULT_MAX_VALUE_BYTES),
+        /** Bound on a history scope (the index, or /v1/score's `scope`), UTF-8 bytes; /v1/score refuses longer ones. */
+        max_scope_bytes: z.number().int().min(64).max(4_096).default(DEFAULT_MAX_SCOPE_BYTES),
       })
       .strict()
       .prefault({}),
@@ -87,6 +96,18 @@ export const ServeConfigSchema = z
          * indices (a leading `.`) are refused whatever the patterns say.
          */
         index_patterns: z.array(z.string().min(1)).min(1).default(['*']),
+        /**
+         * Give an index/create item without _id a deterministic one: base64url(SHA-256(index as a JSON string,
+         * "\n", the source line as received)), so a shipper's retry of a bulk overwrites instead of duplicating. A
+         * retried `create` of the same bytes then meets a 409 conflict, which the proxy answers as 200 "noop".
+         */
+        deterministic_ids: z.boolean().default(true),
+        /**
+         * Largest request forwarded to OpenSearch; set it to the cluster's http.max_content_length (default
+         * 100mb). A bulk that outgrows it with its anomaly fields is sent in parts, in order, and the answers
+         * merged; an item that alone exceeds it is refused per item with 413. One part is held at a time.
+         */
+        max_forward_bytes: z.number().int().min(1024).default(100 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

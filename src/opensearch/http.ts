@@ -25,11 +25,26 @@ export interface ForwardResponse {
  * get so it retries: 504 for a timeout, 502 otherwise.
  */
 export class OpenSearchUnreachableError extends OpenSearchError {
-  constructor(operation: string, reason: string, readonly httpStatus: 502 | 504, readonly code: string, options?: ErrorOptions) {
+  constructor(
+    operation: string,
+    reason: string,
+    readonly httpStatus: 502 | 504,
+    readonly code: string,
+    /** True only when no connection was made, so OpenSearch cannot have received (or written) any of the request. */
+    readonly notSent: boolean,
+    options?: ErrorOptions,
+  ) {
     super(operation, reason, undefined, undefined, options);
   }
 }
 
+/** Failures before a connection exists: the request never left. A timeout or reset after sending proves nothing. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  // TLS handshake refused by us: the request never left either.
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ABORT_ERR']);
 
 function authHeader(config: OpenSearchConfig): string | undefined {
@@ -106,7 +121,7 @@ export class OpenSearchHttp {
     const code = e.code ?? e.cause?.code ?? e.name;
     const timedOut = TIMEOUT_CODES.has(code) || e.name === 'TimeoutError';
     const reason = timedOut ? `no answer from ${this.origin} in time (${code})` : `cannot reach ${this.origin}: ${e.message} (${code})`;
-    return new OpenSearchUnreachableError(operation, reason, timedOut ? 504 : 502, code, { cause: err });
+    return new OpenSearchUnreachableError(operation, reason, timedOut ? 504 : 502, code, NOT_SENT_CODES.has(code), { cause: err });
   }
 
   async close(): Promise<void> {

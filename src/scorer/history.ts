@@ -51,6 +51,11 @@ export class HistoryStore {
     return this.entries.size;
   }
 
+  /** The history keys held, least recently used first. */
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
   has(entity: string): boolean {
     return this.entries.has(entity);
   }

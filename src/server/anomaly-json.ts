@@ -1,6 +1,7 @@
 // Writes the anomaly fields into a document's JSON text: a precompiled serializer, spliced before the closing brace.
 import fastJson from 'fast-json-stringify';
 import type { AnomalyFields } from '../service/anomaly-fields.js';
+import { topLevelMembers } from './json-members.js';
 
 const modelSchema = { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, kind: { type: 'string' } } } as const;
 const fieldSchema = {
@@ -38,23 +39,24 @@ export function serializeAnomalyFields(fields: AnomalyFields): string {
   }
 }
 
-/** Keys the splice would duplicate (OpenSearch rejects duplicate keys); such documents are re-serialized instead. */
+const isAnomalyKey = (key: string): boolean => key === 'anomaly_score' || key === 'anomaly' || key.startsWith('anomaly.');
+
+/** Keys the splice would duplicate (OpenSearch rejects duplicate keys); such keys are cut out of the text first. */
 function holdsAnomalyKeys(doc: Record<string, unknown>): boolean {
-  for (const key in doc) if (key === 'anomaly_score' || key === 'anomaly' || key.startsWith('anomaly.')) return true;
+  for (const key in doc) if (isAnomalyKey(key)) return true;
   return false;
 }
 
 /**
  * The source line with `anomaly_score` and `anomaly` added. The original text is kept byte for byte (no
- * re-serialization of the shipper's document) unless it already carries anomaly keys, which are then replaced.
+ * re-serialization of the shipper's document); anomaly keys it already carries are cut out of the text and
+ * replaced. Never recursive, so a document nested thousands deep is handled like any other.
  */
 export function withAnomalyFields(text: string, doc: Record<string, unknown>, fields: AnomalyFields): string {
   const extra = serializeAnomalyFields(fields); // {"anomaly_score":..,"anomaly":{..}}
   if (holdsAnomalyKeys(doc)) {
-    const kept: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(doc)) if (!(k === 'anomaly_score' || k === 'anomaly' || k.startsWith('anomaly.'))) kept[k] = v;
-    const base = JSON.stringify(kept);
-    return base === '{}' ? extra : `${base.slice(0, -1)},${extra.slice(1)}`;
+    const kept = topLevelMembers(text).filter((m) => !isAnomalyKey(m.key)).map((m) => text.slice(m.start, m.end));
+    return kept.length === 0 ? extra : `{${kept.join(',')},${extra.slice(1)}`;
   }
   const trimmed = text.trimEnd(); // a JSON object: ends with '}'
   const open = trimmed.slice(0, -1);

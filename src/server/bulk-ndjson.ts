@@ -12,6 +12,8 @@ export interface BulkItem {
   actionLine: number;
   /** Target index: the action's _index, else the one in the URL path. */
   index: string | undefined;
+  /** The action's metadata object (`_index`, `_id`, `routing`...). */
+  meta: Record<string, unknown>;
   /** The document (index/create) or partial update (update); absent for delete. */
   source?: { text: string; line: number; doc: Record<string, unknown> };
 }
@@ -53,7 +55,7 @@ export function parseBulk(body: string, pathIndex: string | undefined): BulkItem
     const meta = parsed.value[action];
     if (!isObject(meta)) throw malformed(`Malformed action/metadata line [${lineNo}], the [${action}] field must hold an object`);
     if (meta._index !== undefined && typeof meta._index !== 'string') throw malformed(`Action/metadata line [${lineNo}]: _index must be a string`);
-    const item: BulkItem = { action: action as BulkAction, actionText, actionLine: lineNo, index: (meta._index as string | undefined) ?? pathIndex };
+    const item: BulkItem = { action: action as BulkAction, actionText, actionLine: lineNo, index: (meta._index as string | undefined) ?? pathIndex, meta };
     if (action !== 'delete') {
       const sourceText = i + 1 < lines.length ? stripCr(lines[i + 1] as string) : '';
       if (sourceText.trim() === '') throw malformed(`Action/metadata line [${lineNo}] has no source line: [${action}] needs the document on line [${lineNo + 1}]`);

@@ -32,9 +32,9 @@ export function compileBulkPolicy(policy: BulkPolicy): BulkRefusal {
   };
 }
 
-/** Why an item is not forwarded: a policy refusal (403) or a document OpenSearch would reject itself (400). */
+/** Why an item is not forwarded: a policy refusal (403), a document OpenSearch would reject itself (400), or one too large for it ever to take (413). */
 export interface Refusal {
-  status: 400 | 403;
+  status: 400 | 403 | 413;
   type: string;
   reason: string;
 }

@@ -77,6 +77,7 @@ function bulkRoute(name: string, match: RegExp): Route {
         {
           scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics,
           closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close', refusal: state.bulkRefusal,
+          deterministicIds: state.config.bulk.deterministic_ids, maxForwardBytes: state.config.bulk.max_forward_bytes,
         },
       );
     },
@@ -92,7 +93,7 @@ const ROUTES: readonly Route[] = [
   },
   {
     name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true,
-    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope }),
+    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes }),
   },
   {
     name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true,

@@ -5,6 +5,7 @@ import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Scorer, ScoreResult } from '../scorer/scorer.js';
 import { anomalyError, anomalyFields, type AnomalyFields } from './anomaly-fields.js';
+import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
 
 /** Loads an entity's latest events strictly before `before` (seconds), oldest first: a cold-start refill. */
 export type HistoryLoader = (scope: string, entityValue: string, before: number, limit: number) => Promise<CanonicalEvent[]>;
@@ -23,6 +24,10 @@ export interface ScoringServiceOptions {
   /** How long a request may wait for others to share its batch. */
   maxDelayMs: number;
   historyLoader?: HistoryLoader;
+  /** Bound on each entity and field value kept or hashed, UTF-8 bytes; longer ones are fingerprinted (bounded-values.ts). */
+  maxValueBytes?: number;
+  /** Bound on a history scope, UTF-8 bytes; longer ones are fingerprinted. */
+  maxScopeBytes?: number;
 }
 
 export interface BatchObserver {
@@ -75,7 +80,7 @@ export class ScoringService {
       const item = this.parse(r);
       if (item instanceof AdapterError) continue;
       events.push(item);
-      scopes.push(r.scope);
+      scopes.push(this.scopeOf(r));
     }
     this.scorer.forget(events, scopes);
   }
@@ -112,7 +117,7 @@ export class ScoringService {
         items.forEach((item, j) => {
           if (item instanceof AdapterError) return;
           events.push(item);
-          scopes.push((batch[i] as Pending).requests[j]!.scope);
+          scopes.push(this.scopeOf((batch[i] as Pending).requests[j]!));
         }),
       );
       await this.refillHistory(events, scopes);
@@ -152,10 +157,19 @@ export class ScoringService {
     return results;
   }
 
+  private scopeOf(r: ScoreRequest): string {
+    return boundValue(r.scope, this.options.maxScopeBytes ?? DEFAULT_MAX_SCOPE_BYTES);
+  }
+
+  /** The adapter's event, its entity and field values bounded so that no key or hash grows with the input. */
   private parse(r: ScoreRequest): CanonicalEvent | AdapterError {
     try {
       const event = this.adapter.parse(r.record, r.source);
-      return event ?? new AdapterError(r.source.file, r.source.line, 'empty record');
+      if (!event) return new AdapterError(r.source.file, r.source.line, 'empty record');
+      const max = this.options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+      for (const [k, v] of Object.entries(event.entities)) event.entities[k] = boundValue(v, max);
+      event.fields = event.fields.map((v) => boundValue(v, max));
+      return event;
     } catch (err) {
       if (err instanceof AdapterError) return err;
       return new AdapterError(r.source.file, r.source.line, (err as Error).message);

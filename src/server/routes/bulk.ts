@@ -1,9 +1,11 @@
-// POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields, forward to OpenSearch as is.
+// POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields and ids, forward to OpenSearch in parts that fit.
 import { anomalyError, type AnomalyFields } from '../../service/anomaly-fields.js';
 import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
-import { OpenSearchUnreachableError, type OpenSearchHttp } from '../../opensearch/http.js';
+import type { OpenSearchHttp } from '../../opensearch/http.js';
 import { logger } from '../../util/log.js';
 import { withAnomalyFields } from '../anomaly-json.js';
+import { actionWithId, duplicateCreateAnswer, generatedId, isDuplicateCreate } from '../bulk-ids.js';
+import { forwardInParts, type ForwardItem } from '../bulk-forward.js';
 import { decodeBulkBody, parseBulk, type BulkItem } from '../bulk-ndjson.js';
 import { policyRefusal, refusedItem, type BulkRefusal, type Refusal } from '../bulk-policy.js';
 import { HttpError, type Reply } from '../http-errors.js';
@@ -17,6 +19,10 @@ export interface BulkRouteContext {
   closeOnUpstreamFailure: boolean;
   /** Why an item may not be forwarded (least privilege, bulk-policy.ts), or null when it may. */
   refusal: BulkRefusal;
+  /** Give index/create items without _id a fingerprint id (bulk-ids.ts), so retries overwrite. */
+  deterministicIds: boolean;
+  /** Largest request forwarded; bigger bulks go in parts (bulk.max_forward_bytes). */
+  maxForwardBytes: number;
 }
 
 export interface BulkRequest {
@@ -56,24 +62,6 @@ function allRefused(refused: Map<BulkItem, Refusal>): Reply {
   return { status: 200, body: JSON.stringify({ took: 0, errors: true, items }), contentType: 'application/json; charset=UTF-8' };
 }
 
-/**
- * Puts the refused items back at their places among OpenSearch's answers, so the shipper sees one item per action
- * in the order it sent them. An answer that is not a bulk response (an error status) is returned as is.
- */
-function mergeRefused(all: readonly BulkItem[], refused: Map<BulkItem, Refusal>, res: { status: number; body: Buffer | string }): string | null {
-  if (res.status !== 200) return null;
-  let parsed: { items?: unknown[]; errors?: boolean } & Record<string, unknown>;
-  try {
-    parsed = JSON.parse(res.body.toString()) as typeof parsed;
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(parsed.items) || parsed.items.length !== all.length - refused.size) return null;
-  const answered = parsed.items[Symbol.iterator]();
-  const items = all.map((it) => (refused.has(it) ? refusedItem(it, refused.get(it)!) : answered.next().value));
-  return JSON.stringify({ ...parsed, errors: true, items });
-}
-
 export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promise<Reply> {
   const { text, badLines } = decodeBulkBody(req.body);
   const parsed = parseBulk(text, req.pathIndex);
@@ -82,6 +70,11 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
     const bad = badLines.has(it.actionLine) ? it.actionLine : it.source && badLines.has(it.source.line) ? it.source.line : 0;
     if (bad > 0) {
       refused.set(it, { status: 400, type: 'mapper_parsing_exception', reason: `_bulk:${bad}: the line is not valid UTF-8; nothing of this item was written` });
+      continue;
+    }
+    // Refused early, before scoring: it would not fit even without its anomaly fields.
+    if (Buffer.byteLength(it.actionText) + (it.source ? Buffer.byteLength(it.source.text) + 2 : 1) > ctx.maxForwardBytes) {
+      refused.set(it, tooLargeRefusal(it, ctx.maxForwardBytes));
       continue;
     }
     const reason = ctx.refusal(it);
@@ -100,31 +93,84 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   ctx.metrics.eventsScored.inc({ route: ROUTE }, scored);
   ctx.metrics.eventsUnscored.inc({ route: ROUTE }, fields.length - scored);
 
-  const lines: string[] = [];
-  for (const it of items) {
-    lines.push(it.actionText);
-    if (!it.source) continue;
-    const f = byItem.get(it);
-    lines.push(f ? withAnomalyFields(it.source.text, it.source.doc, f) : it.source.text);
+  const ids = new Map<BulkItem, string>();
+  if (ctx.deterministicIds) {
+    for (const it of items) {
+      const id = generatedId(it);
+      if (id !== null) ids.set(it, id);
+    }
   }
+  const forwardItems: ForwardItem[] = items.map((it) => ({
+    item: it,
+    render: () => {
+      const action = ids.has(it) ? actionWithId(it, ids.get(it)!) : it.actionText;
+      if (!it.source) return `${action}\n`;
+      const f = byItem.get(it);
+      return `${action}\n${f ? withAnomalyFields(it.source.text, it.source.doc, f) : it.source.text}\n`;
+    },
+  }));
   const started = process.hrtime.bigint();
-  try {
-    const res = await ctx.opensearch.request({
-      method: 'POST',
-      path: req.path + req.search,
-      headers: { ...req.headers, 'content-type': 'application/x-ndjson' },
-      body: lines.join('\n') + '\n',
-    });
-    ctx.metrics.forwardSeconds.observe(undefined, Number(process.hrtime.bigint() - started) / 1e9);
-    // OpenSearch's answer, status and body untouched (refused items merged in): per-item errors stay visible.
-    const merged = refused.size > 0 ? mergeRefused(parsed, refused, res) : null;
-    return { status: res.status, body: merged ?? res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
-  } catch (err) {
-    if (!(err instanceof OpenSearchUnreachableError)) throw err;
-    // Nothing was written and the shipper will send these documents again: their retry must see the history
-    // they saw now, not one that already holds them.
-    ctx.scoring.forget(targets.filter((_, i) => fields[i]!.anomaly_score !== undefined).map(toRequest));
-    // Never acknowledge what was not written: the shipper gets an error status and retries.
-    throw new HttpError(err.httpStatus, err.httpStatus === 504 ? 'timeout_exception' : 'connect_exception', `bulk not forwarded, nothing written: ${err.message}`, 'upstream', {}, ctx.closeOnUpstreamFailure);
+  // Scored events whose write failed leave the history: the shipper sends them again (or drops them), and a
+  // retry must see the history a clean first attempt would have seen, not one that already holds them.
+  const forgetScored = (failed: readonly BulkItem[]) =>
+    ctx.scoring.forget(failed.filter((it) => byItem.get(it)?.anomaly_score !== undefined).map(toRequest));
+  const outcome = await forwardInParts(forwardItems, {
+    opensearch: ctx.opensearch, path: req.path + req.search, maxBytes: ctx.maxForwardBytes,
+    headers: { ...req.headers, 'content-type': 'application/x-ndjson' },
+  });
+  ctx.metrics.forwardSeconds.observe(undefined, Number(process.hrtime.bigint() - started) / 1e9);
+  for (const it of outcome.tooLarge) refused.set(it, tooLargeRefusal(it, ctx.maxForwardBytes));
+  if (outcome.kind !== 'answered') {
+    forgetScored(targets);
+    if (outcome.part > 0) log.warn({ written_parts: outcome.part }, 'a later part of a split bulk failed; the parts before it were written');
+    if (outcome.kind === 'status') {
+      // OpenSearch's answer, status and body untouched: the shipper retries or logs it as it would OpenSearch's.
+      const res = outcome.response;
+      return { status: res.status, body: res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
+    }
+    const err = outcome.error;
+    // Never acknowledge what was not written; never claim nothing was written when OpenSearch may have written it.
+    const reason = outcome.part === 0 && err.notSent
+      ? `bulk not forwarded, nothing written: ${err.message}`
+      : `bulk forwarded${outcome.part > 0 ? ` in parts, ${outcome.part} of them written,` : ''} but not answered: OpenSearch may have written some or all of it; ${ctx.deterministicIds ? 'a retry overwrites those documents (bulk.deterministic_ids)' : 'a retry may duplicate documents without _id (bulk.deterministic_ids is off)'}: ${err.message}`;
+    throw new HttpError(err.httpStatus, err.httpStatus === 504 ? 'timeout_exception' : 'connect_exception', reason, 'upstream', {}, ctx.closeOnUpstreamFailure);
   }
+  forgetScored(outcome.tooLarge);
+  const sent = items.filter((it) => !refused.has(it));
+  const answers = outcome.answers;
+  if (answers === null) {
+    if (outcome.only && refused.size === 0) return { status: 200, body: outcome.only.body, contentType: outcome.only.contentType ?? 'application/json; charset=UTF-8' };
+    // Written, but the answer cannot be lined up with the items: an error, which the shipper retries idempotently.
+    throw new HttpError(502, 'bad_gateway_exception', 'OpenSearch took the bulk but its answer does not list one item per action; some or all of it may be written', 'upstream');
+  }
+  const answerOf = new Map<BulkItem, Record<string, unknown>>();
+  let duplicates = 0;
+  sent.forEach((it, i) => {
+    const answer = answers[i]!;
+    if (ids.has(it) && isDuplicateCreate(it, answer)) {
+      duplicates += 1;
+      answerOf.set(it, duplicateCreateAnswer(answer));
+    } else answerOf.set(it, answer);
+  });
+  forgetScored(sent.filter((it) => itemStatus(answerOf.get(it)!) >= 300));
+  if (duplicates > 0) log.info({ duplicates }, 'creates of documents already written (same index and bytes) answered as noop');
+  // OpenSearch's answer untouched when it is the whole answer: per-item errors stay visible as they were.
+  if (outcome.only && refused.size === 0 && duplicates === 0) {
+    return { status: 200, body: outcome.only.body, contentType: outcome.only.contentType ?? 'application/json; charset=UTF-8' };
+  }
+  const merged = parsed.map((it) => (refused.has(it) ? refusedItem(it, refused.get(it)!) : answerOf.get(it)!));
+  const body = { took: outcome.took, errors: merged.some((m) => itemStatus(m) >= 300), items: merged };
+  return { status: 200, body: JSON.stringify(body), contentType: 'application/json; charset=UTF-8' };
 }
+
+/** The status of one bulk answer item (`{"index":{"status":201,...}}`), 0 when it has none. */
+function itemStatus(answer: Record<string, unknown>): number {
+  const status = (Object.values(answer)[0] as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : 0;
+}
+
+const tooLargeRefusal = (it: BulkItem, limit: number): Refusal => ({
+  status: 413,
+  type: 'content_too_long_exception',
+  reason: `_bulk:${it.actionLine}: this item alone is larger than the largest request OpenSearch takes (bulk.max_forward_bytes = ${limit} bytes); it was not written`,
+});

@@ -1,6 +1,7 @@
 // POST /v1/score: one event, a list of events, or records for a named adapter; answers scores and explanations.
 import { z } from 'zod';
 import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
+import { scopeTooLong } from '../../service/bounded-values.js';
 import { HttpError, json, type Reply } from '../http-errors.js';
 import type { ServerMetrics } from '../metrics.js';
 
@@ -21,6 +22,8 @@ export interface ScoreRouteContext {
   scoring: ScoringService;
   metrics: ServerMetrics;
   defaultScope: string;
+  /** history.max_scope_bytes: a longer `scope` is refused. */
+  maxScopeBytes: number;
 }
 
 function badRequest(reason: string): HttpError {
@@ -57,6 +60,9 @@ export async function handleScore(raw: Buffer, ctx: ScoreRouteContext): Promise<
   }
   const { scoring } = ctx;
   const { records, scope = ctx.defaultScope } = recordsOf(body, scoring.adapter.name);
+  if (scopeTooLong(scope, ctx.maxScopeBytes)) {
+    throw badRequest(`scope: ${Buffer.byteLength(scope)} bytes, longer than history.max_scope_bytes (${ctx.maxScopeBytes})`);
+  }
   const requests: ScoreRequest[] = records.map((record, i) => ({ record, scope, source: { file: 'request', line: i + 1 } }));
   const started = process.hrtime.bigint();
   let results;
