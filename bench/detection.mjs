@@ -2,7 +2,7 @@
 // Detection benchmark (issue 7): for each enterprise of the simulator's matrix and each seed, train each model
 // variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
-// Usage: node bench/detection.mjs [--profiles m01-u100,m04-u150] [--seeds 1,2] [--variants fused,sequence]
+// Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2] [--variants fused,sequence]
 //          [--kind transformer-mlm] [--epochs N] [--out bench/results]
 // Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -36,7 +36,7 @@ const out = resolve(values.out);
 const work = join(out, 'detection-work');
 await mkdir(work, { recursive: true });
 const profiles = values.profiles.split(',').map((name) => {
-  const e = DETECTION_MATRIX.find((m) => m.name === name);
+  const e = DETECTION_MATRIX.find((m) => m.name === name || m.name.startsWith(`${name}-`));
   if (!e) throw new Error(`--profiles: unknown profile ${name} (known: ${DETECTION_MATRIX.map((m) => m.name).join(', ')})`);
   return e;
 });
@@ -115,12 +115,12 @@ async function runOne(entry, seed) {
 
 const fmt = (x, d = 4) => (x === null || x === undefined ? '   -  ' : x.toFixed(d));
 const all = [];
-process.stdout.write('profile      seed scorer           events  pos    AUC     AP   TPR@0.1%  train s\n');
+process.stdout.write('profile                  seed scorer           events  pos    AUC     AP   TPR@0.1%  train s\n');
 for (const entry of profiles) {
   for (const seed of seeds) {
     for (const r of await runOne(entry, seed)) {
       all.push(r);
-      process.stdout.write(`${r.profile.padEnd(12)} ${String(r.seed).padStart(4)} ${r.scorer.padEnd(16)} ${String(r.events).padStart(7)} ${String(r.positives).padStart(4)} ${fmt(r.auc)} ${fmt(r.ap)} ${fmt(r.tprAtFpr)} ${r.train_seconds ? r.train_seconds.toFixed(0).padStart(7) : '      -'}\n`);
+      process.stdout.write(`${r.profile.padEnd(24)} ${String(r.seed).padStart(4)} ${r.scorer.padEnd(16)} ${String(r.events).padStart(7)} ${String(r.positives).padStart(4)} ${fmt(r.auc)} ${fmt(r.ap)} ${fmt(r.tprAtFpr)} ${r.train_seconds ? r.train_seconds.toFixed(0).padStart(7) : '      -'}\n`);
     }
   }
 }
