@@ -2,8 +2,8 @@
 // a cached ECS model trained through the real `seqsentry train`, and a `seqsentry serve` child process.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 
 export const root = resolve(new URL('../..', import.meta.url).pathname);
 export const dist = new URL('../../dist/', import.meta.url);
@@ -99,6 +99,7 @@ export const ECS_BENCH_MAPPINGS = {
  */
 export async function startServe({ modelDir, opensearchUrl, token, settings = {} }) {
   const configFile = join(root, 'bench', 'results', `serve-${process.pid}.json`);
+  await mkdir(dirname(configFile), { recursive: true }); // a fresh checkout has no bench/results yet
   await writeFile(configFile, JSON.stringify({ model_dir: modelDir, listen: { host: '127.0.0.1', port: 0 }, opensearch: { url: opensearchUrl }, ...settings }));
   const child = spawn(process.execPath, [...(process.env.SEQSENTRY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(root, 'bin', 'seqsentry.js'), 'serve', '--config', configFile], {
     cwd: root, env: { ...process.env, SEQSENTRY_TOKEN: token, SEQSENTRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
@@ -112,9 +113,10 @@ export async function startServe({ modelDir, opensearchUrl, token, settings = {}
     });
     child.once('exit', (code) => reject(new Error(`seqsentry serve exited with ${code} before listening`)));
   });
-  // Ready enough to measure once the model is loaded (/readyz names it even while OpenSearch is unreachable).
+  // Ready enough to measure once the model is loaded (/readyz names it, to a token holder, even while OpenSearch
+  // is unreachable).
   for (let i = 0; ; i++) {
-    const ready = await fetch(`${url}/readyz`).then((r) => r.json()).catch(() => null);
+    const ready = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json()).catch(() => null);
     if (ready?.model) break;
     if (i === 600) throw new Error(`seqsentry serve at ${url}: model not loaded after 60 s: ${JSON.stringify(ready)}`);
     await new Promise((r) => setTimeout(r, 100));
