@@ -55,18 +55,28 @@ async function campaignClasses(dir) {
   return byKey;
 }
 
-/** Share of a class's events above the 0.1%-FPR threshold, and their median rank among all test events. */
+/** Index of the first element > v (orEqual: >= v) in an ascending array. */
+function bound(x, v, orEqual = false) {
+  let lo = 0;
+  let hi = x.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (x[mid] < v || (!orEqual && x[mid] === v)) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/**
+ * Share of a class's events above the 0.1%-FPR threshold, and their median rank: the normal events scoring above
+ * them, ties counted half (a score with many ties, as the baseline's counts have, gets no credit from file order).
+ */
 function perClass(score, labels, classes) {
-  const order = Array.from(score.keys()).sort((a, b) => score[b] - score[a] || a - b);
-  const rank = new Uint32Array(score.length);
-  order.forEach((i, r) => { rank[i] = r; });
-  const negatives = order.filter((i) => !labels[i]).map((i) => score[i]);
-  const threshold = negatives[Math.floor(0.001 * negatives.length)] ?? Infinity; // 0.1% of normal events score above
+  const negatives = Float64Array.from(score.filter((_, i) => !labels[i])).sort();
+  const threshold = negatives[negatives.length - 1 - Math.floor(0.001 * negatives.length)] ?? Infinity; // 0.1% of normal events score above
   const rows = {};
   for (const [i, cls] of classes) {
     (rows[cls] ??= { caught: 0, n: 0, ranks: [] }).n += 1;
     if (score[i] > threshold) rows[cls].caught += 1;
-    rows[cls].ranks.push(rank[i]);
+    const above = negatives.length - bound(negatives, score[i]);
+    const ties = bound(negatives, score[i]) - bound(negatives, score[i], true);
+    rows[cls].ranks.push(above + ties / 2);
   }
   return Object.fromEntries(Object.entries(rows).map(([cls, r]) => {
     const ranks = r.ranks.sort((a, b) => a - b);

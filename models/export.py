@@ -19,7 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry import build_model  # noqa: E402
 
-SCHEMA_VERSION = 3  # 3: optional fusion (components + memory.json) added by seqsentry train
+SCHEMA_VERSION = 4  # 3: optional fusion added by seqsentry train; 4: its pairs one component, tails fitted leave-one-out
 OPSET = 17
 THRESHOLD = 0.999
 MAX_CALIBRATION_POINTS = 2000

@@ -6,6 +6,7 @@ import { EntityMemory, hourOfDay } from '../src/memory/entity-memory.js';
 import { fitTail, TailTable } from '../src/memory/tail.js';
 import { resolvePairs } from '../src/memory/pairs.js';
 import { createAdapter } from '../src/adapters/registry.js';
+import { componentReason } from '../src/service/anomaly-fields.js';
 
 function event(time: number, user: string, src: string, dst: string, auth = 'Kerberos'): CanonicalEvent {
   return { time, entities: { user, src_host: src, dst_host: dst }, fields: [user, user, src, dst, auth, 'Network', 'LogOn', 'Success'], raw: '', source: { file: 't', line: 1 } };
@@ -51,19 +52,60 @@ describe('tail tables', () => {
 describe('entity memory', () => {
   const spec = { pairs: resolvePairs(createAdapter('lanl')).used, hour_entity: 'user' };
 
-  it('counts pairs and hour habits, and scores an unseen pair and an unusual hour as rarer', () => {
+  it('counts pairs and hour habits, and scores unseen pairs and an unusual hour as rarer', () => {
     const m = new EntityMemory(spec);
     for (let d = 0; d < 20; d++) for (let h = 9; h < 17; h++) m.add(event(d * 86400 + h * 3600, 'U1', 'C1', 'C2'));
-    const out = new Float64Array(5);
-    const usual = new Float64Array(5);
+    const out = new Float64Array(3);
+    const usual = new Float64Array(3);
     m.statistics(event(30 * 86400 + 10 * 3600, 'U1', 'C1', 'C2'), usual, 0);
-    m.statistics(event(30 * 86400 + 3 * 3600, 'U1', 'C1', 'C9', 'NTLM'), out, 0);
-    expect(m.componentNames).toEqual(['pair:user+src_host', 'pair:user+dst_host', 'pair:src_host+dst_host', 'pair:user+auth_type', 'hour:user']);
-    expect(usual[0]).toBeCloseTo(-Math.log(160.1), 12);
-    expect(out[1]).toBeCloseTo(-Math.log(0.1), 12); // user+dst_host never seen
-    expect(out[3]).toBeCloseTo(-Math.log(0.1), 12); // user+auth_type never seen
-    expect(out[4]).toBeGreaterThan((usual[4] as number) + 2); // 03:00 for a 9-to-5 user
+    const odd = event(30 * 86400 + 3 * 3600, 'U1', 'C1', 'C9', 'NTLM');
+    m.statistics(odd, out, 0);
+    expect(m.componentNames).toEqual(['pairs', 'novelty', 'hour:user']);
+    expect(usual[0]).toBeCloseTo(-4 * Math.log(160.1), 12); // every pair seen 160 times
+    // user+src_host seen 160 times; user+dst_host, src_host+dst_host and user+auth_type never
+    expect(out[0]).toBeCloseTo(-Math.log(160.1) - 3 * Math.log(0.1), 12);
+    expect(m.unseenPairs(odd)).toEqual(['user+dst_host', 'src_host+dst_host', 'user+auth_type']);
+    // novelty: 160 events over one partner each; seen 160 / 162, new 2 / 162
+    expect(usual[1]).toBeCloseTo(-4 * Math.log(160 / 162), 12);
+    expect(out[1]).toBeCloseTo(-Math.log(160 / 162) - 3 * Math.log(2 / 162), 12);
+    expect(out[2]).toBeGreaterThan((usual[2] as number) + 2); // 03:00 for a 9-to-5 user
     expect(hourOfDay(-3600)).toBe(23);
+    expect(componentReason({ name: 'pairs', log_p: -9, unseen: m.unseenPairs(odd) })).toBe('pairs:user+dst_host,src_host+dst_host,user+auth_type');
+    expect(componentReason({ name: 'hour:user', log_p: -3 })).toBe('hour:user');
+  });
+
+  it('finds a new partner rarer for an entity of fixed habits than for one that meets new partners daily', () => {
+    const m = new EntityMemory(spec);
+    for (let i = 0; i < 200; i++) {
+      m.add(event(i * 3600, 'steady', 'C1', `S${i % 2}`));
+      m.add(event(i * 3600, 'admin', 'C2', `S${i}`));
+    }
+    const steady = new Float64Array(3);
+    const admin = new Float64Array(3);
+    m.statistics(event(200 * 3600, 'steady', 'C1', 'S-new'), steady, 0);
+    m.statistics(event(200 * 3600, 'admin', 'C2', 'S-new'), admin, 0);
+    expect(steady[0]).toBeCloseTo(admin[0]!, 12); // the rarity rule cannot tell them apart
+    expect(steady[1]).toBeGreaterThan(admin[1]! + 5);
+    // a key whose first member holds NUL splits back to that member
+    const nul = event(1, 'U\u0000x', 'C1', 'C2');
+    m.add(nul);
+    expect(m.firsts[0]!.get('U\uFFFDx')).toEqual({ events: 1, partners: 1 });
+  });
+
+  it('scores an event it holds, left out, exactly as a memory without it would', () => {
+    const events = Array.from({ length: 300 }, (_, i) => event(i * 977, `U${i % 7}`, `C${i % 5}`, `C${(i * 3) % 11}`, i % 4 ? 'Kerberos' : 'NTLM'));
+    events.push(event(5, 'U-once', 'C1', 'C-once')); // left out, a new entity: new pairs, the global hour profile
+    const all = new EntityMemory(spec);
+    for (const e of events) all.add(e);
+    for (const k of [0, 17, 151, 299, 300]) {
+      const without = new EntityMemory(spec);
+      events.forEach((e, i) => { if (i !== k) without.add(e); });
+      const a = new Float64Array(3);
+      const b = new Float64Array(3);
+      all.statistics(events[k]!, a, 0, true);
+      without.statistics(events[k]!, b, 0);
+      for (let c = 0; c < 3; c++) expect(a[c]).toBeCloseTo(b[c]!, 12);
+    }
   });
 
   it('saves and loads to the same statistics, and bounds hostile keys', () => {
@@ -72,8 +114,8 @@ describe('entity memory', () => {
     for (let i = 0; i < 50; i++) m.add(event(i * 1000, i % 2 ? long : 'U2', `C${i % 5}`, 'C7'));
     const back = EntityMemory.fromFile(JSON.parse(JSON.stringify(m.toFile())));
     for (const e of [event(999, long, 'C1', 'C7'), event(123456, 'U3', 'C2', 'C8')]) {
-      const a = new Float64Array(5);
-      const b = new Float64Array(5);
+      const a = new Float64Array(3);
+      const b = new Float64Array(3);
       m.statistics(e, a, 0);
       back.statistics(e, b, 0);
       expect(Array.from(b)).toEqual(Array.from(a));

@@ -51,7 +51,9 @@ describe.runIf(ready)('train and score on real LANL samples', () => {
             // raw = the fused score: sum over components of -ln p, the rarest component first.
             const logP = l.components.map((c: { log_p: number }) => c.log_p);
             expect(l.components.map((c: { name: string }) => c.name).sort()).toEqual(
-              ['hour:user', 'pair:src_host+dst_host', 'pair:user+auth_type', 'pair:user+dst_host', 'pair:user+src_host', 'sequence']);
+              ['hour:user', 'novelty', 'pairs', 'sequence']);
+            const pairs = l.components.find((c: { name: string }) => c.name === 'pairs');
+            for (const p of pairs.unseen ?? []) expect(['user+src_host', 'user+dst_host', 'src_host+dst_host', 'user+auth_type']).toContain(p);
             expect(l.raw).toBeCloseTo(-logP.reduce((s: number, x: number) => s + x, 0), 9);
             expect(logP).toEqual([...logP].sort((a, b) => a - b));
           }

@@ -2,9 +2,11 @@
 // `seqsentry train`, saved as memory.json beside the model, read-only while scoring (every path, every restart
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
-import { entityValue, pairKey, type PairSpec } from './pairs.js';
+import { entityValue, firstMember, memberValue, pairKey, type PairSpec } from './pairs.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
+export const PAIRS_COMPONENT = 'pairs';
+export const NOVELTY_COMPONENT = 'novelty';
 /** Distinct keys kept per pair (and entities per hour profile); later new keys are not counted (memory stays bounded). */
 export const MAX_KEYS = 2_000_000;
 /** Added to a pair count so an unseen pair has a finite statistic, -ln(0.1). */
@@ -34,9 +36,26 @@ export function hourOfDay(time: number): number {
   return h < 0 ? h + 24 : h;
 }
 
-/** One statistic per component, higher = rarer: the pairs' -ln(count + 0.1), then the hour's -ln p(hour | entity). */
+/** What a pair's first member (the user of user+dst_host) did: its events and its distinct partners. */
+interface FirstMember {
+  events: number;
+  partners: number;
+}
+
+/**
+ * Three statistics, higher = rarer, the pairs' summed over pairs (one component each, because the pairs move
+ * together: a new workstation makes user+src and src+dst new at once; tailed apart, one fact would count twice):
+ * - `pairs`: the rarity rule's -ln(count + 0.1);
+ * - `novelty`: -ln p(partner | first member), p estimated from the first member's own habit of meeting new
+ *   partners: a seen partner c / (n + d + 1), a new one (d + 1) / (n + d + 1), for n events over d distinct
+ *   partners; a new first member (D + 1) / (N + D + 1), for D of them over N events. A new server is ordinary
+ *   for an admin who meets one every day and rare for a user who has logged on to the same two for weeks;
+ * - `hour:E`: -ln p(hour | entity).
+ */
 export class EntityMemory {
   readonly counts: Map<string, number>[];
+  /** Per pair: its first members' events and partners (derived from counts, never stored). */
+  readonly firsts: Map<string, FirstMember>[];
   readonly hours = new Map<string, Float64Array>();
   readonly global = new Float64Array(24);
   events = 0;
@@ -45,23 +64,37 @@ export class EntityMemory {
 
   constructor(readonly spec: MemorySpec) {
     this.counts = spec.pairs.map(() => new Map());
+    this.firsts = spec.pairs.map(() => new Map());
   }
 
-  /** Component names in statistic order, e.g. `pair:user+dst_host`, `hour:user`. */
+  /** Counts `n` more events of a pair key (new: one more partner of its first member), within MAX_KEYS. */
+  private count(i: number, key: string, n: number): void {
+    const map = this.counts[i] as Map<string, number>;
+    const have = map.get(key);
+    if (have === undefined && map.size >= MAX_KEYS) {
+      this.truncated = true;
+      return;
+    }
+    map.set(key, (have ?? 0) + n);
+    const firsts = this.firsts[i] as Map<string, FirstMember>;
+    const a = firstMember(key);
+    const f = firsts.get(a);
+    if (f) {
+      f.events += n;
+      if (have === undefined) f.partners += 1;
+    } else {
+      firsts.set(a, { events: n, partners: 1 });
+    }
+  }
+
+  /** Component names in statistic order: `pairs` (when there are pairs), then e.g. `hour:user`. */
   get componentNames(): string[] {
-    return [...this.spec.pairs.map((p) => `pair:${p.name}`), ...(this.spec.hour_entity ? [`hour:${this.spec.hour_entity}`] : [])];
+    return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(this.spec.hour_entity ? [`hour:${this.spec.hour_entity}`] : [])];
   }
 
   add(event: CanonicalEvent): void {
     this.events += 1;
-    this.spec.pairs.forEach((pair, i) => {
-      const map = this.counts[i] as Map<string, number>;
-      const key = pairKey(event, pair);
-      const c = map.get(key);
-      if (c !== undefined) map.set(key, c + 1);
-      else if (map.size < MAX_KEYS) map.set(key, 1);
-      else this.truncated = true;
-    });
+    this.spec.pairs.forEach((pair, i) => this.count(i, pairKey(event, pair), 1));
     if (this.spec.hour_entity) {
       const h = hourOfDay(event.time);
       const profile = this.profileOf(entityValue(event, this.spec.hour_entity));
@@ -89,13 +122,7 @@ export class EntityMemory {
   /** Adds another memory's counts (same spec) to this one, within the same bounds. */
   merge(other: EntityMemory): void {
     other.counts.forEach((m, i) => {
-      const map = this.counts[i] as Map<string, number>;
-      for (const [k, c] of m) {
-        const have = map.get(k);
-        if (have !== undefined) map.set(k, have + c);
-        else if (map.size < MAX_KEYS) map.set(k, c);
-        else this.truncated = true;
-      }
+      for (const [k, c] of m) this.count(i, k, c);
     });
     for (const [e, p] of other.hours) {
       const profile = this.profileOf(e);
@@ -110,9 +137,29 @@ export class EntityMemory {
     this.truncated ||= other.truncated;
   }
 
-  /** Count of the event's key for pair i (0 when unseen). */
-  pairCount(event: CanonicalEvent, i: number): number {
-    return (this.counts[i] as Map<string, number>).get(pairKey(event, this.spec.pairs[i] as PairSpec)) ?? 0;
+  /** Count of the event's key for pair i (0 when unseen); `without` events (the event itself) taken away. */
+  pairCount(event: CanonicalEvent, i: number, without = 0): number {
+    return Math.max(0, ((this.counts[i] as Map<string, number>).get(pairKey(event, this.spec.pairs[i] as PairSpec)) ?? 0) - without);
+  }
+
+  /** p(this partner | the first member) of pair i (see the class comment); c = the pair's count. */
+  private partnerProbability(event: CanonicalEvent, i: number, c: number, without: number): number {
+    const firsts = this.firsts[i] as Map<string, FirstMember>;
+    const f = firsts.get(memberValue(event, (this.spec.pairs[i] as PairSpec).members[0]));
+    const n = (f?.events ?? 0) - without;
+    if (n <= 0) {
+      const D = firsts.size - (f && without ? 1 : 0);
+      const N = Math.max(0, this.events - without);
+      return (D + 1) / (N + D + 1);
+    }
+    // the event left out was its key's only one: one partner fewer
+    const d = (f?.partners ?? 0) - (without && c === 0 ? 1 : 0);
+    return c > 0 ? c / (n + d + 1) : (d + 1) / (n + d + 1);
+  }
+
+  /** Names of the pairs this event's members were never seen together in (a pair count of 0). */
+  unseenPairs(event: CanonicalEvent): string[] {
+    return this.spec.pairs.filter((_, i) => this.pairCount(event, i) === 0).map((p) => p.name);
   }
 
   /** Circularly smoothed count at hour h: a habit at 08:00 makes 07:00 and 09:00 half as usual. */
@@ -120,22 +167,44 @@ export class EntityMemory {
     return (p[h] as number) + 0.5 * ((p[(h + 23) % 24] as number) + (p[(h + 1) % 24] as number));
   }
 
-  /** p(hour | entity): the entity's smoothed profile mixed with HOUR_PRIOR_EVENTS pseudo-events of the global one. */
-  hourProbability(event: CanonicalEvent): number {
+  /**
+   * p(hour | entity): the entity's smoothed profile mixed with HOUR_PRIOR_EVENTS pseudo-events of the global one.
+   * With `leaveOneOut`, the event itself (which the memory holds) is taken out of both profiles first.
+   */
+  hourProbability(event: CanonicalEvent, leaveOneOut = false): number {
     const h = hourOfDay(event.time);
-    const totalGlobal = 2 * this.globalEvents;
-    const g = totalGlobal > 0 ? (EntityMemory.smoothed(this.global, h) + 1e-3) / (totalGlobal + 0.024) : 1 / 24;
+    const own = leaveOneOut ? 1 : 0;
+    const globalEvents = Math.max(0, this.globalEvents - own);
+    const g = globalEvents > 0 ? (Math.max(0, EntityMemory.smoothed(this.global, h) - own) + 1e-3) / (2 * globalEvents + 0.024) : 1 / 24;
     const profile = this.hours.get(entityValue(event, this.spec.hour_entity as string));
     if (!profile) return g;
-    const n = 2 * profile.reduce((s, v) => s + v, 0);
-    return (EntityMemory.smoothed(profile, h) + HOUR_PRIOR_EVENTS * g) / (n + HOUR_PRIOR_EVENTS);
+    const n = 2 * Math.max(0, profile.reduce((s, v) => s + v, 0) - own);
+    if (n === 0) return g;
+    return (Math.max(0, EntityMemory.smoothed(profile, h) - own) + HOUR_PRIOR_EVENTS * g) / (n + HOUR_PRIOR_EVENTS);
   }
 
-  /** Writes the event's statistics into out[offset ..], in componentNames order. */
-  statistics(event: CanonicalEvent, out: Float64Array, offset: number): void {
+  /**
+   * Writes the event's statistics into out[offset ..], in componentNames order. `leaveOneOut` scores an event the
+   * memory already holds as if it were not there: how training fits the tails, so that a held-out event is judged
+   * against a memory as large as the one every scored event meets (a smaller memory sees more new pairs, which
+   * would make new pairs look ordinary).
+   */
+  statistics(event: CanonicalEvent, out: Float64Array, offset: number, leaveOneOut = false): void {
     const P = this.spec.pairs.length;
-    for (let i = 0; i < P; i++) out[offset + i] = -Math.log(this.pairCount(event, i) + PAIR_PSEUDO_COUNT);
-    if (this.spec.hour_entity) out[offset + P] = -Math.log(this.hourProbability(event));
+    const without = leaveOneOut ? 1 : 0;
+    let o = offset;
+    if (P) {
+      let rarity = 0;
+      let novelty = 0;
+      for (let i = 0; i < P; i++) {
+        const c = this.pairCount(event, i, without);
+        rarity -= Math.log(c + PAIR_PSEUDO_COUNT);
+        novelty -= Math.log(this.partnerProbability(event, i, c, without));
+      }
+      out[o++] = rarity;
+      out[o++] = novelty;
+    }
+    if (this.spec.hour_entity) out[o] = -Math.log(this.hourProbability(event, leaveOneOut));
   }
 
   toFile(): MemoryFile {
@@ -152,8 +221,7 @@ export class EntityMemory {
   static fromFile(file: MemoryFile): EntityMemory {
     const memory = new EntityMemory(file.spec);
     file.pair_counts.forEach((entries, i) => {
-      const map = memory.counts[i] as Map<string, number>;
-      for (const [k, c] of entries) map.set(k, c);
+      for (const [k, c] of entries) memory.count(i, k, c);
     });
     for (const [e, p] of file.hours) {
       const profile = Float64Array.from(p);

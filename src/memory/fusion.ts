@@ -2,7 +2,7 @@
 // under held-out normal traffic, and the event's raw score is the sum of -ln p (Fisher's method without the
 // chi-square step, which would not change the order). No component can drown another, and none is hand-weighted.
 import type { CanonicalEvent } from '../core/event.js';
-import type { EntityMemory } from './entity-memory.js';
+import { PAIRS_COMPONENT, type EntityMemory } from './entity-memory.js';
 import { TailTable, type TailTableData } from './tail.js';
 
 export const SEQUENCE_COMPONENT = 'sequence';
@@ -19,6 +19,8 @@ export interface ComponentScore {
   name: string;
   /** ln P(statistic >= this event's) under held-out normal traffic; 0 = as common as it gets. */
   log_p: number;
+  /** For `pairs`: the pairs never seen in training, e.g. `user+dst_host` (absent when all were seen). */
+  unseen?: string[];
 }
 
 export class Fusion {
@@ -39,6 +41,13 @@ export class Fusion {
     this.stats[0] = sequence;
     this.memory.statistics(event, this.stats, 1);
     return this.stats;
+  }
+
+  /** One component's entry in an explanation; the pairs component names the pairs that were new. */
+  component(name: string, logP: number, event: CanonicalEvent): ComponentScore {
+    if (name !== PAIRS_COMPONENT) return { name, log_p: logP };
+    const unseen = this.memory.unseenPairs(event);
+    return unseen.length ? { name, log_p: logP, unseen } : { name, log_p: logP };
   }
 
   /** Raw score = sum of -ln p over components; `logP` receives each component's ln p. */

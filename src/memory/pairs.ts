@@ -53,9 +53,16 @@ export function resolvePairs(adapter: Adapter): ResolvedPairs {
 /** Longest member value kept in a key: hostile values must not make keys (and their hashing) unbounded. */
 export const MAX_MEMBER_CHARS = 256;
 
-function memberValue(event: CanonicalEvent, m: MemberRef): string {
+/** A member's value, bounded, with NUL (the key separator) replaced so that a key splits back unambiguously. */
+export function memberValue(event: CanonicalEvent, m: MemberRef): string {
   const v = ('entity' in m ? event.entities[m.entity] : event.fields[m.index]) ?? '';
-  return v.length > MAX_MEMBER_CHARS ? v.slice(0, MAX_MEMBER_CHARS) : v;
+  const bounded = v.length > MAX_MEMBER_CHARS ? v.slice(0, MAX_MEMBER_CHARS) : v;
+  return bounded.includes('\u0000') ? bounded.replaceAll('\u0000', '\uFFFD') : bounded;
+}
+
+/** The first member of a pair key. */
+export function firstMember(key: string): string {
+  return key.slice(0, key.indexOf('\u0000'));
 }
 
 /** The event's key for a pair: both members' values joined by NUL. */

@@ -7,8 +7,11 @@ import { ModelLoadError } from '../core/errors.js';
 import { MEMORY_SCHEMA_VERSION, type MemoryFile } from '../memory/entity-memory.js';
 import { MODEL_KINDS } from './kinds.js';
 
-/** 3: optional fusion of the sequence model with the per-entity memory (memory.json), fitted by `seqsentry train`. */
-export const BUNDLE_SCHEMA_VERSION = 3;
+/**
+ * 3: optional fusion of the sequence model with the per-entity memory (memory.json), fitted by `seqsentry train`.
+ * 4: the fusion's pairs are one component (the rarity rule's sum), its memory tails fitted leave-one-out.
+ */
+export const BUNDLE_SCHEMA_VERSION = 4;
 
 const TokenizerSchema = z.object({
   fields: z.array(z.string()).min(1),
@@ -89,7 +92,7 @@ function MemberSchema() {
 }
 
 /** memory.json: the spec is parsed with zod; the (large) count arrays are checked by shape only. */
-async function loadMemory(dir: string, file: string, sha256: string, pairs: number): Promise<MemoryFile> {
+async function loadMemory(dir: string, file: string, sha256: string): Promise<MemoryFile> {
   const path = join(dir, file);
   let bytes: Buffer;
   try {
@@ -101,8 +104,8 @@ async function loadMemory(dir: string, file: string, sha256: string, pairs: numb
   if (sha !== sha256) throw new ModelLoadError(dir, `sha256 of ${file} is ${sha}, bundle.json says ${sha256}: the memory file was changed or truncated`);
   const json = JSON.parse(bytes.toString('utf8')) as MemoryFile;
   const spec = MemorySpecSchema.safeParse(json?.spec);
-  if (json?.schema_version !== MEMORY_SCHEMA_VERSION || !spec.success || !Array.isArray(json.pair_counts) || json.pair_counts.length !== pairs || !Array.isArray(json.hours)) {
-    throw new ModelLoadError(dir, `${file} is not a v${MEMORY_SCHEMA_VERSION} memory file with ${pairs} pair table(s)`);
+  if (json?.schema_version !== MEMORY_SCHEMA_VERSION || !spec.success || !Array.isArray(json.pair_counts) || json.pair_counts.length !== spec.data.pairs.length || !Array.isArray(json.hours)) {
+    throw new ModelLoadError(dir, `${file} is not a v${MEMORY_SCHEMA_VERSION} memory file with one pair table per pair of its spec`);
   }
   return json;
 }
@@ -144,7 +147,6 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     throw new ModelLoadError(dir, `sha256 of ${bundle.onnx.file} is ${sha}, bundle.json says ${bundle.onnx.sha256}: the model file was changed or truncated`);
   }
   if (!bundle.fusion) return { dir, bundle, onnxPath, onnxBytes };
-  const pairs = bundle.fusion.components.filter((c) => c.name.startsWith('pair:')).length;
-  const memory = await loadMemory(dir, bundle.fusion.memory_file, bundle.fusion.memory_sha256, pairs);
+  const memory = await loadMemory(dir, bundle.fusion.memory_file, bundle.fusion.memory_sha256);
   return { dir, bundle, onnxPath, onnxBytes, memory };
 }

@@ -26,7 +26,7 @@ export const scoreLine = fastJson({
     },
     components: {
       type: 'array',
-      items: { type: 'object', properties: { name: { type: 'string' }, log_p: { type: 'number' } } },
+      items: { type: 'object', properties: { name: { type: 'string' }, log_p: { type: 'number' }, unseen: { type: 'array', items: { type: 'string' } } } },
     },
   },
 }) as (line: ScoreLine) => string;

@@ -152,12 +152,13 @@ export class Scorer {
       order.sort((x, y) => (shares[y] as number) - (shares[x] as number));
       let raw: number;
       let components: ComponentScore[] | undefined;
-      if (this.fusion) {
+      const fusion = this.fusion;
+      if (fusion) {
         let sequence = 0;
         for (let f = 0; f < F; f++) sequence += surprisal[b * F + f] as number;
-        raw = this.fusion.combine(this.fusion.statistics(sequence, events[b] as CanonicalEvent), logP);
-        const names = this.fusion.names;
-        components = Array.from(logP, (lp, c) => ({ name: names[c] as string, log_p: lp })).sort((x, y) => x.log_p - y.log_p);
+        const event = events[b] as CanonicalEvent;
+        raw = fusion.combine(fusion.statistics(sequence, event), logP);
+        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp, event)).sort((x, y) => x.log_p - y.log_p);
       } else {
         raw = rawScore(surprisal, b * F, weights);
       }

@@ -1,5 +1,11 @@
 // The anomaly fields written onto events, the same whichever path (proxy, ingest pipeline, enrich) scored them.
+import type { ComponentScore } from '../memory/fusion.js';
 import type { ScoreResult } from '../scorer/scorer.js';
+
+/** `pairs:user+dst_host,src_host+dst_host` when pairs were new, else the component's name. */
+export function componentReason(c: ComponentScore): string {
+  return c.unseen?.length ? `${c.name}:${c.unseen.join(',')}` : c.name;
+}
 
 export interface AnomalyModelRef {
   name: string;
@@ -14,7 +20,7 @@ export interface AnomalyDetails {
   model: AnomalyModelRef;
   threshold?: number;
   is_anomaly?: boolean;
-  /** With a fused model: the component that made the event rarest, e.g. `pair:user+dst_host` (see `fields` for the sequence). */
+  /** With a fused model: the component that made the event rarest, e.g. `pairs:user+dst_host,src_host+dst_host` (the new pairs), `hour:user` or `sequence` (see `fields`). */
   reason?: string;
   scored_at: string;
   /** Why the event could not be scored (it is still written, without anomaly_score). */
@@ -38,7 +44,7 @@ export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, thres
       model,
       threshold,
       is_anomaly: result.is_anomaly,
-      ...(result.components?.length ? { reason: (result.components[0] as { name: string }).name } : {}),
+      ...(result.components?.length ? { reason: componentReason(result.components[0] as ComponentScore) } : {}),
       scored_at: scoredAt,
     },
   };

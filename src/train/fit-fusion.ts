@@ -75,22 +75,25 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     }
     warm.finish(`${warmed} events in memory`);
 
-    // Held-out statistics against the training period's memory; the held-out events join the memory afterwards.
+    // The sequence statistic of each held-out event comes from the model, which never saw it. The memory's
+    // statistics come from the whole training memory with the event itself left out: every event scored later
+    // meets that whole memory, and a memory of only the earlier period would see more new pairs than it.
     const names = [SEQUENCE_COMPONENT, ...memory.componentNames];
     const K = names.length;
     const rows: Float64Array[] = [];
+    const heldOut: CanonicalEvent[] = [];
     const later = new EntityMemory(spec);
     const scoring = progress('fusion: held-out period');
     let batch: CanonicalEvent[] = [];
     const flush = async () => {
       const results = await scorer.score(batch);
-      results.forEach((r, i) => {
+      results.forEach((r) => {
         const row = new Float64Array(K);
         row[0] = r.fields.reduce((s, f) => s + f.surprisal, 0);
-        memory.statistics(batch[i] as CanonicalEvent, row, 1);
         rows.push(row);
       });
       for (const e of batch) later.add(e);
+      heldOut.push(...batch);
       scoring.update(rows.length);
       batch = [];
     };
@@ -102,6 +105,8 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     if (batch.length) await flush();
     scoring.finish(`${rows.length} held-out events scored`);
     if (rows.length < 10) throw new SeqSentryError(`only ${rows.length} held-out events: too few to fit the fusion`);
+    memory.merge(later);
+    heldOut.forEach((e, i) => memory.statistics(e, rows[i] as Float64Array, 1, true));
 
     const column = (c: number) => Float64Array.from(rows, (r) => r[c] as number);
     const tails = names.map((_, c) => fitTail(column(c)));
@@ -109,7 +114,6 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     const fused = Float64Array.from(rows, (r) => tables.reduce((s, t, c) => s - t.logP(r[c] as number), 0));
     const components = names.map((name, c) => ({ name, mean_minus_log_p: column(c).reduce((s, v) => s - (tables[c] as TailTable).logP(v), 0) / rows.length }));
 
-    memory.merge(later);
     const memoryBytes = Buffer.from(JSON.stringify(memory.toFile()));
     await writeFile(join(modelDir, MEMORY_FILE), memoryBytes);
     const fusion: FusionData = {
