@@ -34,28 +34,36 @@ function openLines(file: string): AsyncIterable<string> {
  * Yields one item per record: an event, or the located error for a record the adapter cannot read.
  * Header and blank lines are counted as skipped. With `strict`, the first error is thrown instead.
  */
+/**
+ * One record through the adapter, counted in `stats`: the event, a located error (rethrown when `strict`), or null
+ * for a record without an event by design (a header, a blank line).
+ */
+export function parseRecord(adapter: Adapter, record: string | Record<string, unknown>, source: SourceRef, stats: ReadStats, strict: boolean): (ReadItem & { source: SourceRef }) | null {
+  stats.records += 1;
+  try {
+    const event = adapter.parse(record, source);
+    if (event === null) {
+      stats.skipped += 1;
+      return null;
+    }
+    stats.events += 1;
+    return { event, source };
+  } catch (err) {
+    if (!(err instanceof AdapterError) || strict) throw err;
+    stats.errors += 1;
+    if (stats.firstErrors.length < MAX_REPORTED_ERRORS) stats.firstErrors.push(err);
+    return { error: err, source };
+  }
+}
+
 export async function* readEvents(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<ReadItem & { source: SourceRef }> {
   for (const file of files) {
     let line = 0;
     for await (const text of openLines(file)) {
       line += 1;
       const source = { file, line };
-      stats.records += 1;
-      try {
-        const event = adapter.parse(text, source);
-        if (event === null) {
-          stats.skipped += 1;
-          continue;
-        }
-        stats.events += 1;
-        yield { event, source };
-      } catch (err) {
-        if (!(err instanceof AdapterError)) throw err;
-        if (strict) throw err;
-        stats.errors += 1;
-        if (stats.firstErrors.length < MAX_REPORTED_ERRORS) stats.firstErrors.push(err);
-        yield { error: err, source };
-      }
+      const item = parseRecord(adapter, text, source, stats, strict);
+      if (item) yield item;
     }
   }
 }

@@ -1,11 +1,11 @@
 // `seqsentry enrich`: score unscored events already in OpenSearch and write the anomaly fields back. Wiring only:
 // options → model, client, ScoringService → Enricher; progress, signals and the final summary.
-import { ConfigError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { Enricher, type EnrichStats } from '../enrich/enricher.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createEnrichScoring } from '../enrich/scoring.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
-import { OpenSearchConfigSchema, openSearchEnv } from '../opensearch/config.js';
+import { openSearchConfig } from '../opensearch/config.js';
 import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
@@ -31,15 +31,6 @@ const SPECS = {
 /** A job name safe in a document id, stable for the same pattern. */
 export function defaultJob(pattern: string): string {
   return `enrich-${pattern.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
-}
-
-function openSearchConfig(url: string | undefined) {
-  const parsed = OpenSearchConfigSchema.safeParse({ ...openSearchEnv(), ...(url ? { url } : {}) });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`opensearch.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
-  }
-  return parsed.data;
 }
 
 export function formatSummary(stats: EnrichStats, seconds: number): string {

@@ -3,18 +3,23 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
-import { formatReadStats, newReadStats, readEvents } from '../adapters/read.js';
+import { formatReadStats, newReadStats, readEvents, type ReadStats } from '../adapters/read.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
+import { createOpenSearchClient } from '../opensearch/client.js';
+import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import { fitFusion, heldOutStart, type EventSource } from '../train/fit-fusion.js';
+import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
 import { runPython } from '../train/python.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
-const USAGE = 'seqsentry train --format lanl --input FILE... --model-dir DIR [--kind transformer-mlm|lstm-lm] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion]';
-const SUMMARY = 'Trains a sequence model on log files (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir.';
+const USAGE =
+  'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
+  '[--kind transformer-mlm|lstm-lm] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion]';
+const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir.';
 const SPECS = {
   ...INPUT_OPTIONS,
   'model-dir': { type: 'string', short: 'm', help: 'DIR  where model.onnx and bundle.json are written' },
@@ -27,6 +32,10 @@ const SPECS = {
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
   entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host (default: the format\'s, user)' },
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion)' },
+  'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },
+  since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
+  'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
+  'opensearch-url': { type: 'string', help: 'URL  with --from-index: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
 } as const;
 
 export interface TrainArgs {
@@ -46,6 +55,8 @@ export interface TrainArgs {
   entity?: string;
   /** Fuse the sequence model with the per-entity memory (default true). */
   fusion?: boolean;
+  /** Read the events from OpenSearch instead of `inputs`. */
+  fromIndex?: IndexExport & { opensearch: OpenSearchConfig };
 }
 
 /** Reads the inputs into an events TSV, runs models/train.py, returns the bundle path. */
@@ -60,12 +71,29 @@ export async function train(args: TrainArgs): Promise<string> {
   await mkdir(modelDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
   try {
+    let source: EventSource = () => readEvents(args.inputs, adapter, newReadStats(), args.strict);
+    let what = args.inputs.join(', ');
+    let read = (stats: ReadStats) => readEvents(args.inputs, adapter, stats, args.strict);
+    if (args.fromIndex) {
+      const exported = join(work, 'index.ndjson');
+      const copying = progress(`reading ${args.fromIndex.pattern}`);
+      const client = createOpenSearchClient(args.fromIndex.opensearch);
+      try {
+        const n = await exportIndex(client, args.fromIndex, exported, (done, total) => copying.update(done, total));
+        copying.finish(`${n} events since ${args.fromIndex.since}${args.fromIndex.excludeQuery ? `, leaving out ${JSON.stringify(args.fromIndex.excludeQuery)}` : ''}`);
+      } finally {
+        await client.close();
+      }
+      what = `${args.fromIndex.pattern} since ${args.fromIndex.since}`;
+      read = (stats: ReadStats) => readExport(exported, adapter, stats, args.strict);
+      source = () => readExport(exported, adapter, newReadStats(), args.strict);
+    }
     const eventsPath = join(work, 'events.tsv');
     const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, entityKey);
     const stats = newReadStats();
     const reading = progress('reading');
     const times: number[] = [];
-    for await (const item of readEvents(args.inputs, adapter, stats, args.strict)) {
+    for await (const item of read(stats)) {
       if (item.event) {
         await writer.write(item.event);
         times.push(item.event.time);
@@ -76,7 +104,7 @@ export async function train(args: TrainArgs): Promise<string> {
     await writer.close();
     reading.finish(`${writer.rows} events`);
     process.stderr.write(formatReadStats(stats) + '\n');
-    if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${args.inputs.join(', ')}: too few to train on`);
+    if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${what}: too few to train on`);
 
     const metaPath = join(work, 'meta.json');
     await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey }));
@@ -97,7 +125,6 @@ export async function train(args: TrainArgs): Promise<string> {
       }
     });
     if (heldOutFrom !== undefined) {
-      const source: EventSource = () => readEvents(args.inputs, adapter, newReadStats(), args.strict);
       const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOutFrom);
       process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
     }
@@ -114,9 +141,16 @@ const command: Command = {
     const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
     if (!parsed) return 0;
     const v = parsed.values;
+    const fromIndex = v['from-index'];
+    const inputs = [...(v.input ?? []), ...parsed.positionals];
+    if (fromIndex !== undefined && inputs.length) throw new UsageError('give --input files or --from-index, not both');
+    if (fromIndex === undefined && (v['exclude-query'] !== undefined || v['opensearch-url'] !== undefined)) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
     const bundlePath = await train({
       format: v.format ?? 'lanl',
-      inputs: [...required(v.input, 'input'), ...parsed.positionals],
+      inputs: fromIndex !== undefined ? [] : required(inputs.length ? inputs : undefined, 'input'),
+      ...(fromIndex !== undefined
+        ? { fromIndex: { pattern: fromIndex, since: v.since ?? '30d', ...(v['exclude-query'] ? { excludeQuery: v['exclude-query'] } : {}), opensearch: openSearchConfig(v['opensearch-url']) } }
+        : {}),
       modelDir: required(v['model-dir'], 'model-dir'),
       kind: v.kind ?? DEFAULT_KIND,
       ...(v.epochs !== undefined ? { epochs: intOption(v.epochs, 'epochs', 0) } : {}),

@@ -50,6 +50,8 @@ export interface PageRequest {
   searchAfter: SortValues | null;
   /** Ask for the total (first page only: it costs a count). */
   trackTotal: boolean;
+  /** The query; default: the unscored events since `sinceMath`. */
+  query?: Record<string, unknown>;
 }
 
 /** The body of `POST /_search` for one page (no index in the path: the PIT names the indices). */
@@ -57,11 +59,25 @@ export function pageBody(p: PageRequest): Record<string, unknown> {
   return {
     size: p.size,
     pit: { id: p.pitId, keep_alive: p.keepAlive },
-    query: unscoredQuery(p.sinceMath),
+    query: p.query ?? unscoredQuery(p.sinceMath),
     sort: EVENT_SORT,
     // The hit's _seq_no/_primary_term guard the write-back: a document changed since this read is not overwritten.
     seq_no_primary_term: true,
     track_total_hits: p.trackTotal,
     ...(p.searchAfter ? { search_after: p.searchAfter } : {}),
+  };
+}
+
+/**
+ * The events `train --from-index` learns from: those since `sinceMath`, less those the analysts' query
+ * (Lucene syntax, e.g. `tags:malicious OR labels.verdict:attack`) marks as attacks, which a model must not learn as
+ * normal.
+ */
+export function trainingQuery(sinceMath: string, excludeQuery?: string): Record<string, unknown> {
+  return {
+    bool: {
+      filter: [{ range: { [TIME_FIELD]: { gte: sinceMath } } }],
+      ...(excludeQuery ? { must_not: [{ query_string: { query: excludeQuery } }] } : {}),
+    },
   };
 }

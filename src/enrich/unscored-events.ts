@@ -33,6 +33,8 @@ export interface ReaderOptions {
   keepAlive: string;
   backoff: BackoffPolicy;
   onRetry?: RetryObserver;
+  /** Another query than the unscored events (train --from-index); the order and paging stay the same. */
+  query?: Record<string, unknown>;
 }
 
 const HitSchema = z.object({
@@ -101,14 +103,14 @@ export class UnscoredEventReader {
   }
 
   private async fetch(after: SortValues | null, trackTotal: boolean): Promise<{ hits: EventHit[]; total?: number }> {
-    const { pattern, sinceMath, pageSize, keepAlive, backoff, onRetry } = this.options;
+    const { pattern, sinceMath, pageSize, keepAlive, backoff, onRetry, query } = this.options;
     for (let reopened = 0; ; reopened++) {
       this.pitId ??= await this.openPit();
       if (this.pitId === null) return { hits: [] };
       try {
         const res = await call(
           this.client,
-          { operation: 'search unscored events', method: 'POST', path: '/_search', body: pageBody({ pitId: this.pitId, keepAlive, sinceMath, size: pageSize, searchAfter: after, trackTotal }), index: pattern },
+          { operation: 'search unscored events', method: 'POST', path: '/_search', body: pageBody({ pitId: this.pitId, keepAlive, sinceMath, size: pageSize, searchAfter: after, trackTotal, ...(query ? { query } : {}) }), index: pattern },
           backoff,
           onRetry,
         );

@@ -1,5 +1,6 @@
 // How to reach OpenSearch: URL, TLS and basic or API-key auth. Shared by serve, install and enrich.
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
 
 export const OpenSearchConfigSchema = z
   .object({
@@ -37,4 +38,14 @@ export function openSearchEnv(env: NodeJS.ProcessEnv = process.env): Record<stri
     };
   }
   return out;
+}
+
+/** The settings of a CLI command: the environment's, with `--opensearch-url` over OPENSEARCH_URL. */
+export function openSearchConfig(url: string | undefined): OpenSearchConfig {
+  const parsed = OpenSearchConfigSchema.safeParse({ ...openSearchEnv(), ...(url ? { url } : {}) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`opensearch.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
+  }
+  return parsed.data;
 }
