@@ -2,7 +2,7 @@
 // Detection benchmark (issue 7): for each enterprise of the simulator's matrix and each seed, train each model
 // variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
-// Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2] [--variants fused,sequence]
+// Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2] [--variants fused,sequence,fused-src-host,fused-dst-host]
 //          [--kind transformer-mlm] [--epochs N] [--out bench/results]
 // Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
   },
 });
-const VARIANTS = { fused: { fusion: true }, sequence: { fusion: false } };
+const VARIANTS = { fused: { fusion: true }, sequence: { fusion: false }, 'fused-src-host': { fusion: true, entity: 'src_host' }, 'fused-dst-host': { fusion: true, entity: 'dst_host' } };
 const out = resolve(values.out);
 const work = join(out, 'detection-work');
 await mkdir(work, { recursive: true });
@@ -107,7 +107,7 @@ async function runOne(entry, seed) {
     const modelDir = join(dir, `model-${v}`);
     const t0 = performance.now();
     await quiet(() => train({ format: 'lanl', inputs: [trainFile], modelDir, kind: values.kind, seed, minCount: 2, hourToken: true, strict: false,
-      fusion: VARIANTS[v].fusion, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
+      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
     seconds[v] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);
     const raw = new Float64Array(test.length);

@@ -53,8 +53,14 @@ function firstValue(doc: Record<string, unknown>, paths: readonly string[]): str
   return undefined;
 }
 
+/**
+ * ISO 8601 as ECS writes it (a date, optionally a time with fraction and zone); Date.parse alone would also take
+ * "x 1" or "Tuesday 5" in V8's lenient legacy syntax.
+ */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
 function parseTime(value: unknown, source: SourceRef, field: string): number {
-  const t = typeof value === 'number' ? value / 1000 : typeof value === 'string' ? Date.parse(value) / 1000 : NaN;
+  const t = typeof value === 'number' ? value / 1000 : typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value.replace(',', '.')) / 1000 : NaN;
   if (!Number.isFinite(t)) throw new AdapterError(source.file, source.line, `not a timestamp: ${JSON.stringify(value)}`, field);
   return t;
 }

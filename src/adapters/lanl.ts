@@ -18,7 +18,8 @@ function parseLine(line: string, source: SourceRef): CanonicalEvent | null {
     throw new AdapterError(source.file, source.line, `expected 9 comma-separated columns (10 with a label), found ${cols.length}`);
   }
   const time = Number(cols[0]);
-  if (cols[0] === '' || !Number.isFinite(time)) throw new AdapterError(source.file, source.line, `not a number: "${cols[0]}"`, 'time');
+  // Number() also takes " ", "0x10" and "1e3": a LANL time is digits (seconds), with an optional fraction.
+  if (!/^-?\d+(\.\d+)?$/.test(cols[0] ?? '') || !Number.isFinite(time)) throw new AdapterError(source.file, source.line, `not a number: "${cols[0]}"`, 'time');
   const fields = cols.slice(1, 9);
   fields.forEach((value, i) => {
     if (value === '') throw new AdapterError(source.file, source.line, 'empty value (LANL writes "?" for unknown)', FIELD_NAMES[i]);

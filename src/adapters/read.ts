@@ -1,9 +1,9 @@
 // Reads log files (plain or gzip) record by record through an adapter; counts and locates every failure.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { constants, createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { AdapterError } from '../core/errors.js';
+import { AdapterError, SeqSentryError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Adapter } from './adapter.js';
 
@@ -24,16 +24,69 @@ export function newReadStats(): ReadStats {
   return { records: 0, events: 0, skipped: 0, errors: 0, firstErrors: [] };
 }
 
-function openLines(file: string): AsyncIterable<string> {
-  let stream: Readable = createReadStream(file);
-  if (file.endsWith('.gz')) stream = stream.pipe(createGunzip());
-  return createInterface({ input: stream, crlfDelay: Infinity });
-}
+/** Longest record read from a file; a longer line is one located error, and its bytes are never held. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** One line of a file: its text, or why it cannot be read (too long, not UTF-8, the file damaged from here on). */
+type RawLine = { text: string; problem?: undefined } | { text?: undefined; problem: string };
 
 /**
- * Yields one item per record: an event, or the located error for a record the adapter cannot read.
- * Header and blank lines are counted as skipped. With `strict`, the first error is thrown instead.
+ * The lines of a file, plain or gzip. Only LF ends a line (a CR before it is dropped; a lone CR stays in the
+ * record, so it can neither split a record nor shift the line numbers after it). A damaged or truncated gzip
+ * ends the file with one problem line after every line read before the damage.
  */
+async function* openLines(file: string): AsyncGenerator<RawLine> {
+  try {
+    await access(file, constants.R_OK);
+  } catch (err) {
+    throw new SeqSentryError(`cannot read input ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const raw = createReadStream(file);
+  let stream: Readable = raw;
+  if (file.endsWith('.gz')) {
+    stream = raw.pipe(createGunzip());
+    raw.on('error', (err) => stream.destroy(err)); // pipe() does not pass a read error on
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let parts: Buffer[] = [];
+  let size = 0;
+  const finish = (): RawLine => {
+    const held = parts;
+    const bytes = size;
+    parts = [];
+    size = 0;
+    if (bytes > MAX_LINE_BYTES) return { problem: `line of ${bytes} bytes, longer than the ${MAX_LINE_BYTES} a record may have` };
+    let buf = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held);
+    if (buf.length && buf[buf.length - 1] === 13) buf = buf.subarray(0, buf.length - 1);
+    try {
+      return { text: decoder.decode(buf) };
+    } catch {
+      return { problem: 'not valid UTF-8' };
+    }
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, start);
+        const end = nl < 0 ? chunk.length : nl;
+        if (size + (end - start) <= MAX_LINE_BYTES) parts.push(chunk.subarray(start, end));
+        else parts = [];
+        size += end - start;
+        if (nl < 0) break;
+        yield finish();
+        start = nl + 1;
+      }
+    }
+  } catch (err) {
+    parts = [];
+    size = 0;
+    yield { problem: `the file is damaged from here on (${(err as Error).message}); the lines before were read` };
+    return;
+  }
+  if (size > 0) yield finish();
+}
+
 /**
  * One record through the adapter, counted in `stats`: the event, a located error (rethrown when `strict`), or null
  * for a record without an event by design (a header, a blank line).
@@ -56,16 +109,44 @@ export function parseRecord(adapter: Adapter, record: string | Record<string, un
   }
 }
 
-export async function* readEvents(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<ReadItem & { source: SourceRef }> {
+/** A blank or whitespace-only line: no event, but it keeps its place (and its line) in `score`'s output. */
+export interface BlankItem {
+  event?: undefined;
+  error?: undefined;
+  blank: true;
+  source: SourceRef;
+}
+
+/** Like readEvents, and blank lines too, so that every line of the input can be accounted for. */
+export async function* readRecords(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<(ReadItem & { source: SourceRef; blank?: undefined }) | BlankItem> {
   for (const file of files) {
     let line = 0;
-    for await (const text of openLines(file)) {
+    for await (const raw of openLines(file)) {
       line += 1;
       const source = { file, line };
-      const item = parseRecord(adapter, text, source, stats, strict);
+      if (raw.problem !== undefined) {
+        const error = new AdapterError(file, line, raw.problem);
+        if (strict) throw error;
+        stats.records += 1;
+        stats.errors += 1;
+        if (stats.firstErrors.length < MAX_REPORTED_ERRORS) stats.firstErrors.push(error);
+        yield { error, source };
+        continue;
+      }
+      if (raw.text.trim() === '') {
+        stats.records += 1;
+        stats.skipped += 1;
+        yield { blank: true, source };
+        continue;
+      }
+      const item = parseRecord(adapter, raw.text, source, stats, strict);
       if (item) yield item;
     }
   }
+}
+
+export async function* readEvents(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<ReadItem & { source: SourceRef }> {
+  for await (const item of readRecords(files, adapter, stats, strict)) if (!item.blank) yield item;
 }
 
 /** Human-readable end-of-run summary of what was read and what could not be. */

@@ -1,11 +1,13 @@
 // `seqsentry score`: score every record of log files with a trained bundle, one JSON line per record, in order.
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { access } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
-import { formatReadStats, newReadStats, readEvents } from '../adapters/read.js';
-import { UsageError } from '../core/errors.js';
+import { formatReadStats, newReadStats, readRecords } from '../adapters/read.js';
+import { SeqSentryError, UsageError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
-import { errorLine, scoreLine } from '../output/score-line.js';
+import { blankLine, errorLine, scoreLine } from '../output/score-line.js';
 import { Scorer } from '../scorer/scorer.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
@@ -38,16 +40,29 @@ export interface ScoreSummary {
 }
 
 export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
+  try {
+    await access(dirname(resolve(args.output)), constants.W_OK);
+  } catch (err) {
+    throw new SeqSentryError(`cannot write output ${args.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
+  }
   const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize });
   const format = args.format ?? scorer.bundle.format;
-  if (format !== scorer.bundle.format) throw new UsageError(`--format ${format}: model ${args.modelDir} was trained on ${scorer.bundle.format} records`);
-  const adapter = createAdapter(format, args.adapterOptions ?? scorer.bundle.adapter_options);
+  let adapter;
+  try {
+    if (format !== scorer.bundle.format) throw new UsageError(`--format ${format}: model ${args.modelDir} was trained on ${scorer.bundle.format} records`);
+    adapter = createAdapter(format, args.adapterOptions ?? scorer.bundle.adapter_options);
+  } catch (err) {
+    await scorer.close(); // its worker thread would keep the process alive
+    throw err;
+  }
   const out = createWriteStream(args.output, { encoding: 'utf8' });
+  let writeError: Error | undefined;
+  out.on('error', (err) => { writeError = err; });
   const stats = newReadStats();
   const bar = progress('scoring');
   const summary: ScoreSummary = { records: 0, scored: 0, errors: 0, anomalies: 0 };
   // Pending lines keep input order: unreadable records wait in place until their batch is scored.
-  let pending: Array<{ line: number; event?: CanonicalEvent; error?: string }> = [];
+  let pending: Array<{ line: number; event?: CanonicalEvent; error?: string; blank?: true }> = [];
   let batchEvents = 0;
 
   const flush = async () => {
@@ -60,6 +75,8 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
         const r = results[i++]!;
         if (r.is_anomaly) summary.anomalies += 1;
         text.push(scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, ...r }));
+      } else if (p.blank) {
+        text.push(blankLine(p.line));
       } else {
         text.push(errorLine({ line: p.line, error: p.error ?? 'unreadable record' }));
       }
@@ -67,13 +84,16 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
     summary.scored += events.length;
     pending = [];
     batchEvents = 0;
+    if (writeError) throw new SeqSentryError(`cannot write output ${args.output}: ${writeError.message}`);
     if (text.length && !out.write(text.join('\n') + '\n')) await once(out, 'drain');
     bar.update(stats.records);
   };
 
   try {
-    for await (const item of readEvents(args.inputs, adapter, stats, args.strict)) {
-      if (item.event) {
+    for await (const item of readRecords(args.inputs, adapter, stats, args.strict)) {
+      if (item.blank) {
+        pending.push({ line: item.source.line, blank: true });
+      } else if (item.event) {
         pending.push({ line: item.source.line, event: item.event });
         batchEvents += 1;
       } else {

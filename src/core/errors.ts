@@ -17,15 +17,27 @@ export class ConfigError extends SeqSentryError {
   }
 }
 
-/** A record an adapter cannot read, located by source and line (and field when known). */
+/** Longest reason an AdapterError keeps: reasons quote the input, which may be hostile or huge. */
+export const MAX_REASON_CHARS = 300;
+
+/** `text` cut to `max` characters, saying how long it was. */
+export function bounded(text: string, max = MAX_REASON_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/** A record an adapter cannot read, located by source and line (and field when known); the reason is bounded. */
 export class AdapterError extends SeqSentryError {
+  readonly reason: string;
+
   constructor(
     readonly source: string,
     readonly line: number,
-    readonly reason: string,
+    reason: string,
     readonly field?: string,
   ) {
-    super(`${source}:${line}: ${field ? `field ${field}: ` : ''}${reason}`);
+    const cut = bounded(reason);
+    super(`${bounded(source)}:${line}: ${field ? `field ${bounded(field, 100)}: ` : ''}${cut}`);
+    this.reason = cut;
   }
 }
 

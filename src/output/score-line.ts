@@ -35,3 +35,8 @@ export const errorLine = fastJson({
   type: 'object',
   properties: { line: { type: 'integer' }, error: { type: 'string' } },
 }) as (line: { line: number; error: string }) => string;
+
+/** The output line of a blank or whitespace-only input line: no event, its place kept. */
+export function blankLine(line: number): string {
+  return `{"line":${line},"skipped":"blank line"}`;
+}
