@@ -1,6 +1,7 @@
 // The enrich loop: per slice, walk unscored events (PIT + search_after), score each page through the shared
 // ScoringService, write the anomaly fields back, checkpoint; with `follow`, poll for new events until aborted.
 import type { Client } from '@opensearch-project/opensearch';
+import { SeqSentryError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import type { ScoreRequest, ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
@@ -164,7 +165,16 @@ export class Enricher {
   /** Writes one page's results; returns how many events got a score. */
   private async writePage(page: EventPage, own: EventHit[], results: Awaited<ReturnType<ScoringService['score']>>): Promise<number> {
     if (own.length === 0) return 0;
-    const updates = own.map((h, i) => ({ index: h.index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, fields: results[i]! }));
+    // A transient failure (an entity's history could not be loaded): stop before this page's checkpoint, so that
+    // a rerun (or the next poll) scores these events rather than passing them by.
+    const pending = results.find((r) => r.anomaly.pending !== undefined);
+    if (pending) throw new SeqSentryError(`enrich: events not scored (${pending.anomaly.pending}); stopping at the last checkpoint`);
+    const updates = own.map((h, i) => {
+      const fields = results[i]!;
+      // An event the proxy left pending loses the mark with its score.
+      const wasPending = (h.source.anomaly as Record<string, unknown> | undefined)?.pending !== undefined;
+      return { index: h.index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, fields: wasPending ? { ...fields, anomaly: { ...fields.anomaly, pending: null as unknown as string } } : fields };
+    });
     const outcome = await this.writer.write(updates);
     const unreadable = outcome.updatedErrors;
     const written = outcome.updated - unreadable;

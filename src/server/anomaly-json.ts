@@ -25,6 +25,7 @@ const compiled = fastJson({
         reason: { type: 'string' },
         scored_at: { type: 'string' },
         error: { type: 'string' },
+        pending: { type: 'string' },
       },
     },
   },

@@ -23,8 +23,13 @@ export interface AnomalyDetails {
   /** With a fused model: the component that made the event rarest, e.g. `pairs:user+dst_host,src_host+dst_host` (the new pairs), `hour:user` or `sequence` (see `fields`). */
   reason?: string;
   scored_at: string;
-  /** Why the event could not be scored (it is still written, without anomaly_score). */
+  /** Why the event can never be scored (it is still written, without anomaly_score). */
   error?: string;
+  /**
+   * Why the event was not scored this time: a transient failure (its entity's history could not be loaded, the
+   * scorer failed). It is still written, without anomaly_score; enrich scores it later, as any unscored event.
+   */
+  pending?: string;
 }
 
 export interface AnomalyFields {
@@ -52,4 +57,8 @@ export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, thres
 
 export function anomalyError(reason: string, model: AnomalyModelRef, scoredAt: string): AnomalyFields {
   return { anomaly: { model, scored_at: scoredAt, error: reason } };
+}
+
+export function anomalyPending(reason: string, model: AnomalyModelRef, scoredAt: string): AnomalyFields {
+  return { anomaly: { model, scored_at: scoredAt, pending: reason } };
 }

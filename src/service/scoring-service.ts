@@ -4,8 +4,11 @@ import type { Adapter } from '../adapters/adapter.js';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Scorer, ScoreResult } from '../scorer/scorer.js';
-import { anomalyError, anomalyFields, type AnomalyFields } from './anomaly-fields.js';
+import { anomalyError, anomalyFields, anomalyPending, type AnomalyFields } from './anomaly-fields.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
+
+/** Attempts at loading one entity's history, and the pause before each retry (ms). */
+export const REFILL_RETRY_DELAYS_MS = [50, 250];
 
 /** Loads an entity's latest events strictly before `before` (seconds), oldest first: a cold-start refill. */
 export type HistoryLoader = (scope: string, entityValue: string, before: number, limit: number) => Promise<CanonicalEvent[]>;
@@ -120,15 +123,25 @@ export class ScoringService {
           scopes.push(this.scopeOf((batch[i] as Pending).requests[j]!));
         }),
       );
-      await this.refillHistory(events, scopes);
-      const results = await this.scoreInTimeOrder(events, scopes);
+      // An entity whose history could not be loaded is not scored this time (without its history the score would
+      // differ from every other path's); its events go out marked pending, and the other entities are scored.
+      const failed = await this.refillHistory(events, scopes);
+      const keep = events.map((e, i) => !failed.has(this.scorer.historyKey(e, scopes[i])));
+      const scoredEvents = failed.size ? events.filter((_, i) => keep[i]) : events;
+      const scoredScopes = failed.size ? scopes.filter((_, i) => keep[i]) : scopes;
+      const results = await this.scoreInTimeOrder(scoredEvents, scoredScopes);
       let k = 0;
+      let e = 0;
       batch.forEach((p, i) => {
         p.resolve(
           (parsed[i] as Array<CanonicalEvent | AdapterError>).map((item) => {
             if (item instanceof AdapterError) {
               this.observer.onError?.('adapter');
               return anomalyError(item.message, model, scoredAt);
+            }
+            if (!keep[e++]) {
+              this.observer.onError?.('history');
+              return anomalyPending(`history refill failed: ${failed.get(this.scorer.historyKey(item, scopes[e - 1])) ?? ''}`, model, scoredAt);
             }
             return anomalyFields(results[k++]!, model, this.scorer.threshold, scoredAt);
           }),
@@ -176,11 +189,16 @@ export class ScoringService {
     }
   }
 
-  /** For entities this process has not seen, loads their latest events from the store first. */
-  private async refillHistory(events: CanonicalEvent[], scopes: string[]): Promise<void> {
+  /**
+   * For entities this process has not seen, loads their latest events from the store first: each entity on its
+   * own, retried; returns the history keys whose load still failed, with the reason. One entity's failure never
+   * fails another's.
+   */
+  private async refillHistory(events: CanonicalEvent[], scopes: string[]): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
     const loader = this.options.historyLoader;
     const { scorer } = this;
-    if (!loader || scorer.context === 0) return;
+    if (!loader || scorer.context === 0) return failed;
     const seen = new Set<string>();
     const misses: Array<{ key: string; scope: string; entity: string; before: number }> = [];
     events.forEach((event, i) => {
@@ -189,12 +207,27 @@ export class ScoringService {
       seen.add(key);
       if (!scorer.history.has(key)) misses.push({ key, scope: scopes[i] ?? '', entity: event.entities[scorer.bundle.entity_key] ?? '?', before: event.time });
     });
-    await Promise.all(
-      misses.map(async (m) => {
-        const past = await loader(m.scope, m.entity, m.before, scorer.context);
-        if (scorer.history.has(m.key)) return;
-        scorer.history.set(m.key, past.map((e) => Int32Array.from(scorer.encoder.encode(e))), past.map((e) => e.time));
-      }),
-    );
+    const load = async (m: (typeof misses)[number]): Promise<CanonicalEvent[]> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await loader(m.scope, m.entity, m.before, scorer.context);
+        } catch (err) {
+          const delay = REFILL_RETRY_DELAYS_MS[attempt];
+          if (delay === undefined) throw err;
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    };
+    const outcomes = await Promise.allSettled(misses.map(load));
+    outcomes.forEach((o, i) => {
+      const m = misses[i] as (typeof misses)[number];
+      if (o.status === 'rejected') {
+        failed.set(m.key, (o.reason as Error)?.message ?? String(o.reason));
+        return;
+      }
+      if (scorer.history.has(m.key)) return;
+      scorer.history.set(m.key, o.value.map((e) => Int32Array.from(scorer.encoder.encode(e))), o.value.map((e) => e.time));
+    });
+    return failed;
   }
 }

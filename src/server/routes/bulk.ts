@@ -1,5 +1,5 @@
 // POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields and ids, forward to OpenSearch in parts that fit.
-import { anomalyError, type AnomalyFields } from '../../service/anomaly-fields.js';
+import { anomalyError, anomalyPending, type AnomalyFields } from '../../service/anomaly-fields.js';
 import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
 import type { OpenSearchHttp } from '../../opensearch/http.js';
 import { logger } from '../../util/log.js';
@@ -44,7 +44,10 @@ const scorable = (it: BulkItem): boolean => (it.action === 'index' || it.action 
 
 const toRequest = (it: BulkItem): ScoreRequest => ({ record: it.source!.doc, scope: it.index!, source: { file: '_bulk', line: it.source!.line } });
 
-/** Scores the documents; when the scorer itself fails, every document gets anomaly.error instead (none is lost). */
+/**
+ * Scores the documents; when the scorer itself fails, every document goes out marked anomaly.pending instead (none
+ * is lost, and enrich scores them later: a transient failure must not become a permanent anomaly.error).
+ */
 async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<AnomalyFields[]> {
   const requests = items.map(toRequest);
   try {
@@ -52,7 +55,7 @@ async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<Anom
   } catch (err) {
     const reason = `scorer failure: ${(err as Error).message}`;
     log.warn({ err, documents: items.length }, 'forwarding documents unscored');
-    return items.map(() => anomalyError(reason, ctx.scoring.scorer.modelId, new Date().toISOString()));
+    return items.map(() => anomalyPending(reason, ctx.scoring.scorer.modelId, new Date().toISOString()));
   }
 }
 
