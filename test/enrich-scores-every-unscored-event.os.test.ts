@@ -1,5 +1,6 @@
-// `enrich` gives every unscored event in the window its anomaly fields with a partial update, keeps the original
-// fields, leaves already-scored events alone, records unreadable events with anomaly.error, and a rerun is a no-op.
+// `enrich` gives every unscored event in the window (also those the proxy left anomaly.pending) its anomaly fields
+// with a partial update, keeps the original fields, leaves already-scored events alone, records unreadable events
+// with anomaly.error, and a rerun is a no-op.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { EnrichStats } from '../src/enrich/enricher.js';
@@ -11,6 +12,8 @@ import { requireOpenSearch } from './support/opensearch.js';
 const INDEX = `seqsentry-enrich-every-${process.pid}`;
 const JOB = `test-every-${process.pid}`;
 const DAY = 86_400_000;
+/** As the proxy forwards an event it could not score this time (a transient failure). */
+const PENDING = { anomaly: { model: { name: 'earlier', version: '1', kind: 'transformer-mlm' }, scored_at: '2026-01-20T00:00:00.000Z', pending: 'history refill failed: all shards failed' } };
 const PRE_SCORED = { anomaly_score: 0.25, anomaly: { model: { name: 'earlier', version: '1', kind: 'transformer-mlm' }, scored_at: '2026-01-20T00:00:00.000Z', is_anomaly: false } };
 
 const enrich = (url: string, modelDir: string): Promise<EnrichStats> => runEnrich(url, modelDir, { pattern: INDEX, job: JOB, pageSize: 300, batchSize: 256 });
@@ -21,6 +24,7 @@ describe('enrich scores every unscored event', () => {
   const docs = ecsDocs({ seed: 99, days: 6, startMs: FIXTURE_START_MS + 14 * DAY }); // 30 users × 12 × 6 = 2160
   const preScored = new Set<string>();
   const unreadable = new Set<string>();
+  const pending = new Set<string>();
   let first: EnrichStats;
 
   beforeAll(async () => {
@@ -31,6 +35,10 @@ describe('enrich scores every unscored event', () => {
       if (i % 20 === 7) {
         Object.assign(d, structuredClone(PRE_SCORED));
         preScored.add(`d${i}`);
+      }
+      if (i % 100 === 11) {
+        Object.assign(d, structuredClone(PENDING));
+        pending.add(`d${i}`);
       }
       if (i % 500 === 3) {
         // No field the ECS adapter maps: scored as unreadable, not skipped.
@@ -75,6 +83,8 @@ describe('enrich scores every unscored event', () => {
         expect(doc.source.anomaly_score).toBeLessThanOrEqual(1);
         expect(doc.source.anomaly.fields.length).toBeGreaterThan(0);
         expect(doc.source.anomaly.is_anomaly).toBeTypeOf('boolean');
+        // a pending event is an unscored one: scored, and the mark goes with the score
+        expect(doc.source.anomaly.pending ?? null, id).toBeNull();
       }
     }
   });
@@ -83,6 +93,7 @@ describe('enrich scores every unscored event', () => {
     const stored = await allDocs(url, INDEX);
     docs.forEach((original, i) => {
       const { anomaly_score: _s, anomaly: _a, ...rest } = stored.get(`d${i}`)!.source;
+      if (pending.has(`d${i}`)) expect(_a.pending).toBeNull();
       const { anomaly_score: _os, anomaly: _oa, ...expected } = original as Record<string, unknown>;
       expect(rest).toEqual(expected);
     });
