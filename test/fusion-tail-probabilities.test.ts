@@ -65,6 +65,7 @@ describe('entity memory', () => {
     // user+src_host seen 160 times; user+dst_host, src_host+dst_host and user+auth_type never
     expect(out[0]).toBeCloseTo(-Math.log(160.1) - 3 * Math.log(0.1), 12);
     expect(m.unseenPairs(odd)).toEqual(['user+dst_host', 'src_host+dst_host', 'user+auth_type']);
+    expect(m.lastUnseenPairs()).toEqual(m.unseenPairs(odd)); // odd was the last one through statistics()
     // novelty: 160 events over one partner each; seen 160 / 162, new 2 / 162
     expect(usual[1]).toBeCloseTo(-4 * Math.log(160 / 162), 12);
     expect(out[1]).toBeCloseTo(-Math.log(160 / 162) - 3 * Math.log(2 / 162), 12);

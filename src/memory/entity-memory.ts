@@ -2,7 +2,7 @@
 // `seqsentry train`, saved as memory.json beside the model, read-only while scoring (every path, every restart
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
-import { entityValue, firstMember, memberValue, pairKey, type PairSpec } from './pairs.js';
+import { entityValue, firstMember, pairKey, type PairSpec } from './pairs.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
 export const PAIRS_COMPONENT = 'pairs';
@@ -43,8 +43,9 @@ interface FirstMember {
 }
 
 /**
- * Three statistics, higher = rarer, the pairs' summed over pairs (one component each, because the pairs move
- * together: a new workstation makes user+src and src+dst new at once; tailed apart, one fact would count twice):
+ * Three statistics, higher = rarer. The first two are sums over the pairs, one component each rather than one per
+ * pair, because the pairs move together (a new workstation makes user+src and src+dst new at once; tailed apart,
+ * one fact would count twice):
  * - `pairs`: the rarity rule's -ln(count + 0.1);
  * - `novelty`: -ln p(partner | first member), p estimated from the first member's own habit of meeting new
  *   partners: a seen partner c / (n + d + 1), a new one (d + 1) / (n + d + 1), for n events over d distinct
@@ -60,6 +61,8 @@ export class EntityMemory {
   readonly global = new Float64Array(24);
   events = 0;
   truncated = false;
+  /** Bit i set: pair i of the event last passed to `statistics` was never seen (for its explanation). */
+  unseenMask = 0;
   private globalEvents = 0;
 
   constructor(readonly spec: MemorySpec) {
@@ -87,7 +90,7 @@ export class EntityMemory {
     }
   }
 
-  /** Component names in statistic order: `pairs` (when there are pairs), then e.g. `hour:user`. */
+  /** Component names in statistic order: `pairs` and `novelty` (when there are pairs), then e.g. `hour:user`. */
   get componentNames(): string[] {
     return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(this.spec.hour_entity ? [`hour:${this.spec.hour_entity}`] : [])];
   }
@@ -142,10 +145,10 @@ export class EntityMemory {
     return Math.max(0, ((this.counts[i] as Map<string, number>).get(pairKey(event, this.spec.pairs[i] as PairSpec)) ?? 0) - without);
   }
 
-  /** p(this partner | the first member) of pair i (see the class comment); c = the pair's count. */
-  private partnerProbability(event: CanonicalEvent, i: number, c: number, without: number): number {
+  /** p(this partner | the first member) of pair i (see the class comment); c = the count of the pair `key`. */
+  private partnerProbability(key: string, i: number, c: number, without: number): number {
     const firsts = this.firsts[i] as Map<string, FirstMember>;
-    const f = firsts.get(memberValue(event, (this.spec.pairs[i] as PairSpec).members[0]));
+    const f = firsts.get(firstMember(key));
     const n = (f?.events ?? 0) - without;
     if (n <= 0) {
       const D = firsts.size - (f && without ? 1 : 0);
@@ -160,6 +163,11 @@ export class EntityMemory {
   /** Names of the pairs this event's members were never seen together in (a pair count of 0). */
   unseenPairs(event: CanonicalEvent): string[] {
     return this.spec.pairs.filter((_, i) => this.pairCount(event, i) === 0).map((p) => p.name);
+  }
+
+  /** unseenPairs of the event last passed to `statistics` (without recomputing its keys). */
+  lastUnseenPairs(): string[] {
+    return this.spec.pairs.filter((_, i) => (this.unseenMask >> i) & 1).map((p) => p.name);
   }
 
   /** Circularly smoothed count at hour h: a habit at 08:00 makes 07:00 and 09:00 half as usual. */
@@ -196,10 +204,13 @@ export class EntityMemory {
     if (P) {
       let rarity = 0;
       let novelty = 0;
+      this.unseenMask = 0;
       for (let i = 0; i < P; i++) {
-        const c = this.pairCount(event, i, without);
+        const key = pairKey(event, this.spec.pairs[i] as PairSpec);
+        const c = Math.max(0, ((this.counts[i] as Map<string, number>).get(key) ?? 0) - without);
+        if (c === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(c + PAIR_PSEUDO_COUNT);
-        novelty -= Math.log(this.partnerProbability(event, i, c, without));
+        novelty -= Math.log(this.partnerProbability(key, i, c, without));
       }
       out[o++] = rarity;
       out[o++] = novelty;

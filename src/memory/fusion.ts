@@ -43,10 +43,13 @@ export class Fusion {
     return this.stats;
   }
 
-  /** One component's entry in an explanation; the pairs component names the pairs that were new. */
-  component(name: string, logP: number, event: CanonicalEvent): ComponentScore {
+  /**
+   * One component's entry in the explanation of the event last passed to `statistics`; the pairs component names
+   * the pairs that were new.
+   */
+  component(name: string, logP: number): ComponentScore {
     if (name !== PAIRS_COMPONENT) return { name, log_p: logP };
-    const unseen = this.memory.unseenPairs(event);
+    const unseen = this.memory.lastUnseenPairs();
     return unseen.length ? { name, log_p: logP, unseen } : { name, log_p: logP };
   }
 

@@ -54,7 +54,7 @@ export function resolvePairs(adapter: Adapter): ResolvedPairs {
 export const MAX_MEMBER_CHARS = 256;
 
 /** A member's value, bounded, with NUL (the key separator) replaced so that a key splits back unambiguously. */
-export function memberValue(event: CanonicalEvent, m: MemberRef): string {
+function memberValue(event: CanonicalEvent, m: MemberRef): string {
   const v = ('entity' in m ? event.entities[m.entity] : event.fields[m.index]) ?? '';
   const bounded = v.length > MAX_MEMBER_CHARS ? v.slice(0, MAX_MEMBER_CHARS) : v;
   return bounded.includes('\u0000') ? bounded.replaceAll('\u0000', '\uFFFD') : bounded;

@@ -158,7 +158,7 @@ export class Scorer {
         for (let f = 0; f < F; f++) sequence += surprisal[b * F + f] as number;
         const event = events[b] as CanonicalEvent;
         raw = fusion.combine(fusion.statistics(sequence, event), logP);
-        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp, event)).sort((x, y) => x.log_p - y.log_p);
+        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
       } else {
         raw = rawScore(surprisal, b * F, weights);
       }
