@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_SCHEMA_VERSION } from '../src/model/bundle.js';
 import { hasPython, hasSharedData, PYTHON, REPO_ROOT, shared } from './support/env.js';
 
 const LANL_FIELDS = ['src_user', 'dst_user', 'src_host', 'dst_host', 'auth_type', 'logon_type', 'auth_orientation', 'success'];
@@ -66,7 +67,7 @@ describe.runIf(hasSharedData() && hasPython())('exported ONNX matches PyTorch', 
       expect(Object.keys(bundle.training)).toEqual(expect.arrayContaining(TRAINING_KEYS));
       expect(bundle.kind).toBe(kind);
       expect(bundle.context_length).toBe(context);
-      expect(bundle.schema_version).toBe(3);
+      expect(bundle.schema_version).toBe(BUNDLE_SCHEMA_VERSION);
       expect(bundle.threshold).toBe(0.999);
       // One weight per model field: 1 / (held-out mean surprisal + 0.01 nats), so in (0, 100].
       expect(bundle.field_weights).toHaveLength(LANL_FIELDS.length + 1);
