@@ -7,7 +7,7 @@ import type { Scorer, ScoreResult } from '../scorer/scorer.js';
 import { anomalyError, anomalyFields, anomalyPending, type AnomalyFields } from './anomaly-fields.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
 
-/** Attempts at loading one entity's history, and the pause before each retry (ms). */
+/** The pause before each retry of one entity's history load (ms): three attempts in all. */
 export const REFILL_RETRY_DELAYS_MS = [50, 250];
 
 /** Loads an entity's latest events strictly before `before` (seconds), oldest first: a cold-start refill. */
