@@ -103,10 +103,14 @@ export function parseRecord(adapter: Adapter, record: string | Record<string, un
     return { event, source };
   } catch (err) {
     if (!(err instanceof AdapterError) || strict) throw err;
-    stats.errors += 1;
-    if (stats.firstErrors.length < MAX_REPORTED_ERRORS) stats.firstErrors.push(err);
+    countError(stats, err);
     return { error: err, source };
   }
+}
+
+function countError(stats: ReadStats, err: AdapterError): void {
+  stats.errors += 1;
+  if (stats.firstErrors.length < MAX_REPORTED_ERRORS) stats.firstErrors.push(err);
 }
 
 /** A blank or whitespace-only line: no event, but it keeps its place (and its line) in `score`'s output. */
@@ -128,8 +132,7 @@ export async function* readRecords(files: readonly string[], adapter: Adapter, s
         const error = new AdapterError(file, line, raw.problem);
         if (strict) throw error;
         stats.records += 1;
-        stats.errors += 1;
-        if (stats.firstErrors.length < MAX_REPORTED_ERRORS) stats.firstErrors.push(error);
+        countError(stats, error);
         yield { error, source };
         continue;
       }

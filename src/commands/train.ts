@@ -71,7 +71,6 @@ export async function train(args: TrainArgs): Promise<string> {
   await mkdir(modelDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
   try {
-    let source: EventSource = () => readEvents(args.inputs, adapter, newReadStats(), args.strict);
     let what = args.inputs.join(', ');
     let read = (stats: ReadStats) => readEvents(args.inputs, adapter, stats, args.strict);
     if (args.fromIndex) {
@@ -86,8 +85,8 @@ export async function train(args: TrainArgs): Promise<string> {
       }
       what = `${args.fromIndex.pattern} since ${args.fromIndex.since}`;
       read = (stats: ReadStats) => readExport(exported, adapter, stats, args.strict);
-      source = () => readExport(exported, adapter, newReadStats(), args.strict);
     }
+    const source: EventSource = () => read(newReadStats());
     const eventsPath = join(work, 'events.tsv');
     const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, entityKey);
     const stats = newReadStats();

@@ -167,13 +167,13 @@ export class Enricher {
     if (own.length === 0) return 0;
     // A transient failure (an entity's history could not be loaded): stop before this page's checkpoint, so that
     // a rerun (or the next poll) scores these events rather than passing them by.
-    const pending = results.find((r) => r.anomaly.pending !== undefined);
+    const pending = results.find((r) => typeof r.anomaly.pending === 'string');
     if (pending) throw new SeqSentryError(`enrich: events not scored (${pending.anomaly.pending}); stopping at the last checkpoint`);
     const updates = own.map((h, i) => {
       const fields = results[i]!;
       // An event the proxy left pending loses the mark with its score.
       const wasPending = (h.source.anomaly as Record<string, unknown> | undefined)?.pending !== undefined;
-      return { index: h.index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, fields: wasPending ? { ...fields, anomaly: { ...fields.anomaly, pending: null as unknown as string } } : fields };
+      return { index: h.index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, fields: wasPending ? { ...fields, anomaly: { ...fields.anomaly, pending: null } } : fields };
     });
     const outcome = await this.writer.write(updates);
     const unreadable = outcome.updatedErrors;

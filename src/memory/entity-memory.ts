@@ -142,7 +142,11 @@ export class EntityMemory {
 
   /** Count of the event's key for pair i (0 when unseen); `without` events (the event itself) taken away. */
   pairCount(event: CanonicalEvent, i: number, without = 0): number {
-    return Math.max(0, ((this.counts[i] as Map<string, number>).get(pairKey(event, this.spec.pairs[i] as PairSpec)) ?? 0) - without);
+    return this.keyCount(i, pairKey(event, this.spec.pairs[i] as PairSpec), without);
+  }
+
+  private keyCount(i: number, key: string, without: number): number {
+    return Math.max(0, ((this.counts[i] as Map<string, number>).get(key) ?? 0) - without);
   }
 
   /** p(this partner | the first member) of pair i (see the class comment); c = the count of the pair `key`. */
@@ -207,7 +211,7 @@ export class EntityMemory {
       this.unseenMask = 0;
       for (let i = 0; i < P; i++) {
         const key = pairKey(event, this.spec.pairs[i] as PairSpec);
-        const c = Math.max(0, ((this.counts[i] as Map<string, number>).get(key) ?? 0) - without);
+        const c = this.keyCount(i, key, without);
         if (c === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(c + PAIR_PSEUDO_COUNT);
         novelty -= Math.log(this.partnerProbability(key, i, c, without));

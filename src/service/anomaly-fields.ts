@@ -27,9 +27,10 @@ export interface AnomalyDetails {
   error?: string;
   /**
    * Why the event was not scored this time: a transient failure (its entity's history could not be loaded, the
-   * scorer failed). It is still written, without anomaly_score; enrich scores it later, as any unscored event.
+   * scorer failed). It is still written, without anomaly_score; enrich scores it later, as any unscored event,
+   * and writes null here with the score.
    */
-  pending?: string;
+  pending?: string | null;
 }
 
 export interface AnomalyFields {

@@ -126,10 +126,11 @@ export class ScoringService {
       // An entity whose history could not be loaded is not scored this time (without its history the score would
       // differ from every other path's); its events go out marked pending, and the other entities are scored.
       const failed = await this.refillHistory(events, scopes);
-      const keep = events.map((e, i) => !failed.has(this.scorer.historyKey(e, scopes[i])));
-      const scoredEvents = failed.size ? events.filter((_, i) => keep[i]) : events;
-      const scoredScopes = failed.size ? scopes.filter((_, i) => keep[i]) : scopes;
-      const results = await this.scoreInTimeOrder(scoredEvents, scoredScopes);
+      // per event: why its entity's refill failed, or undefined (computed only when something failed)
+      const why = failed.size ? events.map((ev, i) => failed.get(this.scorer.historyKey(ev, scopes[i]))) : null;
+      const results = why
+        ? await this.scoreInTimeOrder(events.filter((_, i) => why[i] === undefined), scopes.filter((_, i) => why[i] === undefined))
+        : await this.scoreInTimeOrder(events, scopes);
       let k = 0;
       let e = 0;
       batch.forEach((p, i) => {
@@ -139,9 +140,10 @@ export class ScoringService {
               this.observer.onError?.('adapter');
               return anomalyError(item.message, model, scoredAt);
             }
-            if (!keep[e++]) {
+            const reason = why?.[e++];
+            if (reason !== undefined) {
               this.observer.onError?.('history');
-              return anomalyPending(`history refill failed: ${failed.get(this.scorer.historyKey(item, scopes[e - 1])) ?? ''}`, model, scoredAt);
+              return anomalyPending(`history refill failed: ${reason}`, model, scoredAt);
             }
             return anomalyFields(results[k++]!, model, this.scorer.threshold, scoredAt);
           }),
