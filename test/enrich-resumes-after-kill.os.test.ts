@@ -100,7 +100,9 @@ describe.runIf(hasBuild())('enrich resumes after kill', () => {
       const events = docs.map((d, i) => adapter.parse(d, { file: 'inline', line: i + 1 })!);
       const inline = await scorer.score(events, events.map(() => INDEX));
       const stored = await allDocs(url, INDEX);
-      inline.forEach((r, i) => expect(stored.get(`d${i}`)!.source.anomaly.raw, `d${i}`).toBeCloseTo(r.raw, 4));
+      // To 5e-4: onnxruntime's float32 sums differ in the last bits with the batch an event lands in (the kill moves
+      // the batch boundaries), and the sequence tail's slope can magnify that to ~1e-4; a lost history moves raw by nats.
+      inline.forEach((r, i) => expect(stored.get(`d${i}`)!.source.anomaly.raw, `d${i}`).toBeCloseTo(r.raw, 3));
     } finally {
       await scorer.close();
     }
