@@ -12,7 +12,7 @@ class EventsFileError(ValueError):
 @dataclass
 class Events:
     fields: list        # adapter field names, in order (header columns 3..)
-    entities: list      # entity key value per event, input order
+    entities: list      # entity key value per event, in file order
     times: np.ndarray   # (N,) float64 seconds
     columns: list       # columns[f][i] = value of field f of event i (strings)
     sha256: str         # of the file's bytes
@@ -59,16 +59,20 @@ def read_events(path):
     return Events(fields, entities, np.asarray(times, dtype=np.float64), columns, sha)
 
 
-def context_index(entities, context):
+def context_index(entities, context, times, ids):
     """For every event, the indices of its entity's previous `context` events (oldest first) and itself.
 
-    Returns (N, C+1) int64; a missing earlier event is -1 (becomes an all-zero <pad> row). Order is input
-    order, which is the order the scorer's history store sees.
+    Returns (N, C+1) int64; a missing earlier event is -1 (becomes an all-zero <pad> row). "Previous" is in
+    canonical order, the scorer's (src/scorer/order.ts): event time, then the token ids field by field, then
+    input order among identical events. So context does not depend on the order or number of input files.
+    times: (N,) float64; ids: (N, F) int64 token ids.
     """
     n = len(entities)
     codes = {}
     ent = np.fromiter((codes.setdefault(e, len(codes)) for e in entities), dtype=np.int64, count=n)  # (N,)
-    order = np.argsort(ent, kind="stable")                      # (N,) events grouped by entity, input order inside
+    # np.lexsort sorts by the last key first: entity, then time, then ids[:, 0], ids[:, 1], ..., then input order
+    keys = (np.arange(n),) + tuple(ids[:, f] for f in range(ids.shape[1] - 1, -1, -1)) + (times, ent)
+    order = np.lexsort(keys)                                    # (N,) events grouped by entity, canonical inside
     grouped = ent[order]
     starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]
     group_start = np.repeat(starts, np.diff(np.r_[starts, n]))  # (N,) first grouped position of each group

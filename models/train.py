@@ -116,7 +116,7 @@ if not model_cls.uses_context and context != 0:
     fail(f"--context {context}: {args.kind} scores each event on its own; use --context 0 or leave it out")
 if context < 0:
     fail("--context must be >= 0")
-data = ContextData(ids, context_index(events.entities, context))
+data = ContextData(ids, context_index(events.entities, context, events.times, ids))
 train_rows, val_rows = split(n, args.val_fraction, args.seed)
 
 config = config_cls(**{**overrides, "vocab_sizes": tuple(len(tokenizer["vocab"][f]) for f in fields), "context": context})

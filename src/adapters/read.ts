@@ -1,8 +1,7 @@
 // Reads log files (plain or gzip) record by record through an adapter; counts and locates every failure.
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, type ReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import { AdapterError, SeqSentryError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Adapter } from './adapter.js';
@@ -30,6 +29,75 @@ export const MAX_LINE_BYTES = 1 << 20;
 /** One line of a file: its text, or why it cannot be read (too long, not UTF-8, the file damaged from here on). */
 type RawLine = { text: string; problem?: undefined } | { text?: undefined; problem: string };
 
+/** Decompressed chunks queued at most before the file is read further (backpressure on the compressed side). */
+const GUNZIP_QUEUE = 16;
+
+/**
+ * The decompressed chunks of a gzip file, and then its error if it is damaged. The gunzip stream is never paused
+ * (backpressure pauses the file instead), so every byte it decompressed before the damage comes out before the
+ * error: a damaged file gives the same lines however fast they are consumed.
+ */
+async function* gunzipChunks(raw: ReadStream): AsyncGenerator<Buffer> {
+  const z = createGunzip();
+  const queue: Buffer[] = [];
+  let failure: Error | null = null;
+  let ended = false;
+  let zFull = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const feed = () => {
+    if (!zFull && queue.length < GUNZIP_QUEUE && !ended) raw.resume();
+  };
+  const stop = (err: Error) => {
+    failure ??= err;
+    ended = true;
+    notify();
+  };
+  raw.on('data', (chunk) => {
+    if (!z.write(chunk)) zFull = true;
+    if (zFull || queue.length >= GUNZIP_QUEUE) raw.pause();
+  });
+  raw.on('end', () => z.end());
+  raw.on('error', stop);
+  z.on('drain', () => {
+    zFull = false;
+    feed();
+  });
+  z.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    notify();
+  });
+  z.on('end', () => {
+    ended = true;
+    notify();
+  });
+  z.on('error', (err) => {
+    raw.destroy();
+    stop(err);
+  });
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk) {
+        feed();
+        yield chunk;
+        continue;
+      }
+      if (ended) break;
+      feed();
+      await new Promise<void>((r) => (wake = r));
+    }
+  } finally {
+    raw.destroy();
+    z.destroy();
+  }
+  if (failure) throw failure;
+}
+
 /**
  * The lines of a file, plain or gzip. Only LF ends a line (a CR before it is dropped; a lone CR stays in the
  * record, so it can neither split a record nor shift the line numbers after it). A damaged or truncated gzip
@@ -42,11 +110,7 @@ async function* openLines(file: string): AsyncGenerator<RawLine> {
     throw new SeqSentryError(`cannot read input ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   const raw = createReadStream(file);
-  let stream: Readable = raw;
-  if (file.endsWith('.gz')) {
-    stream = raw.pipe(createGunzip());
-    raw.on('error', (err) => stream.destroy(err)); // pipe() does not pass a read error on
-  }
+  const stream: AsyncIterable<Buffer> = file.endsWith('.gz') ? gunzipChunks(raw) : raw;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let parts: Buffer[] = [];
   let size = 0;
@@ -65,7 +129,7 @@ async function* openLines(file: string): AsyncGenerator<RawLine> {
     }
   };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       let start = 0;
       for (;;) {
         const nl = chunk.indexOf(10, start);

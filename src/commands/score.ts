@@ -1,4 +1,5 @@
-// `seqsentry score`: score every record of log files with a trained bundle, one JSON line per record, in order.
+// `seqsentry score`: score every record of log files with a trained bundle, one JSON line per record, in input
+// order; each event's context is what came before it in time, wherever that stands in the files.
 import { constants, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { access } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { intOption, parseOptions, required, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE = 'seqsentry score --model-dir DIR --format lanl --input FILE... --output OUT.jsonl';
-const SUMMARY = 'Scores every record of the input files; writes {"line","anomaly_score","raw","fields",...} per record, in input order.';
+const SUMMARY = 'Scores every record of the input files in time order; writes {"line","anomaly_score","raw","fields",...} per record, in input order.';
 const SPECS = {
   ...INPUT_OPTIONS,
   'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
@@ -45,7 +46,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   } catch (err) {
     throw new SeqSentryError(`cannot write output ${args.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
   }
-  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize });
+  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true });
   const format = args.format ?? scorer.bundle.format;
   let adapter;
   try {
@@ -65,9 +66,11 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   let pending: Array<{ line: number; event?: CanonicalEvent; error?: string; blank?: true }> = [];
   let batchEvents = 0;
 
+  // Arrival number of the next event, the same in both passes: input order among identical events.
+  let seq = 0;
   const flush = async () => {
     const events = pending.flatMap((p) => (p.event ? [p.event] : []));
-    const results = await scorer.score(events);
+    const results = await scorer.score(events, undefined, events.map(() => seq++));
     let i = 0;
     const text: string[] = [];
     for (const p of pending) {
@@ -90,6 +93,16 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   };
 
   try {
+    // First pass: every event into its entity's history, so that each is scored after the events that came before
+    // it in time (canonical order), wherever they stand in the files. Only token ids are kept, not the records.
+    const ordering = progress('ordering');
+    let held = 0;
+    for await (const item of readRecords(args.inputs, adapter, newReadStats(), args.strict)) {
+      if (!item.event) continue;
+      scorer.remember([item.event], undefined, [held++]);
+      if (held % 10_000 === 0) ordering.update(held);
+    }
+    ordering.finish(`${held} events in time order`);
     for await (const item of readRecords(args.inputs, adapter, stats, args.strict)) {
       if (item.blank) {
         pending.push({ line: item.source.line, blank: true });
@@ -103,6 +116,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
       if (batchEvents >= args.batchSize) await flush();
     }
     await flush();
+    if (seq !== held) throw new SeqSentryError(`the input changed while it was scored (${held} events on the first reading, ${seq} on the second)`);
   } finally {
     out.end();
     await once(out, 'finish');

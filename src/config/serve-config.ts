@@ -64,6 +64,13 @@ export const ServeConfigSchema = z
         refill: z.boolean().default(true),
         /** Scope for /v1/score requests that name none; '' keeps their history in memory only (no refill). */
         default_scope: z.string().default(''),
+        /**
+         * The reordering window (ms): an event waits until events this much later in event time have come in, or
+         * until it has waited this long, and is scored in time order with them, so that jitter between workers or
+         * shippers does not change scores. It never waits while every recent sender is itself waiting on held
+         * events (docs/contracts.md, "Canonical order"). 0 scores at once.
+         */
+        reorder_window_ms: z.number().int().min(0).max(60_000).default(2_000),
         /** Deadline of one refill search; a batch waits for it. */
         load_timeout_ms: z.number().int().positive().default(5_000),
         /**

@@ -1,5 +1,6 @@
 // Reads unscored events page by page: a point in time (PIT) over the index pattern, walked with search_after
-// in the order of EVENT_SORT, the next page fetched while the caller works on the current one.
+// in the order of EVENT_SORT, the next page fetched while the caller works on the current one. Pages end between
+// two event times.
 import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
 import { OpenSearchError } from '../core/errors.js';
@@ -60,6 +61,18 @@ const PitSchema = z.object({ pit_id: z.string() });
 /** A PIT that is gone (expired, or its node restarted) answers 404 with search_context_missing_exception. */
 function pitLost(err: unknown): boolean {
   return err instanceof OpenSearchError && err.status === 404 && /search_context_missing|No search context/i.test(err.message);
+}
+
+/**
+ * A full page less its trailing events of the page's last time, which come again at the head of the next page:
+ * events of one time are then scored together, in canonical order, not split by where a page ends (the scorer
+ * orders within a call only). A page that is all one time stays whole.
+ */
+function withoutLastTie(hits: EventHit[]): EventHit[] {
+  const time = hits.at(-1)?.sort[0];
+  let end = hits.length;
+  while (end > 0 && hits[end - 1]!.sort[0] === time) end -= 1;
+  return end === 0 ? hits : hits.slice(0, end);
 }
 
 export class UnscoredEventReader {
@@ -145,14 +158,16 @@ export class UnscoredEventReader {
       while (pending) {
         const page = await pending;
         pending = null;
-        const lastHit = page.hits.at(-1);
+        const full = page.hits.length === this.options.pageSize;
+        const hits = full ? withoutLastTie(page.hits) : page.hits;
+        const lastHit = hits.at(-1);
         if (!lastHit) return;
-        if (page.hits.length === this.options.pageSize && !signal?.aborted) {
+        if (full && !signal?.aborted) {
           pending = this.fetch(lastHit.sort, false);
           // Marks the prefetch handled: if the caller stops early its failure must not crash the process.
           pending.catch(() => undefined);
         }
-        yield { hits: page.hits, last: lastHit.sort, ...(page.total !== undefined ? { total: page.total } : {}) };
+        yield { hits, last: lastHit.sort, ...(page.total !== undefined ? { total: page.total } : {}) };
         if (signal?.aborted) return;
       }
     } finally {

@@ -42,7 +42,7 @@ export interface HistoryLoaderOptions {
 const log = logger.child({ component: 'history-loader' });
 
 export function createHistoryLoader({ client, adapter, fields, timeoutMs }: HistoryLoaderOptions): HistoryLoader {
-  return async (scope, entityValue, before, limit) => {
+  return async (scope, entityValue, until, limit) => {
     // An empty scope would search every index: such requests keep their history in memory only.
     if (!scope || limit <= 0 || entityValue === '?') return [];
     const body = {
@@ -55,7 +55,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
           filter: [
             // Dynamic mappings index strings as text with a .keyword sub-field; ECS templates as keyword.
             { bool: { should: [{ term: { [fields.entity]: entityValue } }, { term: { [`${fields.entity}.keyword`]: entityValue } }], minimum_should_match: 1 } },
-            { range: { [fields.time]: { lt: new Date(Math.floor(before * 1000)).toISOString() } } },
+            { range: { [fields.time]: { lte: new Date(Math.floor(until * 1000)).toISOString() } } },
           ],
         },
       },

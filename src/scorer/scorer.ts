@@ -1,10 +1,11 @@
-// Scores canonical events with a model bundle: history context in input order, batched ONNX calls, calibration.
+// Scores canonical events with a model bundle: history context in canonical order, batched ONNX calls, calibration.
 import type { CanonicalEvent } from '../core/event.js';
 import { loadBundle, type Bundle } from '../model/bundle.js';
 import { TokenModel, type OnnxSessionOptions } from '../model/onnx.js';
 import { Encoder, hourToken } from '../tokenizer/vocab.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
+import { canonicalOrder, tieBreak } from './order.js';
 import { rawScore } from './raw-score.js';
 import { AdapterError } from '../core/errors.js';
 import { EntityMemory, type MemoryFile } from '../memory/entity-memory.js';
@@ -39,6 +40,8 @@ export interface ScorerOptions extends OnnxSessionOptions {
   maxEntities?: number;
   /** Overrides the bundle's threshold on anomaly_score. */
   threshold?: number;
+  /** Keep every event in the history (see HistoryOptions.keepAll): `score` on a whole file. */
+  keepAllHistory?: boolean;
 }
 
 export class Scorer {
@@ -60,7 +63,7 @@ export class Scorer {
     this.width = bundle.tokenizer.fields.length;
     this.threshold = options.threshold ?? bundle.threshold;
     this.maxBatch = options.maxBatch ?? 1024;
-    this.history = new HistoryStore({ length: this.context, maxEntities: options.maxEntities ?? 100_000 });
+    this.history = new HistoryStore({ length: this.context, maxEntities: options.maxEntities ?? 100_000, ...(options.keepAllHistory ? { keepAll: true } : {}) });
     this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
   }
 
@@ -85,14 +88,22 @@ export class Scorer {
   }
 
   /**
-   * Scores events in order. Each event's context is its entity's previous events, including earlier
-   * events of the same call, so the result does not depend on how a stream is cut into calls.
+   * Scores events. Each event's context is its entity's previous events in canonical order (order.ts), earlier
+   * events of the same call included: the call is scored in canonical order whatever order it came in, and the
+   * results come back in the call's order. With `seqs`, the history already holds every event (a `keepAll` store
+   * filled by `remember`, `seqs` being each event's arrival number there) and nothing is added.
    */
-  async score(events: readonly CanonicalEvent[], scopes?: readonly string[]): Promise<ScoreResult[]> {
-    const results: ScoreResult[] = [];
-    for (let start = 0; start < events.length; start += this.maxBatch) {
-      const chunk = events.slice(start, start + this.maxBatch);
-      results.push(...(await this.scoreChunk(chunk, scopes?.slice(start, start + this.maxBatch))));
+  async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
+    const rows = events.map((event) => this.encode(event));
+    const keys = events.map((event, i) => this.historyKey(event, scopes?.[i]));
+    const order = seqs ? events.map((_, i) => i) : canonicalOrder(events.map((e) => e.time), rows, keys);
+    const results: ScoreResult[] = new Array(events.length);
+    for (let start = 0; start < order.length; start += this.maxBatch) {
+      const chunk = order.slice(start, start + this.maxBatch);
+      const scored = await this.scoreChunk(chunk.map((i) => events[i] as CanonicalEvent), chunk.map((i) => rows[i] as Int32Array), chunk.map((i) => keys[i] as string), seqs && chunk.map((i) => seqs[i] as number));
+      chunk.forEach((i, k) => {
+        results[i] = scored[k] as ScoreResult;
+      });
     }
     return results;
   }
@@ -105,21 +116,31 @@ export class Scorer {
     return `${scope}\u0000${event.entities[this.bundle.entity_key] ?? '?'}`;
   }
 
-  private async scoreChunk(events: readonly CanonicalEvent[], scopes?: readonly string[]): Promise<ScoreResult[]> {
+  /**
+   * The event as the history holds it: its F token ids, then its tieBreak (order.ts), so that comparing rows
+   * compares events in canonical order. Only the first F entries are tokens.
+   */
+  encode(event: CanonicalEvent): Int32Array {
+    this.checkWidth(event);
+    const ids = this.encoder.encode(event);
+    const row = new Int32Array(this.width + 1);
+    row.set(ids);
+    row[this.width] = tieBreak(event);
+    return row;
+  }
+
+  private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
     const B = events.length;
     const T = this.context + 1;
     const F = this.width;
     const tokens = new BigInt64Array(B * T * F); // (B, T, F), zero rows = padding
     // Ids are small and non-negative: write each int64 as its low 32-bit word, no BigInt per token.
     const words = new Int32Array(tokens.buffer);
-    const encoded: Int32Array[] = [];
     for (let b = 0; b < B; b++) {
       const event = events[b] as CanonicalEvent;
-      this.checkWidth(event);
-      const row = Int32Array.from(this.encoder.encode(event));
-      encoded.push(row);
-      const entity = this.historyKey(event, scopes?.[b]);
-      const past = this.context > 0 ? this.history.get(entity, event.time) : [];
+      const row = rows[b] as Int32Array;
+      const entity = keys[b] as string;
+      const past = this.context > 0 ? this.history.get(entity, event.time, row, seqs?.[b]) : [];
       const base = b * T * F;
       // Left-pad: the newest past event sits right before the target row.
       const firstRow = T - 1 - past.length;
@@ -127,7 +148,7 @@ export class Scorer {
         for (let f = 0; f < F; f++) words[2 * (base + (firstRow + i) * F + f) + LOW_WORD] = r[f] as number;
       });
       for (let f = 0; f < F; f++) words[2 * (base + (T - 1) * F + f) + LOW_WORD] = row[f] as number;
-      this.history.push(entity, row, event.time);
+      if (!seqs) this.history.push(entity, row, event.time);
     }
     const { surprisal, expected } = await this.model.run(tokens, B, T, F);
     const results: ScoreResult[] = new Array(B);
@@ -175,14 +196,12 @@ export class Scorer {
 
   /**
    * Adds events to their entities' histories without scoring them: warms the context with events that came
-   * before the ones to score (the fusion step's training period).
+   * before the ones to score (the fusion step's training period), or fills a keepAll store with a whole file, each
+   * event at its arrival number `seqs[b]`.
    */
-  remember(events: readonly CanonicalEvent[], scopes?: readonly string[]): void {
+  remember(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): void {
     if (this.context === 0) return;
-    events.forEach((event, b) => {
-      this.checkWidth(event);
-      this.history.push(this.historyKey(event, scopes?.[b]), Int32Array.from(this.encoder.encode(event)), event.time);
-    });
+    events.forEach((event, b) => this.history.push(this.historyKey(event, scopes?.[b]), this.encode(event), event.time, seqs?.[b]));
   }
 
   /**
@@ -193,7 +212,7 @@ export class Scorer {
     if (this.context === 0) return;
     for (let b = events.length - 1; b >= 0; b--) {
       const event = events[b] as CanonicalEvent;
-      this.history.remove(this.historyKey(event, scopes?.[b]), Int32Array.from(this.encoder.encode(event)), event.time);
+      this.history.remove(this.historyKey(event, scopes?.[b]), this.encode(event), event.time);
     }
   }
 

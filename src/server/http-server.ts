@@ -9,6 +9,7 @@ import { readBody } from './body.js';
 import { HttpError, errorReply, json, type Reply } from './http-errors.js';
 import type { ServerMetrics } from './metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
+import { currentSender, type Senders } from '../service/senders.js';
 import { handleBulk } from './routes/bulk.js';
 import type { BulkRefusal } from './bulk-policy.js';
 import { handleClusterInfo } from './routes/cluster-info.js';
@@ -27,6 +28,8 @@ export interface AppState {
   scoring: ScoringService | null;
   modelState: string;
   shuttingDown: boolean;
+  /** The clients scoring requests come from, for the scorer's reordering window. */
+  senders: Senders;
 }
 
 interface Call {
@@ -151,7 +154,12 @@ export function createHttpServer(state: AppState): Server {
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const started = process.hrtime.bigint();
     let route = 'unmatched';
-    dispatch(req, state)
+    const sender = req.socket.remoteAddress ?? '?';
+    if (ROUTES.find((r) => r.match.test((req.url ?? '/').split('?')[0] ?? '/'))?.needsModel) {
+      state.senders.begin(sender);
+      res.once('close', () => state.senders.end(sender));
+    }
+    currentSender.run(sender, () => dispatch(req, state))
       .then((out) => {
         route = out.route;
         return out.reply;

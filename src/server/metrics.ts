@@ -18,11 +18,13 @@ export class ServerMetrics {
   readonly batchSize = this.registry.register(new Histogram('seqsentry_batch_size', 'Events per micro-batch (one or more ONNX calls).', BATCH_BUCKETS));
   readonly batchSeconds = this.registry.register(new Histogram('seqsentry_batch_duration_seconds', 'Time to score one micro-batch, history refill included.', LATENCY_BUCKETS));
   readonly forwardSeconds = this.registry.register(new Histogram('seqsentry_forward_duration_seconds', 'Time for OpenSearch to answer a forwarded bulk request.', LATENCY_BUCKETS));
+  readonly lateEvents = this.registry.register(new Counter('seqsentry_events_late_total', 'Events scored after a later event of their entity had been scored (they came beyond the reordering window).'));
   readonly errors = this.registry.register(new Counter('seqsentry_errors_total', 'Errors by kind: adapter, scorer, history, bad_request, too_large, auth, upstream, internal.', ['kind']));
   private history: HistoryStore | null = null;
   private model: { name: string; version: string; kind: string } | null = null;
 
   constructor() {
+    this.lateEvents.inc(undefined, 0); // shown from the start: 0 late is the figure to watch
     this.registry.register(new Gauge('seqsentry_history_entities', 'Entities whose recent events are held in memory.', () => [{ value: this.history?.size ?? 0 }]));
     this.registry.register(new Gauge('seqsentry_history_evictions_total', 'Entities evicted from the in-memory history (LRU).', () => [{ value: this.history?.evictions ?? 0 }], 'counter'));
     this.registry.register(new Gauge('seqsentry_model_info', 'The loaded model bundle (value 1).', () => (this.model ? [{ labels: this.model, value: 1 }] : [])));
@@ -42,6 +44,7 @@ export class ServerMetrics {
         this.batchSeconds.observe(undefined, seconds);
       },
       onError: (kind) => this.errors.inc({ kind }),
+      onLate: (events) => this.lateEvents.inc(undefined, events),
     };
   }
 

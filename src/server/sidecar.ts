@@ -1,5 +1,6 @@
 // Composition root of `seqsentry serve`: listens first (health probes answer during model load), then loads the
 // model, wires adapter → history refill → scoring service, and shuts down in order.
+import { Senders } from '../service/senders.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from '../adapters/registry.js';
@@ -62,7 +63,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   const metrics = new ServerMetrics();
   const opensearch = new OpenSearchHttp(config.opensearch);
   const state: AppState = {
-    config, metrics, opensearch, scoring: null, modelState: 'loading', shuttingDown: false,
+    config, metrics, opensearch, scoring: null, modelState: 'loading', shuttingDown: false, senders: new Senders(),
     auth: config.auth.enabled ? new TokenAuth(config.auth.tokens) : null,
     bulkRefusal: compileBulkPolicy({ actions: config.bulk.allowed_actions, indexPatterns: config.bulk.index_patterns }),
   };
@@ -82,7 +83,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     const fields = config.history.refill && scorer.context > 0 ? historyFieldsFor(adapter, options, scorer.bundle.entity_key) : null;
     if (fields) client = createOpenSearchClient(config.opensearch);
     const historyLoader = client && fields ? createHistoryLoader({ client, adapter, fields, timeoutMs: config.history.load_timeout_ms }) : undefined;
-    state.scoring = new ScoringService(scorer, adapter, { maxBatch: config.batching.max_batch, maxDelayMs: config.batching.max_delay_ms, maxValueBytes: config.history.max_value_bytes, maxScopeBytes: config.history.max_scope_bytes, ...(historyLoader ? { historyLoader } : {}) }, metrics.batchObserver);
+    state.scoring = new ScoringService(scorer, adapter, { maxBatch: config.batching.max_batch, maxDelayMs: config.batching.max_delay_ms, maxValueBytes: config.history.max_value_bytes, maxScopeBytes: config.history.max_scope_bytes, reorderWindowMs: config.history.reorder_window_ms, senders: state.senders, ...(historyLoader ? { historyLoader } : {}) }, metrics.batchObserver);
     metrics.attachModel(scorer.history, scorer.modelId);
     state.modelState = 'loaded';
     log.info({ model: scorer.modelId, format: adapter.name, context: scorer.context, history_refill: fields ?? false }, 'model loaded; serving');

@@ -3,15 +3,22 @@
 import type { Adapter } from '../adapters/adapter.js';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
-import type { Scorer, ScoreResult } from '../scorer/scorer.js';
+import { compareEvents } from '../scorer/order.js';
+import type { Scorer } from '../scorer/scorer.js';
 import { anomalyError, anomalyFields, anomalyPending, type AnomalyFields } from './anomaly-fields.js';
+import { currentSender, type Senders } from './senders.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
 
 /** The pause before each retry of one entity's history load (ms): three attempts in all. */
 export const REFILL_RETRY_DELAYS_MS = [50, 250];
+/** A refill asks for this many times the context length. */
+const REFILL_SLACK = 2;
 
-/** Loads an entity's latest events strictly before `before` (seconds), oldest first: a cold-start refill. */
-export type HistoryLoader = (scope: string, entityValue: string, before: number, limit: number) => Promise<CanonicalEvent[]>;
+/**
+ * Loads an entity's latest `limit` events at or before `until` (seconds), oldest first: a cold-start refill. Those
+ * at `until` itself may or may not come before the event being scored (canonical order): the caller sorts that out.
+ */
+export type HistoryLoader = (scope: string, entityValue: string, until: number, limit: number) => Promise<CanonicalEvent[]>;
 
 export interface ScoreRequest {
   /** A raw record for the adapter (JSON object or text line). */
@@ -31,26 +38,65 @@ export interface ScoringServiceOptions {
   maxValueBytes?: number;
   /** Bound on a history scope, UTF-8 bytes; longer ones are fingerprinted. */
   maxScopeBytes?: number;
+  /**
+   * The reordering window (ms; 0: none). An event is held until events at least this much later in event time
+   * have arrived in its scope, or until it has waited this long, and held events are scored in canonical order:
+   * a shipper's jitter within the window does not change scores. An event that still comes after a later event of
+   * its entity was scored is scored at once, against the history it finds (counted as late).
+   */
+  reorderWindowMs?: number;
+  /**
+   * The connections requests come from (see senders.ts): with it, held events go as soon as every recent sender is
+   * waiting on them. Without it (enrich, tests), only the window's time rules apply.
+   */
+  senders?: Senders;
 }
 
 export interface BatchObserver {
   onBatch?(events: number, seconds: number): void;
   onError?(kind: string): void;
+  /** Events scored after a later event of their entity (beyond the reordering window). */
+  onLate?(events: number): void;
 }
 
+/** One request's answers, filled in as its events are scored (they may be released in different batches). */
 interface Pending {
-  requests: ScoreRequest[];
+  results: AnomalyFields[];
+  left: number;
+  settled: boolean;
   resolve: (out: AnomalyFields[]) => void;
   reject: (err: unknown) => void;
 }
 
+/** One readable event waiting to be scored, and where its answer goes. */
+interface Slot {
+  event: CanonicalEvent;
+  scope: string;
+  /** Date.now() when it arrived. */
+  arrived: number;
+  pending: Pending;
+  at: number;
+  /** The client it came from, when known (senders.ts). */
+  sender?: string;
+}
+
+/** Events held for reordering at most; beyond this the oldest are released at once (memory stays bounded). */
+const MAX_HELD = 200_000;
+
 export class ScoringService {
-  private queue: Pending[] = [];
-  private queued = 0;
+  /** Events held by the reordering window, in arrival order. */
+  private held: Slot[] = [];
+  /** Per scope, the latest event time among held events (the window's event-time watermark). */
+  private latest = new Map<string, number>();
+  private releaseTimer: NodeJS.Timeout | null = null;
+  /** Released events waiting for the next batch. */
+  private queue: Slot[] = [];
   private timer: NodeJS.Timeout | null = null;
   // Batches run one after another so history updates keep arrival order.
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  /** Events scored after a later event of their entity, since start. */
+  lateEvents = 0;
 
   constructor(
     readonly scorer: Scorer,
@@ -59,17 +105,87 @@ export class ScoringService {
     private readonly observer: BatchObserver = {},
   ) {}
 
-  /** Scores the records of one request, in order; a record the adapter cannot read gets anomaly.error. */
+  /** Scores the records of one request, answers in request order; a record the adapter cannot read gets anomaly.error. */
   score(requests: ScoreRequest[]): Promise<AnomalyFields[]> {
     if (requests.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ requests, resolve, reject });
-      this.queued += requests.length;
-      // Natural batching: with nothing running a request goes at once; while a batch runs, requests gather
-      // for the next one, which starts when it ends, when it is full, or after maxDelayMs at the latest.
-      if (this.queued >= this.options.maxBatch || this.inFlight === 0) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+      const sender = currentSender.getStore();
+      const pending: Pending = { results: new Array(requests.length), left: 0, settled: false, resolve, reject };
+      const arrived = Date.now();
+      requests.forEach((r, at) => {
+        const item = this.parse(r);
+        if (item instanceof AdapterError) {
+          this.observer.onError?.('adapter');
+          pending.results[at] = anomalyError(item.message, this.scorer.modelId, new Date(arrived).toISOString());
+          return;
+        }
+        pending.left += 1;
+        const scope = this.scopeOf(r);
+        this.held.push({ event: item, scope, arrived, pending, at, ...(sender ? { sender } : {}) });
+        if (!(item.time <= (this.latest.get(scope) ?? -Infinity))) this.latest.set(scope, item.time);
+      });
+      if (pending.left === 0) {
+        pending.settled = true;
+        resolve(pending.results);
+        return;
+      }
+      this.release();
     });
+  }
+
+  /**
+   * Moves the held events whose window has passed (all of them with no window, or with `all`) to the batch queue.
+   * Natural batching: with nothing running a batch goes at once; while one runs, events gather for the next, which
+   * starts when it ends, when it is full, or after maxDelayMs at the latest.
+   */
+  private release(all = false): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
+    const window = this.options.reorderWindowMs ?? 0;
+    if (window <= 0 || all || this.held.length > MAX_HELD || this.nobodyElseMaySend(window)) {
+      this.queue.push(...this.held);
+      this.held = [];
+      this.latest.clear();
+    } else {
+      const now = Date.now();
+      // Per scope, the time up to which held events go: the watermark, or later when an event has waited out the
+      // window on the clock; then the events before it in time go with it, never after it.
+      const until = new Map<string, number>();
+      for (const [scope, latest] of this.latest) until.set(scope, latest - window / 1000);
+      for (const slot of this.held) {
+        if (now - slot.arrived >= window && slot.event.time > (until.get(slot.scope) as number)) until.set(slot.scope, slot.event.time);
+      }
+      const keep: Slot[] = [];
+      for (const slot of this.held) {
+        if (slot.event.time <= (until.get(slot.scope) as number)) this.queue.push(slot);
+        else keep.push(slot);
+      }
+      this.held = keep;
+      if (keep.length) {
+        const scopes = new Set(keep.map((s) => s.scope));
+        for (const scope of [...this.latest.keys()]) if (!scopes.has(scope)) this.latest.delete(scope);
+        // Held in arrival order: the first one is the next to reach the end of its wait.
+        this.releaseTimer = setTimeout(() => this.release(), Math.max(1, (keep[0] as Slot).arrived + window - now));
+      } else {
+        this.latest.clear();
+      }
+    }
+    if (this.queue.length === 0) return;
+    if (this.queue.length >= this.options.maxBatch || this.inFlight === 0) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+  }
+
+  /** Every recent sender waits on held events with all its requests in flight: none can send what would come first. */
+  private nobodyElseMaySend(window: number): boolean {
+    const { senders } = this.options;
+    if (!senders || this.held.some((slot) => slot.sender === undefined)) return false;
+    const requests = new Map<string, Set<Pending>>();
+    for (const slot of this.held) {
+      const set = requests.get(slot.sender as string) ?? new Set<Pending>();
+      set.add(slot.pending);
+      requests.set(slot.sender as string, set);
+    }
+    return !senders.othersMaySend(new Map([...requests].map(([sender, set]) => [sender, set.size])), window);
   }
 
   /**
@@ -88,8 +204,9 @@ export class ScoringService {
     this.scorer.forget(events, scopes);
   }
 
-  /** Resolves when every queued and running batch has finished (graceful shutdown). */
+  /** Resolves when every held, queued and running event has been scored (graceful shutdown). */
   async drain(): Promise<void> {
+    this.release(true);
     this.flush();
     while (this.inFlight > 0) await this.chain;
   }
@@ -100,7 +217,6 @@ export class ScoringService {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.queued = 0;
     this.inFlight += 1;
     this.chain = this.chain.then(() => this.run(batch)).finally(() => {
       this.inFlight -= 1;
@@ -108,68 +224,59 @@ export class ScoringService {
     });
   }
 
-  private async run(batch: Pending[]): Promise<void> {
+  private async run(batch: Slot[]): Promise<void> {
     const started = process.hrtime.bigint();
     const model = this.scorer.modelId;
     const scoredAt = new Date().toISOString();
+    const deliver = (slot: Slot, fields: AnomalyFields) => {
+      const p = slot.pending;
+      if (p.settled) return;
+      p.results[slot.at] = fields;
+      if (--p.left === 0) {
+        p.settled = true;
+        p.resolve(p.results);
+      }
+    };
     try {
-      const parsed = batch.map((p) => p.requests.map((r) => this.parse(r)));
-      const events: CanonicalEvent[] = [];
-      const scopes: string[] = [];
-      parsed.forEach((items, i) =>
-        items.forEach((item, j) => {
-          if (item instanceof AdapterError) return;
-          events.push(item);
-          scopes.push(this.scopeOf((batch[i] as Pending).requests[j]!));
-        }),
-      );
+      const events = batch.map((s) => s.event);
+      const scopes = batch.map((s) => s.scope);
       // An entity whose history could not be loaded is not scored this time (without its history the score would
       // differ from every other path's); its events go out marked pending, and the other entities are scored.
       const failed = await this.refillHistory(events, scopes);
       // per event: why its entity's refill failed, or undefined (computed only when something failed)
       const why = failed.size ? events.map((ev, i) => failed.get(this.scorer.historyKey(ev, scopes[i]))) : null;
-      const results = why
-        ? await this.scoreInTimeOrder(events.filter((_, i) => why[i] === undefined), scopes.filter((_, i) => why[i] === undefined))
-        : await this.scoreInTimeOrder(events, scopes);
-      let k = 0;
-      let e = 0;
-      batch.forEach((p, i) => {
-        p.resolve(
-          (parsed[i] as Array<CanonicalEvent | AdapterError>).map((item) => {
-            if (item instanceof AdapterError) {
-              this.observer.onError?.('adapter');
-              return anomalyError(item.message, model, scoredAt);
-            }
-            const reason = why?.[e++];
-            if (reason !== undefined) {
-              this.observer.onError?.('history');
-              return anomalyPending(`history refill failed: ${reason}`, model, scoredAt);
-            }
-            return anomalyFields(results[k++]!, model, this.scorer.threshold, scoredAt);
-          }),
-        );
-      });
+      const kept = why ? batch.filter((_, i) => why[i] === undefined) : batch;
+      this.countLate(kept);
+      const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope));
+      kept.forEach((slot, k) => deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt)));
+      if (why) {
+        batch.forEach((slot, i) => {
+          if (why[i] === undefined) return;
+          this.observer.onError?.('history');
+          deliver(slot, anomalyPending(`history refill failed: ${why[i]}`, model, scoredAt));
+        });
+      }
       this.observer.onBatch?.(events.length, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (err) {
       this.observer.onError?.('scorer');
-      for (const p of batch) p.reject(err);
+      for (const slot of batch) {
+        if (slot.pending.settled) continue;
+        slot.pending.settled = true;
+        slot.pending.reject(err);
+      }
     }
   }
 
-  /**
-   * Feeds the scorer in event-time order (stable for equal times) so that a batch whose requests arrived out
-   * of order builds the same history as an ordered stream; results come back in request order.
-   */
-  private async scoreInTimeOrder(events: CanonicalEvent[], scopes: string[]): Promise<ScoreResult[]> {
-    const order = events.map((_, i) => i);
-    order.sort((a, b) => (events[a] as CanonicalEvent).time - (events[b] as CanonicalEvent).time || a - b);
-    if (order.every((v, i) => v === i)) return this.scorer.score(events, scopes);
-    const sorted = await this.scorer.score(order.map((i) => events[i] as CanonicalEvent), order.map((i) => scopes[i] as string));
-    const results = new Array<ScoreResult>(events.length);
-    order.forEach((orig, k) => {
-      results[orig] = sorted[k] as ScoreResult;
-    });
-    return results;
+  /** Counts the events about to be scored after a later event of their entity (their context misses it). */
+  private countLate(slots: readonly Slot[]): void {
+    let late = 0;
+    for (const s of slots) {
+      const last = this.scorer.history.lastTime(this.scorer.historyKey(s.event, s.scope));
+      if (last !== undefined && last > s.event.time) late += 1;
+    }
+    if (late === 0) return;
+    this.lateEvents += late;
+    this.observer.onLate?.(late);
   }
 
   private scopeOf(r: ScoreRequest): string {
@@ -201,18 +308,23 @@ export class ScoringService {
     const loader = this.options.historyLoader;
     const { scorer } = this;
     if (!loader || scorer.context === 0) return failed;
-    const seen = new Set<string>();
-    const misses: Array<{ key: string; scope: string; entity: string; before: number }> = [];
+    // Per cold entity, its first event in canonical order: the refill is what came before that one.
+    const misses = new Map<string, { scope: string; entity: string; time: number; row: Int32Array }>();
     events.forEach((event, i) => {
       const key = scorer.historyKey(event, scopes[i]);
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (!scorer.history.has(key)) misses.push({ key, scope: scopes[i] ?? '', entity: event.entities[scorer.bundle.entity_key] ?? '?', before: event.time });
+      if (scorer.history.has(key)) return;
+      const row = scorer.encode(event);
+      const first = misses.get(key);
+      if (!first || compareEvents(event.time, row, first.time, first.row) < 0) {
+        misses.set(key, { scope: scopes[i] ?? '', entity: event.entities[scorer.bundle.entity_key] ?? '?', time: event.time, row });
+      }
     });
-    const load = async (m: (typeof misses)[number]): Promise<CanonicalEvent[]> => {
+    type Miss = NonNullable<ReturnType<typeof misses.get>>;
+    const load = async (m: Miss): Promise<CanonicalEvent[]> => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await loader(m.scope, m.entity, m.before, scorer.context);
+          // Room for events at the same time that turn out to come after the first one.
+          return await loader(m.scope, m.entity, m.time, REFILL_SLACK * scorer.context);
         } catch (err) {
           const delay = REFILL_RETRY_DELAYS_MS[attempt];
           if (delay === undefined) throw err;
@@ -220,15 +332,30 @@ export class ScoringService {
         }
       }
     };
-    const outcomes = await Promise.allSettled(misses.map(load));
+    const cold = [...misses];
+    const outcomes = await Promise.allSettled(cold.map(([, m]) => load(m)));
     outcomes.forEach((o, i) => {
-      const m = misses[i] as (typeof misses)[number];
+      const [key, m] = cold[i] as [string, Miss];
       if (o.status === 'rejected') {
-        failed.set(m.key, (o.reason as Error)?.message ?? String(o.reason));
+        failed.set(key, (o.reason as Error)?.message ?? String(o.reason));
         return;
       }
-      if (scorer.history.has(m.key)) return;
-      scorer.history.set(m.key, o.value.map((e) => Int32Array.from(scorer.encoder.encode(e))), o.value.map((e) => e.time));
+      if (scorer.history.has(key)) return;
+      const rows: Int32Array[] = [];
+      const times: number[] = [];
+      for (const e of o.value) {
+        let row: Int32Array;
+        try {
+          row = scorer.encode(e);
+        } catch {
+          continue; // a stored document of another shape: not this model's history
+        }
+        // Strictly before: the first event itself (enrich finds it stored) and its equals are not its own past.
+        if (compareEvents(e.time, row, m.time, m.row) >= 0) continue;
+        rows.push(row);
+        times.push(e.time);
+      }
+      scorer.history.set(key, rows, times);
     });
     return failed;
   }

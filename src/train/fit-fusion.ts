@@ -14,6 +14,7 @@ import { SEQUENCE_COMPONENT, type FusionData } from '../memory/fusion.js';
 import { resolvePairs } from '../memory/pairs.js';
 import { fitTail, TailTable } from '../memory/tail.js';
 import { fitCalibration } from '../scorer/calibrate.js';
+import { canonicalOrder } from '../scorer/order.js';
 import { Scorer } from '../scorer/scorer.js';
 import { progress } from '../util/progress.js';
 
@@ -81,11 +82,15 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     const names = [SEQUENCE_COMPONENT, ...memory.componentNames];
     const K = names.length;
     const rows: Float64Array[] = [];
-    const heldOut: CanonicalEvent[] = [];
     const later = new EntityMemory(spec);
+    const read: CanonicalEvent[] = [];
+    for await (const event of events(source, limit)) if (event.time >= heldOutFrom) read.push(event);
+    // Scored in canonical order, as a stream of them would be, whatever order the files were given in.
+    const order = canonicalOrder(read.map((e) => e.time), read.map((e) => scorer.encode(e)), read.map((e) => scorer.historyKey(e)));
+    const heldOut = order.map((i) => read[i] as CanonicalEvent);
     const scoring = progress('fusion: held-out period');
-    let batch: CanonicalEvent[] = [];
-    const flush = async () => {
+    for (let start = 0; start < heldOut.length; start += BATCH) {
+      const batch = heldOut.slice(start, start + BATCH);
       const results = await scorer.score(batch);
       results.forEach((r) => {
         const row = new Float64Array(K);
@@ -93,16 +98,8 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
         rows.push(row);
       });
       for (const e of batch) later.add(e);
-      heldOut.push(...batch);
       scoring.update(rows.length);
-      batch = [];
-    };
-    for await (const event of events(source, limit)) {
-      if (event.time < heldOutFrom) continue;
-      batch.push(event);
-      if (batch.length === BATCH) await flush();
     }
-    if (batch.length) await flush();
     scoring.finish(`${rows.length} held-out events scored`);
     if (rows.length < 10) throw new SeqSentryError(`only ${rows.length} held-out events: too few to fit the fusion`);
     memory.merge(later);

@@ -8,13 +8,14 @@ import { ecsModel } from './model-fixture.js';
 export const TOKEN = 'test-token-0123456789abcdef';
 
 /**
- * Starts a sidecar with the fixture model on a free port. `settings` are dotted config keys
+ * Starts a sidecar with the fixture model on a free port, scoring at once (no reordering window unless `settings`
+ * give one). `settings` are dotted config keys
  * (e.g. { 'opensearch.url': upstream.url, max_body_bytes: 2048 }).
  */
 export async function startTestSidecar(settings: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<Sidecar> {
   const config = loadServeConfig({
     env: { SEQSENTRY_TOKEN: TOKEN, ...env },
-    overrides: { model_dir: await ecsModel(), 'listen.port': 0, 'opensearch.url': 'http://127.0.0.1:9', 'history.refill': false, ...settings },
+    overrides: { model_dir: await ecsModel(), 'listen.port': 0, 'opensearch.url': 'http://127.0.0.1:9', 'history.refill': false, 'history.reorder_window_ms': 0, ...settings },
   });
   return startSidecar(config);
 }

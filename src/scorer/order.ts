@@ -1,0 +1,44 @@
+// The canonical order of events, shared by every path that builds context (docs/contracts.md, "Canonical order"):
+// event time, then the encoded event itself (its token ids, compared one field after the other), then a hash of
+// its own values (two values the vocabulary maps to one id tie on the ids, and their events differ in the
+// per-entity memory). models/data.py orders training context by time and ids: events that tie there are one
+// token sequence whichever comes first.
+import type { CanonicalEvent } from '../core/event.js';
+
+/** Negative when the encoded event (timeA, rowA) comes before (timeB, rowB), positive when after, 0 when the same. */
+export function compareEvents(timeA: number, rowA: Int32Array, timeB: number, rowB: Int32Array): number {
+  if (timeA !== timeB) return timeA < timeB ? -1 : 1;
+  const n = Math.min(rowA.length, rowB.length);
+  for (let f = 0; f < n; f++) {
+    const d = (rowA[f] as number) - (rowB[f] as number);
+    if (d !== 0) return d;
+  }
+  return rowA.length - rowB.length;
+}
+
+/**
+ * Positions 0..n-1 in canonical order of their events, then of their history keys when given (events of several
+ * entities that tie: the same batch layout, so the same floating-point sums, whatever order they came in), then
+ * arrival order among identical events.
+ */
+export function canonicalOrder(times: ArrayLike<number>, rows: readonly Int32Array[], keys?: readonly string[]): number[] {
+  const order = Array.from({ length: rows.length }, (_, i) => i);
+  const byKey = (a: number, b: number) => (keys ? ((keys[a] as string) < (keys[b] as string) ? -1 : (keys[a] as string) > (keys[b] as string) ? 1 : 0) : 0);
+  return order.sort((a, b) => compareEvents(times[a] as number, rows[a] as Int32Array, times[b] as number, rows[b] as Int32Array) || byKey(a, b) || a - b);
+}
+
+/** FNV-1a (32 bits, as a signed int) of the event's field and entity values: the last tie-break of its row. */
+export function tieBreak(event: CanonicalEvent): number {
+  let h = 0x811c9dc5;
+  const mix = (text: string) => {
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0xffff; // between values; a collision only lets arrival order decide between two events of one time and ids
+    h = Math.imul(h, 0x01000193);
+  };
+  for (const v of event.fields) mix(v);
+  for (const k of Object.keys(event.entities).sort()) mix(event.entities[k] as string);
+  return h | 0;
+}
