@@ -1,20 +1,36 @@
 // A `seqsentry enrich` killed with SIGKILL mid-run resumes from its checkpoint when restarted: every event ends up
-// scored exactly once (_version 2: indexed, then one partial update) with the scores an uninterrupted run gives.
+// scored exactly once (_version 2: indexed, then one partial update) with the scores an uninterrupted run gives,
+// for ECS documents (history refilled by user.name) and for LANL lines in `message` (refilled by the anomaly.entity
+// and anomaly.time that SeqSentry writes with each score).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
 import { Scorer } from '../src/scorer/scorer.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { ecsDocs, FIXTURE_START_MS } from './support/ecs-fixture.js';
 import { allDocs, dropCheckpoints, loadIndex, os } from './support/enrich-fixture.js';
-import { CLI, hasBuild, REPO_ROOT } from './support/env.js';
-import { ecsModel } from './support/model-fixture.js';
+import { CLI, hasBuild, hasPython, hasSharedData, REPO_ROOT, shared } from './support/env.js';
+import { ecsModel, lanlModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
 
 const DAY = 86_400_000;
-const INDEX = `seqsentry-enrich-kill-${process.pid}`;
-const JOB = `test-kill-${process.pid}`;
-const docs = ecsDocs({ seed: 321, days: 14, startMs: FIXTURE_START_MS + 30 * DAY }); // 5040 events
+
+/** 5,000 real LANL logons as a shipper stores them: the line in `message`, @timestamp from its time. */
+function lanlDocs(): Array<Record<string, unknown>> {
+  const lines = readFileSync(shared('lanl', 'safekit-heads', 'day1_head_decoded.csv'), 'utf8').trim().split('\n').slice(1);
+  return lines.map((message) => ({ '@timestamp': new Date(Date.UTC(2026, 2, 1) + Number(message.split(',')[0]) * 1000).toISOString(), message }));
+}
+
+const CASES = [
+  { format: 'ecs', docs: () => ecsDocs({ seed: 321, days: 14, startMs: FIXTURE_START_MS + 30 * DAY }), model: () => ecsModel(), ready: hasBuild() }, // 5040 events
+  { format: 'lanl', docs: lanlDocs, model: lanlModel, ready: hasBuild() && hasSharedData() && hasPython() },
+] as const;
+
+for (const c of CASES) {
+const INDEX = `seqsentry-enrich-kill-${c.format}-${process.pid}`;
+const JOB = `test-kill-${c.format}-${process.pid}`;
+const docs = c.ready ? c.docs() : [];
 
 function args(modelDir: string): string[] {
   // Small pages: many bulks and checkpoints, so the kill lands mid-run.
@@ -39,7 +55,7 @@ async function killAfterFirstCheckpoint(url: string, modelDir: string): Promise<
   return { signal: await exited, checkpoint };
 }
 
-describe.runIf(hasBuild())('enrich resumes after kill', () => {
+describe.runIf(c.ready)(`enrich resumes after kill (${c.format})`, () => {
   let url = '';
   let modelDir = '';
   let killed: Awaited<ReturnType<typeof killAfterFirstCheckpoint>>;
@@ -49,7 +65,7 @@ describe.runIf(hasBuild())('enrich resumes after kill', () => {
   beforeAll(async () => {
     url = inject('opensearchUrl');
     if (!url) return;
-    modelDir = await ecsModel();
+    modelDir = await c.model();
     await loadIndex(url, INDEX, docs);
     await dropCheckpoints(url, JOB);
     killed = await killAfterFirstCheckpoint(url, modelDir);
@@ -80,6 +96,8 @@ describe.runIf(hasBuild())('enrich resumes after kill', () => {
     expect(restart.stderr).toContain('resuming from checkpoint');
     const cp = await os(url, 'GET', `/.seqsentry-state/_doc/checkpoint:${JOB}:0`);
     expect(cp.json._source.status).toBe('done');
+    // Those the killed run scored past its checkpoint count too: every event once.
+    expect(cp.json._source.scored).toBe(docs.length);
     expect(restart.stdout).toMatch(/^enriched \d+ events, 0 errors/m);
   });
 
@@ -96,7 +114,7 @@ describe.runIf(hasBuild())('enrich resumes after kill', () => {
   it('gives the scores an uninterrupted run gives: the restart refills history from the index', async () => {
     const scorer = await Scorer.load(modelDir, { maxBatch: 256 });
     try {
-      const adapter = createAdapter('ecs');
+      const adapter = createAdapter(c.format);
       const events = docs.map((d, i) => adapter.parse(d, { file: 'inline', line: i + 1 })!);
       const inline = await scorer.score(events, events.map(() => INDEX));
       const stored = await allDocs(url, INDEX);
@@ -108,3 +126,4 @@ describe.runIf(hasBuild())('enrich resumes after kill', () => {
     }
   });
 });
+}

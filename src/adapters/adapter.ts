@@ -1,6 +1,14 @@
 // The adapter interface: one raw record in, one canonical event out (or a located AdapterError).
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 
+/** Where an adapter's events keep their time and entities in OpenSearch documents (dotted paths). */
+export interface DocumentFields {
+  /** An ISO date field (ECS: `@timestamp`). */
+  time: string;
+  /** Per entity name, the field holding its value (ECS: user → `user.name`). */
+  entities: Readonly<Record<string, string>>;
+}
+
 export interface Adapter {
   readonly name: string;
   /** Names of the categorical fields, in the order of `CanonicalEvent.fields`. */
@@ -9,6 +17,12 @@ export interface Adapter {
   readonly entityKey: string;
   /** Entity keys every event carries, for per-entity aggregates and label matching. */
   readonly entityNames: readonly string[];
+  /**
+   * Where its documents keep time and entities, so OpenSearch can be queried for them (history refill); null when
+   * the values live inside text (LANL's `message` line): SeqSentry then writes `anomaly.entity` and `anomaly.time`
+   * with every score it gives, and finds an entity's history by those.
+   */
+  readonly documentFields: DocumentFields | null;
   /**
    * Parses one record. Returns null for records that carry no event by design (a header line, a blank
    * line); throws AdapterError (source, line, field, reason) for a record it cannot read.

@@ -45,6 +45,7 @@ export const lanl: AdapterFactory = Object.freeze({
       fieldNames: FIELD_NAMES,
       entityKey: 'user',
       entityNames: ['user', 'src_host', 'dst_host'],
+      documentFields: null, // time and entities are inside the `message` line
       parse(record, source) {
         if (typeof record === 'string') return parseLine(record, source);
         // A shipper (rsyslog, Fluent Bit, the bulk proxy) sends the raw line as the document's `message`.

@@ -9,7 +9,7 @@ import { AnomalyWriter, type ItemFailure } from './anomaly-writer.js';
 import { CheckpointStore, type Checkpoint } from './checkpoints.js';
 import type { RetryObserver } from './os-call.js';
 import { sliceOf } from './partition.js';
-import { sinceToDateMath, type SortValues } from './query.js';
+import { sinceToDateMath, windowQuery, type SortValues } from './query.js';
 import { sleep, type BackoffPolicy } from './retry.js';
 import { UnscoredEventReader, type EventHit, type EventPage } from './unscored-events.js';
 
@@ -116,32 +116,52 @@ export class Enricher {
     // Counts accumulate over the job's passes: the checkpoint tells how much this slice has scored in all.
     let scored = checkpoint?.scored ?? 0;
     let pages = 0;
-    const reader = new UnscoredEventReader(this.client, { pattern, sinceMath: this.sinceMath, pageSize, keepAlive, backoff, onRetry: this.onRetry });
     // Writing page k overlaps scoring page k+1; checkpoints stay in page order because at most one write runs.
     let writing: Promise<void> = Promise.resolve();
     let writeError: unknown = null;
     const save = (status: 'running' | 'done') =>
       this.checkpoints.write(job, sliceId, { index_pattern: pattern, slice_max: sliceMax, since, search_after: position ? JSON.stringify(position) : '', scored, status });
 
-    for await (const page of reader.pages(position, signal)) {
-      pages += 1;
-      if (page.total !== undefined) this.total += page.total;
-      const own = sliceMax > 1 ? page.hits.filter((h) => this.owns(h, sliceId)) : page.hits;
-      const results = await this.service.score(own.map(toRequest));
-      await writing;
+    // After a restart, the run that stopped may have scored a page or two past its checkpoint: those events are
+    // walked too and scored again for their entities' history (not written), until a page holds none of them.
+    // Skipping them would leave a gap in the history of every entity seen again later.
+    let catchingUp = resuming;
+    for (;;) {
+      const reader = new UnscoredEventReader(this.client, {
+        pattern, sinceMath: this.sinceMath, pageSize, keepAlive, backoff, onRetry: this.onRetry, ...(catchingUp ? { query: windowQuery(this.sinceMath) } : {}),
+      });
+      let caughtUp = false;
+      for await (const page of reader.pages(position, signal)) {
+        pages += 1;
+        if (page.total !== undefined && !catchingUp) this.total += page.total;
+        const own = sliceMax > 1 ? page.hits.filter((h) => this.owns(h, sliceId)) : page.hits;
+        const results = await this.service.score(own.map(toRequest));
+        const fresh = catchingUp ? own.map((h) => !alreadyScored(h)) : null;
+        await writing;
+        if (writeError) throw writeError;
+        // Scored past the checkpoint by the run that stopped: counted as this job's, as that run counted them.
+        const before = fresh ? fresh.filter((f) => !f).length : 0;
+        writing = this.writePage(page, fresh ? own.filter((_, i) => fresh[i]) : own, fresh ? results.filter((_, i) => fresh[i]) : results)
+          .then(async (written) => {
+            scored += written + before;
+            position = page.last;
+            await save('running');
+            this.stats.read += page.hits.length;
+            this.observer.onProgress?.(this.stats.read, this.total, this.stats);
+          })
+          // Held until the next page (or the end) rethrows it: a failed bulk or checkpoint stops the slice there.
+          .catch((err: unknown) => {
+            writeError = err;
+          });
+        if (fresh && fresh.every(Boolean)) {
+          caughtUp = true;
+          break;
+        }
+      }
+      if (!caughtUp) break;
+      await writing; // the unscored walk goes on from this page's checkpoint
       if (writeError) throw writeError;
-      writing = this.writePage(page, own, results)
-        .then(async (written) => {
-          scored += written;
-          position = page.last;
-          await save('running');
-          this.stats.read += page.hits.length;
-          this.observer.onProgress?.(this.stats.read, this.total, this.stats);
-        })
-        // Held until the next page (or the end) rethrows it: a failed bulk or checkpoint stops the slice there.
-        .catch((err: unknown) => {
-          writeError = err;
-        });
+      catchingUp = false;
     }
     await writing;
     if (writeError) throw writeError;
@@ -189,6 +209,11 @@ export class Enricher {
     logger.debug({ page: page.last, written, unreadable, failed: outcome.failed.length }, 'page written');
     return written;
   }
+}
+
+/** Scored already (or given up on): the unscored walk would not return it. */
+function alreadyScored(hit: EventHit): boolean {
+  return hit.source.anomaly_score !== undefined || (hit.source.anomaly as Record<string, unknown> | undefined)?.error !== undefined;
 }
 
 function toRequest(hit: EventHit): ScoreRequest {

@@ -69,11 +69,11 @@ export function pageBody(p: PageRequest): Record<string, unknown> {
 }
 
 /**
- * The events `train --from-index` learns from: those since `sinceMath`, less those the analysts' query
- * (Lucene syntax, e.g. `tags:malicious OR labels.verdict:attack`) marks as attacks, which a model must not learn as
- * normal.
+ * Every event since `sinceMath`, scored or not (enrich catching up after a restart), less those a Lucene query
+ * matches: `train --from-index` leaves out what the analysts' query (e.g. `tags:malicious OR labels.verdict:attack`)
+ * marks as attacks, which a model must not learn as normal.
  */
-export function trainingQuery(sinceMath: string, excludeQuery?: string): Record<string, unknown> {
+export function windowQuery(sinceMath: string, excludeQuery?: string): Record<string, unknown> {
   return {
     bool: {
       filter: [{ range: { [TIME_FIELD]: { gte: sinceMath } } }],

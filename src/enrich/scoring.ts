@@ -16,12 +16,12 @@ export interface EnrichScoring {
 export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number): Promise<EnrichScoring> {
   const scorer = await Scorer.load(modelDir, { maxBatch: batchSize });
   const adapter = createAdapter(scorer.bundle.format, scorer.bundle.adapter_options);
-  const fields = historyFieldsFor(adapter, scorer.bundle.adapter_options, scorer.bundle.entity_key);
+  const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
   const service = new ScoringService(scorer, adapter, {
     maxBatch: batchSize,
     // Pages arrive whole (thousands of events); the delay only matters for a short last page.
     maxDelayMs: 2,
-    ...(fields ? { historyLoader: createHistoryLoader({ client, adapter, fields, timeoutMs: 30_000 }) } : {}),
+    ...(scorer.context > 0 ? { historyLoader: createHistoryLoader({ client, adapter, fields, timeoutMs: 30_000 }) } : {}),
   });
   return {
     scorer,

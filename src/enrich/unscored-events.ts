@@ -63,16 +63,19 @@ function pitLost(err: unknown): boolean {
   return err instanceof OpenSearchError && err.status === 404 && /search_context_missing|No search context/i.test(err.message);
 }
 
+/** Hits of one time a page is extended to at most, before it is cut inside the time anyway. */
+const MAX_TIE_HITS = 100_000;
+
 /**
- * A full page less its trailing events of the page's last time, which come again at the head of the next page:
- * events of one time are then scored together, in canonical order, not split by where a page ends (the scorer
- * orders within a call only). A page that is all one time stays whole.
+ * Where the hits of the last time begin (0: all hits are of one time). The hits from there on are left to the next
+ * page, so that events of one time are scored together, in canonical order, not split by where a page ends (the
+ * scorer orders within a call only).
  */
-function withoutLastTie(hits: EventHit[]): EventHit[] {
+function lastTimeStarts(hits: EventHit[]): number {
   const time = hits.at(-1)?.sort[0];
   let end = hits.length;
   while (end > 0 && hits[end - 1]!.sort[0] === time) end -= 1;
-  return end === 0 ? hits : hits.slice(0, end);
+  return end;
 }
 
 export class UnscoredEventReader {
@@ -150,24 +153,40 @@ export class UnscoredEventReader {
 
   /**
    * Pages after `start` (null: from the beginning), until a short page or until `signal` aborts. One page is
-   * fetched ahead; the PIT is deleted when the walk ends, however it ends.
+   * fetched ahead; the PIT is deleted when the walk ends, however it ends. A page ends between two event times: its
+   * trailing events of its last time come again at the head of the next page, and a page that is all one time is
+   * extended with the following pages until the time changes (up to MAX_TIE_HITS).
    */
   async *pages(start: SortValues | null, signal?: AbortSignal): AsyncGenerator<EventPage> {
     let pending: Promise<{ hits: EventHit[]; total?: number }> | null = this.fetch(start, true);
+    // A time group longer than a page, gathered so far.
+    let gathered: EventHit[] = [];
+    let total: number | undefined;
     try {
       while (pending) {
         const page = await pending;
         pending = null;
+        total ??= page.total;
         const full = page.hits.length === this.options.pageSize;
-        const hits = full ? withoutLastTie(page.hits) : page.hits;
-        const lastHit = hits.at(-1);
-        if (!lastHit) return;
+        const all = gathered.length ? gathered.concat(page.hits) : page.hits;
+        gathered = [];
+        if (all.length === 0) return;
+        const cut = full ? lastTimeStarts(all) : all.length;
+        if (cut === 0 && all.length < MAX_TIE_HITS && !signal?.aborted) {
+          gathered = all;
+          pending = this.fetch((page.hits.at(-1) as EventHit).sort, false);
+          pending.catch(() => undefined);
+          continue;
+        }
+        const hits = cut === 0 ? all : all.slice(0, cut);
+        const lastHit = hits.at(-1) as EventHit;
         if (full && !signal?.aborted) {
           pending = this.fetch(lastHit.sort, false);
           // Marks the prefetch handled: if the caller stops early its failure must not crash the process.
           pending.catch(() => undefined);
         }
-        yield { hits, last: lastHit.sort, ...(page.total !== undefined ? { total: page.total } : {}) };
+        yield { hits, last: lastHit.sort, ...(total !== undefined ? { total } : {}) };
+        total = undefined;
         if (signal?.aborted) return;
       }
     } finally {

@@ -1,7 +1,6 @@
 // Refills a cold entity's history from OpenSearch: its latest events before this one, oldest first, via the adapter.
 import { z } from 'zod';
 import type { Adapter } from '../adapters/adapter.js';
-import { DEFAULT_ECS_FIELDS } from '../adapters/ecs.js';
 import { AdapterError, OpenSearchError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import type { HistoryLoader } from '../service/scoring-service.js';
@@ -13,24 +12,32 @@ export interface HistoryFields {
   entity: string;
   /** Document field holding the event time (ECS: @timestamp). */
   time: string;
+  /** `date`: an ISO date field; `seconds`: the event time in the adapter's seconds (anomaly.time). */
+  timeType: 'date' | 'seconds';
 }
 
+/** The fields SeqSentry itself writes with a score for formats whose documents hold no queryable entity or time. */
+export const STAMPED_FIELDS: HistoryFields = { entity: 'anomaly.entity', time: 'anomaly.time', timeType: 'seconds' };
+
 /**
- * Where an adapter's entity and time live in OpenSearch documents, or null for adapters whose records are not
- * OpenSearch documents (LANL CSV lines): those get no refill. `entityKey` is the model's context entity
- * (the bundle's entity_key, chosen at training with --entity).
+ * Where the model's context entity (the bundle's entity_key, chosen at training with --entity) and the event time
+ * live in OpenSearch documents: the adapter's own fields, or those SeqSentry stamps on what it scores.
  */
-export function historyFieldsFor(adapter: Adapter, options: Record<string, unknown> = {}, entityKey = adapter.entityKey): HistoryFields | null {
-  if (adapter.name !== 'ecs') return null;
-  const fields = (options.fields ?? {}) as Record<string, string[] | undefined>;
-  const time = (options.time as string[] | undefined)?.[0] ?? '@timestamp';
-  const entity = fields[entityKey]?.[0] ?? DEFAULT_ECS_FIELDS[entityKey]?.[0];
-  return entity ? { entity, time } : null;
+export function historyFieldsFor(adapter: Adapter, entityKey = adapter.entityKey): HistoryFields {
+  const own = adapter.documentFields;
+  const entity = own?.entities[entityKey];
+  return own && entity ? { entity, time: own.time, timeType: 'date' } : STAMPED_FIELDS;
 }
 
 const SearchResponse = z.object({
-  hits: z.object({ hits: z.array(z.object({ _index: z.string().optional(), _source: z.record(z.string(), z.unknown()).optional() }).passthrough()) }),
+  hits: z.object({
+    hits: z.array(
+      z.object({ _index: z.string().optional(), _id: z.string().optional(), sort: z.array(z.unknown()).optional(), _source: z.record(z.string(), z.unknown()).optional() }).passthrough(),
+    ),
+  }),
 });
+type Hit = z.infer<typeof SearchResponse>['hits']['hits'][number];
+const hitKey = (h: Hit): string => `${h._index ?? ''}\u0000${h._id ?? ''}`;
 
 export interface HistoryLoaderOptions {
   client: OpenSearchClient;
@@ -41,31 +48,29 @@ export interface HistoryLoaderOptions {
 
 const log = logger.child({ component: 'history-loader' });
 
+/** Events of one entity at one time read at most by a refill. */
+const MAX_SAME_TIME = 1_000;
+
 export function createHistoryLoader({ client, adapter, fields, timeoutMs }: HistoryLoaderOptions): HistoryLoader {
-  return async (scope, entityValue, until, limit) => {
-    // An empty scope would search every index: such requests keep their history in memory only.
-    if (!scope || limit <= 0 || entityValue === '?') return [];
+  const search = async (scope: string, entityValue: string, range: Record<string, string | number>, size: number) => {
     const body = {
-      size: limit,
+      size,
       // Newest first; ties break like the enrich walk (index, then id), reversed, so that a refill returns the same
-      // rows in the same order on every version and every call.
-      sort: [{ [fields.time]: { order: 'desc', unmapped_type: 'date' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }] as Array<Record<string, { order: 'desc'; unmapped_type?: string }>>,
+      // rows on every version and every call.
+      sort: [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }] as Array<Record<string, { order: 'desc'; unmapped_type?: string }>>,
       query: {
         bool: {
           filter: [
             // Dynamic mappings index strings as text with a .keyword sub-field; ECS templates as keyword.
             { bool: { should: [{ term: { [fields.entity]: entityValue } }, { term: { [`${fields.entity}.keyword`]: entityValue } }], minimum_should_match: 1 } },
-            { range: { [fields.time]: { lte: new Date(Math.floor(until * 1000)).toISOString() } } },
+            { range: { [fields.time]: range } },
           ],
         },
       },
     };
     let raw: unknown;
     try {
-      const res = await client.search(
-        { index: scope, ignore_unavailable: true, allow_no_indices: true, body },
-        { requestTimeout: timeoutMs },
-      );
+      const res = await client.search({ index: scope, ignore_unavailable: true, allow_no_indices: true, body }, { requestTimeout: timeoutMs });
       raw = res.body;
     } catch (err) {
       const e = err as Error & { meta?: { statusCode?: number; body?: unknown } };
@@ -73,11 +78,25 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     }
     const parsed = SearchResponse.safeParse(raw);
     if (!parsed.success) throw new OpenSearchError('history search', `unexpected response: ${parsed.error.issues[0]?.message ?? ''}`, undefined, scope);
+    return [...parsed.data.hits.hits].reverse(); // newest first → oldest first
+  };
+  return async (scope, entityValue, until, limit) => {
+    // An empty scope would search every index: such requests keep their history in memory only.
+    if (!scope || limit <= 0 || entityValue === '?') return [];
+    const at = fields.timeType === 'date' ? new Date(Math.floor(until * 1000)).toISOString() : until;
+    // The latest `limit` strictly earlier, and every event at `until` itself: the caller keeps those of them that
+    // come first in canonical order, however many events of this entity share that time.
+    const [before, same] = await Promise.all([search(scope, entityValue, { lt: at }, limit), search(scope, entityValue, { gte: at, lte: at }, MAX_SAME_TIME)]);
+    // The oldest of the `limit` may share its time with events the limit cut off, and which of those come last
+    // in canonical order OpenSearch cannot tell: all of that time are read, and the caller picks.
+    const oldest = before.length === limit ? (before[0]?.sort?.[0] as string | number | undefined) : undefined;
+    const boundary = oldest === undefined ? [] : await search(scope, entityValue, { gte: oldest, lte: oldest }, MAX_SAME_TIME);
+    const seen = new Set(before.map(hitKey));
+    const hits = [...boundary.filter((h) => !seen.has(hitKey(h))), ...before, ...same];
     const events: CanonicalEvent[] = [];
-    const hits = [...parsed.data.hits.hits].reverse(); // newest first → oldest first
     hits.forEach((hit, i) => {
       try {
-        const event = adapter.parse(hit as Record<string, unknown>, { file: `opensearch:${hit._index ?? scope}`, line: i + 1 });
+        const event = adapter.parse(hit._source ?? {}, { file: `opensearch:${hit._index ?? scope}`, line: i + 1 });
         if (event) events.push(event);
       } catch (err) {
         if (!(err instanceof AdapterError)) throw err;

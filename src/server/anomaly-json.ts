@@ -26,6 +26,8 @@ const compiled = fastJson({
         scored_at: { type: 'string' },
         error: { type: 'string' },
         pending: { type: 'string' },
+        entity: { type: 'string' },
+        time: { type: 'number' },
       },
     },
   },

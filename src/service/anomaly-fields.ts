@@ -31,6 +31,13 @@ export interface AnomalyDetails {
    * and writes null here with the score.
    */
   pending?: string | null;
+  /**
+   * For formats whose documents hold no queryable entity or time (LANL lines in `message`): the context entity's
+   * value and the event time in the format's seconds, by which a restarted sidecar or enrich finds the entity's
+   * history (src/opensearch/history-loader.ts).
+   */
+  entity?: string;
+  time?: number;
 }
 
 export interface AnomalyFields {
@@ -41,7 +48,13 @@ export interface AnomalyFields {
 /** Fields at most kept in anomaly.fields: enough to explain, bounded for the index. */
 export const MAX_EXPLAINED_FIELDS = 5;
 
-export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, threshold: number, scoredAt: string): AnomalyFields {
+/** The event's context entity and time, written with its score when its format's documents cannot be queried for them. */
+export interface AnomalyStamp {
+  entity: string;
+  time: number;
+}
+
+export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, threshold: number, scoredAt: string, stamp?: AnomalyStamp): AnomalyFields {
   return {
     anomaly_score: result.anomaly_score,
     anomaly: {
@@ -52,6 +65,7 @@ export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, thres
       is_anomaly: result.is_anomaly,
       ...(result.components?.length ? { reason: componentReason(result.components[0] as ComponentScore) } : {}),
       scored_at: scoredAt,
+      ...(stamp ? { entity: stamp.entity, time: stamp.time } : {}),
     },
   };
 }

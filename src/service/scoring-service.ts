@@ -11,12 +11,11 @@ import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './
 
 /** The pause before each retry of one entity's history load (ms): three attempts in all. */
 export const REFILL_RETRY_DELAYS_MS = [50, 250];
-/** A refill asks for this many times the context length. */
-const REFILL_SLACK = 2;
 
 /**
- * Loads an entity's latest `limit` events at or before `until` (seconds), oldest first: a cold-start refill. Those
- * at `until` itself may or may not come before the event being scored (canonical order): the caller sorts that out.
+ * Loads an entity's latest `limit` events before `until` (seconds) and those at `until`, oldest first: a cold-start
+ * refill. Those at `until` itself may or may not come before the event being scored (canonical order): the caller
+ * sorts that out.
  */
 export type HistoryLoader = (scope: string, entityValue: string, until: number, limit: number) => Promise<CanonicalEvent[]>;
 
@@ -248,7 +247,11 @@ export class ScoringService {
       const kept = why ? batch.filter((_, i) => why[i] === undefined) : batch;
       this.countLate(kept);
       const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope));
-      kept.forEach((slot, k) => deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt)));
+      const stamp = this.adapter.documentFields === null;
+      const key = this.scorer.bundle.entity_key;
+      kept.forEach((slot, k) =>
+        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stamp ? { entity: slot.event.entities[key] ?? '?', time: slot.event.time } : undefined)),
+      );
       if (why) {
         batch.forEach((slot, i) => {
           if (why[i] === undefined) return;
@@ -323,8 +326,7 @@ export class ScoringService {
     const load = async (m: Miss): Promise<CanonicalEvent[]> => {
       for (let attempt = 0; ; attempt++) {
         try {
-          // Room for events at the same time that turn out to come after the first one.
-          return await loader(m.scope, m.entity, m.time, REFILL_SLACK * scorer.context);
+          return await loader(m.scope, m.entity, m.time, scorer.context);
         } catch (err) {
           const delay = REFILL_RETRY_DELAYS_MS[attempt];
           if (delay === undefined) throw err;

@@ -8,7 +8,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { Adapter } from '../adapters/adapter.js';
 import { parseRecord, type ReadItem, type ReadStats } from '../adapters/read.js';
 import type { SourceRef } from '../core/event.js';
-import { sinceToDateMath, trainingQuery } from '../enrich/query.js';
+import { sinceToDateMath, windowQuery } from '../enrich/query.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { UnscoredEventReader } from '../enrich/unscored-events.js';
 
@@ -30,7 +30,7 @@ export async function exportIndex(client: Client, spec: IndexExport, file: strin
     pageSize: spec.pageSize ?? 5000,
     keepAlive: '5m',
     backoff: DEFAULT_BACKOFF,
-    query: trainingQuery(sinceMath, spec.excludeQuery),
+    query: windowQuery(sinceMath, spec.excludeQuery),
   });
   const out = createWriteStream(file);
   let copied = 0;
