@@ -70,7 +70,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     };
     let raw: unknown;
     try {
-      const res = await client.search({ index: scope, ignore_unavailable: true, allow_no_indices: true, body }, { requestTimeout: timeoutMs });
+      const res = await client.search({ index: scope, ignore_unavailable: true, allow_no_indices: true, body }, { requestTimeout: timeoutMs, maxRetries: 0 }); // the scoring service retries each entity itself
       raw = res.body;
     } catch (err) {
       const e = err as Error & { meta?: { statusCode?: number; body?: unknown } };

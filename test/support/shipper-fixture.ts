@@ -17,11 +17,11 @@ import { allDocs, deleteIndex, os, uniqueIndex } from './os-helpers.js';
 import { call, closedPort, TOKEN } from './sidecar-fixture.js';
 
 const SHIPPED_LINES = 300;
-const AUTH_INFO = 38; // <facility auth (4) * 8 + severity info (6)>
+export const AUTH_INFO = 38; // <facility auth (4) * 8 + severity info (6)>
 const USER_INFO = 14; // facility user: the samples' filters drop it
 /** Auth messages that hold no LANL line: written unscored, with the reason. */
 const NOT_LANL = ['pam_unix(sshd:session): session opened for user root', 'Accepted publickey for deploy from 10.0.0.7'];
-const BASE_MS = Date.UTC(2026, 11, 1, 8);
+export const BASE_MS = Date.UTC(2026, 11, 1, 8);
 /** Message i is stamped BASE_MS + i seconds, which names it again in the stored document's @timestamp. */
 const stampOf = (i: number): string => new Date(BASE_MS + i * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -52,12 +52,15 @@ export interface ShippingRun {
   stop: () => Promise<void>;
 }
 
-/** Sends RFC 5424 messages to the shipper's TCP input, retrying the connection while the shipper starts. */
-async function send(port: number, messages: Array<{ pri: number; msg: string }>, shipper: ChildProcess, log: () => string): Promise<void> {
+/**
+ * Sends RFC 5424 messages to the shipper's TCP input, retrying the connection while the shipper starts; message k is
+ * stamped BASE_MS + (first + k) seconds.
+ */
+export async function sendSyslog(port: number, messages: Array<{ pri: number; msg: string }>, shipper: ChildProcess, log: () => string, first = 0): Promise<void> {
   const once = () =>
     new Promise<void>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => {
-        messages.forEach((m, i) => socket.write(`<${m.pri}>1 ${stampOf(i)} auth-collector sshd - - - ${m.msg}\n`));
+        messages.forEach((m, i) => socket.write(`<${m.pri}>1 ${stampOf(first + i)} auth-collector sshd - - - ${m.msg}\n`));
         socket.end(resolve);
       });
       socket.on('error', reject);
@@ -108,7 +111,7 @@ export async function shipThroughProxy(
     await deleteIndex(url, `${index}*`);
   };
   try {
-    await send(ctx.tcpPort, [...lines.map((msg) => ({ pri: AUTH_INFO, msg })), ...NOT_LANL.map((msg) => ({ pri: AUTH_INFO, msg })), { pri: USER_INFO, msg: lines[0]! }], child, log);
+    await sendSyslog(ctx.tcpPort, [...lines.map((msg) => ({ pri: AUTH_INFO, msg })), ...NOT_LANL.map((msg) => ({ pri: AUTH_INFO, msg })), { pri: USER_INFO, msg: lines[0]! }], child, log);
   } catch (err) {
     await stop();
     throw err;
@@ -169,12 +172,30 @@ export async function expectDeliveredAndScored(url: string, run: ShippingRun, { 
  * A TCP link to OpenSearch that can be cut: nothing listens on `port` until `open()`, and `cut()` stops listening
  * and drops the open connections (OpenSearch itself keeps running for the other tests).
  */
-export function openSearchLink(port: number, opensearchUrl: string): { url: string; open: () => Promise<void>; cut: () => Promise<void> } {
+export interface OpenSearchLink {
+  url: string;
+  open: () => Promise<void>;
+  cut: () => Promise<void>;
+  /** OpenSearch keeps taking requests, but its answers are held back until resume(): a cluster paused mid-answer. */
+  pause: () => void;
+  resume: () => void;
+}
+
+export function openSearchLink(port: number, opensearchUrl: string): OpenSearchLink {
   const target = new URL(opensearchUrl);
   const sockets = new Set<Socket>();
   let server: Server | null = null;
+  let paused = false;
+  const held: Array<() => void> = [];
   return {
     url: `http://127.0.0.1:${port}`,
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+      for (const deliver of held.splice(0)) deliver();
+    },
     open: () =>
       new Promise<void>((resolve, reject) => {
         server = createServer((client) => {
@@ -184,7 +205,19 @@ export function openSearchLink(port: number, opensearchUrl: string): { url: stri
             s.on('close', () => sockets.delete(s));
             s.on('error', () => s.destroy());
           }
-          client.pipe(upstream).pipe(client);
+          client.pipe(upstream);
+          upstream.on('data', (chunk: Buffer) => {
+            const deliver = () => {
+              if (!client.destroyed) client.write(chunk);
+            };
+            if (paused) held.push(deliver);
+            else deliver();
+          });
+          upstream.on('end', () => {
+            const end = () => client.end();
+            if (paused) held.push(end);
+            else end();
+          });
         });
         server.once('error', reject);
         server.listen(port, '127.0.0.1', () => resolve());
