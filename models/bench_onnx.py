@@ -18,7 +18,7 @@ import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export import export_onnx  # noqa: E402
-from registry import KINDS  # noqa: E402
+from registry import CONTRACTS, KINDS  # noqa: E402
 
 SPIN = os.environ.get("SEQSENTRY_ORT_SPIN", "1") == "1"
 LANL_LIKE = (700, 750, 300, 150, 12, 10, 6, 4, 26)  # src_user dst_user src_host dst_host auth logon orient success hour
@@ -66,7 +66,7 @@ def main():
         cfg = config_cls(**{**json.loads(a.config), "vocab_sizes": LANL_LIKE, "context": context})
         model = model_cls(cfg)
         path = os.path.join(tempfile.mkdtemp(), "model.onnx")
-        export_onnx(model, path, context, len(LANL_LIKE))
+        export_onnx(model, path, context, len(LANL_LIKE), CONTRACTS[a.kind])
         sizes, rows, kind = LANL_LIKE, context + 1, a.kind
     sess = session(path, a.threads)
     rng = np.random.default_rng(0)

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from registry import build_model  # noqa: E402
+from registry import CONTRACTS, build_model  # noqa: E402
 
 SCHEMA_VERSION = 4  # 3: optional fusion added by seqsentry train; 4: its pairs one component, tails fitted leave-one-out
 OPSET = 17
@@ -66,16 +66,20 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def export_onnx(model, path, context, n_fields):
-    """Traces the model on a dummy batch; batch is the only dynamic axis."""
+def export_onnx(model, path, context, n_fields, contract):
+    """Traces the model on a dummy batch with the names of its kind's contract (kinds.json); batch is the only
+    dynamic axis."""
     model.eval()
     dummy = torch.ones(2, context + 1, n_fields, dtype=torch.int64)     # (B, C+1, F)
+    inputs = [t["name"] for t in contract["inputs"]]
+    outputs = [t["name"] for t in contract["outputs"]]
     with warnings.catch_warnings():
         # the TorchScript exporter is deprecated in favour of dynamo, which needs onnxscript (not installed)
         warnings.simplefilter("ignore")
         torch.onnx.export(model, (dummy,), path, dynamo=False, opset_version=OPSET,
-                          input_names=["tokens"], output_names=["surprisal", "expected"],
-                          dynamic_axes={"tokens": {0: "batch"}, "surprisal": {0: "batch"}, "expected": {0: "batch"}})
+                          input_names=inputs, output_names=outputs,
+                          dynamic_axes={name: {0: "batch"} for name in inputs + outputs})
+    return inputs, outputs
 
 
 def load_checkpoint(ckpt_path):
@@ -103,7 +107,7 @@ def export_bundle(ckpt_path, out_dir):
         raise ValueError(f"meta sets bundle key(s) {clash} that export computes")
     os.makedirs(out_dir, exist_ok=True)
     onnx_path = os.path.join(out_dir, "model.onnx")
-    export_onnx(model, onnx_path + ".tmp", ckpt["context_length"], len(tok["fields"]))
+    inputs, outputs = export_onnx(model, onnx_path + ".tmp", ckpt["context_length"], len(tok["fields"]), CONTRACTS[ckpt["kind"]])
     os.replace(onnx_path + ".tmp", onnx_path)
 
     raw = ckpt["val_raw"].double().numpy()
@@ -120,8 +124,8 @@ def export_bundle(ckpt_path, out_dir):
         **meta,
         "context_length": int(ckpt["context_length"]),
         "tokenizer": tok,
-        "onnx": {"file": "model.onnx", "sha256": sha256_file(onnx_path), "inputs": ["tokens"],
-                 "outputs": ["surprisal", "expected"], "opset": OPSET},
+        "onnx": {"file": "model.onnx", "sha256": sha256_file(onnx_path), "inputs": inputs,
+                 "outputs": outputs, "opset": OPSET},
         "field_weights": [float(w) for w in ckpt["field_weights"]],
         "calibration": calibration(raw),
         "threshold": THRESHOLD,

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
 import { fnv1a, sliceOf } from '../src/enrich/partition.js';
-import { pageBody, sinceToDateMath } from '../src/enrich/query.js';
+import { createAdapter } from '../src/adapters/registry.js';
+import { pageBody, sinceToDateMath, timeFieldOf } from '../src/enrich/query.js';
 
 describe('enrich partition and window', () => {
   it('gives every event of one entity in one index the same slice, and spreads entities evenly', () => {
@@ -27,7 +28,7 @@ describe('enrich partition and window', () => {
   });
 
   it('asks for unscored events in time order with seq_no guards and a stable tiebreaker', () => {
-    const body = pageBody({ pitId: 'p', keepAlive: '5m', sinceMath: 'now-24h', size: 5000, searchAfter: [1, 'i', 'd'], trackTotal: false });
+    const body = pageBody({ pitId: 'p', keepAlive: '5m', sinceMath: 'now-24h', timeField: '@timestamp', size: 5000, searchAfter: [1, 'i', 'd'], trackTotal: false });
     expect(body).toMatchObject({
       size: 5000,
       pit: { id: 'p', keep_alive: '5m' },
@@ -36,5 +37,14 @@ describe('enrich partition and window', () => {
       sort: [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }, { _index: { order: 'asc' } }, { _id: { order: 'asc' } }],
       query: { bool: { filter: [{ range: { '@timestamp': { gte: 'now-24h' } } }], must_not: [{ exists: { field: 'anomaly_score' } }, { exists: { field: 'anomaly.error' } }] } },
     });
+  });
+
+  it('sorts and windows by the adapter\'s own time field', () => {
+    const adapter = createAdapter('ecs', { time: ['event.created'] });
+    expect(timeFieldOf(adapter)).toBe('event.created');
+    expect(timeFieldOf(createAdapter('lanl'))).toBe('@timestamp'); // the line's time is inside `message`: the shipper's
+    const body = pageBody({ pitId: 'p', keepAlive: '5m', sinceMath: 'now-1h', timeField: timeFieldOf(adapter), size: 10, searchAfter: null, trackTotal: false });
+    expect(body.sort).toEqual([{ 'event.created': { order: 'asc', unmapped_type: 'date' } }, { _index: { order: 'asc' } }, { _id: { order: 'asc' } }]);
+    expect(JSON.stringify(body.query)).toContain('"event.created":{"gte":"now-1h"}');
   });
 });

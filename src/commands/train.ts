@@ -11,6 +11,7 @@ import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import { fitFusion, heldOutStart, type EventSource } from '../train/fit-fusion.js';
 import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
+import { timeFieldOf } from '../enrich/query.js';
 import { runPython } from '../train/python.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
@@ -78,7 +79,7 @@ export async function train(args: TrainArgs): Promise<string> {
       const copying = progress(`reading ${args.fromIndex.pattern}`);
       const client = createOpenSearchClient(args.fromIndex.opensearch);
       try {
-        const n = await exportIndex(client, args.fromIndex, exported, (done, total) => copying.update(done, total));
+        const n = await exportIndex(client, { ...args.fromIndex, timeField: timeFieldOf(adapter) }, exported, (done, total) => copying.update(done, total));
         copying.finish(`${n} events since ${args.fromIndex.since}${args.fromIndex.excludeQuery ? `, leaving out ${JSON.stringify(args.fromIndex.excludeQuery)}` : ''}`);
       } finally {
         await client.close();

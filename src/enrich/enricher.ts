@@ -9,7 +9,7 @@ import { AnomalyWriter, type ItemFailure } from './anomaly-writer.js';
 import { CheckpointStore, type Checkpoint } from './checkpoints.js';
 import type { RetryObserver } from './os-call.js';
 import { sliceOf } from './partition.js';
-import { sinceToDateMath, windowQuery, type SortValues } from './query.js';
+import { sinceToDateMath, timeFieldOf, windowQuery, type SortValues } from './query.js';
 import { sleep, type BackoffPolicy } from './retry.js';
 import { UnscoredEventReader, type EventHit, type EventPage } from './unscored-events.js';
 
@@ -126,9 +126,10 @@ export class Enricher {
     // walked too and scored again for their entities' history (not written), until a page holds none of them.
     // Skipping them would leave a gap in the history of every entity seen again later.
     let catchingUp = resuming;
+    const timeField = timeFieldOf(this.service.adapter);
     for (;;) {
       const reader = new UnscoredEventReader(this.client, {
-        pattern, sinceMath: this.sinceMath, pageSize, keepAlive, backoff, onRetry: this.onRetry, ...(catchingUp ? { query: windowQuery(this.sinceMath) } : {}),
+        pattern, sinceMath: this.sinceMath, timeField, pageSize, keepAlive, backoff, onRetry: this.onRetry, ...(catchingUp ? { query: windowQuery(this.sinceMath, timeField) } : {}),
       });
       let caughtUp = false;
       for await (const page of reader.pages(position, signal)) {

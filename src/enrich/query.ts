@@ -1,8 +1,16 @@
 // The enricher's search request: unscored events in the time window, in time order, one PIT page at a time.
 import { UsageError } from '../core/errors.js';
 
-/** The event time field; the same one the history loader and the ECS adapter read first. */
+/**
+ * The default event time field: the adapter's own (its `documentFields.time`) where it has one, else `@timestamp`,
+ * which shippers set (for LANL lines in `message`, the time the line was shipped).
+ */
 export const TIME_FIELD = '@timestamp';
+
+/** Where the adapter's documents keep their time, for sorting and the window. */
+export function timeFieldOf(adapter: { documentFields: { time: string } | null }): string {
+  return adapter.documentFields?.time ?? TIME_FIELD;
+}
 
 /** Sort values of a hit, as OpenSearch returns them and takes them back in `search_after`. */
 export type SortValues = Array<string | number | boolean | null>;
@@ -26,17 +34,15 @@ export function sinceToDateMath(since: string): string {
  * of a stream ingested in time order, whatever field the adapter takes the entity from.
  * (OpenSearch 2.19 has no `_shard_doc` tiebreaker; `_id` is sortable there.)
  */
-export const EVENT_SORT: ReadonlyArray<Record<string, unknown>> = Object.freeze([
-  { [TIME_FIELD]: { order: 'asc', unmapped_type: 'date' } },
-  { _index: { order: 'asc' } },
-  { _id: { order: 'asc' } },
-]);
+export function eventSort(timeField: string): Array<Record<string, unknown>> {
+  return [{ [timeField]: { order: 'asc', unmapped_type: 'date' } }, { _index: { order: 'asc' } }, { _id: { order: 'asc' } }];
+}
 
 /** Unscored = neither a score nor a recorded scoring error; within the window. */
-export function unscoredQuery(sinceMath: string): Record<string, unknown> {
+export function unscoredQuery(sinceMath: string, timeField: string): Record<string, unknown> {
   return {
     bool: {
-      filter: [{ range: { [TIME_FIELD]: { gte: sinceMath } } }],
+      filter: [{ range: { [timeField]: { gte: sinceMath } } }],
       must_not: [{ exists: { field: 'anomaly_score' } }, { exists: { field: 'anomaly.error' } }],
     },
   };
@@ -46,6 +52,7 @@ export interface PageRequest {
   pitId: string;
   keepAlive: string;
   sinceMath: string;
+  timeField: string;
   size: number;
   searchAfter: SortValues | null;
   /** Ask for the total (first page only: it costs a count). */
@@ -59,8 +66,8 @@ export function pageBody(p: PageRequest): Record<string, unknown> {
   return {
     size: p.size,
     pit: { id: p.pitId, keep_alive: p.keepAlive },
-    query: p.query ?? unscoredQuery(p.sinceMath),
-    sort: EVENT_SORT,
+    query: p.query ?? unscoredQuery(p.sinceMath, p.timeField),
+    sort: eventSort(p.timeField),
     // The hit's _seq_no/_primary_term guard the write-back: a document changed since this read is not overwritten.
     seq_no_primary_term: true,
     track_total_hits: p.trackTotal,
@@ -73,10 +80,10 @@ export function pageBody(p: PageRequest): Record<string, unknown> {
  * matches: `train --from-index` leaves out what the analysts' query (e.g. `tags:malicious OR labels.verdict:attack`)
  * marks as attacks, which a model must not learn as normal.
  */
-export function windowQuery(sinceMath: string, excludeQuery?: string): Record<string, unknown> {
+export function windowQuery(sinceMath: string, timeField: string, excludeQuery?: string): Record<string, unknown> {
   return {
     bool: {
-      filter: [{ range: { [TIME_FIELD]: { gte: sinceMath } } }],
+      filter: [{ range: { [timeField]: { gte: sinceMath } } }],
       ...(excludeQuery ? { must_not: [{ query_string: { query: excludeQuery } }] } : {}),
     },
   };

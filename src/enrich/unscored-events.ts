@@ -1,5 +1,5 @@
 // Reads unscored events page by page: a point in time (PIT) over the index pattern, walked with search_after
-// in the order of EVENT_SORT, the next page fetched while the caller works on the current one. Pages end between
+// in the order of eventSort(), the next page fetched while the caller works on the current one. Pages end between
 // two event times.
 import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
@@ -29,6 +29,8 @@ export interface EventPage {
 export interface ReaderOptions {
   pattern: string;
   sinceMath: string;
+  /** The event time field (query.ts timeFieldOf): the walk's order and window. */
+  timeField: string;
   pageSize: number;
   /** PIT keep-alive, renewed by every page request. */
   keepAlive: string;
@@ -119,14 +121,14 @@ export class UnscoredEventReader {
   }
 
   private async fetch(after: SortValues | null, trackTotal: boolean): Promise<{ hits: EventHit[]; total?: number }> {
-    const { pattern, sinceMath, pageSize, keepAlive, backoff, onRetry, query } = this.options;
+    const { pattern, sinceMath, timeField, pageSize, keepAlive, backoff, onRetry, query } = this.options;
     for (let reopened = 0; ; reopened++) {
       this.pitId ??= await this.openPit();
       if (this.pitId === null) return { hits: [] };
       try {
         const res = await call(
           this.client,
-          { operation: 'search unscored events', method: 'POST', path: '/_search', body: pageBody({ pitId: this.pitId, keepAlive, sinceMath, size: pageSize, searchAfter: after, trackTotal, ...(query ? { query } : {}) }), index: pattern },
+          { operation: 'search unscored events', method: 'POST', path: '/_search', body: pageBody({ pitId: this.pitId, keepAlive, sinceMath, timeField, size: pageSize, searchAfter: after, trackTotal, ...(query ? { query } : {}) }), index: pattern },
           backoff,
           onRetry,
         );

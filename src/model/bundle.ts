@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ModelLoadError } from '../core/errors.js';
 import { MEMORY_SCHEMA_VERSION, type MemoryFile } from '../memory/entity-memory.js';
-import { MODEL_KINDS } from './kinds.js';
+import { MODEL_KINDS, type ModelKind } from './kinds.js';
 
 /**
  * 3: optional fusion of the sequence model with the per-entity memory (memory.json), fitted by `seqsentry train`.
@@ -131,6 +131,11 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   if (missingVocab.length) throw new ModelLoadError(dir, `tokenizer has no vocabulary for field(s) ${missingVocab.join(', ')}`);
   if (bundle.field_weights.length !== bundle.tokenizer.fields.length) {
     throw new ModelLoadError(dir, `field_weights has ${bundle.field_weights.length} entries for ${bundle.tokenizer.fields.length} model fields`);
+  }
+  const contract = (MODEL_KINDS[bundle.kind] as ModelKind).contract;
+  const names = (tensors: ModelKind['contract']['inputs']) => tensors.map((t) => t.name).join(', ');
+  if (bundle.onnx.inputs.join(', ') !== names(contract.inputs) || bundle.onnx.outputs.join(', ') !== names(contract.outputs)) {
+    throw new ModelLoadError(dir, `onnx inputs (${bundle.onnx.inputs.join(', ')}) and outputs (${bundle.onnx.outputs.join(', ')}) are not those of kind ${bundle.kind}'s contract (models/kinds.json: ${names(contract.inputs)}; ${names(contract.outputs)})`);
   }
   if (bundle.calibration.levels.length !== bundle.calibration.values.length) {
     throw new ModelLoadError(dir, `calibration levels (${bundle.calibration.levels.length}) and values (${bundle.calibration.values.length}) differ in length`);

@@ -1,4 +1,28 @@
-// The frozen registry of model kinds: what the trainer builds and how the scorer feeds each one.
+// The model kinds, declared once in models/kinds.json (models/registry.py reads the same file): each kind's ONNX
+// contract, context and summary. The scorer feeds a kind through its contract's runtime.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const Tensor = z.object({ name: z.string().min(1), dtype: z.enum(['int64', 'float32']), dims: z.array(z.string()).min(1) }).strict();
+const Contract = z.object({ summary: z.string(), inputs: z.array(Tensor).min(1), outputs: z.array(Tensor).min(1) }).strict();
+const Kind = z
+  .object({
+    summary: z.string(),
+    contract: z.string(),
+    default_context: z.number().int().min(0),
+    contextual: z.boolean(),
+    python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict(),
+  })
+  .strict();
+const Registry = z
+  .object({ _comment: z.string().optional(), default: z.string(), contracts: z.record(z.string(), Contract), kinds: z.record(z.string(), Kind) })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (!(r.default in r.kinds)) ctx.addIssue({ code: 'custom', message: `default kind "${r.default}" is not declared` });
+    for (const [name, k] of Object.entries(r.kinds)) if (!(k.contract in r.contracts)) ctx.addIssue({ code: 'custom', message: `kind ${name}: unknown contract "${k.contract}"` });
+  });
+
+export type ModelContract = z.infer<typeof Contract>;
 
 export interface ModelKind {
   readonly kind: string;
@@ -7,21 +31,23 @@ export interface ModelKind {
   readonly defaultContext: number;
   /** Whether --context may change the context length. */
   readonly contextual: boolean;
+  /** The name of its ONNX contract, and the contract. */
+  readonly contractName: string;
+  readonly contract: ModelContract;
 }
 
-export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze({
-  'transformer-mlm': Object.freeze({
-    kind: 'transformer-mlm',
-    summary: 'masked-field transformer over the entity\'s recent events (Gökstorp et al., NOMS 2024)',
-    defaultContext: 8,
-    contextual: true,
-  }),
-  'lstm-lm': Object.freeze({
-    kind: 'lstm-lm',
-    summary: 'event-level bidirectional LSTM language model over field tokens (Tuor et al. 2018)',
-    defaultContext: 0,
-    contextual: false,
-  }),
-});
+/** The file both languages read; from src/model or dist/model it is two folders up. */
+export const KINDS_FILE = new URL('../../models/kinds.json', import.meta.url);
 
-export const DEFAULT_KIND = 'transformer-mlm';
+const registry = Registry.parse(JSON.parse(readFileSync(KINDS_FILE, 'utf8')));
+
+export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(registry.kinds).map(([kind, k]) => [
+      kind,
+      Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, contractName: k.contract, contract: registry.contracts[k.contract] as ModelContract }),
+    ]),
+  ),
+);
+
+export const DEFAULT_KIND = registry.default;

@@ -106,7 +106,13 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+/**
+ * The runtime of the `field-tokens` contract (models/kinds.json): int64 tokens (B, C+1, F) in, float32 surprisal
+ * and int64 expected (B, F) out. A kind with another contract needs a runtime of its own.
+ */
 export class TokenModel {
+  static readonly CONTRACT = 'field-tokens';
+
   private worker: Worker | null = null;
   private starting: Promise<Worker> | null = null;
   private readonly waiting = new Map<number, Waiter>();

@@ -1,13 +1,14 @@
 // Scores canonical events with a model bundle: history context in canonical order, batched ONNX calls, calibration.
 import type { CanonicalEvent } from '../core/event.js';
 import { loadBundle, type Bundle } from '../model/bundle.js';
+import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { TokenModel, type OnnxSessionOptions } from '../model/onnx.js';
 import { Encoder, hourToken } from '../tokenizer/vocab.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
 import { canonicalOrder, tieBreak } from './order.js';
 import { rawScore } from './raw-score.js';
-import { AdapterError } from '../core/errors.js';
+import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory, type MemoryFile } from '../memory/entity-memory.js';
 import { Fusion, type ComponentScore } from '../memory/fusion.js';
 
@@ -70,6 +71,8 @@ export class Scorer {
   static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
     const loaded = await loadBundle(modelDir);
     const { bundle } = loaded;
+    const kind = MODEL_KINDS[bundle.kind] as ModelKind;
+    if (kind.contractName !== TokenModel.CONTRACT) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime for its contract "${kind.contractName}" (this version runs ${TokenModel.CONTRACT})`);
     const model = await TokenModel.open(modelDir, loaded.onnxBytes, bundle.onnx.inputs, bundle.onnx.outputs, options);
     return new Scorer(bundle, model, options, loaded.memory);
   }

@@ -8,7 +8,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { Adapter } from '../adapters/adapter.js';
 import { parseRecord, type ReadItem, type ReadStats } from '../adapters/read.js';
 import type { SourceRef } from '../core/event.js';
-import { sinceToDateMath, windowQuery } from '../enrich/query.js';
+import { sinceToDateMath, TIME_FIELD, windowQuery } from '../enrich/query.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { UnscoredEventReader } from '../enrich/unscored-events.js';
 
@@ -19,18 +19,22 @@ export interface IndexExport {
   /** Lucene query of the events to leave out (those analysts marked as attacks). */
   excludeQuery?: string;
   pageSize?: number;
+  /** The event time field of the format's documents (default @timestamp). */
+  timeField?: string;
 }
 
 /** Copies the matching documents, oldest first, to `file` as `{"i":index,"d":id,"s":source}` lines; returns how many. */
 export async function exportIndex(client: Client, spec: IndexExport, file: string, onPage?: (copied: number, total: number | undefined) => void): Promise<number> {
   const sinceMath = sinceToDateMath(spec.since);
+  const timeField = spec.timeField ?? TIME_FIELD;
   const reader = new UnscoredEventReader(client, {
     pattern: spec.pattern,
     sinceMath,
+    timeField,
     pageSize: spec.pageSize ?? 5000,
     keepAlive: '5m',
     backoff: DEFAULT_BACKOFF,
-    query: windowQuery(sinceMath, spec.excludeQuery),
+    query: windowQuery(sinceMath, timeField, spec.excludeQuery),
   });
   const out = createWriteStream(file);
   let copied = 0;

@@ -17,7 +17,7 @@ export interface ModelFixtureOptions extends EcsFixtureOptions {
 function cacheKey(data: string, args: unknown): string {
   const h = createHash('sha256').update(data).update(JSON.stringify(args));
   const models = join(REPO_ROOT, 'models');
-  for (const f of readdirSync(models).filter((n) => n.endsWith('.py')).sort()) h.update(f).update(readFileSync(join(models, f)));
+  for (const f of readdirSync(models).filter((n) => n.endsWith('.py') || n === 'kinds.json').sort()) h.update(f).update(readFileSync(join(models, f)));
   for (const f of ['src/adapters/ecs.ts', 'src/adapters/lanl.ts', 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
   return h.digest('hex').slice(0, 16);
 }
