@@ -2,7 +2,8 @@
 import type { CanonicalEvent } from '../core/event.js';
 import { loadBundle, type Bundle } from '../model/bundle.js';
 import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
-import { TokenModel, type OnnxSessionOptions } from '../model/onnx.js';
+import type { OnnxSessionOptions } from '../model/onnx.js';
+import { RUNTIMES, type KindRuntime } from '../model/runtime.js';
 import { Encoder, hourToken } from '../tokenizer/vocab.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
@@ -12,8 +13,6 @@ import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory, type MemoryFile } from '../memory/entity-memory.js';
 import { Fusion, type ComponentScore } from '../memory/fusion.js';
 
-/** Index of an int64's low 32-bit word in an Int32Array view: 0 on little-endian machines, 1 on big-endian. */
-const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 export interface FieldScore {
   field: string;
@@ -57,7 +56,7 @@ export class Scorer {
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
 
-  private constructor(readonly bundle: Bundle, private readonly model: TokenModel, options: ScorerOptions, memory?: MemoryFile) {
+  private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile) {
     this.encoder = new Encoder(bundle.tokenizer);
     this.calibrator = new Calibrator(bundle.calibration);
     this.context = bundle.context_length;
@@ -72,8 +71,9 @@ export class Scorer {
     const loaded = await loadBundle(modelDir);
     const { bundle } = loaded;
     const kind = MODEL_KINDS[bundle.kind] as ModelKind;
-    if (kind.contractName !== TokenModel.CONTRACT) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime for its contract "${kind.contractName}" (this version runs ${TokenModel.CONTRACT})`);
-    const model = await TokenModel.open(modelDir, loaded.onnxBytes, bundle.onnx.inputs, bundle.onnx.outputs, options);
+    const open = RUNTIMES[kind.contractName];
+    if (!open) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime for its contract "${kind.contractName}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
+    const model = await open(loaded, options);
     return new Scorer(bundle, model, options, loaded.memory);
   }
 
@@ -134,26 +134,16 @@ export class Scorer {
 
   private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
     const B = events.length;
-    const T = this.context + 1;
     const F = this.width;
-    const tokens = new BigInt64Array(B * T * F); // (B, T, F), zero rows = padding
-    // Ids are small and non-negative: write each int64 as its low 32-bit word, no BigInt per token.
-    const words = new Int32Array(tokens.buffer);
+    const pasts: Int32Array[][] = new Array(B);
     for (let b = 0; b < B; b++) {
       const event = events[b] as CanonicalEvent;
       const row = rows[b] as Int32Array;
       const entity = keys[b] as string;
-      const past = this.context > 0 ? this.history.get(entity, event.time, row, seqs?.[b]) : [];
-      const base = b * T * F;
-      // Left-pad: the newest past event sits right before the target row.
-      const firstRow = T - 1 - past.length;
-      past.forEach((r, i) => {
-        for (let f = 0; f < F; f++) words[2 * (base + (firstRow + i) * F + f) + LOW_WORD] = r[f] as number;
-      });
-      for (let f = 0; f < F; f++) words[2 * (base + (T - 1) * F + f) + LOW_WORD] = row[f] as number;
+      pasts[b] = this.context > 0 ? this.history.get(entity, event.time, row, seqs?.[b]) : [];
       if (!seqs) this.history.push(entity, row, event.time);
     }
-    const { surprisal, expected } = await this.model.run(tokens, B, T, F);
+    const { surprisal, expected } = await this.model.score(rows, pasts);
     const results: ScoreResult[] = new Array(B);
     const weights = this.bundle.field_weights;
     const shares = new Float64Array(F);
