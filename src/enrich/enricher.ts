@@ -142,6 +142,9 @@ export class Enricher {
         if (writeError) throw writeError;
         // Scored past the checkpoint by the run that stopped: counted as this job's, as that run counted them.
         const before = fresh ? fresh.filter((f) => !f).length : 0;
+        // writePage counts those written and those another writer scored between our read and our write (such as
+        // the stopped run's last bulk, which OpenSearch may apply after the restart read the page): every event
+        // the walk leaves scored counts once.
         writing = this.writePage(page, fresh ? own.filter((_, i) => fresh[i]) : own, fresh ? results.filter((_, i) => fresh[i]) : results)
           .then(async (written) => {
             scored += written + before;
@@ -183,7 +186,7 @@ export class Enricher {
     return sliceOf(hit.index, entity, hit.id, this.options.sliceMax) === sliceId;
   }
 
-  /** Writes one page's results; returns how many events got a score. */
+  /** Writes one page's results; returns how many of its events now have a score: written, or scored first by another writer. */
   private async writePage(page: EventPage, own: EventHit[], results: Awaited<ReturnType<ScoringService['score']>>): Promise<number> {
     if (own.length === 0) return 0;
     // A transient failure (an entity's history could not be loaded): stop before this page's checkpoint, so that
@@ -207,8 +210,8 @@ export class Enricher {
     s.failed += outcome.failed.length;
     s.retries += outcome.itemRetries;
     for (const f of outcome.failed) if (s.firstFailures.length < MAX_REPORTED_FAILURES) s.firstFailures.push(f);
-    logger.debug({ page: page.last, written, unreadable, failed: outcome.failed.length }, 'page written');
-    return written;
+    logger.debug({ page: page.last, written, unreadable, alreadyScored: outcome.alreadyScored, failed: outcome.failed.length }, 'page written');
+    return written + outcome.alreadyScored;
   }
 }
 
