@@ -3,7 +3,9 @@
 // variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2] [--variants fused,sequence,fused-src-host,fused-dst-host]
-//          [--kind transformer-mlm] [--epochs N] [--out bench/results]
+//          [--kind transformer-mlm] [--epochs N] [--out bench/results] [--dump]
+// --dump writes, per run and variant, each test event's component ln p, label and class (components.json beside
+// the run's model) for studying how components combine.
 // Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     kind: { type: 'string', default: 'transformer-mlm' },
     epochs: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
+    dump: { type: 'boolean', default: false },
   },
 });
 const VARIANTS = { fused: { fusion: true }, sequence: { fusion: false }, 'fused-src-host': { fusion: true, entity: 'src_host' }, 'fused-dst-host': { fusion: true, entity: 'dst_host' } };
@@ -50,7 +53,7 @@ async function campaignClasses(dir) {
   const lines = (await readFile(join(dir, 'campaigns.tsv'), 'utf8')).trim().split('\n').slice(1);
   for (const line of lines) {
     const [time, user, src, dst, cls] = line.split('\t');
-    byKey.set(labelKey(Number(time), user, src, dst), cls);
+    byKey.set(labelKey(Number(time), [user, src, dst]), cls);
   }
   return byKey;
 }
@@ -98,7 +101,7 @@ async function runOne(entry, seed) {
   const labels = new Uint8Array(test.length);
   const classes = [];
   test.forEach((e, i) => {
-    const cls = byKey.get(eventLabelKey(e.time, e.entities));
+    const cls = byKey.get(eventLabelKey({ entities: adapter.labelEntities }, e.time, e.entities));
     if (cls !== undefined) { labels[i] = 1; classes.push([i, cls]); }
   });
   const scores = { 'rarity-baseline': Float64Array.from(test, (e) => counts.score(e)) };
@@ -114,6 +117,13 @@ async function runOne(entry, seed) {
     const results = await scorer.score(test);
     results.forEach((r, i) => { raw[i] = r.raw; });
     await scorer.close();
+    if (values.dump && results[0]?.components) {
+      const logP = {};
+      results.forEach((r, i) => { for (const c of r.components) (logP[c.name] ??= new Array(test.length))[i] = c.log_p; });
+      const cls = new Array(test.length).fill(null);
+      for (const [i, c] of classes) cls[i] = c;
+      await writeFile(join(modelDir, 'components.json'), JSON.stringify({ raw: Array.from(raw), baseline: Array.from(scores['rarity-baseline']), logP, labels: Array.from(labels), classes: cls }));
+    }
     scores[v] = raw;
   }
   const rows = Object.entries(scores).map(([name, score]) => ({

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('rarity baseline', () => {
   it('scores test events by summed -log(training pair count + 0.1)', async () => {
-    const labels = await readLabels(join(dir, 'labels.txt'));
+    const labels = await readLabels(join(dir, 'labels.txt'), createAdapter('lanl').labelEntities);
     const result = await runRarityBaseline([join(dir, 'train.txt')], join(dir, 'test.txt'), createAdapter('lanl'), labels);
     const s = result.scored;
     expect(s.name).toBe(BASELINE_NAME);
@@ -52,7 +52,7 @@ describe('rarity baseline', () => {
   });
 
   it('does not learn from the test file', async () => {
-    const labels = await readLabels(join(dir, 'labels.txt'));
+    const labels = await readLabels(join(dir, 'labels.txt'), createAdapter('lanl').labelEntities);
     // Training on the test file itself makes the red-team event common; training on train.txt does not.
     const own = await runRarityBaseline([join(dir, 'test.txt')], join(dir, 'test.txt'), createAdapter('lanl'), labels);
     expect(own.scored.score[2]).toBeCloseTo(-4 * Math.log(1.1), 12);

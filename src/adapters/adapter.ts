@@ -24,6 +24,11 @@ export interface Adapter {
    */
   readonly documentFields: DocumentFields | null;
   /**
+   * The entities that, with the event time, name one event in a label file: a line is `time,<their values in this
+   * order>` (LANL's redteam.txt: user, source host, destination host). Evaluation matches labels by them.
+   */
+  readonly labelEntities: readonly string[];
+  /**
    * Parses one record. Returns null for records that carry no event by design (a header line, a blank
    * line); throws AdapterError (source, line, field, reason) for a record it cannot read.
    */

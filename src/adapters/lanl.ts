@@ -45,6 +45,7 @@ export const lanl: AdapterFactory = Object.freeze({
       fieldNames: FIELD_NAMES,
       entityKey: 'user',
       entityNames: ['user', 'src_host', 'dst_host'],
+      labelEntities: ['user', 'src_host', 'dst_host'],
       documentFields: null, // time and entities are inside the `message` line
       parse(record, source) {
         if (typeof record === 'string') return parseLine(record, source);

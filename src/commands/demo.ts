@@ -1,10 +1,11 @@
 // `seqsentry demo`: the main job on a built-in default: simulate an enterprise, train, score, evaluate.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createAdapter } from '../adapters/registry.js';
 import { SeqSentryError } from '../core/errors.js';
 import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
 import { DEMO_INDEX, runLiveStage } from '../demo/live-opensearch.js';
-import { labelKey, labelledUsers, readLabels } from '../eval/labels.js';
+import { labelKey, labelledValues, readLabels } from '../eval/labels.js';
 import { intOption, parseOptions, type Command } from './command.js';
 
 const USAGE = 'seqsentry demo [--out DIR] [--days 9] [--seed 7] [--kinds transformer-mlm,lstm-lm] [--no-opensearch | --opensearch-url URL] [--keep-opensearch]';
@@ -63,11 +64,11 @@ const command: Command = {
     if (!v['no-opensearch']) {
       const kind = kinds[0] as string;
       process.stderr.write(`\n== live: the test days through seqsentry serve's _bulk proxy into OpenSearch (${kind})\n`);
-      const labels = await readLabels(join(data, 'redteam.txt'));
-      const redUsers = labelledUsers(labels);
+      const labels = await readLabels(join(data, 'redteam.txt'), createAdapter('lanl').labelEntities);
+      const redUsers = labelledValues(labels, 'user');
       const { url, stopped } = await runLiveStage({
         modelDir: join(out, 'models', kind), testCsv: test, offlineScores: join(out, `scores-${kind}.jsonl`),
-        isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, user, src, dst) ?? ''),
+        isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, [user, src, dst]) ?? ''),
         isRedTeamUser: (user) => redUsers.has(user),
         ...(v['opensearch-url'] ? { opensearchUrl: v['opensearch-url'] } : {}),
         keepOpenSearch: Boolean(v['keep-opensearch']),

@@ -77,7 +77,7 @@ export async function runRarityBaseline(trainFiles: readonly string[], testFile:
     }
     const s = counts.score(item.event);
     // The score is its own tie-breaker: the baseline has no separate raw value.
-    builder.add(s, s, eventLabelKey(item.event.time, item.event.entities), item.source.line);
+    builder.add(s, s, eventLabelKey(labels, item.event.time, item.event.entities), item.source.line);
   }
   return { scored: builder.finish(), pairs, trainStats, testStats };
 }

@@ -61,7 +61,7 @@ export async function readScoreFile(name: string, file: string, labels: Labels):
     const parsed = RankedLine.safeParse(obj);
     if (!parsed.success) throw new ScoreFileError(file, lineNo, describe(parsed.error));
     const row = parsed.data;
-    builder.add(row.anomaly_score, row.raw, eventLabelKey(row.time, row.entities), lineNo);
+    builder.add(row.anomaly_score, row.raw, eventLabelKey(labels, row.time, row.entities), lineNo);
   }
   return builder.finish();
 }
