@@ -2,9 +2,10 @@
 // Detection benchmark (issue 7): for each enterprise of the simulator's matrix and each seed, train each model
 // variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
-// Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2] [--variants fused,sequence,fused-src-host,fused-dst-host]
+// Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
+//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host]
 //          [--kind transformer-mlm] [--epochs N] [--out bench/results] [--dump]
-// --dump writes, per run and variant, each test event's component ln p, label and class (components.json beside
+// --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
 // the run's model) for studying how components combine.
 // Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -34,7 +35,10 @@ const { values } = parseArgs({
     dump: { type: 'boolean', default: false },
   },
 });
-const VARIANTS = { fused: { fusion: true }, sequence: { fusion: false }, 'fused-src-host': { fusion: true, entity: 'src_host' }, 'fused-dst-host': { fusion: true, entity: 'dst_host' } };
+const VARIANTS = {
+  fused: { fusion: true }, sequence: { fusion: false }, 'fused-no-recall': { fusion: true, recall: 0 },
+  'fused-src-host': { fusion: true, entity: 'src_host' }, 'fused-dst-host': { fusion: true, entity: 'dst_host' },
+};
 const out = resolve(values.out);
 const work = join(out, 'detection-work');
 await mkdir(work, { recursive: true });
@@ -110,7 +114,7 @@ async function runOne(entry, seed) {
     const modelDir = join(dir, `model-${v}`);
     const t0 = performance.now();
     await quiet(() => train({ format: 'lanl', inputs: [trainFile], modelDir, kind: values.kind, seed, minCount: 2, hourToken: true, strict: false,
-      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
+      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
     seconds[v] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);
     const raw = new Float64Array(test.length);
@@ -119,10 +123,14 @@ async function runOne(entry, seed) {
     await scorer.close();
     if (values.dump && results[0]?.components) {
       const logP = {};
-      results.forEach((r, i) => { for (const c of r.components) (logP[c.name] ??= new Array(test.length))[i] = c.log_p; });
+      const surprisal = {};
+      results.forEach((r, i) => {
+        for (const c of r.components) (logP[c.name] ??= new Array(test.length))[i] = c.log_p;
+        for (const f of r.fields) (surprisal[f.field] ??= new Array(test.length))[i] = f.surprisal;
+      });
       const cls = new Array(test.length).fill(null);
       for (const [i, c] of classes) cls[i] = c;
-      await writeFile(join(modelDir, 'components.json'), JSON.stringify({ raw: Array.from(raw), baseline: Array.from(scores['rarity-baseline']), logP, labels: Array.from(labels), classes: cls }));
+      await writeFile(join(modelDir, 'components.json'), JSON.stringify({ raw: Array.from(raw), baseline: Array.from(scores['rarity-baseline']), logP, surprisal, labels: Array.from(labels), classes: cls }));
     }
     scores[v] = raw;
   }

@@ -54,8 +54,9 @@ p.add_argument("--batch-size", type=int, default=512)
 p.add_argument("--lr", type=float, default=3e-3, help="peak AdamW learning rate")
 p.add_argument("--weight-decay", type=float, default=0.01)
 p.add_argument("--max-events", type=int, default=None, help="use only the first N events")
-p.add_argument("--train-until", type=float, default=None,
-               help="train on events with time < T only; later events are the caller's held-out set (the fusion step)")
+p.add_argument("--held-out", default=None, metavar="ORIGIN,BLOCK,EVERY",
+               help="leave out the caller's held-out set (the fusion step): events in every EVERY-th block of BLOCK "
+                    "seconds from ORIGIN, i.e. floor((time - ORIGIN) / BLOCK) % EVERY == 0 (src/train/fit-fusion.ts)")
 p.add_argument("--val-fraction", type=float, default=0.1, help="held-out share for early stopping and calibration")
 p.add_argument("--patience", type=int, default=2, help="epochs without held-out improvement before stopping")
 p.add_argument("--steps-per-epoch", type=int, default=150, help="cap on optimizer steps per epoch (bounds training time)")
@@ -94,9 +95,18 @@ if args.max_events is not None and args.max_events < n_all:
     events.entities = events.entities[: args.max_events]
     events.times = events.times[: args.max_events]
     events.columns = [c[: args.max_events] for c in events.columns]
-if args.train_until is not None:
-    # The caller keeps events at or after T as its own held-out period; they must not shape vocabulary or weights.
-    keep = np.flatnonzero(events.times < args.train_until)
+held_out = None
+if args.held_out is not None:
+    try:
+        origin, block, every = (float(x) for x in args.held_out.split(","))
+    except ValueError:
+        fail(f"--held-out {args.held_out!r}: expected ORIGIN,BLOCK,EVERY (three numbers)")
+    if not (block > 0 and every >= 2 and every == int(every)):
+        fail(f"--held-out {args.held_out!r}: BLOCK must be > 0 and EVERY an integer >= 2")
+    held_out = {"origin": origin, "block": block, "every": int(every)}
+    # The caller keeps these blocks as its own held-out set; they must not shape vocabulary or weights. The same
+    # float64 arithmetic as the TypeScript rule, so both sides pick the same events.
+    keep = np.flatnonzero(np.floor((events.times - origin) / block) % int(every) != 0)
     events.entities = [events.entities[i] for i in keep]
     events.times = events.times[keep]
     events.columns = [[c[i] for i in keep] for c in events.columns]
@@ -210,7 +220,7 @@ checkpoint = {
         "events": n, "train_events": int(len(train_rows)), "val_events": int(len(val_rows)),
         "epochs_run": epochs_run, "best_epoch": best_epoch, "best_val_loss": best_loss, "seed": args.seed,
         "seconds": round(time.time() - t_start, 3), "data_sha256": events.sha256,
-        "events_in_file": n_all, "train_until": args.train_until, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch, "lr": args.lr,
+        "events_in_file": n_all, "held_out": held_out, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch, "lr": args.lr,
     },
 }
 ckpt_path = os.path.join(args.out, "ckpt.pt")

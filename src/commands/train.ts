@@ -9,7 +9,8 @@ import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
-import { fitFusion, heldOutStart, type EventSource } from '../train/fit-fusion.js';
+import { DEFAULT_RECALL, fitFusion, heldOutRule, type EventSource } from '../train/fit-fusion.js';
+import { MAX_RECALL } from '../model/bundle.js';
 import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
 import { timeFieldOf } from '../enrich/query.js';
 import { runPython } from '../train/python.js';
@@ -19,7 +20,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion]';
+  '[--kind transformer-mlm|lstm-lm] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir.';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -33,6 +34,7 @@ const SPECS = {
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
   entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host (default: the format\'s, user)' },
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion)' },
+  recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
   'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },
   since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
   'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
@@ -56,6 +58,8 @@ export interface TrainArgs {
   entity?: string;
   /** Fuse the sequence model with the per-entity memory (default true). */
   fusion?: boolean;
+  /** Recent events of the entity the fused memory also counts (DEFAULT_RECALL). */
+  recall?: number;
   /** Read the events from OpenSearch instead of `inputs`. */
   fromIndex?: IndexExport & { opensearch: OpenSearchConfig };
 }
@@ -67,6 +71,7 @@ export async function train(args: TrainArgs): Promise<string> {
   if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
   const adapter = createAdapter(args.format, args.adapterOptions);
   const entityKey = args.entity ?? adapter.entityKey;
+  if (args.recall !== undefined && (args.recall > MAX_RECALL || args.fusion === false)) throw new UsageError(`--recall: ${args.fusion === false ? 'needs the fusion (leave out --no-fusion)' : `at most ${MAX_RECALL}`}`);
   if (!adapter.entityNames.includes(entityKey)) throw new UsageError(`--entity "${entityKey}": format ${adapter.name} has ${adapter.entityNames.join(', ')}`);
   const modelDir = resolve(args.modelDir);
   await mkdir(modelDir, { recursive: true });
@@ -113,9 +118,10 @@ export async function train(args: TrainArgs): Promise<string> {
     py.push('--context', String(args.context ?? kind.defaultContext));
     if (!args.hourToken) py.push('--no-hour-token');
     const fusion = args.fusion ?? true;
-    // The latest events are held out from the sequence model: the fusion is fitted on them (src/train/fit-fusion.ts).
-    const heldOutFrom = fusion ? heldOutStart(Float64Array.from(times)) : undefined;
-    if (heldOutFrom !== undefined) py.push('--train-until', String(heldOutFrom));
+    // Blocks of time spread over the data are held out from the sequence model: the fusion is fitted on them
+    // (src/train/fit-fusion.ts).
+    const heldOut = fusion ? heldOutRule(Float64Array.from(times)) : undefined;
+    if (heldOut !== undefined) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
 
     const bar = progress(`training ${kind.kind}`);
     await runPython('train.py', py, (m) => {
@@ -124,8 +130,8 @@ export async function train(args: TrainArgs): Promise<string> {
         bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
       }
     });
-    if (heldOutFrom !== undefined) {
-      const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOutFrom);
+    if (heldOut !== undefined) {
+      const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOut, args.recall ?? DEFAULT_RECALL);
       process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
     }
     return join(modelDir, 'bundle.json');
@@ -162,6 +168,7 @@ const command: Command = {
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       ...(v['max-events'] !== undefined ? { maxEvents: intOption(v['max-events'], 'max-events', 0) } : {}),
       fusion: !v['no-fusion'],
+      ...(v.recall !== undefined ? { recall: intOption(v.recall, 'recall', 0) } : {}),
       ...(v.entity !== undefined ? { entity: v.entity } : {}),
     });
     process.stdout.write(`model bundle: ${bundlePath}\n`);

@@ -21,7 +21,7 @@ export async function createEnrichScoring(client: Client, modelDir: string, batc
     maxBatch: batchSize,
     // Pages arrive whole (thousands of events); the delay only matters for a short last page.
     maxDelayMs: 2,
-    ...(scorer.context > 0 ? { historyLoader: createHistoryLoader({ client, adapter, fields, timeoutMs: 30_000 }) } : {}),
+    ...(scorer.historyLength > 0 ? { historyLoader: createHistoryLoader({ client, adapter, fields, timeoutMs: 30_000 }) } : {}),
   });
   return {
     scorer,

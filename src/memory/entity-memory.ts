@@ -29,11 +29,33 @@ export interface MemoryFile {
   /** [entity, 24 counts by hour of day] */
   hours: [string, number[]][];
   truncated: boolean;
+  /** The latest event time counted (absent in files written before recall existed: recall then stays off). */
+  until?: number;
+}
+
+/** FNV-1a, 32 bits as a signed int. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
 }
 
 export function hourOfDay(time: number): number {
   const h = Math.floor(time / 3600) % 24;
   return h < 0 ? h + 24 : h;
+}
+
+/**
+ * The entity's recent events as its history rows hold them (oldest first), for recall: each row's recall part
+ * (recallRow) starts at `offset`, as does the scored event's in `row`.
+ */
+export interface Recall {
+  rows: readonly Int32Array[];
+  row: Int32Array;
+  offset: number;
 }
 
 /** What a pair's first member (the user of user+dst_host) did: its events and its distinct partners. */
@@ -52,6 +74,12 @@ interface FirstMember {
  *   partners; a new first member (D + 1) / (N + D + 1), for D of them over N events. A new server is ordinary
  *   for an admin who meets one every day and rare for a user who has logged on to the same two for weeks;
  * - `hour:E`: -ln p(hour | entity).
+ * With recall, `pairs` also counts the entity's recent events that are later than the memory (its history rows, up
+ * to the bundle's `fusion.recall`): a new user's tenth logon to its new workstation today is not as rare as its
+ * first. `novelty` stays the training habit, so a known user's new partner stays as unusual however often it comes
+ * back. Training fits the tails against the whole memory with each held-out event left out, which holds its
+ * neighbours in time as recall does. (Measured on the detection matrix: recalling into novelty as well, or only for
+ * entities new to the memory, loses more on new service accounts and stolen credentials than it gains.)
  */
 export class EntityMemory {
   readonly counts: Map<string, number>[];
@@ -63,6 +91,8 @@ export class EntityMemory {
   truncated = false;
   /** Bit i set: pair i of the event last passed to `statistics` was never seen (for its explanation). */
   unseenMask = 0;
+  /** The latest event time counted: recalled events later than this are not in the memory. */
+  until = -Infinity;
   private globalEvents = 0;
 
   constructor(readonly spec: MemorySpec) {
@@ -97,6 +127,7 @@ export class EntityMemory {
 
   add(event: CanonicalEvent): void {
     this.events += 1;
+    if (event.time > this.until) this.until = event.time;
     this.spec.pairs.forEach((pair, i) => this.count(i, pairKey(event, pair), 1));
     if (this.spec.hour_entity) {
       const h = hourOfDay(event.time);
@@ -138,6 +169,7 @@ export class EntityMemory {
     }
     this.events += other.events;
     this.truncated ||= other.truncated;
+    this.until = Math.max(this.until, other.until);
   }
 
   /** Count of the event's key for pair i (0 when unseen); `without` events (the event itself) taken away. */
@@ -164,12 +196,37 @@ export class EntityMemory {
     return c > 0 ? c / (n + d + 1) : (d + 1) / (n + d + 1);
   }
 
+  /** Ints a history row carries for recall (see recallRow). */
+  get recallWidth(): number {
+    return this.spec.pairs.length + 1;
+  }
+
+  /**
+   * Writes what recall needs of an event into out[offset ..): per pair the hash of its key, then 1 when the event is
+   * later than the memory (only those add to its counts; earlier ones are counted in it already), else 0.
+   */
+  recallRow(event: CanonicalEvent, out: Int32Array, offset: number): void {
+    const P = this.spec.pairs.length;
+    for (let i = 0; i < P; i++) out[offset + i] = fnv1a(pairKey(event, this.spec.pairs[i] as PairSpec));
+    out[offset + P] = event.time > this.until ? 1 : 0;
+  }
+
+  /** How often pair i's key of the event comes among its recalled events later than the memory. */
+  private recalled(recall: Recall, i: number): number {
+    const { rows, offset, row } = recall;
+    const after = offset + this.spec.pairs.length;
+    const key = row[offset + i] as number;
+    let count = 0;
+    for (const past of rows) if (past[after] === 1 && past[offset + i] === key) count += 1;
+    return count;
+  }
+
   /** Names of the pairs this event's members were never seen together in (a pair count of 0). */
   unseenPairs(event: CanonicalEvent): string[] {
     return this.spec.pairs.filter((_, i) => this.pairCount(event, i) === 0).map((p) => p.name);
   }
 
-  /** unseenPairs of the event last passed to `statistics` (without recomputing its keys). */
+  /** The pairs of the event last passed to `statistics` seen neither in the memory nor among its recalled events. */
   lastUnseenPairs(): string[] {
     return this.spec.pairs.filter((_, i) => (this.unseenMask >> i) & 1).map((p) => p.name);
   }
@@ -201,7 +258,7 @@ export class EntityMemory {
    * against a memory as large as the one every scored event meets (a smaller memory sees more new pairs, which
    * would make new pairs look ordinary).
    */
-  statistics(event: CanonicalEvent, out: Float64Array, offset: number, leaveOneOut = false): void {
+  statistics(event: CanonicalEvent, out: Float64Array, offset: number, leaveOneOut = false, recall?: Recall): void {
     const P = this.spec.pairs.length;
     const without = leaveOneOut ? 1 : 0;
     let o = offset;
@@ -212,8 +269,9 @@ export class EntityMemory {
       for (let i = 0; i < P; i++) {
         const key = pairKey(event, this.spec.pairs[i] as PairSpec);
         const c = this.keyCount(i, key, without);
-        if (c === 0) this.unseenMask |= 1 << i;
-        rarity -= Math.log(c + PAIR_PSEUDO_COUNT);
+        const seen = c + (recall ? this.recalled(recall, i) : 0);
+        if (seen === 0) this.unseenMask |= 1 << i;
+        rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
         novelty -= Math.log(this.partnerProbability(key, i, c, without));
       }
       out[o++] = rarity;
@@ -230,6 +288,7 @@ export class EntityMemory {
       pair_counts: this.counts.map((m) => [...m.entries()]),
       hours: [...this.hours.entries()].map(([e, p]) => [e, Array.from(p)]),
       truncated: this.truncated,
+      ...(Number.isFinite(this.until) ? { until: this.until } : {}),
     };
   }
 
@@ -246,6 +305,8 @@ export class EntityMemory {
     }
     memory.events = file.events;
     memory.truncated = file.truncated;
+    // A file without `until` predates recall: every recalled event counts as in the memory, so none adds.
+    memory.until = file.until ?? Infinity;
     return memory;
   }
 }

@@ -12,6 +12,8 @@ import { MODEL_KINDS, type ModelKind } from './kinds.js';
  * 4: the fusion's pairs are one component (the rarity rule's sum), its memory tails fitted leave-one-out.
  */
 export const BUNDLE_SCHEMA_VERSION = 4;
+/** The most recent events a fused bundle may recall per event (each is one more history row per entity). */
+export const MAX_RECALL = 256;
 
 const TokenizerSchema = z.object({
   fields: z.array(z.string()).min(1),
@@ -62,6 +64,8 @@ const BundleSchema = z.object({
     })).min(1),
     memory_file: z.string(),
     memory_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Recent events of the entity the memory's statistics also count (src/memory/entity-memory.ts). */
+    recall: z.number().int().min(0).max(MAX_RECALL).optional(),
   }).optional(),
   threshold: z.number().min(0).max(1),
   training: z.record(z.string(), z.unknown()).default({}),

@@ -6,6 +6,8 @@ import { compareEvents } from './order.js';
 export interface HistoryOptions {
   /** Events used as context (the model's context length). */
   length: number;
+  /** Rows kept per entity beyond `length`, so an event that arrives late still finds its predecessors (default: `length`). */
+  slack?: number;
   /** Entities kept; the least recently used entity is evicted beyond this. */
   maxEntities: number;
   /**
@@ -23,8 +25,6 @@ interface EntityHistory {
   seqs: number[];
 }
 
-/** Rows kept per entity beyond the context length, so an event that arrives late still finds its predecessors. */
-const SLACK = 2;
 /** Latest pushes remembered (between this many and twice as many) so that remove() can bring back trimmed rows. */
 const MAX_UNDO = 65_536;
 
@@ -76,7 +76,7 @@ export class HistoryStore {
   evictions = 0;
 
   constructor(readonly options: HistoryOptions) {
-    this.capacity = options.length * SLACK;
+    this.capacity = options.length + (options.slack ?? options.length);
   }
 
   get size(): number {

@@ -48,13 +48,18 @@ export class Scorer {
   readonly encoder: Encoder;
   readonly calibrator: Calibrator;
   readonly history: HistoryStore;
+  /** Previous events the model reads per event. */
   readonly context: number;
+  /** Previous events kept per entity: the model's context, or more when the fusion recalls more. */
+  readonly historyLength: number;
   readonly width: number;
   readonly threshold: number;
   readonly maxBatch: number;
 
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
+  private readonly recallOffset: number;
+  private readonly rowLength: number;
 
   private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile) {
     this.encoder = new Encoder(bundle.tokenizer);
@@ -63,8 +68,12 @@ export class Scorer {
     this.width = bundle.tokenizer.fields.length;
     this.threshold = options.threshold ?? bundle.threshold;
     this.maxBatch = options.maxBatch ?? 1024;
-    this.history = new HistoryStore({ length: this.context, maxEntities: options.maxEntities ?? 100_000, ...(options.keepAllHistory ? { keepAll: true } : {}) });
     this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
+    this.historyLength = Math.max(this.context, this.fusion?.recall ?? 0);
+    this.history = new HistoryStore({ length: this.historyLength, slack: Math.max(this.context, 2), maxEntities: options.maxEntities ?? 100_000, ...(options.keepAllHistory ? { keepAll: true } : {}) });
+    // A row: F token ids, the tie-break, then what the fusion recalls of the event (entity-memory.ts recallRow).
+    this.recallOffset = this.width + 1;
+    this.rowLength = this.recallOffset + (this.fusion?.recall ? this.fusion.memory.recallWidth : 0);
   }
 
   static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
@@ -121,14 +130,16 @@ export class Scorer {
 
   /**
    * The event as the history holds it: its F token ids, then its tieBreak (order.ts), so that comparing rows
-   * compares events in canonical order. Only the first F entries are tokens.
+   * compares events in canonical order, then (a fused bundle that recalls) the hashes its memory statistics
+   * recall it by. Only the first F entries are tokens; what follows the tie-break derives from the same values.
    */
   encode(event: CanonicalEvent): Int32Array {
     this.checkWidth(event);
     const ids = this.encoder.encode(event);
-    const row = new Int32Array(this.width + 1);
+    const row = new Int32Array(this.rowLength);
     row.set(ids);
     row[this.width] = tieBreak(event);
+    if (this.rowLength > this.recallOffset) this.fusion?.memory.recallRow(event, row, this.recallOffset);
     return row;
   }
 
@@ -140,10 +151,12 @@ export class Scorer {
       const event = events[b] as CanonicalEvent;
       const row = rows[b] as Int32Array;
       const entity = keys[b] as string;
-      pasts[b] = this.context > 0 ? this.history.get(entity, event.time, row, seqs?.[b]) : [];
+      pasts[b] = this.historyLength > 0 ? this.history.get(entity, event.time, row, seqs?.[b]) : [];
       if (!seqs) this.history.push(entity, row, event.time);
     }
-    const { surprisal, expected } = await this.model.score(rows, pasts);
+    // The model reads its context; the fusion may recall further back.
+    const contexts = this.historyLength > this.context ? pasts.map((p) => (p.length > this.context ? p.slice(p.length - this.context) : p)) : pasts;
+    const { surprisal, expected } = await this.model.score(rows, contexts);
     const results: ScoreResult[] = new Array(B);
     const weights = this.bundle.field_weights;
     const shares = new Float64Array(F);
@@ -171,7 +184,7 @@ export class Scorer {
         let sequence = 0;
         for (let f = 0; f < F; f++) sequence += surprisal[b * F + f] as number;
         const event = events[b] as CanonicalEvent;
-        raw = fusion.combine(fusion.statistics(sequence, event), logP);
+        raw = fusion.combine(fusion.statistics(sequence, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
         components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
       } else {
         raw = rawScore(surprisal, b * F, weights);
@@ -193,7 +206,7 @@ export class Scorer {
    * event at its arrival number `seqs[b]`.
    */
   remember(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): void {
-    if (this.context === 0) return;
+    if (this.historyLength === 0) return;
     events.forEach((event, b) => this.history.push(this.historyKey(event, scopes?.[b]), this.encode(event), event.time, seqs?.[b]));
   }
 
@@ -202,7 +215,7 @@ export class Scorer {
    * for events that were scored but not written, so that their retry gets the same context and the same score.
    */
   forget(events: readonly CanonicalEvent[], scopes?: readonly string[]): void {
-    if (this.context === 0) return;
+    if (this.historyLength === 0) return;
     for (let b = events.length - 1; b >= 0; b--) {
       const event = events[b] as CanonicalEvent;
       this.history.remove(this.historyKey(event, scopes?.[b]), this.encode(event), event.time);

@@ -80,7 +80,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   try {
     scorer = await Scorer.load(config.model_dir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities });
     const { adapter } = servedAdapter(config, scorer);
-    const fields = config.history.refill && scorer.context > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;
+    const fields = config.history.refill && scorer.historyLength > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;
     if (fields) client = createOpenSearchClient(config.opensearch);
     const historyLoader = client && fields ? createHistoryLoader({ client, adapter, fields, timeoutMs: config.history.load_timeout_ms }) : undefined;
     state.scoring = new ScoringService(scorer, adapter, { maxBatch: config.batching.max_batch, maxDelayMs: config.batching.max_delay_ms, maxValueBytes: config.history.max_value_bytes, maxScopeBytes: config.history.max_scope_bytes, reorderWindowMs: config.history.reorder_window_ms, senders: state.senders, ...(historyLoader ? { historyLoader } : {}) }, metrics.batchObserver);

@@ -310,7 +310,7 @@ export class ScoringService {
     const failed = new Map<string, string>();
     const loader = this.options.historyLoader;
     const { scorer } = this;
-    if (!loader || scorer.context === 0) return failed;
+    if (!loader || scorer.historyLength === 0) return failed;
     // Per cold entity, its first event in canonical order: the refill is what came before that one.
     const misses = new Map<string, { scope: string; entity: string; time: number; row: Int32Array }>();
     events.forEach((event, i) => {
@@ -326,7 +326,7 @@ export class ScoringService {
     const load = async (m: Miss): Promise<CanonicalEvent[]> => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await loader(m.scope, m.entity, m.time, scorer.context);
+          return await loader(m.scope, m.entity, m.time, scorer.historyLength);
         } catch (err) {
           const delay = REFILL_RETRY_DELAYS_MS[attempt];
           if (delay === undefined) throw err;

@@ -19,26 +19,59 @@ import { Scorer } from '../scorer/scorer.js';
 import { progress } from '../util/progress.js';
 
 export const MEMORY_FILE = 'memory.json';
-/** Share of the events, the latest by time, held out from the sequence model to fit the fusion on. */
-export const HELD_OUT_SHARE = 0.2;
-/** Held-out events scored at most (the latest ones); more adds little to the tail tables. */
+/** One block in HELD_OUT_EVERY is held out from the sequence model to fit the fusion on (20% of the time). */
+export const HELD_OUT_EVERY = 5;
+/** Held-out events wanted at most: larger data holds out a sparser share of its blocks; more adds little to the tails. */
 const MAX_HELD_OUT = 200_000;
+/** Blocks of an hour: held-out blocks then fall at every hour of the day and on every day of the week in turn. */
+const BLOCK_SECONDS = 3600;
+/** Blocks the training span is cut into at least (short data gets shorter blocks). */
+const MIN_BLOCKS = 50;
 const BATCH = 1024;
+/**
+ * Recent events of the entity that the memory's statistics count beyond the training memory, by default. On the
+ * detection matrix (bench/detection.mjs) 8 recovers most of what recall adds, 32 nearly all; each is one history
+ * row per entity more.
+ */
+export const DEFAULT_RECALL = 32;
 
 /** A source that can be read more than once, in the same order each time. */
 export type EventSource = () => AsyncIterable<ReadItem>;
 
-/** The time at which the held-out period starts: events at or after it are held out. */
-export function heldOutStart(times: Float64Array): number {
-  const sorted = Float64Array.from(times).sort();
-  const n = sorted.length;
-  const share = Math.min(HELD_OUT_SHARE, MAX_HELD_OUT / n);
-  const cut = sorted[Math.min(n - 1, Math.floor((1 - share) * n))] as number;
-  const before = sorted.findIndex((t) => t >= cut);
-  if (before < 10 || n - before < 10) {
-    throw new SeqSentryError(`the training events span too little time to hold out a later period (${before} events before ${cut}, ${n - before} at or after): give more days of data`);
+/**
+ * The held-out events: those in every `every`-th block of `block` seconds from `origin` (models/train.py gets the
+ * same rule as --held-out). Spread over the whole span rather than its latest part, the held-out set is traffic of
+ * every hour and weekday: the latest fifth of a week is its weekend, on which tails fitted would judge weekdays.
+ */
+export interface HeldOutRule {
+  origin: number;
+  block: number;
+  every: number;
+}
+
+export function isHeldOut(rule: HeldOutRule, time: number): boolean {
+  // The same float64 arithmetic as numpy's in models/train.py, so both pick the same events.
+  const b = Math.floor((time - rule.origin) / rule.block);
+  return ((b % rule.every) + rule.every) % rule.every === 0;
+}
+
+/** The rule for these event times: hour blocks (shorter when the span has fewer than MIN_BLOCKS hours). */
+export function heldOutRule(times: Float64Array): HeldOutRule {
+  const n = times.length;
+  let origin = Infinity;
+  let last = -Infinity;
+  for (const t of times) {
+    if (t < origin) origin = t;
+    if (t > last) last = t;
   }
-  return cut;
+  const span = last - origin;
+  const rule: HeldOutRule = { origin, block: Math.min(BLOCK_SECONDS, span / MIN_BLOCKS), every: Math.max(HELD_OUT_EVERY, Math.ceil(n / MAX_HELD_OUT)) };
+  let held = 0;
+  if (rule.block > 0) for (const t of times) if (isHeldOut(rule, t)) held += 1;
+  if (held < 10 || n - held < 10) {
+    throw new SeqSentryError(`the training events span too little time to hold out part of it (${held} of ${n} events in the held-out blocks): give more data, spread over more time`);
+  }
+  return rule;
 }
 
 async function* events(source: EventSource, limit: number): AsyncGenerator<CanonicalEvent> {
@@ -59,51 +92,60 @@ export interface FusionFit {
  * Adds memory.json and the fusion to the bundle in modelDir (bundle.json is rewritten last, atomically).
  * `limit` is the number of readable events the model was trained from (the first ones of the source).
  */
-export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOutFrom: number): Promise<FusionFit> {
+export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL): Promise<FusionFit> {
   const { used } = resolvePairs(adapter);
   // The hour habit is the context entity's: this user at 3 a.m., or this host at 3 a.m.
   const spec: MemorySpec = { pairs: used, hour_entity: entityKey };
   const scorer = await Scorer.load(modelDir);
   try {
     const memory = new EntityMemory(spec);
-    const warm = progress('fusion: training period');
-    let warmed = 0;
-    for await (const event of events(source, limit)) {
-      if (event.time >= heldOutFrom) continue;
-      memory.add(event);
-      scorer.remember([event]);
-      if (++warmed % 10_000 === 0) warm.update(warmed);
-    }
-    warm.finish(`${warmed} events in memory`);
-
-    // The sequence statistic of each held-out event comes from the model, which never saw it. The memory's
-    // statistics come from the whole training memory with the event itself left out: every event scored later
-    // meets that whole memory, and a memory of only the earlier period would see more new pairs than it.
+    const later = new EntityMemory(spec);
     const names = [SEQUENCE_COMPONENT, ...memory.componentNames];
     const K = names.length;
     const rows: Float64Array[] = [];
-    const later = new EntityMemory(spec);
+
+    // The held-out events, in canonical order, as a stream of them would be, whatever order the files were given in.
     const read: CanonicalEvent[] = [];
-    for await (const event of events(source, limit)) if (event.time >= heldOutFrom) read.push(event);
-    // Scored in canonical order, as a stream of them would be, whatever order the files were given in.
+    for await (const event of events(source, limit)) if (isHeldOut(heldOut, event.time)) read.push(event);
     const order = canonicalOrder(read.map((e) => e.time), read.map((e) => scorer.encode(e)), read.map((e) => scorer.historyKey(e)));
-    const heldOut = order.map((i) => read[i] as CanonicalEvent);
-    const scoring = progress('fusion: held-out period');
-    for (let start = 0; start < heldOut.length; start += BATCH) {
-      const batch = heldOut.slice(start, start + BATCH);
-      const results = await scorer.score(batch);
-      results.forEach((r) => {
-        const row = new Float64Array(K);
-        row[0] = r.fields.reduce((s, f) => s + f.surprisal, 0);
-        rows.push(row);
-      });
-      for (const e of batch) later.add(e);
-      scoring.update(rows.length);
+    const held = order.map((i) => read[i] as CanonicalEvent);
+    read.length = 0;
+
+    // The sequence statistic of each held-out event comes from the model, which never saw it, with the context a
+    // scored event has: the entity's previous events, training and held-out alike. Training events are remembered
+    // as they come (files in time order), the held-out ones before each are scored first.
+    let next = 0;
+    const scoring = progress('fusion: training and held-out events');
+    const scoreUntil = async (time: number) => {
+      while (next < held.length && (held[next] as CanonicalEvent).time < time) {
+        let end = next;
+        while (end < held.length && end - next < BATCH && (held[end] as CanonicalEvent).time < time) end += 1;
+        const batch = held.slice(next, end);
+        const results = await scorer.score(batch);
+        results.forEach((r) => {
+          const row = new Float64Array(K);
+          row[0] = r.fields.reduce((s, f) => s + f.surprisal, 0);
+          rows.push(row);
+        });
+        for (const e of batch) later.add(e);
+        next = end;
+      }
+    };
+    let warmed = 0;
+    for await (const event of events(source, limit)) {
+      if (isHeldOut(heldOut, event.time)) continue;
+      await scoreUntil(event.time);
+      memory.add(event);
+      scorer.remember([event]);
+      if (++warmed % 10_000 === 0) scoring.update(warmed + rows.length);
     }
-    scoring.finish(`${rows.length} held-out events scored`);
+    await scoreUntil(Infinity);
+    scoring.finish(`${warmed} training events in memory, ${rows.length} held-out events scored`);
     if (rows.length < 10) throw new SeqSentryError(`only ${rows.length} held-out events: too few to fit the fusion`);
+    // The memory's statistics come from the whole memory with the event itself left out: every event scored later
+    // meets that whole memory, and a memory of only the events before it would see more new pairs than it.
     memory.merge(later);
-    heldOut.forEach((e, i) => memory.statistics(e, rows[i] as Float64Array, 1, true));
+    held.forEach((e, i) => memory.statistics(e, rows[i] as Float64Array, 1, true));
 
     const column = (c: number) => Float64Array.from(rows, (r) => r[c] as number);
     const tails = names.map((_, c) => fitTail(column(c)));
@@ -117,6 +159,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       components: names.map((name, c) => ({ name, tail: tails[c] as FusionData['components'][number]['tail'] })),
       memory_file: MEMORY_FILE,
       memory_sha256: createHash('sha256').update(memoryBytes).digest('hex'),
+      recall,
     };
     const bundlePath = join(modelDir, 'bundle.json');
     const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as Record<string, unknown>;
@@ -125,7 +168,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     Object.assign(bundle, {
       fusion,
       calibration: fitCalibration(fused),
-      metrics: { ...metrics, sequence_calibration: bundle.calibration, fusion: { held_out_from: heldOutFrom, held_out_events: rows.length, memory_events: memory.events, memory_truncated: memory.truncated, components } },
+      metrics: { ...metrics, sequence_calibration: bundle.calibration, fusion: { held_out: heldOut, held_out_events: rows.length, memory_events: memory.events, memory_truncated: memory.truncated, components } },
     });
     await writeFile(`${bundlePath}.tmp`, JSON.stringify(bundle, null, 1) + '\n');
     await rename(`${bundlePath}.tmp`, bundlePath);

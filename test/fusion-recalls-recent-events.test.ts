@@ -1,0 +1,71 @@
+// Recall: the memory's pair counts also count the entity's recent events that are later than the memory (the
+// history rows carry each pair's key hash), so a new user's repeated logons to its new workstation become less rare
+// with each one, while novelty (the training habit) and events the memory already holds are left as they were.
+import { describe, expect, it } from 'vitest';
+import { createAdapter } from '../src/adapters/registry.js';
+import type { CanonicalEvent } from '../src/core/event.js';
+import { EntityMemory } from '../src/memory/entity-memory.js';
+import { resolvePairs } from '../src/memory/pairs.js';
+
+function event(time: number, user: string, src: string, dst: string, auth = 'Kerberos'): CanonicalEvent {
+  return { time, entities: { user, src_host: src, dst_host: dst }, fields: [user, user, src, dst, auth, 'Network', 'LogOn', 'Success'], raw: '', source: { file: 't', line: 1 } };
+}
+
+const spec = { pairs: resolvePairs(createAdapter('lanl')).used, hour_entity: 'user' };
+
+function trained(): EntityMemory {
+  const m = new EntityMemory(spec);
+  for (let d = 0; d < 10; d++) for (let h = 9; h < 17; h++) m.add(event(d * 86400 + h * 3600, 'U1', 'C1', 'C2'));
+  return m;
+}
+
+/** Statistics of `e` with `past` as its recalled history. */
+function stats(m: EntityMemory, e: CanonicalEvent, past: CanonicalEvent[]): Float64Array {
+  const row = (x: CanonicalEvent) => {
+    const r = new Int32Array(m.recallWidth);
+    m.recallRow(x, r, 0);
+    return r;
+  };
+  const out = new Float64Array(3);
+  m.statistics(e, out, 0, false, { rows: past.map(row), row: row(e), offset: 0 });
+  return out;
+}
+
+describe('recall of recent events', () => {
+  it('counts a pair again for each recent event of it later than the memory', () => {
+    const m = trained();
+    expect(m.until).toBe(9 * 86400 + 16 * 3600);
+    const later = 20 * 86400;
+    const logons = [0, 1, 2, 3].map((k) => event(later + k * 60, 'U9', 'C7', 'C8'));
+    const first = stats(m, logons[0]!, []);
+    const fourth = stats(m, logons[3]!, logons.slice(0, 3));
+    // Every pair unseen: 4 × -ln 0.1; three earlier logons make each pair's count 3 (user+auth_type too).
+    expect(first[0]).toBeCloseTo(-4 * Math.log(0.1), 12);
+    expect(fourth[0]).toBeCloseTo(-4 * Math.log(3.1), 12);
+    expect(m.lastUnseenPairs()).toEqual([]);
+    // Novelty is the training habit: a new user stays a new user.
+    expect(fourth[1]).toBeCloseTo(first[1] as number, 12);
+    expect(fourth[2]).toBeCloseTo(first[2] as number, 12);
+  });
+
+  it('does not count recalled events the memory already holds, nor other pairs', () => {
+    const m = trained();
+    const inMemory = event(9 * 86400 + 10 * 3600, 'U1', 'C1', 'C2');
+    const next = event(20 * 86400, 'U1', 'C1', 'C2');
+    expect(stats(m, next, [inMemory, inMemory])[0]).toBeCloseTo(stats(m, next, [])[0] as number, 12);
+    const other = event(20 * 86400 - 60, 'U1', 'C1', 'C3');
+    // Only user+src_host (and user+auth_type) of `other` match an event to C2: each seen 80 + 1 times.
+    expect(stats(m, next, [other])[0]).toBeCloseTo(-2 * Math.log(81.1) - 2 * Math.log(80.1), 12);
+  });
+
+  it('keeps `until` through a save, and recalls nothing with a memory file that predates it', () => {
+    const m = trained();
+    const file = m.toFile();
+    expect(EntityMemory.fromFile(file).until).toBe(m.until);
+    const { until: _until, ...old } = file;
+    const legacy = EntityMemory.fromFile(old);
+    const later = 20 * 86400;
+    const logons = [0, 1].map((k) => event(later + k * 60, 'U9', 'C7', 'C8'));
+    expect(stats(legacy, logons[1]!, [logons[0]!])[0]).toBeCloseTo(-4 * Math.log(0.1), 12);
+  });
+});
