@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // A single-node OpenSearch for development and tests, built from Maven Central artifacts (no Docker needed).
-// Usage: node scripts/opensearch.mjs <fetch|start|stop|status|url> [--v3] [--fresh] [--port N] [--any-port] [--timeout S]
+// Usage: node scripts/opensearch.mjs <fetch|start|stop|status|url> [--v3|--secure] [--fresh] [--port N] [--any-port] [--timeout S]
 // Plain Node ESM with no npm dependencies: it must run before `npm ci` and on a bare CI image with a JDK and mvn.
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync,
   realpathSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync,
 } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { securityFiles } from './opensearch-security.mjs';
 
 // ---------------------------------------------------------------------------------------------------------
 // Versions: the one place they are set. Each line pins a release for which Maven Central holds all three
@@ -29,6 +31,16 @@ export const PLUGINS = Object.freeze([
   Object.freeze({ name: 'opensearch-job-scheduler', groupId: 'org.opensearch.plugin', artifactId: 'opensearch-job-scheduler' }),
   Object.freeze({ name: 'opensearch-ml', groupId: 'org.opensearch.plugin', artifactId: 'opensearch-ml-plugin' }),
 ]);
+
+/**
+ * The secured node (`--secure`): TLS, internal users, SeqSentry's restricted roles. Maven Central has the security
+ * plugin zip at 2.19.4.0 only, and a plugin runs on its own OpenSearch version: 2.19.4, without ML Commons (no
+ * 2.19.4.0 ML zip there).
+ */
+export const SECURE = Object.freeze({
+  version: '2.19.4',
+  plugins: Object.freeze([Object.freeze({ name: 'opensearch-security', groupId: 'org.opensearch.plugin', artifactId: 'opensearch-security' })]),
+});
 
 /** ML Commons settings a test node needs so a connector may call a model server on loopback. */
 export const ML_DEV_SETTINGS = Object.freeze({
@@ -69,19 +81,22 @@ export class OpenSearchDevError extends Error {
  * Resolves version, Java and paths from flags and the environment.
  * @param {{ v3?: boolean, env?: NodeJS.ProcessEnv }} [opts]
  */
-export function resolveConfig({ v3 = false, env = process.env } = {}) {
+export function resolveConfig({ v3 = false, secure = false, env = process.env } = {}) {
   const wantLine = v3 || env.SEQSENTRY_OPENSEARCH_LINE === '3' ? 3 : 2;
-  const version = env.SEQSENTRY_OPENSEARCH_VERSION || LINES[wantLine].version;
+  if (secure && wantLine === 3) throw new OpenSearchDevError('config', '--secure runs the 2.x line only (the security plugin zip on Maven Central is 2.19.4.0)');
+  const version = secure ? SECURE.version : env.SEQSENTRY_OPENSEARCH_VERSION || LINES[wantLine].version;
   const major = Number(version.split('.')[0]);
   const line = LINES[major];
   if (!/^\d+\.\d+\.\d+$/.test(version) || !line) {
     throw new OpenSearchDevError('config', `SEQSENTRY_OPENSEARCH_VERSION=${version} is not a 2.x or 3.x release like 2.19.6`);
   }
   const cacheRoot = resolve(env.SEQSENTRY_CACHE || join(homedir(), '.cache', 'seqsentry'));
-  const versionDir = join(cacheRoot, 'opensearch', version);
+  const versionDir = join(cacheRoot, 'opensearch', secure ? `${version}-secure` : version);
   const runDir = join(versionDir, 'run');
   return {
     version,
+    secure,
+    plugins: secure ? SECURE.plugins : PLUGINS,
     pluginVersion: `${version}.0`,
     line,
     env,
@@ -209,7 +224,7 @@ function readMarker(cfg) {
 
 export function isInstalled(cfg) {
   const m = readMarker(cfg);
-  return !!m && m.version === cfg.version && PLUGINS.every((p) => m.plugins?.includes(p.name));
+  return !!m && m.version === cfg.version && cfg.plugins.every((p) => m.plugins?.includes(p.name));
 }
 
 /** Runs a command to completion; with `quiet`, its output is kept back and shown only when it fails. */
@@ -238,7 +253,7 @@ function pomFor(cfg) {
   <groupId>dev.seqsentry</groupId><artifactId>opensearch-fetch</artifactId><version>0</version><packaging>pom</packaging>
   <dependencies>
 ${dep('org.opensearch.distribution.integ-test-zip', 'opensearch', cfg.version)}
-${PLUGINS.map((p) => dep(p.groupId, p.artifactId, cfg.pluginVersion)).join('\n')}
+${cfg.plugins.map((p) => dep(p.groupId, p.artifactId, cfg.pluginVersion)).join('\n')}
   </dependencies>
 </project>
 `;
@@ -280,7 +295,7 @@ export async function fetchOpenSearch(cfg = resolveConfig()) {
     { env: nodeEnv(cfg, javaHome), quiet: true });
     const zipOf = (artifactId, v) => join(downloads, `${artifactId}-${v}.zip`);
     const distZip = zipOf('opensearch', cfg.version);
-    for (const z of [distZip, ...PLUGINS.map((p) => zipOf(p.artifactId, cfg.pluginVersion))]) {
+    for (const z of [distZip, ...cfg.plugins.map((p) => zipOf(p.artifactId, cfg.pluginVersion))]) {
       if (!existsSync(z)) throw new OpenSearchDevError('fetch', `Maven finished but ${z} is missing`, { version: cfg.version });
     }
 
@@ -292,7 +307,7 @@ export async function fetchOpenSearch(cfg = resolveConfig()) {
     }
     for (const f of readdirSync(join(stagedHome, 'bin'))) chmodSync(join(stagedHome, 'bin', f), 0o755);
 
-    for (const p of PLUGINS) {
+    for (const p of cfg.plugins) {
       log(`installing plugin ${p.name}`);
       run('fetch', cfg, join(stagedHome, 'bin', 'opensearch-plugin'),
         ['install', '--batch', pathToFileURL(zipOf(p.artifactId, cfg.pluginVersion)).href],
@@ -302,7 +317,7 @@ export async function fetchOpenSearch(cfg = resolveConfig()) {
     // The marker goes in last and the directory moves into place in one rename, so a half-finished
     // install never looks complete: the next fetch finds no marker and starts over.
     writeFileSync(join(stagedHome, INSTALL_MARKER), JSON.stringify({
-      version: cfg.version, plugins: PLUGINS.map((p) => p.name), installedAt: new Date().toISOString(),
+      version: cfg.version, plugins: cfg.plugins.map((p) => p.name), installedAt: new Date().toISOString(),
     }, null, 2));
     rmSync(cfg.homeDir, { recursive: true, force: true });
     renameSync(stagedHome, cfg.homeDir);
@@ -373,26 +388,48 @@ function anyFreePort() {
   });
 }
 
-async function getJson(url, timeoutMs = 3000) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.json();
+/** GET as JSON; `access` (a secured node) gives the CA to verify its certificate against and the admin's login. */
+async function getJson(url, timeoutMs = 3000, access = null) {
+  if (!access) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return res.json();
+  }
+  return new Promise((resolveJson, reject) => {
+    const req = httpsRequest(url, { ca: readFileSync(access.caFile), auth: `${access.username}:${access.password}`, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 400) reject(new Error(`HTTP ${res.statusCode}`));
+        else try { resolveJson(JSON.parse(body)); } catch (e) { reject(e); }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The admin's access to a secured node from its state (null for a plain node). */
+function adminAccess(state) {
+  return state?.secure ? { caFile: state.secure.ca_file, username: 'admin', password: state.secure.users.admin } : null;
 }
 
 /** Health and plugin check; resolves to a reason string when not ready, or null when ready. */
-async function notReadyReason(url) {
+async function notReadyReason(url, cfg, access = null) {
   try {
-    const health = await getJson(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, 5000);
+    const health = await getJson(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, 5000, access);
     if (health.status !== 'yellow' && health.status !== 'green') return `cluster health is ${health.status}`;
-    const plugins = (await getJson(`${url}/_cat/plugins?format=json`)).map((p) => p.component);
-    const missing = PLUGINS.map((p) => p.name).filter((n) => !plugins.includes(n));
+    const plugins = (await getJson(`${url}/_cat/plugins?format=json`, 3000, access)).map((p) => p.component);
+    const missing = cfg.plugins.map((p) => p.name).filter((n) => !plugins.includes(n));
     return missing.length ? `plugins not loaded: ${missing.join(', ')}` : null;
   } catch (e) {
     return `no answer (${e.cause?.code || e.message})`;
   }
 }
 
-function nodeSettings(cfg, port) {
+function nodeSettings(cfg, port, extra = {}) {
   const settings = {
     'cluster.name': 'seqsentry-dev',
     'node.name': 'seqsentry-dev-0',
@@ -403,7 +440,8 @@ function nodeSettings(cfg, port) {
     'path.logs': cfg.logsDir,
     // Dev disks are often nearly full; the flood-stage watermark would turn every index read-only.
     'cluster.routing.allocation.disk.threshold_enabled': false,
-    ...ML_DEV_SETTINGS,
+    ...(cfg.secure ? {} : ML_DEV_SETTINGS),
+    ...extra,
   };
   // JSON values are valid YAML flow scalars and sequences.
   return Object.entries(settings).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n');
@@ -421,7 +459,7 @@ export async function startOpenSearch(cfg = resolveConfig(), opts = {}) {
     const existing = runningNode(cfg);
     if (existing) {
       if (opts.fresh) throw new OpenSearchDevError('start', `--fresh: a node is already running (pid ${existing.pid}); stop it first`, { version: cfg.version });
-      const reason = await notReadyReason(existing.url);
+      const reason = await notReadyReason(existing.url, cfg, adminAccess(existing));
       if (reason) throw new OpenSearchDevError('start', `a node is running (pid ${existing.pid}) but unhealthy: ${reason}`, { version: cfg.version, logTail: nodeLogTail(cfg) });
       log(`already running at ${existing.url} (pid ${existing.pid})`);
       return { ...existing, alreadyRunning: true };
@@ -441,9 +479,17 @@ export async function startOpenSearch(cfg = resolveConfig(), opts = {}) {
     const confDir = join(cfg.runDir, 'config');
     rmSync(confDir, { recursive: true, force: true });
     cpSync(join(cfg.homeDir, 'config'), confDir, { recursive: true });
-    appendFileSync(join(confDir, 'opensearch.yml'), `\n# --- added by scripts/opensearch.mjs ---\n${nodeSettings(cfg, port)}\n`);
+    let secure = null;
+    let extra = {};
+    if (cfg.secure) {
+      const certDir = join(cfg.runDir, 'certs');
+      const credentialsFile = join(cfg.runDir, 'credentials.json');
+      extra = securityFiles({ homeDir: cfg.homeDir, confDir, certDir, credentialsFile, env: nodeEnv(cfg, javaHome) });
+      secure = { ca_file: join(certDir, 'root-ca.pem'), credentials_file: credentialsFile, users: JSON.parse(readFileSync(credentialsFile, 'utf8')) };
+    }
+    appendFileSync(join(confDir, 'opensearch.yml'), `\n# --- added by scripts/opensearch.mjs ---\n${nodeSettings(cfg, port, extra)}\n`);
 
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${cfg.secure ? 'https' : 'http'}://127.0.0.1:${port}`;
     let javaOpts = cfg.env.SEQSENTRY_OPENSEARCH_JAVA_OPTS || DEFAULT_HEAP;
     if (process.getuid?.() === 0) {
       // OpenSearch refuses to run as root, and it checks through JNA. CI containers and this dev image run
@@ -467,7 +513,7 @@ export async function startOpenSearch(cfg = resolveConfig(), opts = {}) {
     child.on('exit', (code, signal) => { exit = signal ?? `code ${code}`; });
     child.unref();
     // bin/opensearch execs java, so this pid is the JVM's.
-    const state = { pid: child.pid, port, url, version: cfg.version, javaHome, startedAt: new Date().toISOString() };
+    const state = { pid: child.pid, port, url, version: cfg.version, javaHome, startedAt: new Date().toISOString(), ...(secure ? { secure } : {}) };
     writeFileSync(cfg.pidFile, `${child.pid}\n`);
     writeFileSync(cfg.stateFile, JSON.stringify(state, null, 2));
     log(`starting OpenSearch ${cfg.version} (pid ${child.pid}, JDK ${javaHome}) on ${url}; logs in ${cfg.logsDir}`);
@@ -480,7 +526,7 @@ export async function startOpenSearch(cfg = resolveConfig(), opts = {}) {
         removeRunFiles(cfg);
         throw new OpenSearchDevError('start', `node exited during start-up (${exit})`, { version: cfg.version, logTail: nodeLogTail(cfg) });
       }
-      reason = await notReadyReason(url);
+      reason = await notReadyReason(url, cfg, adminAccess(state));
       if (!reason) {
         log(`ready at ${url} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         return { ...state, alreadyRunning: false };
@@ -528,7 +574,7 @@ export async function stopOpenSearch(cfg = resolveConfig()) {
 
 export async function statusOpenSearch(cfg = resolveConfig()) {
   const node = runningNode(cfg);
-  const reason = node ? await notReadyReason(node.url) : 'not running';
+  const reason = node ? await notReadyReason(node.url, cfg, adminAccess(node)) : 'not running';
   return {
     version: cfg.version,
     installed: isInstalled(cfg),
@@ -538,6 +584,7 @@ export async function statusOpenSearch(cfg = resolveConfig()) {
     reason,
     pid: node?.pid ?? null,
     url: node?.url ?? null,
+    ...(node?.secure ? { ca_file: node.secure.ca_file, credentials_file: node.secure.credentials_file } : {}),
   };
 }
 
@@ -556,6 +603,9 @@ commands:
 
 options:
   --v3           use the 3.x line (${LINES[3].version}, on JDK ${LINES[3].javaMin}+) instead of ${LINES[2].version}
+  --secure       a secured node: OpenSearch ${SECURE.version} with the security plugin, TLS (a generated CA, its file
+                 printed by status), internal users with generated passwords (credentials_file) and SeqSentry's
+                 restricted roles (seqsentry-sidecar, seqsentry-shipper, seqsentry-installer); no ML Commons
   --fresh        (start) wipe the node's data and logs first
   --port N       (start) HTTP port, default $SEQSENTRY_OPENSEARCH_PORT or ${DEFAULT_PORT}
   --any-port     (start) take a free port when the wanted one is busy
@@ -567,7 +617,7 @@ environment: SEQSENTRY_OPENSEARCH_VERSION, SEQSENTRY_OPENSEARCH_LINE=3, SEQSENTR
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
-  const opts = { v3: false, fresh: false, anyPort: false };
+  const opts = { v3: false, secure: false, fresh: false, anyPort: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = () => {
@@ -576,6 +626,7 @@ function parseArgs(argv) {
       return Number(v);
     };
     if (a === '--v3') opts.v3 = true;
+    else if (a === '--secure') opts.secure = true;
     else if (a === '--fresh') opts.fresh = true;
     else if (a === '--any-port') opts.anyPort = true;
     else if (a === '--port') opts.port = value();
@@ -591,7 +642,7 @@ async function main(argv) {
     process.stdout.write(`${HELP}\n`);
     return command ? 0 : 2;
   }
-  const cfg = resolveConfig({ v3: opts.v3 });
+  const cfg = resolveConfig({ v3: opts.v3, secure: opts.secure });
   switch (command) {
     case 'fetch':
       await fetchOpenSearch(cfg);

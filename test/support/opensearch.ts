@@ -1,5 +1,5 @@
 // Finds an OpenSearch for the test run (env URL → testcontainers → local node) and hands it to tests.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,8 +38,8 @@ export class OpenSearchUnavailableError extends Error {
 
 // The subset of scripts/opensearch.mjs the harness uses (the script is plain JS and has no type declarations).
 interface LocalNodeScript {
-  resolveConfig(opts?: { v3?: boolean }): LocalNodeConfig;
-  statusOpenSearch(cfg: LocalNodeConfig): Promise<{ running: boolean; ready: boolean; url: string | null }>;
+  resolveConfig(opts?: { v3?: boolean; secure?: boolean }): LocalNodeConfig;
+  statusOpenSearch(cfg: LocalNodeConfig): Promise<{ running: boolean; ready: boolean; url: string | null; reason: string; ca_file?: string; credentials_file?: string }>;
   startOpenSearch(cfg: LocalNodeConfig, opts: { fresh?: boolean; anyPort?: boolean }): Promise<{ url: string; alreadyRunning: boolean }>;
   stopOpenSearch(cfg: LocalNodeConfig): Promise<unknown>;
   ML_DEV_SETTINGS: Record<string, unknown>;
@@ -152,6 +152,38 @@ async function viaLocalNode(script: LocalNodeScript, log: Log): Promise<Acquired
     source: 'local',
     release: async () => {
       if (!node.alreadyRunning) await script.stopOpenSearch(cfg);
+    },
+  };
+}
+
+/** The secured dev node (scripts/opensearch.mjs --secure): its https URL, CA file and users' passwords. */
+export interface SecuredNode {
+  url: string;
+  version: string;
+  caFile: string;
+  /** admin, seqsentry-sidecar, seqsentry-shipper, seqsentry-installer → password */
+  users: Record<string, string>;
+  release(): Promise<void>;
+}
+
+/** Starts the secured node (or uses the one running), for the tests that run against it. */
+export async function acquireSecuredNode(): Promise<SecuredNode> {
+  const script = await loadScript();
+  const cfg = script.resolveConfig({ secure: true });
+  let status = await script.statusOpenSearch(cfg);
+  let started: { alreadyRunning: boolean } | null = null;
+  if (!(status.running && status.ready)) {
+    started = await script.startOpenSearch(cfg, { fresh: !status.running, anyPort: true });
+    status = await script.statusOpenSearch(cfg);
+  }
+  if (!status.url || !status.ca_file || !status.credentials_file) throw new Error(`the secured node answers no URL, CA or credentials: ${JSON.stringify(status)}`);
+  return {
+    url: status.url,
+    version: cfg.version,
+    caFile: status.ca_file,
+    users: JSON.parse(readFileSync(status.credentials_file, 'utf8')) as Record<string, string>,
+    release: async () => {
+      if (started && !started.alreadyRunning) await script.stopOpenSearch(cfg);
     },
   };
 }
