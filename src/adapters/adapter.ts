@@ -7,6 +7,8 @@ export interface DocumentFields {
   time: string;
   /** Per entity name, the field holding its value (ECS: user → `user.name`). */
   entities: Readonly<Record<string, string>>;
+  /** Per entity name, every field the adapter reads it from, in order (the first present wins per document). */
+  entityPaths: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Adapter {

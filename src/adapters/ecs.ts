@@ -83,7 +83,11 @@ export function createEcsAdapter(options: Record<string, unknown> = {}): Adapter
     entityNames: ENTITY_NAMES,
     // The first path of each: the one an ECS index maps (the others are fallbacks for other shapes).
     labelEntities: ['user', 'src_host', 'dst_host'],
-    documentFields: { time: timePaths[0] as string, entities: Object.fromEntries(ENTITY_NAMES.map((e) => [e, (fieldMap[e] as readonly string[])[0] as string])) },
+    documentFields: {
+      time: timePaths[0] as string,
+      entities: Object.fromEntries(ENTITY_NAMES.map((e) => [e, (fieldMap[e] as readonly string[])[0] as string])),
+      entityPaths: Object.fromEntries(ENTITY_NAMES.map((e) => [e, fieldMap[e] as readonly string[]])),
+    },
     parse(record, source): CanonicalEvent | null {
       let doc: unknown = record;
       if (typeof record === 'string') {

@@ -1,0 +1,287 @@
+// Entity notables (`seqsentry aggregate`): per entity (user, source host, destination host) and window, what its
+// scored events add up to, written to seqsentry-entities. OpenSearch does the counting (a composite aggregation
+// per entity kind); here each entity's windows are chained in time order into a risk score that decays with a
+// half-life, and a window is notable when the entity was anomalous in several windows within a stretch of time, so
+// one odd logon pages nobody. Ids are deterministic and a document is written only when it changed: a rerun over
+// the same range writes nothing, a late event rewrites its window and the windows after it.
+import { createHash } from 'node:crypto';
+import type { Client } from '@opensearch-project/opensearch';
+import { OpenSearchError } from '../core/errors.js';
+import { call, reasonOf } from '../enrich/os-call.js';
+import type { BackoffPolicy } from '../enrich/retry.js';
+import { loadContent } from '../install/content.js';
+
+export const ENTITIES_INDEX = 'seqsentry-entities';
+/** Composite buckets per page. */
+const PAGE = 2000;
+/** Anomalous events kept per window document, highest score first. */
+const TOP_EVENTS = 3;
+/** Entities whose previous window is read per request. */
+const PRIOR_CHUNK = 500;
+/** Documents per bulk write. */
+const WRITE_CHUNK = 2000;
+
+export interface AggregateOptions {
+  /** Index pattern of the scored events. */
+  pattern: string;
+  timeField: string;
+  /** Entity kind → the keyword field that holds it in the events, e.g. user → user.name. */
+  entities: Readonly<Record<string, string>>;
+  /** Range [since, until) in epoch ms; since is floored to a window boundary. */
+  sinceMs: number;
+  untilMs: number;
+  windowMs: number;
+  halfLifeMs: number;
+  /** A window is notable when the entity had anomalous events in at least this many windows within `stretchMs`. */
+  notableWindows: number;
+  stretchMs: number;
+  backoff: BackoffPolicy;
+}
+
+export interface AggregateStats {
+  windows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  notable: number;
+  events: number;
+}
+
+interface Bucket {
+  value: string;
+  start: number;
+  events: number;
+  anomalous: number;
+  maxScore: number;
+  meanScore: number;
+  scoreSum: number;
+  top: { index: string; id: string; score: number; reason?: string; fields: { name: string; value: string }[] }[];
+}
+
+/** The previous window document of an entity: where its risk and its recent anomalous windows continue from. */
+interface Prior {
+  start: number;
+  risk: number;
+  recent: number[];
+}
+
+export interface NotableDoc {
+  entity: { kind: string; field: string; value: string };
+  window: { start: string; end: string; minutes: number };
+  events: number;
+  anomalous: number;
+  max_score: number;
+  mean_score: number;
+  risk: number;
+  notable: boolean;
+  anomalous_windows: number;
+  recent_anomalous: string[];
+  top_events: { index: string; id: string; score: number; reason?: string }[];
+  explain: { field: string; value: string; events: number }[];
+  fingerprint: string;
+  updated_at: string;
+}
+
+/** The window document's id: the same entity and window always land on the same document. */
+export function notableId(kind: string, value: string, startMs: number): string {
+  return createHash('sha256').update(`${kind}\u0000${value}\u0000${startMs}`).digest('base64url').slice(0, 32);
+}
+
+/**
+ * Risk after a window: the previous risk decayed over the time since the previous window (half-life), plus this
+ * window's anomalous score mass (the sum of its anomalous events' scores).
+ */
+export function nextRisk(prior: Prior | undefined, start: number, scoreSum: number, halfLifeMs: number): number {
+  const carried = prior ? prior.risk * 0.5 ** ((start - prior.start) / halfLifeMs) : 0;
+  return carried + scoreSum;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export class NotableAggregator {
+  readonly stats: AggregateStats = { windows: 0, created: 0, updated: 0, unchanged: 0, notable: 0, events: 0 };
+
+  constructor(private readonly client: Client, private readonly options: AggregateOptions) {}
+
+  /** Creates seqsentry-entities from the content pack's mapping when it is missing. */
+  async ensureIndex(): Promise<void> {
+    const head = await call(this.client, { operation: 'check entities index', method: 'HEAD', path: `/${ENTITIES_INDEX}`, ignore: [404], index: ENTITIES_INDEX }, this.options.backoff);
+    if (head.status !== 404) return;
+    const { _meta, settings, mappings } = loadContent(`pipelines/entities/${ENTITIES_INDEX}.json`) as { _meta: unknown; settings: unknown; mappings: Record<string, unknown> };
+    const res = await call(this.client, { operation: 'create entities index', method: 'PUT', path: `/${ENTITIES_INDEX}`, body: { settings, mappings: { ...mappings, _meta } }, ignore: [400], index: ENTITIES_INDEX }, this.options.backoff);
+    // Another aggregate created it meanwhile.
+    if (res.status === 400 && !/resource_already_exists/.test(JSON.stringify(res.body))) throw new OpenSearchError('create entities index', reasonOf(res.body, 'bad request'), 400, ENTITIES_INDEX);
+  }
+
+  async run(): Promise<AggregateStats> {
+    await this.ensureIndex();
+    for (const [kind, field] of Object.entries(this.options.entities)) {
+      const buckets = await this.buckets(field);
+      const priors = await this.priors(kind, [...new Set(buckets.map((b) => b.value))]);
+      const docs = this.chain(kind, field, buckets, priors);
+      await this.write(docs);
+    }
+    return this.stats;
+  }
+
+  private get sinceMs(): number {
+    return Math.floor(this.options.sinceMs / this.options.windowMs) * this.options.windowMs;
+  }
+
+  /** Every (entity, window) bucket of the range, by a composite aggregation paged with after_key. */
+  private async buckets(field: string): Promise<Bucket[]> {
+    const { pattern, timeField, untilMs, windowMs, backoff } = this.options;
+    const out: Bucket[] = [];
+    let after: Record<string, unknown> | undefined;
+    for (;;) {
+      const body = {
+        size: 0,
+        query: { bool: { filter: [{ range: { [timeField]: { gte: this.sinceMs, lt: untilMs, format: 'epoch_millis' } } }, { exists: { field: 'anomaly_score' } }] } },
+        aggs: {
+          w: {
+            composite: {
+              size: PAGE,
+              sources: [{ entity: { terms: { field } } }, { window: { date_histogram: { field: timeField, fixed_interval: `${windowMs}ms` } } }],
+              ...(after ? { after } : {}),
+            },
+            aggs: {
+              max_score: { max: { field: 'anomaly_score' } },
+              mean_score: { avg: { field: 'anomaly_score' } },
+              anomalous: {
+                filter: { term: { 'anomaly.is_anomaly': true } },
+                aggs: {
+                  score_sum: { sum: { field: 'anomaly_score' } },
+                  top: { top_hits: { size: TOP_EVENTS, sort: [{ anomaly_score: 'desc' }, { [timeField]: 'asc' }], _source: { includes: ['anomaly_score', 'anomaly.reason', 'anomaly.fields.name', 'anomaly.fields.value'] } } },
+                },
+              },
+            },
+          },
+        },
+      };
+      const res = await call(this.client, { operation: 'aggregate entity windows', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search`, body, index: pattern, ignore: [404] }, backoff);
+      if (res.status === 404) return out;
+      const agg = (res.body as { aggregations?: { w?: { after_key?: Record<string, unknown>; buckets: any[] } } }).aggregations?.w;
+      if (!agg) throw new OpenSearchError('aggregate entity windows', 'answer without aggregations', res.status, pattern);
+      for (const b of agg.buckets) out.push(toBucket(b));
+      if (agg.buckets.length < PAGE || !agg.after_key) return out;
+      after = agg.after_key;
+    }
+  }
+
+  /** Each entity's latest window document before the range (its risk and recent anomalous windows carry on). */
+  private async priors(kind: string, values: string[]): Promise<Map<string, Prior>> {
+    const out = new Map<string, Prior>();
+    for (let i = 0; i < values.length; i += PRIOR_CHUNK) {
+      const chunk = values.slice(i, i + PRIOR_CHUNK);
+      const body = {
+        size: chunk.length,
+        query: { bool: { filter: [{ term: { 'entity.kind': kind } }, { terms: { 'entity.value': chunk } }, { range: { 'window.start': { lt: this.sinceMs, format: 'epoch_millis' } } }] } },
+        collapse: { field: 'entity.value' },
+        sort: [{ 'window.start': 'desc' }],
+        _source: ['entity.value', 'window.start', 'risk', 'recent_anomalous'],
+      };
+      const res = await call(this.client, { operation: 'read previous notables', method: 'POST', path: `/${ENTITIES_INDEX}/_search`, body, index: ENTITIES_INDEX }, this.options.backoff);
+      for (const h of (res.body as { hits: { hits: { _source: any }[] } }).hits.hits) {
+        const s = h._source;
+        out.set(s.entity.value, { start: Date.parse(s.window.start), risk: s.risk, recent: (s.recent_anomalous ?? []).map((t: string) => Date.parse(t)) });
+      }
+    }
+    return out;
+  }
+
+  /** Chains each entity's windows in time order: risk, recent anomalous windows, notable. */
+  private chain(kind: string, field: string, buckets: Bucket[], priors: Map<string, Prior>): { id: string; doc: NotableDoc }[] {
+    const { windowMs, halfLifeMs, notableWindows, stretchMs } = this.options;
+    // Composite order is (entity, window): each entity's windows come together and in time order.
+    const docs: { id: string; doc: NotableDoc }[] = [];
+    let prior: Prior | undefined;
+    let current = '';
+    for (const b of buckets) {
+      if (b.value !== current) {
+        current = b.value;
+        prior = priors.get(b.value);
+      }
+      const risk = nextRisk(prior, b.start, b.scoreSum, halfLifeMs);
+      const recent = (prior?.recent ?? []).filter((t) => t > b.start - stretchMs);
+      if (b.anomalous > 0) recent.push(b.start);
+      const notable = b.anomalous > 0 && recent.length >= notableWindows;
+      const doc: Omit<NotableDoc, 'fingerprint' | 'updated_at'> = {
+        entity: { kind, field, value: b.value },
+        window: { start: new Date(b.start).toISOString(), end: new Date(b.start + windowMs).toISOString(), minutes: Math.round(windowMs / 60_000) },
+        events: b.events,
+        anomalous: b.anomalous,
+        max_score: round(b.maxScore),
+        mean_score: round(b.meanScore),
+        risk: round(risk),
+        notable,
+        anomalous_windows: recent.length,
+        recent_anomalous: recent.map((t) => new Date(t).toISOString()),
+        top_events: b.top.map(({ index, id, score, reason }) => ({ index, id, score: round(score), ...(reason ? { reason } : {}) })),
+        explain: explain(b.top),
+      };
+      const fingerprint = createHash('sha256').update(JSON.stringify(doc)).digest('base64url');
+      docs.push({ id: notableId(kind, b.value, b.start), doc: { ...doc, fingerprint, updated_at: new Date().toISOString() } });
+      prior = { start: b.start, risk, recent };
+      this.stats.windows += 1;
+      this.stats.events += b.events;
+      if (notable) this.stats.notable += 1;
+    }
+    return docs;
+  }
+
+  /** Writes the documents that are new or changed (by fingerprint); counts the rest as unchanged. */
+  private async write(docs: { id: string; doc: NotableDoc }[]): Promise<void> {
+    const { backoff } = this.options;
+    for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
+      const chunk = docs.slice(i, i + WRITE_CHUNK);
+      const got = await call(this.client, { operation: 'read notables', method: 'POST', path: `/${ENTITIES_INDEX}/_mget`, body: { ids: chunk.map((d) => d.id) }, querystring: { _source_includes: 'fingerprint' }, index: ENTITIES_INDEX }, backoff);
+      const have = new Map<string, string | null>();
+      for (const d of (got.body as { docs: { _id: string; found?: boolean; _source?: { fingerprint?: string } }[] }).docs) have.set(d._id, d.found ? (d._source?.fingerprint ?? '') : null);
+      const changed = chunk.filter((d) => have.get(d.id) !== d.doc.fingerprint);
+      this.stats.unchanged += chunk.length - changed.length;
+      if (changed.length === 0) continue;
+      const ndjson = changed.map((d) => `${JSON.stringify({ index: { _index: ENTITIES_INDEX, _id: d.id } })}\n${JSON.stringify(d.doc)}\n`).join('');
+      const res = await call(this.client, { operation: 'write notables', method: 'POST', path: '/_bulk', ndjson, index: ENTITIES_INDEX }, backoff);
+      const items = (res.body as { items: { index: { status: number; error?: unknown } }[] }).items;
+      const failed = items.find((it) => it.index.status >= 300);
+      if (failed) throw new OpenSearchError('write notables', JSON.stringify(failed.index.error), failed.index.status, ENTITIES_INDEX);
+      changed.forEach((d) => (have.get(d.id) === null ? (this.stats.created += 1) : (this.stats.updated += 1)));
+    }
+  }
+}
+
+function toBucket(b: any): Bucket {
+  const hits = (b.anomalous?.top?.hits?.hits ?? []) as { _index: string; _id: string; _source: any }[];
+  return {
+    value: String(b.key.entity),
+    start: Number(b.key.window),
+    events: b.doc_count,
+    anomalous: b.anomalous?.doc_count ?? 0,
+    maxScore: b.max_score?.value ?? 0,
+    meanScore: b.mean_score?.value ?? 0,
+    scoreSum: b.anomalous?.score_sum?.value ?? 0,
+    top: hits.map((h) => ({
+      index: h._index,
+      id: h._id,
+      score: Number(h._source?.anomaly_score ?? 0),
+      ...(typeof h._source?.anomaly?.reason === 'string' ? { reason: h._source.anomaly.reason as string } : {}),
+      fields: ((h._source?.anomaly?.fields ?? []) as { name?: string; value?: string }[]).filter((f) => f.name !== undefined).map((f) => ({ name: String(f.name), value: String(f.value ?? '') })),
+    })),
+  };
+}
+
+/** The field values that explain the window's top anomalous events: each event's leading field, counted. */
+function explain(top: Bucket['top']): NotableDoc['explain'] {
+  const counts = new Map<string, { field: string; value: string; events: number }>();
+  for (const e of top) {
+    const f = e.fields[0];
+    if (!f) continue;
+    const key = `${f.name}\u0000${f.value}`;
+    const c = counts.get(key) ?? { field: f.name, value: f.value, events: 0 };
+    c.events += 1;
+    counts.set(key, c);
+  }
+  return [...counts.values()].sort((a, b) => b.events - a.events || a.field.localeCompare(b.field));
+}
