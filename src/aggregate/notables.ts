@@ -13,7 +13,9 @@ import { loadContent } from '../install/content.js';
 
 export const ENTITIES_INDEX = 'seqsentry-entities';
 /** Composite buckets per page. */
-const PAGE = 2000;
+const PAGE = 5000;
+/** Hits per page when walking anomalous events and existing notables. */
+const HITS_PAGE = 10_000;
 /** Anomalous events kept per window document, highest score first. */
 const TOP_EVENTS = 3;
 /** Entities whose previous window is read per request. */
@@ -45,6 +47,8 @@ export interface AggregateStats {
   unchanged: number;
   notable: number;
   events: number;
+  /** Seconds spent counting (OpenSearch aggregations), reading top events, comparing with what is stored, writing. */
+  seconds: { count: number; top: number; compare: number; write: number };
 }
 
 interface Bucket {
@@ -55,7 +59,21 @@ interface Bucket {
   maxScore: number;
   meanScore: number;
   scoreSum: number;
-  top: { index: string; id: string; score: number; reason?: string; fields: { name: string; value: string }[] }[];
+}
+
+interface TopEvent {
+  index: string;
+  id: string;
+  score: number;
+  reason?: string;
+  fields: { name: string; value: string }[];
+}
+
+/** An anomalous event of the range: its time, its value of each entity kind, what the window document shows of it. */
+interface AnomalousEvent {
+  time: number;
+  values: Record<string, string>;
+  event: TopEvent;
 }
 
 /** The previous window document of an entity: where its risk and its recent anomalous windows continue from. */
@@ -101,7 +119,7 @@ function round(x: number): number {
 }
 
 export class NotableAggregator {
-  readonly stats: AggregateStats = { windows: 0, created: 0, updated: 0, unchanged: 0, notable: 0, events: 0 };
+  readonly stats: AggregateStats = { windows: 0, created: 0, updated: 0, unchanged: 0, notable: 0, events: 0, seconds: { count: 0, top: 0, compare: 0, write: 0 } };
 
   constructor(private readonly client: Client, private readonly options: AggregateOptions) {}
 
@@ -117,13 +135,90 @@ export class NotableAggregator {
 
   async run(): Promise<AggregateStats> {
     await this.ensureIndex();
+    const timed = async <T>(phase: keyof AggregateStats['seconds'], fn: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await fn();
+      } finally {
+        this.stats.seconds[phase] += (performance.now() - t0) / 1000;
+      }
+    };
+    const top = await timed('top', () => this.topEvents());
     for (const [kind, field] of Object.entries(this.options.entities)) {
-      const buckets = await this.buckets(field);
-      const priors = await this.priors(kind, [...new Set(buckets.map((b) => b.value))]);
-      const docs = this.chain(kind, field, buckets, priors);
-      await this.write(docs);
+      const buckets = await timed('count', () => this.buckets(field));
+      const priors = await timed('compare', () => this.priors(kind, [...new Set(buckets.map((b) => b.value))]));
+      const docs = this.chain(kind, field, buckets, priors, top);
+      const stored = await timed('compare', () => this.storedFingerprints(kind));
+      await timed('write', () => this.write(docs, stored));
     }
+    for (const k of Object.keys(this.stats.seconds) as (keyof AggregateStats['seconds'])[]) this.stats.seconds[k] = Math.round(this.stats.seconds[k] * 100) / 100;
     return this.stats;
+  }
+
+  private rangeFilter(): Record<string, unknown> {
+    return { range: { [this.options.timeField]: { gte: this.sinceMs, lt: this.options.untilMs, format: 'epoch_millis' } } };
+  }
+
+  /**
+   * Every anomalous event of the range (few: the share the threshold lets through), walked by score with
+   * search_after: the top ones of each window are picked from them per entity kind in `chain`.
+   */
+  private async topEvents(): Promise<AnomalousEvent[]> {
+    const { timeField, entities } = this.options;
+    const out: AnomalousEvent[] = [];
+    let after: unknown[] | undefined;
+    for (;;) {
+      const page = await this.anomalousPage(after);
+      for (const h of page) {
+        const time = Number(h.fields?.[timeField]?.[0]);
+        const values: Record<string, string> = {};
+        for (const [kind, field] of Object.entries(entities)) {
+          const v = h.fields?.[field]?.[0];
+          if (v !== undefined) values[kind] = String(v);
+        }
+        out.push({ time, values, event: toTopEvent(h) });
+      }
+      if (page.length < HITS_PAGE) return out;
+      after = page.at(-1)?.sort;
+    }
+  }
+
+  private async anomalousPage(after: unknown[] | undefined): Promise<{ _index: string; _id: string; _source: any; fields?: Record<string, unknown[]>; sort: unknown[] }[]> {
+    const { pattern, timeField, entities, backoff } = this.options;
+    const body = {
+      size: HITS_PAGE,
+      query: { bool: { filter: [this.rangeFilter(), { term: { 'anomaly.is_anomaly': true } }] } },
+      // _index and _id break ties (OpenSearch 2.19 has no _shard_doc), so paging skips and repeats nothing.
+      sort: [{ anomaly_score: 'desc' }, { [timeField]: 'asc' }, { _index: 'asc' }, { _id: 'asc' }],
+      _source: { includes: ['anomaly_score', 'anomaly.reason', 'anomaly.fields.name', 'anomaly.fields.value'] },
+      docvalue_fields: [...new Set(Object.values(entities)), { field: timeField, format: 'epoch_millis' }],
+      track_total_hits: false,
+      ...(after ? { search_after: after } : {}),
+    };
+    const res = await call(this.client, { operation: 'read anomalous events', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search`, body, index: pattern, ignore: [404] }, backoff);
+    if (res.status === 404) return [];
+    return (res.body as { hits: { hits: { _index: string; _id: string; _source: any; fields?: Record<string, unknown[]>; sort: unknown[] }[] } }).hits.hits;
+  }
+
+  /** Fingerprints of the stored notables of one kind in the range, by id. */
+  private async storedFingerprints(kind: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let after: unknown[] | undefined;
+    for (;;) {
+      const body = {
+        size: HITS_PAGE,
+        query: { bool: { filter: [{ term: { 'entity.kind': kind } }, { range: { 'window.start': { gte: this.sinceMs, lt: this.options.untilMs, format: 'epoch_millis' } } }] } },
+        sort: [{ 'window.start': 'asc' }, { 'entity.value': 'asc' }],
+        _source: false,
+        docvalue_fields: ['fingerprint'],
+        ...(after ? { search_after: after } : {}),
+      };
+      const res = await call(this.client, { operation: 'read stored notables', method: 'POST', path: `/${ENTITIES_INDEX}/_search`, body, index: ENTITIES_INDEX }, this.options.backoff);
+      const hits = (res.body as { hits: { hits: { _id: string; fields?: { fingerprint?: string[] }; sort: unknown[] }[] } }).hits.hits;
+      for (const h of hits) out.set(h._id, h.fields?.fingerprint?.[0] ?? '');
+      if (hits.length < HITS_PAGE) return out;
+      after = hits.at(-1)?.sort;
+    }
   }
 
   private get sinceMs(): number {
@@ -132,13 +227,13 @@ export class NotableAggregator {
 
   /** Every (entity, window) bucket of the range, by a composite aggregation paged with after_key. */
   private async buckets(field: string): Promise<Bucket[]> {
-    const { pattern, timeField, untilMs, windowMs, backoff } = this.options;
+    const { pattern, timeField, windowMs, backoff } = this.options;
     const out: Bucket[] = [];
     let after: Record<string, unknown> | undefined;
     for (;;) {
       const body = {
         size: 0,
-        query: { bool: { filter: [{ range: { [timeField]: { gte: this.sinceMs, lt: untilMs, format: 'epoch_millis' } } }, { exists: { field: 'anomaly_score' } }] } },
+        query: { bool: { filter: [this.rangeFilter(), { exists: { field: 'anomaly_score' } }] } },
         aggs: {
           w: {
             composite: {
@@ -147,15 +242,8 @@ export class NotableAggregator {
               ...(after ? { after } : {}),
             },
             aggs: {
-              max_score: { max: { field: 'anomaly_score' } },
-              mean_score: { avg: { field: 'anomaly_score' } },
-              anomalous: {
-                filter: { term: { 'anomaly.is_anomaly': true } },
-                aggs: {
-                  score_sum: { sum: { field: 'anomaly_score' } },
-                  top: { top_hits: { size: TOP_EVENTS, sort: [{ anomaly_score: 'desc' }, { [timeField]: 'asc' }], _source: { includes: ['anomaly_score', 'anomaly.reason', 'anomaly.fields.name', 'anomaly.fields.value'] } } },
-                },
-              },
+              score: { stats: { field: 'anomaly_score' } },
+              anomalous: { filter: { term: { 'anomaly.is_anomaly': true } }, aggs: { score_sum: { sum: { field: 'anomaly_score' } } } },
             },
           },
         },
@@ -192,8 +280,18 @@ export class NotableAggregator {
   }
 
   /** Chains each entity's windows in time order: risk, recent anomalous windows, notable. */
-  private chain(kind: string, field: string, buckets: Bucket[], priors: Map<string, Prior>): { id: string; doc: NotableDoc }[] {
+  private chain(kind: string, field: string, buckets: Bucket[], priors: Map<string, Prior>, anomalous: AnomalousEvent[]): { id: string; doc: NotableDoc }[] {
     const { windowMs, halfLifeMs, notableWindows, stretchMs } = this.options;
+    // The top events of each window of this kind: anomalous events come highest score first.
+    const tops = new Map<string, TopEvent[]>();
+    for (const a of anomalous) {
+      const value = a.values[kind];
+      if (value === undefined) continue;
+      const key = `${value}\u0000${Math.floor(a.time / windowMs) * windowMs}`;
+      const list = tops.get(key) ?? [];
+      if (list.length < TOP_EVENTS) list.push(a.event);
+      tops.set(key, list);
+    }
     // Composite order is (entity, window): each entity's windows come together and in time order.
     const docs: { id: string; doc: NotableDoc }[] = [];
     let prior: Prior | undefined;
@@ -203,6 +301,7 @@ export class NotableAggregator {
         current = b.value;
         prior = priors.get(b.value);
       }
+      const top = tops.get(`${b.value}\u0000${b.start}`) ?? [];
       const risk = nextRisk(prior, b.start, b.scoreSum, halfLifeMs);
       const recent = (prior?.recent ?? []).filter((t) => t > b.start - stretchMs);
       if (b.anomalous > 0) recent.push(b.start);
@@ -218,8 +317,8 @@ export class NotableAggregator {
         notable,
         anomalous_windows: recent.length,
         recent_anomalous: recent.map((t) => new Date(t).toISOString()),
-        top_events: b.top.map(({ index, id, score, reason }) => ({ index, id, score: round(score), ...(reason ? { reason } : {}) })),
-        explain: explain(b.top),
+        top_events: top.map(({ index, id, score, reason }) => ({ index, id, score: round(score), ...(reason ? { reason } : {}) })),
+        explain: explain(top),
       };
       const fingerprint = createHash('sha256').update(JSON.stringify(doc)).digest('base64url');
       docs.push({ id: notableId(kind, b.value, b.start), doc: { ...doc, fingerprint, updated_at: new Date().toISOString() } });
@@ -232,14 +331,11 @@ export class NotableAggregator {
   }
 
   /** Writes the documents that are new or changed (by fingerprint); counts the rest as unchanged. */
-  private async write(docs: { id: string; doc: NotableDoc }[]): Promise<void> {
+  private async write(docs: { id: string; doc: NotableDoc }[], stored: Map<string, string>): Promise<void> {
     const { backoff } = this.options;
     for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
       const chunk = docs.slice(i, i + WRITE_CHUNK);
-      const got = await call(this.client, { operation: 'read notables', method: 'POST', path: `/${ENTITIES_INDEX}/_mget`, body: { ids: chunk.map((d) => d.id) }, querystring: { _source_includes: 'fingerprint' }, index: ENTITIES_INDEX }, backoff);
-      const have = new Map<string, string | null>();
-      for (const d of (got.body as { docs: { _id: string; found?: boolean; _source?: { fingerprint?: string } }[] }).docs) have.set(d._id, d.found ? (d._source?.fingerprint ?? '') : null);
-      const changed = chunk.filter((d) => have.get(d.id) !== d.doc.fingerprint);
+      const changed = chunk.filter((d) => stored.get(d.id) !== d.doc.fingerprint);
       this.stats.unchanged += chunk.length - changed.length;
       if (changed.length === 0) continue;
       const ndjson = changed.map((d) => `${JSON.stringify({ index: { _index: ENTITIES_INDEX, _id: d.id } })}\n${JSON.stringify(d.doc)}\n`).join('');
@@ -247,33 +343,35 @@ export class NotableAggregator {
       const items = (res.body as { items: { index: { status: number; error?: unknown } }[] }).items;
       const failed = items.find((it) => it.index.status >= 300);
       if (failed) throw new OpenSearchError('write notables', JSON.stringify(failed.index.error), failed.index.status, ENTITIES_INDEX);
-      changed.forEach((d) => (have.get(d.id) === null ? (this.stats.created += 1) : (this.stats.updated += 1)));
+      changed.forEach((d) => (stored.has(d.id) ? (this.stats.updated += 1) : (this.stats.created += 1)));
     }
   }
 }
 
 function toBucket(b: any): Bucket {
-  const hits = (b.anomalous?.top?.hits?.hits ?? []) as { _index: string; _id: string; _source: any }[];
   return {
     value: String(b.key.entity),
     start: Number(b.key.window),
     events: b.doc_count,
     anomalous: b.anomalous?.doc_count ?? 0,
-    maxScore: b.max_score?.value ?? 0,
-    meanScore: b.mean_score?.value ?? 0,
+    maxScore: b.score?.max ?? 0,
+    meanScore: b.score?.avg ?? 0,
     scoreSum: b.anomalous?.score_sum?.value ?? 0,
-    top: hits.map((h) => ({
-      index: h._index,
-      id: h._id,
-      score: Number(h._source?.anomaly_score ?? 0),
-      ...(typeof h._source?.anomaly?.reason === 'string' ? { reason: h._source.anomaly.reason as string } : {}),
-      fields: ((h._source?.anomaly?.fields ?? []) as { name?: string; value?: string }[]).filter((f) => f.name !== undefined).map((f) => ({ name: String(f.name), value: String(f.value ?? '') })),
-    })),
+  };
+}
+
+function toTopEvent(h: { _index: string; _id: string; _source: any }): TopEvent {
+  return {
+    index: h._index,
+    id: h._id,
+    score: Number(h._source?.anomaly_score ?? 0),
+    ...(typeof h._source?.anomaly?.reason === 'string' ? { reason: h._source.anomaly.reason as string } : {}),
+    fields: ((h._source?.anomaly?.fields ?? []) as { name?: string; value?: string }[]).filter((f) => f.name !== undefined).map((f) => ({ name: String(f.name), value: String(f.value ?? '') })),
   };
 }
 
 /** The field values that explain the window's top anomalous events: each event's leading field, counted. */
-function explain(top: Bucket['top']): NotableDoc['explain'] {
+function explain(top: readonly TopEvent[]): NotableDoc['explain'] {
   const counts = new Map<string, { field: string; value: string; events: number }>();
   for (const e of top) {
     const f = e.fields[0];
