@@ -57,7 +57,7 @@ let url = '';
 describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
   let first: CliResult;
   const iso = (ms: number) => new Date(ms).toISOString();
-  const aggregate = () => runCli(['aggregate', '--index', INDEX, '--format', 'ecs', '--since', iso(START), '--until', iso(START + WINDOWS * W), '--half-life', '1h'], { OPENSEARCH_URL: url });
+  const aggregate = (...extra: string[]) => runCli(['aggregate', '--index', INDEX, '--format', 'ecs', '--since', iso(START), '--until', iso(START + WINDOWS * W), '--half-life', '1h', ...extra], { OPENSEARCH_URL: url });
   const notables = async () => {
     await os(url, 'POST', `/${ENTITIES_INDEX}/_refresh`);
     const res = await os(url, 'POST', `/${ENTITIES_INDEX}/_search`, { size: 1000, query: { range: { 'window.start': { gte: START, lt: START + WINDOWS * W, format: 'epoch_millis' } } } });
@@ -69,7 +69,7 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
     if (!url) return;
     await loadIndex(url, INDEX, seeded());
     await dropNotables();
-    first = aggregate();
+    first = aggregate('--all-windows');
   }, 600_000);
 
   afterAll(async () => {
@@ -116,7 +116,7 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
   });
 
   it('writes nothing when run again over the same range', () => {
-    const again = aggregate();
+    const again = aggregate('--all-windows');
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/: 0 created, 0 updated, \d+ unchanged, 5 notable/);
   });
@@ -125,12 +125,22 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
     // oddone again, late, in window 3: now twice within the stretch.
     const late = scored(START + 3 * W + 800_000, 'oddone', 'srv-e', 0.996);
     await os(url, 'POST', `/${INDEX}/_doc?refresh=true`, late);
-    const again = aggregate();
+    const again = aggregate('--all-windows');
     expect(again.status, again.stderr).toBe(0);
     // oddone's windows 3-7 (risk and recent windows change), ws-oddone's too, and srv-e's new one.
     expect(again.stdout).toMatch(/: 1 created, 10 updated, \d+ unchanged, 7 notable/);
     const docs = await notables();
     const odd3 = docs.find((d) => d.entity.kind === 'user' && d.entity.value === 'oddone' && d.window.start === iso(START + 3 * W))!;
     expect(odd3).toMatchObject({ notable: true, anomalous: 1, anomalous_windows: 2 });
+  });
+
+  it('by default counts only the windows with anomalous events, into the same documents', async () => {
+    const anomalousWindows = (await notables()).filter((d) => d.anomalous > 0).length;
+    const run = aggregate();
+    expect(run.status, run.stderr).toBe(0);
+    const m = /into (\d+) entity windows .*: 0 created, (\d+) updated, (\d+) unchanged, 7 notable/.exec(run.stdout);
+    expect(m, run.stdout).not.toBeNull();
+    expect(Number(m![1])).toBe(anomalousWindows);
+    expect(Number(m![2]) + Number(m![3])).toBe(anomalousWindows);
   });
 });

@@ -18,6 +18,8 @@ const PAGE = 5000;
 const HITS_PAGE = 10_000;
 /** Anomalous events kept per window document, highest score first. */
 const TOP_EVENTS = 3;
+/** Windows counted per request when only anomalous windows are written. */
+const KEYS_CHUNK = 200;
 /** Entities whose previous window is read per request. */
 const PRIOR_CHUNK = 500;
 /** Documents per bulk write. */
@@ -37,6 +39,12 @@ export interface AggregateOptions {
   /** A window is notable when the entity had anomalous events in at least this many windows within `stretchMs`. */
   notableWindows: number;
   stretchMs: number;
+  /**
+   * Write every window with events, not only those with anomalous events. Off by default: risk changes only in
+   * anomalous windows (in between it only decays, which a reader computes from the last document), and a document
+   * per entity and quiet window costs about one document per scored event.
+   */
+  allWindows: boolean;
   backoff: BackoffPolicy;
 }
 
@@ -145,7 +153,7 @@ export class NotableAggregator {
     };
     const top = await timed('top', () => this.topEvents());
     for (const [kind, field] of Object.entries(this.options.entities)) {
-      const buckets = await timed('count', () => this.buckets(field));
+      const buckets = await timed('count', () => (this.options.allWindows ? this.buckets(field) : this.anomalousBuckets(kind, field, top)));
       const priors = await timed('compare', () => this.priors(kind, [...new Set(buckets.map((b) => b.value))]));
       const docs = this.chain(kind, field, buckets, priors, top);
       const stored = await timed('compare', () => this.storedFingerprints(kind));
@@ -256,6 +264,42 @@ export class NotableAggregator {
       if (agg.buckets.length < PAGE || !agg.after_key) return out;
       after = agg.after_key;
     }
+  }
+
+  /** The windows of one entity kind that hold anomalous events, counted by a filter each, in (entity, time) order. */
+  private async anomalousBuckets(kind: string, field: string, anomalous: AnomalousEvent[]): Promise<Bucket[]> {
+    const { pattern, timeField, windowMs, backoff } = this.options;
+    const keys = new Map<string, { value: string; start: number }>();
+    for (const a of anomalous) {
+      const value = a.values[kind];
+      if (value === undefined) continue;
+      const start = Math.floor(a.time / windowMs) * windowMs;
+      keys.set(`${value}\u0000${start}`, { value, start });
+    }
+    const sorted = [...keys.values()].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.start - y.start));
+    const out: Bucket[] = [];
+    for (let i = 0; i < sorted.length; i += KEYS_CHUNK) {
+      const chunk = sorted.slice(i, i + KEYS_CHUNK);
+      const filters = Object.fromEntries(chunk.map((k, j) => [String(j), { bool: { filter: [{ term: { [field]: k.value } }, { range: { [timeField]: { gte: k.start, lt: k.start + windowMs, format: 'epoch_millis' } } }] } }]));
+      const body = {
+        size: 0,
+        query: { bool: { filter: [this.rangeFilter(), { exists: { field: 'anomaly_score' } }] } },
+        aggs: {
+          w: {
+            filters: { filters },
+            aggs: {
+              score: { stats: { field: 'anomaly_score' } },
+              anomalous: { filter: { term: { 'anomaly.is_anomaly': true } }, aggs: { score_sum: { sum: { field: 'anomaly_score' } } } },
+            },
+          },
+        },
+      };
+      const res = await call(this.client, { operation: 'count anomalous windows', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search`, body, index: pattern }, backoff);
+      const buckets = (res.body as { aggregations?: { w?: { buckets?: Record<string, any> } } }).aggregations?.w?.buckets;
+      if (!buckets) throw new OpenSearchError('count anomalous windows', 'answer without aggregations', res.status, pattern);
+      chunk.forEach((k, j) => out.push(toBucket({ ...buckets[String(j)], key: { entity: k.value, window: k.start } })));
+    }
+    return out;
   }
 
   /** Each entity's latest window document before the range (its risk and recent anomalous windows carry on). */

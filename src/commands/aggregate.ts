@@ -12,9 +12,9 @@ import { openSearchConfig } from '../opensearch/config.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
 import type { Client } from '@opensearch-project/opensearch';
 
-const USAGE = 'seqsentry aggregate --index PATTERN (--model-dir DIR | --format ecs|lanl) [--since 24h] [--until now] [--window 15m] [--half-life 6h] [--notable-windows 2] [--stretch 2h] [--entities kind=field,...]';
+const USAGE = 'seqsentry aggregate --index PATTERN (--model-dir DIR | --format ecs|lanl) [--since 24h] [--until now] [--window 15m] [--half-life 6h] [--notable-windows 2] [--stretch 2h] [--all-windows] [--entities kind=field,...]';
 const SUMMARY =
-  `Writes one document per entity (user, source host, destination host) and window into ${ENTITIES_INDEX}: events, anomalous ` +
+  `Writes one document per entity (user, source host, destination host) and window with anomalous events (every window with --all-windows) into ${ENTITIES_INDEX}: events, anomalous ` +
   'events, max and mean score, the top anomalous events and the fields that explain them, a risk score that decays with a half-life, ' +
   'and whether the window is notable (anomalous in several windows within a stretch). Idempotent: a rerun writes only what changed.';
 const SPECS = {
@@ -27,6 +27,7 @@ const SPECS = {
   'half-life': { type: 'string', default: '6h', help: 'DURATION  the risk score halves over this much time without anomalies' },
   'notable-windows': { type: 'string', default: '2', help: 'N  anomalous windows within --stretch that make a window notable' },
   stretch: { type: 'string', default: '2h', help: 'DURATION  the stretch of time --notable-windows counts in' },
+  'all-windows': { type: 'boolean', default: false, help: 'write every window with events, not only those with anomalous events (about one document per event)' },
   entities: { type: 'string', help: 'KIND=FIELD,...  the entity fields (default: the format\'s, the first of its paths the index maps)' },
   'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
 } as const;
@@ -120,7 +121,7 @@ const command: Command = {
       const aggregator = new NotableAggregator(client, {
         pattern, timeField: timeFieldOf(adapter), entities, sinceMs, untilMs,
         windowMs: durationMs(v.window ?? '15m', 'window'), halfLifeMs: durationMs(v['half-life'] ?? '6h', 'half-life'),
-        notableWindows, stretchMs: durationMs(v.stretch ?? '2h', 'stretch'), backoff: DEFAULT_BACKOFF,
+        notableWindows, stretchMs: durationMs(v.stretch ?? '2h', 'stretch'), allWindows: Boolean(v['all-windows']), backoff: DEFAULT_BACKOFF,
       });
       const t0 = performance.now();
       const s = await aggregator.run();
