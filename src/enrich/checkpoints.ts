@@ -1,45 +1,16 @@
 // Enrich checkpoints in `.seqsentry-state` (`checkpoint:<job>:<slice_id>`, docs/contracts.md): where a slice's
 // walk stands, written after every successful bulk, read back on start so a killed run resumes there.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
 import { OpenSearchError, UsageError } from '../core/errors.js';
-import { logger } from '../util/log.js';
+import { loadContent } from '../install/content.js';
 import { call, reasonOf } from './os-call.js';
 import type { SortValues } from './query.js';
 import type { BackoffPolicy } from './retry.js';
 
 export const STATE_INDEX = '.seqsentry-state';
-export const STATE_SCHEMA_VERSION = 1;
-
-/** Used only when the content pack's mapping file is not found: the same strict fields as docs/contracts.md. */
-const FALLBACK_STATE_INDEX = Object.freeze({
-  settings: { index: { number_of_shards: 1, auto_expand_replicas: '0-1', hidden: true } },
-  mappings: {
-    dynamic: 'strict',
-    _meta: { schema_version: STATE_SCHEMA_VERSION },
-    properties: {
-      type: { type: 'keyword' },
-      job: { type: 'keyword' },
-      index_pattern: { type: 'keyword' },
-      slice_id: { type: 'long' },
-      slice_max: { type: 'long' },
-      since: { type: 'keyword' },
-      search_after: { type: 'keyword', index: false, doc_values: false },
-      scored: { type: 'long' },
-      status: { type: 'keyword' },
-      updated_at: { type: 'date' },
-      name: { type: 'keyword' },
-      version: { type: 'keyword' },
-      kind: { type: 'keyword' },
-      sha256: { type: 'keyword' },
-      connector_id: { type: 'keyword' },
-      model_id: { type: 'keyword' },
-      deployed_at: { type: 'date' },
-    },
-  },
-});
+/** The content pack's mapping of `.seqsentry-state`, the one copy (install writes the same file). */
+export const STATE_INDEX_FILE = 'pipelines/state/seqsentry-state.json';
 
 const CheckpointSchema = z.object({
   type: z.literal('checkpoint'),
@@ -67,13 +38,10 @@ export function checkpointId(job: string, sliceId: number): string {
   return `checkpoint:${job}:${sliceId}`;
 }
 
-/** The content pack's `.seqsentry-state` index body (written by `seqsentry install` too), or null when absent. */
-export const PACK_STATE_INDEX_FILE = fileURLToPath(new URL('../../pipelines/state/seqsentry-state.json', import.meta.url));
-
-export function packStateIndexBody(file = PACK_STATE_INDEX_FILE): Record<string, unknown> | null {
-  if (!existsSync(file)) return null;
-  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  if (!json.mappings) throw new OpenSearchError('create state index', `${file} has no "mappings"`, undefined, STATE_INDEX);
+/** The `.seqsentry-state` index body from the content pack (its settings and strict mapping). */
+export function stateIndexBody(): Record<string, unknown> {
+  const json = loadContent(STATE_INDEX_FILE);
+  if (!json.mappings) throw new OpenSearchError('create state index', `${STATE_INDEX_FILE} has no "mappings"`, undefined, STATE_INDEX);
   return { ...(json.settings ? { settings: json.settings } : {}), mappings: json.mappings };
 }
 
@@ -83,13 +51,11 @@ export class CheckpointStore {
 
   constructor(private readonly client: Client, private readonly backoff: BackoffPolicy) {}
 
-  /** Creates `.seqsentry-state` when missing: from the content pack's mapping file, else the built-in one. */
+  /** Creates `.seqsentry-state` when missing, from the content pack's mapping file. */
   async ensureIndex(): Promise<void> {
     const head = await call(this.client, { operation: 'check state index', method: 'HEAD', path: `/${STATE_INDEX}`, ignore: [404], index: STATE_INDEX }, this.backoff);
     if (head.status === 200) return;
-    const fromPack = packStateIndexBody();
-    if (!fromPack) logger.info({ index: STATE_INDEX }, 'no state index mapping under pipelines/, creating it with the built-in strict mapping');
-    const res = await call(this.client, { operation: 'create state index', method: 'PUT', path: `/${STATE_INDEX}`, body: fromPack ?? FALLBACK_STATE_INDEX, ignore: [400], index: STATE_INDEX }, this.backoff);
+    const res = await call(this.client, { operation: 'create state index', method: 'PUT', path: `/${STATE_INDEX}`, body: stateIndexBody(), ignore: [400], index: STATE_INDEX }, this.backoff);
     // Another slice or process may have created it in between: that is fine.
     if (res.status === 400 && !/resource_already_exists_exception/.test(reasonOf(res.body, ''))) {
       throw new OpenSearchError('create state index', reasonOf(res.body, 'bad request'), 400, STATE_INDEX);
