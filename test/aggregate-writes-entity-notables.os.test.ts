@@ -143,4 +143,33 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
     expect(Number(m![1])).toBe(anomalousWindows);
     expect(Number(m![2]) + Number(m![3])).toBe(anomalousWindows);
   });
+
+  it('applies analysts\' suppressions, by entity or by the field value that explains it, until removed', async () => {
+    const add = (...args: string[]) => runCli(['suppress', ...args], { OPENSEARCH_URL: url });
+    const user = add('--entity', 'user:mallory', '--reason', 'pen test', '--expires', '7d');
+    expect(user.status, user.stderr).toBe(0);
+    const host = add('--entity', 'dst_host:srv-bad', '--field', 'dst_host', '--value', 'srv-bad');
+    const other = add('--entity', 'src_host:ws-mallory', '--field', 'dst_host', '--value', 'srv-zzz');
+    expect(host.status, host.stderr).toBe(0);
+    const ids = [user, host, other].map((r) => /^suppressed (\S+)/.exec(r.stdout)![1]!);
+    try {
+      const list = runCli(['suppress', '--list'], { OPENSEARCH_URL: url });
+      expect(list.stdout).toContain(`${ids[0]}  user:mallory  until `);
+      expect(list.stdout).toContain('(pen test)');
+      const run = aggregate();
+      expect(run.stdout).toMatch(/, 4 notable \(\d+ suppression\(s\) active\)/);
+      const docs = await notables();
+      const at = (kind: string, value: string, w: number) => docs.find((d) => d.entity.kind === kind && d.entity.value === value && d.window.start === iso(START + w * W))!;
+      expect(at('user', 'mallory', 2)).toMatchObject({ notable: false, suppressed_by: ids[0] });
+      expect(at('dst_host', 'srv-bad', 4)).toMatchObject({ notable: false, suppressed_by: ids[1] });
+      // A field suppression holds only where that field value explains the window: not here.
+      expect(at('src_host', 'ws-mallory', 2)).toMatchObject({ notable: true });
+      expect(at('src_host', 'ws-mallory', 2).suppressed_by).toBeUndefined();
+    } finally {
+      for (const id of ids) expect(runCli(['suppress', '--remove', id], { OPENSEARCH_URL: url }).status).toBe(0);
+    }
+    const back = aggregate();
+    expect(back.stdout).toMatch(/, 7 notable[ ,]/);
+    expect(runCli(['suppress', '--remove', ids[0]!], { OPENSEARCH_URL: url }).stderr).toContain(`no suppression with id ${ids[0]}`);
+  });
 });

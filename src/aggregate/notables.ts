@@ -9,6 +9,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { OpenSearchError } from '../core/errors.js';
 import { call, reasonOf } from '../enrich/os-call.js';
 import type { BackoffPolicy } from '../enrich/retry.js';
+import { suppressing, type Suppression } from './suppressions.js';
 import { loadContent } from '../install/content.js';
 
 export const ENTITIES_INDEX = 'seqsentry-entities';
@@ -45,6 +46,8 @@ export interface AggregateOptions {
    * per entity and quiet window costs about one document per scored event.
    */
   allWindows: boolean;
+  /** Active analysts' suppressions: a window they hold back is not notable. */
+  suppressions: readonly Suppression[];
   backoff: BackoffPolicy;
 }
 
@@ -102,6 +105,8 @@ export interface NotableDoc {
   notable: boolean;
   anomalous_windows: number;
   recent_anomalous: string[];
+  /** The suppression that kept an otherwise notable window from being notable. */
+  suppressed_by?: string;
   top_events: { index: string; id: string; score: number; reason?: string }[];
   explain: { field: string; value: string; events: number }[];
   fingerprint: string;
@@ -131,11 +136,17 @@ export class NotableAggregator {
 
   constructor(private readonly client: Client, private readonly options: AggregateOptions) {}
 
-  /** Creates seqsentry-entities from the content pack's mapping when it is missing. */
+  /**
+   * Creates seqsentry-entities from the content pack's mapping when it is missing, or adds the fields of this
+   * version's mapping to an older index (new fields only; OpenSearch refuses a changed type, which is reported).
+   */
   async ensureIndex(): Promise<void> {
-    const head = await call(this.client, { operation: 'check entities index', method: 'HEAD', path: `/${ENTITIES_INDEX}`, ignore: [404], index: ENTITIES_INDEX }, this.options.backoff);
-    if (head.status !== 404) return;
     const { _meta, settings, mappings } = loadContent(`pipelines/entities/${ENTITIES_INDEX}.json`) as { _meta: unknown; settings: unknown; mappings: Record<string, unknown> };
+    const head = await call(this.client, { operation: 'check entities index', method: 'HEAD', path: `/${ENTITIES_INDEX}`, ignore: [404], index: ENTITIES_INDEX }, this.options.backoff);
+    if (head.status !== 404) {
+      await call(this.client, { operation: 'update entities index mapping', method: 'PUT', path: `/${ENTITIES_INDEX}/_mapping`, body: { ...mappings, _meta }, index: ENTITIES_INDEX }, this.options.backoff);
+      return;
+    }
     const res = await call(this.client, { operation: 'create entities index', method: 'PUT', path: `/${ENTITIES_INDEX}`, body: { settings, mappings: { ...mappings, _meta } }, ignore: [400], index: ENTITIES_INDEX }, this.options.backoff);
     // Another aggregate created it meanwhile.
     if (res.status === 400 && !/resource_already_exists/.test(JSON.stringify(res.body))) throw new OpenSearchError('create entities index', reasonOf(res.body, 'bad request'), 400, ENTITIES_INDEX);
@@ -349,7 +360,10 @@ export class NotableAggregator {
       const risk = nextRisk(prior, b.start, b.scoreSum, halfLifeMs);
       const recent = (prior?.recent ?? []).filter((t) => t > b.start - stretchMs);
       if (b.anomalous > 0) recent.push(b.start);
-      const notable = b.anomalous > 0 && recent.length >= notableWindows;
+      const leading = top.flatMap((e) => (e.fields[0] ? [{ field: e.fields[0].name, value: e.fields[0].value }] : []));
+      const wouldBe = b.anomalous > 0 && recent.length >= notableWindows;
+      const held = wouldBe ? suppressing(this.options.suppressions, kind, b.value, leading) : undefined;
+      const notable = wouldBe && !held;
       const doc: Omit<NotableDoc, 'fingerprint' | 'updated_at'> = {
         entity: { kind, field, value: b.value },
         window: { start: new Date(b.start).toISOString(), end: new Date(b.start + windowMs).toISOString(), minutes: Math.round(windowMs / 60_000) },
@@ -361,6 +375,7 @@ export class NotableAggregator {
         notable,
         anomalous_windows: recent.length,
         recent_anomalous: recent.map((t) => new Date(t).toISOString()),
+        ...(held ? { suppressed_by: held.id } : {}),
         top_events: top.map(({ index, id, score, reason }) => ({ index, id, score: round(score), ...(reason ? { reason } : {}) })),
         explain: explain(top),
       };

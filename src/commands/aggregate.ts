@@ -3,6 +3,7 @@
 import { createAdapter } from '../adapters/registry.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { ENTITIES_INDEX, NotableAggregator } from '../aggregate/notables.js';
+import { SuppressionStore } from '../aggregate/suppressions.js';
 import { call } from '../enrich/os-call.js';
 import { timeFieldOf } from '../enrich/query.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
@@ -118,15 +119,16 @@ const command: Command = {
       const candidates: Record<string, readonly string[]> = adapter.documentFields?.entityPaths ?? { [entityKey ?? adapter.entityKey]: ['anomaly.entity'] };
       const entities = v.entities !== undefined ? parseEntities(v.entities) : await entityFields(client, pattern, timeFieldOf(adapter), { sinceMs, untilMs }, candidates);
       if (Object.keys(entities).length === 0) throw new SeqSentryError(`aggregate: no entity field of ${Object.values(candidates).flat().join(', ')} is mapped as aggregatable in ${pattern}`);
+      const suppressions = await new SuppressionStore(client, DEFAULT_BACKOFF).list(new Date(now));
       const aggregator = new NotableAggregator(client, {
         pattern, timeField: timeFieldOf(adapter), entities, sinceMs, untilMs,
         windowMs: durationMs(v.window ?? '15m', 'window'), halfLifeMs: durationMs(v['half-life'] ?? '6h', 'half-life'),
-        notableWindows, stretchMs: durationMs(v.stretch ?? '2h', 'stretch'), allWindows: Boolean(v['all-windows']), backoff: DEFAULT_BACKOFF,
+        notableWindows, stretchMs: durationMs(v.stretch ?? '2h', 'stretch'), allWindows: Boolean(v['all-windows']), suppressions, backoff: DEFAULT_BACKOFF,
       });
       const t0 = performance.now();
       const s = await aggregator.run();
       const seconds = (performance.now() - t0) / 1000;
-      process.stdout.write(`aggregated ${s.events} events into ${s.windows} entity windows (${Object.entries(entities).map(([k, f]) => `${k}=${f}`).join(', ')}): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.notable} notable, in ${seconds.toFixed(1)} s (counting ${s.seconds.count} s, top events ${s.seconds.top} s, comparing ${s.seconds.compare} s, writing ${s.seconds.write} s)\n`);
+      process.stdout.write(`aggregated ${s.events} events into ${s.windows} entity windows (${Object.entries(entities).map(([k, f]) => `${k}=${f}`).join(', ')}): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.notable} notable${suppressions.length ? ` (${suppressions.length} suppression(s) active)` : ''}, in ${seconds.toFixed(1)} s (counting ${s.seconds.count} s, top events ${s.seconds.top} s, comparing ${s.seconds.compare} s, writing ${s.seconds.write} s)\n`);
       return 0;
     } finally {
       await client.close();
