@@ -2,13 +2,10 @@
 // applies after the restart read the page, a second job, the proxy) is not written twice and still counts in the
 // job's checkpoint: the checkpoint tells every event of the walk that now has a score, once.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { Enricher, type EnrichStats } from '../src/enrich/enricher.js';
-import { createEnrichScoring } from '../src/enrich/scoring.js';
-import { createOpenSearchClient } from '../src/opensearch/client.js';
-import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
+import type { EnrichStats } from '../src/enrich/enricher.js';
 import type { ScoringService } from '../src/service/scoring-service.js';
 import { ecsDocs, FIXTURE_START_MS } from './support/ecs-fixture.js';
-import { allDocs, dropCheckpoints, loadIndex, os } from './support/enrich-fixture.js';
+import { allDocs, dropCheckpoints, loadIndex, os, runEnrich } from './support/enrich-fixture.js';
 import { ecsModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
 
@@ -29,11 +26,9 @@ describe('enrich counts events another writer scored first', () => {
     const modelDir = await ecsModel();
     await loadIndex(url, INDEX, docs);
     await dropCheckpoints(url, JOB);
-    const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-    const scoring = await createEnrichScoring(client, modelDir, 100);
     let calls = 0;
     // The service as enrich sees it, except that while the second page is being scored another writer scores it.
-    const racing = new Proxy(scoring.service, {
+    const racing = (service: ScoringService) => new Proxy(service, {
       get(target, key, receiver) {
         if (key !== 'score') return Reflect.get(target, key, receiver);
         return async (requests: Parameters<ScoringService['score']>[0]) => {
@@ -49,15 +44,7 @@ describe('enrich counts events another writer scored first', () => {
         };
       },
     });
-    try {
-      stats = await new Enricher(client, racing, {
-        pattern: INDEX, since: '2026-01-01T00:00:00Z', job: JOB, sliceMax: 1, sliceIds: [0], follow: false,
-        pageSize: 100, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
-      }).run(new AbortController().signal);
-    } finally {
-      await scoring.close();
-      await client.close();
-    }
+    stats = await runEnrich(url, modelDir, { pattern: INDEX, job: JOB, pageSize: 100, batchSize: 100 }, racing);
   }, 600_000);
 
   afterAll(async () => {

@@ -7,12 +7,17 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import { OpenSearchError } from '../core/errors.js';
-import { call, reasonOf } from '../enrich/os-call.js';
+import { call, ensureIndex } from '../enrich/os-call.js';
 import type { BackoffPolicy } from '../enrich/retry.js';
 import { suppressing, type Suppression } from './suppressions.js';
 import { loadContent } from '../install/content.js';
 
 export const ENTITIES_INDEX = 'seqsentry-entities';
+/** What each window's bucket counts: the score's statistics and its anomalous events' score mass. */
+const WINDOW_STATS = Object.freeze({
+  score: { stats: { field: 'anomaly_score' } },
+  anomalous: { filter: { term: { 'anomaly.is_anomaly': true } }, aggs: { score_sum: { sum: { field: 'anomaly_score' } } } },
+});
 /** Composite buckets per page. */
 const PAGE = 5000;
 /** Hits per page when walking anomalous events and existing notables. */
@@ -80,6 +85,17 @@ interface TopEvent {
   fields: { name: string; value: string }[];
 }
 
+/** A window of one entity with anomalous events, and the top ones. */
+interface AnomalousWindow {
+  value: string;
+  start: number;
+  top: TopEvent[];
+}
+
+function windowKey(value: string, start: number): string {
+  return `${value}\u0000${start}`;
+}
+
 /** An anomalous event of the range: its time, its value of each entity kind, what the window document shows of it. */
 interface AnomalousEvent {
   time: number;
@@ -142,14 +158,7 @@ export class NotableAggregator {
    */
   async ensureIndex(): Promise<void> {
     const { _meta, settings, mappings } = loadContent(`pipelines/entities/${ENTITIES_INDEX}.json`) as { _meta: unknown; settings: unknown; mappings: Record<string, unknown> };
-    const head = await call(this.client, { operation: 'check entities index', method: 'HEAD', path: `/${ENTITIES_INDEX}`, ignore: [404], index: ENTITIES_INDEX }, this.options.backoff);
-    if (head.status !== 404) {
-      await call(this.client, { operation: 'update entities index mapping', method: 'PUT', path: `/${ENTITIES_INDEX}/_mapping`, body: { ...mappings, _meta }, index: ENTITIES_INDEX }, this.options.backoff);
-      return;
-    }
-    const res = await call(this.client, { operation: 'create entities index', method: 'PUT', path: `/${ENTITIES_INDEX}`, body: { settings, mappings: { ...mappings, _meta } }, ignore: [400], index: ENTITIES_INDEX }, this.options.backoff);
-    // Another aggregate created it meanwhile.
-    if (res.status === 400 && !/resource_already_exists/.test(JSON.stringify(res.body))) throw new OpenSearchError('create entities index', reasonOf(res.body, 'bad request'), 400, ENTITIES_INDEX);
+    await ensureIndex(this.client, this.options.backoff, ENTITIES_INDEX, 'entities index', { settings, mappings: { ...mappings, _meta } }, true);
   }
 
   async run(): Promise<AggregateStats> {
@@ -164,9 +173,10 @@ export class NotableAggregator {
     };
     const top = await timed('top', () => this.topEvents());
     for (const [kind, field] of Object.entries(this.options.entities)) {
-      const buckets = await timed('count', () => (this.options.allWindows ? this.buckets(field) : this.anomalousBuckets(kind, field, top)));
+      const windows = this.anomalousWindows(kind, top);
+      const buckets = await timed('count', () => (this.options.allWindows ? this.buckets(field) : this.anomalousBuckets(field, [...windows.values()])));
       const priors = await timed('compare', () => this.priors(kind, [...new Set(buckets.map((b) => b.value))]));
-      const docs = this.chain(kind, field, buckets, priors, top);
+      const docs = this.chain(kind, field, buckets, priors, windows);
       const stored = await timed('compare', () => this.storedFingerprints(kind));
       await timed('write', () => this.write(docs, stored));
     }
@@ -176,6 +186,30 @@ export class NotableAggregator {
 
   private rangeFilter(): Record<string, unknown> {
     return { range: { [this.options.timeField]: { gte: this.sinceMs, lt: this.options.untilMs, format: 'epoch_millis' } } };
+  }
+
+  /** The scored events of the range. */
+  private scoredInRange(): Record<string, unknown> {
+    return { bool: { filter: [this.rangeFilter(), { exists: { field: 'anomaly_score' } }] } };
+  }
+
+  /**
+   * The windows of one entity kind that hold anomalous events, in (entity, time) order, each with its top anomalous
+   * events (they come highest score first).
+   */
+  private anomalousWindows(kind: string, anomalous: readonly AnomalousEvent[]): Map<string, AnomalousWindow> {
+    const { windowMs } = this.options;
+    const windows = new Map<string, AnomalousWindow>();
+    for (const a of anomalous) {
+      const value = a.values[kind];
+      if (value === undefined) continue;
+      const start = Math.floor(a.time / windowMs) * windowMs;
+      const key = windowKey(value, start);
+      const w = windows.get(key) ?? { value, start, top: [] };
+      if (w.top.length < TOP_EVENTS) w.top.push(a.event);
+      windows.set(key, w);
+    }
+    return new Map([...windows].sort(([, x], [, y]) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.start - y.start)));
   }
 
   /**
@@ -252,7 +286,7 @@ export class NotableAggregator {
     for (;;) {
       const body = {
         size: 0,
-        query: { bool: { filter: [this.rangeFilter(), { exists: { field: 'anomaly_score' } }] } },
+        query: this.scoredInRange(),
         aggs: {
           w: {
             composite: {
@@ -260,10 +294,7 @@ export class NotableAggregator {
               sources: [{ entity: { terms: { field } } }, { window: { date_histogram: { field: timeField, fixed_interval: `${windowMs}ms` } } }],
               ...(after ? { after } : {}),
             },
-            aggs: {
-              score: { stats: { field: 'anomaly_score' } },
-              anomalous: { filter: { term: { 'anomaly.is_anomaly': true } }, aggs: { score_sum: { sum: { field: 'anomaly_score' } } } },
-            },
+            aggs: WINDOW_STATS,
           },
         },
       };
@@ -277,31 +308,20 @@ export class NotableAggregator {
     }
   }
 
-  /** The windows of one entity kind that hold anomalous events, counted by a filter each, in (entity, time) order. */
-  private async anomalousBuckets(kind: string, field: string, anomalous: AnomalousEvent[]): Promise<Bucket[]> {
+  /** The anomalous windows of one entity kind (in (entity, time) order), counted by a filter each. */
+  private async anomalousBuckets(field: string, sorted: readonly AnomalousWindow[]): Promise<Bucket[]> {
     const { pattern, timeField, windowMs, backoff } = this.options;
-    const keys = new Map<string, { value: string; start: number }>();
-    for (const a of anomalous) {
-      const value = a.values[kind];
-      if (value === undefined) continue;
-      const start = Math.floor(a.time / windowMs) * windowMs;
-      keys.set(`${value}\u0000${start}`, { value, start });
-    }
-    const sorted = [...keys.values()].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.start - y.start));
     const out: Bucket[] = [];
     for (let i = 0; i < sorted.length; i += KEYS_CHUNK) {
       const chunk = sorted.slice(i, i + KEYS_CHUNK);
       const filters = Object.fromEntries(chunk.map((k, j) => [String(j), { bool: { filter: [{ term: { [field]: k.value } }, { range: { [timeField]: { gte: k.start, lt: k.start + windowMs, format: 'epoch_millis' } } }] } }]));
       const body = {
         size: 0,
-        query: { bool: { filter: [this.rangeFilter(), { exists: { field: 'anomaly_score' } }] } },
+        query: this.scoredInRange(),
         aggs: {
           w: {
             filters: { filters },
-            aggs: {
-              score: { stats: { field: 'anomaly_score' } },
-              anomalous: { filter: { term: { 'anomaly.is_anomaly': true } }, aggs: { score_sum: { sum: { field: 'anomaly_score' } } } },
-            },
+            aggs: WINDOW_STATS,
           },
         },
       };
@@ -335,18 +355,8 @@ export class NotableAggregator {
   }
 
   /** Chains each entity's windows in time order: risk, recent anomalous windows, notable. */
-  private chain(kind: string, field: string, buckets: Bucket[], priors: Map<string, Prior>, anomalous: AnomalousEvent[]): { id: string; doc: NotableDoc }[] {
+  private chain(kind: string, field: string, buckets: Bucket[], priors: Map<string, Prior>, windows: ReadonlyMap<string, AnomalousWindow>): { id: string; doc: NotableDoc }[] {
     const { windowMs, halfLifeMs, notableWindows, stretchMs } = this.options;
-    // The top events of each window of this kind: anomalous events come highest score first.
-    const tops = new Map<string, TopEvent[]>();
-    for (const a of anomalous) {
-      const value = a.values[kind];
-      if (value === undefined) continue;
-      const key = `${value}\u0000${Math.floor(a.time / windowMs) * windowMs}`;
-      const list = tops.get(key) ?? [];
-      if (list.length < TOP_EVENTS) list.push(a.event);
-      tops.set(key, list);
-    }
     // Composite order is (entity, window): each entity's windows come together and in time order.
     const docs: { id: string; doc: NotableDoc }[] = [];
     let prior: Prior | undefined;
@@ -356,7 +366,7 @@ export class NotableAggregator {
         current = b.value;
         prior = priors.get(b.value);
       }
-      const top = tops.get(`${b.value}\u0000${b.start}`) ?? [];
+      const top = windows.get(windowKey(b.value, b.start))?.top ?? [];
       const risk = nextRisk(prior, b.start, b.scoreSum, halfLifeMs);
       const recent = (prior?.recent ?? []).filter((t) => t > b.start - stretchMs);
       if (b.anomalous > 0) recent.push(b.start);

@@ -4,9 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
-import { OpenSearchError } from '../core/errors.js';
 import { STATE_INDEX, stateIndexBody } from '../enrich/checkpoints.js';
-import { call } from '../enrich/os-call.js';
+import { call, ensureIndex } from '../enrich/os-call.js';
 import type { BackoffPolicy } from '../enrich/retry.js';
 
 export interface Suppression {
@@ -42,14 +41,7 @@ export class SuppressionStore {
 
   /** Creates `.seqsentry-state`, or adds the fields this version's mapping has to an older one (new fields only). */
   async ensureIndex(): Promise<void> {
-    const body = stateIndexBody();
-    const head = await call(this.client, { operation: 'check state index', method: 'HEAD', path: `/${STATE_INDEX}`, ignore: [404], index: STATE_INDEX }, this.backoff);
-    if (head.status === 404) {
-      const res = await call(this.client, { operation: 'create state index', method: 'PUT', path: `/${STATE_INDEX}`, body, ignore: [400], index: STATE_INDEX }, this.backoff);
-      if (res.status !== 400 || /resource_already_exists/.test(JSON.stringify(res.body))) return;
-      throw new OpenSearchError('create state index', JSON.stringify(res.body), 400, STATE_INDEX);
-    }
-    await call(this.client, { operation: 'update state index mapping', method: 'PUT', path: `/${STATE_INDEX}/_mapping`, body: body.mappings, index: STATE_INDEX }, this.backoff);
+    await ensureIndex(this.client, this.backoff, STATE_INDEX, 'state index', stateIndexBody(), true);
   }
 
   async add(s: Omit<Suppression, 'id' | 'created_at'>, now = new Date()): Promise<Suppression> {

@@ -4,7 +4,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
 import { OpenSearchError, UsageError } from '../core/errors.js';
 import { loadContent } from '../install/content.js';
-import { call, reasonOf } from './os-call.js';
+import { call, ensureIndex } from './os-call.js';
 import type { SortValues } from './query.js';
 import type { BackoffPolicy } from './retry.js';
 
@@ -39,7 +39,7 @@ export function checkpointId(job: string, sliceId: number): string {
 }
 
 /** The `.seqsentry-state` index body from the content pack (its settings and strict mapping). */
-export function stateIndexBody(): Record<string, unknown> {
+export function stateIndexBody(): { settings?: unknown; mappings: unknown } {
   const json = loadContent(STATE_INDEX_FILE);
   if (!json.mappings) throw new OpenSearchError('create state index', `${STATE_INDEX_FILE} has no "mappings"`, undefined, STATE_INDEX);
   return { ...(json.settings ? { settings: json.settings } : {}), mappings: json.mappings };
@@ -53,13 +53,7 @@ export class CheckpointStore {
 
   /** Creates `.seqsentry-state` when missing, from the content pack's mapping file. */
   async ensureIndex(): Promise<void> {
-    const head = await call(this.client, { operation: 'check state index', method: 'HEAD', path: `/${STATE_INDEX}`, ignore: [404], index: STATE_INDEX }, this.backoff);
-    if (head.status === 200) return;
-    const res = await call(this.client, { operation: 'create state index', method: 'PUT', path: `/${STATE_INDEX}`, body: stateIndexBody(), ignore: [400], index: STATE_INDEX }, this.backoff);
-    // Another slice or process may have created it in between: that is fine.
-    if (res.status === 400 && !/resource_already_exists_exception/.test(reasonOf(res.body, ''))) {
-      throw new OpenSearchError('create state index', reasonOf(res.body, 'bad request'), 400, STATE_INDEX);
-    }
+    await ensureIndex(this.client, this.backoff, STATE_INDEX, 'state index', stateIndexBody());
   }
 
   /** The slice's checkpoint, or null; refuses one written for another pattern or slice count. */

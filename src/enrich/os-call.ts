@@ -83,3 +83,18 @@ export async function call(client: Client, spec: CallSpec, policy: BackoffPolicy
     await sleep(delay, signal);
   }
 }
+
+/**
+ * Creates `index` from `body` (its settings and mappings) when it is missing; another process creating it meanwhile
+ * is fine. With `migrate`, an existing index gets the mapping's fields it lacks (added in place; OpenSearch refuses
+ * a changed type, which comes back as the error). `what` names the index in errors, e.g. "state index".
+ */
+export async function ensureIndex(client: Client, policy: BackoffPolicy, index: string, what: string, body: { settings?: unknown; mappings: unknown }, migrate = false): Promise<void> {
+  const head = await call(client, { operation: `check ${what}`, method: 'HEAD', path: `/${index}`, ignore: [404], index }, policy);
+  if (head.status !== 404) {
+    if (migrate) await call(client, { operation: `update ${what} mapping`, method: 'PUT', path: `/${index}/_mapping`, body: body.mappings, index }, policy);
+    return;
+  }
+  const res = await call(client, { operation: `create ${what}`, method: 'PUT', path: `/${index}`, body, ignore: [400], index }, policy);
+  if (res.status === 400 && !/resource_already_exists_exception/.test(reasonOf(res.body, ''))) throw new OpenSearchError(`create ${what}`, reasonOf(res.body, 'bad request'), 400, index);
+}

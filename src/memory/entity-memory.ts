@@ -2,6 +2,7 @@
 // `seqsentry train`, saved as memory.json beside the model, read-only while scoring (every path, every restart
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
+import { fnv1a } from '../scorer/order.js';
 import { entityValue, firstMember, pairKey, type PairSpec } from './pairs.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
@@ -31,16 +32,6 @@ export interface MemoryFile {
   truncated: boolean;
   /** The latest event time counted (absent in files written before recall existed: recall then stays off). */
   until?: number;
-}
-
-/** FNV-1a, 32 bits as a signed int. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
 }
 
 export function hourOfDay(time: number): number {
@@ -207,7 +198,7 @@ export class EntityMemory {
    */
   recallRow(event: CanonicalEvent, out: Int32Array, offset: number): void {
     const P = this.spec.pairs.length;
-    for (let i = 0; i < P; i++) out[offset + i] = fnv1a(pairKey(event, this.spec.pairs[i] as PairSpec));
+    for (let i = 0; i < P; i++) out[offset + i] = fnv1a(pairKey(event, this.spec.pairs[i] as PairSpec)) | 0;
     out[offset + P] = event.time > this.until ? 1 : 0;
   }
 

@@ -27,16 +27,25 @@ export function canonicalOrder(times: ArrayLike<number>, rows: readonly Int32Arr
   return order.sort((a, b) => compareEvents(times[a] as number, rows[a] as Int32Array, times[b] as number, rows[b] as Int32Array) || byKey(a, b) || a - b);
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over `text`'s UTF-16 code units, continuing from `h` (32 bits; `| 0` makes it a signed int). */
+export function fnv1a(text: string, h = FNV_OFFSET): number {
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return h;
+}
+
 /** FNV-1a (32 bits, as a signed int) of the event's field and entity values: the last tie-break of its row. */
 export function tieBreak(event: CanonicalEvent): number {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   const mix = (text: string) => {
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
+    h = fnv1a(text, h);
     h ^= 0xffff; // between values; a collision only lets arrival order decide between two events of one time and ids
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   };
   for (const v of event.fields) mix(v);
   for (const k of Object.keys(event.entities).sort()) mix(event.entities[k] as string);

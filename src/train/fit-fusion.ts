@@ -29,9 +29,9 @@ const BLOCK_SECONDS = 3600;
 const MIN_BLOCKS = 50;
 const BATCH = 1024;
 /**
- * Recent events of the entity that the memory's statistics count beyond the training memory, by default. On the
- * detection matrix (bench/detection.mjs) 8 recovers most of what recall adds, 32 nearly all; each is one history
- * row per entity more.
+ * Recent events of the entity that the memory's statistics count beyond the training memory, by default. Prototyped
+ * on enterprise m01 of the detection matrix, AP went 0.30 (no recall), 0.40 (8), 0.45 (16), 0.48 (32), 0.50 (64);
+ * each is one history row per entity more.
  */
 export const DEFAULT_RECALL = 32;
 

@@ -6,6 +6,7 @@ import { Enricher, type EnrichStats } from '../../src/enrich/enricher.js';
 import { createEnrichScoring } from '../../src/enrich/scoring.js';
 import { createOpenSearchClient } from '../../src/opensearch/client.js';
 import { OpenSearchConfigSchema } from '../../src/opensearch/config.js';
+import type { ScoringService } from '../../src/service/scoring-service.js';
 import { REPO_ROOT } from './env.js';
 
 /** Index settings and mappings as the content pack installs them for ECS auth events (ECS + anomaly fields). */
@@ -62,12 +63,15 @@ export interface EnrichRun {
   sliceIds?: number[];
 }
 
-/** One in-process enrich run to completion (no --follow), as `seqsentry enrich` wires it, over events since 2026-01-01. */
-export async function runEnrich(url: string, modelDir: string, run: EnrichRun): Promise<EnrichStats> {
+/**
+ * One in-process enrich run to completion (no --follow), as `seqsentry enrich` wires it, over events since
+ * 2026-01-01; `wrap` may stand between the enricher and its scoring service (a test's race).
+ */
+export async function runEnrich(url: string, modelDir: string, run: EnrichRun, wrap: (service: ScoringService) => ScoringService = (s) => s): Promise<EnrichStats> {
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
   const scoring = await createEnrichScoring(client, modelDir, run.batchSize);
   try {
-    return await new Enricher(client, scoring.service, {
+    return await new Enricher(client, wrap(scoring.service), {
       pattern: run.pattern, since: '2026-01-01T00:00:00Z', job: run.job, sliceMax: run.sliceMax ?? 1, sliceIds: run.sliceIds ?? [0], follow: false,
       pageSize: run.pageSize, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
     }).run(new AbortController().signal);
