@@ -66,9 +66,10 @@ describe('entity memory', () => {
     expect(out[0]).toBeCloseTo(-Math.log(160.1) - 3 * Math.log(0.1), 12);
     expect(m.unseenPairs(odd)).toEqual(['user+dst_host', 'src_host+dst_host', 'user+auth_type']);
     expect(m.lastUnseenPairs()).toEqual(m.unseenPairs(odd)); // odd was the last one through statistics()
-    // novelty: 160 events over one partner each; seen 160 / 162, new 2 / 162
+    // novelty: 160 events over one partner each; seen 160 / 162, new 2 / 162 × popularity (0 + 0.5) / (1 + 1):
+    // no other first member ever met C9 or NTLM
     expect(usual[1]).toBeCloseTo(-4 * Math.log(160 / 162), 12);
-    expect(out[1]).toBeCloseTo(-Math.log(160 / 162) - 3 * Math.log(2 / 162), 12);
+    expect(out[1]).toBeCloseTo(-Math.log(160 / 162) - 3 * Math.log((2 / 162) * 0.25), 12);
     expect(out[2]).toBeGreaterThan((usual[2] as number) + 2); // 03:00 for a 9-to-5 user
     expect(hourOfDay(-3600)).toBe(23);
     expect(componentReason({ name: 'pairs', log_p: -9, unseen: m.unseenPairs(odd) })).toBe('pairs:user+dst_host,src_host+dst_host,user+auth_type');
@@ -93,12 +94,29 @@ describe('entity memory', () => {
     expect(m.firsts[0]!.get('U\uFFFDx')).toEqual({ events: 1, partners: 1 });
   });
 
+  it('finds a new partner that most entities meet less rare than one nobody else meets', () => {
+    const m = new EntityMemory(spec);
+    // 20 users each on their own workstation, all logging on to the shared file server F; one admin server A
+    for (let u = 0; u < 20; u++) for (let i = 0; i < 50; i++) m.add(event(u * 100_000 + i * 600, `U${u}`, `W${u}`, 'F'));
+    for (let i = 0; i < 50; i++) m.add(event(3_000_000 + i * 600, 'admin', 'WA', 'A'));
+    // 13 of them also use F2
+    for (let u = 2; u < 15; u++) m.add(event(3_500_000 + u, `U${u}`, `W${u}`, 'F2'));
+    const popular = new Float64Array(3);
+    const lonely = new Float64Array(3);
+    m.statistics(event(4_000_000, 'U1', 'W1', 'F2'), popular, 0); // F2: 13 of 21 users have been there
+    m.statistics(event(4_000_000, 'U1', 'W1', 'A'), lonely, 0); // A: only the admin
+    expect(popular[0]).toBeCloseTo(lonely[0]!, 12);
+    // user+dst_host and src_host+dst_host both back off: ln((13.5 / 22) / (1.5 / 22)) each
+    expect(lonely[1]! - popular[1]!).toBeCloseTo(2 * Math.log(13.5 / 1.5), 12);
+  });
+
   it('scores an event it holds, left out, exactly as a memory without it would', () => {
     const events = Array.from({ length: 300 }, (_, i) => event(i * 977, `U${i % 7}`, `C${i % 5}`, `C${(i * 3) % 11}`, i % 4 ? 'Kerberos' : 'NTLM'));
     events.push(event(5, 'U-once', 'C1', 'C-once')); // left out, a new entity: new pairs, the global hour profile
+    events.push(event(7, 'U1', 'C1', 'C-rare')); // left out, a known user's only partner of its kind: one fan fewer
     const all = new EntityMemory(spec);
     for (const e of events) all.add(e);
-    for (const k of [0, 17, 151, 299, 300]) {
+    for (const k of [0, 17, 151, 299, 300, 301]) {
       const without = new EntityMemory(spec);
       events.forEach((e, i) => { if (i !== k) without.add(e); });
       const a = new Float64Array(3);

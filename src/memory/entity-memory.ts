@@ -3,7 +3,7 @@
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
 import { fnv1a } from '../scorer/order.js';
-import { entityValue, firstMember, pairKey, type PairSpec } from './pairs.js';
+import { entityValue, firstMember, pairKey, partner, type PairSpec } from './pairs.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
 export const PAIRS_COMPONENT = 'pairs';
@@ -49,6 +49,9 @@ export interface Recall {
   offset: number;
 }
 
+/** Added to a partner's first members when backing off to its popularity, so a partner nobody met is rare, not impossible. */
+const PARTNER_PSEUDO_FIRSTS = 0.5;
+
 /** What a pair's first member (the user of user+dst_host) did: its events and its distinct partners. */
 interface FirstMember {
   events: number;
@@ -61,9 +64,14 @@ interface FirstMember {
  * one fact would count twice):
  * - `pairs`: the rarity rule's -ln(count + 0.1);
  * - `novelty`: -ln p(partner | first member), p estimated from the first member's own habit of meeting new
- *   partners: a seen partner c / (n + d + 1), a new one (d + 1) / (n + d + 1), for n events over d distinct
+ *   partners: a seen partner c / (n + d + 1), a new one (d + 1) / (n + d + 1) × q, for n events over d distinct
  *   partners; a new first member (D + 1) / (N + D + 1), for D of them over N events. A new server is ordinary
- *   for an admin who meets one every day and rare for a user who has logged on to the same two for weeks;
+ *   for an admin who meets one every day and rare for a user who has logged on to the same two for weeks. q backs
+ *   a new partner off to its popularity (Kneser–Ney's continuation probability): the share of first members that
+ *   ever met it, (f + 0.5) / (F + 1). A user's first logon to the file server half the company uses is ordinary;
+ *   to a server only two admins use, or to another user's workstation, it is not (measured on the detection
+ *   matrix, this lifts pass-the-hash, slow lateral movement and cross-role access, which the bare rule ranked
+ *   better before);
  * - `hour:E`: -ln p(hour | entity).
  * With recall, `pairs` also counts the entity's recent events that are later than the memory (its history rows, up
  * to the bundle's `fusion.recall`): a new user's tenth logon to its new workstation today is not as rare as its
@@ -76,6 +84,8 @@ export class EntityMemory {
   readonly counts: Map<string, number>[];
   /** Per pair: its first members' events and partners (derived from counts, never stored). */
   readonly firsts: Map<string, FirstMember>[];
+  /** Per pair: how many distinct first members each partner has (derived from counts, never stored). */
+  readonly fans: Map<string, number>[];
   readonly hours = new Map<string, Float64Array>();
   readonly global = new Float64Array(24);
   events = 0;
@@ -89,6 +99,7 @@ export class EntityMemory {
   constructor(readonly spec: MemorySpec) {
     this.counts = spec.pairs.map(() => new Map());
     this.firsts = spec.pairs.map(() => new Map());
+    this.fans = spec.pairs.map(() => new Map());
   }
 
   /** Counts `n` more events of a pair key (new: one more partner of its first member), within MAX_KEYS. */
@@ -108,6 +119,11 @@ export class EntityMemory {
       if (have === undefined) f.partners += 1;
     } else {
       firsts.set(a, { events: n, partners: 1 });
+    }
+    if (have === undefined) {
+      const fans = this.fans[i] as Map<string, number>;
+      const b = partner(key);
+      fans.set(b, (fans.get(b) ?? 0) + 1);
     }
   }
 
@@ -182,9 +198,12 @@ export class EntityMemory {
       const N = Math.max(0, this.events - without);
       return (D + 1) / (N + D + 1);
     }
-    // the event left out was its key's only one: one partner fewer
-    const d = (f?.partners ?? 0) - (without && c === 0 ? 1 : 0);
-    return c > 0 ? c / (n + d + 1) : (d + 1) / (n + d + 1);
+    // the event left out was its key's only one: one partner fewer, and one first member fewer met this partner
+    const only = without && c === 0 ? 1 : 0;
+    const partners = (f?.partners ?? 0) - only;
+    if (c > 0) return c / (n + partners + 1);
+    const met = ((this.fans[i] as Map<string, number>).get(partner(key)) ?? 0) - only;
+    return ((partners + 1) / (n + partners + 1)) * ((met + PARTNER_PSEUDO_FIRSTS) / (firsts.size + 1));
   }
 
   /** Ints a history row carries for recall (see recallRow). */

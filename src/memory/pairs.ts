@@ -65,6 +65,11 @@ export function firstMember(key: string): string {
   return key.slice(0, key.indexOf('\u0000'));
 }
 
+/** The second member (the partner) of a pair key. */
+export function partner(key: string): string {
+  return key.slice(key.indexOf('\u0000') + 1);
+}
+
 /** The event's key for a pair: both members' values joined by NUL. */
 export function pairKey(event: CanonicalEvent, pair: PairSpec): string {
   return `${memberValue(event, pair.members[0])}\u0000${memberValue(event, pair.members[1])}`;

@@ -10,8 +10,9 @@ import { MODEL_KINDS, type ModelKind } from './kinds.js';
 /**
  * 3: optional fusion of the sequence model with the per-entity memory (memory.json), fitted by `seqsentry train`.
  * 4: the fusion's pairs are one component (the rarity rule's sum), its memory tails fitted leave-one-out.
+ * 5: `novelty` backs a new partner off to its popularity (the tails of v4 were fitted on another statistic).
  */
-export const BUNDLE_SCHEMA_VERSION = 4;
+export const BUNDLE_SCHEMA_VERSION = 5;
 /** The most recent events a fused bundle may recall per event (each is one more history row per entity). */
 export const MAX_RECALL = 256;
 
