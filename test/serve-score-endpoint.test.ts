@@ -7,7 +7,8 @@ import { call, startTestSidecar } from './support/sidecar-fixture.js';
 let sidecar: Sidecar;
 
 beforeAll(async () => {
-  sidecar = await startTestSidecar({ 'batching.max_delay_ms': 20 });
+  // Every event explained in full, to check the explanation itself (the default explains the top 1% only: below).
+  sidecar = await startTestSidecar({ 'batching.max_delay_ms': 20, 'explanation.full_above': 0 });
 });
 afterAll(() => sidecar?.shutdown());
 
@@ -29,6 +30,30 @@ describe('POST /v1/score', () => {
     const { tokenizer, field_weights: weights } = sidecar.state.scoring!.scorer.bundle;
     const shares = r.anomaly.fields.map((f: { name: string; surprisal: number }) => f.surprisal * weights[tokenizer.fields.indexOf(f.name)]!);
     expect(shares).toEqual([...shares].sort((a, b) => b - a));
+  });
+
+  it('by default explains in full from an anomaly_score of 0.99, and gives the top field only below it', async () => {
+    const plain = await startTestSidecar({ 'batching.max_delay_ms': 20 });
+    try {
+      const history = ecsDocs({ users: 8, days: 2 }).filter((d) => (d.user as { name: string }).name === 'user06');
+      const res = await call(plain.url, 'POST', '/v1/score', { body: { scope: 'explain', events: [...history, outOfHabitLogon(6)] } });
+      expect(res.status).toBe(200);
+      const results = res.json.results as { anomaly_score: number; anomaly: { threshold?: number; fields: { surprisal?: number }[] } }[];
+      const full = results.filter((r) => r.anomaly_score >= 0.99);
+      const compact = results.filter((r) => r.anomaly_score < 0.99);
+      expect(compact.length).toBeGreaterThan(0);
+      for (const r of compact) {
+        expect(r.anomaly.fields).toHaveLength(1);
+        expect(r.anomaly.fields[0]!.surprisal).toBeUndefined();
+        expect(r.anomaly.threshold).toBeUndefined();
+      }
+      for (const r of full) {
+        expect(r.anomaly.fields.length).toBeGreaterThan(1);
+        expect(r.anomaly.threshold).toEqual(expect.any(Number));
+      }
+    } finally {
+      await plain.shutdown();
+    }
   });
 
   it('scores {"events":[...]} and a bare array in order, an out-of-habit logon above the usual one', async () => {

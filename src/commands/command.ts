@@ -70,6 +70,14 @@ export function required<T>(value: T | undefined, name: string): T {
 }
 
 /** Parses an integer option, naming the option in the error. */
+/** An anomaly_score option: a number in [0, 1]. */
+export function scoreOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new UsageError(`--${name} must be an anomaly_score in [0, 1], got "${value}"`);
+  return n;
+}
+
 export function intOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

@@ -6,9 +6,10 @@ import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createEnrichScoring } from '../enrich/scoring.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig } from '../opensearch/config.js';
+import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
-import { intOption, parseOptions, required, type Command } from './command.js';
+import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 
 const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';
 const SUMMARY =
@@ -23,6 +24,7 @@ const SPECS = {
   'slice-id': { type: 'string', help: 'I  run only slice I (0-based; other processes run the others); default: all N here' },
   job: { type: 'string', help: 'NAME  checkpoint name (default: derived from --index)' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
+  'explain-above': { type: 'string', default: String(DEFAULT_EXPLAIN_ABOVE), help: 'SCORE  full explanation from this anomaly_score, the top field only below (0: every event in full)' },
   'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
   'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
   'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
@@ -63,8 +65,9 @@ const command: Command = {
     if (batchSize < 1 || pageSize < 1 || pageSize > 10_000) throw new UsageError('--batch-size must be positive and --page-size within 1..10000');
     if (!(pollSeconds > 0)) throw new UsageError('--poll-interval must be a positive number of seconds');
 
+    const explainAbove = scoreOption(v['explain-above'], 'explain-above');
     const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
-    const scoring = await createEnrichScoring(client, modelDir, batchSize);
+    const scoring = await createEnrichScoring(client, modelDir, batchSize, explainAbove);
 
     const controller = new AbortController();
     const stop = (signal: NodeJS.Signals) => {

@@ -10,8 +10,9 @@ import { SeqSentryError, UsageError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { blankLine, errorLine, scoreLine } from '../output/score-line.js';
 import { Scorer } from '../scorer/scorer.js';
+import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
-import { intOption, parseOptions, required, type Command } from './command.js';
+import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE = 'seqsentry score --model-dir DIR --format lanl --input FILE... --output OUT.jsonl';
@@ -21,6 +22,7 @@ const SPECS = {
   'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
   output: { type: 'string', short: 'o', help: 'FILE  JSON lines output' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
+  'explain-above': { type: 'string', help: `SCORE  the compact form below this anomaly_score: the top field's name and value only (e.g. ${DEFAULT_EXPLAIN_ABOVE}; default: every event in full)` },
 } as const;
 
 export interface ScoreArgs {
@@ -31,6 +33,8 @@ export interface ScoreArgs {
   adapterOptions?: Record<string, unknown>;
   strict: boolean;
   batchSize: number;
+  /** Below this anomaly_score a line carries only its top field's name and value (default 0: every line in full). */
+  explainAbove?: number;
 }
 
 export interface ScoreSummary {
@@ -65,6 +69,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   // Pending lines keep input order: unreadable records wait in place until their batch is scored.
   let pending: Array<{ line: number; event?: CanonicalEvent; error?: string; blank?: true }> = [];
   let batchEvents = 0;
+  const explainAbove = args.explainAbove ?? 0;
 
   // Arrival number of the next event, the same in both passes: input order among identical events.
   let seq = 0;
@@ -77,7 +82,8 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
       if (p.event) {
         const r = results[i++]!;
         if (r.is_anomaly) summary.anomalies += 1;
-        text.push(scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, ...r }));
+        const compact = r.anomaly_score < explainAbove && r.fields.length > 1;
+        text.push(scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, ...r, ...(compact ? { fields: r.fields.slice(0, 1).map((f) => ({ field: f.field, value: f.value })) } : {}) }));
       } else if (p.blank) {
         text.push(blankLine(p.line));
       } else {
@@ -143,6 +149,7 @@ const command: Command = {
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       strict: v.strict,
       batchSize: intOption(v['batch-size'], 'batch-size', 1024),
+      ...(v['explain-above'] !== undefined ? { explainAbove: scoreOption(v['explain-above'], 'explain-above') } : {}),
     });
     process.stdout.write(`scored ${summary.scored} events (${summary.anomalies} over threshold), ${summary.errors} unreadable records → ${v.output}\n`);
     return 0;

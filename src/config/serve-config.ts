@@ -1,6 +1,7 @@
 // The `seqsentry serve` configuration schema: every key, its default and its limits, in one place.
 import { z } from 'zod';
 import { OpenSearchConfigSchema } from '../opensearch/config.js';
+import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from '../service/bounded-values.js';
 
 /** Shortest accepted bearer token: long enough that guessing is hopeless. */
@@ -53,6 +54,17 @@ export const ServeConfigSchema = z
          * OpenSearch, 1 costs slightly less CPU per event; with cores to spare, more threads cut batch latency.
          */
         onnx_threads: z.number().int().min(0).max(256).default(0),
+      })
+      .strict()
+      .prefault({}),
+    explanation: z
+      .object({
+        /**
+         * anomaly_score from which an event's explanation is written in full (every explained field with its
+         * surprisal and expected value, and the threshold); below it only the top field's name and value. The
+         * default explains the top 1% of normal traffic and every anomaly; 0 explains every event in full.
+         */
+        full_above: z.number().min(0).max(1).default(DEFAULT_EXPLAIN_ABOVE),
       })
       .strict()
       .prefault({}),

@@ -12,8 +12,8 @@ export interface EnrichScoring {
   close(): Promise<void>;
 }
 
-/** Loads the bundle in `modelDir`; `batchSize` events at most per ONNX call. */
-export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number): Promise<EnrichScoring> {
+/** Loads the bundle in `modelDir`; `batchSize` events at most per ONNX call; full explanations from `explainAbove`. */
+export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number, explainAbove?: number): Promise<EnrichScoring> {
   const scorer = await Scorer.load(modelDir, { maxBatch: batchSize });
   const adapter = createAdapter(scorer.bundle.format, scorer.bundle.adapter_options);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
@@ -21,6 +21,7 @@ export async function createEnrichScoring(client: Client, modelDir: string, batc
     maxBatch: batchSize,
     // Pages arrive whole (thousands of events); the delay only matters for a short last page.
     maxDelayMs: 2,
+    ...(explainAbove !== undefined ? { explainAbove } : {}),
     ...(scorer.historyLength > 0 ? { historyLoader: createHistoryLoader({ client, adapter, fields, timeoutMs: 30_000 }) } : {}),
   });
   return {

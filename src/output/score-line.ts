@@ -1,8 +1,10 @@
 // Serializes `seqsentry score` output lines (docs/contracts.md) with precompiled fast-json-stringify schemas.
 import fastJson from 'fast-json-stringify';
-import type { ScoreResult } from '../scorer/scorer.js';
+import type { FieldScore, ScoreResult } from '../scorer/scorer.js';
 
-export interface ScoreLine extends ScoreResult {
+export interface ScoreLine extends Omit<ScoreResult, 'fields'> {
+  /** In full, or below `--explain-above` the top field's name and value only. */
+  fields: Array<Pick<FieldScore, 'field' | 'value'> & Partial<FieldScore>>;
   line: number;
   time: number;
   entities: Record<string, string>;

@@ -83,7 +83,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     const fields = config.history.refill && scorer.historyLength > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;
     if (fields) client = createOpenSearchClient(config.opensearch);
     const historyLoader = client && fields ? createHistoryLoader({ client, adapter, fields, timeoutMs: config.history.load_timeout_ms }) : undefined;
-    state.scoring = new ScoringService(scorer, adapter, { maxBatch: config.batching.max_batch, maxDelayMs: config.batching.max_delay_ms, maxValueBytes: config.history.max_value_bytes, maxScopeBytes: config.history.max_scope_bytes, reorderWindowMs: config.history.reorder_window_ms, senders: state.senders, ...(historyLoader ? { historyLoader } : {}) }, metrics.batchObserver);
+    state.scoring = new ScoringService(scorer, adapter, { maxBatch: config.batching.max_batch, maxDelayMs: config.batching.max_delay_ms, maxValueBytes: config.history.max_value_bytes, maxScopeBytes: config.history.max_scope_bytes, reorderWindowMs: config.history.reorder_window_ms, senders: state.senders, explainAbove: config.explanation.full_above, ...(historyLoader ? { historyLoader } : {}) }, metrics.batchObserver);
     metrics.attachModel(scorer.history, scorer.modelId);
     state.modelState = 'loaded';
     log.info({ model: scorer.modelId, format: adapter.name, context: scorer.context, history_refill: fields ?? false }, 'model loaded; serving');

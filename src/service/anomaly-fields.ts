@@ -13,10 +13,18 @@ export interface AnomalyModelRef {
   kind: string;
 }
 
+/** One field of the explanation; below the explain threshold only the top field's name and value are kept. */
+export interface ExplainedField {
+  name: string;
+  value: string;
+  surprisal?: number;
+  expected?: string;
+}
+
 export interface AnomalyDetails {
   raw?: number;
-  /** Per-field surprisal, highest first: the explanation. */
-  fields?: Array<{ name: string; value: string; surprisal: number; expected: string }>;
+  /** Per-field surprisal, highest first: the explanation (compact below the explain threshold). */
+  fields?: ExplainedField[];
   model: AnomalyModelRef;
   threshold?: number;
   is_anomaly?: boolean;
@@ -48,20 +56,36 @@ export interface AnomalyFields {
 /** Fields at most kept in anomaly.fields: enough to explain, bounded for the index. */
 export const MAX_EXPLAINED_FIELDS = 5;
 
+/**
+ * anomaly_score from which an event gets its full explanation (every explained field with its surprisal and the
+ * expected value, and the threshold); below it, the compact form: the top field's name and value. anomaly_score
+ * is the event's rank among held-out normal events, so 0.99 explains the top 1% of normal traffic and every
+ * anomaly, which is what analysts open, and keeps the other 99% of events small in the index.
+ */
+export const DEFAULT_EXPLAIN_ABOVE = 0.99;
+
 /** The event's context entity and time, written with its score when its format's documents cannot be queried for them. */
 export interface AnomalyStamp {
   entity: string;
   time: number;
 }
 
-export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, threshold: number, scoredAt: string, stamp?: AnomalyStamp): AnomalyFields {
+/** The explanation of a result: in full at or above `explainAbove`, else the top field's name and value only. */
+export function explainedFields(result: ScoreResult, explainAbove: number): ExplainedField[] {
+  if (result.anomaly_score >= explainAbove) return result.fields.slice(0, MAX_EXPLAINED_FIELDS).map((f) => ({ name: f.field, value: f.value, surprisal: f.surprisal, expected: f.expected }));
+  const top = result.fields[0];
+  return top ? [{ name: top.field, value: top.value }] : [];
+}
+
+export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, threshold: number, scoredAt: string, stamp?: AnomalyStamp, explainAbove = DEFAULT_EXPLAIN_ABOVE): AnomalyFields {
+  const full = result.anomaly_score >= explainAbove;
   return {
     anomaly_score: result.anomaly_score,
     anomaly: {
       raw: result.raw,
-      fields: result.fields.slice(0, MAX_EXPLAINED_FIELDS).map((f) => ({ name: f.field, value: f.value, surprisal: f.surprisal, expected: f.expected })),
+      fields: explainedFields(result, explainAbove),
       model,
-      threshold,
+      ...(full ? { threshold } : {}),
       is_anomaly: result.is_anomaly,
       ...(result.components?.length ? { reason: componentReason(result.components[0] as ComponentScore) } : {}),
       scored_at: scoredAt,

@@ -49,6 +49,8 @@ export interface ScoringServiceOptions {
    * waiting on them. Without it (enrich, tests), only the window's time rules apply.
    */
   senders?: Senders;
+  /** anomaly_score from which an event's explanation is written in full (anomaly-fields.ts); default DEFAULT_EXPLAIN_ABOVE. */
+  explainAbove?: number;
 }
 
 export interface BatchObserver {
@@ -250,7 +252,7 @@ export class ScoringService {
       const stamp = this.adapter.documentFields === null;
       const key = this.scorer.bundle.entity_key;
       kept.forEach((slot, k) =>
-        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stamp ? { entity: slot.event.entities[key] ?? '?', time: slot.event.time } : undefined)),
+        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stamp ? { entity: slot.event.entities[key] ?? '?', time: slot.event.time } : undefined, this.options.explainAbove)),
       );
       if (why) {
         batch.forEach((slot, i) => {
