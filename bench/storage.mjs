@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { call, dist, ECS_BENCH_MAPPINGS, openSearchUrl, quiet, root } from './lib/ecs-bench.mjs';
+import { ANOMALY_PROPERTIES, call, dist, ECS_EVENT_PROPERTIES, openSearchUrl, quiet } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({ options: { bulk: { type: 'string', default: '5000' }, out: { type: 'string', default: 'bench/results' } } });
 const BULK = Number(values.bulk);
@@ -51,10 +51,7 @@ const docs = results.map((r, i) => ({
   source: { domain: r.entities.src_host },
   host: { name: r.entities.dst_host },
 }));
-const template = JSON.parse(await readFile(join(root, 'pipelines', 'templates', 'seqsentry-anomaly-fields.json'), 'utf8'));
-// The event fields as the ECS benchmarks map them, and the anomaly fields exactly as the content pack maps them.
-const { anomaly_score: _s, anomaly: _a, ...eventProperties } = ECS_BENCH_MAPPINGS.properties;
-const mappings = { properties: { ...eventProperties, message: { type: 'text' }, ...template.template.mappings.properties } };
+const mappings = { properties: { ...ECS_EVENT_PROPERTIES, message: { type: 'text' }, ...ANOMALY_PROPERTIES } };
 const scoredAt = new Date().toISOString();
 // LANL documents hold their entity and time in `message` only: the sidecar stamps both (anomaly.entity, anomaly.time).
 const withFields = (explainAbove) => docs.map((d, i) => ({ ...d, ...anomalyFields(results[i], model, threshold, scoredAt, { entity: results[i].entities.user, time: results[i].time }, explainAbove) }));

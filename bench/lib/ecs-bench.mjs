@@ -80,18 +80,20 @@ export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 
   return modelDir;
 }
 
-/** The ECS event mappings the benchmarks index into (keyword entity fields, the anomaly fields). */
-export const ECS_BENCH_MAPPINGS = {
-  properties: {
-    '@timestamp': { type: 'date' },
-    user: { properties: { name: { type: 'keyword' }, domain: { type: 'keyword' } } },
-    source: { properties: { domain: { type: 'keyword' }, ip: { type: 'ip' } } },
-    host: { properties: { name: { type: 'keyword' } } },
-    event: { properties: { action: { type: 'keyword' }, outcome: { type: 'keyword' }, category: { type: 'keyword' } } },
-    anomaly_score: { type: 'float' },
-    anomaly: { type: 'object', dynamic: false, properties: { scored_at: { type: 'date' }, error: { type: 'keyword' }, raw: { type: 'float' }, is_anomaly: { type: 'boolean' } } },
-  },
+/** The ECS event fields the benchmarks index (keyword entity fields). */
+export const ECS_EVENT_PROPERTIES = {
+  '@timestamp': { type: 'date' },
+  user: { properties: { name: { type: 'keyword' }, domain: { type: 'keyword' } } },
+  source: { properties: { domain: { type: 'keyword' }, ip: { type: 'ip' } } },
+  host: { properties: { name: { type: 'keyword' } } },
+  event: { properties: { action: { type: 'keyword' }, outcome: { type: 'keyword' }, category: { type: 'keyword' } } },
 };
+
+/** The anomaly fields exactly as the content pack maps them (its component template, read, never copied). */
+export const ANOMALY_PROPERTIES = JSON.parse(readFileSync(join(root, 'pipelines', 'templates', 'seqsentry-anomaly-fields.json'), 'utf8')).template.mappings.properties;
+
+/** The mappings the ECS benchmarks index into: the event fields and the anomaly fields. */
+export const ECS_BENCH_MAPPINGS = { properties: { ...ECS_EVENT_PROPERTIES, ...ANOMALY_PROPERTIES } };
 
 /**
  * Starts `seqsentry serve` as a user would (a child process, its own event loop and ONNX threads) and resolves
