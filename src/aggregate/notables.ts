@@ -157,8 +157,8 @@ export class NotableAggregator {
    * version's mapping to an older index (new fields only; OpenSearch refuses a changed type, which is reported).
    */
   async ensureIndex(): Promise<void> {
-    const { _meta, settings, mappings } = loadContent(`pipelines/entities/${ENTITIES_INDEX}.json`) as { _meta: unknown; settings: unknown; mappings: Record<string, unknown> };
-    await ensureIndex(this.client, this.options.backoff, ENTITIES_INDEX, 'entities index', { settings, mappings: { ...mappings, _meta } }, true);
+    const { settings, mappings } = loadContent(`pipelines/entities/${ENTITIES_INDEX}.json`);
+    await ensureIndex(this.client, this.options.backoff, ENTITIES_INDEX, 'entities index', { settings, mappings }, true);
   }
 
   async run(): Promise<AggregateStats> {

@@ -1,5 +1,7 @@
-// Options shared by the commands that read log files through an adapter.
+// Options shared by commands: those reading log files through an adapter, and those talking to OpenSearch.
 import { UsageError } from '../core/errors.js';
+import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
+import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import type { OptionSpecs } from './command.js';
 
 export const INPUT_OPTIONS = {
@@ -17,5 +19,19 @@ export function parseJsonOption(value: string | undefined, name: string): Record
     return parsed as Record<string, unknown>;
   } catch (err) {
     throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
+}
+
+/** `--opensearch-url`, as every command that talks to OpenSearch takes it. */
+export const OPENSEARCH_URL_OPTION = { type: 'string', help: 'URL  OpenSearch (default $OPENSEARCH_URL or http://127.0.0.1:9200)' } as const;
+
+/** Runs `fn` with a client for `--opensearch-url` (or the environment's), closed afterwards. */
+export async function withOpenSearch<T>(url: string | undefined, fn: (client: OpenSearchClient, config: OpenSearchConfig) => Promise<T>): Promise<T> {
+  const config = openSearchConfig(url);
+  const client = createOpenSearchClient(config);
+  try {
+    return await fn(client, config);
+  } finally {
+    await client.close();
   }
 }

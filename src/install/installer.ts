@@ -1,25 +1,32 @@
 // `seqsentry install` as a library: probe the cluster, pick the content it can take, and put what differs.
 import { OpenSearchError, UsageError } from '../core/errors.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
-import { compareVersions, probeCluster, selectContent, type Capabilities } from './capabilities.js';
-import { loadContent, loadManifest, PACKAGE_ROOT, render, type ContentKind } from './content.js';
+import { writeFileSync } from 'node:fs';
+import { ENTITIES_INDEX } from '../aggregate/notables.js';
+import { AlertingConfigSchema, thresholdVars, type AlertingConfig } from './alert-thresholds.js';
+import { compareVersions, probeCluster, selectContent, type Capabilities, type Selection } from './capabilities.js';
+import { loadListedContent, loadManifest, PACKAGE_ROOT, render, type ContentKind, type Manifest } from './content.js';
 import { ingestPipelineStep } from './step-ingest-pipeline.js';
 import { mlConnectorStep } from './step-ml-connector.js';
 import { mlModelStep } from './step-ml-model.js';
 import { mlSettingsStep, trustedEndpointRegex } from './step-ml-settings.js';
+import { monitorStep } from './step-monitor.js';
 import { stateIndexStep } from './step-state-index.js';
 import { componentTemplateStep, indexTemplateStep } from './step-templates.js';
 import type { InstallContext, PlanItem, Step } from './plan.js';
+import { installedItems, recordId, writeRecord } from './record.js';
 
 /** One installer per content kind. */
 const STEPS: Readonly<Record<ContentKind, Step>> = Object.freeze({
   component_template: componentTemplateStep,
   index_template: indexTemplateStep,
   state_index: stateIndexStep,
+  entities_index: stateIndexStep,
   cluster_settings: mlSettingsStep,
   ml_connector: mlConnectorStep,
   ml_model: mlModelStep,
   ingest_pipeline: ingestPipelineStep,
+  monitor: monitorStep,
 });
 
 export interface InstallOptions {
@@ -27,9 +34,18 @@ export interface InstallOptions {
   token?: string;
   indexPatterns: string[];
   dryRun: boolean;
+  /** The bundle whose calibration sizes the monitors' thresholds. */
+  modelDir?: string;
+  /** The acceptance rate (alerts a day per monitor) and, optionally, the event volume. */
+  alerting?: AlertingConfig;
+  /** Where monitors go when the cluster has no Alerting plugin (default seqsentry-monitors.json). */
+  monitorsFile?: string;
   root?: string;
   log?: (line: string) => void;
 }
+
+/** Alerts a day per monitor when the admin sets none: the acceptance rate is theirs to choose. */
+export const DEFAULT_ALERTS_PER_DAY = 5;
 
 export interface InstallResult {
   items: PlanItem[];
@@ -67,6 +83,9 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     client,
     dryRun: options.dryRun,
     packageName: manifest.name,
+    capabilities: caps,
+    exportedMonitors: [],
+    monitorsFile: options.monitorsFile ?? 'seqsentry-monitors.json',
     log,
     vars: {
       index_patterns: options.indexPatterns,
@@ -78,19 +97,43 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     },
   };
   const items: PlanItem[] = [];
-  for (const sel of selectContent(manifest, caps, { indexPatterns: options.indexPatterns, mlBlocked })) {
+  const selections = selectContent(manifest, caps, { indexPatterns: options.indexPatterns, mlBlocked });
+  const sized = await sizeMonitors(client, manifest, selections, root, options);
+  if ('summary' in sized) log(`monitor thresholds: ${sized.summary}`);
+  for (const sel of selections) {
     const { entry } = sel;
-    if ('skip' in sel) {
-      items.push({ kind: entry.kind, id: entry.id, action: 'skip', detail: sel.skip });
+    const skip = 'skip' in sel ? sel.skip : entry.kind === 'monitor' && 'skip' in sized ? sized.skip : undefined;
+    if (skip !== undefined || !('file' in sel)) {
+      items.push({ kind: entry.kind, id: entry.id, action: 'skip', detail: skip ?? 'not selected' });
       continue;
     }
-    const body = render(loadContent(sel.file, root), ctx.vars, sel.file);
+    const listed = loadListedContent(manifest, sel.file, root);
+    const entryVars = 'vars' in sized ? sized.vars.get(entry.id) : undefined;
+    const body = render(listed.body, entryVars ? { ...ctx.vars, ...entryVars } : ctx.vars, sel.file);
     delete body._notes;
     const out = await STEPS[entry.kind](ctx, entry, sel.file, body);
     for (const item of Array.isArray(out) ? out : [out]) {
-      items.push(item);
+      items.push(item.kind === entry.kind ? { ...item, file: sel.file, sha256: listed.sha256 } : item);
       log(`${item.action} ${item.kind} ${item.id}`);
     }
   }
+  if (ctx.exportedMonitors.length > 0 && !options.dryRun) {
+    writeFileSync(ctx.monitorsFile, `${JSON.stringify({ _notes: `SeqSentry ${manifest.version} monitors with their thresholds filled in: POST each to /_plugins/_alerting/monitors on a cluster with the Alerting plugin`, monitors: ctx.exportedMonitors }, null, 2)}\n`);
+  }
+  // The record lives in the state index: without it (a dry run on a fresh cluster) there is nothing to compare.
+  const stateCreated = items.some((i) => i.kind === 'state_index' && i.action === 'create');
+  const record = options.dryRun && stateCreated
+    ? { kind: 'state_doc', id: recordId(manifest.name), action: 'create' as const, detail: 'what this run installed' }
+    : await writeRecord(client, manifest.name, manifest.version, installedItems(items), options.dryRun);
+  items.push(record);
+  log(`${record.action} ${record.kind} ${record.id}`);
   return { items, capabilities: caps };
+}
+
+/** The selected monitors' thresholds, or why they cannot be sized (then every monitor is skipped with that reason). */
+async function sizeMonitors(client: OpenSearchClient, manifest: Manifest, selections: readonly Selection[], root: string, options: InstallOptions): ReturnType<typeof thresholdVars> {
+  const monitors = selections.flatMap((sel) => ('file' in sel && sel.entry.kind === 'monitor' ? [{ id: sel.entry.id, thresholds: sel.entry.thresholds ?? 'event', file: sel.file, body: loadListedContent(manifest, sel.file, root).body }] : []));
+  if (monitors.length === 0) return { vars: new Map(), summary: 'no monitors selected' };
+  const alerting = AlertingConfigSchema.parse(options.alerting ?? { alerts_per_day: DEFAULT_ALERTS_PER_DAY });
+  return thresholdVars(client, monitors, { modelDir: options.modelDir, alerting, indexPatterns: options.indexPatterns }, ENTITIES_INDEX);
 }
