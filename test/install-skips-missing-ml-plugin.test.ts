@@ -59,6 +59,7 @@ describe('install on a cluster without the ML Commons plugin', () => {
       'ml_model:seqsentry-sidecar': 'cluster lacks plugin opensearch-ml (ML Commons)',
       'ingest_pipeline:seqsentry-score': 'cluster lacks plugin opensearch-ml (ML Commons)',
       'monitor:seqsentry-very-high-score': 'no --index-pattern given',
+      'saved_objects:seqsentry-overview': 'no --index-pattern given',
     });
   });
 
@@ -95,6 +96,7 @@ describe('install on a cluster without the ML Commons plugin', () => {
         'monitor:seqsentry-hosts-at-risk',
         'monitor:seqsentry-users-at-risk',
         'monitor:seqsentry-very-high-score',
+        'saved_objects:seqsentry-overview',
       ]);
       expect(fake.writes).toEqual([
         'PUT /_component_template/seqsentry-anomaly-fields',

@@ -148,8 +148,8 @@ describe('a secured cluster', () => {
     try {
       const options = { sidecarUrl: 'http://127.0.0.1:9999', token: 't', indexPatterns: ['logs-*'], dryRun: false };
       const first = await install(client, options);
-      // Monitors need --model-dir for their thresholds.
-      expect(first.items.filter((i) => i.action === 'skip').map((i) => i.kind).sort()).toEqual(['cluster_settings', 'ingest_pipeline', 'ml_connector', 'ml_model', 'monitor', 'monitor', 'monitor']);
+      // Monitors need --model-dir for their thresholds, saved objects --dashboards-url.
+      expect(first.items.filter((i) => i.action === 'skip').map((i) => i.kind).sort()).toEqual(['cluster_settings', 'ingest_pipeline', 'ml_connector', 'ml_model', 'monitor', 'monitor', 'monitor', 'saved_objects']);
       const second = await install(client, options);
       expect(second.items.filter((i) => i.action !== 'skip' && i.action !== 'unchanged'), JSON.stringify(second.items)).toEqual([]);
     } finally {

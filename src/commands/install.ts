@@ -3,9 +3,9 @@ import { UsageError } from '../core/errors.js';
 import { DEFAULT_ALERTS_PER_DAY, install } from '../install/installer.js';
 import { formatPlan } from '../install/plan.js';
 import { parseOptions, type Command } from './command.js';
-import { OPENSEARCH_URL_OPTION, withOpenSearch } from './options.js';
+import { DASHBOARDS_URL_OPTION, dashboardsTarget, OPENSEARCH_URL_OPTION, withOpenSearch } from './options.js';
 
-const USAGE = 'seqsentry install [--opensearch-url URL] [--sidecar-url URL] [--token T] [--index-pattern P]... [--model-dir DIR] [--alerts-per-day R] [--events-per-day E] [--monitors-file FILE] [--dry-run]';
+const USAGE = 'seqsentry install [--opensearch-url URL] [--sidecar-url URL] [--token T] [--index-pattern P]... [--model-dir DIR] [--alerts-per-day R] [--events-per-day E] [--monitors-file FILE] [--dashboards-url URL] [--dry-run]';
 const SUMMARY =
   'Installs the SeqSentry content pack idempotently and prints what it did: create, update, unchanged or skip per item. ' +
   'OpenSearch credentials and TLS come from OPENSEARCH_USERNAME/PASSWORD/API_KEY/CA_FILE.';
@@ -18,6 +18,7 @@ const SPECS = {
   'alerts-per-day': { type: 'string', help: `R  alerts a day each monitor may raise on normal traffic (default ${DEFAULT_ALERTS_PER_DAY})` },
   'events-per-day': { type: 'string', help: 'E  scored events a day (default: measured in the --index-pattern indices over the last 7 days)' },
   'monitors-file': { type: 'string', help: 'FILE  where the filled monitors go when the cluster has no Alerting plugin (default seqsentry-monitors.json)' },
+  'dashboards-url': DASHBOARDS_URL_OPTION,
   'dry-run': { type: 'boolean', default: false, help: 'print the plan and change nothing' },
 } as const;
 
@@ -47,6 +48,7 @@ const command: Command = {
           ...(values['events-per-day'] ? { events_per_day: numberOption(values['events-per-day'], '--events-per-day') } : {}),
         },
         ...(values['monitors-file'] ? { monitorsFile: values['monitors-file'] } : {}),
+        ...(values['dashboards-url'] ? { dashboards: dashboardsTarget(values['dashboards-url']) } : {}),
       });
       process.stdout.write(`OpenSearch ${result.capabilities.version} at ${config.url}\n${formatPlan(result.items, values['dry-run'])}\n`);
       return 0;

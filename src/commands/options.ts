@@ -2,6 +2,7 @@
 import { UsageError } from '../core/errors.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
+import type { DashboardsTarget } from '../install/dashboards-api.js';
 import type { OptionSpecs } from './command.js';
 
 export const INPUT_OPTIONS = {
@@ -34,4 +35,12 @@ export async function withOpenSearch<T>(url: string | undefined, fn: (client: Op
   } finally {
     await client.close();
   }
+}
+
+/** `--dashboards-url`, for install and uninstall. */
+export const DASHBOARDS_URL_OPTION = { type: 'string', help: 'URL  OpenSearch Dashboards, for the saved objects (its login: OPENSEARCH_USERNAME/PASSWORD)' } as const;
+
+/** Dashboards at `url`, logged in as the OpenSearch user of the environment when there is one. */
+export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.env): DashboardsTarget {
+  return { url, ...(env.OPENSEARCH_USERNAME ? { username: env.OPENSEARCH_USERNAME, password: env.OPENSEARCH_PASSWORD ?? '' } : {}) };
 }

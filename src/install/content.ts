@@ -28,6 +28,7 @@ export const CONTENT_KINDS = [
   'ml_model',
   'ingest_pipeline',
   'monitor',
+  'saved_objects',
 ] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
@@ -71,11 +72,16 @@ function readJson(root: string, file: string): unknown {
   } catch (err) {
     throw new ConfigError(file, `cannot read content file: ${(err as Error).message}`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(file, `not valid JSON: ${(err as Error).message}`);
-  }
+  // An ndjson file (Dashboards saved objects) is read as { objects: [one per line] }.
+  const lines = file.endsWith('.ndjson') ? text.split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => l.trim() !== '') : [[text, 0] as const];
+  const parsed = lines.map(([line, n]) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch (err) {
+      throw new ConfigError(n ? `${file} line ${n}` : file, `not valid JSON: ${(err as Error).message}`);
+    }
+  });
+  return file.endsWith('.ndjson') ? { objects: parsed } : parsed[0];
 }
 
 export function loadManifest(root = PACKAGE_ROOT): Manifest {

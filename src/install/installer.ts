@@ -11,6 +11,8 @@ import { mlConnectorStep } from './step-ml-connector.js';
 import { mlModelStep } from './step-ml-model.js';
 import { mlSettingsStep, trustedEndpointRegex } from './step-ml-settings.js';
 import { monitorStep } from './step-monitor.js';
+import { savedObjectsStep } from './step-saved-objects.js';
+import type { DashboardsTarget } from './dashboards-api.js';
 import { stateIndexStep } from './step-state-index.js';
 import { componentTemplateStep, indexTemplateStep } from './step-templates.js';
 import type { InstallContext, PlanItem, Step } from './plan.js';
@@ -27,6 +29,7 @@ const STEPS: Readonly<Record<ContentKind, Step>> = Object.freeze({
   ml_model: mlModelStep,
   ingest_pipeline: ingestPipelineStep,
   monitor: monitorStep,
+  saved_objects: savedObjectsStep,
 });
 
 export interface InstallOptions {
@@ -40,6 +43,8 @@ export interface InstallOptions {
   alerting?: AlertingConfig;
   /** Where monitors go when the cluster has no Alerting plugin (default seqsentry-monitors.json). */
   monitorsFile?: string;
+  /** OpenSearch Dashboards to import the saved objects into. */
+  dashboards?: DashboardsTarget;
   root?: string;
   log?: (line: string) => void;
 }
@@ -52,15 +57,15 @@ export interface InstallResult {
   capabilities: Capabilities;
 }
 
-function checkSidecarUrl(url: string): string {
+function checkHttpUrl(url: string, flag: string): string {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`--sidecar-url must be an http(s) URL, got "${url}"`);
+    throw new UsageError(`${flag} must be an http(s) URL, got "${url}"`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--sidecar-url must be http or https, got ${u.protocol}`);
-  if (u.search || u.hash) throw new UsageError('--sidecar-url takes no query or fragment');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${flag} must be http or https, got ${u.protocol}`);
+  if (u.search || u.hash) throw new UsageError(`${flag} takes no query or fragment`);
   return url.replace(/\/+$/, '');
 }
 
@@ -73,7 +78,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   if (caps.distribution !== 'opensearch' || compareVersions(caps.version, min) < 0 || compareVersions(caps.version, below) >= 0) {
     throw new OpenSearchError('install', `${manifest.name} ${manifest.version} needs OpenSearch >= ${min} and < ${below}; the cluster is ${caps.distribution} ${caps.version}`);
   }
-  const sidecarUrl = options.sidecarUrl ? checkSidecarUrl(options.sidecarUrl) : undefined;
+  const sidecarUrl = options.sidecarUrl ? checkHttpUrl(options.sidecarUrl, '--sidecar-url') : undefined;
   const mlBlocked = !sidecarUrl
     ? 'no --sidecar-url: ML Commons needs the sidecar address'
     : !options.token
@@ -86,9 +91,12 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     capabilities: caps,
     exportedMonitors: [],
     monitorsFile: options.monitorsFile ?? 'seqsentry-monitors.json',
+    ...(options.dashboards ? { dashboards: { ...options.dashboards, url: checkHttpUrl(options.dashboards.url, '--dashboards-url') } } : {}),
     log,
     vars: {
       index_patterns: options.indexPatterns,
+      // The events index pattern of the dashboards: Dashboards takes several patterns comma-separated.
+      index_patterns_title: options.indexPatterns.join(','),
       sidecar_url: sidecarUrl,
       token: options.token,
       trusted_endpoints: sidecarUrl ? [trustedEndpointRegex(sidecarUrl)] : undefined,

@@ -2,6 +2,7 @@
 import type { OpenSearchClient } from '../opensearch/client.js';
 import type { Capabilities } from './capabilities.js';
 import type { ContentEntry } from './content.js';
+import type { DashboardsTarget } from './dashboards-api.js';
 
 export type Action = 'create' | 'update' | 'unchanged' | 'skip';
 
@@ -32,6 +33,8 @@ export interface InstallContext {
   /** Monitors rendered for a cluster without the Alerting plugin, written to `monitorsFile` after the run. */
   exportedMonitors: Record<string, unknown>[];
   monitorsFile: string;
+  /** OpenSearch Dashboards, when --dashboards-url is given. */
+  dashboards?: DashboardsTarget;
   log: (line: string) => void;
 }
 
