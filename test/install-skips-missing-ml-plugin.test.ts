@@ -70,6 +70,7 @@ describe('install on a cluster without the ML Commons plugin', () => {
       return sel && 'file' in sel ? sel.file : undefined;
     };
     expect(pipelineFile(withMl)).toBe('pipelines/ingest/seqsentry-score.json');
+    expect(pipelineFile({ ...withMl, processors: new Set(['ml_inference', 'copy']) })).toBe('pipelines/ingest/seqsentry-score.on-failure-copy.json');
     const full = { ...withMl, processors: new Set(['ml_inference', 'set']), modules: new Set(['lang-mustache']) };
     expect(pipelineFile(full)).toBe('pipelines/ingest/seqsentry-score.on-failure.json');
   });
