@@ -64,6 +64,8 @@ describe('seqsentry uninstall', () => {
     ]));
     expect(record?.items.find((i) => i.kind === 'ml_model')?.resource).toMatch(/\S{10,}/);
     expect(record?.items.find((i) => i.kind === 'component_template')?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(record?.items.find((i) => i.id === 'seqsentry-anomaly-fields')?.version).toBe(4);
+    expect(record?.version).toBe('0.3.0');
   });
 
   it('--dry-run lists what it would remove and changes nothing', async () => {

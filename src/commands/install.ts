@@ -50,7 +50,7 @@ const command: Command = {
         ...(values['monitors-file'] ? { monitorsFile: values['monitors-file'] } : {}),
         ...(values['dashboards-url'] ? { dashboards: dashboardsTarget(values['dashboards-url']) } : {}),
       });
-      process.stdout.write(`OpenSearch ${result.capabilities.version} at ${config.url}\n${formatPlan(result.items, values['dry-run'])}\n`);
+      process.stdout.write(`OpenSearch ${result.capabilities.version} at ${config.url}\n${formatPlan(result.items, values['dry-run'])}\n${result.notes.map((n) => `${n}\n`).join('')}`);
       return 0;
     });
   },

@@ -143,6 +143,9 @@ export async function thresholdVars(
       vars.set(m.id, { anomalous_threshold: t.anomalous, risk_threshold: t.risk });
     }
   }
-  const summary = `${rate} alerts/day per monitor, ${Math.round(eventsPerDay)} events/day${inputs.alerting.events_per_day ? '' : ' (measured)'}, ${measured.entities.user} users, ${measured.entities.host} hosts, bundle threshold ${cal.threshold}`;
+  const unknown = measured.entities.user === 0 || measured.entities.host === 0
+    ? ' (an entity kind without notables in seqsentry-entities is sized as one entity holding every event, the strictest N: install again once aggregate has run)'
+    : '';
+  const summary = `${rate} alerts/day per monitor, ${Math.round(eventsPerDay)} events/day${inputs.alerting.events_per_day ? '' : ' (measured)'}, ${measured.entities.user} users, ${measured.entities.host} hosts with notables in the last 7 days, bundle threshold ${cal.threshold}${unknown}`;
   return { vars, summary };
 }

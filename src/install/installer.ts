@@ -55,6 +55,8 @@ export const DEFAULT_ALERTS_PER_DAY = 5;
 export interface InstallResult {
   items: PlanItem[];
   capabilities: Capabilities;
+  /** What the admin should know beyond the plan: how the monitors were sized, where they were written. */
+  notes: string[];
 }
 
 function checkHttpUrl(url: string, flag: string): string {
@@ -107,7 +109,8 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   const items: PlanItem[] = [];
   const selections = selectContent(manifest, caps, { indexPatterns: options.indexPatterns, mlBlocked });
   const sized = await sizeMonitors(client, manifest, selections, root, options);
-  if ('summary' in sized) log(`monitor thresholds: ${sized.summary}`);
+  const notes: string[] = [];
+  if ('summary' in sized && sized.vars.size > 0) notes.push(`monitor thresholds from ${sized.summary}`);
   for (const sel of selections) {
     const { entry } = sel;
     const skip = 'skip' in sel ? sel.skip : entry.kind === 'monitor' && 'skip' in sized ? sized.skip : undefined;
@@ -121,12 +124,13 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     delete body._notes;
     const out = await STEPS[entry.kind](ctx, entry, sel.file, body);
     for (const item of Array.isArray(out) ? out : [out]) {
-      items.push(item.kind === entry.kind ? { ...item, file: sel.file, sha256: listed.sha256 } : item);
+      items.push(item.kind === entry.kind ? { ...item, file: sel.file, sha256: listed.sha256, ...(typeof body.version === 'number' ? { version: body.version } : {}) } : item);
       log(`${item.action} ${item.kind} ${item.id}`);
     }
   }
   if (ctx.exportedMonitors.length > 0 && !options.dryRun) {
     writeFileSync(ctx.monitorsFile, `${JSON.stringify({ _notes: `SeqSentry ${manifest.version} monitors with their thresholds filled in: POST each to /_plugins/_alerting/monitors on a cluster with the Alerting plugin`, monitors: ctx.exportedMonitors }, null, 2)}\n`);
+    notes.push(`${ctx.exportedMonitors.length} monitors written to ${ctx.monitorsFile}: POST each to /_plugins/_alerting/monitors`);
   }
   // The record lives in the state index: without it (a dry run on a fresh cluster) there is nothing to compare.
   const stateCreated = items.some((i) => i.kind === 'state_index' && i.action === 'create');
@@ -135,7 +139,8 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     : await writeRecord(client, manifest.name, manifest.version, installedItems(items), options.dryRun);
   items.push(record);
   log(`${record.action} ${record.kind} ${record.id}`);
-  return { items, capabilities: caps };
+  for (const n of notes) log(n);
+  return { items, capabilities: caps, notes };
 }
 
 /** The selected monitors' thresholds, or why they cannot be sized (then every monitor is skipped with that reason). */

@@ -15,6 +15,8 @@ export interface PlanItem {
   /** The content file it came from and that file's sha256 (set by the installer). */
   file?: string;
   sha256?: string;
+  /** The content's own `version` (templates, pipelines), when it has one. */
+  version?: number;
   /** The id the cluster gave it, where that is not `id` (connector, model, monitor). */
   resource?: string;
   /** Where it lives when that is not OpenSearch. */

@@ -13,6 +13,8 @@ const RecordedItemSchema = z
     /** The content file installed, and its sha256 as the manifest lists it. */
     file: z.string().optional(),
     sha256: z.string().optional(),
+    /** The content's own version (templates, pipelines). */
+    version: z.number().optional(),
     /** The id the cluster gave it, where it is not `id` (connector, model, monitor). */
     resource: z.string().optional(),
     /** Where it lives when that is not OpenSearch (Dashboards saved objects). */
@@ -38,7 +40,7 @@ const key = (i: { kind: string; id: string }): string => `${i.kind}\u0000${i.id}
 export function installedItems(items: readonly PlanItem[]): RecordedItem[] {
   return items
     .filter((i) => i.action !== 'skip')
-    .map((i) => ({ kind: i.kind, id: i.id, ...(i.file ? { file: i.file } : {}), ...(i.sha256 ? { sha256: i.sha256 } : {}), ...(i.resource ? { resource: i.resource } : {}), ...(i.target ? { target: i.target } : {}) }));
+    .map((i) => ({ kind: i.kind, id: i.id, ...(i.file ? { file: i.file } : {}), ...(i.sha256 ? { sha256: i.sha256 } : {}), ...(i.version !== undefined ? { version: i.version } : {}), ...(i.resource ? { resource: i.resource } : {}), ...(i.target ? { target: i.target } : {}) }));
 }
 
 /** The recorded install, or null when there is none (no state index, or no document). */

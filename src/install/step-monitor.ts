@@ -35,7 +35,7 @@ export const monitorStep: Step = async (ctx, entry, _file, body) => {
   const item = { kind: entry.kind, id: entry.id };
   if (!ctx.capabilities.plugins.has(ALERTING_PLUGIN)) {
     ctx.exportedMonitors.push(body);
-    return { ...item, action: 'skip', detail: `no Alerting plugin on this cluster: written to ${ctx.monitorsFile} for POST ${API}` };
+    return { ...item, action: 'skip', detail: `no Alerting plugin on this cluster: ${ctx.dryRun ? 'would be written' : 'written'} to ${ctx.monitorsFile} for POST ${API}` };
   }
   const existing = await findMonitor(ctx.client, name);
   if (existing && jsonEqual(essence(existing.monitor), essence(body))) return { ...item, action: 'unchanged', detail: `monitor ${existing.id}`, resource: existing.id };
