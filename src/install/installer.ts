@@ -16,7 +16,7 @@ import type { DashboardsTarget } from './dashboards-api.js';
 import { stateIndexStep } from './step-state-index.js';
 import { componentTemplateStep, indexTemplateStep } from './step-templates.js';
 import type { InstallContext, PlanItem, Step } from './plan.js';
-import { installedItems, recordId, writeRecord } from './record.js';
+import { installedItems, readRecord, recordId, writeRecord } from './record.js';
 
 /** One installer per content kind. */
 const STEPS: Readonly<Record<ContentKind, Step>> = Object.freeze({
@@ -93,6 +93,8 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     capabilities: caps,
     exportedMonitors: [],
     monitorsFile: options.monitorsFile ?? 'seqsentry-monitors.json',
+    recorded: new Map(((await readRecord(client, manifest.name))?.items ?? []).map((i) => [`${i.kind}:${i.id}`, i])),
+    fileSha256: manifest.files,
     ...(options.dashboards ? { dashboards: { ...options.dashboards, url: checkHttpUrl(options.dashboards.url, '--dashboards-url') } } : {}),
     log,
     vars: {

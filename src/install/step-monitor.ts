@@ -10,15 +10,21 @@ const API = '/_plugins/_alerting/monitors';
 
 const SearchSchema = z.object({ hits: z.object({ hits: z.array(z.object({ _id: z.string(), _source: z.record(z.string(), z.unknown()) })) }) });
 
-/** The parts of a monitor the content pack decides; the rest (ids, times, normalised query forms) the plugin owns. */
+/**
+ * The parts of a monitor the content pack decides, in the form the Alerting API returns them: it adds ids, times,
+ * `gap_policy` to a bucket-level condition, `fields`/`query_field_names` to doc-level queries, and rewrites a range's
+ * gte/lte as from/to, so those are left out of the comparison (the thresholds live in the trigger scripts' params).
+ */
 function essence(monitor: Record<string, unknown>): unknown {
-  const triggers = ((monitor.triggers ?? []) as Record<string, Record<string, unknown>>[]).map((t) => {
-    const [kind, body] = Object.entries(t)[0] ?? ['', {}];
-    return { kind, name: body.name, severity: body.severity, condition: body.condition };
+  const triggers = ((monitor.triggers ?? []) as Record<string, Record<string, any>>[]).map((t) => {
+    const [kind, body] = Object.entries(t)[0] ?? ['', {} as Record<string, any>];
+    const c = body.condition ?? {};
+    return { kind, name: body.name, severity: String(body.severity), script: { source: c.script?.source, params: c.script?.params ?? {} }, buckets_path: c.buckets_path, parent: c.parent_bucket_path };
   });
-  const inputs = ((monitor.inputs ?? []) as Record<string, Record<string, unknown>>[]).map((i) => {
-    const [kind, body] = Object.entries(i)[0] ?? ['', {}];
-    return { kind, indices: body.indices, queries: body.queries };
+  const inputs = ((monitor.inputs ?? []) as Record<string, Record<string, any>>[]).map((i) => {
+    const [kind, body] = Object.entries(i)[0] ?? ['', {} as Record<string, any>];
+    const queries = ((body.queries ?? []) as Array<Record<string, unknown>>).map((q) => ({ id: q.id, query: q.query, tags: q.tags ?? [] }));
+    return { kind, indices: body.indices, queries };
   });
   return { type: monitor.monitor_type, schedule: monitor.schedule, enabled: monitor.enabled, inputs, triggers };
 }
@@ -30,7 +36,7 @@ async function findMonitor(client: OpenSearchClient, name: string): Promise<{ id
   return hit;
 }
 
-export const monitorStep: Step = async (ctx, entry, _file, body) => {
+export const monitorStep: Step = async (ctx, entry, file, body) => {
   const name = String(body.name);
   const item = { kind: entry.kind, id: entry.id };
   if (!ctx.capabilities.plugins.has(ALERTING_PLUGIN)) {
@@ -38,7 +44,9 @@ export const monitorStep: Step = async (ctx, entry, _file, body) => {
     return { ...item, action: 'skip', detail: `no Alerting plugin on this cluster: ${ctx.dryRun ? 'would be written' : 'written'} to ${ctx.monitorsFile} for POST ${API}` };
   }
   const existing = await findMonitor(ctx.client, name);
-  if (existing && jsonEqual(essence(existing.monitor), essence(body))) return { ...item, action: 'unchanged', detail: `monitor ${existing.id}`, resource: existing.id };
+  // The plugin rewrites parts of a query; a changed content file (its sha256 against the recorded one) is an update.
+  const sameFile = ctx.recorded.get(`${entry.kind}:${entry.id}`)?.sha256 === ctx.fileSha256[file];
+  if (existing && sameFile && jsonEqual(essence(existing.monitor), essence(body))) return { ...item, action: 'unchanged', detail: `monitor ${existing.id}`, resource: existing.id };
   if (existing) {
     if (!ctx.dryRun) await rawRequest(ctx.client, 'PUT', `${API}/${existing.id}`, body);
     return { ...item, action: 'update', detail: `monitor ${existing.id}`, resource: existing.id };
