@@ -1,5 +1,5 @@
 // `seqsentry install` as a library: probe the cluster, pick the content it can take, and put what differs.
-import { OpenSearchError, UsageError } from '../core/errors.js';
+import { ConfigError, OpenSearchError, UsageError } from '../core/errors.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
 import { writeFileSync } from 'node:fs';
 import { ENTITIES_INDEX } from '../aggregate/notables.js';
@@ -149,6 +149,8 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
 async function sizeMonitors(client: OpenSearchClient, manifest: Manifest, selections: readonly Selection[], root: string, options: InstallOptions): ReturnType<typeof thresholdVars> {
   const monitors = selections.flatMap((sel) => ('file' in sel && sel.entry.kind === 'monitor' ? [{ id: sel.entry.id, thresholds: sel.entry.thresholds ?? 'event', file: sel.file, body: loadListedContent(manifest, sel.file, root).body }] : []));
   if (monitors.length === 0) return { vars: new Map(), summary: 'no monitors selected' };
-  const alerting = AlertingConfigSchema.parse(options.alerting ?? { alerts_per_day: DEFAULT_ALERTS_PER_DAY });
+  const parsed = AlertingConfigSchema.safeParse(options.alerting ?? { alerts_per_day: DEFAULT_ALERTS_PER_DAY });
+  if (!parsed.success) throw new ConfigError(`alerting.${parsed.error.issues[0]?.path.join('.') ?? ''}`, parsed.error.issues[0]?.message ?? 'invalid');
+  const alerting = parsed.data;
   return thresholdVars(client, monitors, { modelDir: options.modelDir, alerting, indexPatterns: options.indexPatterns }, ENTITIES_INDEX);
 }
