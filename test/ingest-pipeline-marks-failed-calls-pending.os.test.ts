@@ -1,5 +1,5 @@
-// The ingest pipeline's on_failure branch, run for real: with ingest-common's copy processor on the node (assembled
-// as a module, scripts/opensearch.mjs) install picks the variant that copies a failed ML Commons call's reason into
+// The ingest pipeline's on_failure branch, run for real: with ingest-common on the node (assembled as a module on the
+// local 2.x node, scripts/opensearch.mjs) install picks a variant that writes a failed ML Commons call's reason into
 // anomaly.pending; the event is indexed with its original fields and no score, and enrich's unscored query takes it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { unscoredQuery } from '../src/enrich/query.js';
@@ -31,13 +31,14 @@ describe('ingest pipeline seqsentry-score when the sidecar cannot be reached', (
     url = requireOpenSearch(ctx);
   });
 
-  it('installs the copy variant on a node with the copy processor and no lang-mustache', async () => {
+  it('installs a variant with an on_failure branch: copy where the node has no lang-mustache (the local 2.x node), set with templates where it has', async () => {
     const { items, capabilities } = await withInstallLock(() => install(client, { ...TEST_INSTALL_OPTIONS, dryRun: false }));
     expect(capabilities.processors.has('copy')).toBe(true);
-    expect(capabilities.modules.has('lang-mustache')).toBe(false);
-    expect(items.find((i) => i.kind === 'ingest_pipeline')?.file).toBe('pipelines/ingest/seqsentry-score.on-failure-copy.json');
+    const mustache = capabilities.modules.has('lang-mustache') && capabilities.processors.has('set');
+    expect(items.find((i) => i.kind === 'ingest_pipeline')?.file).toBe(`pipelines/ingest/seqsentry-score.${mustache ? 'on-failure' : 'on-failure-copy'}.json`);
     const stored = (await os(url, 'GET', '/_ingest/pipeline/seqsentry-score')).json['seqsentry-score'];
-    expect(stored.processors[0].ml_inference.on_failure.map((p: any) => p.copy.target_field)).toEqual(['anomaly.pending', 'anomaly.scored_at']);
+    const targets = stored.processors[0].ml_inference.on_failure.map((p: any) => p.copy?.target_field ?? p.set?.field);
+    expect(targets).toEqual(['anomaly.pending', 'anomaly.scored_at']);
   });
 
   it('indexes the event with the failure in anomaly.pending, its fields kept, and leaves it for enrich', async () => {
