@@ -33,10 +33,12 @@ export const SEQSENTRY_ROLES = Object.freeze({
     cluster_permissions: ['indices:data/write/bulk'],
     index_permissions: [{ index_patterns: ['logs-*'], allowed_actions: ['indices:data/write/index', 'indices:data/write/bulk*', 'indices:admin/create', 'indices:admin/mapping/put'] }],
   },
-  // seqsentry install: templates, ingest pipeline, the state index (and ML Commons where the plugin is there).
+  // seqsentry install and uninstall: templates, ingest pipeline, the state and entities indices (and ML Commons and
+  // Alerting where the plugins are there).
   seqsentry_installer: {
-    cluster_permissions: ['cluster_monitor', 'cluster:admin/ingest/pipeline/*', 'cluster:admin/component_template/*', 'indices:admin/index_template/*', 'indices:admin/template/*', 'cluster:admin/opensearch/ml/*', 'cluster:admin/settings/update', 'cluster:monitor/nodes/info'],
-    index_permissions: [{ index_patterns: ['.seqsentry-state'], allowed_actions: ['crud', 'create_index', 'indices:admin/mapping/put', 'indices:admin/mappings/get', 'indices:admin/get', 'indices:monitor/settings/get'] }],
+    // A single document write (the install record) runs as a bulk of one: indices:data/write/bulk.
+    cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk', 'cluster:admin/ingest/pipeline/*', 'cluster:admin/component_template/*', 'indices:admin/index_template/*', 'indices:admin/template/*', 'cluster:admin/opensearch/ml/*', 'cluster:admin/opendistro/alerting/monitor/*', 'cluster:admin/settings/update', 'cluster:monitor/nodes/info'],
+    index_permissions: [{ index_patterns: ['.seqsentry-state', 'seqsentry-entities'], allowed_actions: ['crud', 'create_index', 'indices:admin/delete', 'indices:admin/mapping/put', 'indices:admin/mappings/get', 'indices:admin/get', 'indices:monitor/settings/get'] }],
   },
 });
 

@@ -9,6 +9,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   evaluate: { summary: 'compare scores with labels: AUC, AP, TPR at 0.1% FPR, HTML report', load: async () => (await import('./commands/evaluate.js')).default },
   serve: { summary: 'run the sidecar: /v1/score, the _bulk enrichment proxy, the ML Commons endpoint, health and metrics', load: async () => (await import('./commands/serve.js')).default },
   install: { summary: 'install templates, the ML Commons connector and model, the ingest pipeline and content into a cluster', load: async () => (await import('./commands/install.js')).default },
+  uninstall: { summary: 'remove what install recorded (templates, pipeline, connector, model, monitors, state documents)', load: async () => (await import('./commands/uninstall.js')).default },
   enrich: { summary: 'score unscored events already in OpenSearch and write the anomaly fields back', load: async () => (await import('./commands/enrich.js')).default },
   suppress: { summary: 'keep an entity (or one field value of it) from making notables, until an expiry; list and remove', load: async () => (await import('./commands/suppress.js')).default },
   aggregate: { summary: 'write entity notables (per user and host and window: counts, top events, decaying risk) into seqsentry-entities', load: async () => (await import('./commands/aggregate.js')).default },

@@ -58,6 +58,8 @@ describe('install on a cluster without the ML Commons plugin', () => {
       'ml_connector:seqsentry-sidecar': 'cluster lacks plugin opensearch-ml (ML Commons)',
       'ml_model:seqsentry-sidecar': 'cluster lacks plugin opensearch-ml (ML Commons)',
       'ingest_pipeline:seqsentry-score': 'cluster lacks plugin opensearch-ml (ML Commons)',
+      'monitor:seqsentry-very-high-score': 'no --index-pattern given',
+      'saved_objects:seqsentry-overview': 'no --index-pattern given',
     });
   });
 
@@ -68,6 +70,7 @@ describe('install on a cluster without the ML Commons plugin', () => {
       return sel && 'file' in sel ? sel.file : undefined;
     };
     expect(pipelineFile(withMl)).toBe('pipelines/ingest/seqsentry-score.json');
+    expect(pipelineFile({ ...withMl, processors: new Set(['ml_inference', 'copy']) })).toBe('pipelines/ingest/seqsentry-score.on-failure-copy.json');
     const full = { ...withMl, processors: new Set(['ml_inference', 'set']), modules: new Set(['lang-mustache']) };
     expect(pipelineFile(full)).toBe('pipelines/ingest/seqsentry-score.on-failure.json');
   });
@@ -83,12 +86,18 @@ describe('install on a cluster without the ML Commons plugin', () => {
         'index_template:seqsentry-auth',
         'index_template:seqsentry-events',
         'state_index:.seqsentry-state',
+        'entities_index:seqsentry-entities',
+        'state_doc:install:seqsentry',
       ]);
       expect(byAction('skip')).toEqual([
         'cluster_settings:seqsentry-ml-commons-settings',
         'ml_connector:seqsentry-sidecar',
         'ml_model:seqsentry-sidecar',
         'ingest_pipeline:seqsentry-score',
+        'monitor:seqsentry-hosts-at-risk',
+        'monitor:seqsentry-users-at-risk',
+        'monitor:seqsentry-very-high-score',
+        'saved_objects:seqsentry-overview',
       ]);
       expect(fake.writes).toEqual([
         'PUT /_component_template/seqsentry-anomaly-fields',
@@ -96,6 +105,8 @@ describe('install on a cluster without the ML Commons plugin', () => {
         'PUT /_index_template/seqsentry-auth',
         'PUT /_index_template/seqsentry-events',
         'PUT /.seqsentry-state',
+        'PUT /seqsentry-entities',
+        'PUT /.seqsentry-state/_doc/install%3Aseqsentry',
       ]);
     } finally {
       await client.close();

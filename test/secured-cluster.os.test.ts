@@ -6,6 +6,7 @@ import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { install } from '../src/install/installer.js';
+import { uninstall } from '../src/install/uninstaller.js';
 import { createOpenSearchClient } from '../src/opensearch/client.js';
 import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
 import type { Sidecar } from '../src/server/sidecar.js';
@@ -148,15 +149,34 @@ describe('a secured cluster', () => {
     try {
       const options = { sidecarUrl: 'http://127.0.0.1:9999', token: 't', indexPatterns: ['logs-*'], dryRun: false };
       const first = await install(client, options);
-      expect(first.items.filter((i) => i.action === 'skip').map((i) => i.kind).sort()).toEqual(['cluster_settings', 'ingest_pipeline', 'ml_connector', 'ml_model']);
+      // Monitors need --model-dir for their thresholds, saved objects --dashboards-url.
+      expect(first.items.filter((i) => i.action === 'skip').map((i) => i.kind).sort()).toEqual(['cluster_settings', 'ingest_pipeline', 'ml_connector', 'ml_model', 'monitor', 'monitor', 'monitor', 'saved_objects']);
       const second = await install(client, options);
       expect(second.items.filter((i) => i.action !== 'skip' && i.action !== 'unchanged'), JSON.stringify(second.items)).toEqual([]);
     } finally {
       await client.close();
     }
-    // The installer's account writes no events: its bulk is refused whole.
+    // The installer's account writes no events: it may send a bulk (its install record is a bulk of one), but every
+    // item outside .seqsentry-state is refused.
     const write = await os('seqsentry-installer', 'POST', '/_bulk', ndjson({ index: { _index: EVENTS } }, { a: 1 }));
-    expect(write.status).toBe(403);
-    expect(write.json.error.type).toBe('security_exception');
+    expect(write.json.items.map((i: { index: { status: number; error?: { type: string } } }) => [i.index.status, i.index.error?.type])).toEqual([[403, 'security_exception']]);
+  }, 600_000);
+
+  it('runs uninstall --delete-data with the installer\'s account: what install recorded goes, the events stay', async () => {
+    const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url: node!.url, username: 'seqsentry-installer', password: node!.users['seqsentry-installer'], tls: { ca_file: node!.caFile } }));
+    const events = async () => (await os('admin', 'POST', `/${ENRICHED}/_search`, { size: 1000, sort: ['_id'] })).json.hits;
+    try {
+      const before = await events();
+      expect(before.hits.length).toBeGreaterThan(0);
+      const items = await uninstall(client, { dryRun: false, deleteData: true });
+      expect(items.filter((i) => i.action !== 'delete')).toEqual([]);
+      expect(items.map((i) => i.kind).sort()).toEqual(['component_template', 'component_template', 'entities_index', 'index_template', 'index_template', 'state_doc', 'state_index']);
+      for (const path of ['/_index_template/seqsentry-auth', '/_component_template/seqsentry-anomaly-fields', '/.seqsentry-state', '/seqsentry-entities']) {
+        expect((await os('admin', 'GET', path)).status, path).toBe(404);
+      }
+      expect(await events()).toEqual(before);
+    } finally {
+      await client.close();
+    }
   }, 600_000);
 });

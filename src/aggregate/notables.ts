@@ -121,7 +121,7 @@ export interface NotableDoc {
   notable: boolean;
   anomalous_windows: number;
   recent_anomalous: string[];
-  /** The suppression that kept an otherwise notable window from being notable. */
+  /** The suppression that holds this anomalous window: it is not notable, and the alert monitors leave it out. */
   suppressed_by?: string;
   top_events: { index: string; id: string; score: number; reason?: string }[];
   explain: { field: string; value: string; events: number }[];
@@ -157,8 +157,8 @@ export class NotableAggregator {
    * version's mapping to an older index (new fields only; OpenSearch refuses a changed type, which is reported).
    */
   async ensureIndex(): Promise<void> {
-    const { _meta, settings, mappings } = loadContent(`pipelines/entities/${ENTITIES_INDEX}.json`) as { _meta: unknown; settings: unknown; mappings: Record<string, unknown> };
-    await ensureIndex(this.client, this.options.backoff, ENTITIES_INDEX, 'entities index', { settings, mappings: { ...mappings, _meta } }, true);
+    const { settings, mappings } = loadContent(`pipelines/entities/${ENTITIES_INDEX}.json`);
+    await ensureIndex(this.client, this.options.backoff, ENTITIES_INDEX, 'entities index', { settings, mappings }, true);
   }
 
   async run(): Promise<AggregateStats> {
@@ -372,7 +372,9 @@ export class NotableAggregator {
       if (b.anomalous > 0) recent.push(b.start);
       const leading = top.flatMap((e) => (e.fields[0] ? [{ field: e.fields[0].name, value: e.fields[0].value }] : []));
       const wouldBe = b.anomalous > 0 && recent.length >= notableWindows;
-      const held = wouldBe ? suppressing(this.options.suppressions, kind, b.value, leading) : undefined;
+      // Named on every anomalous window a suppression holds, not only the would-be notable ones: the alert monitors
+      // (pipelines/monitors) leave windows with suppressed_by out.
+      const held = b.anomalous > 0 ? suppressing(this.options.suppressions, kind, b.value, leading) : undefined;
       const notable = wouldBe && !held;
       const doc: Omit<NotableDoc, 'fingerprint' | 'updated_at'> = {
         entity: { kind, field, value: b.value },

@@ -1,5 +1,8 @@
-// Options shared by the commands that read log files through an adapter.
+// Options shared by commands: those reading log files through an adapter, and those talking to OpenSearch.
 import { UsageError } from '../core/errors.js';
+import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
+import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
+import type { DashboardsTarget } from '../install/dashboards-api.js';
 import type { OptionSpecs } from './command.js';
 
 export const INPUT_OPTIONS = {
@@ -18,4 +21,26 @@ export function parseJsonOption(value: string | undefined, name: string): Record
   } catch (err) {
     throw new UsageError(`--${name}: ${(err as Error).message}`);
   }
+}
+
+/** `--opensearch-url`, as every command that talks to OpenSearch takes it. */
+export const OPENSEARCH_URL_OPTION = { type: 'string', help: 'URL  OpenSearch (default $OPENSEARCH_URL or http://127.0.0.1:9200)' } as const;
+
+/** Runs `fn` with a client for `--opensearch-url` (or the environment's), closed afterwards. */
+export async function withOpenSearch<T>(url: string | undefined, fn: (client: OpenSearchClient, config: OpenSearchConfig) => Promise<T>): Promise<T> {
+  const config = openSearchConfig(url);
+  const client = createOpenSearchClient(config);
+  try {
+    return await fn(client, config);
+  } finally {
+    await client.close();
+  }
+}
+
+/** `--dashboards-url`, for install and uninstall. */
+export const DASHBOARDS_URL_OPTION = { type: 'string', help: 'URL  OpenSearch Dashboards, for the saved objects (its login: OPENSEARCH_USERNAME/PASSWORD)' } as const;
+
+/** Dashboards at `url`, logged in as the OpenSearch user of the environment when there is one. */
+export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.env): DashboardsTarget {
+  return { url, ...(env.OPENSEARCH_USERNAME ? { username: env.OPENSEARCH_USERNAME, password: env.OPENSEARCH_PASSWORD ?? '' } : {}) };
 }

@@ -1,4 +1,5 @@
 // The content pack as data: reads plugin-manifest/manifest.json and the JSON files it lists, and fills placeholders.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +22,13 @@ export const CONTENT_KINDS = [
   'component_template',
   'index_template',
   'state_index',
+  'entities_index',
   'cluster_settings',
   'ml_connector',
   'ml_model',
   'ingest_pipeline',
+  'monitor',
+  'saved_objects',
 ] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
@@ -36,6 +40,8 @@ const EntrySchema = z
     description: z.string().optional(),
     requires: RequiresSchema.optional(),
     only_with: z.literal('index_patterns').optional(),
+    /** A monitor's thresholds: from which entities' volume install sizes them (src/install/alert-thresholds.ts). */
+    thresholds: z.enum(['user', 'host', 'event']).optional(),
     variants: z.array(z.object({ file: z.string(), requires: RequiresSchema, note: z.string().optional() }).strict()).min(1).optional(),
   })
   .strict()
@@ -52,6 +58,8 @@ const ManifestSchema = z
     changelog: z.string(),
     conditions: z.object({ opensearch: z.object({ min: z.string(), below: z.string() }).strict() }).passthrough(),
     content: z.array(EntrySchema).min(1),
+    /** Every file of the content folder with its sha256 (scripts/content-hashes.mjs writes it). */
+    files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
   })
   .strict();
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -64,11 +72,16 @@ function readJson(root: string, file: string): unknown {
   } catch (err) {
     throw new ConfigError(file, `cannot read content file: ${(err as Error).message}`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(file, `not valid JSON: ${(err as Error).message}`);
-  }
+  // An ndjson file (Dashboards saved objects) is read as { objects: [one per line] }.
+  const lines = file.endsWith('.ndjson') ? text.split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => l.trim() !== '') : [[text, 0] as const];
+  const parsed = lines.map(([line, n]) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch (err) {
+      throw new ConfigError(n ? `${file} line ${n}` : file, `not valid JSON: ${(err as Error).message}`);
+    }
+  });
+  return file.endsWith('.ndjson') ? { objects: parsed } : parsed[0];
 }
 
 export function loadManifest(root = PACKAGE_ROOT): Manifest {
@@ -84,6 +97,29 @@ export function loadManifest(root = PACKAGE_ROOT): Manifest {
     }
   }
   return parsed.data;
+}
+
+/** The folder that holds every content file; the manifest lists each of them with its sha256. */
+export const CONTENT_DIR = 'pipelines';
+
+export function sha256Of(file: string, root = PACKAGE_ROOT): string {
+  try {
+    return createHash('sha256').update(readFileSync(join(root, file))).digest('hex');
+  } catch (err) {
+    throw new ConfigError(file, `cannot read content file: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Reads a content file the manifest lists, after checking its sha256 against the manifest's: install puts exactly
+ * the files the manifest describes, never one edited after it was hashed.
+ */
+export function loadListedContent(manifest: Manifest, file: string, root = PACKAGE_ROOT): { body: Record<string, unknown>; sha256: string } {
+  const want = manifest.files[file];
+  if (!want) throw new ConfigError(`plugin-manifest/manifest.json files`, `${file} is not listed (run node scripts/content-hashes.mjs)`);
+  const sha256 = sha256Of(file, root);
+  if (sha256 !== want) throw new ConfigError(file, `sha256 ${sha256.slice(0, 12)}… differs from the manifest's ${want.slice(0, 12)}…: the file changed after it was hashed (run node scripts/content-hashes.mjs)`);
+  return { body: loadContent(file, root), sha256 };
 }
 
 /** Reads one content file (a JSON object), relative to the package root. */

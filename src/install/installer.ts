@@ -1,25 +1,35 @@
 // `seqsentry install` as a library: probe the cluster, pick the content it can take, and put what differs.
-import { OpenSearchError, UsageError } from '../core/errors.js';
+import { ConfigError, OpenSearchError, UsageError } from '../core/errors.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
-import { compareVersions, probeCluster, selectContent, type Capabilities } from './capabilities.js';
-import { loadContent, loadManifest, PACKAGE_ROOT, render, type ContentKind } from './content.js';
+import { writeFileSync } from 'node:fs';
+import { ENTITIES_INDEX } from '../aggregate/notables.js';
+import { AlertingConfigSchema, thresholdVars, type AlertingConfig } from './alert-thresholds.js';
+import { compareVersions, probeCluster, selectContent, type Capabilities, type Selection } from './capabilities.js';
+import { loadListedContent, loadManifest, PACKAGE_ROOT, render, type ContentKind, type Manifest } from './content.js';
 import { ingestPipelineStep } from './step-ingest-pipeline.js';
 import { mlConnectorStep } from './step-ml-connector.js';
 import { mlModelStep } from './step-ml-model.js';
 import { mlSettingsStep, trustedEndpointRegex } from './step-ml-settings.js';
+import { monitorStep } from './step-monitor.js';
+import { savedObjectsStep } from './step-saved-objects.js';
+import type { DashboardsTarget } from './dashboards-api.js';
 import { stateIndexStep } from './step-state-index.js';
 import { componentTemplateStep, indexTemplateStep } from './step-templates.js';
 import type { InstallContext, PlanItem, Step } from './plan.js';
+import { installedItems, readRecord, recordId, writeRecord } from './record.js';
 
 /** One installer per content kind. */
 const STEPS: Readonly<Record<ContentKind, Step>> = Object.freeze({
   component_template: componentTemplateStep,
   index_template: indexTemplateStep,
   state_index: stateIndexStep,
+  entities_index: stateIndexStep,
   cluster_settings: mlSettingsStep,
   ml_connector: mlConnectorStep,
   ml_model: mlModelStep,
   ingest_pipeline: ingestPipelineStep,
+  monitor: monitorStep,
+  saved_objects: savedObjectsStep,
 });
 
 export interface InstallOptions {
@@ -27,24 +37,37 @@ export interface InstallOptions {
   token?: string;
   indexPatterns: string[];
   dryRun: boolean;
+  /** The bundle whose calibration sizes the monitors' thresholds. */
+  modelDir?: string;
+  /** The acceptance rate (alerts a day per monitor) and, optionally, the event volume. */
+  alerting?: AlertingConfig;
+  /** Where monitors go when the cluster has no Alerting plugin (default seqsentry-monitors.json). */
+  monitorsFile?: string;
+  /** OpenSearch Dashboards to import the saved objects into. */
+  dashboards?: DashboardsTarget;
   root?: string;
   log?: (line: string) => void;
 }
 
+/** Alerts a day per monitor when the admin sets none: the acceptance rate is theirs to choose. */
+export const DEFAULT_ALERTS_PER_DAY = 5;
+
 export interface InstallResult {
   items: PlanItem[];
   capabilities: Capabilities;
+  /** What the admin should know beyond the plan: how the monitors were sized, where they were written. */
+  notes: string[];
 }
 
-function checkSidecarUrl(url: string): string {
+function checkHttpUrl(url: string, flag: string): string {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`--sidecar-url must be an http(s) URL, got "${url}"`);
+    throw new UsageError(`${flag} must be an http(s) URL, got "${url}"`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--sidecar-url must be http or https, got ${u.protocol}`);
-  if (u.search || u.hash) throw new UsageError('--sidecar-url takes no query or fragment');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${flag} must be http or https, got ${u.protocol}`);
+  if (u.search || u.hash) throw new UsageError(`${flag} takes no query or fragment`);
   return url.replace(/\/+$/, '');
 }
 
@@ -57,7 +80,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   if (caps.distribution !== 'opensearch' || compareVersions(caps.version, min) < 0 || compareVersions(caps.version, below) >= 0) {
     throw new OpenSearchError('install', `${manifest.name} ${manifest.version} needs OpenSearch >= ${min} and < ${below}; the cluster is ${caps.distribution} ${caps.version}`);
   }
-  const sidecarUrl = options.sidecarUrl ? checkSidecarUrl(options.sidecarUrl) : undefined;
+  const sidecarUrl = options.sidecarUrl ? checkHttpUrl(options.sidecarUrl, '--sidecar-url') : undefined;
   const mlBlocked = !sidecarUrl
     ? 'no --sidecar-url: ML Commons needs the sidecar address'
     : !options.token
@@ -67,9 +90,17 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     client,
     dryRun: options.dryRun,
     packageName: manifest.name,
+    capabilities: caps,
+    exportedMonitors: [],
+    monitorsFile: options.monitorsFile ?? 'seqsentry-monitors.json',
+    recorded: new Map(((await readRecord(client, manifest.name))?.items ?? []).map((i) => [`${i.kind}:${i.id}`, i])),
+    fileSha256: manifest.files,
+    ...(options.dashboards ? { dashboards: { ...options.dashboards, url: checkHttpUrl(options.dashboards.url, '--dashboards-url') } } : {}),
     log,
     vars: {
       index_patterns: options.indexPatterns,
+      // The events index pattern of the dashboards: Dashboards takes several patterns comma-separated.
+      index_patterns_title: options.indexPatterns.join(','),
       sidecar_url: sidecarUrl,
       token: options.token,
       trusted_endpoints: sidecarUrl ? [trustedEndpointRegex(sidecarUrl)] : undefined,
@@ -78,19 +109,48 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     },
   };
   const items: PlanItem[] = [];
-  for (const sel of selectContent(manifest, caps, { indexPatterns: options.indexPatterns, mlBlocked })) {
+  const selections = selectContent(manifest, caps, { indexPatterns: options.indexPatterns, mlBlocked });
+  const sized = await sizeMonitors(client, manifest, selections, root, options);
+  const notes: string[] = [];
+  if ('summary' in sized && sized.vars.size > 0) notes.push(`monitor thresholds from ${sized.summary}`);
+  for (const sel of selections) {
     const { entry } = sel;
-    if ('skip' in sel) {
-      items.push({ kind: entry.kind, id: entry.id, action: 'skip', detail: sel.skip });
+    const skip = 'skip' in sel ? sel.skip : entry.kind === 'monitor' && 'skip' in sized ? sized.skip : undefined;
+    if (skip !== undefined || !('file' in sel)) {
+      items.push({ kind: entry.kind, id: entry.id, action: 'skip', detail: skip ?? 'not selected' });
       continue;
     }
-    const body = render(loadContent(sel.file, root), ctx.vars, sel.file);
+    const listed = loadListedContent(manifest, sel.file, root);
+    const entryVars = 'vars' in sized ? sized.vars.get(entry.id) : undefined;
+    const body = render(listed.body, entryVars ? { ...ctx.vars, ...entryVars } : ctx.vars, sel.file);
     delete body._notes;
     const out = await STEPS[entry.kind](ctx, entry, sel.file, body);
     for (const item of Array.isArray(out) ? out : [out]) {
-      items.push(item);
+      items.push(item.kind === entry.kind ? { ...item, file: sel.file, sha256: listed.sha256, ...(typeof body.version === 'number' ? { version: body.version } : {}) } : item);
       log(`${item.action} ${item.kind} ${item.id}`);
     }
   }
-  return { items, capabilities: caps };
+  if (ctx.exportedMonitors.length > 0 && !options.dryRun) {
+    writeFileSync(ctx.monitorsFile, `${JSON.stringify({ _notes: `SeqSentry ${manifest.version} monitors with their thresholds filled in: POST each to /_plugins/_alerting/monitors on a cluster with the Alerting plugin`, monitors: ctx.exportedMonitors }, null, 2)}\n`);
+    notes.push(`${ctx.exportedMonitors.length} monitors written to ${ctx.monitorsFile}: POST each to /_plugins/_alerting/monitors`);
+  }
+  // The record lives in the state index: without it (a dry run on a fresh cluster) there is nothing to compare.
+  const stateCreated = items.some((i) => i.kind === 'state_index' && i.action === 'create');
+  const record = options.dryRun && stateCreated
+    ? { kind: 'state_doc', id: recordId(manifest.name), action: 'create' as const, detail: 'what this run installed' }
+    : await writeRecord(client, manifest.name, manifest.version, installedItems(items), options.dryRun);
+  items.push(record);
+  log(`${record.action} ${record.kind} ${record.id}`);
+  for (const n of notes) log(n);
+  return { items, capabilities: caps, notes };
+}
+
+/** The selected monitors' thresholds, or why they cannot be sized (then every monitor is skipped with that reason). */
+async function sizeMonitors(client: OpenSearchClient, manifest: Manifest, selections: readonly Selection[], root: string, options: InstallOptions): ReturnType<typeof thresholdVars> {
+  const monitors = selections.flatMap((sel) => ('file' in sel && sel.entry.kind === 'monitor' ? [{ id: sel.entry.id, thresholds: sel.entry.thresholds ?? 'event', file: sel.file, body: loadListedContent(manifest, sel.file, root).body }] : []));
+  if (monitors.length === 0) return { vars: new Map(), summary: 'no monitors selected' };
+  const parsed = AlertingConfigSchema.safeParse(options.alerting ?? { alerts_per_day: DEFAULT_ALERTS_PER_DAY });
+  if (!parsed.success) throw new ConfigError(`alerting.${parsed.error.issues[0]?.path.join('.') ?? ''}`, parsed.error.issues[0]?.message ?? 'invalid');
+  const alerting = parsed.data;
+  return thresholdVars(client, monitors, { modelDir: options.modelDir, alerting, indexPatterns: options.indexPatterns }, ENTITIES_INDEX);
 }

@@ -1,6 +1,8 @@
 // The installer's plan: one line per content item saying what it does (create, update, unchanged, skip) and why.
 import type { OpenSearchClient } from '../opensearch/client.js';
+import type { Capabilities } from './capabilities.js';
 import type { ContentEntry } from './content.js';
+import type { DashboardsTarget } from './dashboards-api.js';
 
 export type Action = 'create' | 'update' | 'unchanged' | 'skip';
 
@@ -10,6 +12,15 @@ export interface PlanItem {
   action: Action;
   /** Why: the versions compared, the reason for a skip. */
   detail: string;
+  /** The content file it came from and that file's sha256 (set by the installer). */
+  file?: string;
+  sha256?: string;
+  /** The content's own `version` (templates, pipelines), when it has one. */
+  version?: number;
+  /** The id the cluster gave it, where that is not `id` (connector, model, monitor). */
+  resource?: string;
+  /** Where it lives when that is not OpenSearch. */
+  target?: 'dashboards';
 }
 
 /** Shared by the steps of one run; ML steps fill connector_id and model_id for the ones after them. */
@@ -20,6 +31,15 @@ export interface InstallContext {
   vars: Record<string, unknown>;
   /** Name of the package, for _meta and the model registry. */
   packageName: string;
+  capabilities: Capabilities;
+  /** Monitors rendered for a cluster without the Alerting plugin, written to `monitorsFile` after the run. */
+  exportedMonitors: Record<string, unknown>[];
+  monitorsFile: string;
+  /** What the last install recorded (kind:id → item), and every content file's sha256 from the manifest. */
+  recorded: ReadonlyMap<string, { sha256?: string; resource?: string }>;
+  fileSha256: Readonly<Record<string, string>>;
+  /** OpenSearch Dashboards, when --dashboards-url is given. */
+  dashboards?: DashboardsTarget;
   log: (line: string) => void;
 }
 
@@ -30,11 +50,17 @@ export type Step = (ctx: InstallContext, entry: ContentEntry, file: string, body
 export const NEW_ID = '<new>';
 
 export function formatPlan(items: PlanItem[], dryRun: boolean): string {
+  return formatActions(items, ['create', 'update', 'unchanged', 'skip'], dryRun ? 'Plan (dry run, nothing changed):' : 'Changes:');
+}
+
+/** One line per item (action, kind, id, detail) under a heading, and a count per action. */
+export function formatActions<A extends string>(items: ReadonlyArray<{ kind: string; id: string; action: A; detail: string }>, actions: readonly A[], heading: string): string {
+  const actionWidth = Math.max(...actions.map((a) => a.length));
   const kindWidth = Math.max(...items.map((i) => i.kind.length), 4);
   const idWidth = Math.max(...items.map((i) => i.id.length), 2);
-  const lines = items.map((i) => `  ${i.action.padEnd(9)} ${i.kind.padEnd(kindWidth)}  ${i.id.padEnd(idWidth)}  ${i.detail}`);
-  const counts = (['create', 'update', 'unchanged', 'skip'] as const).map((a) => `${items.filter((i) => i.action === a).length} ${a}`);
-  return [dryRun ? 'Plan (dry run, nothing changed):' : 'Changes:', ...lines, `  ${counts.join(', ')}`].join('\n');
+  const lines = items.map((i) => `  ${i.action.padEnd(actionWidth)} ${i.kind.padEnd(kindWidth)}  ${i.id.padEnd(idWidth)}  ${i.detail}`);
+  const counts = actions.map((a) => `${items.filter((i) => i.action === a).length} ${a}`);
+  return [heading, ...lines, `  ${counts.join(', ')}`].join('\n');
 }
 
 /** Reads `a.b.c` from a parsed JSON object. */

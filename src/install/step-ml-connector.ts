@@ -25,11 +25,12 @@ export const mlConnectorStep: Step = async (ctx, entry, _file, rendered) => {
   ctx.vars.connector_sha256 = fingerprint;
   if (existing && existing.parameters[FINGERPRINT] === fingerprint) {
     ctx.vars.connector_id = existing.id;
-    return { kind: entry.kind, id: entry.id, action: 'unchanged', detail: `${existing.id}, fingerprint ${short}` };
+    return { kind: entry.kind, id: entry.id, action: 'unchanged', detail: `${existing.id}, fingerprint ${short}`, resource: existing.id };
   }
   if (!existing) {
     ctx.vars.connector_id = ctx.dryRun ? NEW_ID : await createConnector(ctx.client, body);
-    return { kind: entry.kind, id: entry.id, action: 'create', detail: `→ ${String(pick(body, 'parameters.endpoint'))}/v1/ml/score, fingerprint ${short}` };
+    const resource = String(ctx.vars.connector_id);
+    return { kind: entry.kind, id: entry.id, action: 'create', detail: `→ ${String(pick(body, 'parameters.endpoint'))}/v1/ml/score, fingerprint ${short}`, ...(resource !== NEW_ID ? { resource } : {}) };
   }
   ctx.vars.connector_id = existing.id;
   if (!ctx.dryRun) {
@@ -40,5 +41,5 @@ export const mlConnectorStep: Step = async (ctx, entry, _file, rendered) => {
     await updateConnector(ctx.client, existing.id, body);
   }
   const was = String(existing.parameters[FINGERPRINT] ?? '-').slice(0, 12);
-  return { kind: entry.kind, id: entry.id, action: 'update', detail: `${existing.id}, fingerprint ${was} → ${short}` };
+  return { kind: entry.kind, id: entry.id, action: 'update', detail: `${existing.id}, fingerprint ${was} → ${short}`, resource: existing.id };
 };

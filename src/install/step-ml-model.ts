@@ -1,9 +1,8 @@
 // The remote model over the connector: registered, deployed, and recorded in the `.seqsentry-state` model registry.
+import { STATE_INDEX } from '../enrich/checkpoints.js';
 import { rawRequest } from '../opensearch/client.js';
 import { deployModel, findModels, registerModel, undeployModel, type Model } from './ml-commons-api.js';
 import { NEW_ID, type PlanItem, type Step } from './plan.js';
-
-const STATE_INDEX = '.seqsentry-state';
 
 export const mlModelStep: Step = async (ctx, entry, _file, body) => {
   const name = String(body.name);
@@ -27,7 +26,7 @@ export const mlModelStep: Step = async (ctx, entry, _file, body) => {
     result = item('create', `remote model over connector ${connectorId}, deployed`);
   }
   ctx.vars.model_id = model?.id ?? NEW_ID;
-  return [result, await recordModel(ctx, name, model)];
+  return [{ ...result, ...(model ? { resource: model.id } : {}) }, await recordModel(ctx, name, model)];
 };
 
 /** Upserts `model:<name>:<version>` in the state index (contracts.md), unchanged when it already says the same. */

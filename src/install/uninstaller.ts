@@ -1,0 +1,115 @@
+// `seqsentry uninstall` as a library: removes exactly what install recorded in `.seqsentry-state`, newest first,
+// and says per item delete, absent or skip. The user's event indices are never named in the record, so never touched;
+// the data SeqSentry itself wrote (notables, checkpoints, suppressions) goes only with deleteData.
+import { STATE_INDEX } from '../enrich/checkpoints.js';
+import { rawRequest, type OpenSearchClient } from '../opensearch/client.js';
+import { loadManifest, PACKAGE_ROOT } from './content.js';
+import { getModel, undeployModel } from './ml-commons-api.js';
+import { formatActions } from './plan.js';
+import { readRecord, recordId, type RecordedItem } from './record.js';
+
+export type UninstallAction = 'delete' | 'absent' | 'skip';
+
+export interface UninstallItem {
+  kind: string;
+  id: string;
+  action: UninstallAction;
+  detail: string;
+}
+
+export interface UninstallOptions {
+  dryRun: boolean;
+  /** Also delete seqsentry-entities and `.seqsentry-state` (notables, checkpoints, suppressions). */
+  deleteData: boolean;
+  /** Removes Dashboards saved objects (item.target 'dashboards'); without it they are skipped. */
+  dashboards?: SavedObjectRemover;
+  root?: string;
+}
+
+/** Deletes (or, in a dry run, looks up) one saved object in Dashboards; answers whether it existed. */
+export type SavedObjectRemover = (type: string, id: string, dryRun: boolean) => Promise<boolean>;
+
+interface Ctx {
+  client: OpenSearchClient;
+  options: UninstallOptions;
+}
+
+type Remover = (ctx: Ctx, item: RecordedItem) => Promise<UninstallItem>;
+
+const line = (item: RecordedItem, action: UninstallAction, detail: string): UninstallItem => ({ kind: item.kind, id: item.id, action, detail });
+
+/** GET `path`: absent on 404; otherwise DELETE it (unless a dry run). `before` runs first when it exists. */
+function at(pathOf: (item: RecordedItem) => string | undefined, before?: (ctx: Ctx, item: RecordedItem) => Promise<void>): Remover {
+  return async (ctx, item) => {
+    const path = pathOf(item);
+    if (!path) return line(item, 'skip', 'no cluster id was recorded for it');
+    const res = await rawRequest(ctx.client, 'GET', path, undefined, { accept: [404] });
+    if (res.status === 404) return line(item, 'absent', path);
+    if (!ctx.options.dryRun) {
+      await before?.(ctx, item);
+      await rawRequest(ctx.client, 'DELETE', path, undefined, { accept: [404] });
+    }
+    return line(item, 'delete', path);
+  };
+}
+
+/** A data index: deleted only when asked. */
+function dataIndex(what: string): Remover {
+  const remove = at((i) => `/${i.id}`);
+  return async (ctx, item) => (ctx.options.deleteData ? remove(ctx, item) : line(item, 'skip', `holds ${what}; --delete-data deletes it`));
+}
+
+const REMOVERS: Readonly<Record<string, Remover>> = Object.freeze({
+  component_template: at((i) => `/_component_template/${i.id}`),
+  index_template: at((i) => `/_index_template/${i.id}`),
+  ingest_pipeline: at((i) => `/_ingest/pipeline/${i.id}`),
+  ml_connector: at((i) => i.resource && `/_plugins/_ml/connectors/${i.resource}`),
+  // ML Commons refuses to delete a deployed model.
+  ml_model: at((i) => i.resource && `/_plugins/_ml/models/${i.resource}`, async (ctx, i) => {
+    if ((await getModel(ctx.client, String(i.resource))).model_state !== 'UNDEPLOYED') await undeployModel(ctx.client, String(i.resource));
+  }),
+  monitor: at((i) => i.resource && `/_plugins/_alerting/monitors/${i.resource}`),
+  state_doc: at((i) => `/${STATE_INDEX}/_doc/${encodeURIComponent(i.id)}`),
+  cluster_settings: async (_ctx, item) => line(item, 'skip', 'cluster-wide ML Commons settings are left as they are: other connectors may rely on them'),
+  entities_index: dataIndex('the entity notables seqsentry aggregate wrote'),
+  state_index: dataIndex('checkpoints and analysts\' suppressions'),
+  saved_objects: async (ctx, item) => {
+    const [type, id] = splitSavedObject(item.id);
+    if (!ctx.options.dashboards) return line(item, 'skip', 'a Dashboards saved object: give --dashboards-url to remove it');
+    const existed = await ctx.options.dashboards(type, id, ctx.options.dryRun);
+    return line(item, existed ? 'delete' : 'absent', `Dashboards ${type}/${id}`);
+  },
+});
+
+/** Saved objects are recorded as `<type>:<id>`. */
+export function splitSavedObject(recorded: string): [string, string] {
+  const at = recorded.indexOf(':');
+  return [recorded.slice(0, at), recorded.slice(at + 1)];
+}
+
+/** Newest first, so a model goes before its connector and an index template before its component templates; the state index last. */
+function removalOrder(items: readonly RecordedItem[]): RecordedItem[] {
+  const reversed = [...items].reverse();
+  return [...reversed.filter((i) => i.kind !== 'state_index'), ...reversed.filter((i) => i.kind === 'state_index')];
+}
+
+export async function uninstall(client: OpenSearchClient, options: UninstallOptions): Promise<UninstallItem[]> {
+  const manifest = loadManifest(options.root ?? PACKAGE_ROOT);
+  const record = await readRecord(client, manifest.name);
+  if (!record) return [];
+  const ctx: Ctx = { client, options };
+  const out: UninstallItem[] = [];
+  const own: RecordedItem = { kind: 'state_doc', id: recordId(manifest.name) };
+  const ordered = removalOrder(record.items);
+  const stateIndex = ordered.at(-1)?.kind === 'state_index' ? ordered.pop() : undefined;
+  for (const item of [...ordered, own, ...(stateIndex ? [stateIndex] : [])]) {
+    const remover = REMOVERS[item.kind];
+    out.push(remover ? await remover(ctx, item) : line(item, 'skip', `no remover for kind ${item.kind} in this version`));
+  }
+  return out;
+}
+
+export function formatUninstall(items: readonly UninstallItem[], dryRun: boolean): string {
+  if (items.length === 0) return 'Nothing recorded: no SeqSentry install found in .seqsentry-state.';
+  return formatActions(items, ['delete', 'absent', 'skip'], dryRun ? 'Plan (dry run, nothing changed):' : 'Removed:');
+}
