@@ -3,8 +3,9 @@ import { UsageError } from '../core/errors.js';
 import type { Adapter, AdapterFactory } from './adapter.js';
 import { ecs } from './ecs.js';
 import { lanl } from './lanl.js';
+import { windows } from './windows.js';
 
-export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs });
+export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs, windows });
 
 export function createAdapter(format: string, options?: Record<string, unknown>): Adapter {
   const factory = ADAPTERS[format];
