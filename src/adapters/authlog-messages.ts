@@ -90,10 +90,12 @@ const SSHD: readonly Rule[] = [
   [/^kex_exchange_identification: /, () => ({ action: 'bad_protocol', outcome: 'failure' })],
   [/^Unable to negotiate with (\S+?)(?: port \d+)?:/, (m) => ({ action: 'negotiation_failed', outcome: 'failure', remote: m[1] })],
   [/^(?:Unable to negotiate a key exchange method|no matching \S+ found:).*\[preauth\]$/, () => ({ action: 'negotiation_failed', outcome: 'failure' })],
-  [/^Read from socket failed: Connection reset by peer \[preauth\]$/, () => ({ action: 'preauth_closed', outcome: 'failure' })],
+  [/^(?:Read from socket|Write) failed: Connection reset by peer \[preauth\]$/, () => ({ action: 'preauth_closed', outcome: 'failure' })],
   // after authentication: the end of a session
   [/^Disconnected from (?:user (\S+) )?(\S+) port \d+$/, (m) => ({ action: 'disconnected', outcome: 'success', user: m[1], remote: m[2] })],
-  [/^Connection closed by (\S+?)(?: port \d+)?$/, (m) => ({ action: 'connection_closed', outcome: 'success', remote: m[1] })],
+  [/^Connection closed by user (\S+) (\S+) port \d+$/, (m) => ({ action: 'disconnected', outcome: 'success', user: m[1], remote: m[2] })],
+  // newer sshd drops "[preauth]" here: a closed connection without a user never authenticated
+  [/^Connection closed by (\S+?)(?: port \d+)?$/, (m) => ({ action: 'preauth_closed', outcome: 'failure', remote: m[1] })],
 ];
 
 const SUDO: readonly Rule[] = [

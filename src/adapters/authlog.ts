@@ -67,11 +67,18 @@ export function createAuthlogAdapter(options: Record<string, unknown> = {}): Ada
       clock = { year: startYear, month };
       clocks.set(source.file, clock);
     }
-    if (clock.month - month > 6) clock.year += 1; // December, then January
-    clock.month = month;
+    let year = clock.year;
+    if (clock.month - month > 6) {
+      year = clock.year += 1; // December, then January: the next year
+      clock.month = month;
+    } else if (month - clock.month > 6) {
+      year -= 1; // a late December line after January: last year's, and the clock stays in the new year
+    } else {
+      clock.month = month;
+    }
     const [h, mi, s] = [Number(m[3]), Number(m[4]), Number(m[5])];
     const day = Number(m[2]);
-    const ms = Date.UTC(clock.year, month, day, h, mi, s);
+    const ms = Date.UTC(year, month, day, h, mi, s);
     if (day < 1 || day > 31 || h > 23 || mi > 59 || s > 60 || new Date(ms).getUTCDate() !== day) {
       throw new AdapterError(source.file, source.line, `not a valid time: "${m[1]} ${m[2]} ${m[3]}:${m[4]}:${m[5]}"`, 'timestamp');
     }
