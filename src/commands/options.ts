@@ -1,11 +1,18 @@
 // Options shared by the commands that read log files through an adapter.
+import { ADAPTERS } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
 import type { OptionSpecs } from './command.js';
 
+/** `--adapter-options`, shared by every command that reads logs through an adapter. */
+export const ADAPTER_OPTIONS_OPTION = {
+  type: 'string',
+  help: 'JSON  adapter options, e.g. an ECS field map {"fields":{"user":["user.id"]}} or the year of year-less syslog times {"year":2024}',
+} as const;
+
 export const INPUT_OPTIONS = {
-  format: { type: 'string', help: 'FORMAT  input format: lanl | ecs' },
+  format: { type: 'string', help: `FORMAT  input format: ${Object.keys(ADAPTERS).join(' | ')}` },
   input: { type: 'string', multiple: true, short: 'i', help: 'FILE  input log file (repeatable; .gz allowed)' },
-  'adapter-options': { type: 'string', help: 'JSON  adapter options, e.g. an ECS field map {"fields":{"user":["user.id"]}}' },
+  'adapter-options': ADAPTER_OPTIONS_OPTION,
   strict: { type: 'boolean', default: false, help: 'stop at the first unreadable record instead of counting it' },
 } as const satisfies OptionSpecs;
 
