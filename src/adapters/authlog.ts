@@ -2,10 +2,11 @@
 // timestamp has no year: the `year` option gives the year of a file's first line, and a month earlier than the
 // line before by more than half a year (December, then January) starts the next one.
 import { z } from 'zod';
-import { AdapterError, ConfigError } from '../core/errors.js';
+import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import { noEvent, type Adapter, type AdapterFactory, type NoEvent } from './adapter.js';
 import { interpret } from './authlog-messages.js';
+import { parseAdapterOptions } from './options.js';
 import { ABSENT, isIp, normaliseHost, normaliseIp, normaliseUser, text } from './names.js';
 import { isoSeconds } from './time.js';
 
@@ -49,12 +50,8 @@ interface Clock {
 }
 
 export function createAuthlogAdapter(options: Record<string, unknown> = {}): Adapter {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`adapter_options.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
-  }
-  const startYear = parsed.data.year ?? new Date().getUTCFullYear();
+  const opts = parseAdapterOptions(OptionsSchema, options);
+  const startYear = opts.year ?? new Date().getUTCFullYear();
   // Per source, the year and month of its last classic timestamp: a file is read in order, line after line.
   const clocks = new Map<string, Clock>();
 

@@ -1,8 +1,9 @@
 // ECS / OpenSearch JSON authentication documents as canonical events, through a field map users can override.
 import { z } from 'zod';
-import { AdapterError, ConfigError } from '../core/errors.js';
+import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Adapter, AdapterFactory } from './adapter.js';
+import { parseAdapterOptions } from './options.js';
 import { getPath, jsonDocument } from './json-record.js';
 import { isoSeconds } from './time.js';
 
@@ -46,13 +47,9 @@ function parseTime(value: unknown, source: SourceRef, field: string): number {
 }
 
 export function createEcsAdapter(options: Record<string, unknown> = {}): Adapter {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`adapter_options.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
-  }
-  const fieldMap = { ...DEFAULT_ECS_FIELDS, ...(parsed.data.fields ?? {}) };
-  const timePaths = parsed.data.time ?? DEFAULT_TIME_PATHS;
+  const opts = parseAdapterOptions(OptionsSchema, options);
+  const fieldMap = { ...DEFAULT_ECS_FIELDS, ...(opts.fields ?? {}) };
+  const timePaths = opts.time ?? DEFAULT_TIME_PATHS;
   const fieldNames = Object.keys(fieldMap);
   const pathLists = fieldNames.map((name) => fieldMap[name] as readonly string[]);
   const entityIndex = ENTITY_NAMES.map((e) => fieldNames.indexOf(e));

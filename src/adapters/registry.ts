@@ -4,9 +4,10 @@ import type { Adapter, AdapterFactory } from './adapter.js';
 import { authlog } from './authlog.js';
 import { ecs } from './ecs.js';
 import { lanl } from './lanl.js';
+import { weblogin } from './weblogin.js';
 import { windows } from './windows.js';
 
-export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs, windows, authlog });
+export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs, windows, authlog, weblogin });
 
 export function createAdapter(format: string, options?: Record<string, unknown>): Adapter {
   const factory = ADAPTERS[format];
