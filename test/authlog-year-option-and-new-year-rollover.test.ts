@@ -36,6 +36,20 @@ describe('authlog year', () => {
     ]);
   });
 
+  it('dates a file the same way when it is read again (score reads its input twice)', async () => {
+    const longYear = join(dir, 'auth.log.2');
+    writeFileSync(longYear, [line('Jun  1 00:00:00'), line('Dec 31 23:00:00'), line('Jan  1 01:00:00'), line('Feb  1 02:00:00')].join('\n'));
+    const adapter = createAdapter('authlog', { year: 2023 });
+    const read = async () => {
+      const out: number[] = [];
+      for await (const item of readEvents([longYear], adapter, newReadStats())) out.push(item.event ? item.event.time : NaN);
+      return out;
+    };
+    const first = await read();
+    expect(first).toEqual([utc(2023, 5, 1, 0, 0, 0), utc(2023, 11, 31, 23, 0, 0), utc(2024, 0, 1, 1, 0, 0), utc(2024, 1, 1, 2, 0, 0)]);
+    expect(await read()).toEqual(first);
+  });
+
   it('defaults to the current UTC year', () => {
     const e = createAdapter('authlog').parse(line('Mar  3 03:03:03'), { file: 'x', line: 1 });
     expect(e && 'time' in e && new Date(e.time * 1000).getUTCFullYear()).toBe(new Date().getUTCFullYear());

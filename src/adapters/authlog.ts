@@ -47,6 +47,8 @@ function remoteHost(value: string | undefined): string {
 interface Clock {
   year: number;
   month: number;
+  /** The line last dated: a line number not after it starts a new reading (score reads its input twice). */
+  line: number;
 }
 
 export function createAuthlogAdapter(options: Record<string, unknown> = {}): Adapter {
@@ -59,11 +61,12 @@ export function createAuthlogAdapter(options: Record<string, unknown> = {}): Ada
     const month = MONTHS.indexOf((m[1] as string).toLowerCase());
     if (month < 0) throw new AdapterError(source.file, source.line, `not a month: "${m[1]}"`, 'timestamp');
     let clock = clocks.get(source.file);
-    if (!clock) {
+    if (!clock || source.line <= clock.line) {
       if (clocks.size >= 1_000) clocks.clear(); // bounded: one entry per file or stream read
-      clock = { year: startYear, month };
+      clock = { year: startYear, month, line: source.line };
       clocks.set(source.file, clock);
     }
+    clock.line = source.line;
     let year = clock.year;
     if (clock.month - month > 6) {
       year = clock.year += 1; // December, then January: the next year
