@@ -214,11 +214,12 @@ export const windows: AdapterFactory = Object.freeze({
         time: '@timestamp',
         entitiesDerived: true,
         entities: { user: 'user.name', src_host: 'source.domain', dst_host: 'host.name', src_ip: 'source.ip' },
+        // then NXLog's and the EVTX converters' names, for indices their documents went into as they are
         entityPaths: {
-          user: ['user.name', 'winlog.event_data.TargetUserName'],
-          src_host: ['source.domain', 'winlog.event_data.WorkstationName', 'source.ip'],
-          dst_host: ['host.name', 'winlog.computer_name'],
-          src_ip: ['source.ip', 'winlog.event_data.IpAddress'],
+          user: ['user.name', 'winlog.event_data.TargetUserName', 'TargetUserName', 'EventData.TargetUserName'],
+          src_host: ['source.domain', 'winlog.event_data.WorkstationName', 'source.ip', 'WorkstationName', 'EventData.WorkstationName'],
+          dst_host: ['host.name', 'winlog.computer_name', 'Hostname', 'Computer'],
+          src_ip: ['source.ip', 'winlog.event_data.IpAddress', 'IpAddress', 'EventData.IpAddress'],
         },
       },
       parse(record, source) {
