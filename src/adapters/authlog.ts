@@ -8,7 +8,7 @@ import { noEvent, type Adapter, type AdapterFactory, type NoEvent } from './adap
 import { interpret } from './authlog-messages.js';
 import { parseAdapterOptions } from './options.js';
 import { ABSENT, isIp, normaliseHost, normaliseIp, normaliseUser, text } from './names.js';
-import { isoSeconds } from './time.js';
+import { isoSeconds, isTimeZone, wallClockToUtc } from './time.js';
 
 const FIELD_NAMES = ['user', 'src_host', 'dst_host', 'program', 'action', 'auth_type', 'outcome', 'target_user'] as const;
 const ENTITY_NAMES = ['user', 'src_host', 'dst_host'] as const;
@@ -17,6 +17,8 @@ const OptionsSchema = z
   .object({
     /** The year of each file's first line with a classic (year-less) timestamp; default: the current UTC year. */
     year: z.number().int().min(1970).max(9999).optional(),
+    /** The IANA zone of classic timestamps (syslog writes the host's wall clock); default UTC. */
+    timezone: z.string().refine(isTimeZone, { message: 'not an IANA time zone (e.g. "Europe/Berlin")' }).optional(),
   })
   .strict();
 
@@ -82,7 +84,7 @@ export function createAuthlogAdapter(options: Record<string, unknown> = {}): Ada
     if (day < 1 || day > 31 || h > 23 || mi > 59 || s > 60 || new Date(ms).getUTCDate() !== day) {
       throw new AdapterError(source.file, source.line, `not a valid time: "${m[1]} ${m[2]} ${m[3]}:${m[4]}:${m[5]}"`, 'timestamp');
     }
-    return ms / 1000 + (m[6] ? Number(m[6]) : 0);
+    return (opts.timezone ? wallClockToUtc(ms, opts.timezone) : ms) / 1000 + (m[6] ? Number(m[6]) : 0);
   };
 
   /** Time, logging host, program, PAM module and message of a line. */
@@ -159,6 +161,6 @@ export function createAuthlogAdapter(options: Record<string, unknown> = {}): Ada
 
 export const authlog: AdapterFactory = Object.freeze({
   name: 'authlog',
-  summary: 'Linux auth.log lines (sshd, sudo, su, PAM, CRON, systemd-logind, useradd, login); classic syslog, RFC 5424 or ISO timestamps; option year',
+  summary: 'Linux auth.log lines (sshd, sudo, su, PAM, CRON, systemd-logind, useradd, login); classic syslog, RFC 5424 or ISO timestamps; options year, timezone',
   create: createAuthlogAdapter,
 });
