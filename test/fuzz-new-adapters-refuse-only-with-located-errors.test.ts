@@ -88,6 +88,16 @@ describe('fuzzing the windows, authlog and weblogin adapters', () => {
     property(fc.record({ message: fc.oneof(authLine, fc.jsonValue()), '@timestamp': fc.oneof(fc.constant('2024-01-01T00:00:00Z'), fc.jsonValue()) }), (doc) => parseOrRefuse('authlog', {}, doc));
   }, TIMEOUT);
 
+  it('authlog: a hostile nesting of "message repeated" is read in one pass, not recursed into', () => {
+    let message = 'Failed password for root from 203.0.113.9 port 5 ssh2';
+    for (let i = 0; i < 20_000; i++) message = `message repeated 2 times: [ ${message}]`;
+    const started = performance.now();
+    parseOrRefuse('authlog', { year: 2024 }, `Mar 27 13:06:56 gw sshd[7]: ${message}`);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(createAdapter('authlog', { year: 2024 }).parse('Mar 27 13:06:56 gw sshd[7]: message repeated 2 times: [ message repeated 3 times: [ Failed password for a from 1.2.3.4 port 5 ssh2]]', src))
+      .toEqual({ skip: 'sshd message of no authentication' }); // rsyslog never folds a fold
+  });
+
   it('weblogin: mutated logins and arbitrary text', () => {
     property(mutate(WEB_BASES, WEB_KEYS), (doc) => parseOrRefuse('weblogin', {}, doc));
     property(fc.string(), (line) => parseOrRefuse('weblogin', {}, line));

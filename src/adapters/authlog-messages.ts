@@ -71,7 +71,7 @@ const SSHD: readonly Rule[] = [
   [/^Disconnecting (?:(?:invalid|authenticating) user (\S+) )?(\S+) port \d+: (.*)$/, (m) => ({
     action: /too many authentication failures/i.test(m[3] as string) ? 'too_many_failures' : 'preauth_disconnect', outcome: 'failure', user: m[1], remote: m[2],
   })],
-  [/^PAM (\d+) more authentication failures?; (.*)$/, (m) => {
+  [/^PAM (\d{1,9}) more authentication failures?; (.*)$/, (m) => {
     const kv = pamPairs(m[2] as string);
     return { action: 'auth_failure', outcome: 'failure', user: kv.user, remote: kv.rhost, auth: 'pam', repeated: Number(m[1]) };
   }],
@@ -143,7 +143,7 @@ export const PROGRAM_RULES: Readonly<Record<string, readonly Rule[]>> = Object.f
 });
 
 const PAM_PREFIX = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/;
-const REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]$/;
+const REPEATED = /^message repeated (\d{1,9}) times: \[ ?(.*)\]$/;
 /** A severity (`error: `, `fatal: `) or Solaris message id (`[ID 800047 auth.info] `) before the message proper. */
 const NOISE = /^(?:(?:error|fatal): |\[ID \d+ [\w.]+\] )+/;
 
@@ -152,11 +152,14 @@ const NOISE = /^(?:(?:error|fatal): |\[ID \d+ [\w.]+\] )+/;
  * authentication). `module` is the loghub form's PAM module (`sshd(pam_unix)`).
  */
 export function interpret(program: string, module: string | undefined, message: string): Meaning | string {
+  // rsyslog folds repeats of one message, never a fold: one level is unwrapped, so a hostile nesting costs one pass
   const repeat = REPEATED.exec(message);
-  if (repeat) {
-    const inner = interpret(program, module, repeat[2] as string);
-    return typeof inner === 'string' ? inner : { ...inner, repeated: Number(repeat[1]) * (inner.repeated ?? 1) };
-  }
+  if (!repeat) return interpretOne(program, module, message);
+  const inner = interpretOne(program, module, repeat[2] as string);
+  return typeof inner === 'string' ? inner : { ...inner, repeated: Number(repeat[1]) * (inner.repeated ?? 1) };
+}
+
+function interpretOne(program: string, module: string | undefined, message: string): Meaning | string {
   const pam = PAM_PREFIX.exec(message);
   const pamRules = pam || module?.startsWith('pam_') ? PAM : undefined;
   const rules = pamRules ?? PROGRAM_RULES[program];
