@@ -31,11 +31,15 @@ export interface UserAgentFamily {
 const UA_CACHE_MAX = 10_000;
 const uaCache = new Map<string, UserAgentFamily>();
 
-export function userAgentFamily(ua: string | undefined): UserAgentFamily {
-  if (ua === undefined || ua.trim() === '') return { browser: ABSENT, os: ABSENT, device: ABSENT };
+/** Longest user agent read (real ones are a few hundred characters); also the longest cache key. */
+const UA_MAX_CHARS = 1024;
+
+export function userAgentFamily(agent: string | undefined): UserAgentFamily {
+  if (agent === undefined || agent.trim() === '') return { browser: ABSENT, os: ABSENT, device: ABSENT };
+  const ua = agent.slice(0, UA_MAX_CHARS);
   const cached = uaCache.get(ua);
   if (cached) return cached;
-  const r = new UAParser(ua.slice(0, 1024)).getResult();
+  const r = new UAParser(ua).getResult();
   const family = {
     browser: r.browser.name ?? ABSENT,
     os: r.os.name ?? ABSENT,
