@@ -5,11 +5,9 @@
 // needed output module is used as is; otherwise the Debian packages are fetched with `apt-get download` and
 // unpacked with `dpkg -x` into the cache (SEQSENTRY_CACHE, default ~/.cache/seqsentry), once.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const say = (msg) => process.stderr.write(`[shippers] ${msg}\n`);
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot, unpack } from './debian-unpack.mjs';
 
 /** Sub-folders of `dir` (none when it does not exist). */
 const subdirs = (dir) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : []);
@@ -47,51 +45,12 @@ const SHIPPERS = Object.freeze({
   },
 });
 
-function run(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  if (r.error) return { ok: false, out: r.error.message };
-  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
-}
-
-function fetchDebs(packages, into) {
-  let got = run('apt-get', ['download', ...packages], into);
-  if (!got.ok && process.getuid?.() === 0) {
-    // A fresh machine may have no package lists yet.
-    say('apt-get download failed; running apt-get update once');
-    run('apt-get', ['update'], into);
-    got = run('apt-get', ['download', ...packages], into);
-  }
-  if (!got.ok) throw new Error(`apt-get download ${packages.join(' ')} failed: ${got.out.split('\n').slice(-3).join(' | ')}`);
-}
-
-function unpack(name, spec, root) {
-  const work = `${root}.work-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(join(work, 'root'), { recursive: true });
-  try {
-    say(`fetching ${spec.packages.join(', ')} from the Debian archive for ${name}`);
-    fetchDebs(spec.packages, work);
-    for (const deb of readdirSync(work).filter((f) => f.endsWith('.deb'))) {
-      const x = run('dpkg', ['-x', deb, 'root'], work);
-      if (!x.ok) throw new Error(`dpkg -x ${deb}: ${x.out}`);
-    }
-    try {
-      renameSync(join(work, 'root'), root);
-    } catch (err) {
-      if (!spec.locate(root)) throw err; // another process unpacked it first: use theirs
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
 function find(name) {
   const spec = SHIPPERS[name];
   const system = spec.locate('/');
   if (system) return { ...system, libraryPath: '' };
-  const cacheRoot = resolve(process.env.SEQSENTRY_CACHE || join(homedir(), '.cache', 'seqsentry'));
-  const root = join(cacheRoot, 'shippers', name);
-  if (!spec.locate(root)) unpack(name, spec, root);
+  const root = join(cacheRoot(), 'shippers', name);
+  if (!spec.locate(root)) unpack('shippers', spec.packages, root, (r) => spec.locate(r) !== null);
   const found = spec.locate(root);
   if (!found) throw new Error(`unpacked ${spec.packages.join(', ')} into ${root} but found no usable ${name} there`);
   // A library the base system lacks shows up here rather than as a shipper that never starts.

@@ -17,7 +17,7 @@ describe.runIf(ready)('train and score on real LANL samples', () => {
       const modelDir = join(dir, kind);
       beforeAll(() => {
         const r = runCli(['train', '--format', 'lanl', '--input', ...heads, '--model-dir', modelDir, '--kind', kind, '--epochs', '2', '--seed', '3']);
-        expect(r.stderr).toContain('read 10002 records: 10000 events, 2 header/blank, 0 unreadable');
+        expect(r.stderr).toContain('read 10002 records: 10000 events, 2 skipped (2 header), 0 unreadable');
         expect(r.status, r.stderr).toBe(0);
       });
 

@@ -9,6 +9,28 @@ export interface DocumentFields {
   entities: Readonly<Record<string, string>>;
   /** Per entity name, every field the adapter reads it from, in order (the first present wins per document). */
   entityPaths: Readonly<Record<string, readonly string[]>>;
+  /**
+   * True when the adapter derives its entity values from the document's (Windows: lower case, domain stripped, the
+   * account chosen per event id) instead of copying them: a term query on `entities` would miss them, so SeqSentry
+   * writes `anomaly.entity` with every score and refills history by it (and by `time`).
+   */
+  entitiesDerived?: boolean;
+}
+
+/**
+ * A record that is readable but carries no event by design, and why: a Windows event that is not an authentication,
+ * a syslog line of a program that does not authenticate. Readers count these per reason and keep their place.
+ */
+export interface NoEvent {
+  readonly skip: string;
+}
+
+export function noEvent(reason: string): NoEvent {
+  return { skip: reason };
+}
+
+export function isNoEvent(x: CanonicalEvent | NoEvent | null): x is NoEvent {
+  return x !== null && 'skip' in x;
 }
 
 export interface Adapter {
@@ -31,10 +53,11 @@ export interface Adapter {
    */
   readonly labelEntities: readonly string[];
   /**
-   * Parses one record. Returns null for records that carry no event by design (a header line, a blank
-   * line); throws AdapterError (source, line, field, reason) for a record it cannot read.
+   * Parses one record. Returns null for a header or blank line, a NoEvent (with its reason) for a readable record
+   * that carries no event of this format by design; throws AdapterError (source, line, field, reason) for a record
+   * it cannot read.
    */
-  parse(record: string | Record<string, unknown>, source: SourceRef): CanonicalEvent | null;
+  parse(record: string | Record<string, unknown>, source: SourceRef): CanonicalEvent | NoEvent | null;
 }
 
 export interface AdapterFactory {

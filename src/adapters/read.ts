@@ -4,14 +4,16 @@ import { access } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { AdapterError, SeqSentryError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
-import type { Adapter } from './adapter.js';
+import { isNoEvent, type Adapter } from './adapter.js';
 
-export type ReadItem = { event: CanonicalEvent; error?: undefined } | { event?: undefined; error: AdapterError };
+export type ReadItem = { event: CanonicalEvent; error?: undefined; skipped?: undefined } | { event?: undefined; error: AdapterError; skipped?: undefined };
 
 export interface ReadStats {
   records: number;
   events: number;
   skipped: number;
+  /** Skipped records per reason ("blank line", "header", "not an authentication event: Windows 4688", ...). */
+  skipReasons: Record<string, number>;
   errors: number;
   /** The first few errors, for the end-of-run report. */
   firstErrors: AdapterError[];
@@ -19,8 +21,18 @@ export interface ReadStats {
 
 export const MAX_REPORTED_ERRORS = 20;
 
+/** Distinct skip reasons counted apart; a reason is built from the input, so hostile input must not grow the map. */
+export const MAX_SKIP_REASONS = 50;
+const OTHER_REASONS = 'other reasons';
+
+function countSkip(stats: ReadStats, reason: string): void {
+  stats.skipped += 1;
+  const key = reason in stats.skipReasons || Object.keys(stats.skipReasons).length < MAX_SKIP_REASONS ? reason : OTHER_REASONS;
+  stats.skipReasons[key] = (stats.skipReasons[key] ?? 0) + 1;
+}
+
 export function newReadStats(): ReadStats {
-  return { records: 0, events: 0, skipped: 0, errors: 0, firstErrors: [] };
+  return { records: 0, events: 0, skipped: 0, skipReasons: {}, errors: 0, firstErrors: [] };
 }
 
 /** Longest record read from a file; a longer line is one located error, and its bytes are never held. */
@@ -152,16 +164,20 @@ async function* openLines(file: string): AsyncGenerator<RawLine> {
 }
 
 /**
- * One record through the adapter, counted in `stats`: the event, a located error (rethrown when `strict`), or null
- * for a record without an event by design (a header, a blank line).
+ * One record through the adapter, counted in `stats`: the event, a located error (rethrown when `strict`), a
+ * skipped record with the adapter's reason (readable, but no event of this format), or null for a header line.
  */
-export function parseRecord(adapter: Adapter, record: string | Record<string, unknown>, source: SourceRef, stats: ReadStats, strict: boolean): (ReadItem & { source: SourceRef }) | null {
+export function parseRecord(adapter: Adapter, record: string | Record<string, unknown>, source: SourceRef, stats: ReadStats, strict: boolean): ((ReadItem | SkipItem) & { source: SourceRef }) | null {
   stats.records += 1;
   try {
     const event = adapter.parse(record, source);
     if (event === null) {
-      stats.skipped += 1;
+      countSkip(stats, 'header');
       return null;
+    }
+    if (isNoEvent(event)) {
+      countSkip(stats, event.skip);
+      return { skipped: event.skip, source };
     }
     stats.events += 1;
     return { event, source };
@@ -177,16 +193,19 @@ function countError(stats: ReadStats, err: AdapterError): void {
   if (stats.firstErrors.length < MAX_REPORTED_ERRORS) stats.firstErrors.push(err);
 }
 
-/** A blank or whitespace-only line: no event, but it keeps its place (and its line) in `score`'s output. */
-export interface BlankItem {
+/**
+ * A record without an event: a blank line, or one the adapter read and found no event of its format in (with its
+ * reason). It keeps its place (and its line) in `score`'s output.
+ */
+export interface SkipItem {
   event?: undefined;
   error?: undefined;
-  blank: true;
+  skipped: string;
   source: SourceRef;
 }
 
-/** Like readEvents, and blank lines too, so that every line of the input can be accounted for. */
-export async function* readRecords(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<(ReadItem & { source: SourceRef; blank?: undefined }) | BlankItem> {
+/** Like readEvents, and skipped records too, so that every line of the input can be accounted for. */
+export async function* readRecords(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<(ReadItem & { source: SourceRef }) | SkipItem> {
   for (const file of files) {
     let line = 0;
     for await (const raw of openLines(file)) {
@@ -202,8 +221,8 @@ export async function* readRecords(files: readonly string[], adapter: Adapter, s
       }
       if (raw.text.trim() === '') {
         stats.records += 1;
-        stats.skipped += 1;
-        yield { blank: true, source };
+        countSkip(stats, 'blank line');
+        yield { skipped: 'blank line', source };
         continue;
       }
       const item = parseRecord(adapter, raw.text, source, stats, strict);
@@ -213,12 +232,13 @@ export async function* readRecords(files: readonly string[], adapter: Adapter, s
 }
 
 export async function* readEvents(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<ReadItem & { source: SourceRef }> {
-  for await (const item of readRecords(files, adapter, stats, strict)) if (!item.blank) yield item;
+  for await (const item of readRecords(files, adapter, stats, strict)) if (item.skipped === undefined) yield item;
 }
 
 /** Human-readable end-of-run summary of what was read and what could not be. */
 export function formatReadStats(stats: ReadStats): string {
-  const lines = [`read ${stats.records} records: ${stats.events} events, ${stats.skipped} header/blank, ${stats.errors} unreadable`];
+  const reasons = Object.entries(stats.skipReasons).map(([reason, n]) => `${n} ${reason}`).join(', ');
+  const lines = [`read ${stats.records} records: ${stats.events} events, ${stats.skipped} skipped${reasons ? ` (${reasons})` : ''}, ${stats.errors} unreadable`];
   for (const err of stats.firstErrors) lines.push(`  ${err.message}`);
   if (stats.errors > stats.firstErrors.length) lines.push(`  ... and ${stats.errors - stats.firstErrors.length} more`);
   return lines.join('\n');

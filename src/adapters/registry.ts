@@ -1,10 +1,13 @@
 // The frozen registry of adapters, one file each: the only place a format name is resolved.
 import { UsageError } from '../core/errors.js';
 import type { Adapter, AdapterFactory } from './adapter.js';
+import { authlog } from './authlog.js';
 import { ecs } from './ecs.js';
 import { lanl } from './lanl.js';
+import { weblogin } from './weblogin.js';
+import { windows } from './windows.js';
 
-export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs });
+export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs, windows, authlog, weblogin });
 
 export function createAdapter(format: string, options?: Record<string, unknown>): Adapter {
   const factory = ADAPTERS[format];

@@ -12,15 +12,17 @@ import { readScoreFile, readTopEvents } from '../eval/scores.js';
 import { formatTable, summaryJson, type ModelRow, type Summary } from '../eval/summary.js';
 import type { ScoredEvents } from '../eval/types.js';
 import { intOption, parseOptions, required, type Command, type OptionSpecs } from './command.js';
+import { ADAPTER_OPTIONS_OPTION, parseJsonOption } from './options.js';
 
 const USAGE = 'seqsentry evaluate --scores [NAME=]OUT.jsonl [--scores ...] --labels LABELS [--train FILE... --test FILE] [--report report.html] [--json summary.json]';
 const SUMMARY = 'Compares anomaly scores with red-team labels: AUC, average precision, TPR at 0.1% FPR, precision at recall 0.1, against a rarity baseline.';
 const SPECS = {
   scores: { type: 'string', multiple: true, help: '[NAME=]FILE  `seqsentry score` output (repeatable; NAME defaults to the file name)' },
-  labels: { type: 'string', help: 'FILE  red-team labels, one event per line as time and the --format adapter\'s label entities (lanl, ecs: time,user,src_host,dst_host, as in LANL\'s redteam.txt; gzip allowed)' },
+  labels: { type: 'string', help: 'FILE  red-team labels, one event per line as time and the --format adapter\'s label entities (every format: time,user,src_host,dst_host, as in LANL\'s redteam.txt, with the adapter\'s normalised values; gzip allowed)' },
   train: { type: 'string', multiple: true, help: 'FILE  training log for the rarity baseline (repeatable; needs --test)' },
   test: { type: 'string', help: 'FILE  the log the scores came from, scored by the rarity baseline' },
   format: { type: 'string', default: 'lanl', help: 'NAME  adapter for --train/--test and the label columns' },
+  'adapter-options': ADAPTER_OPTIONS_OPTION,
   report: { type: 'string', help: 'FILE  write a self-contained HTML report' },
   json: { type: 'string', help: 'FILE  write the summary as JSON' },
   top: { type: 'string', default: '50', help: 'N  top-ranked events of the first model shown in the report' },
@@ -76,7 +78,7 @@ const evaluate: Command = {
     const top = intOption(o.top, 'top', 50);
     if (top < 0) throw new UsageError(`--top must be >= 0, got ${top}`);
 
-    const adapter = createAdapter(o.format ?? 'lanl');
+    const adapter = createAdapter(o.format ?? 'lanl', parseJsonOption(o['adapter-options'], 'adapter-options'));
     const labels = await readLabels(labelFile, adapter.labelEntities);
     const sets: ScoredEvents[] = [];
     for (const { name, file } of scoreSpecs) sets.push(await readScoreFile(name, file, labels));

@@ -1,14 +1,21 @@
 // Options shared by commands: those reading log files through an adapter, and those talking to OpenSearch.
+import { ADAPTERS } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import type { DashboardsTarget } from '../install/dashboards-api.js';
 import type { OptionSpecs } from './command.js';
 
+/** `--adapter-options`, shared by every command that reads logs through an adapter. */
+export const ADAPTER_OPTIONS_OPTION = {
+  type: 'string',
+  help: 'JSON  adapter options, e.g. an ECS field map {"fields":{"user":["user.id"]}} or the year of year-less syslog times {"year":2024}',
+} as const;
+
 export const INPUT_OPTIONS = {
-  format: { type: 'string', help: 'FORMAT  input format: lanl | ecs' },
+  format: { type: 'string', help: `FORMAT  input format: ${Object.keys(ADAPTERS).join(' | ')}` },
   input: { type: 'string', multiple: true, short: 'i', help: 'FILE  input log file (repeatable; .gz allowed)' },
-  'adapter-options': { type: 'string', help: 'JSON  adapter options, e.g. an ECS field map {"fields":{"user":["user.id"]}}' },
+  'adapter-options': ADAPTER_OPTIONS_OPTION,
   strict: { type: 'boolean', default: false, help: 'stop at the first unreadable record instead of counting it' },
 } as const satisfies OptionSpecs;
 

@@ -8,7 +8,7 @@ import { createAdapter } from '../adapters/registry.js';
 import { formatReadStats, newReadStats, readRecords } from '../adapters/read.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
-import { blankLine, errorLine, scoreLine } from '../output/score-line.js';
+import { errorLine, scoreLine, skippedLine } from '../output/score-line.js';
 import { Scorer } from '../scorer/scorer.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
@@ -67,7 +67,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   const bar = progress('scoring');
   const summary: ScoreSummary = { records: 0, scored: 0, errors: 0, anomalies: 0 };
   // Pending lines keep input order: unreadable records wait in place until their batch is scored.
-  let pending: Array<{ line: number; event?: CanonicalEvent; error?: string; blank?: true }> = [];
+  let pending: Array<{ line: number; event?: CanonicalEvent; error?: string; skipped?: string }> = [];
   let batchEvents = 0;
   const explainAbove = args.explainAbove ?? 0;
 
@@ -84,8 +84,8 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
         if (r.is_anomaly) summary.anomalies += 1;
         const compact = r.anomaly_score < explainAbove && r.fields.length > 1;
         text.push(scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, ...r, ...(compact ? { fields: r.fields.slice(0, 1).map((f) => ({ field: f.field, value: f.value })) } : {}) }));
-      } else if (p.blank) {
-        text.push(blankLine(p.line));
+      } else if (p.skipped !== undefined) {
+        text.push(skippedLine({ line: p.line, skipped: p.skipped }));
       } else {
         text.push(errorLine({ line: p.line, error: p.error ?? 'unreadable record' }));
       }
@@ -110,8 +110,8 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
     }
     ordering.finish(`${held} events in time order`);
     for await (const item of readRecords(args.inputs, adapter, stats, args.strict)) {
-      if (item.blank) {
-        pending.push({ line: item.source.line, blank: true });
+      if (item.skipped !== undefined) {
+        pending.push({ line: item.source.line, skipped: item.skipped });
       } else if (item.event) {
         pending.push({ line: item.source.line, event: item.event });
         batchEvents += 1;

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { loadServeConfig } from '../config/load-serve-config.js';
+import { isNoEvent } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/registry.js';
 import { OpenSearchError, SeqSentryError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
@@ -43,7 +44,7 @@ const lanl = createAdapter('lanl');
 /** The LANL event of a line, read by the adapter the sidecar uses. */
 function lanlEvent(line: string, source: SourceRef): CanonicalEvent {
   const event = lanl.parse(line, source);
-  if (!event) throw new SeqSentryError(`${source.file}:${source.line}: not a LANL event`);
+  if (!event || isNoEvent(event)) throw new SeqSentryError(`${source.file}:${source.line}: not a LANL event`);
   return event;
 }
 

@@ -1,8 +1,8 @@
 // The enrich loop: per slice, walk unscored events (PIT + search_after), score each page through the shared
 // ScoringService, write the anomaly fields back, checkpoint; with `follow`, poll for new events until aborted.
 import type { Client } from '@opensearch-project/opensearch';
+import { isNoEvent } from '../adapters/adapter.js';
 import { SeqSentryError } from '../core/errors.js';
-import type { CanonicalEvent } from '../core/event.js';
 import type { ScoreRequest, ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
 import { AnomalyWriter, type ItemFailure } from './anomaly-writer.js';
@@ -178,8 +178,8 @@ export class Enricher {
   private owns(hit: EventHit, sliceId: number): boolean {
     let entity: string | undefined;
     try {
-      const event: CanonicalEvent | null = this.service.adapter.parse(hit.source, { file: `${hit.index}/${hit.id}`, line: 1 });
-      entity = event?.entities[this.service.scorer.bundle.entity_key];
+      const event = this.service.adapter.parse(hit.source, { file: `${hit.index}/${hit.id}`, line: 1 });
+      entity = event && !isNoEvent(event) ? event.entities[this.service.scorer.bundle.entity_key] : undefined;
     } catch {
       entity = undefined; // unreadable: it still belongs to exactly one slice, by id
     }

@@ -14,6 +14,7 @@ export class ScoreFileError extends SeqSentryError {
 }
 
 const ErrorLine = z.object({ line: z.number().int(), error: z.string() });
+const SkippedLine = z.object({ line: z.number().int(), skipped: z.string() });
 // The first pass needs only what ranks and labels an event; `fields` is checked when a record is shown.
 const RankedLine = z.object({
   line: z.number().int(),
@@ -43,7 +44,8 @@ function describe(error: z.ZodError): string {
 
 /**
  * Reads one score file. `{"line":N,"error":..}` records are counted (and kept for the report), not scored;
- * any other malformed line fails the run with its location, since it means a broken or truncated file.
+ * `{"line":N,"skipped":..}` (a blank line, a record of no event) carry no event and are passed over; any other
+ * malformed line fails the run with its location, since it means a broken or truncated file.
  */
 export async function readScoreFile(name: string, file: string, labels: Labels): Promise<ScoredEvents> {
   const builder = new ScoredEventsBuilder(name, file, labels);
@@ -56,6 +58,11 @@ export async function readScoreFile(name: string, file: string, labels: Labels):
       const parsed = ErrorLine.safeParse(obj);
       if (!parsed.success) throw new ScoreFileError(file, lineNo, `bad error record: ${describe(parsed.error)}`);
       builder.addError(`input line ${parsed.data.line}: ${parsed.data.error}`);
+      continue;
+    }
+    if ('skipped' in obj) {
+      const parsed = SkippedLine.safeParse(obj);
+      if (!parsed.success) throw new ScoreFileError(file, lineNo, `bad skipped record: ${describe(parsed.error)}`);
       continue;
     }
     const parsed = RankedLine.safeParse(obj);

@@ -1,6 +1,6 @@
 // Refills a cold entity's history from OpenSearch: its latest events before this one, oldest first, via the adapter.
 import { z } from 'zod';
-import type { Adapter } from '../adapters/adapter.js';
+import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError, OpenSearchError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import type { HistoryLoader } from '../service/scoring-service.js';
@@ -26,6 +26,7 @@ export const STAMPED_FIELDS: HistoryFields = { entity: 'anomaly.entity', time: '
 export function historyFieldsFor(adapter: Adapter, entityKey = adapter.entityKey): HistoryFields {
   const own = adapter.documentFields;
   const entity = own?.entities[entityKey];
+  if (own?.entitiesDerived) return { entity: STAMPED_FIELDS.entity, time: own.time, timeType: 'date' };
   return own && entity ? { entity, time: own.time, timeType: 'date' } : STAMPED_FIELDS;
 }
 
@@ -97,7 +98,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     hits.forEach((hit, i) => {
       try {
         const event = adapter.parse(hit._source ?? {}, { file: `opensearch:${hit._index ?? scope}`, line: i + 1 });
-        if (event) events.push(event);
+        if (event && !isNoEvent(event)) events.push(event); // a record of no event is no one's history
       } catch (err) {
         if (!(err instanceof AdapterError)) throw err;
         log.debug({ scope, entity: entityValue, reason: err.message }, 'history document skipped: the adapter cannot read it');

@@ -38,7 +38,8 @@ export const errorLine = fastJson({
   properties: { line: { type: 'integer' }, error: { type: 'string' } },
 }) as (line: { line: number; error: string }) => string;
 
-/** The output line of a blank or whitespace-only input line: no event, its place kept. */
-export function blankLine(line: number): string {
-  return `{"line":${line},"skipped":"blank line"}`;
-}
+/** The output line of a record without an event (a blank line, a record of no event of the format): its place kept. */
+export const skippedLine = fastJson({
+  type: 'object',
+  properties: { line: { type: 'integer' }, skipped: { type: 'string' } },
+}) as (line: { line: number; skipped: string }) => string;

@@ -1,6 +1,6 @@
 // The one scoring path behind the proxy, the ML Commons endpoint and the enrich loop: adapter → history → scorer,
 // with concurrent requests micro-batched into shared ONNX calls.
-import type { Adapter } from '../adapters/adapter.js';
+import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import { compareEvents } from '../scorer/order.js';
@@ -249,7 +249,7 @@ export class ScoringService {
       const kept = why ? batch.filter((_, i) => why[i] === undefined) : batch;
       this.countLate(kept);
       const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope));
-      const stamp = this.adapter.documentFields === null;
+      const stamp = this.adapter.documentFields === null || this.adapter.documentFields.entitiesDerived === true;
       const key = this.scorer.bundle.entity_key;
       kept.forEach((slot, k) =>
         deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stamp ? { entity: slot.event.entities[key] ?? '?', time: slot.event.time } : undefined, this.options.explainAbove)),
@@ -293,6 +293,8 @@ export class ScoringService {
     try {
       const event = this.adapter.parse(r.record, r.source);
       if (!event) return new AdapterError(r.source.file, r.source.line, 'empty record');
+      // A document of no event (not an authentication) is never scorable: it gets anomaly.error with the reason.
+      if (isNoEvent(event)) return new AdapterError(r.source.file, r.source.line, event.skip);
       const max = this.options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
       for (const [k, v] of Object.entries(event.entities)) event.entities[k] = boundValue(v, max);
       event.fields = event.fields.map((v) => boundValue(v, max));

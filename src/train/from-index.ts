@@ -62,6 +62,6 @@ export async function* readExport(file: string, adapter: Adapter, stats: ReadSta
     line += 1;
     const { i, d, s } = JSON.parse(text) as { i: string; d: string; s: Record<string, unknown> };
     const item = parseRecord(adapter, s, { file: `opensearch:${i}/_doc/${d}`, line }, stats, strict);
-    if (item) yield item;
+    if (item && item.skipped === undefined) yield item; // a skipped document is counted in stats by its reason
   }
 }

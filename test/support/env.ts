@@ -44,3 +44,10 @@ export function findShipper(name: 'rsyslog' | 'syslog-ng'): ShipperInstall | nul
   if (!available(r.status === 0, `${name} from Debian`, r.stderr.trim() || `run \`node scripts/shippers.mjs ${name}\``)) return null;
   return JSON.parse(r.stdout) as ShipperInstall;
 }
+
+/** fail2ban's annotated test logs from Debian (scripts/fail2ban-logs.mjs: a system install, else unpacked into the cache). */
+export function findFail2banLogs(): string | null {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'fail2ban-logs.mjs')], { encoding: 'utf8' });
+  if (!available(r.status === 0, "fail2ban's test logs from Debian", r.stderr.trim() || 'run `node scripts/fail2ban-logs.mjs`')) return null;
+  return r.stdout.trim();
+}
