@@ -98,8 +98,10 @@ describe('reordering window', () => {
 
   it('scores two workers\' interleaved requests in time order, and counts none late', async () => {
     const raw = await twoWorkers(windowed, docs, 'jitter');
-    // To 5e-5: float32 sums move in the last bits with the batch an event lands in; a missed predecessor moves raw by 1e-2 or more.
-    raw.forEach((v, i) => expect(v, `event ${i}`).toBeCloseTo(inOrder[i]!, 4));
+    // To 5e-3: float32 sums move in the last bits with the batch an event lands in, and the fused score's tail tables
+    // can magnify that: on a loaded machine, where more requests share a batch, 3.3e-3 was measured. A missed
+    // predecessor moves raw by 1e-2 or more.
+    raw.forEach((v, i) => expect(v, `event ${i}`).toBeCloseTo(inOrder[i]!, 2));
     expect(await lateCount(windowed)).toBe(0);
   });
 

@@ -1,17 +1,14 @@
 // `seqsentry aggregate`: entity notables from scored events (src/aggregate/notables.ts). Wiring only: options,
 // the entity fields the index has, the client, the summary.
 import { createAdapter } from '../adapters/registry.js';
-import { SeqSentryError, UsageError } from '../core/errors.js';
-import { ENTITIES_INDEX, NotableAggregator } from '../aggregate/notables.js';
-import { SuppressionStore } from '../aggregate/suppressions.js';
-import { call } from '../enrich/os-call.js';
-import { timeFieldOf } from '../enrich/query.js';
+import { UsageError } from '../core/errors.js';
+import { ENTITIES_INDEX } from '../aggregate/notables.js';
+import { aggregateOnce } from '../aggregate/run.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { loadBundle } from '../model/bundle.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig } from '../opensearch/config.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
-import type { Client } from '@opensearch-project/opensearch';
 
 const USAGE = 'seqsentry aggregate --index PATTERN (--model-dir DIR | --format ecs|lanl) [--since 24h] [--until now] [--window 15m] [--half-life 6h] [--notable-windows 2] [--stretch 2h] [--all-windows] [--entities kind=field,...]';
 const SUMMARY =
@@ -48,33 +45,6 @@ export function instantMs(text: string, option: string, now: number): number {
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new UsageError(`--${option} "${text}": expected a duration like 24h or an ISO date`);
   return t;
-}
-
-/**
- * For each entity, the first of its candidate fields that the indices map as aggregatable and that the events of the
- * range hold (a template may map fields no event has, such as destination.domain beside host.name).
- */
-async function entityFields(client: Client, pattern: string, timeField: string, range: { sinceMs: number; untilMs: number }, candidates: Record<string, readonly string[]>): Promise<Record<string, string>> {
-  const all = [...new Set(Object.values(candidates).flat())];
-  const caps = await call(client, { operation: 'field capabilities', method: 'GET', path: `/${encodeURIComponent(pattern)}/_field_caps`, querystring: { fields: all.join(','), ignore_unavailable: true, allow_no_indices: true }, index: pattern }, DEFAULT_BACKOFF);
-  const mapped = (caps.body as { fields?: Record<string, Record<string, { aggregatable?: boolean }>> }).fields ?? {};
-  const usable = all.filter((p) => Object.values(mapped[p] ?? {}).some((c) => c.aggregatable));
-  if (usable.length === 0) return {};
-  const res = await call(client, {
-    operation: 'entity fields present', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search`, index: pattern,
-    body: {
-      size: 0,
-      query: { range: { [timeField]: { gte: range.sinceMs, lt: range.untilMs, format: 'epoch_millis' } } },
-      aggs: { present: { filters: { filters: Object.fromEntries(usable.map((p) => [p, { exists: { field: p } }])) } } },
-    },
-  }, DEFAULT_BACKOFF);
-  const counts = (res.body as { aggregations?: { present?: { buckets?: Record<string, { doc_count: number }> } } }).aggregations?.present?.buckets ?? {};
-  const out: Record<string, string> = {};
-  for (const [kind, paths] of Object.entries(candidates)) {
-    const found = paths.find((p) => (counts[p]?.doc_count ?? 0) > 0);
-    if (found) out[kind] = found;
-  }
-  return out;
 }
 
 function parseEntities(text: string): Record<string, string> {
@@ -115,20 +85,14 @@ const command: Command = {
     if (notableWindows < 1) throw new UsageError('--notable-windows must be at least 1');
     const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
     try {
-      // Formats whose entities live inside text (LANL's message line) are found by the anomaly.entity SeqSentry writes.
-      const candidates: Record<string, readonly string[]> = adapter.documentFields?.entityPaths ?? { [entityKey ?? adapter.entityKey]: ['anomaly.entity'] };
-      const entities = v.entities !== undefined ? parseEntities(v.entities) : await entityFields(client, pattern, timeFieldOf(adapter), { sinceMs, untilMs }, candidates);
-      if (Object.keys(entities).length === 0) throw new SeqSentryError(`aggregate: no entity field of ${Object.values(candidates).flat().join(', ')} is mapped as aggregatable in ${pattern}`);
-      const suppressions = await new SuppressionStore(client, DEFAULT_BACKOFF).list(new Date(now));
-      const aggregator = new NotableAggregator(client, {
-        pattern, timeField: timeFieldOf(adapter), entities, sinceMs, untilMs,
-        windowMs: durationMs(v.window ?? '15m', 'window'), halfLifeMs: durationMs(v['half-life'] ?? '6h', 'half-life'),
-        notableWindows, stretchMs: durationMs(v.stretch ?? '2h', 'stretch'), allWindows: Boolean(v['all-windows']), suppressions, backoff: DEFAULT_BACKOFF,
-      });
       const t0 = performance.now();
-      const s = await aggregator.run();
+      const { stats: s, entities, suppressions } = await aggregateOnce(client, {
+        pattern, adapter, ...(entityKey ? { entityKey } : {}), sinceMs, untilMs, ...(v.entities !== undefined ? { entities: parseEntities(v.entities) } : {}),
+        windowMs: durationMs(v.window ?? '15m', 'window'), halfLifeMs: durationMs(v['half-life'] ?? '6h', 'half-life'),
+        notableWindows, stretchMs: durationMs(v.stretch ?? '2h', 'stretch'), allWindows: Boolean(v['all-windows']), backoff: DEFAULT_BACKOFF,
+      });
       const seconds = (performance.now() - t0) / 1000;
-      process.stdout.write(`aggregated ${s.events} events into ${s.windows} entity windows (${Object.entries(entities).map(([k, f]) => `${k}=${f}`).join(', ')}): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.notable} notable${suppressions.length ? ` (${suppressions.length} suppression(s) active)` : ''}, in ${seconds.toFixed(1)} s (counting ${s.seconds.count} s, top events ${s.seconds.top} s, comparing ${s.seconds.compare} s, writing ${s.seconds.write} s)\n`);
+      process.stdout.write(`aggregated ${s.events} events into ${s.windows} entity windows (${Object.entries(entities).map(([k, f]) => `${k}=${f}`).join(', ')}): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.notable} notable${suppressions ? ` (${suppressions} suppression(s) active)` : ''}, in ${seconds.toFixed(1)} s (counting ${s.seconds.count} s, top events ${s.seconds.top} s, comparing ${s.seconds.compare} s, writing ${s.seconds.write} s)\n`);
       return 0;
     } finally {
       await client.close();

@@ -6,7 +6,10 @@ import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createEnrichScoring } from '../enrich/scoring.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig } from '../opensearch/config.js';
+import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
+import { startAggregateSchedule } from '../aggregate/schedule.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
+import { durationMs } from './aggregate.js';
 import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
@@ -27,6 +30,8 @@ const SPECS = {
   'explain-above': { type: 'string', default: String(DEFAULT_EXPLAIN_ABOVE), help: 'SCORE  full explanation from this anomaly_score, the top field only below (0: every event in full)' },
   'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
   'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
+  'aggregate-every': { type: 'string', default: '5m', help: 'DURATION  with --follow, aggregate the index into entity notables this often (as seqsentry aggregate does); 0 turns it off' },
+  'aggregate-lookback': { type: 'string', default: '2h', help: 'DURATION  how far back each of those passes reads' },
   'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
 } as const;
 
@@ -66,6 +71,8 @@ const command: Command = {
     if (!(pollSeconds > 0)) throw new UsageError('--poll-interval must be a positive number of seconds');
 
     const explainAbove = scoreOption(v['explain-above'], 'explain-above');
+    const aggregateEveryMs = v['aggregate-every'] === '0' ? 0 : durationMs(v['aggregate-every'] ?? '5m', 'aggregate-every');
+    const aggregateLookbackMs = durationMs(v['aggregate-lookback'] ?? '2h', 'aggregate-lookback');
     const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
     const scoring = await createEnrichScoring(client, modelDir, batchSize, explainAbove);
 
@@ -100,6 +107,10 @@ const command: Command = {
       },
       { onProgress: (read, total, s) => bar.update(read, total || undefined, `${s.scored} scored, ${s.failed} errors`) },
     );
+    const { bundle } = scoring.scorer;
+    const notables = v.follow && aggregateEveryMs > 0
+      ? startAggregateSchedule(client, { pattern, adapter: scoring.service.adapter, entityKey: bundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs: aggregateEveryMs, lookbackMs: aggregateLookbackMs })
+      : null;
     try {
       const stats = await enricher.run(controller.signal);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -111,6 +122,7 @@ const command: Command = {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await notables?.stop();
       await scoring.close();
       await client.close();
     }

@@ -57,6 +57,21 @@ export const ServeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    aggregate: z
+      .object({
+        /**
+         * Index pattern of the scored events that serve aggregates into entity notables (seqsentry-entities) on a
+         * schedule, as `seqsentry aggregate` would with its defaults; unset: no schedule here (run aggregate, or
+         * enrich --follow, which aggregates what it enriches).
+         */
+        index: z.string().min(1).optional(),
+        /** Time between two passes. */
+        every_ms: z.number().int().min(1_000).default(300_000),
+        /** How far back each pass reads: a later event is aggregated when it comes within this. */
+        lookback_ms: z.number().int().min(60_000).default(7_200_000),
+      })
+      .strict()
+      .prefault({}),
     explanation: z
       .object({
         /**

@@ -1,5 +1,8 @@
 // Composition root of `seqsentry serve`: listens first (health probes answer during model load), then loads the
 // model, wires adapter → history refill → scoring service, and shuts down in order.
+import { startAggregateSchedule, type ScheduledAggregation } from '../aggregate/schedule.js';
+import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
+import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { Senders } from '../service/senders.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,7 +77,9 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
 
   let scorer: Scorer | null = null;
   let client: OpenSearchClient | null = null;
+  let notables: ScheduledAggregation | null = null;
   const release = async () => {
+    await notables?.stop();
     await Promise.allSettled([opensearch.close(), client?.close(), scorer?.close()]);
   };
   try {
@@ -85,6 +90,11 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     const historyLoader = client && fields ? createHistoryLoader({ client, adapter, fields, timeoutMs: config.history.load_timeout_ms }) : undefined;
     state.scoring = new ScoringService(scorer, adapter, { maxBatch: config.batching.max_batch, maxDelayMs: config.batching.max_delay_ms, maxValueBytes: config.history.max_value_bytes, maxScopeBytes: config.history.max_scope_bytes, reorderWindowMs: config.history.reorder_window_ms, senders: state.senders, explainAbove: config.explanation.full_above, ...(historyLoader ? { historyLoader } : {}) }, metrics.batchObserver);
     metrics.attachModel(scorer.history, scorer.modelId);
+    if (config.aggregate.index) {
+      client ??= createOpenSearchClient(config.opensearch);
+      const { index, every_ms: everyMs, lookback_ms: lookbackMs } = config.aggregate;
+      notables = startAggregateSchedule(client, { pattern: index, adapter, entityKey: scorer.bundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs, lookbackMs });
+    }
     state.modelState = 'loaded';
     log.info({ model: scorer.modelId, format: adapter.name, context: scorer.context, history_refill: fields ?? false }, 'model loaded; serving');
   } catch (err) {

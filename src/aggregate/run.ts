@@ -1,0 +1,92 @@
+// One aggregation pass over a range of scored events: finds the entity fields the index holds, reads the analysts'
+// suppressions, and runs the NotableAggregator. Called by `seqsentry aggregate` and by the schedules of `serve` and
+// `enrich --follow`, so every caller aggregates the same way.
+import type { Client } from '@opensearch-project/opensearch';
+import type { Adapter } from '../adapters/adapter.js';
+import { SeqSentryError } from '../core/errors.js';
+import { call } from '../enrich/os-call.js';
+import { timeFieldOf } from '../enrich/query.js';
+import type { BackoffPolicy } from '../enrich/retry.js';
+import { NotableAggregator, type AggregateStats } from './notables.js';
+import { SuppressionStore } from './suppressions.js';
+
+/** The notables' shape: window, risk, notability. Defaults are those of `seqsentry aggregate`. */
+export interface NotableSettings {
+  windowMs: number;
+  halfLifeMs: number;
+  notableWindows: number;
+  stretchMs: number;
+  allWindows: boolean;
+}
+
+export const DEFAULT_NOTABLE_SETTINGS: NotableSettings = Object.freeze({
+  windowMs: 15 * 60_000,
+  halfLifeMs: 6 * 3_600_000,
+  notableWindows: 2,
+  stretchMs: 2 * 3_600_000,
+  allWindows: false,
+});
+
+export interface AggregationRun extends NotableSettings {
+  pattern: string;
+  adapter: Adapter;
+  /** The bundle's context entity, for formats whose entities live in text (found by anomaly.entity). */
+  entityKey?: string;
+  sinceMs: number;
+  untilMs: number;
+  /** Entity kind → field; default: per kind the first of the adapter's paths the events of the range hold. */
+  entities?: Record<string, string>;
+  backoff: Readonly<BackoffPolicy>;
+}
+
+export interface AggregationResult {
+  stats: AggregateStats;
+  entities: Record<string, string>;
+  suppressions: number;
+}
+
+/**
+ * For each entity, the first of its candidate fields that the indices map as aggregatable and that the events of the
+ * range hold (a template may map fields no event has, such as destination.domain beside host.name).
+ */
+async function entityFields(client: Client, run: AggregationRun, timeField: string, candidates: Record<string, readonly string[]>): Promise<Record<string, string>> {
+  const { pattern, backoff } = run;
+  const all = [...new Set(Object.values(candidates).flat())];
+  const caps = await call(client, { operation: 'field capabilities', method: 'GET', path: `/${encodeURIComponent(pattern)}/_field_caps`, querystring: { fields: all.join(','), ignore_unavailable: true, allow_no_indices: true }, index: pattern }, backoff);
+  const mapped = (caps.body as { fields?: Record<string, Record<string, { aggregatable?: boolean }>> }).fields ?? {};
+  const usable = all.filter((p) => Object.values(mapped[p] ?? {}).some((c) => c.aggregatable));
+  if (usable.length === 0) return {};
+  const res = await call(client, {
+    operation: 'entity fields present', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search`, index: pattern,
+    body: {
+      size: 0,
+      query: { range: { [timeField]: { gte: run.sinceMs, lt: run.untilMs, format: 'epoch_millis' } } },
+      aggs: { present: { filters: { filters: Object.fromEntries(usable.map((p) => [p, { exists: { field: p } }])) } } },
+    },
+  }, backoff);
+  const counts = (res.body as { aggregations?: { present?: { buckets?: Record<string, { doc_count: number }> } } }).aggregations?.present?.buckets ?? {};
+  const out: Record<string, string> = {};
+  for (const [kind, paths] of Object.entries(candidates)) {
+    const found = paths.find((p) => (counts[p]?.doc_count ?? 0) > 0);
+    if (found) out[kind] = found;
+  }
+  return out;
+}
+
+/** Aggregates the scored events of [sinceMs, untilMs) into entity notables; idempotent (writes only what changed). */
+export async function aggregateOnce(client: Client, run: AggregationRun): Promise<AggregationResult> {
+  const { adapter } = run;
+  const timeField = timeFieldOf(adapter);
+  // Formats whose entities live inside text (LANL's message line) are found by the anomaly.entity SeqSentry writes.
+  const candidates: Record<string, readonly string[]> = adapter.documentFields?.entityPaths ?? { [run.entityKey ?? adapter.entityKey]: ['anomaly.entity'] };
+  const entities = run.entities ?? (await entityFields(client, run, timeField, candidates));
+  if (Object.keys(entities).length === 0) throw new SeqSentryError(`aggregate: no entity field of ${Object.values(candidates).flat().join(', ')} is mapped as aggregatable in ${run.pattern}`);
+  // Suppressions in force now, whatever range is aggregated (an expired one no longer hides anything).
+  const suppressions = await new SuppressionStore(client, run.backoff).list(new Date());
+  const aggregator = new NotableAggregator(client, {
+    pattern: run.pattern, timeField, entities, sinceMs: run.sinceMs, untilMs: run.untilMs,
+    windowMs: run.windowMs, halfLifeMs: run.halfLifeMs, notableWindows: run.notableWindows, stretchMs: run.stretchMs, allWindows: run.allWindows,
+    suppressions, backoff: run.backoff,
+  });
+  return { stats: await aggregator.run(), entities, suppressions: suppressions.length };
+}
