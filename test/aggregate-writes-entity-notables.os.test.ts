@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ENTITIES_INDEX, notableId } from '../src/aggregate/notables.js';
 import { runCli, type CliResult } from './support/cli.js';
-import { ecsLogon, FIXTURE_START_MS } from './support/ecs-fixture.js';
+import { FIXTURE_START_MS } from './support/ecs-fixture.js';
+import { scoredLogon } from './support/notables-fixture.js';
 import { loadIndex, os } from './support/enrich-fixture.js';
 import { hasBuild } from './support/env.js';
 import { requireOpenSearch } from './support/opensearch.js';
@@ -16,31 +17,18 @@ const START = FIXTURE_START_MS + 60 * 86_400_000; // a window boundary (midnight
 const WINDOWS = 8;
 const USERS = ['u1', 'u2', 'u3', 'u4', 'mallory', 'oddone'];
 
-/** A scored logon as the proxy writes it. */
-function scored(timeMs: number, user: string, dst: string, score: number): Record<string, unknown> {
-  const anomalous = score >= 0.99;
-  return {
-    ...ecsLogon({ timeMs, user, srcHost: `ws-${user}`, srcIp: '10.0.0.1', dstHost: dst }),
-    anomaly_score: score,
-    anomaly: {
-      is_anomaly: anomalous, threshold: 0.99, raw: score * 10, reason: anomalous ? 'pairs:user+dst_host' : 'sequence',
-      model: { name: 'seeded', version: '1', kind: 'transformer-mlm' }, scored_at: new Date(timeMs).toISOString(),
-      fields: [{ name: 'dst_host', value: dst, surprisal: score * 5, expected: 'srv-1' }],
-    },
-  };
-}
 
 function seeded(): Record<string, unknown>[] {
   const docs: Record<string, unknown>[] = [];
   for (let w = 0; w < WINDOWS; w++) {
-    for (const [k, user] of USERS.entries()) docs.push(scored(START + w * W + 60_000 * (k + 1), user, 'srv-1', 0.1 + 0.01 * k));
+    for (const [k, user] of USERS.entries()) docs.push(scoredLogon(START + w * W + 60_000 * (k + 1), user, 'srv-1', 0.1 + 0.01 * k));
   }
   // mallory: anomalous in windows 1, 2 and 5, each time to another server (no host collects them).
-  for (const [w, dst] of [[1, 'srv-a'], [2, 'srv-b'], [5, 'srv-c']] as const) docs.push(scored(START + w * W + 600_000, 'mallory', dst, 0.999));
+  for (const [w, dst] of [[1, 'srv-a'], [2, 'srv-b'], [5, 'srv-c']] as const) docs.push(scoredLogon(START + w * W + 600_000, 'mallory', dst, 0.999));
   // srv-bad: anomalous logons by two users in windows 3 and 4.
-  docs.push(scored(START + 3 * W + 500_000, 'u1', 'srv-bad', 0.995), scored(START + 4 * W + 500_000, 'u2', 'srv-bad', 0.997));
+  docs.push(scoredLogon(START + 3 * W + 500_000, 'u1', 'srv-bad', 0.995), scoredLogon(START + 4 * W + 500_000, 'u2', 'srv-bad', 0.997));
   // oddone: one odd logon, once.
-  docs.push(scored(START + 2 * W + 700_000, 'oddone', 'srv-d', 0.998));
+  docs.push(scoredLogon(START + 2 * W + 700_000, 'oddone', 'srv-d', 0.998));
   return docs;
 }
 
@@ -123,7 +111,7 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
 
   it('rewrites the window of a late event and the windows after it', async () => {
     // oddone again, late, in window 3: now twice within the stretch.
-    const late = scored(START + 3 * W + 800_000, 'oddone', 'srv-e', 0.996);
+    const late = scoredLogon(START + 3 * W + 800_000, 'oddone', 'srv-e', 0.996);
     await os(url, 'POST', `/${INDEX}/_doc?refresh=true`, late);
     const again = aggregate('--all-windows');
     expect(again.status, again.stderr).toBe(0);

@@ -10,7 +10,7 @@ import { startAggregateSchedule } from '../src/aggregate/schedule.js';
 import { DEFAULT_BACKOFF } from '../src/enrich/retry.js';
 import { createOpenSearchClient } from '../src/opensearch/client.js';
 import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
-import { ecsLogon } from './support/ecs-fixture.js';
+import { scoredLogon } from './support/notables-fixture.js';
 import { loadIndex, os } from './support/enrich-fixture.js';
 import { CLI, hasBuild, REPO_ROOT } from './support/env.js';
 import { ecsModel } from './support/model-fixture.js';
@@ -23,25 +23,12 @@ const START = Math.floor((Date.now() - 2 * 3_600_000) / W) * W;
 const LOOKBACK_MS = 3 * 3_600_000;
 const RUN = `${process.pid}`;
 
-/** A scored logon as the proxy writes it. */
-function scored(timeMs: number, user: string, dst: string, score: number): Record<string, unknown> {
-  const anomalous = score >= 0.99;
-  return {
-    ...ecsLogon({ timeMs, user, srcHost: `ws-${user}`, srcIp: '10.0.0.1', dstHost: dst }),
-    anomaly_score: score,
-    anomaly: {
-      is_anomaly: anomalous, raw: score * 10, reason: anomalous ? 'pairs:user+dst_host' : 'sequence',
-      model: { name: 'seeded', version: '1', kind: 'transformer-mlm' }, scored_at: new Date(timeMs).toISOString(),
-      fields: [{ name: 'dst_host', value: dst }],
-    },
-  };
-}
 
 /** Three ordinary users in six windows, and `bad` anomalous in windows 1 and 2 (notable from window 2). */
 function seeded(bad: string): Record<string, unknown>[] {
   const docs: Record<string, unknown>[] = [];
-  for (let w = 0; w < 6; w++) for (const [k, user] of [`a-${RUN}`, `b-${RUN}`, `c-${RUN}`].entries()) docs.push(scored(START + w * W + 60_000 * (k + 1), user, 'srv-1', 0.2));
-  docs.push(scored(START + W + 300_000, bad, 'srv-x', 0.999), scored(START + 2 * W + 300_000, bad, 'srv-y', 0.998));
+  for (let w = 0; w < 6; w++) for (const [k, user] of [`a-${RUN}`, `b-${RUN}`, `c-${RUN}`].entries()) docs.push(scoredLogon(START + w * W + 60_000 * (k + 1), user, 'srv-1', 0.2));
+  docs.push(scoredLogon(START + W + 300_000, bad, 'srv-x', 0.999), scoredLogon(START + 2 * W + 300_000, bad, 'srv-y', 0.998));
   return docs;
 }
 
@@ -101,7 +88,7 @@ describe('entity notables kept current on a schedule', () => {
       expect(schedule.lastError).toBeUndefined();
 
       // A late anomalous logon of the bad user in window 4: its window appears on a later pass.
-      await os(url, 'POST', `/${index}/_doc?refresh=true`, scored(START + 4 * W + 120_000, bad, 'srv-z', 0.997));
+      await os(url, 'POST', `/${index}/_doc?refresh=true`, scoredLogon(START + 4 * W + 120_000, bad, 'srv-z', 0.997));
       const late = await until('the late window', async () => (await userWindows(url, bad)).get(START + 4 * W));
       expect(late.notable).toBe(true); // anomalous again within the 2-hour stretch
     } finally {
