@@ -1,17 +1,17 @@
 // `seqsentry enrich`: score unscored events already in OpenSearch and write the anomaly fields back. Wiring only:
 // options → model, client, ScoringService → Enricher; progress, signals and the final summary.
+import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
+import { startAggregateSchedule } from '../aggregate/schedule.js';
 import { UsageError } from '../core/errors.js';
 import { Enricher, type EnrichStats } from '../enrich/enricher.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createEnrichScoring } from '../enrich/scoring.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig } from '../opensearch/config.js';
-import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
-import { startAggregateSchedule } from '../aggregate/schedule.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
-import { durationMs } from './aggregate.js';
 import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
+import { durationMs } from './aggregate.js';
 import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 
 const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';

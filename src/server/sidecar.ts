@@ -1,15 +1,15 @@
 // Composition root of `seqsentry serve`: listens first (health probes answer during model load), then loads the
 // model, wires adapter → history refill → scoring service, and shuts down in order.
-import { startAggregateSchedule, type ScheduledAggregation } from '../aggregate/schedule.js';
-import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
-import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { Senders } from '../service/senders.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/adapter.js';
+import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
+import { startAggregateSchedule, type ScheduledAggregation } from '../aggregate/schedule.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
+import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
 import { createHistoryLoader, historyFieldsFor } from '../opensearch/history-loader.js';
 import { OpenSearchHttp } from '../opensearch/http.js';
