@@ -82,8 +82,10 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     return [...parsed.data.hits.hits].reverse(); // newest first → oldest first
   };
   return async (scope, entityValue, until, limit) => {
-    // An empty scope would search every index: such requests keep their history in memory only.
-    if (!scope || limit <= 0 || entityValue === '?') return [];
+    // An empty scope would search every index: such requests keep their history in memory only. Events without the
+    // entity ('?': an sshd line naming no user) share one history in memory; only the stamp holds that '?' (a document
+    // field is missing in such documents, not '?'), so they are refilled only where SeqSentry stamps the entity.
+    if (!scope || limit <= 0 || (entityValue === '?' && fields.entity !== STAMPED_FIELDS.entity)) return [];
     const at = fields.timeType === 'date' ? new Date(Math.floor(until * 1000)).toISOString() : until;
     // The latest `limit` strictly earlier, and every event at `until` itself: the caller keeps those of them that
     // come first in canonical order, however many events of this entity share that time.

@@ -61,18 +61,20 @@ export interface EnrichRun {
   batchSize: number;
   sliceMax?: number;
   sliceIds?: number[];
+  /** The window's start (default 2026-01-01: the ECS fixture's days). */
+  since?: string;
 }
 
 /**
  * One in-process enrich run to completion (no --follow), as `seqsentry enrich` wires it, over events since
- * 2026-01-01; `wrap` may stand between the enricher and its scoring service (a test's race).
+ * `run.since` (default 2026-01-01); `wrap` may stand between the enricher and its scoring service (a test's race).
  */
 export async function runEnrich(url: string, modelDir: string, run: EnrichRun, wrap: (service: ScoringService) => ScoringService = (s) => s): Promise<EnrichStats> {
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
   const scoring = await createEnrichScoring(client, modelDir, run.batchSize);
   try {
     return await new Enricher(client, wrap(scoring.service), {
-      pattern: run.pattern, since: '2026-01-01T00:00:00Z', job: run.job, sliceMax: run.sliceMax ?? 1, sliceIds: run.sliceIds ?? [0], follow: false,
+      pattern: run.pattern, since: run.since ?? '2026-01-01T00:00:00Z', job: run.job, sliceMax: run.sliceMax ?? 1, sliceIds: run.sliceIds ?? [0], follow: false,
       pageSize: run.pageSize, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
     }).run(new AbortController().signal);
   } finally {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { train } from '../../src/commands/train.js';
 import { ecsDocs, writeNdjson, type EcsFixtureOptions } from './ecs-fixture.js';
 import { REPO_ROOT, shared } from './env.js';
+import { webloginRecords } from './weblogin-fixture.js';
 
 export interface ModelFixtureOptions extends EcsFixtureOptions {
   kind?: 'transformer-mlm' | 'lstm-lm';
@@ -18,7 +19,8 @@ function cacheKey(data: string, args: unknown): string {
   const h = createHash('sha256').update(data).update(JSON.stringify(args));
   const models = join(REPO_ROOT, 'models');
   for (const f of readdirSync(models).filter((n) => n.endsWith('.py') || n === 'kinds.json').sort()) h.update(f).update(readFileSync(join(models, f)));
-  for (const f of ['src/adapters/ecs.ts', 'src/adapters/lanl.ts', 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
+  const adapters = readdirSync(join(REPO_ROOT, 'src', 'adapters')).filter((n) => n.endsWith('.ts')).sort().map((n) => `src/adapters/${n}`);
+  for (const f of [...adapters, 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -44,6 +46,39 @@ export async function lanlModel(): Promise<string> {
   const args = { kind: 'transformer-mlm' as const, epochs: 4, seed: 5, minCount: 1 };
   return cachedModel('lanl-transformer-mlm', text, args, (input, modelDir) =>
     train({ format: 'lanl', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false }),
+  );
+}
+
+/** A windows transformer-mlm bundle trained on the shared OTRF Security events (2,956 NXLog records, read in place). */
+export async function windowsModel(): Promise<string> {
+  const text = readFileSync(shared('windows', 'otrf-security-auth.jsonl'), 'utf8');
+  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 3, minCount: 1 };
+  return cachedModel('windows-transformer-mlm', text, args, (input, modelDir) =>
+    train({ format: 'windows', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false }),
+  );
+}
+
+/** The year the shared Ubuntu auth.log's year-less lines are read in (its 24 days start on 27 March). */
+export const AUTHLOG_SAMPLE_YEAR = 2024;
+
+/** An authlog transformer-mlm bundle trained on the shared Ubuntu auth.log (7,121 real lines, read in place). */
+export async function authlogModel(): Promise<string> {
+  const text = readFileSync(shared('linux', 'ubuntu-internet-host-auth.log'), 'utf8');
+  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 3, minCount: 1, year: AUTHLOG_SAMPLE_YEAR };
+  return cachedModel('authlog-transformer-mlm', text, args, (input, modelDir) =>
+    train({
+      format: 'authlog', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false,
+      adapterOptions: { year: args.year },
+    }),
+  );
+}
+
+/** A weblogin transformer-mlm bundle trained on the login records of test/support/weblogin-fixture.ts (no shared sample exists). */
+export async function webloginModel(): Promise<string> {
+  const text = webloginRecords(14, 0).map((l) => JSON.stringify(l)).join('\n') + '\n';
+  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 5, minCount: 1 };
+  return cachedModel('weblogin-transformer-mlm', text, args, (input, modelDir) =>
+    train({ format: 'weblogin', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: true }),
   );
 }
 

@@ -1,0 +1,74 @@
+// Windows Security events shipped as Winlogbeat writes them reach the scorer through the _bulk proxy (restarted
+// half-way), the seqsentry-score ingest pipeline (ML Commons) and enrich, and end with the same anomaly fields; the
+// events of no authentication (4770, 4778, 4779) are stored on every path with anomaly.error; after the restart the
+// proxy refills history by the stamped anomaly.entity (Windows user names are normalised, so user.name would miss).
+import { readFileSync } from 'node:fs';
+import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { shared } from './support/env.js';
+import { expectErrorsKept, expectEveryDocumentOnce, expectSameScores, firstEventsAfterRestart, PATH_TOLERANCE, shipThroughEveryPath, type Doc, type PathsRun } from './support/format-paths.js';
+import { windowsModel } from './support/model-fixture.js';
+import { requireOpenSearch } from './support/opensearch.js';
+
+/** Three recordings of one day of the OTRF "mordor" enterprise in the shared sample the model is trained on. */
+const RECORDINGS = ['empire_shell_dcerpc_smb_service_dll_hijack.zip', 'empire_getsession_dcerpc_smb_srvsvc_NetSessEnum.zip', 'rdp_interactive_taskmanager_lsass_dump.zip'];
+
+/** NXLog's own keys next to the flattened EventData (nxlog.co, im_msvistalog fields). */
+const NXLOG_KEYS = new Set([
+  '@timestamp', '@version', 'ActivityID', 'Category', 'Channel', 'ERROR_EVT_UNRESOLVED', 'EventID', 'EventReceivedTime', 'EventTime', 'EventType',
+  'ExecutionProcessID', 'Hostname', 'Keywords', 'Level', 'Message', 'Opcode', 'OpcodeValue', 'ProcessID', 'ProviderGuid', 'RecordNumber', 'Severity',
+  'SeverityValue', 'SourceModuleName', 'SourceModuleType', 'SourceName', 'Task', 'ThreadID', 'TimeCreated', 'Version', '_source_file', 'host', 'port', 'tags', 'type',
+]);
+
+/** The event as Winlogbeat 8 ships it: ECS around `winlog`, EventData under winlog.event_data as strings. */
+function winlogbeat(r: Record<string, unknown>): Doc {
+  const failure = r.EventType === 'AUDIT_FAILURE';
+  const eventData = Object.fromEntries(Object.entries(r).filter(([k]) => !NXLOG_KEYS.has(k)).map(([k, v]) => [k, String(v)]));
+  return {
+    '@timestamp': r['@timestamp'],
+    message: r.Message,
+    event: { code: String(r.EventID), kind: 'event', provider: r.SourceName, action: r.Category, outcome: failure ? 'failure' : 'success' },
+    host: { name: String(r.Hostname).toLowerCase() },
+    winlog: {
+      api: 'wineventlog', channel: r.Channel, provider_name: r.SourceName, provider_guid: r.ProviderGuid, computer_name: r.Hostname,
+      event_id: String(r.EventID), record_id: String(r.RecordNumber), task: r.Category, opcode: r.Opcode, keywords: [failure ? 'Audit Failure' : 'Audit Success'],
+      process: { pid: r.ExecutionProcessID, thread: { id: r.ThreadID } }, event_data: eventData,
+    },
+  };
+}
+
+const docs: Doc[] = readFileSync(shared('windows', 'otrf-security-auth.jsonl'), 'utf8').trim().split('\n')
+  .map((l) => JSON.parse(l) as Record<string, unknown>)
+  .filter((r) => RECORDINGS.some((f) => String(r._source_file).endsWith(f)))
+  .sort((a, b) => String(a['@timestamp']).localeCompare(String(b['@timestamp'])))
+  .map(winlogbeat);
+
+let run: PathsRun;
+
+beforeAll(async () => {
+  const url = inject('opensearchUrl');
+  if (!url) return;
+  run = await shipThroughEveryPath(url, 'windows', await windowsModel(), docs, '2020-01-01T00:00:00Z');
+}, 900_000);
+
+beforeEach((ctx) => void requireOpenSearch(ctx));
+
+describe('Winlogbeat documents through proxy, ingest pipeline and enrich', () => {
+  it('each path stores every document once, as shipped, with the anomaly fields added', () => {
+    expect(docs).toHaveLength(252);
+    expectEveryDocumentOnce(run, docs);
+  });
+
+  it('gives every logon event the same score, raw score, explanation and stamped entity on every path', () => {
+    expect(expectSameScores(run)).toBe(250);
+  });
+
+  it('stores the Security events of no authentication with anomaly.error naming the event id, unscored', () => {
+    expect(expectErrorsKept(run)).toEqual(['not an authentication event: Security event 4770', 'not an authentication event: Security event 4778']);
+  });
+
+  it('refills history after the restart by anomaly.entity: without the stamps the same events score otherwise', () => {
+    const first = firstEventsAfterRestart(run);
+    expect(first.map((f) => f.entity).sort()).toEqual(['mordordc$', 'pgustavo', 'system', 'workstation5$']);
+    for (const f of first) expect(f.moved, `${f.entity} ${f.doc}`).toBeGreaterThan(PATH_TOLERANCE);
+  });
+});
