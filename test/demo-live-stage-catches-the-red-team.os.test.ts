@@ -11,8 +11,9 @@ import { scoreFiles } from '../src/commands/score.js';
 import { train } from '../src/commands/train.js';
 import { InterruptedError } from '../src/core/errors.js';
 import { monitorsFor } from '../src/demo/entity-report.js';
-import { DEMO_INDEX, runLiveStage, type LiveOptions, type LiveResult } from '../src/demo/live-opensearch.js';
+import { DEMO_INDEX, deleteDemoNotables, runLiveStage, type LiveOptions, type LiveResult } from '../src/demo/live-opensearch.js';
 import { labelKey, labelledValues, readLabels } from '../src/eval/labels.js';
+import { createOpenSearchClient } from '../src/opensearch/client.js';
 import { simulate } from '../src/sim/simulate.js';
 import { withInstallLock } from './support/ml-sidecar.js';
 import { requireOpenSearch } from './support/opensearch.js';
@@ -58,7 +59,9 @@ describe('the demo\'s live stage', () => {
   afterAll(async () => {
     if (url) {
       await os(url, 'DELETE', `/${DEMO_INDEX}?ignore_unavailable=true`);
-      await os(url, 'POST', '/seqsentry-entities/_delete_by_query?refresh=true&ignore_unavailable=true', { query: { term: { 'top_events.index': DEMO_INDEX } } });
+      const client = createOpenSearchClient({ url, tls: { reject_unauthorized: true }, request_timeout_ms: 60_000 });
+      await deleteDemoNotables(client);
+      await client.close();
     }
     rmSync(dir, { recursive: true, force: true });
   });

@@ -89,6 +89,7 @@ const command: Command = {
       const kind = kinds[0] as string;
       process.stderr.write(`\n== live: install, the test days through seqsentry serve's _bulk proxy into OpenSearch (${kind}), aggregate, monitors\n`);
       const labels = await readLabels(join(data, 'redteam.txt'), createAdapter('lanl').labelEntities);
+      const liveStarted = Date.now();
       const result = await interruptible((signal) => runLiveStage({
         modelDir: join(out, 'models', kind), testCsv: test, offlineScores: join(out, `scores-${kind}.jsonl`), days, outDir: out,
         isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, [user, src, dst]) ?? ''),
@@ -98,6 +99,7 @@ const command: Command = {
         signal,
         say: (line) => process.stdout.write(`${line}\n`),
       }));
+      process.stdout.write(`live stage (node start included) in ${((Date.now() - liveStarted) / 1000).toFixed(0)} s\n`);
       live = `\nevents with anomaly fields: index ${DEMO_INDEX} at ${result.url}${result.stopped ? ' (node stopped; --keep-opensearch keeps it)' : ''}`;
     }
     process.stdout.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(0)} s\nreport: ${report}${live}\n`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { durationMs } from '../aggregate/duration.js';
-import { AGGREGATE_DEFAULTS, NotableAggregator, type AggregateStats } from '../aggregate/notables.js';
+import { AGGREGATE_DEFAULTS, ENTITIES_INDEX, NotableAggregator, type AggregateStats } from '../aggregate/notables.js';
 import { SuppressionStore } from '../aggregate/suppressions.js';
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
@@ -231,7 +231,9 @@ export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
     };
     // Templates first (the demo index takes its mapping from them); no sidecar URL: the ML Commons parts are skipped.
     sayInstall(say, 'before shipping', await install(client, installOptions));
+    // A previous run's events, and the notables aggregated from them (only those: other indices' notables stay).
     await rawRequest(client, 'DELETE', `/${DEMO_INDEX}`, undefined, { accept: [404] });
+    await deleteDemoNotables(client);
     signal?.throwIfAborted();
     sidecar = await startSidecar(loadServeConfig({ env: { SEQSENTRY_TOKEN: token }, overrides: { model_dir: opts.modelDir, 'listen.port': 0, 'opensearch.url': url } }));
     const sent = await shipThroughProxy(sidecar.url, token, DEMO_INDEX, opts.testCsv, epochMs, signal);
@@ -243,7 +245,7 @@ export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
     const range: TimeRange = { fromMs: sent.fromMs, toMs: sent.toMs };
     const t0 = performance.now();
     const agg = await aggregateNotables(client, range);
-    await rawRequest(client, 'POST', '/seqsentry-entities/_refresh');
+    await rawRequest(client, 'POST', `/${ENTITIES_INDEX}/_refresh`);
     say(`\nseqsentry aggregate: ${agg.events} events in ${agg.windows} anomalous entity windows (${AGGREGATE_DEFAULTS.window} windows, risk half-life ${AGGREGATE_DEFAULTS.halfLife}, notable when anomalous in ${AGGREGATE_DEFAULTS.notableWindows} windows within ${AGGREGATE_DEFAULTS.stretch}): ${agg.notable} notable, ${agg.created} written, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     signal?.throwIfAborted();
     // Again, now that seqsentry-entities holds notables: the monitors are sized from the entities they hold.
@@ -268,6 +270,23 @@ export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
     if (stopped) say('stopped the local OpenSearch node this demo started');
   }
   return { ...result, stopped };
+}
+
+/**
+ * Deletes the notables aggregated from the demo index (a previous run's), by id: the local node has no
+ * _delete_by_query (the reindex module is not in the Maven Central distribution).
+ */
+export async function deleteDemoNotables(client: OpenSearchClient): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const res = await rawRequest(client, 'POST', `/${ENTITIES_INDEX}/_search`, { size: 5000, _source: false, query: { term: { 'top_events.index': DEMO_INDEX } } }, { accept: [404] });
+    if (res.status === 404) return deleted;
+    const ids = z.object({ hits: z.object({ hits: z.array(z.object({ _id: z.string() })) }) }).parse(res.body).hits.hits.map((h) => h._id);
+    if (ids.length === 0) return deleted;
+    const bulk = ids.map((id) => JSON.stringify({ delete: { _index: ENTITIES_INDEX, _id: id } })).join('\n') + '\n';
+    await rawRequest(client, 'POST', '/_bulk', bulk, { querystring: { refresh: 'true' } });
+    deleted += ids.length;
+  }
 }
 
 /** Events in the test CSV and the whole days they span (LANL time is the first column, in seconds). */
