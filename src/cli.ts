@@ -1,6 +1,6 @@
 // `seqsentry` command line: looks the command up in a frozen registry and runs it. Wiring only.
 import type { Command } from './commands/command.js';
-import { SeqSentryError, UsageError } from './core/errors.js';
+import { InterruptedError, SeqSentryError, UsageError } from './core/errors.js';
 
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = Object.freeze({
   simulate: { summary: 'write a synthetic enterprise in LANL auth format with red-team labels', load: async () => (await import('./commands/simulate.js')).default },
@@ -39,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`seqsentry ${name}: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof InterruptedError) {
+      process.stderr.write(`seqsentry ${name}: ${err.message}\n`);
+      return err.exitCode;
     }
     if (err instanceof SeqSentryError) {
       process.stderr.write(`seqsentry ${name}: ${err.message}\n`);

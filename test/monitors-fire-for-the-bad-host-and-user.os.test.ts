@@ -2,13 +2,15 @@
 // substituted) returns exactly the entities of its lookback, and its trigger script, evaluated by OpenSearch's own
 // Painless in a bucket_selector with the trigger's buckets_path, keeps exactly the bad host / the bad users; the
 // per-document monitor's Lucene query matches exactly the event above the very high score. This node has no Alerting
-// plugin, so install writes the monitors to a file: that file is what is read here.
+// plugin, so install writes the monitors to a file: that file is what is read here, and run by
+// src/install/monitor-run.ts, the code the demo uses.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../src/install/content.js';
 import { install } from '../src/install/installer.js';
+import { bucketMonitorSearch, runBucketMonitor, runDocMonitor } from '../src/install/monitor-run.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../src/opensearch/client.js';
 import { ecsModel } from './support/model-fixture.js';
 import { TEST_INSTALL_OPTIONS, withInstallLock } from './support/ml-sidecar.js';
@@ -33,22 +35,9 @@ function notable(kind: string, value: string, startMs: number, anomalous: number
   };
 }
 
-/** The monitor's search with the period substituted, on the test index; with the trigger as a bucket_selector when asked. */
-function monitorSearch(monitor: Monitor, withTrigger: boolean): { indices: string[]; body: any } {
-  const search = monitor.inputs[0].search;
-  const body = JSON.parse(JSON.stringify(search.query).replaceAll('{{period_end}}', String(NOW)));
-  const trigger = monitor.triggers[0].bucket_level_trigger;
-  const agg = body.aggregations[trigger.condition.parent_bucket_path];
-  if (withTrigger) agg.aggregations.trigger = { bucket_selector: { buckets_path: trigger.condition.buckets_path, script: trigger.condition.script } };
-  return { indices: search.indices, body };
-}
-
-async function bucketKeys(monitor: Monitor, withTrigger: boolean): Promise<string[]> {
-  const { body } = monitorSearch(monitor, withTrigger);
-  const res = await os(url, 'POST', `/${ENTITIES}/_search`, body);
-  expect(res.status, JSON.stringify(res.json)).toBe(200);
-  const parent = monitor.triggers[0].bucket_level_trigger.condition.parent_bucket_path;
-  return res.json.aggregations[parent].buckets.map((b: { key: Record<string, string> }) => Object.values(b.key)[0]).sort();
+/** The buckets the monitor's query returns on the test index (only those its trigger fires for, when asked), sorted. */
+async function bucketKeys(client: OpenSearchClient, monitor: Monitor, withTrigger: boolean): Promise<string[]> {
+  return (await runBucketMonitor(client, monitor, NOW, { withTrigger, index: ENTITIES })).map((b) => b.key).sort();
 }
 
 describe('the alert monitors', () => {
@@ -122,18 +111,18 @@ describe('the alert monitors', () => {
 
     it('the user monitor\'s query returns every user of its lookback, and its trigger keeps exactly the bad ones', async () => {
       const users = monitors['seqsentry-users-at-risk']!;
-      expect(await bucketKeys(users, false)).toEqual(['alice', 'bob', 'mallory', 'slowburn']);
-      expect(await bucketKeys(users, true)).toEqual(['mallory', 'slowburn']);
+      expect(await bucketKeys(client, users, false)).toEqual(['alice', 'bob', 'mallory', 'slowburn']);
+      expect(await bucketKeys(client, users, true)).toEqual(['mallory', 'slowburn']);
     });
 
     it('the host monitor\'s query returns every host of its lookback, and its trigger keeps exactly the bad one', async () => {
       const hosts = monitors['seqsentry-hosts-at-risk']!;
-      expect(await bucketKeys(hosts, false)).toEqual(['C666', 'mallory-pc', 'srv-01', 'ws-001']);
-      expect(await bucketKeys(hosts, true)).toEqual(['C666']);
+      expect(await bucketKeys(client, hosts, false)).toEqual(['C666', 'mallory-pc', 'srv-01', 'ws-001']);
+      expect(await bucketKeys(client, hosts, true)).toEqual(['C666']);
     });
 
     it('reports the bucket under the ECS field the alert names', async () => {
-      const { body } = monitorSearch(monitors['seqsentry-hosts-at-risk']!, true);
+      const { body } = bucketMonitorSearch(monitors['seqsentry-hosts-at-risk']!, NOW, true);
       const res = await os(url, 'POST', `/${ENTITIES}/_search`, body);
       expect(res.json.aggregations.composite_agg.buckets.map((b: any) => b.key)).toEqual([{ 'host.name': 'C666' }]);
     });
@@ -148,7 +137,8 @@ describe('the alert monitors', () => {
     const scores = { low: 0.5, anomalous: 0.99, 'just-below': threshold - 1e-5, 'very-high': (1 + threshold) / 2 };
     const bulk = Object.entries(scores).map(([id, s]) => `{"index":{"_id":"${id}"}}\n{"@timestamp":"${new Date(NOW).toISOString()}","anomaly_score":${s}}\n`).join('');
     expect((await os(url, 'POST', `/${EVENTS}/_bulk?refresh=true`, bulk)).json.errors).toBe(false);
-    const res = await os(url, 'POST', `/${EVENTS}/_search`, { query: { query_string: { query } } });
-    expect(res.json.hits.hits.map((h: { _id: string }) => h._id)).toEqual(['very-high']);
+    const run = await runDocMonitor(client, monitors['seqsentry-very-high-score']!, { index: EVENTS });
+    expect(run.query).toBe(query);
+    expect(run.hits.map((h) => h._id)).toEqual(['very-high']);
   });
 });

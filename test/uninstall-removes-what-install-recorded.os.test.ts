@@ -1,15 +1,13 @@
 // `seqsentry uninstall` against a real node: install records what it put; a dry run changes nothing; uninstall leaves
 // no SeqSentry template, pipeline, connector, model or state document, and the user's events as they were.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadContent } from '../src/install/content.js';
 import { install } from '../src/install/installer.js';
 import { readRecord } from '../src/install/record.js';
 import { uninstall } from '../src/install/uninstaller.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../src/opensearch/client.js';
 import { acquireLock, holdSidecarPort, TEST_INSTALL_OPTIONS } from './support/ml-sidecar.js';
 import { requireOpenSearch } from './support/opensearch.js';
-import { REPO_ROOT } from './support/env.js';
 import { deleteIndex, os } from './support/os-helpers.js';
 
 let url = '';
@@ -67,8 +65,8 @@ describe('seqsentry uninstall', () => {
     ]));
     expect(record?.items.find((i) => i.kind === 'ml_model')?.resource).toMatch(/\S{10,}/);
     expect(record?.items.find((i) => i.kind === 'component_template')?.sha256).toMatch(/^[0-9a-f]{64}$/);
-    const template = JSON.parse(readFileSync(join(REPO_ROOT, 'pipelines', 'templates', 'seqsentry-anomaly-fields.json'), 'utf8')) as { version: number };
-    expect(record?.items.find((i) => i.id === 'seqsentry-anomaly-fields')?.version).toBe(template.version);
+    // The content's own version, read from the file: it moves with the template.
+    expect(record?.items.find((i) => i.id === 'seqsentry-anomaly-fields')?.version).toBe(loadContent('pipelines/templates/seqsentry-anomaly-fields.json').version);
     expect(record?.version).toBe('0.3.0');
   });
 

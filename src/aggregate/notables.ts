@@ -13,6 +13,8 @@ import { suppressing, type Suppression } from './suppressions.js';
 import { loadContent } from '../install/content.js';
 
 export const ENTITIES_INDEX = 'seqsentry-entities';
+/** The aggregation's defaults (`seqsentry aggregate`'s flags, the demo): window, risk half-life, notable rule. */
+export const AGGREGATE_DEFAULTS = Object.freeze({ window: '15m', halfLife: '6h', notableWindows: 2, stretch: '2h' });
 /** What each window's bucket counts: the score's statistics and its anomalous events' score mass. */
 const WINDOW_STATS = Object.freeze({
   score: { stats: { field: 'anomaly_score' } },

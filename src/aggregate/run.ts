@@ -7,7 +7,8 @@ import { SeqSentryError } from '../core/errors.js';
 import { call } from '../enrich/os-call.js';
 import { timeFieldOf } from '../enrich/query.js';
 import type { BackoffPolicy } from '../enrich/retry.js';
-import { NotableAggregator, type AggregateStats } from './notables.js';
+import { durationMs } from './duration.js';
+import { AGGREGATE_DEFAULTS, NotableAggregator, type AggregateStats } from './notables.js';
 import { SuppressionStore } from './suppressions.js';
 
 /** The notables' shape: window, risk, notability. Defaults are those of `seqsentry aggregate`. */
@@ -20,10 +21,10 @@ export interface NotableSettings {
 }
 
 export const DEFAULT_NOTABLE_SETTINGS: NotableSettings = Object.freeze({
-  windowMs: 15 * 60_000,
-  halfLifeMs: 6 * 3_600_000,
-  notableWindows: 2,
-  stretchMs: 2 * 3_600_000,
+  windowMs: durationMs(AGGREGATE_DEFAULTS.window, 'window'),
+  halfLifeMs: durationMs(AGGREGATE_DEFAULTS.halfLife, 'half-life'),
+  notableWindows: AGGREGATE_DEFAULTS.notableWindows,
+  stretchMs: durationMs(AGGREGATE_DEFAULTS.stretch, 'stretch'),
   allWindows: false,
 });
 

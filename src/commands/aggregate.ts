@@ -2,7 +2,8 @@
 // the entity fields the index has, the client, the summary.
 import { createAdapter } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
-import { ENTITIES_INDEX } from '../aggregate/notables.js';
+import { durationMs } from '../aggregate/duration.js';
+import { AGGREGATE_DEFAULTS, ENTITIES_INDEX } from '../aggregate/notables.js';
 import { aggregateOnce } from '../aggregate/run.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { loadBundle } from '../model/bundle.js';
@@ -21,23 +22,16 @@ const SPECS = {
   format: { type: 'string', help: 'NAME  the events\' format when no --model-dir is given (ecs, lanl)' },
   since: { type: 'string', default: '24h', help: 'WHEN  range start: a duration back from now (24h, 7d) or an ISO date' },
   until: { type: 'string', help: 'WHEN  range end (exclusive): a duration back from now or an ISO date; default now' },
-  window: { type: 'string', default: '15m', help: 'DURATION  window length' },
-  'half-life': { type: 'string', default: '6h', help: 'DURATION  the risk score halves over this much time without anomalies' },
-  'notable-windows': { type: 'string', default: '2', help: 'N  anomalous windows within --stretch that make a window notable' },
-  stretch: { type: 'string', default: '2h', help: 'DURATION  the stretch of time --notable-windows counts in' },
+  window: { type: 'string', default: AGGREGATE_DEFAULTS.window, help: 'DURATION  window length' },
+  'half-life': { type: 'string', default: AGGREGATE_DEFAULTS.halfLife, help: 'DURATION  the risk score halves over this much time without anomalies' },
+  'notable-windows': { type: 'string', default: String(AGGREGATE_DEFAULTS.notableWindows), help: 'N  anomalous windows within --stretch that make a window notable' },
+  stretch: { type: 'string', default: AGGREGATE_DEFAULTS.stretch, help: 'DURATION  the stretch of time --notable-windows counts in' },
   'all-windows': { type: 'boolean', default: false, help: 'write every window with events, not only those with anomalous events (about one document per event)' },
   entities: { type: 'string', help: 'KIND=FIELD,...  the entity fields (default: the format\'s, the first of its paths the index maps)' },
   'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
 } as const;
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `15m`, `6h`, `7d` in milliseconds. */
-export function durationMs(text: string, option: string): number {
-  const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0) throw new UsageError(`--${option} "${text}": expected a duration like 15m, 6h or 7d`);
-  return Number(m[1]) * (UNITS[m[2] as string] as number);
-}
+export { durationMs };
 
 /** A duration back from `now`, or an ISO date, in epoch ms. */
 export function instantMs(text: string, option: string, now: number): number {
@@ -81,15 +75,15 @@ const command: Command = {
     const sinceMs = instantMs(v.since ?? '24h', 'since', now);
     const untilMs = v.until !== undefined ? instantMs(v.until, 'until', now) : now;
     if (untilMs <= sinceMs) throw new UsageError(`--until must be later than --since`);
-    const notableWindows = intOption(v['notable-windows'], 'notable-windows', 2);
+    const notableWindows = intOption(v['notable-windows'], 'notable-windows', AGGREGATE_DEFAULTS.notableWindows);
     if (notableWindows < 1) throw new UsageError('--notable-windows must be at least 1');
     const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
     try {
       const t0 = performance.now();
       const { stats: s, entities, suppressions } = await aggregateOnce(client, {
         pattern, adapter, ...(entityKey ? { entityKey } : {}), sinceMs, untilMs, ...(v.entities !== undefined ? { entities: parseEntities(v.entities) } : {}),
-        windowMs: durationMs(v.window ?? '15m', 'window'), halfLifeMs: durationMs(v['half-life'] ?? '6h', 'half-life'),
-        notableWindows, stretchMs: durationMs(v.stretch ?? '2h', 'stretch'), allWindows: Boolean(v['all-windows']), backoff: DEFAULT_BACKOFF,
+        windowMs: durationMs(v.window ?? AGGREGATE_DEFAULTS.window, 'window'), halfLifeMs: durationMs(v['half-life'] ?? AGGREGATE_DEFAULTS.halfLife, 'half-life'),
+        notableWindows, stretchMs: durationMs(v.stretch ?? AGGREGATE_DEFAULTS.stretch, 'stretch'), allWindows: Boolean(v['all-windows']), backoff: DEFAULT_BACKOFF,
       });
       const seconds = (performance.now() - t0) / 1000;
       process.stdout.write(`aggregated ${s.events} events into ${s.windows} entity windows (${Object.entries(entities).map(([k, f]) => `${k}=${f}`).join(', ')}): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.notable} notable${suppressions ? ` (${suppressions} suppression(s) active)` : ''}, in ${seconds.toFixed(1)} s (counting ${s.seconds.count} s, top events ${s.seconds.top} s, comparing ${s.seconds.compare} s, writing ${s.seconds.write} s)\n`);

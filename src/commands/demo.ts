@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
-import { SeqSentryError } from '../core/errors.js';
+import { InterruptedError, SeqSentryError } from '../core/errors.js';
 import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
 import { DEMO_INDEX, runLiveStage } from '../demo/live-opensearch.js';
 import { labelKey, labelledValues, readLabels } from '../eval/labels.js';
@@ -11,8 +11,10 @@ import { intOption, parseOptions, type Command } from './command.js';
 const USAGE = 'seqsentry demo [--out DIR] [--days 9] [--seed 7] [--kinds transformer-mlm,lstm-lm] [--no-opensearch | --opensearch-url URL] [--keep-opensearch]';
 const SUMMARY = [
   'Simulates a week of training logons and 2 test weekdays with red-team campaigns, trains each model kind, scores the test days',
-  'and writes an evaluation report; then sends the test days through the sidecar\'s _bulk proxy into a local OpenSearch',
-  '(started from the cached Maven Central distribution) and shows the top events and the per-user view read back from the index.',
+  'and writes an evaluation report; then, in a local OpenSearch (started from the cached Maven Central distribution), installs the',
+  'content pack, sends the test days through the sidecar\'s _bulk proxy, aggregates entity notables, and prints the riskiest users and',
+  'hosts with their explanations, who each alert monitor would fire for, which red-team users and hosts were caught, and the',
+  'dashboards file to import. SIGINT/SIGTERM stop it and tear down the sidecar and the node it started.',
 ].join('\n');
 const SPECS = {
   out: { type: 'string', default: 'out/demo', help: 'DIR  where data, models, scores and the report go' },
@@ -21,9 +23,30 @@ const SPECS = {
   kinds: { type: 'string', default: `${DEFAULT_KIND},lstm-lm`, help: 'LIST  model kinds to train, comma-separated' },
   epochs: { type: 'string', help: 'N  maximum training epochs (trainer default otherwise)' },
   'no-opensearch': { type: 'boolean', help: 'skip the live stage (simulate, train, score and evaluate only)' },
-  'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node (templates for seqsentry-demo-* are installed there)' },
+  'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node (the content pack is installed there for the index seqsentry-auth-demo)' },
   'keep-opensearch': { type: 'boolean', help: 'leave the local node running afterwards (stop it with npm run opensearch:stop)' },
 } as const;
+
+/**
+ * Runs `fn` with a signal that SIGINT and SIGTERM abort: it tears down what it started and rejects. A second signal
+ * exits at once.
+ */
+async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(new InterruptedError(name).exitCode);
+    process.stderr.write(`\n${name}: stopping the demo and tearing down what it started (again to exit at once)\n`);
+    ac.abort(new InterruptedError(name));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 async function step(name: string, argv: string[]): Promise<void> {
   process.stderr.write(`\n== seqsentry ${name} ${argv.join(' ')}\n`);
@@ -47,7 +70,8 @@ const command: Command = {
     await mkdir(out, { recursive: true });
     const started = Date.now();
 
-    await step('simulate', ['--days', String(intOption(v.days, 'days', 9)), '--seed', seed, '--out', data]);
+    const days = intOption(v.days, 'days', 9);
+    await step('simulate', ['--days', String(days), '--seed', seed, '--out', data]);
     const train = join(data, 'train.csv');
     const test = join(data, 'test.csv');
     const scoreArgs: string[] = [];
@@ -63,18 +87,20 @@ const command: Command = {
     let live = '';
     if (!v['no-opensearch']) {
       const kind = kinds[0] as string;
-      process.stderr.write(`\n== live: the test days through seqsentry serve's _bulk proxy into OpenSearch (${kind})\n`);
+      process.stderr.write(`\n== live: install, the test days through seqsentry serve's _bulk proxy into OpenSearch (${kind}), aggregate, monitors\n`);
       const labels = await readLabels(join(data, 'redteam.txt'), createAdapter('lanl').labelEntities);
-      const redUsers = labelledValues(labels, 'user');
-      const { url, stopped } = await runLiveStage({
-        modelDir: join(out, 'models', kind), testCsv: test, offlineScores: join(out, `scores-${kind}.jsonl`),
+      const liveStarted = Date.now();
+      const result = await interruptible((signal) => runLiveStage({
+        modelDir: join(out, 'models', kind), testCsv: test, offlineScores: join(out, `scores-${kind}.jsonl`), days, outDir: out,
         isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, [user, src, dst]) ?? ''),
-        isRedTeamUser: (user) => redUsers.has(user),
+        redTeam: { users: labelledValues(labels, 'user'), hosts: new Set([...labelledValues(labels, 'src_host'), ...labelledValues(labels, 'dst_host')]) },
         ...(v['opensearch-url'] ? { opensearchUrl: v['opensearch-url'] } : {}),
         keepOpenSearch: Boolean(v['keep-opensearch']),
+        signal,
         say: (line) => process.stdout.write(`${line}\n`),
-      });
-      live = `\nevents with anomaly fields: index ${DEMO_INDEX} at ${url}${stopped ? ' (node stopped; --keep-opensearch keeps it)' : ''}`;
+      }));
+      process.stdout.write(`live stage (node start included) in ${((Date.now() - liveStarted) / 1000).toFixed(0)} s\n`);
+      live = `\nevents with anomaly fields: index ${DEMO_INDEX} at ${result.url}${result.stopped ? ' (node stopped; --keep-opensearch keeps it)' : ''}`;
     }
     process.stdout.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(0)} s\nreport: ${report}${live}\n`);
     return 0;

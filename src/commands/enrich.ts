@@ -11,7 +11,7 @@ import { openSearchConfig } from '../opensearch/config.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
-import { durationMs } from './aggregate.js';
+import { durationMs } from '../aggregate/duration.js';
 import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 
 const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';

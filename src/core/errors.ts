@@ -7,6 +7,17 @@ export class SeqSentryError extends Error {
   }
 }
 
+/** A run stopped by a signal after tearing down what it started; the CLI exits with 128 + the signal's number. */
+export class InterruptedError extends SeqSentryError {
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM' | string) {
+    super(`interrupted by ${signal}; what this run started has been stopped`);
+  }
+
+  get exitCode(): number {
+    return 128 + (this.signal === 'SIGINT' ? 2 : this.signal === 'SIGTERM' ? 15 : 0);
+  }
+}
+
 /** Bad command-line usage: printed with the command's help, exit code 2. */
 export class UsageError extends SeqSentryError {}
 

@@ -1,24 +1,29 @@
-// The demo's live stage: the test days go through the sidecar's _bulk proxy into a real OpenSearch, as a
-// shipper would send them, and the analyst's and the alert's views are read back from the index.
+// The demo's live stage: install the content pack, start the sidecar, send the test days through its _bulk proxy into a
+// real OpenSearch as a shipper would, aggregate the entity notables, install again (the monitors' thresholds sized
+// from the notables), then read back the analyst's view (top events), the riskiest users and hosts, what each alert
+// monitor would fire for, what of the red team was caught, and where the dashboards are for import. An abort (the
+// command's SIGINT/SIGTERM) stops it between steps and tears down what it started.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { loadServeConfig } from '../config/load-serve-config.js';
-import { isNoEvent } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/registry.js';
-import { OpenSearchError, SeqSentryError } from '../core/errors.js';
-import type { CanonicalEvent, SourceRef } from '../core/event.js';
-import { install } from '../install/installer.js';
+import { AGGREGATE_DEFAULTS, ENTITIES_INDEX, type AggregateStats } from '../aggregate/notables.js';
+import { aggregateOnce, DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
+import { loadServeConfig } from '../config/load-serve-config.js';
+import { DEFAULT_BACKOFF } from '../enrich/retry.js';
+import { DEFAULT_ALERTS_PER_DAY, importCommand, install, type InstallResult } from '../install/installer.js';
 import { createOpenSearchClient, rawRequest, type OpenSearchClient } from '../opensearch/client.js';
 import { OpenSearchConfigSchema } from '../opensearch/config.js';
 import { startSidecar, type Sidecar } from '../server/sidecar.js';
+import { ENTITY_GROUPS, evaluateMonitors, monitorsFor, notableEntities, riskiestEntities, type EntityGroup, type MonitorOutcome, type TimeRange } from './entity-report.js';
 import { connectLocalOpenSearch, type LocalOpenSearch } from './local-opensearch.js';
+import { lanlEvent, SHIPPED_ENTITY_FIELDS, shipThroughProxy } from './ship.js';
 
-export const DEMO_INDEX = 'seqsentry-demo-auth';
-/** The simulated clock's second 0 (LANL times are seconds from the start of the data set). */
-const EPOCH_MS = Date.UTC(2026, 0, 5);
-const BULK_DOCS = 2000;
+/** Matches the content pack's seqsentry-auth-* template: ECS entity fields as keywords, the anomaly fields. */
+export const DEMO_INDEX = 'seqsentry-auth-demo';
+const DAY_MS = 86_400_000;
 
 export interface LiveOptions {
   modelDir: string;
@@ -26,40 +31,36 @@ export interface LiveOptions {
   testCsv: string;
   /** The offline `seqsentry score` output for the same file and model: the scores the index must match. */
   offlineScores: string;
-  /** Red-team labels, to mark the top events and users. */
+  /** Simulated days (LANL time 0 is the first day's midnight): the clock is shifted so that they end today at 00:00 UTC. */
+  days: number;
+  /** Where the filled monitors and the dashboards' saved objects are written. */
+  outDir: string;
+  /** Red-team labels, to mark the top events and say which red-team users and hosts were caught. */
   isRedTeam: (time: number, user: string, src: string, dst: string) => boolean;
-  isRedTeamUser: (user: string) => boolean;
+  redTeam: { users: ReadonlySet<string>; hosts: ReadonlySet<string> };
   /** An OpenSearch to use instead of the local node. */
   opensearchUrl?: string;
   keepOpenSearch: boolean;
+  /** Aborting stops the stage between steps; what it started is torn down before it returns. */
+  signal?: AbortSignal;
   say: (line: string) => void;
+}
+
+export interface LiveResult {
+  url: string;
+  /** Whether it stopped a node it had started. */
+  stopped: boolean;
+  sidecarUrl: string;
+  aggregate: AggregateStats;
+  monitors: MonitorOutcome[];
+  /** Per group, the red-team entities found notable or alerted on. */
+  caught: Record<EntityGroup, string[]>;
+  dashboardsFile?: string;
 }
 
 const Hit = z.object({ _source: z.record(z.string(), z.unknown()), sort: z.array(z.unknown()).optional() });
 const SearchBody = z.object({ hits: z.object({ hits: z.array(Hit) }) });
 const ScoreLine = z.object({ line: z.number(), anomaly_score: z.number().optional() });
-
-const lanl = createAdapter('lanl');
-
-/** The LANL event of a line, read by the adapter the sidecar uses. */
-function lanlEvent(line: string, source: SourceRef): CanonicalEvent {
-  const event = lanl.parse(line, source);
-  if (!event || isNoEvent(event)) throw new SeqSentryError(`${source.file}:${source.line}: not a LANL event`);
-  return event;
-}
-
-/** The shipped document for one LANL line: the raw line as `message`, the parsed entities for aggregations. */
-function shipped(line: string, lineNo: number, file: string): Record<string, unknown> {
-  const event = lanlEvent(line, { file, line: lineNo });
-  return {
-    '@timestamp': new Date(EPOCH_MS + event.time * 1000).toISOString(),
-    message: line,
-    event: { sequence: lineNo },
-    user: { name: event.entities.user },
-    source: { domain: event.entities.src_host },
-    host: { name: event.entities.dst_host },
-  };
-}
 
 async function offlineScores(file: string): Promise<Map<number, number>> {
   const byLine = new Map<number, number>();
@@ -68,42 +69,6 @@ async function offlineScores(file: string): Promise<Map<number, number>> {
     if (parsed.anomaly_score !== undefined) byLine.set(parsed.line, parsed.anomaly_score);
   }
   return byLine;
-}
-
-/** Sends the CSV through the proxy in bulks of about BULK_DOCS; `event.sequence` = line number, to match scores back. */
-async function ingest(sidecar: Sidecar, token: string, csv: string): Promise<{ docs: number; seconds: number }> {
-  let lineNo = 0;
-  let docs = 0;
-  let body: string[] = [];
-  const started = performance.now();
-  const flush = async () => {
-    if (body.length === 0) return;
-    const res = await fetch(`${sidecar.url}/${DEMO_INDEX}/_bulk`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
-      body: body.join('\n') + '\n',
-    });
-    const answer = (await res.json()) as { errors?: boolean; items?: Array<Record<string, { error?: unknown }>> };
-    if (res.status !== 200 || answer.errors) {
-      const first = answer.items?.map((i) => Object.values(i)[0]?.error).find(Boolean);
-      throw new OpenSearchError('demo bulk via the proxy', `HTTP ${res.status}: ${JSON.stringify(first ?? answer).slice(0, 300)}`, res.status, DEMO_INDEX);
-    }
-    body = [];
-  };
-  let lastTime: unknown;
-  for await (const line of createInterface({ input: createReadStream(csv), crlfDelay: Infinity })) {
-    lineNo += 1;
-    if (line.trim() === '' || line.startsWith('time,')) continue;
-    const doc = shipped(line, lineNo, csv);
-    // A bulk ends between two seconds: a second split between two bulks would be ordered within each bulk only
-    // (docs/contracts.md, "Canonical order"), and this demo checks that the index holds exactly the offline scores.
-    if (body.length >= 2 * BULK_DOCS && doc['@timestamp'] !== lastTime) await flush();
-    lastTime = doc['@timestamp'];
-    body.push('{"index":{}}', JSON.stringify(doc));
-    docs += 1;
-  }
-  await flush();
-  return { docs, seconds: (performance.now() - started) / 1000 };
 }
 
 async function search(client: OpenSearchClient, body: unknown): Promise<any> {
@@ -126,7 +91,8 @@ async function storedScores(client: OpenSearchClient): Promise<Map<number, numbe
   }
 }
 
-async function report(client: OpenSearchClient, opts: LiveOptions, docs: number): Promise<void> {
+/** The index against the offline scores, and the analyst's view: the top events with their explanation. */
+async function reportEvents(client: OpenSearchClient, opts: LiveOptions, docs: number): Promise<void> {
   const { say } = opts;
   const count = async (query: unknown) => ((await rawRequest(client, 'POST', `/${DEMO_INDEX}/_count`, { query })).body as { count: number }).count;
   const scored = await count({ exists: { field: 'anomaly_score' } });
@@ -145,7 +111,6 @@ async function report(client: OpenSearchClient, opts: LiveOptions, docs: number)
   }
   say(`the index holds the offline scores: ${compared} of ${offline.size} events compared, max |Δ anomaly_score| = ${maxDiff.toExponential(2)}`);
 
-  // The analyst's view: the top events with their explanation.
   // anomaly_score is a float field: near 1 many events tie, so anomaly.raw breaks the ties.
   const top = SearchBody.parse(await search(client, { size: 10, sort: [{ anomaly_score: 'desc' }, { 'anomaly.raw': 'desc' }], query: { exists: { field: 'anomaly_score' } } }));
   say('\ntop 10 events in OpenSearch (sort anomaly_score, anomaly.raw desc), * = red team:');
@@ -155,42 +120,180 @@ async function report(client: OpenSearchClient, opts: LiveOptions, docs: number)
     const why = src.anomaly.fields.slice(0, 2).map((f) => `${f.name}=${f.value} (expected ${f.expected}, ${f.surprisal.toFixed(1)} nats)`).join('; ');
     say(`  ${opts.isRedTeam(time, e.user ?? '', e.src_host ?? '', e.dst_host ?? '') ? '*' : ' '} ${src.anomaly_score.toFixed(6)}  t=${time} ${e.user} ${e.src_host}→${e.dst_host}  ${why}`);
   }
+}
 
-  // The alert's view: users by number of flagged events, with their highest score (what the monitors aggregate).
-  const agg = await search(client, {
-    size: 0,
-    query: { term: { 'anomaly.is_anomaly': true } },
-    aggs: { users: { terms: { field: 'user.name.keyword', size: 8 }, aggs: { max_raw: { max: { field: 'anomaly.raw' } } } } },
-  });
-  say('\nusers with the most flagged events (terms on user.name over anomaly.is_anomaly: true), * = has red-team events:');
-  for (const b of agg.aggregations.users.buckets as Array<{ key: string; doc_count: number; max_raw: { value: number } }>) {
-    say(`  ${opts.isRedTeamUser(b.key) ? '*' : ' '} ${b.key.padEnd(24)} ${String(b.doc_count).padStart(4)} flagged, max anomaly.raw ${b.max_raw.value.toFixed(1)}`);
+const GROUP_LABEL: Record<EntityGroup, string> = { user: 'users', host: 'hosts (source or destination)' };
+
+function redTeamOf(opts: LiveOptions, group: EntityGroup): ReadonlySet<string> {
+  return group === 'user' ? opts.redTeam.users : opts.redTeam.hosts;
+}
+
+/** The riskiest users and hosts, with the explanation of each one's riskiest window. */
+async function reportEntities(client: OpenSearchClient, opts: LiveOptions, range: TimeRange): Promise<void> {
+  for (const group of Object.keys(ENTITY_GROUPS) as EntityGroup[]) {
+    opts.say(`\ntop ${GROUP_LABEL[group]} by risk in seqsentry-entities, * = red team:`);
+    for (const e of await riskiestEntities(client, group, range, 8)) {
+      const why = e.explain.map((x) => `${x.field}=${x.value}${x.events > 1 ? ` (${x.events} events)` : ''}`).join(', ');
+      opts.say(`  ${redTeamOf(opts, group).has(e.value) ? '*' : ' '} ${e.value.padEnd(12)} risk ${e.risk.toFixed(2).padStart(6)}  ${String(e.notableWindows).padStart(2)} notable windows, ${String(e.anomalous).padStart(3)} anomalous events, max score ${e.maxScore.toFixed(6)}  explained by ${why || '-'}${e.reason ? ` [${e.reason}]` : ''}`);
+    }
   }
 }
 
-/** Runs the live stage; returns the OpenSearch URL it used and whether it stopped a node it had started. */
-export async function runLiveStage(opts: LiveOptions): Promise<{ url: string; stopped: boolean }> {
-  const { say } = opts;
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function list(values: readonly string[], redTeam: ReadonlySet<string>, max = 12): string {
+  const shown = values.slice(0, max).map((v) => `${v}${redTeam.has(v) ? '*' : ''}`).join(', ');
+  return values.length > max ? `${shown} and ${values.length - max} more` : shown || 'nobody';
+}
+
+function reportMonitors(opts: LiveOptions, outcomes: readonly MonitorOutcome[]): void {
+  opts.say('\nalert monitors as install filled them, run against OpenSearch over the test days (the Alerting plugin is not on this node), * = red team:');
+  for (const o of outcomes) {
+    if (o.type === 'bucket') {
+      const fired = o.firings.map((f) => f.key);
+      const runs = new Set(o.firings.flatMap((f) => f.runs)).size;
+      opts.say(`  ${o.name} (risk >= ${String(o.params.risk_threshold)} or >= ${String(o.params.anomalous_threshold)} anomalous events in the last hour): fires in ${runs} of ${o.runs} scheduled runs, for ${fired.length} ${o.group}s: ${list(fired, redTeamOf(opts, o.group))}`);
+      for (const f of o.firings.filter((x) => redTeamOf(opts, o.group).has(x.key)).slice(0, 6)) {
+        opts.say(`      ${f.key}: first at ${isoMinute(f.runs[0]!)} UTC (risk ${(f.first.max_risk ?? 0).toFixed(2)}, ${f.first.anomalous_events ?? 0} anomalous events), in ${f.runs.length} runs`);
+      }
+    } else {
+      const users = [...o.entities.user.keys()];
+      const hosts = [...o.entities.host.keys()];
+      opts.say(`  ${o.name} (${o.query}): ${o.total} events, users ${list(users, opts.redTeam.users)}; hosts ${list(hosts, opts.redTeam.hosts)}`);
+    }
+  }
+}
+
+/** For every red-team user and host: notable, alerted by which monitors, or missed. Answers the caught ones. */
+async function reportRedTeam(client: OpenSearchClient, opts: LiveOptions, range: TimeRange, outcomes: readonly MonitorOutcome[]): Promise<Record<EntityGroup, string[]>> {
+  const caught: Record<EntityGroup, string[]> = { user: [], host: [] };
+  opts.say('\nthe red team (the simulator\'s labels): caught = notable in seqsentry-entities or named by a monitor');
+  for (const group of Object.keys(ENTITY_GROUPS) as EntityGroup[]) {
+    const notable = await notableEntities(client, group, range);
+    const red = [...redTeamOf(opts, group)].sort();
+    const lines: string[] = [];
+    for (const value of red) {
+      const alerted = monitorsFor(outcomes, group, value);
+      const isNotable = notable.has(value);
+      if (isNotable || alerted.length > 0) caught[group].push(value);
+      lines.push(`    ${isNotable || alerted.length ? 'caught' : 'missed'}  ${value.padEnd(12)} ${isNotable ? 'notable' : 'not notable'}; ${alerted.length ? `alerted by ${alerted.join(', ')}` : 'no monitor fires'}`);
+    }
+    opts.say(`  red-team ${GROUP_LABEL[group]}: ${caught[group].length} of ${red.length} caught`);
+    for (const l of lines) opts.say(l);
+  }
+  return caught;
+}
+
+async function aggregateNotables(client: OpenSearchClient, range: TimeRange): Promise<AggregateStats> {
+  const run = { pattern: DEMO_INDEX, adapter: createAdapter('ecs'), entities: SHIPPED_ENTITY_FIELDS, sinceMs: range.fromMs, untilMs: range.toMs + 1, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF };
+  return (await aggregateOnce(client, run)).stats;
+}
+
+function sayInstall(say: (line: string) => void, label: string, result: InstallResult): void {
+  const counts = new Map<string, number>();
+  for (const i of result.items) counts.set(i.action, (counts.get(i.action) ?? 0) + 1);
+  say(`seqsentry install (${label}): ${[...counts].map(([a, n]) => `${n} ${a}`).join(', ')}`);
+  for (const n of result.notes) say(`  ${n}`);
+}
+
+/**
+ * Runs the live stage. The sidecar it starts is always shut down, and the local node it started stopped unless
+ * `keepOpenSearch`, also when `signal` aborts it (then it rejects with the abort reason).
+ */
+export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
+  const { say, signal } = opts;
   let local: LocalOpenSearch | undefined;
-  const url = opts.opensearchUrl ?? (local = await connectLocalOpenSearch(say)).url;
-  const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-  const token = randomBytes(24).toString('hex');
+  let client: OpenSearchClient | undefined;
   let sidecar: Sidecar | undefined;
   let stopped = false;
+  let result: Omit<LiveResult, 'stopped'>;
   try {
-    // The content pack's templates, for the demo index only (no sidecar URL: the ML Commons parts are skipped).
-    const installed = await install(client, { indexPatterns: ['seqsentry-demo-*'], dryRun: false });
-    say(`seqsentry install: ${installed.items.map((i) => `${i.action} ${i.kind} ${i.id}`).join(', ')}`);
+    signal?.throwIfAborted();
+    const url = opts.opensearchUrl ?? (local = await connectLocalOpenSearch(say)).url;
+    signal?.throwIfAborted();
+    client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
+    const token = randomBytes(24).toString('hex');
+    // LANL time 0 is the first simulated day's midnight; the test days end today at 00:00 UTC, so that the monitors'
+    // and install's "last 7 days" and Dashboards' default ranges see them.
+    const epochMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - opts.days * DAY_MS;
+    const volume = await testVolume(opts.testCsv);
+    const installOptions = {
+      indexPatterns: [DEMO_INDEX], dryRun: false, modelDir: opts.modelDir,
+      alerting: { alerts_per_day: DEFAULT_ALERTS_PER_DAY, events_per_day: volume.events / volume.days },
+      monitorsFile: join(opts.outDir, 'seqsentry-monitors.json'), dashboardsFile: join(opts.outDir, 'seqsentry-dashboards.ndjson'),
+    };
+    // Templates first (the demo index takes its mapping from them); no sidecar URL: the ML Commons parts are skipped.
+    sayInstall(say, 'before shipping', await install(client, installOptions));
+    // A previous run's events, and the notables aggregated from them (only those: other indices' notables stay).
     await rawRequest(client, 'DELETE', `/${DEMO_INDEX}`, undefined, { accept: [404] });
+    await deleteDemoNotables(client);
+    signal?.throwIfAborted();
     sidecar = await startSidecar(loadServeConfig({ env: { SEQSENTRY_TOKEN: token }, overrides: { model_dir: opts.modelDir, 'listen.port': 0, 'opensearch.url': url } }));
-    const { docs, seconds } = await ingest(sidecar, token, opts.testCsv);
-    say(`sent ${docs} events through the sidecar's _bulk proxy (${sidecar.url}) in ${seconds.toFixed(1)} s: ${Math.round(docs / seconds)} docs/s`);
+    const sent = await shipThroughProxy(sidecar.url, token, DEMO_INDEX, opts.testCsv, epochMs, signal);
+    say(`sent ${sent.docs} events through the sidecar's _bulk proxy (${sidecar.url}) in ${sent.seconds.toFixed(1)} s: ${Math.round(sent.docs / sent.seconds)} docs/s`);
     await rawRequest(client, 'POST', `/${DEMO_INDEX}/_refresh`);
-    await report(client, opts, docs);
+    await reportEvents(client, opts, sent.docs);
+    signal?.throwIfAborted();
+
+    const range: TimeRange = { fromMs: sent.fromMs, toMs: sent.toMs };
+    const t0 = performance.now();
+    const agg = await aggregateNotables(client, range);
+    await rawRequest(client, 'POST', `/${ENTITIES_INDEX}/_refresh`);
+    say(`\nseqsentry aggregate: ${agg.events} events in ${agg.windows} anomalous entity windows (${AGGREGATE_DEFAULTS.window} windows, risk half-life ${AGGREGATE_DEFAULTS.halfLife}, notable when anomalous in ${AGGREGATE_DEFAULTS.notableWindows} windows within ${AGGREGATE_DEFAULTS.stretch}): ${agg.notable} notable, ${agg.created} written, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    signal?.throwIfAborted();
+    // Again, now that seqsentry-entities holds notables: the monitors are sized from the entities they hold.
+    const installed = await install(client, installOptions);
+    sayInstall(say, 'after aggregate', installed);
+    await reportEntities(client, opts, range);
+    signal?.throwIfAborted();
+    const monitors = await evaluateMonitors(client, installed.monitors, range, { user: [SHIPPED_ENTITY_FIELDS.user], host: [SHIPPED_ENTITY_FIELDS.src_host, SHIPPED_ENTITY_FIELDS.dst_host] });
+    reportMonitors(opts, monitors);
+    const caught = await reportRedTeam(client, opts, range, monitors);
+    if (installed.dashboardsFile) {
+      say(`\ndashboards: the content pack's saved objects (index patterns ${DEMO_INDEX} and seqsentry-entities, searches, visualizations, the seqsentry-overview dashboard) for import into OpenSearch Dashboards 2.x:`);
+      say(`  ${installed.dashboardsFile}`);
+      say(`  ${importCommand(installed.dashboardsFile)}`);
+      say(`  (or: seqsentry install --opensearch-url ${url} --index-pattern ${DEMO_INDEX} --dashboards-url http://localhost:5601)`);
+    }
+    result = { url, sidecarUrl: sidecar.url, aggregate: agg, monitors, caught, ...(installed.dashboardsFile ? { dashboardsFile: installed.dashboardsFile } : {}) };
   } finally {
     await sidecar?.shutdown();
-    await client.close();
+    await client?.close();
     if (local && !opts.keepOpenSearch) stopped = await local.release();
+    if (stopped) say('stopped the local OpenSearch node this demo started');
   }
-  return { url, stopped };
+  return { ...result, stopped };
+}
+
+/**
+ * Deletes the notables aggregated from the demo index (a previous run's), by id: the local node has no
+ * _delete_by_query (the reindex module is not in the Maven Central distribution).
+ */
+export async function deleteDemoNotables(client: OpenSearchClient): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const res = await rawRequest(client, 'POST', `/${ENTITIES_INDEX}/_search`, { size: 5000, _source: false, query: { term: { 'top_events.index': DEMO_INDEX } } }, { accept: [404] });
+    if (res.status === 404) return deleted;
+    const ids = z.object({ hits: z.object({ hits: z.array(z.object({ _id: z.string() })) }) }).parse(res.body).hits.hits.map((h) => h._id);
+    if (ids.length === 0) return deleted;
+    const bulk = ids.map((id) => JSON.stringify({ delete: { _index: ENTITIES_INDEX, _id: id } })).join('\n') + '\n';
+    await rawRequest(client, 'POST', '/_bulk', bulk, { querystring: { refresh: 'true' } });
+    deleted += ids.length;
+  }
+}
+
+/** Events in the test CSV and the whole days they span (LANL time is the first column, in seconds). */
+async function testVolume(file: string): Promise<{ events: number; days: number }> {
+  let events = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (line.trim() === '' || line.startsWith('time,')) continue;
+    const t = Number(line.slice(0, line.indexOf(',')));
+    if (Number.isFinite(t)) [first, last] = [Math.min(first, t), Math.max(last, t)];
+    events += 1;
+  }
+  return { events, days: Math.max(1, Math.ceil((last - first) / 86_400)) };
 }

@@ -45,6 +45,8 @@ export interface InstallOptions {
   monitorsFile?: string;
   /** OpenSearch Dashboards to import the saved objects into. */
   dashboards?: DashboardsTarget;
+  /** Without `dashboards`: where to write the saved objects, placeholders filled, as an ndjson file to import. */
+  dashboardsFile?: string;
   root?: string;
   log?: (line: string) => void;
 }
@@ -52,11 +54,24 @@ export interface InstallOptions {
 /** Alerts a day per monitor when the admin sets none: the acceptance rate is theirs to choose. */
 export const DEFAULT_ALERTS_PER_DAY = 5;
 
+export interface FilledMonitor {
+  id: string;
+  thresholds: 'user' | 'host' | 'event';
+  body: Record<string, unknown>;
+}
+
 export interface InstallResult {
   items: PlanItem[];
   capabilities: Capabilities;
   /** What the admin should know beyond the plan: how the monitors were sized, where they were written. */
   notes: string[];
+  /**
+   * Every selected monitor as filled in (thresholds included), whether put through the Alerting API or written to a
+   * file, with the entities its manifest entry sizes it for (user, host, or single events).
+   */
+  monitors: FilledMonitor[];
+  /** The saved-objects file written for import (`dashboardsFile`), when one was. */
+  dashboardsFile?: string;
 }
 
 function checkHttpUrl(url: string, flag: string): string {
@@ -92,6 +107,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     packageName: manifest.name,
     capabilities: caps,
     exportedMonitors: [],
+    exportedSavedObjects: [],
     monitorsFile: options.monitorsFile ?? 'seqsentry-monitors.json',
     recorded: new Map(((await readRecord(client, manifest.name))?.items ?? []).map((i) => [`${i.kind}:${i.id}`, i])),
     fileSha256: manifest.files,
@@ -112,6 +128,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   const selections = selectContent(manifest, caps, { indexPatterns: options.indexPatterns, mlBlocked });
   const sized = await sizeMonitors(client, manifest, selections, root, options);
   const notes: string[] = [];
+  const monitors: FilledMonitor[] = [];
   if ('summary' in sized && sized.vars.size > 0) notes.push(`monitor thresholds from ${sized.summary}`);
   for (const sel of selections) {
     const { entry } = sel;
@@ -124,6 +141,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     const entryVars = 'vars' in sized ? sized.vars.get(entry.id) : undefined;
     const body = render(listed.body, entryVars ? { ...ctx.vars, ...entryVars } : ctx.vars, sel.file);
     delete body._notes;
+    if (entry.kind === 'monitor') monitors.push({ id: entry.id, thresholds: entry.thresholds ?? 'event', body });
     const out = await STEPS[entry.kind](ctx, entry, sel.file, body);
     for (const item of Array.isArray(out) ? out : [out]) {
       items.push(item.kind === entry.kind ? { ...item, file: sel.file, sha256: listed.sha256, ...(typeof body.version === 'number' ? { version: body.version } : {}) } : item);
@@ -134,6 +152,12 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     writeFileSync(ctx.monitorsFile, `${JSON.stringify({ _notes: `SeqSentry ${manifest.version} monitors with their thresholds filled in: POST each to /_plugins/_alerting/monitors on a cluster with the Alerting plugin`, monitors: ctx.exportedMonitors }, null, 2)}\n`);
     notes.push(`${ctx.exportedMonitors.length} monitors written to ${ctx.monitorsFile}: POST each to /_plugins/_alerting/monitors`);
   }
+  let dashboardsFile: string | undefined;
+  if (ctx.exportedSavedObjects.length > 0 && options.dashboardsFile && !options.dryRun) {
+    writeFileSync(options.dashboardsFile, ctx.exportedSavedObjects.map((o) => `${JSON.stringify(o)}\n`).join(''));
+    dashboardsFile = options.dashboardsFile;
+    notes.push(`${ctx.exportedSavedObjects.length} Dashboards saved objects written to ${dashboardsFile}: ${importCommand(dashboardsFile)}`);
+  }
   // The record lives in the state index: without it (a dry run on a fresh cluster) there is nothing to compare.
   const stateCreated = items.some((i) => i.kind === 'state_index' && i.action === 'create');
   const record = options.dryRun && stateCreated
@@ -142,7 +166,12 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   items.push(record);
   log(`${record.action} ${record.kind} ${record.id}`);
   for (const n of notes) log(n);
-  return { items, capabilities: caps, notes };
+  return { items, capabilities: caps, notes, monitors, ...(dashboardsFile ? { dashboardsFile } : {}) };
+}
+
+/** The command that imports a saved-objects file into OpenSearch Dashboards (what `--dashboards-url` does). */
+export function importCommand(file: string, dashboardsUrl = 'http://localhost:5601'): string {
+  return `curl -X POST '${dashboardsUrl}/api/saved_objects/_import?overwrite=true' -H 'osd-xsrf: true' -F 'file=@${file}'`;
 }
 
 /** The selected monitors' thresholds, or why they cannot be sized (then every monitor is skipped with that reason). */

@@ -35,6 +35,8 @@ export interface InstallContext {
   /** Monitors rendered for a cluster without the Alerting plugin, written to `monitorsFile` after the run. */
   exportedMonitors: Record<string, unknown>[];
   monitorsFile: string;
+  /** Saved objects rendered when no Dashboards is given, for the installer's `dashboardsFile`. */
+  exportedSavedObjects: Record<string, unknown>[];
   /** What the last install recorded (kind:id → item), and every content file's sha256 from the manifest. */
   recorded: ReadonlyMap<string, { sha256?: string; resource?: string }>;
   fileSha256: Readonly<Record<string, string>>;

@@ -7,7 +7,9 @@ import { jsonEqual, type PlanItem, type Step } from './plan.js';
 export const savedObjectsStep: Step = async (ctx, entry, file, body) => {
   const objects = body.objects as SavedObject[];
   if (!ctx.dashboards) {
-    return { kind: entry.kind, id: entry.id, action: 'skip', detail: `no --dashboards-url: import ${file} in Dashboards (Dashboards Management, Saved objects, Import)` };
+    // The content file holds placeholders (the events index pattern): what is imported by hand is the rendered objects.
+    ctx.exportedSavedObjects.push(...objects.map((o) => ({ ...o })));
+    return { kind: entry.kind, id: entry.id, action: 'skip', detail: `no --dashboards-url: import the saved objects in Dashboards (Dashboards Management, Saved objects, Import) from the file --dashboards-file writes` };
   }
   const stored = await bulkGet(ctx.dashboards, objects);
   const items: PlanItem[] = objects.map((o) => {
