@@ -31,8 +31,6 @@ const SPECS = {
   'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
 } as const;
 
-export { durationMs };
-
 /** A duration back from `now`, or an ISO date, in epoch ms. */
 export function instantMs(text: string, option: string, now: number): number {
   if (/^\d+(ms|s|m|h|d|w)$/.test(text.trim())) return now - durationMs(text, option);

@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig } from '../opensearch/config.js';
-import { durationMs } from './aggregate.js';
+import { durationMs } from '../aggregate/duration.js';
 import { parseOptions, type Command } from './command.js';
 
 const USAGE = 'seqsentry suppress (--entity KIND:VALUE [--field F [--value V]] [--expires 7d] [--reason TEXT] | --list | --remove ID)';
