@@ -1,5 +1,7 @@
 """The model kinds, declared once in kinds.json (src/model/kinds.ts reads the same file): kind -> (config dataclass,
-model class), loaded from the modules the declaration names, plus each kind's ONNX contract."""
+model class), loaded from the modules the declaration names, plus each kind's ONNX contract. A kind declared with
+"typescript" instead of "contract" and "python" is trained and scored in TypeScript alone: it is listed in
+TYPESCRIPT_KINDS and has no entry here to train or export."""
 import importlib
 import json
 import os
@@ -14,8 +16,20 @@ def _classes(spec):
     return getattr(module, spec["config"]), getattr(module, spec["model"])
 
 
-KINDS = MappingProxyType({name: _classes(k["python"]) for name, k in _DECLARED["kinds"].items()})
-CONTRACTS = MappingProxyType({name: _DECLARED["contracts"][k["contract"]] for name, k in _DECLARED["kinds"].items()})
+
+def _check(name, kind):
+    """Exactly one runtime per kind: an ONNX contract with its Python classes, or a TypeScript module."""
+    onnx = "contract" in kind and "python" in kind
+    typescript = "typescript" in kind
+    if onnx == typescript or (not onnx and ("contract" in kind or "python" in kind)):
+        raise ValueError(f"kinds.json: kind {name}: declare either \"contract\" and \"python\" (ONNX) or \"typescript\", not both or neither")
+    return onnx
+
+
+_ONNX = {name: k for name, k in _DECLARED["kinds"].items() if _check(name, k)}
+KINDS = MappingProxyType({name: _classes(k["python"]) for name, k in _ONNX.items()})
+CONTRACTS = MappingProxyType({name: _DECLARED["contracts"][k["contract"]] for name, k in _ONNX.items()})
+TYPESCRIPT_KINDS = tuple(sorted(name for name in _DECLARED["kinds"] if name not in _ONNX))
 DEFAULT_KIND = _DECLARED["default"]
 
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
-import { heldOutRule, isHeldOut } from '../src/train/fit-fusion.js';
+import { heldOutRule, isHeldOut } from '../src/train/held-out.js';
 import { ecsDocs } from './support/ecs-fixture.js';
 import { hasPython } from './support/env.js';
 import { ecsModel } from './support/model-fixture.js';

@@ -53,6 +53,11 @@ export interface Adapter {
    */
   readonly labelEntities: readonly string[];
   /**
+   * For an adapter whose events carry `text`: the fields (by name) naming who wrote it, whose usual messages a text
+   * kind compares it with (syslog: the logging host and the program). Absent when its events carry no text.
+   */
+  readonly textSource?: readonly string[];
+  /**
    * Parses one record. Returns null for a header or blank line, a NoEvent (with its reason) for a readable record
    * that carries no event of this format by design; throws AdapterError (source, line, field, reason) for a record
    * it cannot read.

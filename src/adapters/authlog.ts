@@ -129,6 +129,7 @@ export function createAuthlogAdapter(options: Record<string, unknown> = {}): Ada
       entities: { user, src_host: src, dst_host: dst },
       fields,
       ...(meaning.repeated !== undefined ? { numeric: { repeated: meaning.repeated } } : {}),
+      text: tag[4] as string,
       raw: line,
       source,
     };
@@ -140,6 +141,7 @@ export function createAuthlogAdapter(options: Record<string, unknown> = {}): Ada
     entityKey: 'user',
     entityNames: ENTITY_NAMES,
     labelEntities: ['user', 'src_host', 'dst_host'],
+    textSource: ['dst_host', 'program'],
     // Shipped as the raw line in `message` (with the shipper's @timestamp), like LANL: the entities live inside
     // text, so SeqSentry stamps anomaly.entity and anomaly.time on what it scores and finds history by those.
     documentFields: null,

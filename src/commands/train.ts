@@ -1,15 +1,20 @@
-// `seqsentry train`: read logs through an adapter, hand the events to the PyTorch trainer, get an ONNX bundle.
+// `seqsentry train`: read logs through an adapter, hand the events to the PyTorch trainer, get an ONNX bundle; or,
+// for a pure TypeScript kind, hand them to the kind's own trainer (src/kinds/typescript-kinds.ts).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
-import { formatReadStats, newReadStats, readEvents, type ReadStats } from '../adapters/read.js';
+import type { Adapter } from '../adapters/adapter.js';
+import { formatReadStats, newReadStats, readEvents, type ReadItem, type ReadStats } from '../adapters/read.js';
+import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
-import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
+import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
+import { DEFAULT_KIND, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
-import { DEFAULT_RECALL, fitFusion, heldOutRule, type EventSource } from '../train/fit-fusion.js';
+import { DEFAULT_RECALL, fitFusion, type EventSource } from '../train/fit-fusion.js';
+import { heldOutRule } from '../train/held-out.js';
 import { MAX_RECALL } from '../model/bundle.js';
 import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
 import { timeFieldOf } from '../enrich/query.js';
@@ -20,8 +25,8 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
-const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir.';
+  '[--kind transformer-mlm|lstm-lm|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
+const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,
   'model-dir': { type: 'string', short: 'm', help: 'DIR  where model.onnx and bundle.json are written' },
@@ -92,6 +97,7 @@ export async function train(args: TrainArgs): Promise<string> {
       what = `${args.fromIndex.pattern} since ${args.fromIndex.since}`;
       read = (stats: ReadStats) => readExport(exported, adapter, stats, args.strict);
     }
+    if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
     const source: EventSource = () => read(newReadStats());
     const eventsPath = join(work, 'events.tsv');
     const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, entityKey);
@@ -138,6 +144,30 @@ export async function train(args: TrainArgs): Promise<string> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** A pure TypeScript kind: its trainer reads the events as they come and writes the bundle itself. */
+async function trainTypeScriptKind(args: TrainArgs, kind: ModelKind, adapter: Adapter, entityKey: string, modelDir: string, read: (stats: ReadStats) => AsyncIterable<ReadItem>, what: string): Promise<string> {
+  const trainer = TYPESCRIPT_KINDS[kind.runtime];
+  if (!trainer) throw new SeqSentryError(`kind ${kind.kind}: no TypeScript trainer "${kind.runtime}" (this version has ${Object.keys(TYPESCRIPT_KINDS).join(', ')})`);
+  const unused = [args.epochs !== undefined && '--epochs', args.recall !== undefined && '--recall', args.fusion === false && '--no-fusion'].filter(Boolean);
+  if (unused.length) throw new UsageError(`${unused.join(', ')}: ${kind.kind} is not a neural sequence model (no epochs, no fusion)`);
+  const stats = newReadStats();
+  const reading = progress('reading');
+  async function* events(): AsyncGenerator<CanonicalEvent> {
+    let n = 0;
+    for await (const item of read(stats)) {
+      reading.update(stats.records);
+      if (!item.event) continue;
+      yield item.event;
+      if (args.maxEvents !== undefined && ++n >= args.maxEvents) break;
+    }
+    reading.finish(`${stats.events} events from ${what}`);
+    process.stderr.write(formatReadStats(stats) + '\n');
+  }
+  const summary = await trainer.train({ kind: kind.kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, events: events(), modelDir });
+  process.stderr.write(summary + '\n');
+  return join(modelDir, 'bundle.json');
 }
 
 const command: Command = {

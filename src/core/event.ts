@@ -15,6 +15,8 @@ export interface CanonicalEvent {
   /** Categorical values in the adapter's `fieldNames` order. */
   fields: string[];
   numeric?: Record<string, number>;
+  /** The free-text message of a record that has one (a syslog line's message after its tag), for text kinds. */
+  text?: string;
   /** The original record, as read. */
   raw: unknown;
   source: SourceRef;

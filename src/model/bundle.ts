@@ -1,4 +1,5 @@
-// The model bundle manifest (bundle.json): parsed once with zod where it enters, then verified against its ONNX file.
+// The model bundle manifest (bundle.json): parsed once with zod where it enters, then verified against its model file
+// (an ONNX kind's model.onnx, a pure TypeScript kind's parameters file).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,16 +34,20 @@ const BundleSchema = z.object({
   adapter_options: z.record(z.string(), z.unknown()).default({}),
   entity_key: z.string(),
   context_length: z.number().int().min(0),
-  tokenizer: TokenizerSchema,
+  /** An ONNX kind's: its model fields and their vocabularies. */
+  tokenizer: TokenizerSchema.optional(),
+  /** An ONNX kind's model file. */
   onnx: z.object({
     file: z.string(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     inputs: z.array(z.string()),
     outputs: z.array(z.string()),
     opset: z.number().int().optional(),
-  }),
-  /** Per model field, in tokenizer.fields order: the raw score's weights (src/scorer/raw-score.ts). */
-  field_weights: z.array(z.number().positive()),
+  }).optional(),
+  /** A pure TypeScript kind's fitted parameters (JSON), read by its runtime. */
+  parameters: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  /** An ONNX kind's, per model field in tokenizer.fields order: the raw score's weights (src/scorer/raw-score.ts). */
+  field_weights: z.array(z.number().positive()).optional(),
   calibration: z.object({
     levels: z.array(z.number()).min(2),
     values: z.array(z.number()).min(2),
@@ -78,8 +83,9 @@ export type Bundle = z.infer<typeof BundleSchema>;
 export interface LoadedBundle {
   dir: string;
   bundle: Bundle;
-  onnxPath: string;
-  onnxBytes: Buffer;
+  /** The kind's model file: model.onnx for an ONNX kind, the parameters file for a pure TypeScript kind. */
+  modelPath: string;
+  modelBytes: Buffer;
   /** The fusion's per-entity memory, when the bundle has a fusion. */
   memory?: MemoryFile;
 }
@@ -115,7 +121,34 @@ async function loadMemory(dir: string, file: string, sha256: string): Promise<Me
   return json;
 }
 
-/** Reads bundle.json and the ONNX file; checks schema, vocabularies and the sha256 in one place. */
+/** An ONNX kind's bundle: a tokenizer with every field's vocabulary, weights per field, the contract's tensor names. */
+function checkOnnxBundle(dir: string, bundle: Bundle, contract: NonNullable<ModelKind['contract']>): { file: string; sha256: string } {
+  const { tokenizer, onnx, field_weights: weights } = bundle;
+  if (!tokenizer || !onnx || !weights) {
+    const missing = [!tokenizer && 'tokenizer', !onnx && 'onnx', !weights && 'field_weights'].filter(Boolean).join(', ');
+    throw new ModelLoadError(dir, `bundle.json of ONNX kind ${bundle.kind} has no ${missing}`);
+  }
+  const missingVocab = tokenizer.fields.filter((f) => !tokenizer.vocab[f]);
+  if (missingVocab.length) throw new ModelLoadError(dir, `tokenizer has no vocabulary for field(s) ${missingVocab.join(', ')}`);
+  if (weights.length !== tokenizer.fields.length) {
+    throw new ModelLoadError(dir, `field_weights has ${weights.length} entries for ${tokenizer.fields.length} model fields`);
+  }
+  const names = (tensors: typeof contract.inputs) => tensors.map((t) => t.name).join(', ');
+  if (onnx.inputs.join(', ') !== names(contract.inputs) || onnx.outputs.join(', ') !== names(contract.outputs)) {
+    throw new ModelLoadError(dir, `onnx inputs (${onnx.inputs.join(', ')}) and outputs (${onnx.outputs.join(', ')}) are not those of kind ${bundle.kind}'s contract (models/kinds.json: ${names(contract.inputs)}; ${names(contract.outputs)})`);
+  }
+  return onnx;
+}
+
+/** A pure TypeScript kind's bundle: a parameters file and no ONNX (a fusion needs a sequence model's surprisal). */
+function checkTypeScriptBundle(dir: string, bundle: Bundle): { file: string; sha256: string } {
+  if (!bundle.parameters) throw new ModelLoadError(dir, `bundle.json of kind ${bundle.kind} (pure TypeScript) has no parameters file`);
+  const extra = [bundle.onnx && 'onnx', bundle.fusion && 'fusion'].filter(Boolean);
+  if (extra.length) throw new ModelLoadError(dir, `bundle.json of kind ${bundle.kind} (pure TypeScript, no ONNX) has ${extra.join(' and ')}`);
+  return bundle.parameters;
+}
+
+/** Reads bundle.json and the kind's model file; checks schema, vocabularies and the sha256 in one place. */
 export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const manifestPath = join(dir, 'bundle.json');
   let json: unknown;
@@ -132,31 +165,23 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     throw new ModelLoadError(dir, `bundle.json does not match schema v${BUNDLE_SCHEMA_VERSION}${retrain}: ${problems}`);
   }
   const bundle = parsed.data;
-  const missingVocab = bundle.tokenizer.fields.filter((f) => !bundle.tokenizer.vocab[f]);
-  if (missingVocab.length) throw new ModelLoadError(dir, `tokenizer has no vocabulary for field(s) ${missingVocab.join(', ')}`);
-  if (bundle.field_weights.length !== bundle.tokenizer.fields.length) {
-    throw new ModelLoadError(dir, `field_weights has ${bundle.field_weights.length} entries for ${bundle.tokenizer.fields.length} model fields`);
-  }
-  const contract = (MODEL_KINDS[bundle.kind] as ModelKind).contract;
-  const names = (tensors: ModelKind['contract']['inputs']) => tensors.map((t) => t.name).join(', ');
-  if (bundle.onnx.inputs.join(', ') !== names(contract.inputs) || bundle.onnx.outputs.join(', ') !== names(contract.outputs)) {
-    throw new ModelLoadError(dir, `onnx inputs (${bundle.onnx.inputs.join(', ')}) and outputs (${bundle.onnx.outputs.join(', ')}) are not those of kind ${bundle.kind}'s contract (models/kinds.json: ${names(contract.inputs)}; ${names(contract.outputs)})`);
-  }
+  const { contract } = MODEL_KINDS[bundle.kind] as ModelKind;
+  const file = contract ? checkOnnxBundle(dir, bundle, contract) : checkTypeScriptBundle(dir, bundle);
   if (bundle.calibration.levels.length !== bundle.calibration.values.length) {
     throw new ModelLoadError(dir, `calibration levels (${bundle.calibration.levels.length}) and values (${bundle.calibration.values.length}) differ in length`);
   }
-  const onnxPath = join(dir, bundle.onnx.file);
-  let onnxBytes: Buffer;
+  const modelPath = join(dir, file.file);
+  let modelBytes: Buffer;
   try {
-    onnxBytes = await readFile(onnxPath);
+    modelBytes = await readFile(modelPath);
   } catch (err) {
-    throw new ModelLoadError(dir, `cannot read ONNX file ${onnxPath}: ${(err as Error).message}`, { cause: err });
+    throw new ModelLoadError(dir, `cannot read ${contract ? 'ONNX' : 'parameters'} file ${modelPath}: ${(err as Error).message}`, { cause: err });
   }
-  const sha = createHash('sha256').update(onnxBytes).digest('hex');
-  if (sha !== bundle.onnx.sha256) {
-    throw new ModelLoadError(dir, `sha256 of ${bundle.onnx.file} is ${sha}, bundle.json says ${bundle.onnx.sha256}: the model file was changed or truncated`);
+  const sha = createHash('sha256').update(modelBytes).digest('hex');
+  if (sha !== file.sha256) {
+    throw new ModelLoadError(dir, `sha256 of ${file.file} is ${sha}, bundle.json says ${file.sha256}: the model file was changed or truncated`);
   }
-  if (!bundle.fusion) return { dir, bundle, onnxPath, onnxBytes };
+  if (!bundle.fusion) return { dir, bundle, modelPath, modelBytes };
   const memory = await loadMemory(dir, bundle.fusion.memory_file, bundle.fusion.memory_sha256);
-  return { dir, bundle, onnxPath, onnxBytes, memory };
+  return { dir, bundle, modelPath, modelBytes, memory };
 }

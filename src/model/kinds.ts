@@ -1,5 +1,6 @@
-// The model kinds, declared once in models/kinds.json (models/registry.py reads the same file): each kind's ONNX
-// contract, context and summary. The scorer feeds a kind through its contract's runtime.
+// The model kinds, declared once in models/kinds.json (models/registry.py reads the same file): each kind's runtime,
+// context and summary. An ONNX kind names its contract, which the scorer feeds through the contract's runtime; a pure
+// TypeScript kind names the module that trains and scores it (src/kinds/typescript-kinds.ts), and has no ONNX file.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -8,10 +9,11 @@ const Contract = z.object({ summary: z.string(), inputs: z.array(Tensor).min(1),
 const Kind = z
   .object({
     summary: z.string(),
-    contract: z.string(),
     default_context: z.number().int().min(0),
     contextual: z.boolean(),
-    python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict(),
+    contract: z.string().optional(),
+    python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict().optional(),
+    typescript: z.object({ module: z.string().min(1) }).strict().optional(),
   })
   .strict();
 const Registry = z
@@ -19,7 +21,14 @@ const Registry = z
   .strict()
   .superRefine((r, ctx) => {
     if (!(r.default in r.kinds)) ctx.addIssue({ code: 'custom', message: `default kind "${r.default}" is not declared` });
-    for (const [name, k] of Object.entries(r.kinds)) if (!(k.contract in r.contracts)) ctx.addIssue({ code: 'custom', message: `kind ${name}: unknown contract "${k.contract}"` });
+    for (const [name, k] of Object.entries(r.kinds)) {
+      const onnx = k.contract !== undefined && k.python !== undefined;
+      if (onnx === (k.typescript !== undefined) || (!onnx && (k.contract !== undefined || k.python !== undefined))) {
+        ctx.addIssue({ code: 'custom', path: ['kinds', name], message: `kind ${name}: declare either "contract" and "python" (ONNX) or "typescript", not both or neither` });
+      } else if (k.contract !== undefined && !(k.contract in r.contracts)) {
+        ctx.addIssue({ code: 'custom', path: ['kinds', name, 'contract'], message: `kind ${name}: unknown contract "${k.contract}"` });
+      }
+    }
   });
 
 export type ModelContract = z.infer<typeof Contract>;
@@ -31,9 +40,15 @@ export interface ModelKind {
   readonly defaultContext: number;
   /** Whether --context may change the context length. */
   readonly contextual: boolean;
-  /** The name of its ONNX contract, and the contract. */
-  readonly contractName: string;
-  readonly contract: ModelContract;
+  /**
+   * The runtime that scores its bundles: the name of its ONNX contract, or of its TypeScript module (the key of
+   * RUNTIMES in src/model/runtime.ts either way).
+   */
+  readonly runtime: string;
+  /** An ONNX kind's contract (model.onnx in, per-field surprisal out); null for a pure TypeScript kind. */
+  readonly contract: ModelContract | null;
+  /** True for a kind trained by models/train.py and served from model.onnx; false for a pure TypeScript kind. */
+  readonly onnx: boolean;
 }
 
 /** The file both languages read; from src/model or dist/model it is two folders up. */
@@ -43,10 +58,11 @@ const registry = Registry.parse(JSON.parse(readFileSync(KINDS_FILE, 'utf8')));
 
 export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
   Object.fromEntries(
-    Object.entries(registry.kinds).map(([kind, k]) => [
-      kind,
-      Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, contractName: k.contract, contract: registry.contracts[k.contract] as ModelContract }),
-    ]),
+    Object.entries(registry.kinds).map(([kind, k]) => {
+      const contract = k.contract !== undefined ? (registry.contracts[k.contract] as ModelContract) : null;
+      const runtime = k.contract ?? (k.typescript?.module as string);
+      return [kind, Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, runtime, contract, onnx: contract !== null })];
+    }),
   ),
 );
 

@@ -1,23 +1,45 @@
-// A model kind's runtime: what the scorer hands a kind (each event's encoded row and its entity's previous rows) and
-// what it gets back (per field, the surprisal in nats and the id the model expected). Each runtime owns how it
-// feeds its model: the scorer keeps history, batching, calibration and explanation, and does not know the kind.
-// Runtimes are found by the contract a kind names in models/kinds.json.
+// A model kind's runtime: what the scorer hands a kind (each event, its encoded row and its entity's previous rows)
+// and what it gets back (per event, the kind's raw score and its explanation). Each runtime owns how it feeds its
+// model and decodes its output: the scorer keeps history, batching, fusion and calibration, and does not know the
+// kind. Runtimes are found by the `runtime` a kind declares in models/kinds.json: its ONNX contract, or its
+// TypeScript module (src/kinds/typescript-kinds.ts).
+import type { CanonicalEvent } from '../core/event.js';
+import { ModelLoadError } from '../core/errors.js';
+import { TYPESCRIPT_RUNTIMES } from '../kinds/typescript-kinds.js';
+import { rawScore } from '../scorer/raw-score.js';
+import { hourToken, OOV } from '../tokenizer/vocab.js';
 import type { LoadedBundle } from './bundle.js';
 import { TokenModel, type OnnxSessionOptions } from './onnx.js';
 
-export interface KindOutput {
-  /** (B, F) nats, row-major. */
-  surprisal: Float32Array;
-  /** (B, F) the id each field's model expected, row-major. */
-  expected: BigInt64Array;
+/** One line of an explanation. */
+export interface FieldScore {
+  field: string;
+  value: string;
+  /** nats */
+  surprisal: number;
+  /** The value the model found most likely for this field (or, for a TypeScript kind, what the source usually writes). */
+  expected: string;
+}
+
+export interface KindBatch {
+  events: readonly CanonicalEvent[];
+  /** `rows[b]` is event b's encoded row (its first F entries are token ids; none for a kind without a tokenizer). */
+  rows: readonly Int32Array[];
+  /** The entity's previous rows, oldest first, at most the bundle's context length. */
+  pasts: readonly Int32Array[][];
+}
+
+export interface EventScore {
+  /** The kind's raw score: higher is more anomalous; calibrated by the bundle's calibration. */
+  raw: number;
+  /** The model's total surprisal in nats (what a fusion reads as the sequence component). */
+  total: number;
+  /** The explanation, largest share of the raw score first. */
+  fields: FieldScore[];
 }
 
 export interface KindRuntime {
-  /**
-   * Scores B events: `rows[b]` is event b's encoded row (its first F entries are token ids), `pasts[b]` the
-   * entity's previous rows, oldest first, at most the bundle's context length.
-   */
-  score(rows: readonly Int32Array[], pasts: readonly Int32Array[][]): Promise<KindOutput>;
+  score(batch: KindBatch): Promise<EventScore[]>;
   release(): Promise<void>;
 }
 
@@ -29,11 +51,18 @@ const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 /** `field-tokens`: int64 ids (B, context + 1, F), the previous events left-padded with zero rows, then the event. */
 const fieldTokens: RuntimeFactory = async (loaded, options) => {
   const { bundle } = loaded;
-  const model = await TokenModel.open(loaded.dir, loaded.onnxBytes, bundle.onnx.inputs, bundle.onnx.outputs, options);
+  const { tokenizer, onnx } = bundle;
+  const weights = bundle.field_weights;
+  // loadBundle has checked that an ONNX kind's bundle has all three.
+  if (!tokenizer || !onnx || !weights) throw new ModelLoadError(loaded.dir, `kind ${bundle.kind}: bundle has no tokenizer, onnx or field_weights`);
+  const model = await TokenModel.open(loaded.dir, loaded.modelBytes, onnx.inputs, onnx.outputs, options);
+  // Per model field, the words by id (what the model expected is decoded from them).
+  const vocab = tokenizer.fields.map((f) => tokenizer.vocab[f] as string[]);
   const T = bundle.context_length + 1;
-  const F = bundle.tokenizer.fields.length;
+  const F = tokenizer.fields.length;
+  const shares = new Float64Array(F);
   return {
-    async score(rows, pasts) {
+    async score({ events, rows, pasts }) {
       const B = rows.length;
       const tokens = new BigInt64Array(B * T * F); // (B, T, F), zero rows = padding
       // Ids are small and non-negative: write each int64 as its low 32-bit word, no BigInt per token.
@@ -49,10 +78,30 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
         const row = rows[b] as Int32Array;
         for (let f = 0; f < F; f++) words[2 * (base + (T - 1) * F + f) + LOW_WORD] = row[f] as number;
       }
-      return model.run(tokens, B, T, F);
+      const { surprisal, expected } = await model.run(tokens, B, T, F); // (B, F) each
+      const out: EventScore[] = new Array(B);
+      for (let b = 0; b < B; b++) {
+        const event = events[b] as CanonicalEvent;
+        const fields: FieldScore[] = new Array(F);
+        const order: number[] = new Array(F);
+        let total = 0;
+        for (let f = 0; f < F; f++) {
+          const s = surprisal[b * F + f] as number;
+          total += s;
+          order[f] = f;
+          // The event's own value for model field f (the hour token is derived from time).
+          const value = f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
+          fields[f] = { field: tokenizer.fields[f] as string, value, surprisal: s, expected: (vocab[f] as string[])[Number(expected[b * F + f])] ?? OOV };
+          shares[f] = s * (weights[f] as number);
+        }
+        // Explanation order = each field's share of the raw score, largest first.
+        order.sort((x, y) => (shares[y] as number) - (shares[x] as number));
+        out[b] = { raw: rawScore(surprisal, b * F, weights), total, fields: order.map((f) => fields[f] as FieldScore) };
+      }
+      return out;
     },
     release: () => model.release(),
   };
 };
 
-export const RUNTIMES: Readonly<Record<string, RuntimeFactory>> = Object.freeze({ [TokenModel.CONTRACT]: fieldTokens });
+export const RUNTIMES: Readonly<Record<string, RuntimeFactory>> = Object.freeze({ [TokenModel.CONTRACT]: fieldTokens, ...TYPESCRIPT_RUNTIMES });

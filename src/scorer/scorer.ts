@@ -1,27 +1,19 @@
-// Scores canonical events with a model bundle: history context in canonical order, batched ONNX calls, calibration.
+// Scores canonical events with a model bundle: history context in canonical order, batched calls of the kind's
+// runtime (ONNX or pure TypeScript), fusion and calibration.
 import type { CanonicalEvent } from '../core/event.js';
 import { loadBundle, type Bundle } from '../model/bundle.js';
 import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import type { OnnxSessionOptions } from '../model/onnx.js';
-import { RUNTIMES, type KindRuntime } from '../model/runtime.js';
-import { Encoder, hourToken } from '../tokenizer/vocab.js';
+import { RUNTIMES, type EventScore, type FieldScore, type KindRuntime } from '../model/runtime.js';
+import { Encoder } from '../tokenizer/vocab.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
 import { canonicalOrder, tieBreak } from './order.js';
-import { rawScore } from './raw-score.js';
 import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory, type MemoryFile } from '../memory/entity-memory.js';
 import { Fusion, type ComponentScore } from '../memory/fusion.js';
 
-
-export interface FieldScore {
-  field: string;
-  value: string;
-  /** nats */
-  surprisal: number;
-  /** The value the model found most likely for this field. */
-  expected: string;
-}
+export type { FieldScore } from '../model/runtime.js';
 
 export interface ScoreResult {
   anomaly_score: number;
@@ -45,13 +37,15 @@ export interface ScorerOptions extends OnnxSessionOptions {
 }
 
 export class Scorer {
-  readonly encoder: Encoder;
+  /** The bundle's tokenizer; null for a kind without one (a pure TypeScript kind reads the event itself). */
+  readonly encoder: Encoder | null;
   readonly calibrator: Calibrator;
   readonly history: HistoryStore;
   /** Previous events the model reads per event. */
   readonly context: number;
   /** Previous events kept per entity: the model's context, or more when the fusion recalls more. */
   readonly historyLength: number;
+  /** Token ids per event (the tokenizer's model fields; 0 without a tokenizer). */
   readonly width: number;
   readonly threshold: number;
   readonly maxBatch: number;
@@ -62,10 +56,10 @@ export class Scorer {
   private readonly rowLength: number;
 
   private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile) {
-    this.encoder = new Encoder(bundle.tokenizer);
+    this.encoder = bundle.tokenizer ? new Encoder(bundle.tokenizer) : null;
     this.calibrator = new Calibrator(bundle.calibration);
     this.context = bundle.context_length;
-    this.width = bundle.tokenizer.fields.length;
+    this.width = bundle.tokenizer?.fields.length ?? 0;
     this.threshold = options.threshold ?? bundle.threshold;
     this.maxBatch = options.maxBatch ?? 1024;
     this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
@@ -80,8 +74,8 @@ export class Scorer {
     const loaded = await loadBundle(modelDir);
     const { bundle } = loaded;
     const kind = MODEL_KINDS[bundle.kind] as ModelKind;
-    const open = RUNTIMES[kind.contractName];
-    if (!open) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime for its contract "${kind.contractName}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
+    const open = RUNTIMES[kind.runtime];
+    if (!open) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime "${kind.runtime}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
     const model = await open(loaded, options);
     return new Scorer(bundle, model, options, loaded.memory);
   }
@@ -93,6 +87,7 @@ export class Scorer {
 
   /** Checks that events carry the fields this bundle was trained on (same adapter field count). */
   private checkWidth(event: CanonicalEvent): void {
+    if (!this.bundle.tokenizer) return;
     const expected = this.width - (this.bundle.tokenizer.hour_token ? 1 : 0);
     if (event.fields.length !== expected) {
       throw new AdapterError(event.source.file, event.source.line, `event has ${event.fields.length} fields, model ${this.bundle.name} expects ${expected} (${this.bundle.format} format)`);
@@ -135,9 +130,8 @@ export class Scorer {
    */
   encode(event: CanonicalEvent): Int32Array {
     this.checkWidth(event);
-    const ids = this.encoder.encode(event);
     const row = new Int32Array(this.rowLength);
-    row.set(ids);
+    if (this.encoder) row.set(this.encoder.encode(event));
     row[this.width] = tieBreak(event);
     if (this.rowLength > this.recallOffset) this.fusion?.memory.recallRow(event, row, this.recallOffset);
     return row;
@@ -145,7 +139,6 @@ export class Scorer {
 
   private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
     const B = events.length;
-    const F = this.width;
     const pasts: Int32Array[][] = new Array(B);
     for (let b = 0; b < B; b++) {
       const event = events[b] as CanonicalEvent;
@@ -156,48 +149,23 @@ export class Scorer {
     }
     // The model reads its context; the fusion may recall further back.
     const contexts = this.historyLength > this.context ? pasts.map((p) => (p.length > this.context ? p.slice(p.length - this.context) : p)) : pasts;
-    const { surprisal, expected } = await this.model.score(rows, contexts);
+    const scored = await this.model.score({ events, rows, pasts: contexts });
     const results: ScoreResult[] = new Array(B);
-    const weights = this.bundle.field_weights;
-    const shares = new Float64Array(F);
     const logP = new Float64Array(this.fusion?.names.length ?? 0);
     for (let b = 0; b < B; b++) {
-      const fields: FieldScore[] = new Array(F);
-      const order: number[] = new Array(F);
-      for (let f = 0; f < F; f++) {
-        const s = surprisal[b * F + f] as number;
-        order[f] = f;
-        fields[f] = {
-          field: this.bundle.tokenizer.fields[f] as string,
-          value: this.valueOf(events[b] as CanonicalEvent, f),
-          surprisal: s,
-          expected: this.encoder.word(f, Number(expected[b * F + f])),
-        };
-      }
-      // Explanation order = each field's share of the raw score, largest first.
-      for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);
-      order.sort((x, y) => (shares[y] as number) - (shares[x] as number));
-      let raw: number;
+      const { fields, total, raw: kindRaw } = scored[b] as EventScore;
+      let raw = kindRaw;
       let components: ComponentScore[] | undefined;
       const fusion = this.fusion;
       if (fusion) {
-        let sequence = 0;
-        for (let f = 0; f < F; f++) sequence += surprisal[b * F + f] as number;
         const event = events[b] as CanonicalEvent;
-        raw = fusion.combine(fusion.statistics(sequence, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
+        raw = fusion.combine(fusion.statistics(total, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
         components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
-      } else {
-        raw = rawScore(surprisal, b * F, weights);
       }
       const anomaly = this.calibrator.score(raw);
-      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: order.map((f) => fields[f] as FieldScore), ...(components ? { components } : {}) };
+      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields, ...(components ? { components } : {}) };
     }
     return results;
-  }
-
-  /** The event's own value for model field f (the hour token is derived from time). */
-  private valueOf(event: CanonicalEvent, f: number): string {
-    return f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
   }
 
   /**

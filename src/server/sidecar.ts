@@ -44,9 +44,11 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): { adapter: Adapter;
     if (err instanceof UsageError) throw new ConfigError('adapter.format', err.message);
     throw err;
   }
-  const fields = [...adapter.fieldNames, ...(bundle.tokenizer.hour_token ? ['hour'] : [])];
-  if (fields.join(',') !== bundle.tokenizer.fields.join(',')) {
-    throw new ConfigError('adapter', `the ${format} adapter yields fields [${fields.join(', ')}] but model ${bundle.name} was trained on [${bundle.tokenizer.fields.join(', ')}] (${bundle.format})`);
+  // A kind without a tokenizer (pure TypeScript) reads the event itself; its runtime checks what it needs.
+  const { tokenizer } = bundle;
+  const fields = [...adapter.fieldNames, ...(tokenizer?.hour_token ? ['hour'] : [])];
+  if (tokenizer && fields.join(',') !== tokenizer.fields.join(',')) {
+    throw new ConfigError('adapter', `the ${format} adapter yields fields [${fields.join(', ')}] but model ${bundle.name} was trained on [${tokenizer.fields.join(', ')}] (${bundle.format})`);
   }
   return { adapter, options };
 }
