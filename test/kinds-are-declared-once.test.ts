@@ -12,12 +12,15 @@ import { lanlModel } from './support/model-fixture.js';
 
 describe.runIf(hasPython())('model kinds declared once', () => {
   it('gives the trainer and the scorer the same kinds, default and contracts', () => {
-    const script = 'import json, registry; print(json.dumps({"default": registry.DEFAULT_KIND, "kinds": {k: {"classes": [c.__name__, m.__name__], "contract": registry.CONTRACTS[k]} for k, (c, m) in registry.KINDS.items()}}))';
+    const script = 'import json, registry; print(json.dumps({"default": registry.DEFAULT_KIND, "typescript": list(registry.TYPESCRIPT_KINDS), "kinds": {k: {"classes": [c.__name__, m.__name__], "contract": registry.CONTRACTS[k]} for k, (c, m) in registry.KINDS.items()}}))';
     const r = spawnSync(PYTHON, ['-c', script], { cwd: join(REPO_ROOT, 'models'), encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const py = JSON.parse(r.stdout) as { default: string; kinds: Record<string, { classes: string[]; contract: unknown }> };
+    const py = JSON.parse(r.stdout) as { default: string; typescript: string[]; kinds: Record<string, { classes: string[]; contract: unknown }> };
     expect(py.default).toBe(DEFAULT_KIND);
-    expect(Object.keys(py.kinds).sort()).toEqual(Object.keys(MODEL_KINDS).sort());
+    // Python trains and exports the ONNX kinds; it knows the pure TypeScript kinds by name only.
+    const kinds = Object.values(MODEL_KINDS);
+    expect(Object.keys(py.kinds).sort()).toEqual(kinds.filter((k) => k.onnx).map((k) => k.kind).sort());
+    expect(py.typescript.sort()).toEqual(kinds.filter((k) => !k.onnx).map((k) => k.kind).sort());
     for (const [kind, k] of Object.entries(py.kinds)) {
       expect(k.contract, kind).toEqual(MODEL_KINDS[kind]!.contract);
       expect(k.classes.every((c) => c.length > 0)).toBe(true);
@@ -30,9 +33,9 @@ describe.runIf(hasPython() && hasSharedData())('a bundle against its kind\'s con
   it('names the contract\'s inputs and outputs, and is refused when they differ', async () => {
     const dir = await lanlModel();
     const { bundle } = await loadBundle(dir);
-    const contract = MODEL_KINDS[bundle.kind]!.contract;
-    expect(bundle.onnx.inputs).toEqual(contract.inputs.map((t) => t.name));
-    expect(bundle.onnx.outputs).toEqual(contract.outputs.map((t) => t.name));
+    const contract = MODEL_KINDS[bundle.kind]!.contract!;
+    expect(bundle.onnx!.inputs).toEqual(contract.inputs.map((t) => t.name));
+    expect(bundle.onnx!.outputs).toEqual(contract.outputs.map((t) => t.name));
     const copy = join(mkdtempSync(join(tmpdir(), 'seqsentry-kinds-')), 'model');
     cpSync(dir, copy, { recursive: true });
     const json = JSON.parse(readFileSync(join(copy, 'bundle.json'), 'utf8'));

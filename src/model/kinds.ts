@@ -3,6 +3,7 @@
 // TypeScript kind names the module that trains and scores it (src/kinds/typescript-kinds.ts), and has no ONNX file.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SeqSentryError } from '../core/errors.js';
 
 const Tensor = z.object({ name: z.string().min(1), dtype: z.enum(['int64', 'float32']), dims: z.array(z.string()).min(1) }).strict();
 const Contract = z.object({ summary: z.string(), inputs: z.array(Tensor).min(1), outputs: z.array(Tensor).min(1) }).strict();
@@ -54,7 +55,14 @@ export interface ModelKind {
 /** The file both languages read; from src/model or dist/model it is two folders up. */
 export const KINDS_FILE = new URL('../../models/kinds.json', import.meta.url);
 
-const registry = Registry.parse(JSON.parse(readFileSync(KINDS_FILE, 'utf8')));
+/** Parses a kinds.json document; throws naming each bad declaration (its path and what is wrong with it). */
+export function parseKinds(json: unknown): z.infer<typeof Registry> {
+  const parsed = Registry.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new SeqSentryError(`models/kinds.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+}
+
+const registry = parseKinds(JSON.parse(readFileSync(KINDS_FILE, 'utf8')));
 
 export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
   Object.fromEntries(
