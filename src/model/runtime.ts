@@ -40,6 +40,11 @@ export interface EventScore {
 
 export interface KindRuntime {
   score(batch: KindBatch): Promise<EventScore[]>;
+  /**
+   * True when each event's score depends on that event alone, never on the rest of its batch (a batch of ONNX
+   * calls may differ in the last bits with its layout): without history the scorer then skips the canonical order.
+   */
+  readonly independent?: boolean;
   release(): Promise<void>;
 }
 

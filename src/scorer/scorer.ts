@@ -15,6 +15,9 @@ import { Fusion, type ComponentScore } from '../memory/fusion.js';
 
 export type { FieldScore } from '../model/runtime.js';
 
+/** The row of an event whose kind reads the event itself and keeps no history. */
+const NO_ROW = new Int32Array(0);
+
 export interface ScoreResult {
   anomaly_score: number;
   raw: number;
@@ -101,9 +104,12 @@ export class Scorer {
    * filled by `remember`, `seqs` being each event's arrival number there) and nothing is added.
    */
   async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
-    const rows = events.map((event) => this.encode(event));
+    // A kind that scores each event on its own and keeps no history gives the same scores in any order: no rows to
+    // encode, nothing to sort (charfreq; a context kind's scores depend on the order its history is built in).
+    const independent = this.historyLength === 0 && this.model.independent === true;
+    const rows = independent ? events.map(() => NO_ROW) : events.map((event) => this.encode(event));
     const keys = events.map((event, i) => this.historyKey(event, scopes?.[i]));
-    const order = seqs ? events.map((_, i) => i) : canonicalOrder(events.map((e) => e.time), rows, keys);
+    const order = seqs || independent ? events.map((_, i) => i) : canonicalOrder(events.map((e) => e.time), rows, keys);
     const results: ScoreResult[] = new Array(events.length);
     for (let start = 0; start < order.length; start += this.maxBatch) {
       const chunk = order.slice(start, start + this.maxBatch);

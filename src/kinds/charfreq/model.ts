@@ -21,10 +21,14 @@ export function sourceKey(spec: SourceSpec, event: CanonicalEvent): string {
 interface SourceTable {
   /** How the explanation names the source. */
   label: string;
+  /** The explanation's `expected` for the message's characters. */
+  charactersExpected: string;
   counts: SourceCounts;
   charTotal: number;
   /** (ALPHABET,) nats: -ln P(character class | source). */
   surprise: Float64Array;
+  /** Per lexicon term (TermIndex order): weight x -ln P(a message of the source holds it); NaN until first needed. */
+  termScore: Float64Array;
 }
 
 export interface CharfreqScore {
@@ -45,22 +49,36 @@ export class CharfreqModel {
   // Scratch, reused per message: the distinct unusual character codes and negative terms found.
   private readonly seen = new Uint8Array(ALPHABET);
   private readonly unusual: number[] = [];
-  private readonly found: string[] = [];
-  private readonly termScores: number[] = [];
+  private readonly found: number[] = [];
+  private readonly weights: Float64Array;
 
   constructor(readonly p: CharfreqParameters) {
     this.terms = new TermIndex(Object.keys(p.lexicon));
+    this.weights = Float64Array.from(this.terms.terms, (t) => p.lexicon[t] as number);
     const pop = p.population;
     const popTotal = pop.chars.reduce((a, b) => a + b, 0);
     // Add-half smoothing: a class the population never wrote is rare, not impossible.
     this.populationRate = Float64Array.from(pop.chars, (c) => (c + 0.5) / (popTotal + 0.5 * ALPHABET));
-    this.population = { label: 'all sources (a source training never saw)', counts: pop, charTotal: popTotal, surprise: Float64Array.from(this.populationRate, (r) => -Math.log(r)) };
+    this.population = this.table('all sources (a source training never saw)', pop, popTotal, Float64Array.from(this.populationRate, (r) => -Math.log(r)));
     for (const [key, counts] of Object.entries(p.sources)) {
       const total = counts.chars.reduce((a, b) => a + b, 0);
       const denominator = total + p.prior_chars;
       const surprise = Float64Array.from(counts.chars, (c, k) => -Math.log((c + p.prior_chars * (this.populationRate[k] as number)) / denominator));
-      this.sources.set(key, { label: key.replaceAll('\u0000', ' '), counts, charTotal: total, surprise });
+      this.sources.set(key, this.table(key.replaceAll('\u0000', ' '), counts, total, surprise));
     }
+  }
+
+  private table(label: string, counts: SourceCounts, charTotal: number, surprise: Float64Array): SourceTable {
+    return { label, charactersExpected: `the characters of ${label}`, counts, charTotal, surprise, termScore: new Float64Array(this.terms.terms.length).fill(NaN) };
+  }
+
+  /** weight x -ln P(a message of this source holds term t), computed once per source and term. */
+  private termScore(table: SourceTable, t: number): number {
+    const cached = table.termScore[t] as number;
+    if (!Number.isNaN(cached)) return cached;
+    const score = (this.weights[t] as number) * this.termSurprise(table, this.terms.terms[t] as string);
+    table.termScore[t] = score;
+    return score;
   }
 
   /** -ln P(a message of this source holds the term), smoothed toward the population's rate. */
@@ -74,7 +92,7 @@ export class CharfreqModel {
 
   /**
    * The three statistics of a message (characters, unusual, terms), leaving the unusual characters and the negative
-   * terms found, with their scores, in the scratch arrays for the explanation; `clear` empties them.
+   * terms found in the scratch arrays for the explanation; `clear` empties them.
    */
   private measure(table: SourceTable, text: string): [number, number, number] {
     const { surprise } = table;
@@ -95,14 +113,8 @@ export class CharfreqModel {
       }
     }
     this.terms.scan(text, found);
-    const termScores = this.termScores;
     let terms = 0;
-    for (let i = 0; i < found.length; i++) {
-      const t = found[i] as string;
-      const s = (this.p.lexicon[t] as number) * this.termSurprise(table, t);
-      termScores[i] = s;
-      terms += s;
-    }
+    for (let i = 0; i < found.length; i++) terms += this.termScore(table, found[i] as number);
     return [n > 0 ? sum / n : 0, excess, terms];
   }
 
@@ -133,17 +145,18 @@ export class CharfreqModel {
     const [wc, wu, wt] = this.p.weights;
     const threshold = this.p.unusual_above;
     const items: { share: number; field: FieldScore }[] = [
-      { share: wc * characters, field: { field: 'characters', value: text.length > 200 ? `${text.slice(0, 200)}…` : text, surprisal: characters, expected: `the characters of ${table.label}` } },
+      { share: wc * characters, field: { field: 'characters', value: text.length > 200 ? `${text.slice(0, 200)}…` : text, surprisal: characters, expected: table.charactersExpected } },
     ];
     for (const c of this.unusual) {
       const k = c < OTHER ? c : OTHER;
       const s = table.surprise[k] as number;
       items.push({ share: wu * (s - threshold), field: { field: 'unusual_character', value: showChar(c), surprisal: s, expected: `${table.counts.chars[k] ?? 0} in ${table.charTotal} characters of ${table.label}` } });
     }
-    this.found.forEach((t, i) => {
-      const s = this.termScores[i] as number;
-      items.push({ share: wt * s, field: { field: 'negative_term', value: t, surprisal: s, expected: `in ${table.counts.terms[t] ?? 0} of ${table.counts.messages} messages of ${table.label}` } });
-    });
+    for (const t of this.found) {
+      const s = this.termScore(table, t);
+      const term = this.terms.terms[t] as string;
+      items.push({ share: wt * s, field: { field: 'negative_term', value: term, surprisal: s, expected: `in ${table.counts.terms[term] ?? 0} of ${table.counts.messages} messages of ${table.label}` } });
+    }
     this.clear();
     // Each item's share of raw decides its place.
     items.sort((a, b) => b.share - a.share);

@@ -21,6 +21,7 @@ export const openCharfreq: RuntimeFactory = async (loaded) => {
   const model = new CharfreqModel(parsed.data);
   const spec = parsed.data.source;
   return {
+    independent: true,
     async score({ events }) {
       return events.map((event: CanonicalEvent): EventScore => {
         if (event.text === undefined) throw new AdapterError(event.source.file, event.source.line, `model ${loaded.bundle.name} (charfreq) scores message text, and this ${loaded.bundle.format} event has none`, 'text');

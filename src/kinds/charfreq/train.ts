@@ -68,7 +68,7 @@ export async function trainCharfreq(input: TypeScriptTrainInput): Promise<string
   const population = emptyCounts();
   const sources: Record<string, SourceCounts> = {};
   const heldOut: number[] = [];
-  const found: string[] = [];
+  const found: number[] = [];
   texts.forEach((text, i) => {
     if (isHeldOut(rule, times[i] as number)) {
       heldOut.push(i);
@@ -76,8 +76,9 @@ export async function trainCharfreq(input: TypeScriptTrainInput): Promise<string
     }
     found.length = 0;
     index.scan(text, found);
-    count(population, text, found);
-    count((sources[keys[i] as string] ??= emptyCounts()), text, found);
+    const terms = found.map((t) => index.terms[t] as string);
+    count(population, text, terms);
+    count((sources[keys[i] as string] ??= emptyCounts()), text, terms);
   });
   const params: CharfreqParameters = {
     schema_version: PARAMETERS_SCHEMA_VERSION,
