@@ -4,14 +4,16 @@
 //   model:  CharfreqModel.score(source, message), the raw score and its explanation (what every scored event gets);
 //   raw:    the statistics alone (no explanation);
 //   scorer: Scorer.score on the canonical events in batches of 1024 (canonical order, runtime, calibration).
-// Pin it to one core with `taskset -c 0`. Usage: node bench/charfreq.mjs [--messages 1000000]. Needs `npm run build`.
-import { mkdtemp, readFile } from 'node:fs/promises';
+// Pin it to one core with `taskset -c 0`. Writes bench/results/charfreq.json.
+// Usage: node bench/charfreq.mjs [--messages 1000000] [--out DIR]. Needs `npm run build`.
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root } from './lib/ecs-bench.mjs';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000000' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000000' }, out: { type: 'string', default: 'bench/results' } } });
 const N = Number(values.messages);
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { train } = await dist('commands/train.js');
@@ -81,8 +83,12 @@ await scorer.close();
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 const line = (what, r) => console.log(`  ${what.padEnd(34)} ${fmt(r.cpu).padStart(9)} per CPU second, ${fmt(r.wall).padStart(9)} per wall second`);
-console.log(`charfreq on ${events.length} real auth.log messages (mean ${meanLength.toFixed(1)} characters), one thread, load average ${(await import('node:os')).loadavg()[0].toFixed(1)}:`);
+console.log(`charfreq on ${events.length} real auth.log messages (mean ${meanLength.toFixed(1)} characters), one thread, load average ${loadavg()[0].toFixed(1)}:`);
 line('model (score + explanation)', modelRate);
 line('raw statistics only', rawRate);
 line(`Scorer.score, batches of ${batch}`, scorerRate);
 console.log(`floor 200,000 messages/s on one core (model with explanation, per CPU second): ${modelRate.cpu >= 200_000 ? 'met' : 'NOT met'}`);
+
+await mkdir(resolve(values.out), { recursive: true });
+const result = { messages: events.length, mean_length: meanLength, scored: N, load_average: loadavg()[0], model: modelRate, raw: rawRate, scorer: scorerRate, floor_met: modelRate.cpu >= 200_000 };
+await writeFile(join(resolve(values.out), 'charfreq.json'), JSON.stringify(result, null, 1) + '\n');
