@@ -7,22 +7,12 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { shared } from './support/env.js';
 import { expectErrorsKept, expectEveryDocumentOnce, expectSameScores, firstEventsAfterRestart, PATH_TOLERANCE, shipThroughEveryPath, type Doc, type PathsRun } from './support/format-paths.js';
-import { AUTHLOG_SAMPLE_YEAR, authlogModel } from './support/model-fixture.js';
+import { shippedLine } from './support/authlog-shipped.js';
+import { authlogModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** The shipper's @timestamp: the line's own time in the sample's year, RFC 3339 (the host writes UTC). */
-function shipperTimestamp(line: string): string {
-  const m = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) /.exec(line);
-  if (!m) throw new Error(`no syslog timestamp: ${line.slice(0, 40)}`);
-  const ms = Date.UTC(AUTHLOG_SAMPLE_YEAR, MONTHS.indexOf(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
-  return new Date(ms).toISOString().replace('.000Z', '+00:00');
-}
-
 // Lines 701-1000 of the real sample (28 March, 09:34 to 19:02): brute force, the owner's publickey logins, sudo, su, CRON.
-const docs: Doc[] = readFileSync(shared('linux', 'ubuntu-internet-host-auth.log'), 'utf8').split('\n').slice(700, 1000)
-  .map((line) => ({ '@timestamp': shipperTimestamp(line), message: line }));
+const docs: Doc[] = readFileSync(shared('linux', 'ubuntu-internet-host-auth.log'), 'utf8').split('\n').slice(700, 1000).map(shippedLine);
 
 let run: PathsRun;
 

@@ -8,13 +8,14 @@ import { createAdapter } from '../../src/adapters/registry.js';
 import { train } from '../../src/commands/train.js';
 import type { CanonicalEvent } from '../../src/core/event.js';
 import { shared } from './env.js';
+import { AUTHLOG_SAMPLE_YEAR } from './model-fixture.js';
 
 /** The real samples: an internet host's auth.log (24 days) and loghub's OpenSSH server log; classic times, no year. */
 export const SAMPLES = {
   ubuntu: shared('linux', 'ubuntu-internet-host-auth.log'),
   openssh: shared('linux', 'loghub', 'OpenSSH', 'OpenSSH_2k.log'),
 } as const;
-export const OPTIONS = { year: 2024 };
+export const OPTIONS = { year: AUTHLOG_SAMPLE_YEAR };
 
 export interface Split {
   modelDir: string;

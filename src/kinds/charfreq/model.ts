@@ -27,8 +27,8 @@ interface SourceTable {
   charTotal: number;
   /** (ALPHABET,) nats: -ln P(character class | source). */
   surprise: Float64Array;
-  /** Per lexicon term (TermIndex order): weight x -ln P(a message of the source holds it); NaN until first needed. */
-  termScore: Float64Array;
+  /** Lexicon term index -> weight x -ln P(a message of the source holds it), filled as terms are met (a few per source). */
+  termScore: Map<number, number>;
 }
 
 export interface CharfreqScore {
@@ -69,15 +69,15 @@ export class CharfreqModel {
   }
 
   private table(label: string, counts: SourceCounts, charTotal: number, surprise: Float64Array): SourceTable {
-    return { label, charactersExpected: `the characters of ${label}`, counts, charTotal, surprise, termScore: new Float64Array(this.terms.terms.length).fill(NaN) };
+    return { label, charactersExpected: `the characters of ${label}`, counts, charTotal, surprise, termScore: new Map() };
   }
 
   /** weight x -ln P(a message of this source holds term t), computed once per source and term. */
   private termScore(table: SourceTable, t: number): number {
-    const cached = table.termScore[t] as number;
-    if (!Number.isNaN(cached)) return cached;
+    const cached = table.termScore.get(t);
+    if (cached !== undefined) return cached;
     const score = (this.weights[t] as number) * this.termSurprise(table, this.terms.terms[t] as string);
-    table.termScore[t] = score;
+    table.termScore.set(t, score);
     return score;
   }
 
