@@ -11,6 +11,7 @@ const Kind = z
     contract: z.string(),
     default_context: z.number().int().min(0),
     contextual: z.boolean(),
+    fusion: z.boolean(),
     python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict(),
   })
   .strict();
@@ -31,6 +32,8 @@ export interface ModelKind {
   readonly defaultContext: number;
   /** Whether --context may change the context length. */
   readonly contextual: boolean;
+  /** Whether `seqsentry train` fuses the kind with the per-entity memory when --no-fusion is not given. */
+  readonly fusion: boolean;
   /** The name of its ONNX contract, and the contract. */
   readonly contractName: string;
   readonly contract: ModelContract;
@@ -45,7 +48,7 @@ export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
   Object.fromEntries(
     Object.entries(registry.kinds).map(([kind, k]) => [
       kind,
-      Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, contractName: k.contract, contract: registry.contracts[k.contract] as ModelContract }),
+      Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, fusion: k.fusion, contractName: k.contract, contract: registry.contracts[k.contract] as ModelContract }),
     ]),
   ),
 );
