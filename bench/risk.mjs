@@ -4,7 +4,8 @@
 // latency from 1 and 16 concurrent clients (each sends its next login when the last one is answered; floor: p99 10 ms
 // at 16 clients), beside /v1/score given the same logins by the same sidecar in the same run: on a shared machine the
 // absolute figures move with the load, their ratio much less.
-// Usage: node bench/risk.mjs [--users 500] [--days 14] [--epochs 10] [--requests 3000] [--concurrency 1,16] [--out bench/results]
+// Usage: node bench/risk.mjs [--users 500] [--days 14] [--epochs 10] [--requests 3000] [--concurrency 1,16]
+//   [--routes /v1/risk,/v1/score] [--model-dir DIR (skip training)] [--out bench/results]
 // Needs the compiled CLI (npm run build). OpenSearch is not needed: the sidecar's history refill is off.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '10' },
     requests: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '1,16' },
+    routes: { type: 'string', default: '/v1/risk,/v1/score' },
+    'model-dir': { type: 'string', help: 'a trained weblogin bundle to measure instead of training one' },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -37,9 +40,9 @@ const days = Number(values.days);
 const trainLogins = webLogins({ users, days, seed: 1 });
 const testLogins = webLogins({ users, days: 7, firstDay: days, seed: 2 });
 await writeFile(join(work, 'train.jsonl'), trainLogins.map((l) => JSON.stringify(l)).join('\n') + '\n');
-const modelDir = join(work, 'model');
+const modelDir = values['model-dir'] ? resolve(values['model-dir']) : join(work, 'model');
 const t0 = Date.now();
-await quiet(() => train({ format: 'weblogin', inputs: [join(work, 'train.jsonl')], modelDir, kind: 'lstm-ae', epochs: Number(values.epochs), seed: 1, minCount: 2, hourToken: true, strict: true }));
+if (!values['model-dir']) await quiet(() => train({ format: 'weblogin', inputs: [join(work, 'train.jsonl')], modelDir, kind: 'lstm-ae', epochs: Number(values.epochs), seed: 1, minCount: 2, hourToken: true, strict: true }));
 const trainSeconds = (Date.now() - t0) / 1000;
 
 const adapter = createAdapter('weblogin');
@@ -87,7 +90,7 @@ const latency = [];
 try {
   await run('/v1/risk', 4, 400); // warm-up: JIT, ONNX session, connections
   for (const c of values.concurrency.split(',').map(Number)) {
-    for (const path of ['/v1/risk', '/v1/score']) latency.push(await run(path, c, Number(values.requests)));
+    for (const path of values.routes.split(',')) latency.push(await run(path, c, Number(values.requests)));
   }
 } finally {
   await agent.close();
