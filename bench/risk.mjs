@@ -43,7 +43,7 @@ await writeFile(join(work, 'train.jsonl'), trainLogins.map((l) => JSON.stringify
 const modelDir = values['model-dir'] ? resolve(values['model-dir']) : join(work, 'model');
 const t0 = Date.now();
 if (!values['model-dir']) await quiet(() => train({ format: 'weblogin', inputs: [join(work, 'train.jsonl')], modelDir, kind: 'lstm-ae', epochs: Number(values.epochs), seed: 1, minCount: 2, hourToken: true, strict: true }));
-const trainSeconds = (Date.now() - t0) / 1000;
+const trainSeconds = values['model-dir'] ? null : (Date.now() - t0) / 1000;
 
 const adapter = createAdapter('weblogin');
 const events = testLogins.map((l, i) => adapter.parse(l, { file: 'bench', line: i + 1 }));
@@ -101,7 +101,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const r = inProcess;
 process.stdout.write(`\nSeqSentry login-risk benchmark — ${cpus().length} cores, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 process.stdout.write('| kind | train logins | train s | logins/s batch 1 | logins/s batch 64 | logins/s batch 1024 |\n|---|---:|---:|---:|---:|---:|\n');
-process.stdout.write(`| ${r.kind} | ${fmt(r.train_logins)} | ${r.train_seconds.toFixed(1)} | ${fmt(r.logins_per_s_b1)} | ${fmt(r.logins_per_s_b64)} | ${fmt(r.logins_per_s_b1024)} |\n`);
+process.stdout.write(`| ${r.kind} | ${fmt(r.train_logins)} | ${r.train_seconds?.toFixed(1) ?? '-'} | ${fmt(r.logins_per_s_b1)} | ${fmt(r.logins_per_s_b64)} | ${fmt(r.logins_per_s_b1024)} |\n`);
 process.stdout.write('\nOne login per request:\n| route | clients | requests | p50 ms | p90 ms | p99 ms | max ms | requests/s |\n|---|---|---|---|---|---|---|---|\n');
 for (const l of latency) process.stdout.write(`| ${l.route} | ${l.concurrency} | ${l.requests} | ${l.p50_ms} | ${l.p90_ms} | ${l.p99_ms} | ${l.max_ms} | ${l.requests_per_s} |\n`);
 await writeFile(join(out, 'risk.json'), JSON.stringify({ cpus: cpus().length, node: process.version, load_average: loadavg(), in_process: inProcess, risk_latency: latency }, null, 2) + '\n');
