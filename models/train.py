@@ -81,7 +81,8 @@ if args.meta:
     if not isinstance(meta, dict):
         fail(f"--meta {args.meta}: expected a JSON object")
 overrides = json.loads(args.config) if args.config else {}
-known = {f.name for f in dataclasses.fields(config_cls)} - {"vocab_sizes", "context"}
+config_keys = {f.name for f in dataclasses.fields(config_cls)}
+known = config_keys - {"vocab_sizes", "context", "field_names"}
 if set(overrides) - known:
     fail(f"--config: unknown key(s) {sorted(set(overrides) - known)} for {args.kind} (known: {sorted(known)})")
 
@@ -129,7 +130,13 @@ if context < 0:
 data = ContextData(ids, context_index(events.entities, context, events.times, ids))
 train_rows, val_rows = split(n, args.val_fraction, args.seed)
 
-config = config_cls(**{**overrides, "vocab_sizes": tuple(len(tokenizer["vocab"][f]) for f in fields), "context": context})
+filled = {"vocab_sizes": tuple(len(tokenizer["vocab"][f]) for f in fields), "context": context}
+if "field_names" in config_keys:
+    filled["field_names"] = tuple(fields)
+if "skip_fields" in config_keys and "skip_fields" not in overrides:
+    # a kind that reads what an event looks like, not who it is about, leaves the adapter's entity fields out
+    filled["skip_fields"] = tuple(f for f in meta.get("entity_fields", []) if f in fields)
+config = config_cls(**{**overrides, **filled})
 model = model_cls(config)
 
 # ---------------------------------------------------------------- optimizer, schedule

@@ -25,7 +25,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
+  '[--kind transformer-mlm|lstm-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -38,7 +38,7 @@ const SPECS = {
   'no-hour-token': { type: 'boolean', default: false, help: 'leave out the hour-of-day token' },
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
   entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host (default: the format\'s, user)' },
-  'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion)' },
+  'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
   'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },
   since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
@@ -76,7 +76,7 @@ export async function train(args: TrainArgs): Promise<string> {
   if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
   const adapter = createAdapter(args.format, args.adapterOptions);
   const entityKey = args.entity ?? adapter.entityKey;
-  if (args.recall !== undefined && (args.recall > MAX_RECALL || args.fusion === false)) throw new UsageError(`--recall: ${args.fusion === false ? 'needs the fusion (leave out --no-fusion)' : `at most ${MAX_RECALL}`}`);
+  if (args.recall !== undefined && (args.recall > MAX_RECALL || !(args.fusion ?? kind.fusion))) throw new UsageError(`--recall: ${!(args.fusion ?? kind.fusion) ? 'needs the fusion (leave out --no-fusion)' : `at most ${MAX_RECALL}`}`);
   if (!adapter.entityNames.includes(entityKey)) throw new UsageError(`--entity "${entityKey}": format ${adapter.name} has ${adapter.entityNames.join(', ')}`);
   const modelDir = resolve(args.modelDir);
   await mkdir(modelDir, { recursive: true });
@@ -118,12 +118,14 @@ export async function train(args: TrainArgs): Promise<string> {
     if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${what}: too few to train on`);
 
     const metaPath = join(work, 'meta.json');
-    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey }));
+    // entity_fields: the fields that name an entity, which a kind reading what an event looks like leaves out (lstm-ae)
+    const entityFields = adapter.fieldNames.filter((f) => adapter.entityNames.includes(f));
+    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey, entity_fields: entityFields }));
     const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(args.seed), '--min-count', String(args.minCount), '--meta', metaPath];
     if (args.epochs !== undefined) py.push('--epochs', String(args.epochs));
     py.push('--context', String(args.context ?? kind.defaultContext));
     if (!args.hourToken) py.push('--no-hour-token');
-    const fusion = args.fusion ?? true;
+    const fusion = args.fusion ?? kind.fusion;
     // Blocks of time spread over the data are held out from the sequence model: the fusion is fitted on them
     // (src/train/fit-fusion.ts).
     const heldOut = fusion ? heldOutRule(Float64Array.from(times)) : undefined;
@@ -197,7 +199,7 @@ const command: Command = {
       strict: v.strict,
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       ...(v['max-events'] !== undefined ? { maxEvents: intOption(v['max-events'], 'max-events', 0) } : {}),
-      fusion: !v['no-fusion'],
+      ...(v['no-fusion'] ? { fusion: false } : {}),
       ...(v.recall !== undefined ? { recall: intOption(v.recall, 'recall', 0) } : {}),
       ...(v.entity !== undefined ? { entity: v.entity } : {}),
     });

@@ -15,6 +15,7 @@ const Kind = z
     contract: z.string().optional(),
     python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict().optional(),
     typescript: z.object({ module: z.string().min(1) }).strict().optional(),
+    fusion: z.boolean(),
   })
   .strict();
 const Registry = z
@@ -50,6 +51,8 @@ export interface ModelKind {
   readonly contract: ModelContract | null;
   /** True for a kind trained by models/train.py and served from model.onnx; false for a pure TypeScript kind. */
   readonly onnx: boolean;
+  /** Whether `seqsentry train` fuses the kind with the per-entity memory when --no-fusion is not given. */
+  readonly fusion: boolean;
 }
 
 /** The file both languages read; from src/model or dist/model it is two folders up. */
@@ -69,7 +72,7 @@ export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
     Object.entries(registry.kinds).map(([kind, k]) => {
       const contract = k.contract !== undefined ? (registry.contracts[k.contract] as ModelContract) : null;
       const runtime = k.contract ?? (k.typescript?.module as string);
-      return [kind, Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, runtime, contract, onnx: contract !== null })];
+      return [kind, Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, runtime, contract, onnx: contract !== null, fusion: k.fusion })];
     }),
   ),
 );

@@ -16,6 +16,7 @@ import { handleClusterInfo } from './routes/cluster-info.js';
 import { handleHealthz, handleReadyz } from './routes/health.js';
 import { handleMlCommons } from './routes/ml-commons.js';
 import { handleScore } from './routes/score.js';
+import { handleRisk, RISK_MAX_BODY_BYTES } from './routes/risk.js';
 
 /** What the routes share; `scoring` is null until the model is loaded. */
 export interface AppState {
@@ -97,6 +98,12 @@ const ROUTES: readonly Route[] = [
   {
     name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true,
     handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes }),
+  },
+  {
+    // authentication servers' login risk; authorized like every scoring route (the token check in dispatch)
+    name: '/v1/risk', methods: ['POST'], match: /^\/v1\/risk$/, needsModel: true,
+    handle: async ({ req, state }, scoring) =>
+      handleRisk(await readBody(req, Math.min(state.config.max_body_bytes, RISK_MAX_BODY_BYTES)), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope }),
   },
   {
     name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true,

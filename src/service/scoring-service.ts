@@ -25,6 +25,11 @@ export interface ScoreRequest {
   /** History scope, e.g. the target index. */
   scope: string;
   source: SourceRef;
+  /**
+   * Score without the reordering window (default false): for a caller that waits on the answer of an event that is
+   * happening now (an authentication server asking /v1/risk about a login), so nothing earlier is still on its way.
+   */
+  now?: boolean;
 }
 
 export interface ScoringServiceOptions {
@@ -122,7 +127,12 @@ export class ScoringService {
         }
         pending.left += 1;
         const scope = this.scopeOf(r);
-        this.held.push({ event: item, scope, arrived, pending, at, ...(sender ? { sender } : {}) });
+        const slot: Slot = { event: item, scope, arrived, pending, at, ...(sender ? { sender } : {}) };
+        if (r.now) {
+          this.queue.push(slot);
+          return;
+        }
+        this.held.push(slot);
         if (!(item.time <= (this.latest.get(scope) ?? -Infinity))) this.latest.set(scope, item.time);
       });
       if (pending.left === 0) {

@@ -9,7 +9,7 @@ import { REPO_ROOT, shared } from './env.js';
 import { webloginRecords } from './weblogin-fixture.js';
 
 export interface ModelFixtureOptions extends EcsFixtureOptions {
-  kind?: 'transformer-mlm' | 'lstm-lm';
+  kind?: 'transformer-mlm' | 'lstm-lm' | 'lstm-ae';
   epochs?: number;
   context?: number;
 }
@@ -78,6 +78,20 @@ export async function webloginModel(): Promise<string> {
   const text = webloginRecords(14, 0).map((l) => JSON.stringify(l)).join('\n') + '\n';
   const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 5, minCount: 1 };
   return cachedModel('weblogin-transformer-mlm', text, args, (input, modelDir) =>
+    train({ format: 'weblogin', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: true }),
+  );
+}
+
+/**
+ * A weblogin lstm-ae bundle on the same logins in the login-risk services' four-key shape, what an authentication
+ * server sends to /v1/risk (no outcome, no app; no fusion: the kind declares none). 600 logins are about one batch,
+ * so it takes 40 epochs of one step each to learn the users' habits.
+ */
+export async function webloginLstmAeModel(): Promise<string> {
+  const seedShape = webloginRecords(14, 0).map(({ userAgent, timestamp, userID, location }) => ({ userAgent, timestamp, userID, location }));
+  const text = seedShape.map((l) => JSON.stringify(l)).join('\n') + '\n';
+  const args = { kind: 'lstm-ae' as const, epochs: 40, seed: 5, minCount: 1 };
+  return cachedModel('weblogin-lstm-ae', text, args, (input, modelDir) =>
     train({ format: 'weblogin', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: true }),
   );
 }
