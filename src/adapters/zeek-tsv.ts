@@ -25,10 +25,10 @@ function freshHeader(): Header {
   return { separator: '\t', setSeparator: ',', empty: '(empty)', unset: '-', path: undefined, fields: undefined, containers: [], line: 0 };
 }
 
-/** Zeek writes bytes that are not printable, or are its separator, as `\xNN`. */
+/** Zeek writes bytes that are not printable, or are its separator, as `\xNN`, and a backslash as `\\`. */
 function unescape(text: string): string {
-  if (!text.includes('\\x')) return text;
-  return text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(?:x([0-9a-fA-F]{2})|\\)/g, (_, hex: string | undefined) => (hex === undefined ? '\\' : String.fromCharCode(parseInt(hex, 16))));
 }
 
 /** Reads the TSV logs of any number of sources, one header state per source. */

@@ -46,6 +46,14 @@ export function list(rec: ZeekRecord, name: string): string[] {
   return s === undefined ? [] : [s];
 }
 
+/** ISO 8601 with Zeek's microseconds kept: Date.parse would round them to milliseconds, and TSV keeps all six. */
+function isoMicros(text: string): number {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})[.,](\d{1,9})(.*)$/.exec(text);
+  if (!m) return isoSeconds(text);
+  const whole = isoSeconds(`${m[1]}${m[3]}`);
+  return whole + Number(`0.${m[2]}`);
+}
+
 /**
  * Epoch seconds of a Zeek time: a number or decimal text (TSV, `json-logs` with epoch times) or ISO 8601 (Zeek's
  * default JSON, `2018-03-24T17:15:20.615923Z`). Throws a located error naming the field for anything else.
@@ -53,7 +61,7 @@ export function list(rec: ZeekRecord, name: string): string[] {
 export function zeekTime(rec: ZeekRecord, name: string, source: SourceRef): number {
   const v = value(rec, name);
   if (v === undefined || v === null) throw new AdapterError(source.file, source.line, 'no time', name);
-  const t = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v) ? Number(v) : typeof v === 'string' ? isoSeconds(v) : NaN;
+  const t = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v) ? Number(v) : typeof v === 'string' ? isoMicros(v) : NaN;
   if (!Number.isFinite(t)) throw new AdapterError(source.file, source.line, `not a time: ${JSON.stringify(v).slice(0, 80)}`, name);
   return t;
 }
