@@ -113,7 +113,8 @@ export function createZeekAdapter(options: Record<string, unknown> = {}): Adapte
       path = str(doc, '_path') ?? str(doc, '@stream');
     }
     const logType = logTypeOf(path, source);
-    const cleaner = ZEEK_CLEANERS[logType];
+    // own keys only: a record's `_path` of `__proto__` or `constructor` must not reach Object.prototype
+    const cleaner = Object.hasOwn(ZEEK_CLEANERS, logType) ? ZEEK_CLEANERS[logType] : undefined;
     if (!cleaner) return noEvent(`zeek log type ${logType.slice(0, 40)} is not one the zeek adapter reads`);
     return toEvent(rec, logType, cleaner, source);
   }
