@@ -4,7 +4,7 @@ import { ABSENT } from './names.js';
 
 /** User-agent families, first match wins: tools and scripts before browsers, which all claim `Mozilla`. */
 const AGENT_FAMILIES: readonly (readonly [RegExp, string])[] = [
-  [/nmap|nikto|sqlmap|masscan|zgrab|nessus|openvas|dirbuster|gobuster|wpscan|acunetix/i, 'scanner'],
+  [/nmap|nikto|sqlmap|masscan|zgrab|zmap|nessus|openvas|dirbuster|gobuster|wpscan|acunetix|censys|shodan/i, 'scanner'],
   [/powershell/i, 'powershell'],
   [/^curl\//i, 'curl'],
   [/^wget\//i, 'wget'],
@@ -15,6 +15,8 @@ const AGENT_FAMILIES: readonly (readonly [RegExp, string])[] = [
   [/microsoft-cryptoapi/i, 'cryptoapi'],
   [/windows-update-agent|microsoft-delivery-optimization/i, 'windows_update'],
   [/davclnt|microsoft-webdav/i, 'webdav'],
+  // vendors' update agents (ESET's `EES Update (Windows; ...)`): routine, and unlike a browser
+  [/\bupdate\b|updater/i, 'updater'],
   [/edg(?:e|a|ios)?\//i, 'edge'],
   [/chrome\/|crios\//i, 'chrome'],
   [/firefox\/|fxios\//i, 'firefox'],

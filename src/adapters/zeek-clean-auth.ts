@@ -9,7 +9,8 @@ import { bool, num, str } from './zeek-values.js';
 /** The service class a Kerberos ticket is for (`krbtgt`, `cifs`, `host`, `ldap`, ...): the part before `/`. */
 function serviceClass(service: string | undefined): string {
   if (service === undefined) return ABSENT;
-  const head = service.split('/')[0] as string;
+  // `krbtgt/DMEVALS.LOCAL`, `cifs/fs1.corp`, or a bare account with its realm (`utica$@dmevals.local`)
+  const head = (service.split('/')[0] as string).split('@')[0] as string;
   // a ticket for an account name (`user$`) rather than a service: what S4U and some Kerberoasting requests name
   return head.endsWith('$') ? 'account' : head.toLowerCase();
 }
