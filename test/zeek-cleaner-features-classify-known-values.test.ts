@@ -28,10 +28,11 @@ describe('zeek cleaner features', () => {
     expect([entropyBucket('aaaa'), entropyBucket('ab'), entropyBucket('abcd'), lengthBucket('a'.repeat(300))]).toEqual(['e0.0', 'e1.0', 'e2.0', 'l128']);
   });
 
-  it('history flags: the letters that matter, transport trouble as one flag', () => {
+  it('history flags: the letters that matter, in a fixed order, without ACKs and repeats', () => {
     expect(historyFlags('ShADadFf')).toBe('SHDdFf');
     expect(historyFlags('S')).toBe('S');
-    expect(historyFlags('ShADadtTcCwWR')).toBe('SHDdRx');
+    expect(historyFlags('ShADadtTcCwWR')).toBe('SHDdRTtCcWw');
+    expect(historyFlags('ShADdaTTTgF')).toBe('SHDdFTg');
     expect(historyFlags('^hADad')).toBe('HDd^');
     expect(historyFlags('')).toBe('none');
   });

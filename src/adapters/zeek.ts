@@ -65,6 +65,8 @@ function endpoints(rec: ZeekRecord): { src: string | undefined; dst: string | un
   return { src, dst, port: num(rec, 'id.resp_p') ?? num(rec, 'p') };
 }
 
+const CONTROL = /[\t\r\n]/;
+
 function toEvent(rec: ZeekRecord, logType: string, cleaner: Cleaner, source: SourceRef): CanonicalEvent {
   const time = zeekTime(rec, 'ts', source);
   const { src, dst, port } = endpoints(rec);
@@ -79,7 +81,8 @@ function toEvent(rec: ZeekRecord, logType: string, cleaner: Cleaner, source: Sou
   const fields = ZEEK_FIELDS.map((f) => {
     const v = values[f];
     // values are tokens: a tab or newline inside one would break the events TSV, `?` is the absent token
-    return v === undefined || v === '' ? ABSENT : v.replace(/[\t\r\n]/g, ' ');
+    if (v === undefined || v === '') return ABSENT;
+    return CONTROL.test(v) ? v.replace(/[\t\r\n]/g, ' ') : v;
   });
   // Addresses as the other adapters spell them (`::ffff:a.b.c.d` as IPv4); loopback is kept: for Zeek it is a real endpoint.
   const ip = (a: string | undefined) => (a === undefined ? ABSENT : a.startsWith('127.') || a === '::1' ? a : normaliseIp(a));
