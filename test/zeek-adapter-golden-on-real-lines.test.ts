@@ -9,7 +9,7 @@ import { hasSharedData, shared } from './support/env.js';
 
 /** The first event of `file` whose uid is `uid`, as the adapter reads the file (TSV headers and all). */
 async function eventOf(file: string, uid: string): Promise<CanonicalEvent> {
-  for await (const item of readEvents([file], createAdapter('zeek'), undefined, true)) if (item.event.entities.uid === uid) return item.event;
+  for await (const item of readEvents([file], createAdapter('zeek'), undefined, true)) if (item.event?.entities.uid === uid) return item.event;
   throw new Error(`no record of uid ${uid} in ${file}`);
 }
 
