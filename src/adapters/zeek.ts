@@ -129,6 +129,8 @@ export function createZeekAdapter(options: Record<string, unknown> = {}): Adapte
     entityKey: 'src_ip',
     entityNames: ENTITY_NAMES,
     labelEntities: ['uid'],
+    // a uid names one connection: never seen again after it, so no hour habit is learnt for it
+    transientEntities: ['uid'],
     // Zeek's JSON as shipped (ISO `ts`); the files log's uid and hosts come from other fields, so history is refilled
     // by the stamped anomaly.entity.
     documentFields: {
