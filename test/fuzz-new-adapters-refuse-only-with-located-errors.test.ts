@@ -1,9 +1,9 @@
-// Property-based fuzzing (fast-check) of the windows, authlog and weblogin adapters: mutated records and arbitrary
+// Property-based fuzzing (fast-check) of the windows, authlog, weblogin and zeek adapters: mutated records and arbitrary
 // text either parse (an event with every field a string and a finite time, or a reasoned skip), or are refused with
 // a located, bounded AdapterError; nothing else is ever thrown. SEQSENTRY_FUZZ_RUNS=N runs the long mode.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isNoEvent } from '../src/adapters/adapter.js';
+import { isNoEvent, type Adapter } from '../src/adapters/adapter.js';
 import { createAdapter } from '../src/adapters/registry.js';
 import { AdapterError, MAX_REASON_CHARS } from '../src/core/errors.js';
 
@@ -14,7 +14,11 @@ const property = <T>(arb: fc.Arbitrary<T>, run: (v: T) => void) =>
   fc.assert(fc.property(arb, run), { numRuns: RUNS, seed: Number(process.env.SEQSENTRY_FUZZ_SEED ?? 20261205) });
 
 function parseOrRefuse(format: string, options: Record<string, unknown>, record: string | Record<string, unknown>): void {
-  const adapter = createAdapter(format, options);
+  readOrRefuse(createAdapter(format, options), record);
+}
+
+/** One record through an adapter that may hold state from the records before (Zeek's TSV headers). */
+function readOrRefuse(adapter: Adapter, record: string | Record<string, unknown>): void {
   try {
     const e = adapter.parse(record, src);
     if (e === null) return;
@@ -75,7 +79,17 @@ const WEB_BASES: Record<string, unknown>[] = [
 ];
 const WEB_KEYS = ['userID', 'timestamp', 'location', 'userAgent', 'outcome', '@timestamp', 'user', 'user/id', 'source', 'source/ip', 'event/outcome', 'app', 'method'];
 
-describe('fuzzing the windows, authlog and weblogin adapters', () => {
+const ZEEK_BASES: Record<string, unknown>[] = [
+  { _path: 'conn', ts: '2018-03-24T17:15:20.615923Z', uid: 'Ca', 'id.orig_h': '10.0.0.5', 'id.orig_p': 5, 'id.resp_h': '8.8.8.8', 'id.resp_p': 443, proto: 'tcp', duration: 1.5, orig_bytes: 10, resp_bytes: 0, conn_state: 'SF', history: 'ShADadFf', orig_pkts: 3, resp_pkts: 4 },
+  { '@stream': 'dns', ts: 1588205199.82437, uid: 'Cb', id_orig_h: 'fe80::1', id_resp_h: '10.0.0.4', id_resp_p: 53, query: 'a.example', qtype_name: 'A', answers: ['1.2.3.4'], AA: true },
+  { _path: 'x509', ts: 1.5, id: 'F1', 'certificate.subject': 'CN=a', 'certificate.issuer': 'CN=a', 'certificate.not_valid_after': 0, 'certificate.key_length': 2048 },
+  { _path: 'files', ts: 2, fuid: 'F1', conn_uids: ['Cc'], tx_hosts: ['10.0.0.4'], rx_hosts: ['10.0.0.5'], mime_type: 'text/plain', seen_bytes: 5, filename: 'a.exe' },
+];
+const ZEEK_KEYS = ['_path', '@stream', 'ts', 'uid', 'id.orig_h', 'id.resp_h', 'id.resp_p', 'id_orig_h', 'proto', 'duration', 'orig_bytes', 'history', 'query', 'answers', 'conn_uids', 'tx_hosts', 'certificate.not_valid_after', 'status_code', 'user_agent', 'cipher', 'validation_status'];
+const ZEEK_HEAD = ['#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\tconn', '#fields\tts\tuid\tid.orig_h\tid.resp_p\thistory\ttunnel_parents', '#types\ttime\tstring\taddr\tport\tstring\tset[string]'];
+const zeekValue = fc.oneof(fc.constantFrom('-', '(empty)', '1521911720.5', 'Ca', '10.0.0.5', '443', 'ShAD', 'a,b', '\\x09', '\\\\'), fc.string({ maxLength: 12 }));
+
+describe('fuzzing the windows, authlog, weblogin and zeek adapters', () => {
   it('windows: mutated records of every shape, and arbitrary text', () => {
     property(mutate(WINDOWS_BASES, WINDOWS_KEYS), (doc) => parseOrRefuse('windows', {}, doc));
     property(mutate(WINDOWS_BASES, WINDOWS_KEYS).map((d) => JSON.stringify(d)), (line) => parseOrRefuse('windows', {}, line));
@@ -101,5 +115,20 @@ describe('fuzzing the windows, authlog and weblogin adapters', () => {
   it('weblogin: mutated logins and arbitrary text', () => {
     property(mutate(WEB_BASES, WEB_KEYS), (doc) => parseOrRefuse('weblogin', {}, doc));
     property(fc.string(), (line) => parseOrRefuse('weblogin', {}, line));
+  }, TIMEOUT);
+
+  it('zeek: mutated JSON records, TSV lines after a header block (and headers mutated), arbitrary text', () => {
+    property(mutate(ZEEK_BASES, ZEEK_KEYS), (doc) => parseOrRefuse('zeek', {}, doc));
+    property(mutate(ZEEK_BASES, ZEEK_KEYS).map((d) => JSON.stringify(d)), (line) => parseOrRefuse('zeek', {}, line));
+    property(fc.tuple(fc.array(zeekValue, { minLength: 1, maxLength: 8 }), fc.nat(ZEEK_HEAD.length), fc.string({ maxLength: 20 })), ([values, cut, junk]) => {
+      const adapter = createAdapter('zeek');
+      const head = ZEEK_HEAD.map((h, i) => (i === cut ? `${h}${junk}` : h));
+      head.forEach((h) => readOrRefuse(adapter, h));
+      readOrRefuse(adapter, values.join('\t'));
+    });
+    property(fc.string(), (line) => parseOrRefuse('zeek', { log_type: 'conn' }, line));
+    for (const path of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(createAdapter('zeek').parse(JSON.stringify({ _path: path, ts: 1 }), src)).toEqual({ skip: `zeek log type ${path} is not one the zeek adapter reads` });
+    }
   }, TIMEOUT);
 });

@@ -58,6 +58,11 @@ export interface Adapter {
    */
   readonly textSource?: readonly string[];
   /**
+   * Entities whose values do not recur once done (a Zeek connection's `uid`): with one as the context entity, no
+   * per-entity hour habit is learnt, since every value met in scoring would be new and look anomalous.
+   */
+  readonly transientEntities?: readonly string[];
+  /**
    * Parses one record. Returns null for a header or blank line, a NoEvent (with its reason) for a readable record
    * that carries no event of this format by design; throws AdapterError (source, line, field, reason) for a record
    * it cannot read.

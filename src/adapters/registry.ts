@@ -6,8 +6,9 @@ import { ecs } from './ecs.js';
 import { lanl } from './lanl.js';
 import { weblogin } from './weblogin.js';
 import { windows } from './windows.js';
+import { zeek } from './zeek.js';
 
-export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs, windows, authlog, weblogin });
+export const ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({ lanl, ecs, windows, authlog, weblogin, zeek });
 
 export function createAdapter(format: string, options?: Record<string, unknown>): Adapter {
   const factory = ADAPTERS[format];

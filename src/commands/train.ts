@@ -37,7 +37,7 @@ const SPECS = {
   'min-count': { type: 'string', default: '2', help: 'N  values seen fewer times become the field\'s OOV token' },
   'no-hour-token': { type: 'boolean', default: false, help: 'leave out the hour-of-day token' },
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
-  entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host (default: the format\'s, user)' },
+  entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host; zeek: src_ip | dst_ip | uid (default: the format\'s: user; zeek src_ip)' },
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
   'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },

@@ -52,8 +52,9 @@ export interface FusionFit {
  */
 export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL): Promise<FusionFit> {
   const { used } = resolvePairs(adapter);
-  // The hour habit is the context entity's: this user at 3 a.m., or this host at 3 a.m.
-  const spec: MemorySpec = { pairs: used, hour_entity: entityKey };
+  // The hour habit is the context entity's: this user at 3 a.m., or this host at 3 a.m.; none for an entity that
+  // never recurs (a connection's uid).
+  const spec: MemorySpec = { pairs: used, hour_entity: adapter.transientEntities?.includes(entityKey) ? null : entityKey };
   const scorer = await Scorer.load(modelDir);
   try {
     const memory = new EntityMemory(spec);
