@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bulkBodies, sendBulks } from './lib/bulk-send.mjs';
 import { call, cpuSeconds, dist, threadCpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchPid, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
@@ -34,11 +35,7 @@ const modelDir = await ecsBenchModel(work, { kind: values.kind });
 const startMs = Date.now() - 10 * 3600_000;
 // Bulk bodies are built before timing: direct and proxy send byte-identical requests.
 const docs = [...ecsLogons(N, 42, startMs)];
-const toBodies = (lines) => {
-  const out = [];
-  for (let i = 0; i < N; i += BULK) out.push(lines.slice(i, i + BULK).map((line, j) => `{"index":{"_id":"e${i + j}"}}\n${line}`).join('\n') + '\n');
-  return out;
-};
+const toBodies = (lines) => bulkBodies(lines, BULK);
 const bodies = toBodies(docs.map((d) => JSON.stringify(d)));
 // The same documents with the anomaly fields the proxy adds, scored here before timing and indexed directly:
 // what OpenSearch alone needs for the proxy's output, i.e. the ceiling of a proxy whose scoring cost nothing.
@@ -47,7 +44,6 @@ const prescoredBodies = toBodies(await prescore(modelDir, docs));
 const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
 const osPid = openSearchPid(url);
 
-/** Sends every body to `<base>/<index>/_bulk` from CLIENTS concurrent clients; returns docs/s. */
 /** Each document's JSON with its anomaly fields, as the proxy writes it (same scorer, same serializer). */
 async function prescore(dir, all) {
   const [{ Scorer }, { createAdapter }, { anomalyFields }, { withAnomalyFields }] = await Promise.all(
@@ -68,18 +64,8 @@ async function ingest(path, base, index, headers) {
   await call(url, 'DELETE', `/${index}`);
   const created = await call(url, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
   if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
-  let next = 0;
   const cpu0 = { os: cpuSeconds(osPid), sidecar: cpuSeconds(sidecar.pid), threads: threadCpuSeconds(sidecar.pid), bench: process.cpuUsage() };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    const sent = path === 'direct+fields' ? prescoredBodies : bodies;
-    while (next < sent.length) {
-      const body = sent[next++];
-      const r = await call(base, 'POST', `/${index}/_bulk`, body, headers);
-      if (r.status !== 200 || r.json?.errors) throw new Error(`bulk into ${index} via ${base}: HTTP ${r.status} ${JSON.stringify(r.json).slice(0, 400)}`);
-    }
-  }));
-  const s = (performance.now() - t0) / 1000;
+  const s = await sendBulks(base, index, path === 'direct+fields' ? prescoredBodies : bodies, { clients: CLIENTS, headers });
   const benchCpu = process.cpuUsage(cpu0.bench);
   // CPU microseconds per document of each process (null where unknown): where the two cores went.
   const perDoc = (a, b) => (a === null || b === null ? null : +(((b - a) / N) * 1e6).toFixed(1));

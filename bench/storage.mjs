@@ -1,20 +1,25 @@
 #!/usr/bin/env node
-// Storage benchmark (issue 11): what the anomaly fields add to an index. The same ECS logons are indexed three ways
-// in one run, each into its own one-shard index with the content pack's anomaly-field mapping, force-merged to one
-// segment: without anomaly fields, with the default explanation policy (full explanation from anomaly_score 0.99,
-// the top field below) and with every event explained in full (the policy before). Prints bytes per document and
-// the overhead over the plain index.
-// The logons are a simulated enterprise's two test days (100 people, the model trained on its week before, as the
-// demo does), shipped as the demo ships them: the LANL line in `message` plus the parsed user and hosts.
-// Usage: node bench/storage.mjs [--bulk 5000] [--out bench/results]
+// Storage benchmark (issue 11): what the anomaly fields add to an index, and which of them costs what. The same
+// logons are indexed in one run into one one-shard index per row, with the content pack's mappings, force-merged to
+// one segment; each row prints bytes per document and the overhead over the plain index of its set (same
+// documents, same codec, no anomaly fields).
+// Two sets of the same logons, a simulated enterprise's two test days (100 people, the model trained on its week
+// before, as the demo does): shipped as the demo ships them (the LANL line in `message` plus the parsed user and
+// hosts, ~90 bytes) and dressed as the Winlogbeat Windows Security events a SIEM stores (bench/lib/winlogbeat.mjs).
+// Rows (the Windows set, whose rows take longest, only those marked everySet): the policy of schema v5 (score and raw with every digit of a double), this version's default, every event
+// explained in full, then this version's default with one part left out (what that part costs), mapping options
+// and the best_compression codec.
+// Usage: node bench/storage.mjs [--bulk 5000] [--out bench/results] [--only lanl|windows]
 // Needs the compiled code (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ANOMALY_PROPERTIES, call, dist, ECS_EVENT_PROPERTIES, openSearchUrl, quiet } from './lib/ecs-bench.mjs';
+import { ANOMALY_PROPERTIES, dist, ECS_EVENT_PROPERTIES, openSearchUrl, quiet, root } from './lib/ecs-bench.mjs';
+import { indexedBytes } from './lib/index-size.mjs';
+import { lanlAsWinlogbeat, windowsTemplates } from './lib/winlogbeat.mjs';
 
-const { values } = parseArgs({ options: { bulk: { type: 'string', default: '5000' }, out: { type: 'string', default: 'bench/results' } } });
+const { values } = parseArgs({ options: { bulk: { type: 'string', default: '5000' }, out: { type: 'string', default: 'bench/results' }, only: { type: 'string' } } });
 const BULK = Number(values.bulk);
 const url = openSearchUrl();
 const load = async (path) => import(new URL(path, dist));
@@ -44,45 +49,129 @@ const results = (await readFile(scores, 'utf8')).trim().split('\n').map((l) => J
 const N = lines.length;
 if (results.length !== N) throw new Error(`${results.length} scores for ${N} lines`);
 const EPOCH_MS = Date.UTC(2026, 0, 5);
-const docs = results.map((r, i) => ({
-  '@timestamp': new Date(EPOCH_MS + r.time * 1000).toISOString(),
-  message: lines[i],
-  user: { name: r.entities.user },
-  source: { domain: r.entities.src_host },
-  host: { name: r.entities.dst_host },
-}));
-const mappings = { properties: { ...ECS_EVENT_PROPERTIES, message: { type: 'text' }, ...ANOMALY_PROPERTIES } };
-const scoredAt = new Date().toISOString();
-// LANL documents hold their entity and time in `message` only: the sidecar stamps both (anomaly.entity, anomaly.time).
-const withFields = (explainAbove) => docs.map((d, i) => ({ ...d, ...anomalyFields(results[i], model, threshold, scoredAt, { entity: results[i].entities.user, time: results[i].time }, explainAbove) }));
+const timestamp = (r) => new Date(EPOCH_MS + r.time * 1000).toISOString();
+// Live, each shipper bulk is scored as it arrives: its events share one anomaly.scored_at, a second after the last.
+const SHIPPER_BULK = 1000;
+const scoredAt = (i) => {
+  const last = results[Math.min(results.length - 1, (Math.floor(i / SHIPPER_BULK) + 1) * SHIPPER_BULK - 1)];
+  return new Date(EPOCH_MS + (last.time + 1) * 1000).toISOString();
+};
 
-async function indexedBytes(name, sources) {
-  const index = `seqsentry-bench-storage-${name}`;
-  await call(url, 'DELETE', `/${index}`);
-  const created = await call(url, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: -1 }, mappings });
-  if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
-  for (let i = 0; i < sources.length; i += BULK) {
-    const body = sources.slice(i, i + BULK).map((s, j) => `{"index":{"_id":"e${i + j}"}}\n${JSON.stringify(s)}`).join('\n') + '\n';
-    const res = await call(url, 'POST', `/${index}/_bulk`, body);
-    if (res.status !== 200 || res.json.errors) throw new Error(`bulk into ${index}: ${JSON.stringify(res.json).slice(0, 500)}`);
+// The two sets of documents and the mappings their index would have (the content pack's for the anomaly fields).
+const json = (path) => JSON.parse(readFileSync(join(root, path)));
+
+const SETS = {
+  lanl: {
+    what: 'LANL line in message + user, hosts (as the demo ships them)',
+    docs: results.map((r, i) => ({ '@timestamp': timestamp(r), message: lines[i], user: { name: r.entities.user }, source: { domain: r.entities.src_host }, host: { name: r.entities.dst_host } })),
+    mappings: { properties: { ...ECS_EVENT_PROPERTIES, message: { type: 'text' } } },
+    // LANL documents hold their entity and time in `message` only: the sidecar stamps both (anomaly.entity, anomaly.time).
+    stamp: (r) => ({ entity: r.entities.user, time: r.time }),
+  },
+  windows: {
+    what: 'the same logons as Winlogbeat 4624/4625/4634 events',
+    docs: (() => {
+      const templates = windowsTemplates('/work/shared/data/windows/otrf-security-auth.jsonl');
+      return results.map((r, i) => lanlAsWinlogbeat(templates, lines[i], timestamp(r), 1_000_000 + i));
+    })(),
+    // The content pack's ECS auth template; Winlogbeat's other keys are mapped dynamically, as an index without
+    // Winlogbeat's own template would map them.
+    mappings: { properties: json('pipelines/templates/seqsentry-ecs-auth.json').template.mappings.properties },
+    // Windows names are normalised by the adapter, so the sidecar stamps the entity; the time is @timestamp.
+    stamp: (r) => ({ entity: r.entities.user }),
+  },
+};
+
+/** Deep copy of `fields` without the dotted `path` (e.g. `anomaly.raw`). */
+function without(fields, ...paths) {
+  const copy = structuredClone(fields);
+  for (const path of paths) {
+    const keys = path.split('.');
+    let o = copy;
+    for (const k of keys.slice(0, -1)) o = o?.[k];
+    if (o) delete o[keys.at(-1)];
   }
-  await call(url, 'POST', `/${index}/_refresh`);
-  await call(url, 'POST', `/${index}/_forcemerge?max_num_segments=1`);
-  const stats = await call(url, 'GET', `/${index}/_stats/store,docs`);
-  const primaries = stats.json.indices[index].primaries;
-  if (primaries.docs.count !== sources.length) throw new Error(`${index} holds ${primaries.docs.count} documents, not ${sources.length}`);
-  await call(url, 'DELETE', `/${index}`);
-  return primaries.store.size_in_bytes;
+  return copy;
+}
+/** The mapping of the anomaly fields with `change` applied to `anomaly.<name>`. */
+function anomalyMapping(name, change) {
+  const props = structuredClone(ANOMALY_PROPERTIES);
+  if (name === 'anomaly_score') Object.assign(props.anomaly_score, change);
+  else Object.assign(props.anomaly.properties[name], change);
+  return props;
 }
 
-const explained = results.filter((r) => r.anomaly_score >= DEFAULT_EXPLAIN_ABOVE).length;
-const plain = await indexedBytes('plain', docs);
-const rows = [
-  ['plain (no anomaly fields)', plain],
-  [`default policy (full from ${DEFAULT_EXPLAIN_ABOVE}: ${explained} of ${N} events)`, await indexedBytes('default', withFields(DEFAULT_EXPLAIN_ABOVE))],
-  ['every event explained in full', await indexedBytes('full', withFields(0))],
+const explainedFull = results.filter((r) => r.anomaly_score >= DEFAULT_EXPLAIN_ABOVE).length;
+const PART_ROWS = [
+  ['anomaly_score', ['anomaly_score']],
+  ['anomaly.raw', ['anomaly.raw']],
+  ['anomaly.fields (compact below, full above)', ['anomaly.fields']],
+  ['anomaly.model (name, version, kind)', ['anomaly.model']],
+  ['anomaly.scored_at', ['anomaly.scored_at']],
+  ['anomaly.is_anomaly', ['anomaly.is_anomaly']],
+  ['anomaly.reason', ['anomaly.reason']],
+  ['anomaly.entity and anomaly.time (history refill stamp)', ['anomaly.entity', 'anomaly.time']],
 ];
-process.stdout.write(`${N} simulated logons (LANL line in message), one shard, force-merged to one segment\n`);
-for (const [name, bytes] of rows) {
-  process.stdout.write(`${name.padEnd(58)} ${(bytes / N).toFixed(1).padStart(7)} bytes/doc  ${bytes === plain ? '' : `+${(100 * (bytes / plain - 1)).toFixed(1)}% over plain`}\n`);
+
+/** The default's fields with the three measured savings applied: model and scored_at elsewhere, raw and the compact value only where the full explanation is. */
+function lean(f, r) {
+  const full = r.anomaly_score >= DEFAULT_EXPLAIN_ABOVE;
+  const kept = without(f, 'anomaly.model', 'anomaly.scored_at', ...(full ? [] : ['anomaly.raw']));
+  if (!full && !f.anomaly.is_anomaly) kept.anomaly.fields = f.anomaly.fields.map(({ name }) => ({ name }));
+  return kept;
 }
+
+/** The rows of one set: name, the documents' anomaly fields (null: none), mapping of the anomaly fields, index settings. */
+function rowsOf(set, key) {
+  const now = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r), DEFAULT_EXPLAIN_ABOVE));
+  // Schema v5 wrote the score and the raw score with every digit of a double.
+  const v5 = now.map((f, i) => ({ ...f, anomaly_score: results[i].anomaly_score, anomaly: { ...f.anomaly, raw: results[i].raw } }));
+  const full = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r), 0));
+  const BEST = { codec: 'best_compression' };
+  return [
+    { name: 'plain (no anomaly fields)', everySet: true, fields: null },
+    { name: 'schema v5 default (score, raw: all 17 digits)', everySet: true, fields: v5 },
+    { name: `this version's default (full explanation for ${explainedFull})`, everySet: true, fields: now, main: true },
+    { name: 'every event explained in full', fields: full },
+    ...PART_ROWS.map(([part, paths]) => ({ name: `  default without ${part}`, everySet: part.startsWith('anomaly.entity'), fields: now.map((f) => without(f, ...paths)), partOf: part })),
+    { name: '  default without model and scored_at (kept once per model)', everySet: true, fields: now.map((f) => without(f, 'anomaly.model', 'anomaly.scored_at')) },
+    { name: '  default, raw only with the full explanation', everySet: true, fields: now.map((f, i) => (results[i].anomaly_score >= DEFAULT_EXPLAIN_ABOVE ? f : without(f, 'anomaly.raw'))) },
+    // The compact form's value repeats a field of the event itself; anomalous events keep it (aggregate reads it).
+    { name: '  default, compact form without its value (kept if anomalous)', everySet: true, fields: now.map((f, i) => (results[i].anomaly_score >= DEFAULT_EXPLAIN_ABOVE || f.anomaly.is_anomaly ? f : { ...f, anomaly: { ...f.anomaly, fields: f.anomaly.fields.map(({ name }) => ({ name })) } })) },
+    { name: '  default, the three above together', everySet: true, fields: now.map((f, i) => lean(f, results[i])) },
+    { name: '  the three together, without the history refill stamp', everySet: true, fields: now.map((f, i) => without(lean(f, results[i]), 'anomaly.entity', 'anomaly.time')) },
+    { name: '  default, anomaly_score rounded to 4 decimals', fields: now.map((f) => ({ ...f, anomaly_score: Math.floor(f.anomaly_score * 1e4) / 1e4 })) },
+    { name: '  default, anomaly_score index: false', fields: now, anomaly: anomalyMapping('anomaly_score', { index: false }) },
+    { name: '  default, anomaly.scored_at index/doc_values false', fields: now, anomaly: anomalyMapping('scored_at', { index: false, doc_values: false }) },
+    { name: '  default, anomaly.model enabled: false', fields: now, anomaly: anomalyMapping('model', { enabled: false }) },
+    { name: 'plain, best_compression codec', everySet: true, fields: null, settings: BEST },
+    { name: "this version's default, best_compression codec", everySet: true, fields: now, settings: BEST },
+  ];
+}
+
+const report = {};
+for (const [key, set] of Object.entries(SETS)) {
+  if (values.only && values.only !== key) continue;
+  const sourceBytes = set.docs.reduce((s, d) => s + JSON.stringify(d).length, 0) / N;
+  process.stdout.write(`\n${N} logons, ${set.what}: plain _source ${sourceBytes.toFixed(0)} bytes/doc; one shard, force-merged to one segment\n`);
+  process.stdout.write(`${'row'.padEnd(62)} ${'bytes/doc'.padStart(9)}  over plain  part's share\n`);
+  const plainBy = {};
+  const rows = [];
+  let mainBytes = null;
+  for (const row of rowsOf(set, key).filter((r) => key === 'lanl' || r.everySet)) {
+    const codec = row.settings?.codec ?? 'default';
+    const sources = row.fields ? set.docs.map((d, i) => ({ ...d, ...row.fields[i] })) : set.docs;
+    const mappings = { properties: { ...set.mappings.properties, ...(row.fields ? row.anomaly ?? ANOMALY_PROPERTIES : {}) } };
+    const bytes = await indexedBytes(url, `seqsentry-bench-storage-${key}`, sources, { mappings, settings: row.settings, bulk: BULK });
+    if (!row.fields) plainBy[codec] = bytes;
+    if (row.main) mainBytes = bytes;
+    const plain = plainBy[codec];
+    const over = row.fields ? 100 * (bytes / plain - 1) : 0;
+    // A left-out part's share: the bytes per document the default saves without it.
+    const share = row.partOf && mainBytes !== null ? (mainBytes - bytes) / N : null;
+    rows.push({ row: row.name.trim(), codec, bytes_per_doc: +(bytes / N).toFixed(1), overhead_pct: +over.toFixed(1), ...(share === null ? {} : { part_bytes_per_doc: +share.toFixed(1) }) });
+    process.stdout.write(`${row.name.padEnd(62)} ${(bytes / N).toFixed(1).padStart(9)}  ${row.fields ? `${over >= 0 ? '+' : ''}${over.toFixed(1)}%`.padStart(9) : ''.padStart(9)}  ${share === null ? '' : `${share.toFixed(1)} B/doc`}\n`);
+  }
+  report[key] = { documents: N, plain_source_bytes_per_doc: +sourceBytes.toFixed(1), explained_in_full: explainedFull, rows };
+}
+await writeFile(join(resolve(values.out), 'storage.json'), JSON.stringify(report, null, 2) + '\n');

@@ -159,6 +159,16 @@ export function cpuSeconds(pid) {
   }
 }
 
+/**
+ * User + system CPU seconds of this process's children that have exited and been waited for (cutime + cstime,
+ * fields 16 and 17 of /proc/self/stat): how a benchmark measures a child process it ran to completion.
+ */
+export function exitedChildrenCpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8');
+  const rest = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[13]) + Number(rest[14])) / CLOCK_TICKS;
+}
+
 /** CPU seconds of each live thread of a process: `main` (its JS thread), else `<name>-<tid>`; {} when unknown. */
 export function threadCpuSeconds(pid) {
   const byName = {};

@@ -77,12 +77,42 @@ export function explainedFields(result: ScoreResult, explainAbove: number): Expl
   return top ? [{ name: top.field, value: top.value }] : [];
 }
 
+/** Steps of anomaly_score as stored: a millionth, finer than any calibration resolves (1 / held-out events). */
+export const STORED_SCORE_STEPS = 1e6;
+
+/**
+ * anomaly_score as written into the index: rounded down to a millionth. Every threshold the content pack compares
+ * it with is on that grid (the monitors' are rounded up to a millionth, alert-thresholds.ts; the dashboards' and
+ * the explanation's have two to four decimals), so `score >= threshold` holds for the stored score exactly when it
+ * held for the computed one, also in the 32-bit float OpenSearch keeps (grid steps are 16 floats apart near 1,
+ * where a raw double 1e-9 below a threshold rounds to the threshold's float). The 17 digits of a double carry
+ * nothing the calibration table resolves and cost incompressible _source bytes on every event (bench/storage.mjs).
+ */
+export function storedScore(score: number): number {
+  if (!Number.isFinite(score)) return score;
+  // score * 1e6 is rounded, so its floor can be one step off either way (0.9995 * 1e6 = 999499.99...): correct it
+  // until k / 1e6 <= score < (k + 1) / 1e6 holds in doubles, which is what comparisons read.
+  let k = Math.floor(score * STORED_SCORE_STEPS);
+  if ((k + 1) / STORED_SCORE_STEPS <= score) k += 1;
+  else if (k / STORED_SCORE_STEPS > score) k -= 1;
+  return k / STORED_SCORE_STEPS;
+}
+
+/**
+ * anomaly.raw as written into the index: the 32-bit float it is mapped as, in the 9 significant digits that name a
+ * float exactly, so its doc values (the tie-break of sorts on anomaly_score) hold what they held while _source
+ * loses the eight digits of a double that the index never kept.
+ */
+export function storedRaw(raw: number): number {
+  return Number.isFinite(raw) ? Number(Math.fround(raw).toPrecision(9)) : raw;
+}
+
 export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, threshold: number, scoredAt: string, stamp?: AnomalyStamp, explainAbove = DEFAULT_EXPLAIN_ABOVE): AnomalyFields {
   const full = result.anomaly_score >= explainAbove;
   return {
-    anomaly_score: result.anomaly_score,
+    anomaly_score: storedScore(result.anomaly_score),
     anomaly: {
-      raw: result.raw,
+      raw: storedRaw(result.raw),
       fields: explainedFields(result, explainAbove),
       model,
       ...(full ? { threshold } : {}),
