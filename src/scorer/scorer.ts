@@ -103,16 +103,18 @@ export class Scorer {
    * Scores events. Each event's context is its entity's previous events in canonical order (order.ts), earlier
    * events of the same call included: the call is scored in canonical order whatever order it came in, and the
    * results come back in the call's order. With `seqs`, the history already holds every event (a `keepAll` store
-   * filled by `remember`, `seqs` being each event's arrival number there) and nothing is added.
+   * filled by `remember`, `seqs` being each event's arrival number there) and nothing is added. Below
+   * `explainAbove` (an anomaly_score), a result's explanation is its top field and its components the top one
+   * only, which is all a compact anomaly field or output line keeps; the scores are the same either way.
    */
-  async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
+  async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[], explainAbove = 0): Promise<ScoreResult[]> {
     const rows = events.map((event) => this.encode(event));
     const keys = events.map((event, i) => this.historyKey(event, scopes?.[i]));
     const order = seqs ? events.map((_, i) => i) : canonicalOrder(events.map((e) => e.time), rows, keys);
     const results: ScoreResult[] = new Array(events.length);
     for (let start = 0; start < order.length; start += this.maxBatch) {
       const chunk = order.slice(start, start + this.maxBatch);
-      const scored = await this.scoreChunk(chunk.map((i) => events[i] as CanonicalEvent), chunk.map((i) => rows[i] as Int32Array), chunk.map((i) => keys[i] as string), seqs && chunk.map((i) => seqs[i] as number));
+      const scored = await this.scoreChunk(chunk.map((i) => events[i] as CanonicalEvent), chunk.map((i) => rows[i] as Int32Array), chunk.map((i) => keys[i] as string), explainAbove, seqs && chunk.map((i) => seqs[i] as number));
       chunk.forEach((i, k) => {
         results[i] = scored[k] as ScoreResult;
       });
@@ -143,7 +145,7 @@ export class Scorer {
     return row;
   }
 
-  private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
+  private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], explainAbove: number, seqs?: readonly number[]): Promise<ScoreResult[]> {
     const B = events.length;
     const F = this.width;
     const pasts: Int32Array[][] = new Array(B);
@@ -161,36 +163,48 @@ export class Scorer {
     const weights = this.bundle.field_weights;
     const shares = new Float64Array(F);
     const logP = new Float64Array(this.fusion?.names.length ?? 0);
+    const fieldScore = (b: number, f: number): FieldScore => ({
+      field: this.bundle.tokenizer.fields[f] as string,
+      value: this.valueOf(events[b] as CanonicalEvent, f),
+      surprisal: surprisal[b * F + f] as number,
+      expected: this.encoder.word(f, Number(expected[b * F + f])),
+    });
     for (let b = 0; b < B; b++) {
-      const fields: FieldScore[] = new Array(F);
-      const order: number[] = new Array(F);
-      for (let f = 0; f < F; f++) {
-        const s = surprisal[b * F + f] as number;
-        order[f] = f;
-        fields[f] = {
-          field: this.bundle.tokenizer.fields[f] as string,
-          value: this.valueOf(events[b] as CanonicalEvent, f),
-          surprisal: s,
-          expected: this.encoder.word(f, Number(expected[b * F + f])),
-        };
-      }
       // Explanation order = each field's share of the raw score, largest first.
       for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);
-      order.sort((x, y) => (shares[y] as number) - (shares[x] as number));
       let raw: number;
-      let components: ComponentScore[] | undefined;
       const fusion = this.fusion;
       if (fusion) {
         let sequence = 0;
         for (let f = 0; f < F; f++) sequence += surprisal[b * F + f] as number;
         const event = events[b] as CanonicalEvent;
         raw = fusion.combine(fusion.statistics(sequence, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
-        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
       } else {
         raw = rawScore(surprisal, b * F, weights);
       }
       const anomaly = this.calibrator.score(raw);
-      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: order.map((f) => fields[f] as FieldScore), ...(components ? { components } : {}) };
+      const full = anomaly >= explainAbove;
+      let fields: FieldScore[];
+      if (full) {
+        const order = Array.from({ length: F }, (_, f) => f).sort((x, y) => (shares[y] as number) - (shares[x] as number));
+        fields = order.map((f) => fieldScore(b, f));
+      } else {
+        // The first of the largest shares: the field a stable sort puts first.
+        let top = 0;
+        for (let f = 1; f < F; f++) if ((shares[f] as number) > (shares[top] as number)) top = f;
+        fields = F > 0 ? [fieldScore(b, top)] : [];
+      }
+      let components: ComponentScore[] | undefined;
+      if (fusion) {
+        if (full) {
+          components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
+        } else {
+          let top = 0;
+          for (let c = 1; c < logP.length; c++) if ((logP[c] as number) < (logP[top] as number)) top = c;
+          components = logP.length ? [fusion.component(fusion.names[top] as string, logP[top] as number)] : [];
+        }
+      }
+      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields, ...(components ? { components } : {}) };
     }
     return results;
   }
