@@ -9,7 +9,7 @@ import { formatReadStats, newReadStats, readRecords } from '../adapters/read.js'
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { errorLine, scoreLine, skippedLine } from '../output/score-line.js';
-import { Scorer } from '../scorer/scorer.js';
+import { Scorer, type ScoreResult } from '../scorer/scorer.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
@@ -67,36 +67,56 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   const bar = progress('scoring');
   const summary: ScoreSummary = { records: 0, scored: 0, errors: 0, anomalies: 0 };
   // Pending lines keep input order: unreadable records wait in place until their batch is scored.
-  let pending: Array<{ line: number; event?: CanonicalEvent; error?: string; skipped?: string }> = [];
+  type Pending = { line: number; event?: CanonicalEvent; error?: string; skipped?: string };
+  let pending: Pending[] = [];
   let batchEvents = 0;
   const explainAbove = args.explainAbove ?? 0;
+  // Batches scored but not yet written, oldest first. The scorer only reads the history it was filled with
+  // (`remember` below), so batches are independent: while the ONNX worker scores one, this thread reads and
+  // parses the next and writes the one before, and the output keeps input order.
+  const inFlight: { lines: Pending[]; results: Promise<ScoreResult[]> }[] = [];
 
   // Arrival number of the next event, the same in both passes: input order among identical events.
   let seq = 0;
-  const flush = async () => {
-    const events = pending.flatMap((p) => (p.event ? [p.event] : []));
-    const results = await scorer.score(events, undefined, events.map(() => seq++));
-    let i = 0;
-    const text: string[] = [];
+  const startBatch = () => {
+    const events: CanonicalEvent[] = [];
+    const seqs: number[] = [];
     for (const p of pending) {
       if (p.event) {
-        const r = results[i++]!;
-        if (r.is_anomaly) summary.anomalies += 1;
-        const compact = r.anomaly_score < explainAbove && r.fields.length > 1;
-        text.push(scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, ...r, ...(compact ? { fields: r.fields.slice(0, 1).map((f) => ({ field: f.field, value: f.value })) } : {}) }));
-      } else if (p.skipped !== undefined) {
-        text.push(skippedLine({ line: p.line, skipped: p.skipped }));
-      } else {
-        text.push(errorLine({ line: p.line, error: p.error ?? 'unreadable record' }));
+        events.push(p.event);
+        seqs.push(seq++);
       }
     }
+    const results = scorer.score(events, undefined, seqs, explainAbove);
+    results.catch(() => undefined); // awaited in writeOldest; this only keeps a failure from counting as unhandled meanwhile
+    inFlight.push({ lines: pending, results });
     summary.scored += events.length;
     pending = [];
     batchEvents = 0;
+  };
+  const writeOldest = async () => {
+    const { lines, results: scoring } = inFlight.shift()!;
+    const results = await scoring;
+    let i = 0;
+    let text = '';
+    for (const p of lines) {
+      if (p.event) {
+        const r = results[i++]!;
+        if (r.is_anomaly) summary.anomalies += 1;
+        const compact = r.anomaly_score < explainAbove;
+        text += scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, ...r, ...(compact ? { fields: r.fields.map((f) => ({ field: f.field, value: f.value })) } : {}) }) + '\n';
+      } else if (p.skipped !== undefined) {
+        text += skippedLine({ line: p.line, skipped: p.skipped }) + '\n';
+      } else {
+        text += errorLine({ line: p.line, error: p.error ?? 'unreadable record' }) + '\n';
+      }
+    }
     if (writeError) throw new SeqSentryError(`cannot write output ${args.output}: ${writeError.message}`);
-    if (text.length && !out.write(text.join('\n') + '\n')) await once(out, 'drain');
+    if (text.length && !out.write(text)) await once(out, 'drain');
     bar.update(stats.records);
   };
+  /** Batches in flight at most: one in the worker, one queued behind it. */
+  const MAX_IN_FLIGHT = 2;
 
   try {
     // First pass: every event into its entity's history, so that each is scored after the events that came before
@@ -119,9 +139,13 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
         pending.push({ line: item.source.line, error: item.error.message });
         summary.errors += 1;
       }
-      if (batchEvents >= args.batchSize) await flush();
+      if (batchEvents >= args.batchSize) {
+        startBatch();
+        if (inFlight.length >= MAX_IN_FLIGHT) await writeOldest();
+      }
     }
-    await flush();
+    startBatch();
+    while (inFlight.length) await writeOldest();
     if (seq !== held) throw new SeqSentryError(`the input changed while it was scored (${held} events on the first reading, ${seq} on the second)`);
   } finally {
     out.end();

@@ -34,8 +34,12 @@ export interface EventScore {
   raw: number;
   /** The model's total surprisal in nats (what a fusion reads as the sequence component). */
   total: number;
-  /** The explanation, largest share of the raw score first. */
-  fields: FieldScore[];
+  /**
+   * The explanation, largest share of the raw score first: every field (`full`), or the first only. Built on
+   * demand: most events are written with their top field alone, and building every field's line for them was
+   * a third of the scoring thread's time.
+   */
+  explain(full: boolean): FieldScore[];
 }
 
 export interface KindRuntime {
@@ -85,23 +89,27 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
       }
       const { surprisal, expected } = await model.run(tokens, B, T, F); // (B, F) each
       const out: EventScore[] = new Array(B);
-      for (let b = 0; b < B; b++) {
+      const fieldScore = (b: number, f: number): FieldScore => {
         const event = events[b] as CanonicalEvent;
-        const fields: FieldScore[] = new Array(F);
-        const order: number[] = new Array(F);
+        // The event's own value for model field f (the hour token is derived from time).
+        const value = f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
+        return { field: tokenizer.fields[f] as string, value, surprisal: surprisal[b * F + f] as number, expected: (vocab[f] as string[])[Number(expected[b * F + f])] ?? OOV };
+      };
+      for (let b = 0; b < B; b++) {
         let total = 0;
-        for (let f = 0; f < F; f++) {
-          const s = surprisal[b * F + f] as number;
-          total += s;
-          order[f] = f;
-          // The event's own value for model field f (the hour token is derived from time).
-          const value = f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
-          fields[f] = { field: tokenizer.fields[f] as string, value, surprisal: s, expected: (vocab[f] as string[])[Number(expected[b * F + f])] ?? OOV };
-          shares[f] = s * (weights[f] as number);
-        }
-        // Explanation order = each field's share of the raw score, largest first.
-        order.sort((x, y) => (shares[y] as number) - (shares[x] as number));
-        out[b] = { raw: rawScore(surprisal, b * F, weights), total, fields: order.map((f) => fields[f] as FieldScore) };
+        for (let f = 0; f < F; f++) total += surprisal[b * F + f] as number;
+        out[b] = {
+          raw: rawScore(surprisal, b * F, weights),
+          total,
+          explain(full) {
+            // Explanation order = each field's share of the raw score, largest first (a stable sort: ties keep field order).
+            for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);
+            if (full) return Array.from({ length: F }, (_, f) => f).sort((x, y) => (shares[y] as number) - (shares[x] as number)).map((f) => fieldScore(b, f));
+            let top = 0;
+            for (let f = 1; f < F; f++) if ((shares[f] as number) > (shares[top] as number)) top = f;
+            return F > 0 ? [fieldScore(b, top)] : [];
+          },
+        };
       }
       return out;
     },

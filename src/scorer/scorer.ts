@@ -101,9 +101,11 @@ export class Scorer {
    * Scores events. Each event's context is its entity's previous events in canonical order (order.ts), earlier
    * events of the same call included: the call is scored in canonical order whatever order it came in, and the
    * results come back in the call's order. With `seqs`, the history already holds every event (a `keepAll` store
-   * filled by `remember`, `seqs` being each event's arrival number there) and nothing is added.
+   * filled by `remember`, `seqs` being each event's arrival number there) and nothing is added. Below
+   * `explainAbove` (an anomaly_score), a result's explanation is its top field and its components the top one
+   * only, which is all a compact anomaly field or output line keeps; the scores are the same either way.
    */
-  async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
+  async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[], explainAbove = 0): Promise<ScoreResult[]> {
     // A kind that scores each event on its own and keeps no history gives the same scores in any order: no rows to
     // encode, nothing to sort (charfreq; a context kind's scores depend on the order its history is built in).
     const independent = this.historyLength === 0 && this.model.independent === true;
@@ -113,7 +115,7 @@ export class Scorer {
     const results: ScoreResult[] = new Array(events.length);
     for (let start = 0; start < order.length; start += this.maxBatch) {
       const chunk = order.slice(start, start + this.maxBatch);
-      const scored = await this.scoreChunk(chunk.map((i) => events[i] as CanonicalEvent), chunk.map((i) => rows[i] as Int32Array), chunk.map((i) => keys[i] as string), seqs && chunk.map((i) => seqs[i] as number));
+      const scored = await this.scoreChunk(chunk.map((i) => events[i] as CanonicalEvent), chunk.map((i) => rows[i] as Int32Array), chunk.map((i) => keys[i] as string), explainAbove, seqs && chunk.map((i) => seqs[i] as number));
       chunk.forEach((i, k) => {
         results[i] = scored[k] as ScoreResult;
       });
@@ -143,7 +145,7 @@ export class Scorer {
     return row;
   }
 
-  private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], seqs?: readonly number[]): Promise<ScoreResult[]> {
+  private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], explainAbove: number, seqs?: readonly number[]): Promise<ScoreResult[]> {
     const B = events.length;
     const pasts: Int32Array[][] = new Array(B);
     for (let b = 0; b < B; b++) {
@@ -159,17 +161,25 @@ export class Scorer {
     const results: ScoreResult[] = new Array(B);
     const logP = new Float64Array(this.fusion?.names.length ?? 0);
     for (let b = 0; b < B; b++) {
-      const { fields, total, raw: kindRaw } = scored[b] as EventScore;
-      let raw = kindRaw;
-      let components: ComponentScore[] | undefined;
+      const kind = scored[b] as EventScore;
+      let raw = kind.raw;
       const fusion = this.fusion;
       if (fusion) {
         const event = events[b] as CanonicalEvent;
-        raw = fusion.combine(fusion.statistics(total, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
-        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
+        raw = fusion.combine(fusion.statistics(kind.total, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
       }
       const anomaly = this.calibrator.score(raw);
-      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields, ...(components ? { components } : {}) };
+      const full = anomaly >= explainAbove;
+      let components: ComponentScore[] | undefined;
+      if (fusion && full) {
+        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
+      } else if (fusion) {
+        // The rarest component: the first a stable sort puts first.
+        let top = 0;
+        for (let c = 1; c < logP.length; c++) if ((logP[c] as number) < (logP[top] as number)) top = c;
+        components = logP.length ? [fusion.component(fusion.names[top] as string, logP[top] as number)] : [];
+      }
+      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: kind.explain(full), ...(components ? { components } : {}) };
     }
     return results;
   }

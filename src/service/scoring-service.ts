@@ -5,7 +5,7 @@ import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import { compareEvents } from '../scorer/order.js';
 import type { Scorer } from '../scorer/scorer.js';
-import { anomalyError, anomalyFields, anomalyPending, type AnomalyFields } from './anomaly-fields.js';
+import { anomalyError, anomalyFields, anomalyPending, DEFAULT_EXPLAIN_ABOVE, type AnomalyFields } from './anomaly-fields.js';
 import { currentSender, type Senders } from './senders.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
 
@@ -258,11 +258,13 @@ export class ScoringService {
       const why = failed.size ? events.map((ev, i) => failed.get(this.scorer.historyKey(ev, scopes[i]))) : null;
       const kept = why ? batch.filter((_, i) => why[i] === undefined) : batch;
       this.countLate(kept);
-      const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope));
+      const explainAbove = this.options.explainAbove ?? DEFAULT_EXPLAIN_ABOVE;
+      // The scorer builds the full explanation only where it will be written.
+      const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope), undefined, explainAbove);
       const stamp = this.adapter.documentFields === null || this.adapter.documentFields.entitiesDerived === true;
       const key = this.scorer.bundle.entity_key;
       kept.forEach((slot, k) =>
-        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stamp ? { entity: slot.event.entities[key] ?? '?', time: slot.event.time } : undefined, this.options.explainAbove)),
+        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stamp ? { entity: slot.event.entities[key] ?? '?', time: slot.event.time } : undefined, explainAbove)),
       );
       if (why) {
         batch.forEach((slot, i) => {

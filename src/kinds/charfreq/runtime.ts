@@ -26,7 +26,7 @@ export const openCharfreq: RuntimeFactory = async (loaded) => {
       return events.map((event: CanonicalEvent): EventScore => {
         if (event.text === undefined) throw new AdapterError(event.source.file, event.source.line, `model ${loaded.bundle.name} (charfreq) scores message text, and this ${loaded.bundle.format} event has none`, 'text');
         const { raw, fields } = model.score(sourceKey(spec, event), event.text);
-        return { raw, total: raw, fields };
+        return { raw, total: raw, explain: (full) => (full ? fields : fields.slice(0, 1)) };
       });
     },
     async release() {},
