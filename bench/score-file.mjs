@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `seqsentry score` as a whole process on one large file with the default model: events/s, CPU µs per event
+// (user + system, both threads), peak RSS and output bytes per event, in full and in the compact form.
+// Usage: node bench/score-file.mjs [--events 300000] [--train-events 100000] [--batch 1024] [--out bench/results]
+// Reads the compiled CLI in dist/ (npm run build). A simulated enterprise: ~20k events a weekday.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { quiet, root } from './lib/ecs-bench.mjs';
+
+const dist = new URL('../dist/', import.meta.url);
+const { default: simulate } = await import(new URL('commands/simulate.js', dist));
+const { train } = await import(new URL('commands/train.js', dist));
+const { DEFAULT_KIND } = await import(new URL('model/kinds.js', dist));
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '300000' },
+    'train-events': { type: 'string', default: '100000' },
+    batch: { type: 'string', default: '1024' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+const events = Number(values.events);
+const work = join(resolve(values.out), 'score-file-work');
+await mkdir(work, { recursive: true });
+
+// Enough simulated days for the file; the model trains on the first days, the file is what follows.
+const days = Math.ceil(events / 15_000) + 3;
+const data = join(work, `data-${days}`);
+if (!existsSync(join(data, 'train.csv'))) await quiet(() => simulate.run(['--days', String(days), '--seed', '11', '--out', data]));
+const input = join(work, `input-${events}.csv`);
+if (!existsSync(input)) {
+  // The last `events` lines of the simulated training days: a file of exactly that many events.
+  const lines = [];
+  for await (const line of createInterface({ input: createReadStream(join(data, 'train.csv')) })) lines.push(line);
+  if (lines.length < events) throw new Error(`the simulation made ${lines.length} events, fewer than --events ${events}`);
+  const out = createWriteStream(input);
+  for (const line of lines.slice(lines.length - events)) if (!out.write(line + '\n')) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+const modelDir = join(work, `model-${DEFAULT_KIND}`);
+if (!existsSync(join(modelDir, 'bundle.json'))) {
+  await quiet(() => train({ format: 'lanl', inputs: [join(data, 'train.csv')], modelDir, kind: DEFAULT_KIND, seed: 1, minCount: 2, hourToken: true, strict: false, maxEvents: Number(values['train-events']) }));
+}
+
+/** One `seqsentry score` process under /usr/bin/time: wall s, CPU s (user + sys, every thread), peak RSS KiB. */
+function run(output, extra) {
+  const args = ['-f', '%e %U %S %M', process.execPath, join(root, 'bin', 'seqsentry.js'), 'score', '--model-dir', modelDir, '--input', input, '--output', output, '--batch-size', values.batch, ...extra];
+  const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`score failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const [wall, user, sys, rss] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { wall, cpu: user + sys, rssKiB: rss };
+}
+
+const rows = [];
+for (const [form, extra] of [['full', []], ['compact (--explain-above 0.99)', ['--explain-above', '0.99']]]) {
+  const output = join(work, `scores-${rows.length}.jsonl`);
+  const m = run(output, extra);
+  const bytes = (await stat(output)).size;
+  rows.push({ form, events, events_per_s: events / m.wall, cpu_us_per_event: (m.cpu / events) * 1e6, rss_mib: m.rssKiB / 1024, output_bytes_per_event: bytes / events });
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+console.log(`\nseqsentry score, one process, ${fmt(events)} events, ${DEFAULT_KIND}, batch ${values.batch} — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+console.log('| output | events/s | CPU µs/event | peak RSS MiB | output bytes/event |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.form} | ${fmt(r.events_per_s)} | ${r.cpu_us_per_event.toFixed(1)} | ${fmt(r.rss_mib)} | ${fmt(r.output_bytes_per_event)} |`);
+await writeFile(join(resolve(values.out), `score-file-${events}.json`), JSON.stringify({ cores: cpus().length, node: process.version, rows }, null, 2));
