@@ -29,17 +29,47 @@ const LOGON_TYPES: Readonly<Record<string, string>> = Object.freeze({
   RemoteInteractive: '10', CachedInteractive: '11',
 });
 
-/** Per LANL orientation and outcome: the event id and its status code (undefined: the event carries none). */
-const EVENT_IDS: Readonly<Record<string, { id: string; status?: string; subStatus?: string }>> = Object.freeze({
-  'LogOn:ok': { id: '4624' },
-  'LogOn:fail': { id: '4625', status: '0xC000006D', subStatus: '0xC000006A' },
-  'LogOff:ok': { id: '4634' },
-  'AuthMap:ok': { id: '4672' },
-  'TGT:ok': { id: '4768', status: '0x0' },
-  'TGT:fail': { id: '4771', status: '0x18' },
-  'TGS:ok': { id: '4769', status: '0x0' },
-  'TGS:fail': { id: '4769', status: '0x20' },
+/** What an event id's EventData holds for one simulated event, and the computer that logs it. */
+interface Parts {
+  e: AuthEvent;
+  name: string;
+  domain: string;
+  /** The client's address from the plan (for the DC's view of a Kerberos client). */
+  client: () => string;
+  dc: () => string;
+}
+type Builder = (p: Parts) => { computer: string; data: Record<string, string> };
+
+const logon: Builder = ({ e, name, domain, client }) => ({
+  computer: e.dstHost,
+  data: {
+    TargetUserName: name, TargetDomainName: domain, LogonType: LOGON_TYPES[e.logonType] ?? e.logonType, AuthenticationPackageName: e.authType,
+    WorkstationName: e.srcHost, IpAddress: e.srcHost === e.dstHost ? '127.0.0.1' : client(),
+  },
 });
+
+/** Per LANL orientation and outcome: the event id, how its EventData is filled, and its status codes. */
+const EVENTS: Readonly<Record<string, { id: string; build: Builder; status?: string; subStatus?: string }>> = Object.freeze({
+  'LogOn:ok': { id: '4624', build: logon },
+  'LogOn:fail': { id: '4625', build: logon, status: '0xC000006D', subStatus: '0xC000006A' },
+  'LogOff:ok': {
+    id: '4634',
+    build: ({ e, name, domain }) => ({ computer: e.dstHost, data: { TargetUserName: name, TargetDomainName: domain, LogonType: LOGON_TYPES[e.logonType] ?? e.logonType } }),
+  },
+  // 4672 names its account as the subject
+  'AuthMap:ok': { id: '4672', build: ({ e, name, domain }) => ({ computer: e.dstHost, data: { SubjectUserName: name, SubjectDomainName: domain } }) },
+  'TGT:ok': {
+    id: '4768', status: '0x0',
+    build: ({ name, domain, client, dc }) => ({ computer: dc(), data: { TargetUserName: name, TargetDomainName: domain, IpAddress: `::ffff:${client()}`, TicketOptions: '0x40810010', TicketEncryptionType: '0x12' } }),
+  },
+  'TGT:fail': { id: '4771', status: '0x18', build: ({ name, client, dc }) => ({ computer: dc(), data: { TargetUserName: name, IpAddress: `::ffff:${client()}`, TicketOptions: '0x40810010' } }) },
+  'TGS:ok': { id: '4769', status: '0x0', build: (p) => ticket(p) },
+  'TGS:fail': { id: '4769', status: '0x20', build: (p) => ticket(p) },
+});
+
+function ticket({ e, name, domain, client, dc }: Parts): ReturnType<Builder> {
+  return { computer: dc(), data: { TargetUserName: name, TargetDomainName: domain, ServiceName: `${e.dstHost}$`, IpAddress: `::ffff:${client()}`, TicketOptions: '0x40810000', TicketEncryptionType: '0x12' } };
+}
 
 /**
  * Private IPv4 addresses for the enterprise's hosts, 10.0.0.1 upwards in the order the hosts were built (then in
@@ -80,39 +110,9 @@ export function windowsRendering(ent: Enterprise, plan = new AddressPlan(ent.hos
   const dcOf = (client: string): string => ent.hosts.get(client)?.dc ?? (ent.dcs[0] as string);
   return {
     event(e) {
-      const kind = EVENT_IDS[`${e.orientation}:${e.success ? 'ok' : 'fail'}`];
+      const kind = EVENTS[`${e.orientation}:${e.success ? 'ok' : 'fail'}`];
       if (!kind) throw new RangeError(`windows rendering: no Windows event for ${e.orientation} ${e.success ? 'success' : 'failure'}`);
-      const who = account(e.srcUser);
-      const data: Record<string, string> = { TargetUserName: who.name };
-      let computer = e.dstHost;
-      switch (kind.id) {
-        case '4624':
-        case '4625':
-          Object.assign(data, {
-            TargetDomainName: who.domain, LogonType: LOGON_TYPES[e.logonType] ?? e.logonType, AuthenticationPackageName: e.authType,
-            WorkstationName: e.srcHost, IpAddress: e.srcHost === e.dstHost ? '127.0.0.1' : plan.of(e.srcHost),
-          });
-          break;
-        case '4634':
-          Object.assign(data, { TargetDomainName: who.domain, LogonType: LOGON_TYPES[e.logonType] ?? e.logonType });
-          break;
-        case '4672':
-          // 4672 names its account as the subject
-          delete data.TargetUserName;
-          Object.assign(data, { SubjectUserName: who.name, SubjectDomainName: who.domain });
-          break;
-        case '4768':
-          computer = dcOf(e.srcHost);
-          Object.assign(data, { TargetDomainName: who.domain, IpAddress: `::ffff:${plan.of(e.srcHost)}`, TicketOptions: '0x40810010', TicketEncryptionType: '0x12' });
-          break;
-        case '4771':
-          computer = dcOf(e.srcHost);
-          Object.assign(data, { IpAddress: `::ffff:${plan.of(e.srcHost)}`, TicketOptions: '0x40810010' });
-          break;
-        default: // 4769
-          computer = dcOf(e.srcHost);
-          Object.assign(data, { TargetDomainName: who.domain, ServiceName: `${e.dstHost}$`, IpAddress: `::ffff:${plan.of(e.srcHost)}`, TicketOptions: '0x40810000', TicketEncryptionType: '0x12' });
-      }
+      const { computer, data } = kind.build({ e, ...account(e.srcUser), client: () => plan.of(e.srcHost), dc: () => dcOf(e.srcHost) });
       if (kind.status !== undefined) data.Status = kind.status;
       if (kind.subStatus !== undefined) data.SubStatus = kind.subStatus;
       return {
