@@ -49,7 +49,7 @@ function report(s: SimulationSummary, outDir: string, seconds: number): string {
 
 const command: Command = {
   name: 'simulate',
-  summary: 'write a synthetic enterprise in LANL auth format with red-team labels',
+  summary: 'write a synthetic enterprise with red-team labels: LANL auth lines, Windows Security events or web logins',
   async run(argv) {
     const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
     if (!parsed) return 0;
