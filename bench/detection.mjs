@@ -3,6 +3,7 @@
 // variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
+//          [--render lanl,windows,weblogin (each enterprise in each rendering; default lanl)]
 //          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host]
 //          [--kind transformer-mlm] [--epochs N] [--out bench/results] [--dump]
 // --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
@@ -16,6 +17,7 @@ import { quiet } from './lib/ecs-bench.mjs';
 const dist = new URL('../dist/', import.meta.url);
 const { DETECTION_MATRIX, matrixOptions } = await import(new URL('sim/matrix.js', dist));
 const { simulate } = await import(new URL('sim/simulate.js', dist));
+const { RENDERINGS } = await import(new URL('sim/renderers.js', dist));
 const { train } = await import(new URL('commands/train.js', dist));
 const { Scorer } = await import(new URL('scorer/scorer.js', dist));
 const { createAdapter } = await import(new URL('adapters/registry.js', dist));
@@ -28,6 +30,7 @@ const { values } = parseArgs({
   options: {
     profiles: { type: 'string', default: DETECTION_MATRIX.map((e) => e.name).join(',') },
     seeds: { type: 'string', default: '1,2' },
+    render: { type: 'string', default: 'lanl' },
     variants: { type: 'string', default: 'fused,sequence' },
     kind: { type: 'string', default: 'transformer-mlm' },
     epochs: { type: 'string' },
@@ -48,6 +51,8 @@ const profiles = values.profiles.split(',').map((name) => {
   return e;
 });
 const seeds = values.seeds.split(',').map(Number);
+const renders = values.render.split(',');
+for (const r of renders) if (!Object.hasOwn(RENDERINGS, r)) throw new Error(`--render: unknown ${r} (known: ${Object.keys(RENDERINGS).join(', ')})`);
 const variants = values.variants.split(',');
 for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unknown ${v} (known: ${Object.keys(VARIANTS).join(', ')})`);
 
@@ -91,12 +96,13 @@ function perClass(score, labels, classes) {
   }));
 }
 
-async function runOne(entry, seed) {
-  const dir = join(work, `${entry.name}-s${seed}`);
-  await quiet(() => simulate(matrixOptions(entry, seed, join(dir, 'sim'))));
-  const adapter = createAdapter('lanl');
-  const trainFile = join(dir, 'sim', 'train.csv');
-  const testFile = join(dir, 'sim', 'test.csv');
+async function runOne(entry, seed, render) {
+  const dir = join(work, `${entry.name}-s${seed}-${render}`);
+  await quiet(() => simulate({ ...matrixOptions(entry, seed, join(dir, 'sim')), render }));
+  const { format, files } = RENDERINGS[render];
+  const adapter = createAdapter(format);
+  const trainFile = join(dir, 'sim', files.train);
+  const testFile = join(dir, 'sim', files.test);
   const byKey = await campaignClasses(join(dir, 'sim'));
   const counts = new RarityCounts(rarityPairs(adapter));
   for await (const item of readEvents([trainFile], adapter)) if (item.event) counts.add(item.event);
@@ -113,7 +119,7 @@ async function runOne(entry, seed) {
   for (const v of variants) {
     const modelDir = join(dir, `model-${v}`);
     const t0 = performance.now();
-    await quiet(() => train({ format: 'lanl', inputs: [trainFile], modelDir, kind: values.kind, seed, minCount: 2, hourToken: true, strict: false,
+    await quiet(() => train({ format, inputs: [trainFile], modelDir, kind: values.kind, seed, minCount: 2, hourToken: true, strict: false,
       fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
     seconds[v] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);
@@ -135,7 +141,7 @@ async function runOne(entry, seed) {
     scores[v] = raw;
   }
   const rows = Object.entries(scores).map(([name, score]) => ({
-    profile: entry.name, seed, scorer: name, train_seconds: seconds[name],
+    profile: entry.name, seed, render, scorer: name, train_seconds: seconds[name],
     ...evaluateRanking(score, score, labels).metrics, classes: perClass(score, labels, classes),
   }));
   return rows;
@@ -143,33 +149,45 @@ async function runOne(entry, seed) {
 
 const fmt = (x, d = 4) => (x === null || x === undefined ? '   -  ' : x.toFixed(d));
 const all = [];
-process.stdout.write('profile                  seed scorer           events  pos    AUC     AP   TPR@0.1%  train s\n');
+process.stdout.write('profile                  seed render   scorer           events  pos    AUC     AP   TPR@0.1%  train s\n');
 for (const entry of profiles) {
   for (const seed of seeds) {
-    for (const r of await runOne(entry, seed)) {
+    for (const render of renders) for (const r of await runOne(entry, seed, render)) {
       all.push(r);
-      process.stdout.write(`${r.profile.padEnd(24)} ${String(r.seed).padStart(4)} ${r.scorer.padEnd(16)} ${String(r.events).padStart(7)} ${String(r.positives).padStart(4)} ${fmt(r.auc)} ${fmt(r.ap)} ${fmt(r.tprAtFpr)} ${r.train_seconds ? r.train_seconds.toFixed(0).padStart(7) : '      -'}\n`);
+      process.stdout.write(`${r.profile.padEnd(24)} ${String(r.seed).padStart(4)} ${r.render.padEnd(8)} ${r.scorer.padEnd(16)} ${String(r.events).padStart(7)} ${String(r.positives).padStart(4)} ${fmt(r.auc)} ${fmt(r.ap)} ${fmt(r.tprAtFpr)} ${r.train_seconds ? r.train_seconds.toFixed(0).padStart(7) : '      -'}\n`);
     }
   }
 }
 
 const scorers = [...new Set(all.map((r) => r.scorer))];
-process.stdout.write('\nover the matrix: mean (worst)\n');
-for (const s of scorers) {
-  const rows = all.filter((r) => r.scorer === s);
-  const agg = (k, worst) => `${fmt(rows.reduce((a, r) => a + r[k], 0) / rows.length)} (${fmt(worst(...rows.map((r) => r[k])))})`;
-  process.stdout.write(`${s.padEnd(16)} AUC ${agg('auc', Math.min)}  AP ${agg('ap', Math.min)}  TPR@0.1% ${agg('tprAtFpr', Math.min)}\n`);
+for (const render of renders) {
+  process.stdout.write(`\nover the matrix, ${render}: mean (worst)\n`);
+  const mine = all.filter((r) => r.render === render);
+  for (const s of scorers) {
+    const rows = mine.filter((r) => r.scorer === s);
+    const agg = (k, worst) => `${fmt(rows.reduce((a, r) => a + r[k], 0) / rows.length)} (${fmt(worst(...rows.map((r) => r[k])))})`;
+    process.stdout.write(`${s.padEnd(16)} AUC ${agg('auc', Math.min)}  AP ${agg('ap', Math.min)}  TPR@0.1% ${agg('tprAtFpr', Math.min)}\n`);
+  }
+  for (const s of scorers.filter((x) => x !== 'rarity-baseline')) {
+    const pairs = mine.filter((r) => r.scorer === s).map((r) => [r, mine.find((b) => b.scorer === 'rarity-baseline' && b.profile === r.profile && b.seed === r.seed)]);
+    const beats = (k) => pairs.filter(([r, b]) => r[k] > b[k]).length;
+    process.stdout.write(`${s} beats the baseline on AUC in ${beats('auc')}/${pairs.length} runs, on AP in ${beats('ap')}/${pairs.length}\n`);
+  }
 }
-for (const s of scorers.filter((x) => x !== 'rarity-baseline')) {
-  const pairs = all.filter((r) => r.scorer === s).map((r) => [r, all.find((b) => b.scorer === 'rarity-baseline' && b.profile === r.profile && b.seed === r.seed)]);
-  const beats = (k) => pairs.filter(([r, b]) => r[k] > b[k]).length;
-  process.stdout.write(`${s} beats the baseline on AUC in ${beats('auc')}/${pairs.length} runs, on AP in ${beats('ap')}/${pairs.length}\n`);
+if (renders.includes('lanl') && renders.includes('windows')) {
+  // The same enterprise written two ways must be scored alike (issue 9: AUC within 0.002)
+  process.stdout.write('\nLANL vs Windows rendering of the same enterprise: AUC (windows - lanl)\n');
+  for (const r of all.filter((x) => x.render === 'windows')) {
+    const l = all.find((x) => x.render === 'lanl' && x.profile === r.profile && x.seed === r.seed && x.scorer === r.scorer);
+    if (l) process.stdout.write(`${r.profile.padEnd(24)} ${String(r.seed).padStart(4)} ${r.scorer.padEnd(16)} ${fmt(l.auc)} ${fmt(r.auc)} ${(r.auc - l.auc >= 0 ? '+' : '') + (r.auc - l.auc).toFixed(4)}\n`);
+  }
 }
 process.stdout.write('\nper campaign class: share caught at 0.1% FPR, median rank (over runs where the class is present)\n');
 const classNames = [...new Set(all.flatMap((r) => Object.keys(r.classes)))].sort();
 for (const cls of classNames) {
   const line = scorers.map((s) => {
     const rows = all.filter((r) => r.scorer === s && r.classes[cls]).map((r) => r.classes[cls]);
+    if (rows.length === 0) return `${s} -`;
     const n = rows.reduce((a, c) => a + c.n, 0);
     const tpr = rows.reduce((a, c) => a + c.tpr * c.n, 0) / n;
     const ranks = rows.map((c) => c.median_rank).sort((a, b) => a - b);

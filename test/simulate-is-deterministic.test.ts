@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_FILES, simulate, type SimulateOptions } from '../src/sim/simulate.js';
+import { RENDERINGS } from '../src/sim/renderers.js';
+import { simulate, type SimulateOptions } from '../src/sim/simulate.js';
 import { QUIET_PROFILE } from './support/sim-fixture.js';
 
 // Small enough to run in well under a second per simulation, large enough to hold every campaign kind.
@@ -22,6 +23,8 @@ const profiled = {
 describe.each([
   ['the built-in enterprise', builtIn],
   ['a profile with every knob set', profiled],
+  ['the Windows rendering', { ...builtIn, render: 'windows' }],
+  ['the web logins', { ...builtIn, render: 'weblogin' }],
 ] as [string, Omit<SimulateOptions, 'seed' | 'outDir'>][])('simulate is deterministic: %s', (_, base) => {
   let root: string;
   beforeAll(async () => {
@@ -35,6 +38,7 @@ describe.each([
   });
 
   const read = (dir: string, file: string) => readFile(join(root, dir, file));
+  const OUTPUT_FILES = RENDERINGS[base.render ?? 'lanl']!.files;
 
   it('writes byte-identical files, ground truth included, for the same seed', async () => {
     for (const file of Object.values(OUTPUT_FILES)) {

@@ -5,13 +5,15 @@ import { readProfile } from '../sim/profile.js';
 import { simulate } from '../sim/simulate.js';
 import type { SimulationSummary } from '../sim/summary.js';
 
-const USAGE = 'seqsentry simulate --out DIR [--days N] [--seed S] [--train-days N] [--scale X] [--profile FILE|JSON]';
+const USAGE = 'seqsentry simulate --out DIR [--days N] [--seed S] [--train-days N] [--scale X] [--profile FILE|JSON] [--render lanl|windows|weblogin]';
 const SUMMARY =
   'Write a synthetic enterprise in LANL auth format: train.csv (leading days), test.csv (last days, with\n' +
   'red-team campaigns), redteam.txt (labels: time,user@domain,src,dst), campaigns.tsv (ground truth, one row\n' +
   'per red-team event: time, user, src, dst, campaign_class, campaign_instance; tab-separated, with a header)\n' +
   'and summary.json. Day 0 is a Monday. --profile sets the enterprise (src/sim/profile.ts lists every key;\n' +
-  'the named profiles of the detection matrix are in src/sim/matrix.ts).';
+  'the named profiles of the detection matrix are in src/sim/matrix.ts). --render windows writes the same\n' +
+  'events as Winlogbeat-shaped Windows Security JSON (train.jsonl, test.jsonl; labels in the windows adapter\'s\n' +
+  'values); --render weblogin writes the same people\'s web/SSO logins with account-takeover campaigns.';
 
 const SPECS = {
   out: { type: 'string', short: 'o', help: 'DIR  output directory (created if missing)' },
@@ -20,6 +22,7 @@ const SPECS = {
   'train-days': { type: 'string', help: 'N  leading days written to train.csv (default: days - 2)' },
   scale: { type: 'string', default: '1', help: 'X  population multiplier (1 = about 160 people)' },
   profile: { type: 'string', help: 'FILE|JSON  enterprise profile: a JSON file or inline JSON; unknown keys are refused' },
+  render: { type: 'string', default: 'lanl', help: 'lanl|windows|weblogin  how the enterprise is written (src/sim/renderers.ts)' },
 } as const;
 
 function floatOption(value: string | undefined, name: string, fallback: number): number {
@@ -46,7 +49,7 @@ function report(s: SimulationSummary, outDir: string, seconds: number): string {
 
 const command: Command = {
   name: 'simulate',
-  summary: 'write a synthetic enterprise in LANL auth format with red-team labels',
+  summary: 'write a synthetic enterprise with red-team labels: LANL auth lines, Windows Security events or web logins',
   async run(argv) {
     const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
     if (!parsed) return 0;
@@ -59,6 +62,7 @@ const command: Command = {
       days,
       seed: intOption(parsed.values.seed, 'seed', 1),
       scale: floatOption(parsed.values.scale, 'scale', 1),
+      render: parsed.values.render,
       ...(parsed.values.profile === undefined ? {} : { profile: readProfile(parsed.values.profile) }),
       ...(trainDays === undefined ? {} : { trainDays }),
     });

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SeqSentryError, UsageError } from '../core/errors.js';
-import { DayLog, formatAuthLine, formatGroundTruthLine, formatRedTeamLine, GROUND_TRUTH_HEADER, type AuthEvent } from './auth-event.js';
+import { DayLog, eventType, GROUND_TRUTH_HEADER, type AuthEvent } from './auth-event.js';
 import { personDay } from './benign.js';
 import { emptyHistory, recordTraining } from './campaigns.js';
 import { buildEnterprise, type Enterprise } from './enterprise.js';
@@ -12,7 +12,9 @@ import { backgroundDay } from './machines.js';
 import { Rng } from './prng.js';
 import { parseProfile, type EnterpriseProfile, type EnterpriseProfileInput } from './profile.js';
 import { injectRedTeam } from './redteam.js';
-import { groupCampaigns, SummaryCounter, type SimulationSummary } from './summary.js';
+import { RENDERINGS, type AuthRenderer } from './renderers.js';
+import { simulateLogins } from './weblogin/simulate-logins.js';
+import { groupCampaigns, populationOf, SummaryCounter, type SimulationSummary } from './summary.js';
 import { LineWriter } from './writer.js';
 
 export interface SimulateOptions {
@@ -26,6 +28,8 @@ export interface SimulateOptions {
   scale?: number;
   /** The enterprise's knobs (profile.ts); validated here, so library callers get the same errors as the CLI. */
   profile?: EnterpriseProfileInput;
+  /** How the enterprise is written (renderers.ts): `lanl` (default), `windows` or `weblogin`. */
+  render?: string;
 }
 
 export interface ResolvedOptions extends Required<Omit<SimulateOptions, 'profile'>> {
@@ -37,7 +41,8 @@ export interface SimulationResult {
   seconds: number;
 }
 
-export const OUTPUT_FILES = { train: 'train.csv', test: 'test.csv', redteam: 'redteam.txt', campaigns: 'campaigns.tsv', summary: 'summary.json' } as const;
+/** The files of the default (LANL) rendering. */
+export const OUTPUT_FILES = RENDERINGS.lanl!.files;
 
 export function resolveOptions(o: SimulateOptions): ResolvedOptions {
   const trainDays = o.trainDays ?? o.days - 2;
@@ -50,7 +55,9 @@ export function resolveOptions(o: SimulateOptions): ResolvedOptions {
   if (!Number.isInteger(trainDays) || trainDays < 1 || trainDays >= o.days) fail(`--train-days must be an integer in 1..${o.days - 1} (leaving at least one test day), got ${trainDays}`);
   if (!Number.isInteger(o.seed)) fail(`--seed must be an integer, got ${o.seed}`);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 50) fail(`--scale must be a number in (0, 50], got ${scale}`);
-  return { days: o.days, seed: o.seed, outDir: o.outDir, trainDays, scale, profile: parseProfile(o.profile) };
+  const render = o.render ?? 'lanl';
+  if (!Object.hasOwn(RENDERINGS, render)) fail(`--render must be one of ${Object.keys(RENDERINGS).join(', ')}, got "${render}"`);
+  return { days: o.days, seed: o.seed, outDir: o.outDir, trainDays, scale, render, profile: parseProfile(o.profile) };
 }
 
 /** One day's events, unsorted: background first, then each person, each from its own random stream. */
@@ -74,15 +81,19 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   });
   const root = new Rng(o.seed);
   const ent = buildEnterprise(root.fork('enterprise'), o.scale, o.days, o.profile);
+  const rendering = RENDERINGS[o.render]!;
+  const files = rendering.files;
+  if (!rendering.auth) return simulateLogins({ ...o, files, started }, ent, root);
+  const render: AuthRenderer = rendering.auth(ent);
   const counter = new SummaryCounter();
   const history = emptyHistory();
 
-  const train = new LineWriter(join(o.outDir, OUTPUT_FILES.train));
+  const train = new LineWriter(join(o.outDir, files.train));
   for (let d = 0; d < o.trainDays; d++) {
     const events = sortByTime(generateDay(ent, root, d).events);
     recordTraining(history, events);
-    counter.addDay(d, 'train', events);
-    await train.writeLines(events.map(formatAuthLine));
+    counter.addDay(d, 'train', events, eventType);
+    await train.writeLines(events.map(render.line));
   }
   await train.close();
 
@@ -90,21 +101,21 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const testLogs: DayLog[] = [];
   for (let d = o.trainDays; d < o.days; d++) testLogs.push(generateDay(ent, root, d));
   const reports = injectRedTeam(ent, testLogs, history, root.fork('redteam'), o.profile);
-  const test = new LineWriter(join(o.outDir, OUTPUT_FILES.test));
+  const test = new LineWriter(join(o.outDir, files.test));
   const red: AuthEvent[] = [];
   for (const log of testLogs) {
     const events = sortByTime(log.events);
     for (const e of events) if (e.campaign) red.push(e);
-    counter.addDay(log.day, 'test', events);
-    await test.writeLines(events.map(formatAuthLine));
+    counter.addDay(log.day, 'test', events, eventType);
+    await test.writeLines(events.map(render.line));
     log.events.length = 0; // release the day once written
   }
   await test.close();
-  const labels = new LineWriter(join(o.outDir, OUTPUT_FILES.redteam));
-  await labels.writeLines(red.map(formatRedTeamLine));
+  const labels = new LineWriter(join(o.outDir, files.redteam));
+  await labels.writeLines(red.map(render.label));
   await labels.close();
-  const truth = new LineWriter(join(o.outDir, OUTPUT_FILES.campaigns));
-  await truth.writeLines([GROUND_TRUTH_HEADER, ...red.map(formatGroundTruthLine)]);
+  const truth = new LineWriter(join(o.outDir, files.campaigns));
+  await truth.writeLines([GROUND_TRUTH_HEADER, ...red.map(render.truth)]);
   await truth.close();
 
   const summary: SimulationSummary = {
@@ -114,32 +125,15 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     days: o.days,
     train_days: o.trainDays,
     test_days: o.days - o.trainDays,
-    population: {
-      users: ent.people.length,
-      service_accounts: ent.services.length,
-      workstations: ent.workstations.length,
-      servers: ent.servers.length,
-      domain_controllers: ent.dcs.length,
-      labs: ent.labs.length,
-      departments: ent.departments,
-      roles: countBy(ent.people.map((p) => p.role)),
-      restricted_servers: ent.restricted.sysadmin.length + ent.restricted.developer.length,
-    },
-    files: { ...OUTPUT_FILES },
+    population: populationOf(ent),
+    files: { ...files },
     totals: counter.totals(),
     per_day: counter.perDay,
     campaigns: groupCampaigns(reports),
     event_types: counter.eventTypes(),
   };
-  await writeFile(join(o.outDir, OUTPUT_FILES.summary), JSON.stringify(summary, null, 2) + '\n').catch((err: Error) => {
-    throw new SeqSentryError(`simulate: cannot write ${join(o.outDir, OUTPUT_FILES.summary)}: ${err.message}`, { cause: err });
+  await writeFile(join(o.outDir, files.summary), JSON.stringify(summary, null, 2) + '\n').catch((err: Error) => {
+    throw new SeqSentryError(`simulate: cannot write ${join(o.outDir, files.summary)}: ${err.message}`, { cause: err });
   });
   return { summary, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
-}
-
-/** Counts per value, keys sorted, for byte-stable summaries. */
-function countBy(xs: readonly string[]): Record<string, number> {
-  const m = new Map<string, number>();
-  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
-  return Object.fromEntries([...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 }
