@@ -4,6 +4,8 @@
 // proxy refills history by the stamped anomaly.entity (Windows user names are normalised, so user.name would miss).
 import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+// The Winlogbeat shaping of an NXLog record lives once, beside the storage benchmark's Windows documents.
+import { winlogbeat } from '../bench/lib/winlogbeat.mjs';
 import { shared } from './support/env.js';
 import { expectErrorsKept, expectEveryDocumentOnce, expectSameScores, firstEventsAfterRestart, PATH_TOLERANCE, shipThroughEveryPath, type Doc, type PathsRun } from './support/format-paths.js';
 import { windowsModel } from './support/model-fixture.js';
@@ -12,35 +14,11 @@ import { requireOpenSearch } from './support/opensearch.js';
 /** Three recordings of one day of the OTRF "mordor" enterprise in the shared sample the model is trained on. */
 const RECORDINGS = ['empire_shell_dcerpc_smb_service_dll_hijack.zip', 'empire_getsession_dcerpc_smb_srvsvc_NetSessEnum.zip', 'rdp_interactive_taskmanager_lsass_dump.zip'];
 
-/** NXLog's own keys next to the flattened EventData (nxlog.co, im_msvistalog fields). */
-const NXLOG_KEYS = new Set([
-  '@timestamp', '@version', 'ActivityID', 'Category', 'Channel', 'ERROR_EVT_UNRESOLVED', 'EventID', 'EventReceivedTime', 'EventTime', 'EventType',
-  'ExecutionProcessID', 'Hostname', 'Keywords', 'Level', 'Message', 'Opcode', 'OpcodeValue', 'ProcessID', 'ProviderGuid', 'RecordNumber', 'Severity',
-  'SeverityValue', 'SourceModuleName', 'SourceModuleType', 'SourceName', 'Task', 'ThreadID', 'TimeCreated', 'Version', '_source_file', 'host', 'port', 'tags', 'type',
-]);
-
-/** The event as Winlogbeat 8 ships it: ECS around `winlog`, EventData under winlog.event_data as strings. */
-function winlogbeat(r: Record<string, unknown>): Doc {
-  const failure = r.EventType === 'AUDIT_FAILURE';
-  const eventData = Object.fromEntries(Object.entries(r).filter(([k]) => !NXLOG_KEYS.has(k)).map(([k, v]) => [k, String(v)]));
-  return {
-    '@timestamp': r['@timestamp'],
-    message: r.Message,
-    event: { code: String(r.EventID), kind: 'event', provider: r.SourceName, action: r.Category, outcome: failure ? 'failure' : 'success' },
-    host: { name: String(r.Hostname).toLowerCase() },
-    winlog: {
-      api: 'wineventlog', channel: r.Channel, provider_name: r.SourceName, provider_guid: r.ProviderGuid, computer_name: r.Hostname,
-      event_id: String(r.EventID), record_id: String(r.RecordNumber), task: r.Category, opcode: r.Opcode, keywords: [failure ? 'Audit Failure' : 'Audit Success'],
-      process: { pid: r.ExecutionProcessID, thread: { id: r.ThreadID } }, event_data: eventData,
-    },
-  };
-}
-
 const docs: Doc[] = readFileSync(shared('windows', 'otrf-security-auth.jsonl'), 'utf8').trim().split('\n')
   .map((l) => JSON.parse(l) as Record<string, unknown>)
   .filter((r) => RECORDINGS.some((f) => String(r._source_file).endsWith(f)))
   .sort((a, b) => String(a['@timestamp']).localeCompare(String(b['@timestamp'])))
-  .map(winlogbeat);
+  .map((r) => winlogbeat(r) as Doc);
 
 let run: PathsRun;
 
