@@ -81,6 +81,6 @@ export class ModelSwitch {
     } finally {
       await old.scorer.close().catch((err: unknown) => log.warn({ err, model: old.scorer.modelId }, 'releasing the replaced model failed'));
     }
-    log.info({ model: old.scorer.modelId }, 'replaced model drained and released');
+    log.info({ model: old.scorer.modelId }, 'model drained and released');
   }
 }
