@@ -79,8 +79,8 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     }
     if (config.model.watch) {
       const reloader = state.reloader;
-      // A refused bundle is logged and counted by the reloader; the watch goes on polling.
-      watch = watchBundle(config.model_dir, config.model.watch_interval_ms, fingerprint, async () => void (await reloader.reload('watch')));
+      // A refused bundle was logged with its reason and counted by the reloader; the watch goes on polling.
+      watch = watchBundle(config.model_dir, config.model.watch_interval_ms, fingerprint, () => reloader.reload('watch').then(() => undefined, () => undefined));
     }
     state.modelState = 'loaded';
     log.info({ model: scorer.modelId, format: first.adapter.name, context: scorer.context, history_refill: first.refill ?? false, watch: config.model.watch }, 'model loaded; serving');
