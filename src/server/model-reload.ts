@@ -2,7 +2,7 @@
 // against the serving one, then switch atomically (model-switch.ts). A refused bundle leaves the old one serving.
 import type { ServeConfig } from '../config/serve-config.js';
 import { ModelLoadError, SeqSentryError } from '../core/errors.js';
-import type { ModelSwitch } from '../service/model-switch.js';
+import { switchRefusal, type ModelSwitch } from '../service/model-switch.js';
 import { logger } from '../util/log.js';
 import type { ServerMetrics } from './metrics.js';
 import { loadServeScoring, type ServeScoring, type ServeScoringDeps } from './serve-scoring.js';
@@ -56,7 +56,7 @@ export class ModelReloader {
     }
     const from = serving?.scorer.modelId ?? null;
     const to = next.service.scorer.modelId;
-    const incompatible = serving ? mismatch(serving.scorer.bundle, next.service.scorer.bundle) : null;
+    const incompatible = serving ? switchRefusal(serving.scorer.bundle, next.service.scorer.bundle) : null;
     if (incompatible) {
       await next.service.scorer.close();
       this.metrics.reloads.inc({ trigger, outcome: 'refused' });
@@ -71,15 +71,4 @@ export class ModelReloader {
     log.info({ trigger, from, to, seconds }, 'switched to the new bundle; the old one finishes its in-flight batches');
     return { from, to, seconds };
   }
-}
-
-/**
- * Why `next` cannot take over from `serving` in a running sidecar, or null. The adapter, the history keys and the
- * refill query all follow the format and the entity key; a new vocabulary is fine (each bundle's history is its
- * own, refilled from OpenSearch).
- */
-function mismatch(serving: { format: string; entity_key: string }, next: { format: string; entity_key: string }): string | null {
-  if (serving.format !== next.format) return `its format is ${next.format}, the serving bundle's ${serving.format}`;
-  if (serving.entity_key !== next.entity_key) return `its entity key is ${next.entity_key}, the serving bundle's ${serving.entity_key}`;
-  return null;
 }

@@ -84,3 +84,14 @@ export class ModelSwitch {
     log.info({ model: old.scorer.modelId }, 'model drained and released');
   }
 }
+
+/**
+ * Why bundle `next` cannot take over from `serving` in a running process, or null. The adapter, the history keys
+ * and the refill query all follow the format and the entity key; a new vocabulary or kind is fine (each bundle's
+ * history is its own, refilled from OpenSearch).
+ */
+export function switchRefusal(serving: { format: string; entity_key: string }, next: { format: string; entity_key: string }): string | null {
+  if (serving.format !== next.format) return `its format is ${next.format}, the serving bundle's ${serving.format}`;
+  if (serving.entity_key !== next.entity_key) return `its entity key is ${next.entity_key}, the serving bundle's ${serving.entity_key}`;
+  return null;
+}
