@@ -74,6 +74,7 @@ export class ModelSwitch {
   }
 
   private async retire(old: ScoringService): Promise<void> {
+    old.stopHolding();
     if (this.leases.has(old)) await new Promise<void>((resolve) => this.waiting.set(old, resolve));
     this.waiting.delete(old);
     try {
