@@ -3,15 +3,18 @@
 // while POST /v1/admin/reload switches to a new version half way; prints requests/s and p50/p99/max latency in the
 // second before the reload, the second from the reload's start, and the second after it answered, the reload's
 // load time, and the failed requests (expected: 0).
-// Usage: node bench/reload.mjs [--clients 16] [--seconds 6] [--kind transformer-mlm]
-// Needs the compiled CLI (npm run build). OpenSearch is not needed: requests name no scope, so no history refill.
+// With --opensearch the requests name an index that holds every entity's earlier events (100 users) and history
+// refill is on: the entities are warm before the switch and cold for the new bundle after it, whose history is
+// refilled from OpenSearch, so the second after the switch shows what that refill costs.
+// Usage: node bench/reload.mjs [--clients 16] [--seconds 6] [--kind transformer-mlm] [--opensearch]
+// Needs the compiled CLI (npm run build); OpenSearch only with --opensearch (OPENSEARCH_URL or the local node).
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { ecsBenchModel, ecsLogons, percentile, startServe } from './lib/ecs-bench.mjs';
+import { call, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, percentile, startServe } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '6' },
     kind: { type: 'string', default: 'transformer-mlm' },
     out: { type: 'string', default: 'bench/results' },
+    opensearch: { type: 'boolean', default: false },
   },
 });
 const out = resolve(values.out);
@@ -31,8 +35,19 @@ const trained = await ecsBenchModel(work, { kind: values.kind });
 const tmp = mkdtempSync(join(tmpdir(), 'seqsentry-bench-reload-'));
 const modelDir = join(tmp, 'bundle');
 cpSync(trained, modelDir, { recursive: true });
-const docs = [...ecsLogons(20_000, 47, Date.now() - 3600_000)].map((d) => JSON.stringify(d));
-const sidecar = await startServe({ modelDir, opensearchUrl: 'http://127.0.0.1:9', token: TOKEN, settings: { history: { refill: false }, auth: { admin_tokens: [ADMIN] } } });
+const USERS = 100;
+const index = `seqsentry-bench-reload-${process.pid}`;
+const os = values.opensearch ? openSearchUrl() : null;
+const docs = [...ecsLogons(20_000, 47, Date.now() - 3600_000, os ? USERS : 2000)].map((d) => JSON.stringify(os ? { scope: index, events: [d] } : d));
+if (os) {
+  // Each user's earlier events, for the refill (in the hour before the scored ones).
+  await call(os, 'DELETE', `/${index}`);
+  await call(os, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
+  const earlier = [...ecsLogons(5_000, 46, Date.now() - 2 * 3600_000, USERS)];
+  const res = await call(os, 'POST', `/${index}/_bulk?refresh=true`, earlier.flatMap((d) => [JSON.stringify({ index: {} }), JSON.stringify(d)]).join('\n') + '\n');
+  if (res.json?.errors !== false) throw new Error(`loading ${index}: ${JSON.stringify(res.json).slice(0, 300)}`);
+}
+const sidecar = await startServe({ modelDir, opensearchUrl: os ?? 'http://127.0.0.1:9', token: TOKEN, settings: { history: { refill: Boolean(os) }, auth: { admin_tokens: [ADMIN] } } });
 const agent = new Agent({ connections: 128, pipelining: 1 });
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
@@ -70,6 +85,7 @@ try {
   await agent.close();
   await sidecar.stop();
   rmSync(tmp, { recursive: true, force: true });
+  if (os) await call(os, 'DELETE', `/${index}`);
 }
 
 function window(name, from, to) {
@@ -85,5 +101,5 @@ const versions = [...new Set(log.map(([, , v]) => v))];
 process.stdout.write(`\nreload: HTTP ${reload.http_status} ${reload.status}, load ${reload.load_seconds} s, answered after ${((reload.answered - reload.started) / 1000).toFixed(3)} s; ${log.length} requests, ${failed} failed; versions seen: ${versions.join(', ')}\n`);
 process.stdout.write('\n| window | requests | requests/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|\n');
 for (const r of rows) process.stdout.write(`| ${r.window} | ${r.requests} | ${r.requests_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.max_ms} |\n`);
-process.stdout.write(`\n(${values.kind}, ${values.clients} clients, one event per request, ${cpus().length} cores, client and sidecar on the same machine)\n`);
-await writeFile(join(out, 'reload.json'), JSON.stringify({ kind: values.kind, clients: Number(values.clients), cpus: cpus().length, reload, failed, versions, rows }, null, 2) + '\n');
+process.stdout.write(`\n(${values.kind}, ${values.clients} clients, one event per request, ${os ? `${USERS} users, history refilled from OpenSearch` : 'no history refill'}, ${cpus().length} cores, client and sidecar on the same machine)\n`);
+await writeFile(join(out, os ? 'reload-opensearch.json' : 'reload.json'), JSON.stringify({ kind: values.kind, opensearch: Boolean(os), clients: Number(values.clients), cpus: cpus().length, reload, failed, versions, rows }, null, 2) + '\n');
