@@ -23,7 +23,7 @@ let bundle: ReturnType<typeof copyBundle>;
 beforeAll(async () => {
   if (!url) return;
   bundle = copyBundle(await ecsModel());
-  sidecar = await startTestSidecar({ model_dir: bundle.dir, 'opensearch.url': url, 'history.refill': true, 'auth.admin_tokens': [ADMIN] });
+  sidecar = await startTestSidecar({ model_dir: bundle.dir, 'opensearch.url': url, 'history.refill': true, 'auth.admin_tokens': [ADMIN], 'history.reorder_window_ms': 2_000 }); // serve's default window
 });
 afterAll(async () => {
   await sidecar?.shutdown();
