@@ -28,7 +28,7 @@ describe('bounded keys and values', () => {
     const docs = Array.from({ length: users }, (_, i) => ({ ...habitualLogon(1), user: { name: longUser(i) } }));
     const res = await call(sidecar.url, 'POST', '/logs/_bulk', { body: ndjson(...docs.flatMap((d) => [{ index: {} }, d])) });
     expect(res.status).toBe(200);
-    const history = sidecar.state.scoring!.scorer.history;
+    const history = sidecar.state.models.current!.scorer.history;
     const keys = [...history.keys()].filter((k) => k.startsWith('logs\u0000'));
     expect(keys).toHaveLength(users);
     expect(Math.max(...keys.map((k) => Buffer.byteLength(k)))).toBeLessThanOrEqual(256 + 1 + 1_024);

@@ -27,7 +27,7 @@ describe('POST /v1/score', () => {
     expect(r.anomaly.fields.length).toBeGreaterThan(0);
     expect(r.anomaly.fields[0]).toEqual({ name: expect.any(String), value: expect.any(String), surprisal: expect.any(Number), expected: expect.any(String) });
     // Listed by share of the raw score (surprisal × the bundle's field weight), largest first.
-    const { tokenizer, field_weights: weights } = sidecar.state.scoring!.scorer.bundle;
+    const { tokenizer, field_weights: weights } = sidecar.state.models.current!.scorer.bundle;
     const shares = r.anomaly.fields.map((f: { name: string; surprisal: number }) => f.surprisal * weights[tokenizer.fields.indexOf(f.name)]!);
     expect(shares).toEqual([...shares].sort((a, b) => b - a));
   });

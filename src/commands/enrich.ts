@@ -92,7 +92,7 @@ const command: Command = {
     const started = process.hrtime.bigint();
     const enricher = new Enricher(
       client,
-      scoring.service,
+      scoring.models,
       {
         pattern,
         since: v.since ?? '24h',
@@ -104,6 +104,8 @@ const command: Command = {
         keepAlive: '5m',
         pollMs: pollSeconds * 1000,
         backoff: DEFAULT_BACKOFF,
+        // A long-running follow picks up a retrained bundle without a restart; a one-off run keeps its bundle.
+        ...(v.follow ? { beforePage: () => scoring.pickUp() } : {}),
       },
       { onProgress: (read, total, s) => bar.update(read, total || undefined, `${s.scored} scored, ${s.failed} errors`) },
     );

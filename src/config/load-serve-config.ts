@@ -15,6 +15,7 @@ const ENV_KEYS: ReadonlyArray<readonly [env: string, path: string, kind: 'string
   ['SEQSENTRY_MODEL_DIR', 'model_dir', 'string'],
   ['SEQSENTRY_TOKEN', 'auth.tokens', 'list'],
   ['SEQSENTRY_TOKEN_FILE', 'auth.token_file', 'string'],
+  ['SEQSENTRY_ADMIN_TOKEN', 'auth.admin_tokens', 'list'],
   ['SEQSENTRY_FORMAT', 'adapter.format', 'string'],
   ['SEQSENTRY_MAX_BODY_BYTES', 'max_body_bytes', 'number'],
   ['SEQSENTRY_DEFAULT_SCOPE', 'history.default_scope', 'string'],

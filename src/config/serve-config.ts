@@ -26,11 +26,28 @@ export const ServeConfigSchema = z
         tokens: z.array(z.string().min(MIN_TOKEN_LENGTH, `a token must be at least ${MIN_TOKEN_LENGTH} characters`)).default([]),
         /** File with one token per line (blank lines and # comments ignored), read at start-up. */
         token_file: z.string().min(1).optional(),
+        /**
+         * Tokens for the admin routes only (POST /v1/admin/reload); none: those routes answer 403. They are not
+         * accepted for scoring or shipping, and scoring tokens are not accepted here (least privilege).
+         */
+        admin_tokens: z.array(z.string().min(MIN_TOKEN_LENGTH, `a token must be at least ${MIN_TOKEN_LENGTH} characters`)).default([]),
       })
       .strict()
       .prefault({}),
     /** Directory holding bundle.json and model.onnx. */
     model_dir: z.string({ error: 'required: the model bundle directory (--model-dir, SEQSENTRY_MODEL_DIR or model_dir)' }).min(1),
+    model: z
+      .object({
+        /**
+         * Poll model_dir's bundle.json (content sha256 and mtime) and switch to a changed bundle without a restart,
+         * as POST /v1/admin/reload does. Write model.onnx first and bundle.json last (or rename the files in).
+         */
+        watch: z.boolean().default(false),
+        /** Time between two polls of bundle.json. */
+        watch_interval_ms: z.number().int().min(100).max(3_600_000).default(5_000),
+      })
+      .strict()
+      .prefault({}),
     adapter: z
       .object({
         /** Adapter for incoming records; unset = the format the bundle was trained on (ecs for OpenSearch documents). */

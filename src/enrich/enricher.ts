@@ -1,8 +1,10 @@
 // The enrich loop: per slice, walk unscored events (PIT + search_after), score each page through the shared
-// ScoringService, write the anomaly fields back, checkpoint; with `follow`, poll for new events until aborted.
+// ScoringService, write the anomaly fields back, checkpoint; with `follow`, poll for new events until aborted,
+// picking up a changed bundle between pages.
 import type { Client } from '@opensearch-project/opensearch';
 import { isNoEvent } from '../adapters/adapter.js';
 import { SeqSentryError } from '../core/errors.js';
+import type { ModelSwitch } from '../service/model-switch.js';
 import type { ScoreRequest, ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
 import { AnomalyWriter, type ItemFailure } from './anomaly-writer.js';
@@ -30,6 +32,8 @@ export interface EnrichOptions {
   /** Wait between polls in follow mode. */
   pollMs: number;
   backoff: BackoffPolicy;
+  /** Called before each page is scored: may switch `models` to a changed bundle (enrich --follow). */
+  beforePage?: () => Promise<void>;
 }
 
 export interface EnrichStats {
@@ -71,7 +75,8 @@ export class Enricher {
 
   constructor(
     private readonly client: Client,
-    private readonly service: ScoringService,
+    /** The serving bundle's ScoringService; each page is scored whole by the one it leases. */
+    private readonly models: ModelSwitch,
     private readonly options: EnrichOptions,
     private readonly observer: EnrichObserver = {},
   ) {
@@ -136,7 +141,8 @@ export class Enricher {
         pages += 1;
         if (page.total !== undefined && !catchingUp) this.total += page.total;
         const own = sliceMax > 1 ? page.hits.filter((h) => this.owns(h, sliceId)) : page.hits;
-        const results = await this.service.score(own.map(toRequest));
+        await this.options.beforePage?.();
+        const results = await this.scorePage(own);
         const fresh = catchingUp ? own.map((h) => !alreadyScored(h)) : null;
         await writing;
         if (writeError) throw writeError;
@@ -173,6 +179,23 @@ export class Enricher {
     // Nothing new in follow mode: keep the stored checkpoint as it is rather than rewrite it every poll.
     if (pages > 0 || checkpoint?.status !== 'done') await save('done');
     return { searchAfter: position, scored, status: 'done' };
+  }
+
+  /** Every bundle a switch accepts reads the same format and entity key, so the adapter is the current one's. */
+  private get service(): ScoringService {
+    const service = this.models.current;
+    if (!service) throw new SeqSentryError('enrich: no model loaded');
+    return service;
+  }
+
+  private async scorePage(hits: EventHit[]): ReturnType<ScoringService['score']> {
+    const lease = this.models.lease();
+    if (!lease) throw new SeqSentryError('enrich: no model loaded');
+    try {
+      return await lease.service.score(hits.map(toRequest));
+    } finally {
+      lease.release();
+    }
   }
 
   private owns(hit: EventHit, sliceId: number): boolean {

@@ -1,35 +1,84 @@
 // The enricher's scoring path: the bundle's scorer and adapter behind the shared ScoringService, with the
-// OpenSearch history loader for cold entities, so enrich scores with the same context as the proxy.
+// OpenSearch history loader for cold entities, so enrich scores with the same context as the proxy; `pickUp`
+// switches to a changed bundle between pages (enrich --follow), as serve's reload does.
 import type { Client } from '@opensearch-project/opensearch';
 import { createAdapter } from '../adapters/registry.js';
+import { ModelLoadError } from '../core/errors.js';
 import { createHistoryLoader, historyFieldsFor } from '../opensearch/history-loader.js';
 import { Scorer } from '../scorer/scorer.js';
+import { bundleFingerprint, type BundleFingerprint } from '../service/bundle-watch.js';
+import { ModelSwitch, switchRefusal } from '../service/model-switch.js';
 import { ScoringService } from '../service/scoring-service.js';
+import { logger } from '../util/log.js';
 
 export interface EnrichScoring {
-  scorer: Scorer;
+  /** The serving bundle's service; a page leases it for its scoring. */
+  models: ModelSwitch;
+  /** The service enrich started with (its adapter and entity key hold for every later bundle). */
   service: ScoringService;
+  scorer: Scorer;
+  /**
+   * Switches to the bundle now in modelDir when its bundle.json changed since the last look; a bundle that fails
+   * to load or does not fit (another format or entity key) is logged and the serving one kept. Never rejects.
+   */
+  pickUp(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Loads the bundle in `modelDir`; `batchSize` events at most per ONNX call; full explanations from `explainAbove`. */
-export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number, explainAbove?: number): Promise<EnrichScoring> {
+const log = logger.child({ component: 'enrich' });
+
+async function loadService(client: Client, modelDir: string, batchSize: number, explainAbove?: number): Promise<ScoringService> {
   const scorer = await Scorer.load(modelDir, { maxBatch: batchSize });
   const adapter = createAdapter(scorer.bundle.format, scorer.bundle.adapter_options);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
-  const service = new ScoringService(scorer, adapter, {
+  return new ScoringService(scorer, adapter, {
     maxBatch: batchSize,
     // Pages arrive whole (thousands of events); the delay only matters for a short last page.
     maxDelayMs: 2,
     ...(explainAbove !== undefined ? { explainAbove } : {}),
     ...(scorer.historyLength > 0 ? { historyLoader: createHistoryLoader({ client, adapter, fields, timeoutMs: 30_000 }) } : {}),
   });
+}
+
+/** Loads the bundle in `modelDir`; `batchSize` events at most per ONNX call; full explanations from `explainAbove`. */
+export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number, explainAbove?: number): Promise<EnrichScoring> {
+  let seen: BundleFingerprint | null = await bundleFingerprint(modelDir);
+  const service = await loadService(client, modelDir, batchSize, explainAbove);
+  const models = new ModelSwitch();
+  models.switchTo(service);
+  let looking: Promise<void> | null = null;
+  const look = async () => {
+    const now = await bundleFingerprint(modelDir, seen);
+    if (!now || now.sha256 === seen?.sha256) {
+      seen = now ?? seen;
+      return;
+    }
+    seen = now; // a refused bundle is tried again only once bundle.json changes again
+    const serving = models.current as ScoringService;
+    try {
+      const next = await loadService(client, modelDir, batchSize, explainAbove);
+      const refusal = switchRefusal(serving.scorer.bundle, next.scorer.bundle);
+      if (refusal) {
+        await next.scorer.close();
+        throw new ModelLoadError(modelDir, `bundle ${next.scorer.modelId.version} cannot replace ${serving.scorer.modelId.version} while enriching: ${refusal} (restart enrich to change it)`);
+      }
+      models.switchTo(next);
+      log.info({ from: serving.scorer.modelId, to: next.scorer.modelId }, 'switched to the new bundle between pages');
+    } catch (err) {
+      log.error({ reason: (err as Error).message, serving: serving.scorer.modelId }, 'new bundle refused; the serving one stays');
+    }
+  };
   return {
-    scorer,
+    models,
     service,
-    async close() {
-      await service.drain();
-      await scorer.close();
+    scorer: service.scorer,
+    pickUp() {
+      // Slices share one look: the first page to ask loads, the others wait for it.
+      looking ??= look().finally(() => {
+        looking = null;
+      });
+      return looking;
     },
+    close: () => models.close(),
   };
 }

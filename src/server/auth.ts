@@ -1,4 +1,5 @@
-// Bearer-token check in constant time: 401 without credentials, 403 with a token that is not accepted.
+// Bearer-token check in constant time: 401 without credentials, 403 with a token that is not accepted (for the
+// route's role: scoring tokens and admin tokens are two separate sets, so neither can do the other's work).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './http-errors.js';
 
@@ -13,9 +14,18 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
  */
 export class TokenAuth {
   private readonly digests: Buffer[];
+  private readonly adminDigests: Buffer[];
 
-  constructor(tokens: readonly string[]) {
+  /** `tokens` may score and ship; `adminTokens` may only call the admin routes (a model reload). */
+  constructor(tokens: readonly string[], adminTokens: readonly string[] = []) {
     this.digests = tokens.map(digest);
+    this.adminDigests = adminTokens.map(digest);
+  }
+
+  /** Throws HttpError 401/403 unless the request carries an admin token. */
+  checkAdmin(header: string | undefined): void {
+    if (this.adminDigests.length === 0) throw new HttpError(403, 'security_exception', 'no admin token is configured (auth.admin_tokens): the admin routes are closed', 'auth');
+    matchToken(header, this.adminDigests, 'the bearer token is not an admin token');
   }
 
   /** Whether the request carries an accepted token (for open routes that tell more to an authenticated caller). */
@@ -30,13 +40,17 @@ export class TokenAuth {
 
   /** Throws HttpError 401/403; returns when the request carries an accepted token. */
   check(header: string | undefined): void {
-    const presented = tokenOf(header);
-    if (presented === null) throw new HttpError(401, 'security_exception', 'missing bearer token: send Authorization: Bearer <token>', 'auth', CHALLENGE);
-    const d = digest(presented);
-    let ok = false;
-    for (const known of this.digests) ok = timingSafeEqual(d, known) || ok;
-    if (!ok) throw new HttpError(403, 'security_exception', 'the bearer token is not accepted', 'auth');
+    matchToken(header, this.digests, 'the bearer token is not accepted');
   }
+}
+
+function matchToken(header: string | undefined, digests: readonly Buffer[], refusal: string): void {
+  const presented = tokenOf(header);
+  if (presented === null) throw new HttpError(401, 'security_exception', 'missing bearer token: send Authorization: Bearer <token>', 'auth', CHALLENGE);
+  const d = digest(presented);
+  let ok = false;
+  for (const known of digests) ok = timingSafeEqual(d, known) || ok;
+  if (!ok) throw new HttpError(403, 'security_exception', refusal, 'auth');
 }
 
 function tokenOf(header: string | undefined): string | null {

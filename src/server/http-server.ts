@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ServeConfig } from '../config/serve-config.js';
 import type { OpenSearchHttp } from '../opensearch/http.js';
 import type { ScoringService } from '../service/scoring-service.js';
+import type { ModelSwitch } from '../service/model-switch.js';
+import type { ModelReloader } from './model-reload.js';
+import { handleAdminReload } from './routes/admin-reload.js';
 import { logger } from '../util/log.js';
 import type { TokenAuth } from './auth.js';
 import { readBody } from './body.js';
@@ -18,7 +21,7 @@ import { handleMlCommons } from './routes/ml-commons.js';
 import { handleScore } from './routes/score.js';
 import { handleRisk, RISK_MAX_BODY_BYTES } from './routes/risk.js';
 
-/** What the routes share; `scoring` is null until the model is loaded. */
+/** What the routes share; `models.current` is null until the first model is loaded. */
 export interface AppState {
   config: ServeConfig;
   metrics: ServerMetrics;
@@ -26,7 +29,10 @@ export interface AppState {
   /** The config's least-privilege bulk policy, compiled at start-up. */
   bulkRefusal: BulkRefusal;
   opensearch: OpenSearchHttp;
-  scoring: ScoringService | null;
+  /** The serving bundle's ScoringService, switched on reload; each scoring request leases one for its whole run. */
+  models: ModelSwitch;
+  /** Null until the first model is loaded. */
+  reloader: ModelReloader | null;
   modelState: string;
   shuttingDown: boolean;
   /** The clients scoring requests come from, for the scorer's reordering window. */
@@ -48,6 +54,8 @@ interface Route {
   match: RegExp;
   /** Health probes stay open; everything else needs a token. */
   open?: boolean;
+  /** Needs an admin token (auth.admin_tokens) instead of a scoring one. */
+  admin?: boolean;
   handle(call: Call, scoring: ScoringService | null): Promise<Reply> | Reply;
   /** Needs the model: 503 while it loads. */
   needsModel?: boolean;
@@ -90,7 +98,8 @@ function bulkRoute(name: string, match: RegExp): Route {
 
 const ROUTES: readonly Route[] = [
   { name: '/healthz', methods: ['GET', 'HEAD'], match: /^\/healthz$/, open: true, handle: () => handleHealthz() },
-  { name: '/readyz', methods: ['GET', 'HEAD'], match: /^\/readyz$/, open: true, handle: ({ req, state }) => handleReadyz({ ...state, detailed: state.auth?.accepts(req.headers.authorization) ?? true }) },
+  { name: '/readyz', methods: ['GET', 'HEAD'], match: /^\/readyz$/, open: true, handle: ({ req, state }) => handleReadyz({ ...state, scoring: state.models.current, detailed: state.auth?.accepts(req.headers.authorization) ?? true }) },
+  { name: '/v1/admin/reload', methods: ['POST'], match: /^\/v1\/admin\/reload$/, admin: true, handle: ({ state }) => handleAdminReload(state.reloader) },
   {
     name: '/metrics', methods: ['GET'], match: /^\/metrics$/,
     handle: ({ state }) => ({ status: 200, body: state.metrics.render(), contentType: PROMETHEUS_CONTENT_TYPE }),
@@ -147,14 +156,25 @@ async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route:
     return m !== null;
   });
   // Unknown paths need a token too, so an anonymous caller learns nothing about the routes.
-  if (!route?.open) state.auth?.check(req.headers.authorization);
+  if (route?.admin) {
+    // With auth off every other route is open, but switching the model stays closed: no token, no reload.
+    if (!state.auth) throw new HttpError(403, 'security_exception', 'auth.enabled is false: the admin routes need auth and auth.admin_tokens', 'auth');
+    state.auth.checkAdmin(req.headers.authorization);
+  } else if (!route?.open) state.auth?.check(req.headers.authorization);
   if (!route) throw new HttpError(404, 'no_handler_found_exception', `no handler for ${req.method} ${url.pathname}`, 'bad_request');
   if (!route.methods.includes(req.method ?? '')) {
     throw new HttpError(405, 'method_not_allowed_exception', `${req.method} is not allowed on ${route.name}, use ${route.methods.join(' or ')}`, 'bad_request', { allow: route.methods.join(', ') });
   }
-  if (route.needsModel && !state.scoring) throw new HttpError(503, 'unavailable_exception', `model not loaded yet: ${state.modelState}`, 'internal', { 'retry-after': '5' });
   const call: Call = { req, url, params, state, body: () => readBody(req, state.config.max_body_bytes) };
-  return { route: route.name, reply: await route.handle(call, state.scoring) };
+  if (!route.needsModel) return { route: route.name, reply: await route.handle(call, null) };
+  // The request keeps the service it starts with to its end, so one bundle scores all of it, however long it runs.
+  const lease = state.models.lease();
+  if (!lease) throw new HttpError(503, 'unavailable_exception', `model not loaded yet: ${state.modelState}`, 'internal', { 'retry-after': '5' });
+  try {
+    return { route: route.name, reply: await route.handle(call, lease.service) };
+  } finally {
+    lease.release();
+  }
 }
 
 export function createHttpServer(state: AppState): Server {

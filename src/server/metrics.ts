@@ -19,6 +19,7 @@ export class ServerMetrics {
   readonly batchSeconds = this.registry.register(new Histogram('seqsentry_batch_duration_seconds', 'Time to score one micro-batch, history refill included.', LATENCY_BUCKETS));
   readonly forwardSeconds = this.registry.register(new Histogram('seqsentry_forward_duration_seconds', 'Time for OpenSearch to answer a forwarded bulk request.', LATENCY_BUCKETS));
   readonly lateEvents = this.registry.register(new Counter('seqsentry_events_late_total', 'Events scored after a later event of their entity had been scored (they came beyond the reordering window).'));
+  readonly reloads = this.registry.register(new Counter('seqsentry_model_reloads_total', 'Bundle reloads by trigger (admin, watch) and outcome (switched, refused).', ['trigger', 'outcome']));
   readonly errors = this.registry.register(new Counter('seqsentry_errors_total', 'Errors by kind: adapter, scorer, history, bad_request, too_large, auth, upstream, internal.', ['kind']));
   private history: HistoryStore | null = null;
   private model: { name: string; version: string; kind: string } | null = null;
@@ -30,7 +31,7 @@ export class ServerMetrics {
     this.registry.register(new Gauge('seqsentry_model_info', 'The loaded model bundle (value 1).', () => (this.model ? [{ labels: this.model, value: 1 }] : [])));
   }
 
-  /** Called once the model is loaded: from then on its history and identity are reported. */
+  /** Called when a model is loaded and on each switch: from then on its history and identity are reported. */
   attachModel(history: HistoryStore, model: { name: string; version: string; kind: string }): void {
     this.history = history;
     this.model = model;

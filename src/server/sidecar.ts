@@ -3,23 +3,21 @@
 import { Senders } from '../service/senders.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdapter } from '../adapters/registry.js';
-import type { Adapter } from '../adapters/adapter.js';
 import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
 import { startAggregateSchedule, type ScheduledAggregation } from '../aggregate/schedule.js';
 import type { ServeConfig } from '../config/serve-config.js';
-import { ConfigError, UsageError } from '../core/errors.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
-import { createHistoryLoader, historyFieldsFor } from '../opensearch/history-loader.js';
 import { OpenSearchHttp } from '../opensearch/http.js';
-import { Scorer } from '../scorer/scorer.js';
-import { ScoringService } from '../service/scoring-service.js';
+import { bundleFingerprint, watchBundle, type BundleWatch } from '../service/bundle-watch.js';
+import { ModelSwitch } from '../service/model-switch.js';
 import { logger } from '../util/log.js';
 import { TokenAuth } from './auth.js';
 import { compileBulkPolicy } from './bulk-policy.js';
 import { createHttpServer, type AppState } from './http-server.js';
 import { ServerMetrics } from './metrics.js';
+import { ModelReloader } from './model-reload.js';
+import { loadServeScoring, type ServeScoringDeps } from './serve-scoring.js';
 
 export interface Sidecar {
   /** Base URL, e.g. http://127.0.0.1:8080. */
@@ -31,27 +29,6 @@ export interface Sidecar {
 }
 
 const log = logger.child({ component: 'serve' });
-
-/** The adapter for incoming records: configured or the bundle's, and checked to produce the fields the model knows. */
-function servedAdapter(config: ServeConfig, scorer: Scorer): { adapter: Adapter; options: Record<string, unknown> } {
-  const { bundle } = scorer;
-  const format = config.adapter.format ?? bundle.format;
-  const options = config.adapter.options ?? bundle.adapter_options;
-  let adapter: Adapter;
-  try {
-    adapter = createAdapter(format, options);
-  } catch (err) {
-    if (err instanceof UsageError) throw new ConfigError('adapter.format', err.message);
-    throw err;
-  }
-  // A kind without a tokenizer (pure TypeScript) reads the event itself; its runtime checks what it needs.
-  const { tokenizer } = bundle;
-  const fields = [...adapter.fieldNames, ...(tokenizer?.hour_token ? ['hour'] : [])];
-  if (tokenizer && fields.join(',') !== tokenizer.fields.join(',')) {
-    throw new ConfigError('adapter', `the ${format} adapter yields fields [${fields.join(', ')}] but model ${bundle.name} was trained on [${tokenizer.fields.join(', ')}] (${bundle.format})`);
-  }
-  return { adapter, options };
-}
 
 function listen(server: Server, host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -68,8 +45,8 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   const metrics = new ServerMetrics();
   const opensearch = new OpenSearchHttp(config.opensearch);
   const state: AppState = {
-    config, metrics, opensearch, scoring: null, modelState: 'loading', shuttingDown: false, senders: new Senders(),
-    auth: config.auth.enabled ? new TokenAuth(config.auth.tokens) : null,
+    config, metrics, opensearch, models: new ModelSwitch(), reloader: null, modelState: 'loading', shuttingDown: false, senders: new Senders(),
+    auth: config.auth.enabled ? new TokenAuth(config.auth.tokens, config.auth.admin_tokens) : null,
     bulkRefusal: compileBulkPolicy({ actions: config.bulk.allowed_actions, indexPatterns: config.bulk.index_patterns }),
   };
   if (!state.auth) log.warn('auth.enabled is false: every route is open');
@@ -77,28 +54,36 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   const url = await listen(server, config.listen.host, config.listen.port);
   log.info({ url, model_dir: config.model_dir, opensearch: opensearch.origin }, 'listening; loading the model');
 
-  let scorer: Scorer | null = null;
   let client: OpenSearchClient | null = null;
   let notables: ScheduledAggregation | null = null;
+  let watch: BundleWatch | null = null;
   const release = async () => {
+    watch?.stop();
     await notables?.stop();
-    await Promise.allSettled([opensearch.close(), client?.close(), scorer?.close()]);
+    await state.models.close();
+    await Promise.allSettled([opensearch.close(), client?.close()]);
   };
+  const deps: ServeScoringDeps = { senders: state.senders, observer: metrics.batchObserver, client: () => (client ??= createOpenSearchClient(config.opensearch)) };
   try {
-    scorer = await Scorer.load(config.model_dir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities });
-    const { adapter } = servedAdapter(config, scorer);
-    const fields = config.history.refill && scorer.historyLength > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;
-    if (fields) client = createOpenSearchClient(config.opensearch);
-    const historyLoader = client && fields ? createHistoryLoader({ client, adapter, fields, timeoutMs: config.history.load_timeout_ms }) : undefined;
-    state.scoring = new ScoringService(scorer, adapter, { maxBatch: config.batching.max_batch, maxDelayMs: config.batching.max_delay_ms, maxValueBytes: config.history.max_value_bytes, maxScopeBytes: config.history.max_scope_bytes, reorderWindowMs: config.history.reorder_window_ms, senders: state.senders, explainAbove: config.explanation.full_above, ...(historyLoader ? { historyLoader } : {}) }, metrics.batchObserver);
+    // Taken before the load, so a bundle replaced while this one loads is still seen as a change.
+    const fingerprint = config.model.watch ? await bundleFingerprint(config.model_dir) : null;
+    const first = await loadServeScoring(config, config.model_dir, deps);
+    const { scorer } = first.service;
+    state.models.switchTo(first.service);
     metrics.attachModel(scorer.history, scorer.modelId);
+    state.reloader = new ModelReloader(config, state.models, deps, metrics, (next) => metrics.attachModel(next.service.scorer.history, next.service.scorer.modelId));
     if (config.aggregate.index) {
-      client ??= createOpenSearchClient(config.opensearch);
       const { index, every_ms: everyMs, lookback_ms: lookbackMs } = config.aggregate;
-      notables = startAggregateSchedule(client, { pattern: index, adapter, entityKey: scorer.bundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs, lookbackMs });
+      // A reload keeps the format and entity key (model-reload.ts), so the schedule's adapter stays right.
+      notables = startAggregateSchedule(deps.client(), { pattern: index, adapter: first.adapter, entityKey: scorer.bundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs, lookbackMs });
+    }
+    if (config.model.watch) {
+      const reloader = state.reloader;
+      // A refused bundle was logged with its reason and counted by the reloader; the watch goes on polling.
+      watch = watchBundle(config.model_dir, config.model.watch_interval_ms, fingerprint, () => reloader.reload('watch').then(() => undefined, () => undefined));
     }
     state.modelState = 'loaded';
-    log.info({ model: scorer.modelId, format: adapter.name, context: scorer.context, history_refill: fields ?? false }, 'model loaded; serving');
+    log.info({ model: scorer.modelId, format: first.adapter.name, context: scorer.context, history_refill: first.refill ?? false, watch: config.model.watch }, 'model loaded; serving');
   } catch (err) {
     state.modelState = `failed: ${(err as Error).message}`;
     await new Promise((r) => server.close(r));
@@ -119,8 +104,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
       }, config.shutdown_timeout_ms);
       await closed;
       clearTimeout(force);
-      await state.scoring?.drain();
-      await release();
+      await release(); // drains the serving model's batches (and any replaced one's) before releasing it
       log.info('stopped');
     })();
     return stopping;

@@ -103,6 +103,8 @@ export class ScoringService {
   private inFlight = 0;
   /** Events scored after a later event of their entity, since start. */
   lateEvents = 0;
+  /** False once replaced by another bundle's service (stopHolding): events go at once, without the window. */
+  private holding = true;
 
   constructor(
     readonly scorer: Scorer,
@@ -152,7 +154,7 @@ export class ScoringService {
   private release(all = false): void {
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.releaseTimer = null;
-    const window = this.options.reorderWindowMs ?? 0;
+    const window = this.holding ? (this.options.reorderWindowMs ?? 0) : 0;
     if (window <= 0 || all || this.held.length > MAX_HELD || this.nobodyElseMaySend(window)) {
       this.queue = this.queue.concat(this.held); // not push(...): a spread of 200,000 arguments overflows the stack
       this.held = [];
@@ -213,6 +215,16 @@ export class ScoringService {
       scopes.push(this.scopeOf(r));
     }
     this.scorer.forget(events, scopes);
+  }
+
+  /**
+   * For a service another bundle's has replaced (model-switch.ts): it gets no new requests, so nothing can come to
+   * fill its reordering window, and the senders it would wait for are now waiting on the new service: held events
+   * go now, and those of requests still arriving go at once (else both services would wait out the window).
+   */
+  stopHolding(): void {
+    this.holding = false;
+    this.release(true);
   }
 
   /** Resolves when every held, queued and running event has been scored (graceful shutdown). */

@@ -7,6 +7,7 @@ import { createEnrichScoring } from '../../src/enrich/scoring.js';
 import { createOpenSearchClient } from '../../src/opensearch/client.js';
 import { OpenSearchConfigSchema } from '../../src/opensearch/config.js';
 import type { ScoringService } from '../../src/service/scoring-service.js';
+import { ModelSwitch } from '../../src/service/model-switch.js';
 import { REPO_ROOT } from './env.js';
 
 /** Index settings and mappings as the content pack installs them for ECS auth events (ECS + anomaly fields). */
@@ -73,7 +74,9 @@ export async function runEnrich(url: string, modelDir: string, run: EnrichRun, w
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
   const scoring = await createEnrichScoring(client, modelDir, run.batchSize);
   try {
-    return await new Enricher(client, wrap(scoring.service), {
+    const models = new ModelSwitch();
+    models.switchTo(wrap(scoring.service));
+    return await new Enricher(client, models, {
       pattern: run.pattern, since: run.since ?? '2026-01-01T00:00:00Z', job: run.job, sliceMax: run.sliceMax ?? 1, sliceIds: run.sliceIds ?? [0], follow: false,
       pageSize: run.pageSize, keepAlive: '1m', pollMs: 1000, backoff: { baseMs: 50, capMs: 1000, attempts: 5 },
     }).run(new AbortController().signal);
