@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Foundation benchmark: training time and model size per kind, scoring throughput at batch 1, 64 and 1024.
-// Usage: node bench/foundation.mjs [--train-events 100000] [--kinds transformer-mlm,lstm-lm] [--out bench/results]
+// Usage: node bench/foundation.mjs [--train-events 100000] [--kinds transformer-mlm,lstm-lm,transformer-lm] [--out bench/results]
 // Reads the compiled CLI in dist/ (npm run build). Prints a table and writes the rows as JSON.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -18,7 +18,7 @@ const { readEvents } = await import(new URL('adapters/read.js', dist));
 const { values } = parseArgs({
   options: {
     'train-events': { type: 'string', default: '100000' },
-    kinds: { type: 'string', default: 'transformer-mlm,lstm-lm' },
+    kinds: { type: 'string', default: 'transformer-mlm,lstm-lm,transformer-lm' },
     out: { type: 'string', default: 'bench/results' },
     days: { type: 'string', default: '9' },
     'score-events': { type: 'string', default: '50000' },
