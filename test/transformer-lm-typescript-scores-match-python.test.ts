@@ -58,7 +58,7 @@ describe.runIf(hasPython() && hasBuild() && hasSharedData())('transformer-lm: Ty
     try {
       expect(scorer.bundle.kind).toBe('transformer-lm');
       const results = await scorer.score(events);
-      const fields = scorer.bundle.tokenizer.fields;
+      const fields = scorer.bundle.tokenizer!.fields;
       const weights = scorer.bundle.field_weights!;
       expect(results).toHaveLength(events.length);
       // A field's weight (up to 100) scales its float32 difference: the score is held to the per-field tolerance times
