@@ -5,7 +5,8 @@
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
 //          [--render lanl,windows,weblogin (each enterprise in each rendering; default lanl)]
 //          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host]
-//          [--kind transformer-mlm] [--epochs N] [--out bench/results] [--dump]
+//          [--kind transformer-mlm (or a list: transformer-mlm,transformer-lm)] [--epochs N] [--out bench/results] [--dump]
+// With several kinds, each variant is trained per kind on the same simulated enterprise and reported as KIND/VARIANT.
 // --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
 // the run's model) for studying how components combine.
 // Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
@@ -54,6 +55,9 @@ const seeds = values.seeds.split(',').map(Number);
 const renders = values.render.split(',');
 for (const r of renders) if (!Object.hasOwn(RENDERINGS, r)) throw new Error(`--render: unknown ${r} (known: ${Object.keys(RENDERINGS).join(', ')})`);
 const variants = values.variants.split(',');
+const kinds = values.kind.split(',');
+// one kind keeps the rows named by variant alone, as before; several name each row KIND/VARIANT
+const runs = kinds.flatMap((kind) => variants.map((v) => ({ kind, v, name: kinds.length > 1 ? `${kind}/${v}` : v })));
 for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unknown ${v} (known: ${Object.keys(VARIANTS).join(', ')})`);
 
 /** campaigns.tsv: time, user, src, dst, class, instance per red-team event. */
@@ -116,12 +120,12 @@ async function runOne(entry, seed, render) {
   });
   const scores = { 'rarity-baseline': Float64Array.from(test, (e) => counts.score(e)) };
   const seconds = {};
-  for (const v of variants) {
-    const modelDir = join(dir, `model-${v}`);
+  for (const { kind, v, name } of runs) {
+    const modelDir = join(dir, `model-${name.replace('/', '-')}`);
     const t0 = performance.now();
-    await quiet(() => train({ format, inputs: [trainFile], modelDir, kind: values.kind, seed, minCount: 2, hourToken: true, strict: false,
+    await quiet(() => train({ format, inputs: [trainFile], modelDir, kind, seed, minCount: 2, hourToken: true, strict: false,
       fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
-    seconds[v] = (performance.now() - t0) / 1000;
+    seconds[name] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);
     const raw = new Float64Array(test.length);
     const results = await scorer.score(test);
@@ -138,7 +142,7 @@ async function runOne(entry, seed, render) {
       for (const [i, c] of classes) cls[i] = c;
       await writeFile(join(modelDir, 'components.json'), JSON.stringify({ raw: Array.from(raw), baseline: Array.from(scores['rarity-baseline']), logP, surprisal, labels: Array.from(labels), classes: cls }));
     }
-    scores[v] = raw;
+    scores[name] = raw;
   }
   const rows = Object.entries(scores).map(([name, score]) => ({
     profile: entry.name, seed, render, scorer: name, train_seconds: seconds[name],
@@ -149,12 +153,12 @@ async function runOne(entry, seed, render) {
 
 const fmt = (x, d = 4) => (x === null || x === undefined ? '   -  ' : x.toFixed(d));
 const all = [];
-process.stdout.write('profile                  seed render   scorer           events  pos    AUC     AP   TPR@0.1%  train s\n');
+process.stdout.write('profile                  seed render   scorer                 events  pos    AUC     AP   TPR@0.1%  train s\n');
 for (const entry of profiles) {
   for (const seed of seeds) {
     for (const render of renders) for (const r of await runOne(entry, seed, render)) {
       all.push(r);
-      process.stdout.write(`${r.profile.padEnd(24)} ${String(r.seed).padStart(4)} ${r.render.padEnd(8)} ${r.scorer.padEnd(16)} ${String(r.events).padStart(7)} ${String(r.positives).padStart(4)} ${fmt(r.auc)} ${fmt(r.ap)} ${fmt(r.tprAtFpr)} ${r.train_seconds ? r.train_seconds.toFixed(0).padStart(7) : '      -'}\n`);
+      process.stdout.write(`${r.profile.padEnd(24)} ${String(r.seed).padStart(4)} ${r.render.padEnd(8)} ${r.scorer.padEnd(22)} ${String(r.events).padStart(7)} ${String(r.positives).padStart(4)} ${fmt(r.auc)} ${fmt(r.ap)} ${fmt(r.tprAtFpr)} ${r.train_seconds ? r.train_seconds.toFixed(0).padStart(7) : '      -'}\n`);
     }
   }
 }
@@ -166,7 +170,7 @@ for (const render of renders) {
   for (const s of scorers) {
     const rows = mine.filter((r) => r.scorer === s);
     const agg = (k, worst) => `${fmt(rows.reduce((a, r) => a + r[k], 0) / rows.length)} (${fmt(worst(...rows.map((r) => r[k])))})`;
-    process.stdout.write(`${s.padEnd(16)} AUC ${agg('auc', Math.min)}  AP ${agg('ap', Math.min)}  TPR@0.1% ${agg('tprAtFpr', Math.min)}\n`);
+    process.stdout.write(`${s.padEnd(22)} AUC ${agg('auc', Math.min)}  AP ${agg('ap', Math.min)}  TPR@0.1% ${agg('tprAtFpr', Math.min)}\n`);
   }
   for (const s of scorers.filter((x) => x !== 'rarity-baseline')) {
     const pairs = mine.filter((r) => r.scorer === s).map((r) => [r, mine.find((b) => b.scorer === 'rarity-baseline' && b.profile === r.profile && b.seed === r.seed)]);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Foundation benchmark: training time and model size per kind, scoring throughput at batch 1, 64 and 1024.
-// Usage: node bench/foundation.mjs [--train-events 100000] [--kinds transformer-mlm,lstm-lm] [--out bench/results]
+// Usage: node bench/foundation.mjs [--train-events 100000] [--kinds transformer-mlm,lstm-lm,transformer-lm] [--epochs N] [--out bench/results]
+// --epochs caps training (the trainer's default otherwise) when a slow kind must fit a short run; train s then covers N epochs.
 // Reads the compiled CLI in dist/ (npm run build). Prints a table and writes the rows as JSON.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -18,10 +19,11 @@ const { readEvents } = await import(new URL('adapters/read.js', dist));
 const { values } = parseArgs({
   options: {
     'train-events': { type: 'string', default: '100000' },
-    kinds: { type: 'string', default: 'transformer-mlm,lstm-lm' },
+    kinds: { type: 'string', default: 'transformer-mlm,lstm-lm,transformer-lm' },
     out: { type: 'string', default: 'bench/results' },
     days: { type: 'string', default: '9' },
     'score-events': { type: 'string', default: '50000' },
+    epochs: { type: 'string' },
   },
 });
 const out = resolve(values.out);
@@ -54,7 +56,7 @@ const rows = [];
 for (const kind of values.kinds.split(',')) {
   const modelDir = join(work, `model-${kind}`);
   const t0 = Date.now();
-  await quiet(() => train({ format: 'lanl', inputs: [join(work, 'data', 'train.csv')], modelDir, kind, seed: 1, minCount: 2, hourToken: true, strict: false, maxEvents: trainEvents }));
+  await quiet(() => train({ format: 'lanl', inputs: [join(work, 'data', 'train.csv')], modelDir, kind, seed: 1, minCount: 2, hourToken: true, strict: false, maxEvents: trainEvents, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
   const trainSeconds = (Date.now() - t0) / 1000;
   const size = (await stat(join(modelDir, 'model.onnx'))).size;
   const scorer = await Scorer.load(modelDir, { maxBatch: 1024 });

@@ -12,29 +12,10 @@ import { Scorer } from '../src/scorer/scorer.js';
 import { EventsTsvWriter } from '../src/tokenizer/events-tsv.js';
 import { hasBuild, hasPython, PYTHON, REPO_ROOT } from './support/env.js';
 import { webloginLstmAeModel } from './support/model-fixture.js';
+import { pytorchScores } from './support/pytorch-scores.js';
 import { takeoverLogin, webloginRecords } from './support/weblogin-fixture.js';
 
 const TOLERANCE = 1e-4;
-
-/** PyTorch's surprisal and raw score of every event of an events TSV, each with its entity's previous events. */
-const PYTORCH_SCORES = `
-import json, sys
-sys.path.insert(0, "models")
-import numpy as np, torch
-from data import ContextData, context_index, read_events
-from export import load_checkpoint
-from raw_score import raw_scores
-from vocab import encode_columns, model_columns
-ckpt, model = load_checkpoint(sys.argv[1] + "/ckpt.pt")
-ev = read_events(sys.argv[2])
-tok = ckpt["tokenizer"]
-ids = encode_columns(tok, model_columns(ev.columns, ev.times, tok["hour_token"]))
-data = ContextData(ids, context_index(ev.entities, ckpt["context_length"], ev.times, ids))
-with torch.no_grad():
-    s, e = model(torch.from_numpy(data.tokens(np.arange(len(data)))))
-raw = raw_scores(s.double().numpy(), np.asarray(ckpt["field_weights"]))
-json.dump({"surprisal": s.tolist(), "expected": e.tolist(), "raw": raw.tolist()}, sys.stdout)
-`;
 
 describe.runIf(hasPython() && hasBuild())('lstm-ae: TypeScript scores equal PyTorch scores', () => {
   let modelDir: string;
@@ -63,9 +44,7 @@ describe.runIf(hasPython() && hasBuild())('lstm-ae: TypeScript scores equal PyTo
   }, 120_000);
 
   it('per field and in total, the scorer\'s reconstruction error is PyTorch\'s to 1e-4 nats', async () => {
-    const r = spawnSync(PYTHON, ['-c', PYTORCH_SCORES, modelDir, eventsPath], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
-    expect(r.status, r.stderr).toBe(0);
-    const py = JSON.parse(r.stdout) as { surprisal: number[][]; expected: number[][]; raw: number[] };
+    const py = pytorchScores(modelDir, eventsPath);
     const scorer = await Scorer.load(modelDir);
     try {
       const results = await scorer.score(events);

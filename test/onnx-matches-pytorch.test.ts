@@ -43,7 +43,7 @@ describe.runIf(hasSharedData() && hasPython())('exported ONNX matches PyTorch', 
     writeFileSync(events, lanlToEventsTsv(csv));
   });
 
-  for (const [kind, context] of [['transformer-mlm', 8], ['lstm-lm', 0]] as const) {
+  for (const [kind, context] of [['transformer-mlm', 8], ['lstm-lm', 0], ['transformer-lm', 8]] as const) {
     it(`${kind}: onnxruntime and PyTorch agree; bundle.json follows the contract`, () => {
       const out = join(dir, kind);
       const train = runPython(['models/train.py', '--events', events, '--kind', kind, '--out', out, '--epochs', '2',

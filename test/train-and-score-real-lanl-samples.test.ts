@@ -1,4 +1,4 @@
-// End to end through the CLI on the real LANL samples: train both kinds, score, one output line per record.
+// End to end through the CLI on the real LANL samples: train each sequence kind, score, one output line per record.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ const heads = [0, 1].map((d) => shared('lanl', 'safekit-heads', `day${d}_head_de
 describe.runIf(ready)('train and score on real LANL samples', () => {
   const dir = mkdtempSync(join(tmpdir(), 'seqsentry-e2e-'));
 
-  for (const kind of ['transformer-mlm', 'lstm-lm']) {
+  for (const kind of ['transformer-mlm', 'lstm-lm', 'transformer-lm']) {
     describe(kind, () => {
       const modelDir = join(dir, kind);
       beforeAll(() => {

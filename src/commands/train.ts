@@ -25,7 +25,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,

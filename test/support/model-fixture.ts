@@ -9,7 +9,7 @@ import { REPO_ROOT, shared } from './env.js';
 import { webloginRecords } from './weblogin-fixture.js';
 
 export interface ModelFixtureOptions extends EcsFixtureOptions {
-  kind?: 'transformer-mlm' | 'lstm-lm' | 'lstm-ae';
+  kind?: 'transformer-mlm' | 'lstm-lm' | 'transformer-lm' | 'lstm-ae';
   epochs?: number;
   context?: number;
 }
@@ -40,11 +40,11 @@ export async function ecsModel(options: ModelFixtureOptions = {}): Promise<strin
   );
 }
 
-/** A LANL transformer-mlm bundle trained on the shared sample's day 0 (5,000 real auth lines), cached like ecsModel. */
-export async function lanlModel(): Promise<string> {
+/** A LANL bundle (transformer-mlm unless told) trained on the shared sample's day 0 (5,000 real auth lines), cached like ecsModel. */
+export async function lanlModel(kind: 'transformer-mlm' | 'transformer-lm' = 'transformer-mlm'): Promise<string> {
   const text = readFileSync(shared('lanl', 'safekit-heads', 'day0_head_decoded.csv'), 'utf8');
-  const args = { kind: 'transformer-mlm' as const, epochs: 4, seed: 5, minCount: 1 };
-  return cachedModel('lanl-transformer-mlm', text, args, (input, modelDir) =>
+  const args = { kind, epochs: 4, seed: 5, minCount: 1 };
+  return cachedModel(`lanl-${kind}`, text, args, (input, modelDir) =>
     train({ format: 'lanl', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false }),
   );
 }
