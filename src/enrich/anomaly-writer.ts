@@ -70,15 +70,21 @@ const MgetSchema = z.object({
 
 /** The NDJSON body: an `update` action guarded by the read's seq_no/primary_term, and a partial doc. */
 export function bulkBody(updates: readonly ScoredUpdate[]): string {
+  // Built as text around the two stringified values: no action or doc wrapper object per update (enrich's hot
+  // path writes every stored event once). The bytes are those JSON.stringify gives the wrapped objects.
   let out = '';
   for (const u of updates) {
-    out += JSON.stringify({ update: { _index: u.index, _id: u.id, if_seq_no: u.seqNo, if_primary_term: u.primaryTerm } }) + '\n';
-    const doc: Record<string, unknown> = { anomaly: u.fields.anomaly };
-    if (u.fields.anomaly_score !== undefined) doc.anomaly_score = u.fields.anomaly_score;
-    out += JSON.stringify({ doc }) + '\n';
+    out += `{"update":{"_index":${JSON.stringify(u.index)},"_id":${JSON.stringify(u.id)},"if_seq_no":${u.seqNo},"if_primary_term":${u.primaryTerm}}}\n{"doc":{"anomaly":${JSON.stringify(u.fields.anomaly)}`;
+    out += u.fields.anomaly_score !== undefined ? `,"anomaly_score":${JSON.stringify(u.fields.anomaly_score)}}}\n` : '}}\n';
   }
   return out;
 }
+
+/**
+ * The parts of a bulk answer the writer reads: per item its status and error, and a whole-request error. OpenSearch
+ * otherwise answers about 200 bytes per item (_version, result, _shards, …) that would be parsed and dropped.
+ */
+export const BULK_FILTER_PATH = 'errors,error,items.*.status,items.*.error.type,items.*.error.reason';
 
 function isScored(source: Record<string, unknown> | undefined): boolean {
   if (!source) return false;
@@ -95,7 +101,7 @@ export class AnomalyWriter {
     const { backoff, onRetry } = this.options;
     let todo = [...updates];
     for (let attempt = 0; todo.length > 0; attempt++) {
-      const res = await call(this.client, { operation: 'bulk update', method: 'POST', path: '/_bulk', ndjson: bulkBody(todo) }, backoff, onRetry);
+      const res = await call(this.client, { operation: 'bulk update', method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER_PATH }, ndjson: bulkBody(todo) }, backoff, onRetry);
       const parsed = BulkSchema.safeParse(res.body);
       if (!parsed.success || parsed.data.items.length !== todo.length) {
         throw new OpenSearchError('bulk update', `unexpected answer (${parsed.success ? `${parsed.data.items.length} items for ${todo.length} actions` : parsed.error.issues[0]?.message})`, res.status);

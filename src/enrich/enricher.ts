@@ -60,6 +60,11 @@ export interface EnrichObserver {
 }
 
 const MAX_REPORTED_FAILURES = 20;
+/**
+ * Bulks of one slice in flight at once. Two: while one waits on OpenSearch the other is being sent or answered;
+ * more only queue in OpenSearch's write pool (2 threads on a 2-core node) and hold more pages in memory.
+ */
+const WRITES_IN_FLIGHT = 2;
 
 export function emptyStats(): EnrichStats {
   return { scored: 0, unreadable: 0, alreadyScored: 0, gone: 0, failed: 0, read: 0, retries: 0, firstFailures: [] };
@@ -121,8 +126,11 @@ export class Enricher {
     // Counts accumulate over the job's passes: the checkpoint tells how much this slice has scored in all.
     let scored = checkpoint?.scored ?? 0;
     let pages = 0;
-    // Writing page k overlaps scoring page k+1; checkpoints stay in page order because at most one write runs.
-    let writing: Promise<void> = Promise.resolve();
+    // Up to WRITES_IN_FLIGHT bulks run while the next page is scored (and the one after it fetched); each page's
+    // checkpoint waits for the previous page's, so a checkpoint never passes a page whose bulk has not succeeded.
+    // `written` settles once the last page's bulk and checkpoint are done; `writes` holds those not yet awaited.
+    let written: Promise<void> = Promise.resolve();
+    const writes: Array<Promise<void>> = [];
     let writeError: unknown = null;
     const save = (status: 'running' | 'done') =>
       this.checkpoints.write(job, sliceId, { index_pattern: pattern, slice_max: sliceMax, since, search_after: position ? JSON.stringify(position) : '', scored, status });
@@ -137,6 +145,7 @@ export class Enricher {
         pattern, sinceMath: this.sinceMath, timeField, pageSize, keepAlive, backoff, onRetry: this.onRetry, ...(catchingUp ? { query: windowQuery(this.sinceMath, timeField) } : {}),
       });
       let caughtUp = false;
+      let freshPages = 0;
       for await (const page of reader.pages(position, signal)) {
         pages += 1;
         if (page.total !== undefined && !catchingUp) this.total += page.total;
@@ -144,16 +153,22 @@ export class Enricher {
         await this.options.beforePage?.();
         const results = await this.scorePage(own);
         const fresh = catchingUp ? own.map((h) => !alreadyScored(h)) : null;
-        await writing;
+        while (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
         if (writeError) throw writeError;
         // Scored past the checkpoint by the run that stopped: counted as this job's, as that run counted them.
         const before = fresh ? fresh.filter((f) => !f).length : 0;
         // writePage counts those written and those another writer scored between our read and our write (such as
         // the stopped run's last bulk, which OpenSearch may apply after the restart read the page): every event
         // the walk leaves scored counts once.
-        writing = this.writePage(page, fresh ? own.filter((_, i) => fresh[i]) : own, fresh ? results.filter((_, i) => fresh[i]) : results)
-          .then(async (written) => {
-            scored += written + before;
+        const bulk = this.writePage(page, fresh ? own.filter((_, i) => fresh[i]) : own, fresh ? results.filter((_, i) => fresh[i]) : results);
+        // Handled by the chain below once the previous page is through; until then a failure must not count as unhandled.
+        bulk.catch(() => undefined);
+        written = written
+          .then(() => bulk)
+          .then(async (count) => {
+            // A page before this one failed: its checkpoint was not written, so neither is this one.
+            if (writeError) return;
+            scored += count + before;
             position = page.last;
             await save('running');
             this.stats.read += page.hits.length;
@@ -161,19 +176,24 @@ export class Enricher {
           })
           // Held until the next page (or the end) rethrows it: a failed bulk or checkpoint stops the slice there.
           .catch((err: unknown) => {
-            writeError = err;
+            writeError ??= err;
           });
-        if (fresh && fresh.every(Boolean)) {
+        writes.push(written);
+        // The stopped run may have had WRITES_IN_FLIGHT pages past its checkpoint in flight, and a later one may
+        // have landed while an earlier one did not: caught up only after that many pages in a row hold none of its.
+        freshPages = fresh && fresh.every(Boolean) ? freshPages + 1 : 0;
+        if (freshPages >= WRITES_IN_FLIGHT) {
           caughtUp = true;
           break;
         }
       }
       if (!caughtUp) break;
-      await writing; // the unscored walk goes on from this page's checkpoint
+      await written; // the unscored walk goes on from this page's checkpoint
+      writes.length = 0;
       if (writeError) throw writeError;
       catchingUp = false;
     }
-    await writing;
+    await written;
     if (writeError) throw writeError;
     if (signal.aborted) return { searchAfter: position, scored, status: 'running' };
     // Nothing new in follow mode: keep the stored checkpoint as it is rather than rewrite it every poll.
