@@ -11,10 +11,20 @@ import { ModelSwitch } from '../../src/service/model-switch.js';
 import { REPO_ROOT } from './env.js';
 
 /** Index settings and mappings as the content pack installs them for ECS auth events (ECS + anomaly fields). */
+const templateProperties = (name: string): Record<string, unknown> =>
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'pipelines', 'templates', name), 'utf8')) as { template: { mappings: { properties: Record<string, unknown> } } }).template.mappings.properties;
+
 export function ecsIndexBody(shards = 2): Record<string, unknown> {
-  const read = (name: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'pipelines', 'templates', name), 'utf8')) as { template: { mappings: { properties: Record<string, unknown> } } };
-  const properties = { ...read('seqsentry-ecs-auth.json').template.mappings.properties, ...read('seqsentry-anomaly-fields.json').template.mappings.properties };
+  const properties = { ...templateProperties('seqsentry-ecs-auth.json'), ...templateProperties('seqsentry-anomaly-fields.json') };
   return { settings: { number_of_shards: shards, number_of_replicas: 0 }, mappings: { properties } };
+}
+
+/**
+ * An index of the user's own events (not ECS: Zeek's JSON, say) as the content pack's seqsentry-events template makes
+ * it: the anomaly fields mapped, everything else left to dynamic mapping (an ISO `ts` becomes a date).
+ */
+export function eventsIndexBody(shards = 2): Record<string, unknown> {
+  return { settings: { number_of_shards: shards, number_of_replicas: 0 }, mappings: { properties: templateProperties('seqsentry-anomaly-fields.json') } };
 }
 
 export async function os(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {

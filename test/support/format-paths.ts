@@ -62,19 +62,23 @@ async function proxyBulk(sidecar: Sidecar, index: string, docs: Doc[], first: nu
     token: TEST_SIDECAR_TOKEN,
     body: ndjson(...docs.flatMap((d, j) => [{ index: { _id: docId(first + j) } }, d])),
   });
-  if (res.status !== 200 || res.json.errors) throw new Error(`proxy bulk into ${index}: ${res.status} ${res.text.slice(0, 500)}`);
+  if (res.status !== 200 || res.json.errors) {
+    const failed = res.status === 200 ? (res.json.items as Array<Record<string, { _id: string; error?: unknown }>>).flatMap((it) => Object.values(it)).filter((r) => r.error) : [];
+    throw new Error(`proxy bulk into ${index}: ${res.status} ${failed.length ? `${failed.length} failed, first: ${JSON.stringify(failed.slice(0, 3))}` : res.text.slice(0, 500)}`);
+  }
 }
 
-async function createIndex(url: string, index: string): Promise<void> {
-  const created = await os(url, 'PUT', `/${index}`, ecsIndexBody());
+async function createIndex(url: string, index: string, body: Record<string, unknown>): Promise<void> {
+  const created = await os(url, 'PUT', `/${index}`, body);
   if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
 }
 
 /**
  * Ships `docs` (in time order, as the shipper sends them) through every path with the bundle in `modelDir`, on
- * TEST_SIDECAR_PORT (the port the installed ML Commons connector calls). Cleans up its indices and checkpoints.
+ * TEST_SIDECAR_PORT (the port the installed ML Commons connector calls), into indices created with `indexBody` (the
+ * content pack's ECS auth mappings and anomaly fields unless told). Cleans up its indices and checkpoints.
  */
-export async function shipThroughEveryPath(url: string, name: string, modelDir: string, docs: Doc[], since: string): Promise<PathsRun> {
+export async function shipThroughEveryPath(url: string, name: string, modelDir: string, docs: Doc[], since: string, indexBody: Record<string, unknown> = ecsIndexBody()): Promise<PathsRun> {
   const tag = `${name}-${process.pid}-${Date.now().toString(36)}`;
   // Inside the test install's index pattern (seqsentry-itest-*), so the content pack's templates apply.
   const index = { proxy: `seqsentry-itest-proxy-${tag}`, pipeline: `seqsentry-itest-pipeline-${tag}`, enrich: `seqsentry-itest-enrich-${tag}`, unstamped: `seqsentry-itest-unstamped-${tag}` };
@@ -91,7 +95,7 @@ export async function shipThroughEveryPath(url: string, name: string, modelDir: 
   let sidecar: Sidecar | undefined;
   try {
     await withInstallLock(() => install(client, { ...TEST_INSTALL_OPTIONS, dryRun: false }));
-    for (const i of Object.values(index)) await createIndex(url, i);
+    for (const i of Object.values(index)) await createIndex(url, i, indexBody);
 
     // (A) the proxy, one bulk per half; the sidecar restarts in between and refills the second half's history.
     sidecar = await startTestSidecar(settings, env);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { train } from '../../src/commands/train.js';
 import { ecsDocs, writeNdjson, type EcsFixtureOptions } from './ecs-fixture.js';
 import { REPO_ROOT, shared } from './env.js';
@@ -93,6 +94,29 @@ export async function webloginLstmAeModel(): Promise<string> {
   const args = { kind: 'lstm-ae' as const, epochs: 40, seed: 5, minCount: 1 };
   return cachedModel('weblogin-lstm-ae', text, args, (input, modelDir) =>
     train({ format: 'weblogin', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: true }),
+  );
+}
+
+/** The WRCCDC 2018 capture's Zeek JSON (ISO `ts`, `_path`), the log types a zeek bundle is trained on in the tests. */
+export const ZEEK_JSON_TYPES = ['dns', 'ssl', 'weird'] as const;
+
+/** Zeek JSON lines of `logType` from the shared WRCCDC capture, as written. */
+export function zeekJsonLines(logType: string): string[] {
+  return gunzipSync(readFileSync(shared('zeek', 'zeek-json', `${logType}.json.gz`))).toString('utf8').trimEnd().split('\n');
+}
+
+/**
+ * A zeek transformer-mlm bundle (context: the source address's recent records) trained on every 8th dns, ssl and
+ * weird record of the WRCCDC capture before `until` (ISO, compared as text: the capture writes one format), in
+ * time order. About 9,000 records.
+ */
+export async function zeekModel(until = '2018-03-24T17:28:00'): Promise<string> {
+  const lines = ZEEK_JSON_TYPES.flatMap((t) => zeekJsonLines(t).filter((_l, i) => i % 8 === 0));
+  const timed = lines.map((l) => ({ l, ts: (JSON.parse(l) as { ts: string }).ts })).filter((r) => r.ts < until);
+  const text = timed.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)).map((r) => r.l).join('\n') + '\n';
+  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 3, minCount: 1 };
+  return cachedModel('zeek-transformer-mlm', text, args, (input, modelDir) =>
+    train({ format: 'zeek', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false }),
   );
 }
 
