@@ -4,7 +4,7 @@
 // sampling and clustering took; then the TypeScript `cluster` tokenizer's tokens/s over events already in memory,
 // and the share of records it calls noise: on the other Stratosphere day (010, records the fit never saw) and on
 // every WRCCDC record. The machine is shared: one run's ratios, not absolute speeds.
-// Usage: node bench/zeek-vocab.mjs [--sample N]. Needs the compiled CLI (npm run build), .venv and ../shared/data/zeek.
+// Usage: node bench/zeek-vocab.mjs [--sample N] [--radius-floor R]. Needs the compiled CLI (npm run build), .venv and ../shared/data/zeek.
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,9 @@ const { fitZeekVocab } = await dist('tokenizer/zeek-cluster/fit.js');
 const { ClusterTokenizer } = await dist('tokenizer/zeek-cluster/cluster-tokenizer.js');
 const { logTypeOf } = await dist('tokenizer/zeek-cluster/features.js');
 
-const { values } = parseArgs({ options: { sample: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { sample: { type: 'string', default: '2000' }, 'radius-floor': { type: 'string', default: '0.5' } } });
 const sample = Number(values.sample);
+const radiusFloor = Number(values['radius-floor']);
 const zeek = join(root, '..', 'shared', 'data', 'zeek');
 const day = async (d) => {
   const dir = join(zeek, 'stratosphere-labeled', `${d}-zeek-mixed`);
@@ -32,7 +33,7 @@ const tmp = await mkdtemp(join(tmpdir(), 'seqsentry-bench-zeek-vocab-'));
 
 async function fit(name, inputs) {
   const out = join(tmp, `${name}.json`);
-  const r = await fitZeekVocab({ inputs, out, sample, minClusterSize: 10, minSamples: 5, seed: 1 });
+  const r = await fitZeekVocab({ inputs, out, sample, minClusterSize: 10, minSamples: 5, radiusFloor, seed: 1 });
   return { name, out, sampleSeconds: r.sampleSeconds, clusterSeconds: r.clusterSeconds, logTypes: r.logTypes };
 }
 

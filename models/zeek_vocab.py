@@ -3,7 +3,7 @@
 `fit` reads the feature rows SeqSentry sampled per log type (src/tokenizer/zeek-cluster/sample.ts: numbers and
 categories, null when absent), computes the Gower-style distance matrix, clusters it with HDBSCAN (scikit-learn's,
 on the precomputed matrix), and writes vocab.json: per log type the feature spec, the numeric ranges, each cluster's
-medoid and radius (its farthest member), and the HDBSCAN noise share. `assign` gives rows their tokens by the rule
+medoid and radius (its farthest member, at least --radius-floor features' worth), and the HDBSCAN noise share. `assign` gives rows their tokens by the rule
 the TypeScript tokenizer uses (src/tokenizer/zeek-cluster/gower.ts): the nearest medoid, ties to the lower cluster
 index, within that cluster's radius, else `<log type>:noise`. It is not HDBSCAN's approximate_predict: the rule must
 be one both languages compute with the same doubles, so the distance below is summed in the same order as there.
@@ -26,6 +26,7 @@ SCHEMA_VERSION = 1
 class FitConfig:
     min_cluster_size: int = 10  # fewer records than this are never a cluster (they stay noise)
     min_samples: int = 5  # HDBSCAN's density neighbourhood: higher makes more records noise
+    radius_floor: float = 0.5  # least radius, in features' worth of mismatch: 0.5 lets numbers drift by half a range, no category change
     sample: int = 2000  # recorded only: the sample was drawn by SeqSentry (at most this many rows per log type)
     seed: int = 1  # recorded only: the sampler's seed
 
@@ -100,8 +101,9 @@ def fit_log_type(log_type, block, cfg):
             members = np.flatnonzero(labels == label)  # (M,) sample rows, ascending
             sums = dist[np.ix_(members, members)].sum(axis=1)
             medoid = int(members[int(np.argmin(sums))])  # first minimum: the lowest row on a tie
-            # the farthest member from the medoid: the same double the scalar distance gives (same operations)
-            radius = float(dist[medoid, members].max())
+            # the farthest member from the medoid (the same double the scalar distance gives: same operations), but
+            # never less than the floor: a cluster of identical records would otherwise take no new record at all
+            radius = max(float(dist[medoid, members].max()), cfg.radius_floor / max(1, len(kinds)))
             found.append((len(members), medoid, radius))
         # largest first, then by the medoid's row: a stable order, so the same sample gives the same tokens
         found.sort(key=lambda c: (-c[0], c[1]))
@@ -133,7 +135,7 @@ def main():
     fit.add_argument("--rows", required=True)
     fit.add_argument("--out", required=True)
     for name, value in asdict(FitConfig()).items():
-        fit.add_argument(f"--{name.replace('_', '-')}", type=int, default=value)
+        fit.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     assign = sub.add_parser("assign")
     assign.add_argument("--vocab", required=True)
     assign.add_argument("--rows", required=True)

@@ -1,6 +1,7 @@
 // Golden parity of the clustering vocabulary: fitted by `seqsentry zeek-vocab` on one Stratosphere day and the
 // WRCCDC sample's small logs, then Python (models/zeek_vocab.py assign) and the TypeScript `cluster` tokenizer give
 // tokens to the other day's records and to those logs: every token must be the same, noise and unseen included.
+// The small logs are sampled whole, so their farthest cluster members sit exactly on a radius: the `<=` is tested.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

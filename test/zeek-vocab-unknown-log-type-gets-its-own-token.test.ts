@@ -13,7 +13,7 @@ const weird = FEATURE_TABLES.weird ?? [];
 const vocab = parseVocab({
   schema_version: 1,
   kind: 'zeek-cluster-vocab',
-  params: { sample: 10, min_cluster_size: 2, min_samples: 1, seed: 1 },
+  params: { sample: 10, min_cluster_size: 2, min_samples: 1, radius_floor: 0, seed: 1 },
   log_types: {
     weird: {
       features: weird.map((f) => ({ name: f.name, kind: f.kind })),

@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { fitZeekVocab } from '../tokenizer/zeek-cluster/fit.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
 
-const USAGE = 'seqsentry zeek-vocab --input FILE... --out vocab.json [--sample N] [--min-cluster-size K] [--min-samples M] [--seed N]';
+const USAGE = 'seqsentry zeek-vocab --input FILE... --out vocab.json [--sample N] [--min-cluster-size K] [--min-samples M] [--radius-floor R] [--seed N]';
 const SUMMARY = 'Clusters a sample of each Zeek log type\'s records (Gower distance, HDBSCAN) and writes the vocabulary: per log type the feature spec, ranges, cluster medoids and radii.';
 const SPECS = {
   input: { type: 'string', multiple: true, short: 'i', help: 'FILE  Zeek log, TSV or JSON, .gz allowed (repeatable)' },
@@ -14,6 +14,7 @@ const SPECS = {
   sample: { type: 'string', default: '2000', help: 'N  records sampled per log type (the distance matrix holds N² doubles)' },
   'min-cluster-size': { type: 'string', default: '10', help: 'K  fewest records a cluster holds' },
   'min-samples': { type: 'string', default: '5', help: 'M  HDBSCAN\'s density neighbourhood (higher: more noise)' },
+  'radius-floor': { type: 'string', default: '0.5', help: 'R  least cluster radius in features\' worth of mismatch (0.5: numbers may drift by half their range in all, no category may change)' },
   seed: { type: 'string', default: '1', help: 'N  sampling seed; the same files and seed give the same vocabulary' },
 } as const;
 
@@ -31,8 +32,10 @@ const command: Command = {
     if (sample < 2 || sample > 20_000) throw new UsageError(`--sample must be in [2, 20000], got ${sample}`);
     if (minClusterSize < 2) throw new UsageError(`--min-cluster-size must be at least 2, got ${minClusterSize}`);
     if (minSamples < 1) throw new UsageError(`--min-samples must be at least 1, got ${minSamples}`);
+    const radiusFloor = Number(values['radius-floor']);
+    if (!(radiusFloor >= 0)) throw new UsageError(`--radius-floor must be a number >= 0, got "${values['radius-floor']}"`);
     const out = resolve(required(values.out, 'out'));
-    const result = await fitZeekVocab({ inputs: required(values.input, 'input'), out, sample, minClusterSize, minSamples, seed: intOption(values.seed, 'seed', 1) });
+    const result = await fitZeekVocab({ inputs: required(values.input, 'input'), out, sample, minClusterSize, minSamples, radiusFloor, seed: intOption(values.seed, 'seed', 1) });
     process.stderr.write(`${formatReadStats(result.stats)}\n`);
     for (const lt of result.logTypes) {
       process.stdout.write(`${lt.logType.padEnd(12)} records ${lt.seen}, sample ${lt.sample}, clusters ${lt.clusters}, noise ${(lt.noiseShare * 100).toFixed(1)}% of the sample\n`);

@@ -15,6 +15,8 @@ export interface FitVocabArgs {
   sample: number;
   minClusterSize: number;
   minSamples: number;
+  /** Least cluster radius, in features' worth of mismatch (distance × feature count). */
+  radiusFloor: number;
   seed: number;
 }
 
@@ -46,7 +48,7 @@ export async function fitZeekVocab(args: FitVocabArgs): Promise<FitVocabResult> 
     await writeFile(rows, JSON.stringify(sample));
     await runPython('zeek_vocab.py', [
       'fit', '--rows', rows, '--out', args.out, '--min-cluster-size', String(args.minClusterSize),
-      '--min-samples', String(args.minSamples), '--sample', String(args.sample), '--seed', String(args.seed),
+      '--min-samples', String(args.minSamples), '--radius-floor', String(args.radiusFloor), '--sample', String(args.sample), '--seed', String(args.seed),
     ]);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -17,9 +17,16 @@ export interface DistanceSpec {
  */
 export function gowerDistance(spec: DistanceSpec, a: readonly FeatureValue[], b: readonly FeatureValue[]): number {
   const n = spec.kinds.length;
-  if (n === 0) return 0;
+  return n === 0 ? 0 : mismatchTotal(spec, a, b, Infinity) / n;
+}
+
+/**
+ * The per-feature mismatches summed left to right; it stops as soon as the sum passes `limit` (the terms are never
+ * negative, so the full sum could only be larger) and returns that partial sum.
+ */
+function mismatchTotal(spec: DistanceSpec, a: readonly FeatureValue[], b: readonly FeatureValue[], limit: number): number {
   let total = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < spec.kinds.length; i++) {
     const x = a[i] ?? null;
     const y = b[i] ?? null;
     let d: number;
@@ -29,8 +36,9 @@ export function gowerDistance(spec: DistanceSpec, a: readonly FeatureValue[], b:
       d = w > 0 ? Math.min(1, Math.abs((x as number) - (y as number)) / w) : x === y ? 0 : 1;
     } else d = x === y ? 0 : 1;
     total += d;
+    if (total > limit) return total;
   }
-  return total / n;
+  return total;
 }
 
 /** A cluster's representative (its medoid in the training sample) and how far from it a record still belongs. */
@@ -44,12 +52,18 @@ export interface Representative {
  * order, so a tie goes to the lower index; the radius is checked on the nearest only (`<=`), as Python does.
  */
 export function nearestCluster(spec: DistanceSpec, reps: readonly Representative[], x: readonly FeatureValue[]): number {
+  const n = spec.kinds.length;
   let best = -1;
   let bestDistance = Infinity;
+  let bestTotal = Infinity;
   for (let k = 0; k < reps.length; k++) {
-    const d = gowerDistance(spec, x, (reps[k] as Representative).medoid);
+    const total = mismatchTotal(spec, x, (reps[k] as Representative).medoid, bestTotal);
+    // a larger sum divides to a distance no smaller: cluster k cannot be strictly nearer, which is all that counts
+    if (total > bestTotal) continue;
+    const d = n === 0 ? 0 : total / n;
     if (d < bestDistance) {
       bestDistance = d;
+      bestTotal = total;
       best = k;
     }
   }

@@ -29,7 +29,7 @@ const LogTypeSchema = z.object({
 const VocabSchema = z.object({
   schema_version: z.literal(VOCAB_SCHEMA_VERSION),
   kind: z.literal('zeek-cluster-vocab'),
-  params: z.object({ sample: z.number().int(), min_cluster_size: z.number().int(), min_samples: z.number().int(), seed: z.number().int() }),
+  params: z.object({ sample: z.number().int(), min_cluster_size: z.number().int(), min_samples: z.number().int(), radius_floor: z.number(), seed: z.number().int() }),
   log_types: z.record(z.string(), LogTypeSchema),
 });
 
