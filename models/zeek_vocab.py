@@ -94,7 +94,10 @@ def fit_log_type(log_type, block, cfg):
     clusters, noise_share = [], 1.0
     if n >= max(cfg.min_cluster_size, cfg.min_samples + 1, 2):
         dist = gower_matrix(rows, kinds, widths_of(ranges))  # (N, N)
-        labels = HDBSCAN(min_cluster_size=cfg.min_cluster_size, min_samples=cfg.min_samples, metric="precomputed").fit_predict(dist)
+        # a sample too small to hold two clusters may still be one (11 Kerberos records alike): HDBSCAN only returns
+        # the whole sample as a cluster when allowed to
+        single = n < 2 * cfg.min_cluster_size
+        labels = HDBSCAN(min_cluster_size=cfg.min_cluster_size, min_samples=cfg.min_samples, metric="precomputed", allow_single_cluster=single).fit_predict(dist)
         noise_share = float(np.mean(labels == -1))
         found = []
         for label in sorted(set(labels.tolist()) - {-1}):
