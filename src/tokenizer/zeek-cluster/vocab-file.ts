@@ -42,8 +42,12 @@ export interface LogTypeVocab {
   readonly tokens: readonly string[];
 }
 
-/** Parses a vocabulary document; `file` names it in errors. */
+/** Parses a vocabulary document into its log types ready for assignment; `file` names it in errors. */
 export function parseVocab(doc: unknown, file: string): Map<string, LogTypeVocab> {
+  return checkVocab(doc, file).byLogType;
+}
+
+function checkVocab(doc: unknown, file: string): { doc: VocabFile; byLogType: Map<string, LogTypeVocab> } {
   const parsed = VocabSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -69,7 +73,7 @@ export function parseVocab(doc: unknown, file: string): Map<string, LogTypeVocab
       tokens: lt.clusters.map((c) => c.token),
     });
   }
-  return out;
+  return { doc: parsed.data, byLogType: out };
 }
 
 export function readVocab(file: string): { doc: VocabFile; byLogType: Map<string, LogTypeVocab> } {
@@ -79,6 +83,5 @@ export function readVocab(file: string): { doc: VocabFile; byLogType: Map<string
   } catch (err) {
     throw new VocabError(file, `cannot read: ${(err as Error).message}`);
   }
-  const byLogType = parseVocab(doc, file);
-  return { doc: doc as VocabFile, byLogType };
+  return checkVocab(doc, file);
 }
