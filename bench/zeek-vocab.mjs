@@ -5,7 +5,7 @@
 // and the share of records it calls noise: on the other Stratosphere day (010, records the fit never saw) and on
 // every WRCCDC record. The machine is shared: one run's ratios, not absolute speeds.
 // Usage: node bench/zeek-vocab.mjs [--sample N] [--radius-floor R]. Needs the compiled CLI (npm run build), .venv and ../shared/data/zeek.
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -72,3 +72,4 @@ for (const [name, fitOn, assignOn] of [['stratosphere-008', await day('008'), aw
 const out = join(root, 'bench', 'results');
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'zeek-vocab.json'), JSON.stringify(results, null, 2));
+await rm(tmp, { recursive: true, force: true });
