@@ -16,6 +16,13 @@ export interface FeatureSample {
   log_types: Record<string, LogTypeRows>;
 }
 
+/** FNV-1a of a text: the log type's share of the seed. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** mulberry32: a small seeded generator, so the same files and seed give the same sample. */
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -33,8 +40,9 @@ function seeded(seed: number): () => number {
  * counted in `stats` (and kept out), as every reader of the zeek adapter does.
  */
 export async function sampleFeatureRows(files: readonly string[], size: number, seed: number, stats: ReadStats = newReadStats()): Promise<FeatureSample> {
-  const random = seeded(seed);
   const out: Record<string, LogTypeRows> = {};
+  // one generator per log type: a log type's sample does not change when files of other types are added or reordered
+  const randoms = new Map<string, () => number>();
   for await (const item of readEvents(files, createAdapter('zeek'), stats)) {
     if (item.event === undefined) continue;
     const logType = logTypeOf(item.event);
@@ -44,11 +52,12 @@ export async function sampleFeatureRows(files: readonly string[], size: number, 
     if (lt === undefined) {
       lt = { features: table.map((f) => ({ name: f.name, kind: f.kind })), rows: [], seen: 0 };
       out[logType] = lt;
+      randoms.set(logType, seeded((seed ^ fnv1a(logType)) >>> 0));
     }
     lt.seen += 1;
     if (lt.rows.length < size) lt.rows.push(featureVector(item.event, table));
     else {
-      const j = Math.floor(random() * lt.seen);
+      const j = Math.floor((randoms.get(logType) as () => number)() * lt.seen);
       if (j < size) lt.rows[j] = featureVector(item.event, table);
     }
   }
