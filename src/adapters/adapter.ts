@@ -75,4 +75,10 @@ export interface AdapterFactory {
   readonly summary: string;
   /** Options come from the CLI or a bundle's `adapter_options`; unknown keys are refused. */
   create(options?: Record<string, unknown>): Adapter;
+  /**
+   * For a format that learns part of its reading from training data (syslog: the message templates): given the
+   * options and the training events read with `create(options)`, the options to train and score with (kept in the
+   * bundle as `adapter_options`). `train` calls it before it reads the events for the model.
+   */
+  learn?(options: Record<string, unknown>, events: AsyncIterable<CanonicalEvent>): Promise<{ options: Record<string, unknown>; summary: string }>;
 }
