@@ -9,10 +9,11 @@ export interface MaskRow {
   readonly mask: string;
 }
 
-// A value starts where a token or a `key=`, `(`, `[` or `,` ends and stops before punctuation that closes it, so
-// `rhost=10.0.0.1`, `[1234]` and `port 22,` keep their words and lose their values.
+// A value starts where a token or a `key=`, `(`, `[` or `,` ends and stops before punctuation that closes it (a `.`
+// or `:` only when no word follows), so `rhost=10.0.0.1`, `[1234]`, `port 22,` and `from 10.0.0.1: 11:` keep their
+// words and lose their values.
 const START = String.raw`(?<![\w.:/-])`;
-const END = String.raw`(?![\w:/-]|\.\w)`;
+const END = String.raw`(?![\w/-]|[.:]\w)`;
 
 export const MASKS: readonly MaskRow[] = Object.freeze([
   // IPv4, optionally with a port: `10.0.0.1`, `10.0.0.1:22`

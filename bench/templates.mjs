@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Template mining (src/templates/) on the shared Linux samples, read through the syslog adapter:
+//   accuracy:  on loghub's Linux_2k and OpenSSH_2k, the grouping accuracy against loghub's ground-truth templates
+//              (src/eval/grouping-accuracy.ts), of the groups as mined online (each message's group when it was
+//              added) and as the matcher assigns them afterwards (what training and scoring see);
+//   held-out:  per sample, templates mined on the first 80 % of its messages (file order is time order), the
+//              last 20 % matched: the share that gets `<unmatched>`;
+//   speed:     messages/s of the matcher (and of mining) on one core, the Ubuntu host's messages cycled to --messages.
+// --depth and --similarity change Drain's parameters (default drain3's: depth 4, similarity 0.4).
+// Writes bench/results/templates.json. Usage: node bench/templates.mjs [--messages 500000]. Needs `npm run build`.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { root } from './lib/ecs-bench.mjs';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '500000' },
+    depth: { type: 'string' },
+    similarity: { type: 'string' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
+const { newReadStats, readEvents } = await dist('adapters/read.js');
+const { createAdapter } = await dist('adapters/registry.js');
+const { DEFAULT_DRAIN_PARAMETERS } = await dist('templates/drain-tree.js');
+const { TemplateMiner } = await dist('templates/miner.js');
+const { TemplateMatcher } = await dist('templates/matcher.js');
+const { groupingAccuracy, readLoghubStructured } = await dist('eval/grouping-accuracy.js');
+
+const params = {
+  ...DEFAULT_DRAIN_PARAMETERS,
+  ...(values.depth ? { depth: Number(values.depth) } : {}),
+  ...(values.similarity ? { similarity: Number(values.similarity) } : {}),
+};
+const linux = join(root, '..', 'shared', 'data', 'linux');
+const SAMPLES = [
+  { name: 'Linux_2k', log: join(linux, 'loghub', 'Linux', 'Linux_2k.log'), truth: join(linux, 'loghub', 'Linux', 'Linux_2k.log_structured.csv') },
+  { name: 'OpenSSH_2k', log: join(linux, 'loghub', 'OpenSSH', 'OpenSSH_2k.log'), truth: join(linux, 'loghub', 'OpenSSH', 'OpenSSH_2k.log_structured.csv') },
+  { name: 'ubuntu-internet-host-auth', log: join(linux, 'ubuntu-internet-host-auth.log') },
+];
+
+async function messagesOf(file) {
+  const out = [];
+  const stats = newReadStats();
+  for await (const item of readEvents([file], createAdapter('syslog', { year: 2024 }), stats)) if (item.event) out.push(item.event.text ?? '');
+  if (stats.errors) throw new Error(`${file}: ${stats.errors} unreadable lines`);
+  return out;
+}
+
+function mine(messages) {
+  const miner = new TemplateMiner(params);
+  const online = messages.map((m) => String(miner.add(m)));
+  return { miner, online };
+}
+
+const results = { params, samples: {} };
+let speedMessages;
+for (const s of SAMPLES) {
+  const messages = await messagesOf(s.log);
+  const r = { messages: messages.length };
+  const { miner, online } = mine(messages);
+  r.templates = miner.size;
+  if (s.truth) {
+    const truth = await readLoghubStructured(s.truth);
+    // loghub's Content is the message as the adapter gives it, less trailing white space
+    r.content_differs = truth.filter((t, i) => t.content.trim() !== (messages[i] ?? '').trim()).length;
+    const ids = truth.map((t) => t.eventId);
+    const matcher = new TemplateMatcher(miner.table());
+    r.truth_templates = new Set(ids).size;
+    r.accuracy_online = groupingAccuracy(ids, online);
+    r.accuracy_matched = groupingAccuracy(ids, messages.map((m) => matcher.match(m)));
+  }
+  const cut = Math.floor(messages.length * 0.8);
+  const trained = mine(messages.slice(0, cut)).miner;
+  const matcher = new TemplateMatcher(trained.table());
+  for (const m of messages.slice(cut)) matcher.match(m);
+  r.held_out = { train: cut, templates: trained.size, matched: matcher.matched, unmatched: matcher.unmatched, unmatched_share: matcher.unmatched / (messages.length - cut) };
+  results.samples[s.name] = r;
+  if (!s.truth) speedMessages = messages;
+  process.stdout.write(`${s.name}: ${JSON.stringify(r)}\n`);
+}
+
+// Speed: the Ubuntu host's templates, its messages cycled; the first pass warms the JIT and is not timed.
+const N = Number(values.messages);
+const table = mine(speedMessages).miner.table();
+const matcher = new TemplateMatcher(table);
+for (const m of speedMessages) matcher.match(m);
+let t0 = process.hrtime.bigint();
+for (let i = 0; i < N; i++) matcher.match(speedMessages[i % speedMessages.length]);
+const matchSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+t0 = process.hrtime.bigint();
+let mined = 0;
+while (mined < N) {
+  const miner = new TemplateMiner(params);
+  for (const m of speedMessages) miner.add(m);
+  mined += speedMessages.length;
+}
+const mineSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+results.speed = { messages: N, match_per_s: Math.round(N / matchSeconds), mine_messages: mined, mine_per_s: Math.round(mined / mineSeconds) };
+process.stdout.write(`speed: ${JSON.stringify(results.speed)}\n`);
+
+const out = resolve(values.out);
+await mkdir(out, { recursive: true });
+await writeFile(join(out, 'templates.json'), JSON.stringify(results, null, 2) + '\n');
