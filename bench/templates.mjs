@@ -6,9 +6,14 @@
 //   held-out:  per sample, templates mined on the first 80 % of its messages (file order is time order), the
 //              last 20 % matched: the share that gets `<unmatched>`;
 //   speed:     messages/s of the matcher (and of mining) on one core, the Ubuntu host's messages cycled to --messages.
+//   drain3:    with --drain3, the same loghub messages grouped by drain3's Drain (bench/templates_drain3.py, in the
+//              trainer's .venv; drain3 must be importable there) with its default parameters, on the raw messages
+//              (drain3 masks nothing by default) and on the messages masked by SeqSentry's preprocessing table.
 // --depth and --similarity change Drain's parameters (default drain3's: depth 4, similarity 0.4).
 // Writes bench/results/templates.json. Usage: node bench/templates.mjs [--messages 500000]. Needs `npm run build`.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root } from './lib/ecs-bench.mjs';
@@ -19,6 +24,7 @@ const { values } = parseArgs({
     depth: { type: 'string' },
     similarity: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
+    drain3: { type: 'boolean', default: false },
   },
 });
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
@@ -27,6 +33,7 @@ const { createAdapter } = await dist('adapters/registry.js');
 const { DEFAULT_DRAIN_PARAMETERS } = await dist('templates/drain-tree.js');
 const { TemplateMiner } = await dist('templates/miner.js');
 const { TemplateMatcher } = await dist('templates/matcher.js');
+const { maskMessage } = await dist('templates/masks.js');
 const { groupingAccuracy, readLoghubStructured } = await dist('eval/grouping-accuracy.js');
 
 const params = {
@@ -57,6 +64,8 @@ function mine(messages) {
 
 const results = { params, samples: {} };
 let speedMessages;
+const forDrain3 = {};
+const truths = {};
 for (const s of SAMPLES) {
   const messages = await messagesOf(s.log);
   const r = { messages: messages.length };
@@ -71,6 +80,9 @@ for (const s of SAMPLES) {
     r.truth_templates = new Set(ids).size;
     r.accuracy_online = groupingAccuracy(ids, online);
     r.accuracy_matched = groupingAccuracy(ids, messages.map((m) => matcher.match(m)));
+    truths[s.name] = ids;
+    forDrain3[`${s.name}:raw`] = messages;
+    forDrain3[`${s.name}:masked`] = messages.map(maskMessage);
   }
   const cut = Math.floor(messages.length * 0.8);
   const trained = mine(messages.slice(0, cut)).miner;
@@ -80,6 +92,21 @@ for (const s of SAMPLES) {
   results.samples[s.name] = r;
   if (!s.truth) speedMessages = messages;
   process.stdout.write(`${s.name}: ${JSON.stringify(r)}\n`);
+}
+
+if (values.drain3) {
+  const dir = await mkdtemp(join(tmpdir(), 'seqsentry-drain3-'));
+  await writeFile(join(dir, 'in.json'), JSON.stringify(forDrain3));
+  const python = process.env.SEQSENTRY_PYTHON ?? join(root, '.venv', 'bin', 'python');
+  const run = spawnSync(python, [join(root, 'bench', 'templates_drain3.py'), join(dir, 'in.json'), join(dir, 'out.json')], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`bench/templates_drain3.py failed (is drain3 installed in ${python}?): ${run.stderr}`);
+  const got = JSON.parse(await readFile(join(dir, 'out.json'), 'utf8'));
+  results.drain3 = {};
+  for (const [key, v] of Object.entries(got)) {
+    const [name] = key.split(':');
+    results.drain3[key] = { clusters: v.clusters, seconds: v.seconds, accuracy: groupingAccuracy(truths[name], v.ids) };
+    process.stdout.write(`drain3 ${key}: ${JSON.stringify(results.drain3[key])}\n`);
+  }
 }
 
 // Speed: the Ubuntu host's templates, its messages cycled; the first pass warms the JIT and is not timed.
@@ -98,7 +125,7 @@ while (mined < N) {
   mined += speedMessages.length;
 }
 const mineSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-results.speed = { messages: N, match_per_s: Math.round(N / matchSeconds), mine_messages: mined, mine_per_s: Math.round(mined / mineSeconds) };
+results.speed = { load_average: loadavg()[0], messages: N, match_per_s: Math.round(N / matchSeconds), mine_messages: mined, mine_per_s: Math.round(mined / mineSeconds) };
 process.stdout.write(`speed: ${JSON.stringify(results.speed)}\n`);
 
 const out = resolve(values.out);
