@@ -73,6 +73,21 @@ export async function authlogModel(): Promise<string> {
   );
 }
 
+/**
+ * A syslog transformer-mlm bundle on the same auth.log, every line kept, a host's template sequence as the context
+ * (`--entity src_host`): train mines the message templates into its adapter_options.
+ */
+export async function syslogModel(): Promise<string> {
+  const text = readFileSync(shared('linux', 'ubuntu-internet-host-auth.log'), 'utf8');
+  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 3, minCount: 1, year: AUTHLOG_SAMPLE_YEAR, entity: 'src_host' };
+  return cachedModel('syslog-transformer-mlm', text, args, (input, modelDir) =>
+    train({
+      format: 'syslog', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false,
+      adapterOptions: { year: args.year }, entity: args.entity,
+    }),
+  );
+}
+
 /** A weblogin transformer-mlm bundle trained on the login records of test/support/weblogin-fixture.ts (no shared sample exists). */
 export async function webloginModel(): Promise<string> {
   const text = webloginRecords(14, 0).map((l) => JSON.stringify(l)).join('\n') + '\n';
