@@ -20,14 +20,16 @@ export function createAdapter(format: string, options?: Record<string, unknown>)
 
 /**
  * The adapter options to train with: the given ones, plus what the format learns from the training events read
- * through `read` (syslog: its message templates); unchanged for a format that learns nothing.
+ * through `read` (syslog: its message templates), leaving out the events `heldOut` holds out; unchanged for a format
+ * that learns nothing.
  */
 export async function learnAdapterOptions(
   format: string,
   options: Record<string, unknown>,
   read: (adapter: Adapter) => AsyncIterable<CanonicalEvent>,
+  heldOut?: (times: Float64Array) => (time: number) => boolean,
 ): Promise<{ options: Record<string, unknown>; summary?: string }> {
   const factory = ADAPTERS[format];
   if (!factory?.learn) return { options };
-  return factory.learn(options, read(factory.create(options)));
+  return factory.learn(options, read(factory.create(options)), heldOut);
 }

@@ -76,25 +76,42 @@ export function createSyslogAdapter(options: Record<string, unknown> = {}): Adap
   };
 }
 
-/** Mines the training messages' templates into the options (unless they already hold a table, which is kept). */
-async function learnTemplates(options: Record<string, unknown>, events: AsyncIterable<CanonicalEvent>): Promise<{ options: Record<string, unknown>; summary: string }> {
+/**
+ * Mines the training messages' templates into the options (unless they already hold a table, which is kept),
+ * leaving out the messages `heldOut` names: those calibrate the model and must meet `<unmatched>` as scoring does.
+ */
+async function learnTemplates(
+  options: Record<string, unknown>,
+  events: AsyncIterable<CanonicalEvent>,
+  heldOut?: (times: Float64Array) => (time: number) => boolean,
+): Promise<{ options: Record<string, unknown>; summary: string }> {
   const opts = parseAdapterOptions(OptionsSchema, options);
   if (opts.templates) {
     for await (const _ of events); // read through, so the caller's read statistics stay whole
     return { options, summary: `templates: the ${opts.templates.templates.length} given in the adapter options` };
   }
+  // every message first: the held-out blocks depend on the whole span of time
+  const times: number[] = [];
+  const texts: string[] = [];
+  for await (const event of events) {
+    times.push(event.time);
+    texts.push(event.text ?? '');
+  }
+  const held = heldOut?.(Float64Array.from(times));
   const d = opts.drain ?? {};
   const miner = new TemplateMiner({
     depth: d.depth ?? DEFAULT_DRAIN_PARAMETERS.depth,
     similarity: d.similarity ?? DEFAULT_DRAIN_PARAMETERS.similarity,
     maxChildren: d.max_children ?? DEFAULT_DRAIN_PARAMETERS.maxChildren,
   });
-  let messages = 0;
-  for await (const event of events) {
-    miner.add(event.text ?? '');
-    messages++;
-  }
-  return { options: { ...options, templates: miner.table() }, summary: `templates: ${miner.size} mined from ${messages} messages` };
+  let mined = 0;
+  texts.forEach((text, i) => {
+    if (held?.(times[i] as number)) return;
+    miner.add(text);
+    mined++;
+  });
+  const left = texts.length - mined;
+  return { options: { ...options, templates: miner.table() }, summary: `templates: ${miner.size} mined from ${mined} messages${left ? ` (${left} held out)` : ''}` };
 }
 
 export const syslog: AdapterFactory = Object.freeze({

@@ -14,7 +14,7 @@ import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import { DEFAULT_RECALL, fitFusion, type EventSource } from '../train/fit-fusion.js';
-import { heldOutRule } from '../train/held-out.js';
+import { heldOutRule, isHeldOut } from '../train/held-out.js';
 import { MAX_RECALL } from '../model/bundle.js';
 import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
 import { timeFieldOf } from '../enrich/query.js';
@@ -100,7 +100,10 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
     }
     // A format that learns from the training events (syslog's templates) reads them once first; the adapter that
     // reads them for the model, and the bundle, have the learnt options.
-    const learnt = await learnAdapterOptions(args.format, args.adapterOptions ?? {}, (a) => eventsOf(readWith(a, newReadStats()), args.maxEvents));
+    // Kinds calibrated on held-out blocks of time (a fusion, a TypeScript kind) learn nothing from those blocks.
+    const holdsOut = !kind.onnx || (args.fusion ?? kind.fusion);
+    const heldOutOf = holdsOut ? (times: Float64Array) => { const rule = heldOutRule(times); return (t: number) => isHeldOut(rule, t); } : undefined;
+    const learnt = await learnAdapterOptions(args.format, args.adapterOptions ?? {}, (a) => eventsOf(readWith(a, newReadStats()), args.maxEvents), heldOutOf);
     if (learnt.summary !== undefined) process.stderr.write(learnt.summary + '\n');
     args = { ...args, adapterOptions: learnt.options };
     adapter = createAdapter(args.format, args.adapterOptions);

@@ -20,7 +20,9 @@ function cacheKey(data: string, args: unknown): string {
   const models = join(REPO_ROOT, 'models');
   for (const f of readdirSync(models).filter((n) => n.endsWith('.py') || n === 'kinds.json').sort()) h.update(f).update(readFileSync(join(models, f)));
   const adapters = readdirSync(join(REPO_ROOT, 'src', 'adapters')).filter((n) => n.endsWith('.ts')).sort().map((n) => `src/adapters/${n}`);
-  for (const f of [...adapters, 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/train/held-out.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
+  // the syslog adapter's templates are mined by src/templates/ at train time
+  const templates = readdirSync(join(REPO_ROOT, 'src', 'templates')).filter((n) => n.endsWith('.ts')).sort().map((n) => `src/templates/${n}`);
+  for (const f of [...adapters, ...templates, 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/train/held-out.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
   return h.digest('hex').slice(0, 16);
 }
 
