@@ -75,4 +75,16 @@ export interface AdapterFactory {
   readonly summary: string;
   /** Options come from the CLI or a bundle's `adapter_options`; unknown keys are refused. */
   create(options?: Record<string, unknown>): Adapter;
+  /**
+   * For a format that learns part of its reading from training data (syslog: the message templates): given the
+   * options and the training events read with `create(options)`, the options to train and score with (kept in the
+   * bundle as `adapter_options`). `heldOut`, given every event time, says which events the model's calibration
+   * holds out (src/train/held-out.ts): learning leaves them out, so they meet what is learnt as scoring will.
+   * `train` calls it before it reads the events for the model.
+   */
+  learn?(
+    options: Record<string, unknown>,
+    events: AsyncIterable<CanonicalEvent>,
+    heldOut?: (times: Float64Array) => (time: number) => boolean,
+  ): Promise<{ options: Record<string, unknown>; summary: string }>;
 }

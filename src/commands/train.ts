@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createAdapter } from '../adapters/registry.js';
+import { createAdapter, learnAdapterOptions } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/adapter.js';
 import { formatReadStats, newReadStats, readEvents, type ReadItem, type ReadStats } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
@@ -14,7 +14,7 @@ import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import { DEFAULT_RECALL, fitFusion, type EventSource } from '../train/fit-fusion.js';
-import { heldOutRule } from '../train/held-out.js';
+import { heldOutRule, isHeldOut } from '../train/held-out.js';
 import { MAX_RECALL } from '../model/bundle.js';
 import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
 import { timeFieldOf } from '../enrich/query.js';
@@ -70,11 +70,12 @@ export interface TrainArgs {
 }
 
 /** Reads the inputs into an events TSV, runs models/train.py, returns the bundle path. */
-export async function train(args: TrainArgs): Promise<string> {
+export async function train(trainArgs: TrainArgs): Promise<string> {
+  let args = trainArgs;
   const kind = MODEL_KINDS[args.kind];
   if (!kind) throw new UsageError(`unknown --kind "${args.kind}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
   if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
-  const adapter = createAdapter(args.format, args.adapterOptions);
+  let adapter = createAdapter(args.format, args.adapterOptions);
   const entityKey = args.entity ?? adapter.entityKey;
   if (args.recall !== undefined && (args.recall > MAX_RECALL || !(args.fusion ?? kind.fusion))) throw new UsageError(`--recall: ${!(args.fusion ?? kind.fusion) ? 'needs the fusion (leave out --no-fusion)' : `at most ${MAX_RECALL}`}`);
   if (!adapter.entityNames.includes(entityKey)) throw new UsageError(`--entity "${entityKey}": format ${adapter.name} has ${adapter.entityNames.join(', ')}`);
@@ -83,7 +84,7 @@ export async function train(args: TrainArgs): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
   try {
     let what = args.inputs.join(', ');
-    let read = (stats: ReadStats) => readEvents(args.inputs, adapter, stats, args.strict);
+    let readWith = (a: Adapter, stats: ReadStats) => readEvents(args.inputs, a, stats, args.strict);
     if (args.fromIndex) {
       const exported = join(work, 'index.ndjson');
       const copying = progress(`reading ${args.fromIndex.pattern}`);
@@ -95,8 +96,18 @@ export async function train(args: TrainArgs): Promise<string> {
         await client.close();
       }
       what = `${args.fromIndex.pattern} since ${args.fromIndex.since}`;
-      read = (stats: ReadStats) => readExport(exported, adapter, stats, args.strict);
+      readWith = (a: Adapter, stats: ReadStats) => readExport(exported, a, stats, args.strict);
     }
+    // A format that learns from the training events (syslog's templates) reads them once first; the adapter that
+    // reads them for the model, and the bundle, have the learnt options.
+    // Kinds calibrated on held-out blocks of time (a fusion, a TypeScript kind) learn nothing from those blocks.
+    const holdsOut = !kind.onnx || (args.fusion ?? kind.fusion);
+    const heldOutOf = holdsOut ? (times: Float64Array) => { const rule = heldOutRule(times); return (t: number) => isHeldOut(rule, t); } : undefined;
+    const learnt = await learnAdapterOptions(args.format, args.adapterOptions ?? {}, (a) => eventsOf(readWith(a, newReadStats()), args.maxEvents), heldOutOf);
+    if (learnt.summary !== undefined) process.stderr.write(learnt.summary + '\n');
+    args = { ...args, adapterOptions: learnt.options };
+    adapter = createAdapter(args.format, args.adapterOptions);
+    const read = (stats: ReadStats) => readWith(adapter, stats);
     if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
     const source: EventSource = () => read(newReadStats());
     const eventsPath = join(work, 'events.tsv');
@@ -145,6 +156,16 @@ export async function train(args: TrainArgs): Promise<string> {
     return join(modelDir, 'bundle.json');
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The events of a read, at most `max` of them (what --max-events trains on). */
+async function* eventsOf(items: AsyncIterable<ReadItem>, max?: number): AsyncGenerator<CanonicalEvent> {
+  let n = 0;
+  for await (const item of items) {
+    if (!item.event) continue;
+    yield item.event;
+    if (max !== undefined && ++n >= max) return;
   }
 }
 

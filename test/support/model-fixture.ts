@@ -21,7 +21,9 @@ function cacheKey(data: string, args: unknown): string {
   const models = join(REPO_ROOT, 'models');
   for (const f of readdirSync(models).filter((n) => n.endsWith('.py') || n === 'kinds.json').sort()) h.update(f).update(readFileSync(join(models, f)));
   const adapters = readdirSync(join(REPO_ROOT, 'src', 'adapters')).filter((n) => n.endsWith('.ts')).sort().map((n) => `src/adapters/${n}`);
-  for (const f of [...adapters, 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/train/held-out.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
+  // the syslog adapter's templates are mined by src/templates/ at train time
+  const templates = readdirSync(join(REPO_ROOT, 'src', 'templates')).filter((n) => n.endsWith('.ts')).sort().map((n) => `src/templates/${n}`);
+  for (const f of [...adapters, ...templates, 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/train/held-out.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -70,6 +72,21 @@ export async function authlogModel(): Promise<string> {
     train({
       format: 'authlog', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false,
       adapterOptions: { year: args.year },
+    }),
+  );
+}
+
+/**
+ * A syslog transformer-mlm bundle on the same auth.log, every line kept, a host's template sequence as the context
+ * (`--entity src_host`): train mines the message templates into its adapter_options.
+ */
+export async function syslogModel(): Promise<string> {
+  const text = readFileSync(shared('linux', 'ubuntu-internet-host-auth.log'), 'utf8');
+  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 3, minCount: 1, year: AUTHLOG_SAMPLE_YEAR, entity: 'src_host' };
+  return cachedModel('syslog-transformer-mlm', text, args, (input, modelDir) =>
+    train({
+      format: 'syslog', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false,
+      adapterOptions: { year: args.year }, entity: args.entity,
     }),
   );
 }
