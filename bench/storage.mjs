@@ -6,7 +6,7 @@
 // Two sets of the same logons, a simulated enterprise's two test days (100 people, the model trained on its week
 // before, as the demo does): shipped as the demo ships them (the LANL line in `message` plus the parsed user and
 // hosts, ~90 bytes) and dressed as the Winlogbeat Windows Security events a SIEM stores (bench/lib/winlogbeat.mjs).
-// Rows (the Windows set, whose rows take longest, only those marked everySet): the policy of schema v5 (score and raw with every digit of a double), this version's default, every event
+// Rows (the Windows set, whose rows take longest, only those marked everySet): the policy of schema v5 (score and raw with every digit of a double), the previous default (raw and the compact value on every event), this version's default, every event
 // explained in full, then this version's default with one part left out (what that part costs), mapping options
 // and the best_compression codec.
 // Usage: node bench/storage.mjs [--bulk 5000] [--out bench/results] [--only lanl|windows]
@@ -26,7 +26,7 @@ const load = async (path) => import(new URL(path, dist));
 const { simulate } = await load('sim/simulate.js');
 const { train } = await load('commands/train.js');
 const { scoreFiles } = await load('commands/score.js');
-const { anomalyFields, DEFAULT_EXPLAIN_ABOVE } = await load('service/anomaly-fields.js');
+const { anomalyFields, DEFAULT_EXPLAIN_ABOVE, storedRaw } = await load('service/anomaly-fields.js');
 const { Scorer } = await load('scorer/scorer.js');
 
 const work = join(resolve(values.out), 'storage-work');
@@ -113,33 +113,35 @@ const PART_ROWS = [
   ['anomaly.entity and anomaly.time (history refill stamp)', ['anomaly.entity', 'anomaly.time']],
 ];
 
-/** The default's fields with the three measured savings applied: model and scored_at elsewhere, raw and the compact value only where the full explanation is. */
-function lean(f, r) {
-  const full = r.anomaly_score >= DEFAULT_EXPLAIN_ABOVE;
-  const kept = without(f, 'anomaly.model', 'anomaly.scored_at', ...(full ? [] : ['anomaly.raw']));
-  if (!full && !f.anomaly.is_anomaly) kept.anomaly.fields = f.anomaly.fields.map(({ name }) => ({ name }));
-  return kept;
+/**
+ * The previous version's fields (schema v6 before raw and the compact value were left out): anomaly.raw on every
+ * event, the compact form with the top field's value.
+ */
+function previous(f, r) {
+  if (r.anomaly_score >= DEFAULT_EXPLAIN_ABOVE) return f;
+  const top = r.fields[0];
+  const { fields, ...rest } = f.anomaly;
+  return { ...f, anomaly: { raw: storedRaw(r.raw), fields: top ? [{ name: top.field, value: top.value }] : fields, ...rest } };
 }
 
 /** The rows of one set: name, the documents' anomaly fields (null: none), mapping of the anomaly fields, index settings. */
 function rowsOf(set, key) {
   const now = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r), DEFAULT_EXPLAIN_ABOVE));
+  const before = now.map((f, i) => previous(f, results[i]));
   // Schema v5 wrote the score and the raw score with every digit of a double.
-  const v5 = now.map((f, i) => ({ ...f, anomaly_score: results[i].anomaly_score, anomaly: { ...f.anomaly, raw: results[i].raw } }));
+  const v5 = before.map((f, i) => ({ ...f, anomaly_score: results[i].anomaly_score, anomaly: { ...f.anomaly, raw: results[i].raw } }));
   const full = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r), 0));
   const BEST = { codec: 'best_compression' };
   return [
     { name: 'plain (no anomaly fields)', everySet: true, fields: null },
     { name: 'schema v5 default (score, raw: all 17 digits)', everySet: true, fields: v5 },
+    { name: 'previous default (raw, compact value on every event)', everySet: true, fields: before },
     { name: `this version's default (full explanation for ${explainedFull})`, everySet: true, fields: now, main: true },
     { name: 'every event explained in full', fields: full },
     ...PART_ROWS.map(([part, paths]) => ({ name: `  default without ${part}`, everySet: part.startsWith('anomaly.entity'), fields: now.map((f) => without(f, ...paths)), partOf: part })),
+    // (a), not built: the model and the scoring time once per model version instead of on every event.
     { name: '  default without model and scored_at (kept once per model)', everySet: true, fields: now.map((f) => without(f, 'anomaly.model', 'anomaly.scored_at')) },
-    { name: '  default, raw only with the full explanation', everySet: true, fields: now.map((f, i) => (results[i].anomaly_score >= DEFAULT_EXPLAIN_ABOVE ? f : without(f, 'anomaly.raw'))) },
-    // The compact form's value repeats a field of the event itself; anomalous events keep it (aggregate reads it).
-    { name: '  default, compact form without its value (kept if anomalous)', everySet: true, fields: now.map((f, i) => (results[i].anomaly_score >= DEFAULT_EXPLAIN_ABOVE || f.anomaly.is_anomaly ? f : { ...f, anomaly: { ...f.anomaly, fields: f.anomaly.fields.map(({ name }) => ({ name })) } })) },
-    { name: '  default, the three above together', everySet: true, fields: now.map((f, i) => lean(f, results[i])) },
-    { name: '  the three together, without the history refill stamp', everySet: true, fields: now.map((f, i) => without(lean(f, results[i]), 'anomaly.entity', 'anomaly.time')) },
+    { name: '  that, and without the history refill stamp', everySet: true, fields: now.map((f) => without(f, 'anomaly.model', 'anomaly.scored_at', 'anomaly.entity', 'anomaly.time')) },
     { name: '  default, anomaly_score rounded to 4 decimals', fields: now.map((f) => ({ ...f, anomaly_score: Math.floor(f.anomaly_score * 1e4) / 1e4 })) },
     { name: '  default, anomaly_score index: false', fields: now, anomaly: anomalyMapping('anomaly_score', { index: false }) },
     { name: '  default, anomaly.scored_at index/doc_values false', fields: now, anomaly: anomalyMapping('scored_at', { index: false, doc_values: false }) },

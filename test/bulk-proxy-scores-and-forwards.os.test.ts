@@ -12,7 +12,8 @@ const fresh = uniqueIndex('proxy-auto');
 let sidecar: Sidecar;
 
 beforeAll(async () => {
-  if (url) sidecar = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true });
+  // Every event explained in full: the test compares raw scores, written only with the full explanation.
+  if (url) sidecar = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true, 'explanation.full_above': 0 });
 });
 afterAll(async () => {
   await sidecar?.shutdown();

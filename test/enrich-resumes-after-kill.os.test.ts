@@ -34,7 +34,7 @@ const docs = c.ready ? c.docs() : [];
 
 function args(modelDir: string): string[] {
   // Small pages: many bulks and checkpoints, so the kill lands mid-run.
-  return ['enrich', '--index', INDEX, '--model-dir', modelDir, '--since', '2026-01-01T00:00:00Z', '--job', JOB, '--page-size', '100', '--batch-size', '100'];
+  return ['enrich', '--index', INDEX, '--model-dir', modelDir, '--since', '2026-01-01T00:00:00Z', '--job', JOB, '--page-size', '100', '--batch-size', '100', '--explain-above', '0'];
 }
 
 /** Starts enrich as a child process and SIGKILLs it as soon as its first checkpoint with progress is stored. */

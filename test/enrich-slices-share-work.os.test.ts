@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 const docs = ecsDocs({ seed: 123, days: 6, startMs: FIXTURE_START_MS + 21 * DAY }); // 2160 events, 30 users
 
 const enrich = (url: string, modelDir: string, index: string, job: string, sliceIds: number[]): Promise<EnrichStats> =>
-  runEnrich(url, modelDir, { pattern: index, job, pageSize: 250, batchSize: 128, sliceMax: 2, sliceIds });
+  runEnrich(url, modelDir, { pattern: index, job, pageSize: 250, batchSize: 128, sliceMax: 2, sliceIds, explainAbove: 0 });
 
 /** The proxy path's view: every event scored in ingest (time) order, history scoped to the index. */
 async function inlineRaw(modelDir: string, index: string): Promise<number[]> {

@@ -1,7 +1,8 @@
 // Explanations cost index space on every event, and analysts read them only on the rare ones: an event at or above
 // the explain threshold gets the full explanation (every explained field with its surprisal and expected value, and
-// the threshold), the others the top field's name and value only; the same in the sidecar's config, enrich's
-// option and `score --explain-above`, and the score itself never changes.
+// the threshold, and the raw score that breaks ties among the top events), the others the top field's name only, and
+// its value too when the event is anomalous (aggregate reads it); the same in the sidecar's config, enrich's option
+// and `score --explain-above`, and the score itself never changes.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,17 +26,23 @@ describe('explanation policy', () => {
     expect(full.anomaly.fields![0]).toEqual({ name: 'dst_host', value: 'v0', surprisal: 6, expected: 'e0' });
     expect(full.anomaly.threshold).toBe(0.999);
 
+    expect(full.anomaly.raw).toBe(12.5);
+
     const compact = anomalyFields(result(0.98), model, 0.999, 't');
-    expect(compact.anomaly.fields).toEqual([{ name: 'dst_host', value: 'v0' }]);
+    expect(compact.anomaly.fields).toEqual([{ name: 'dst_host' }]);
     expect(compact.anomaly.threshold).toBeUndefined();
     expect(compact.anomaly_score).toBe(0.98);
-    expect(compact.anomaly.raw).toBe(12.5);
+    expect(compact.anomaly.raw).toBeUndefined();
+    expect(compact.anomaly.is_anomaly).toBe(false);
     expect(compact.anomaly.model).toEqual(model);
     expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(full).length / 2);
 
     // 0 explains everything in full; 1 only a perfect score
     expect(anomalyFields(result(0), model, 0.999, 't', undefined, 0).anomaly.fields).toHaveLength(MAX_EXPLAINED_FIELDS);
-    expect(anomalyFields(result(0.9999), model, 0.999, 't', undefined, 1).anomaly.fields).toHaveLength(1);
+    // an anomalous event below the explain threshold keeps the top field's value, which aggregate and suppressions read
+    const anomalousCompact = anomalyFields(result(0.9999), model, 0.999, 't', undefined, 1);
+    expect(anomalousCompact.anomaly.fields).toEqual([{ name: 'dst_host', value: 'v0' }]);
+    expect(anomalousCompact.anomaly.raw).toBeUndefined();
   });
 
   it('is configured in the sidecar with a default and refuses a threshold outside [0, 1], naming the key', () => {

@@ -15,9 +15,10 @@ let noRefill: Sidecar;
 
 beforeAll(async () => {
   if (!url) return;
-  warm = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true });
-  cold = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true });
-  noRefill = await startTestSidecar({ 'opensearch.url': url, 'history.refill': false });
+  // Every event explained in full: histories are compared by raw score, written only with the full explanation.
+  warm = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true, 'explanation.full_above': 0 });
+  cold = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true, 'explanation.full_above': 0 });
+  noRefill = await startTestSidecar({ 'opensearch.url': url, 'history.refill': false, 'explanation.full_above': 0 });
 });
 afterAll(async () => {
   await Promise.all([warm?.shutdown(), cold?.shutdown(), noRefill?.shutdown()]);

@@ -91,8 +91,9 @@ describe('reordering window', () => {
     } finally {
       await scorer.close();
     }
-    windowed = await startTestSidecar({ 'history.reorder_window_ms': WINDOW_MS });
-    immediate = await startTestSidecar({ 'history.reorder_window_ms': 0 });
+    // Every event explained in full: orders are compared by raw score, written only with the full explanation.
+    windowed = await startTestSidecar({ 'history.reorder_window_ms': WINDOW_MS, 'explanation.full_above': 0 });
+    immediate = await startTestSidecar({ 'history.reorder_window_ms': 0, 'explanation.full_above': 0 });
   }, 600_000);
   afterAll(async () => {
     await windowed?.shutdown();

@@ -74,8 +74,11 @@ describe('anomalyFields', () => {
   it('writes the stored score and raw, while is_anomaly and the explanation policy read the computed score', () => {
     const justBelow = anomalyFields(result(0.98999999999, 7.123456789012345), model, 0.999, 't');
     expect(justBelow.anomaly_score).toBe(0.989999);
-    expect(justBelow.anomaly.raw).toBe(Number(Math.fround(7.123456789012345).toPrecision(9)));
-    expect(justBelow.anomaly.fields).toEqual([{ name: 'dst_host', value: 'c1' }]);
+    // below the explain threshold by less than a millionth: compact (no raw, the top field's name) though stored as 0.989999
+    expect(justBelow.anomaly.raw).toBeUndefined();
+    expect(justBelow.anomaly.fields).toEqual([{ name: 'dst_host' }]);
+    const explained = anomalyFields(result(0.98999999999, 7.123456789012345), model, 0.999, 't', undefined, 0.98);
+    expect(explained.anomaly.raw).toBe(Number(Math.fround(7.123456789012345).toPrecision(9)));
 
     const tail = anomalyFields(result(0.99999999, 41.5), model, 0.9999999, 't');
     expect(tail.anomaly_score).toBe(0.999999);

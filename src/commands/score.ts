@@ -8,7 +8,7 @@ import { createAdapter } from '../adapters/registry.js';
 import { formatReadStats, newReadStats, readRecords } from '../adapters/read.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
-import { errorLine, scoreLine, skippedLine } from '../output/score-line.js';
+import { compactLine, errorLine, scoreLine, skippedLine } from '../output/score-line.js';
 import { Scorer, type ScoreResult } from '../scorer/scorer.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
@@ -22,7 +22,8 @@ const SPECS = {
   'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
   output: { type: 'string', short: 'o', help: 'FILE  JSON lines output' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
-  'explain-above': { type: 'string', help: `SCORE  the compact form below this anomaly_score: the top field's name and value only (e.g. ${DEFAULT_EXPLAIN_ABOVE}; default: every event in full)` },
+  'explain-above': { type: 'string', help: `SCORE  the compact form below this anomaly_score: the top field's name and value only (e.g. ${DEFAULT_EXPLAIN_ABOVE}; default: every event in full, or ${DEFAULT_EXPLAIN_ABOVE} with --compact)` },
+  compact: { type: 'boolean', default: false, help: 'below --explain-above, a non-anomalous event\'s line is {"line","anomaly_score","field"} only (the top field\'s name)' },
 } as const;
 
 export interface ScoreArgs {
@@ -35,6 +36,8 @@ export interface ScoreArgs {
   batchSize: number;
   /** Below this anomaly_score a line carries only its top field's name and value (default 0: every line in full). */
   explainAbove?: number;
+  /** Below `explainAbove` (default then DEFAULT_EXPLAIN_ABOVE), a non-anomalous event's line is compactLine's. */
+  compact?: boolean;
 }
 
 export interface ScoreSummary {
@@ -70,7 +73,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   type Pending = { line: number; event?: CanonicalEvent; error?: string; skipped?: string };
   let pending: Pending[] = [];
   let batchEvents = 0;
-  const explainAbove = args.explainAbove ?? 0;
+  const explainAbove = args.explainAbove ?? (args.compact ? DEFAULT_EXPLAIN_ABOVE : 0);
   // Batches scored but not yet written, oldest first. The scorer only reads the history it was filled with
   // (`remember` below), so batches are independent: while the ONNX worker scores one, this thread reads and
   // parses the next and writes the one before, and the output keeps input order.
@@ -104,6 +107,10 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
         const r = results[i++]!;
         if (r.is_anomaly) summary.anomalies += 1;
         const compact = r.anomaly_score < explainAbove;
+        if (compact && args.compact && !r.is_anomaly) {
+          text += compactLine({ line: p.line, anomaly_score: r.anomaly_score, ...(r.fields[0] ? { field: r.fields[0].field } : {}) }) + '\n';
+          continue;
+        }
         text += scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, ...r, ...(compact ? { fields: r.fields.map((f) => ({ field: f.field, value: f.value })) } : {}) }) + '\n';
       } else if (p.skipped !== undefined) {
         text += skippedLine({ line: p.line, skipped: p.skipped }) + '\n';
@@ -174,6 +181,7 @@ const command: Command = {
       strict: v.strict,
       batchSize: intOption(v['batch-size'], 'batch-size', 1024),
       ...(v['explain-above'] !== undefined ? { explainAbove: scoreOption(v['explain-above'], 'explain-above') } : {}),
+      compact: v.compact,
     });
     process.stdout.write(`scored ${summary.scored} events (${summary.anomalies} over threshold), ${summary.errors} unreadable records → ${v.output}\n`);
     return 0;

@@ -93,7 +93,8 @@ export const ServeConfigSchema = z
       .object({
         /**
          * anomaly_score from which an event's explanation is written in full (every explained field with its
-         * surprisal and expected value, and the threshold); below it only the top field's name and value. The
+         * surprisal and expected value, the threshold and the raw score); below it only the top field's name, with
+         * its value on an anomalous event (src/service/anomaly-fields.ts). The
          * default explains the top 1% of normal traffic and every anomaly; 0 explains every event in full.
          */
         full_above: z.number().min(0).max(1).default(DEFAULT_EXPLAIN_ABOVE),

@@ -43,3 +43,14 @@ export const skippedLine = fastJson({
   type: 'object',
   properties: { line: { type: 'integer' }, skipped: { type: 'string' } },
 }) as (line: { line: number; skipped: string }) => string;
+
+/**
+ * `score --compact`: the line of an event below the explain threshold that is not anomalous, with what joins it back
+ * to its record and says where to look: the input line, the score (the same double as in full) and the top field's
+ * name. The field's value is in the record itself; time, entities, raw and components are left out so the line
+ * stays about 70 bytes whatever the format (the full form is about 1 KB).
+ */
+export const compactLine = fastJson({
+  type: 'object',
+  properties: { line: { type: 'integer' }, anomaly_score: { type: 'number' }, field: { type: 'string' } },
+}) as (line: { line: number; anomaly_score: number; field?: string }) => string;

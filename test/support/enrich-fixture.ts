@@ -74,6 +74,8 @@ export interface EnrichRun {
   sliceIds?: number[];
   /** The window's start (default 2026-01-01: the ECS fixture's days). */
   since?: string;
+  /** Full explanations (and anomaly.raw) from this anomaly_score (default: the sidecar's default, 0.99). */
+  explainAbove?: number;
 }
 
 /**
@@ -82,7 +84,7 @@ export interface EnrichRun {
  */
 export async function runEnrich(url: string, modelDir: string, run: EnrichRun, wrap: (service: ScoringService) => ScoringService = (s) => s): Promise<EnrichStats> {
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-  const scoring = await createEnrichScoring(client, modelDir, run.batchSize);
+  const scoring = await createEnrichScoring(client, modelDir, run.batchSize, run.explainAbove);
   try {
     const models = new ModelSwitch();
     models.switchTo(wrap(scoring.service));

@@ -90,7 +90,8 @@ export async function shipThroughEveryPath(url: string, name: string, modelDir: 
 
   const releasePort = await holdSidecarPort();
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-  const settings = { 'opensearch.url': url, 'history.refill': true, 'listen.port': TEST_SIDECAR_PORT, model_dir: modelDir };
+  // Every event explained in full on every path: the paths are compared by raw score too, written only with the full explanation.
+  const settings = { 'opensearch.url': url, 'history.refill': true, 'listen.port': TEST_SIDECAR_PORT, model_dir: modelDir, 'explanation.full_above': 0 };
   const env = { SEQSENTRY_TOKEN: TEST_SIDECAR_TOKEN };
   let sidecar: Sidecar | undefined;
   try {
@@ -121,7 +122,7 @@ export async function shipThroughEveryPath(url: string, name: string, modelDir: 
     const load = await os(url, 'POST', '/_bulk?refresh=true', ndjson(...docs.flatMap((d, i) => [{ index: { _index: index.enrich, _id: docId(i) } }, d])));
     if (load.status !== 200 || load.json.errors) throw new Error(`load ${index.enrich}: ${JSON.stringify(load.json).slice(0, 500)}`);
     await dropCheckpoints(url, job);
-    const run: EnrichRun = { pattern: index.enrich, job, pageSize: 50, batchSize: 256, since };
+    const run: EnrichRun = { pattern: index.enrich, job, pageSize: 50, batchSize: 256, since, explainAbove: 0 };
     const stats = await runEnrich(url, modelDir, run);
     if (stats.scored + stats.unreadable !== docs.length) throw new Error(`enrich wrote ${stats.scored} scores and ${stats.unreadable} errors for ${docs.length} documents: ${JSON.stringify(stats)}`);
 

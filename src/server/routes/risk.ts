@@ -4,7 +4,7 @@
 //   `{"riskScore": r}` so that an existing client can point at the sidecar unchanged;
 // - any one login record the served adapter reads (weblogin: `outcome`, `app`, ECS names...), answered with the
 //   score and the explanation as /v1/score gives it: the fields that made the login unusual (in full, with the value
-//   the model expected, from explanation.full_above; the top field below it).
+//   the model expected, from explanation.full_above; the top field's name below it).
 import { z } from 'zod';
 import type { AnomalyFields } from '../../service/anomaly-fields.js';
 import type { ScoringService } from '../../service/scoring-service.js';
