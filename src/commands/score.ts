@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
+import { withTextTokens } from '../tokenizer/text-tokens.js';
 import { formatReadStats, newReadStats, readRecords } from '../adapters/read.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
@@ -58,7 +59,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   let adapter;
   try {
     if (format !== scorer.bundle.format) throw new UsageError(`--format ${format}: model ${args.modelDir} was trained on ${scorer.bundle.format} records`);
-    adapter = createAdapter(format, args.adapterOptions ?? scorer.bundle.adapter_options);
+    adapter = withTextTokens(createAdapter(format, args.adapterOptions ?? scorer.bundle.adapter_options), scorer.textTokens);
   } catch (err) {
     await scorer.close(); // its worker thread would keep the process alive
     throw err;

@@ -11,6 +11,9 @@ import { SeqSentryError, UsageError } from '../core/errors.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
 import { DEFAULT_KIND, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
+import { withTextTokens, type TextTokensSpec } from '../tokenizer/text-tokens.js';
+import { openTextTokens } from '../tokenizer/text-modes.js';
+import { fitTextTokens, type TextTokensArgs } from '../train/text-tokens.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import { DEFAULT_RECALL, fitFusion, type EventSource } from '../train/fit-fusion.js';
@@ -25,7 +28,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -40,6 +43,10 @@ const SPECS = {
   entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host; zeek: src_ip | dst_ip | uid (default: the format\'s: user; zeek src_ip)' },
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
+  'text-tokens': { type: 'string', default: 'none', help: 'bpe | char | none  free-text fields as K extra fields: the first K byte-pair pieces (learnt on the training texts) or bytes of each text' },
+  'text-field': { type: 'string', multiple: true, help: 'NAME  a free-text field for --text-tokens (repeatable): a key of the record as read (zeek: uri, query; weblogin: user_agent.original) or text (a syslog message)' },
+  'text-max-tokens': { type: 'string', help: 'K  positions per text field (bpe 8, char 16; at most 64); a longer text ends in <more>' },
+  'text-vocab': { type: 'string', help: 'N  --text-tokens bpe: vocabulary size, the 256 bytes included (default 512)' },
   'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },
   since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
   'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
@@ -65,6 +72,8 @@ export interface TrainArgs {
   fusion?: boolean;
   /** Recent events of the entity the fused memory also counts (DEFAULT_RECALL). */
   recall?: number;
+  /** Free-text fields read as pieces (K extra fields each). */
+  textTokens?: TextTokensArgs;
   /** Read the events from OpenSearch instead of `inputs`. */
   fromIndex?: IndexExport & { opensearch: OpenSearchConfig };
 }
@@ -76,6 +85,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
   if (!kind) throw new UsageError(`unknown --kind "${args.kind}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
   if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
   let adapter = createAdapter(args.format, args.adapterOptions);
+  if (args.textTokens && !kind.contract) throw new UsageError(`--text-tokens: ${kind.kind} reads the event itself, not field tokens`);
   const entityKey = args.entity ?? adapter.entityKey;
   if (args.recall !== undefined && (args.recall > MAX_RECALL || !(args.fusion ?? kind.fusion))) throw new UsageError(`--recall: ${!(args.fusion ?? kind.fusion) ? 'needs the fusion (leave out --no-fusion)' : `at most ${MAX_RECALL}`}`);
   if (!adapter.entityNames.includes(entityKey)) throw new UsageError(`--entity "${entityKey}": format ${adapter.name} has ${adapter.entityNames.join(', ')}`);
@@ -106,8 +116,15 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
     const learnt = await learnAdapterOptions(args.format, args.adapterOptions ?? {}, (a) => eventsOf(readWith(a, newReadStats()), args.maxEvents), heldOutOf);
     if (learnt.summary !== undefined) process.stderr.write(learnt.summary + '\n');
     args = { ...args, adapterOptions: learnt.options };
-    adapter = createAdapter(args.format, args.adapterOptions);
+    const plainAdapter = createAdapter(args.format, args.adapterOptions);
+    adapter = plainAdapter;
+    // `adapter` is read when the reading starts: the text tokens, once fitted, extend it.
     const read = (stats: ReadStats) => readWith(adapter, stats);
+    let textTokens: TextTokensSpec | undefined;
+    if (args.textTokens) {
+      textTokens = await fitTextTokens(args.textTokens, plainAdapter, read, modelDir, work, args.maxEvents);
+      adapter = withTextTokens(plainAdapter, await openTextTokens(textTokens, modelDir));
+    }
     if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
     const source: EventSource = () => read(newReadStats());
     const eventsPath = join(work, 'events.tsv');
@@ -131,7 +148,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
     const metaPath = join(work, 'meta.json');
     // entity_fields: the fields that name an entity, which a kind reading what an event looks like leaves out (lstm-ae)
     const entityFields = adapter.fieldNames.filter((f) => adapter.entityNames.includes(f));
-    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey, entity_fields: entityFields }));
+    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey, entity_fields: entityFields, ...(textTokens ? { text_tokens: textTokens } : {}) }));
     const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(args.seed), '--min-count', String(args.minCount), '--meta', metaPath];
     if (args.epochs !== undefined) py.push('--epochs', String(args.epochs));
     py.push('--context', String(args.context ?? kind.defaultContext));
@@ -193,6 +210,24 @@ async function trainTypeScriptKind(args: TrainArgs, kind: ModelKind, adapter: Ad
   return join(modelDir, 'bundle.json');
 }
 
+/** `--text-tokens` and its companions; `none` (the default) with none of them set gives no text tokens. */
+function textTokensOption(v: { 'text-tokens'?: string; 'text-field'?: string[]; 'text-max-tokens'?: string; 'text-vocab'?: string }): { textTokens?: TextTokensArgs } {
+  const mode = v['text-tokens'] ?? 'none';
+  if (mode === 'none') {
+    const stray = (['text-field', 'text-max-tokens', 'text-vocab'] as const).filter((k) => v[k] !== undefined);
+    if (stray.length) throw new UsageError(`${stray.map((k) => `--${k}`).join(', ')}: go with --text-tokens bpe|char`);
+    return {};
+  }
+  return {
+    textTokens: {
+      mode,
+      fields: v['text-field'] ?? [],
+      ...(v['text-max-tokens'] !== undefined ? { maxTokens: intOption(v['text-max-tokens'], 'text-max-tokens', 1) } : {}),
+      ...(v['text-vocab'] !== undefined ? { vocabSize: intOption(v['text-vocab'], 'text-vocab', 257) } : {}),
+    },
+  };
+}
+
 const command: Command = {
   name: 'train',
   summary: SUMMARY,
@@ -223,6 +258,7 @@ const command: Command = {
       ...(v['no-fusion'] ? { fusion: false } : {}),
       ...(v.recall !== undefined ? { recall: intOption(v.recall, 'recall', 0) } : {}),
       ...(v.entity !== undefined ? { entity: v.entity } : {}),
+      ...textTokensOption(v),
     });
     process.stdout.write(`model bundle: ${bundlePath}\n`);
     return 0;

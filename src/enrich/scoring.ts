@@ -3,6 +3,7 @@
 // switches to a changed bundle between pages (enrich --follow), as serve's reload does.
 import type { Client } from '@opensearch-project/opensearch';
 import { createAdapter } from '../adapters/registry.js';
+import { withTextTokens } from '../tokenizer/text-tokens.js';
 import { ModelLoadError } from '../core/errors.js';
 import { createHistoryLoader, historyFieldsFor } from '../opensearch/history-loader.js';
 import { Scorer } from '../scorer/scorer.js';
@@ -29,7 +30,7 @@ const log = logger.child({ component: 'enrich' });
 
 async function loadService(client: Client, modelDir: string, batchSize: number, explainAbove?: number): Promise<ScoringService> {
   const scorer = await Scorer.load(modelDir, { maxBatch: batchSize });
-  const adapter = createAdapter(scorer.bundle.format, scorer.bundle.adapter_options);
+  const adapter = withTextTokens(createAdapter(scorer.bundle.format, scorer.bundle.adapter_options), scorer.textTokens);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
   return new ScoringService(scorer, adapter, {
     maxBatch: batchSize,

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { ModelLoadError } from '../core/errors.js';
 import { MEMORY_SCHEMA_VERSION, type MemoryFile } from '../memory/entity-memory.js';
 import { MODEL_KINDS, type ModelKind } from './kinds.js';
+import { TextTokensSchema, type TextTokens } from '../tokenizer/text-tokens.js';
+import { openTextTokens } from '../tokenizer/text-modes.js';
 
 /**
  * 3: optional fusion of the sequence model with the per-entity memory (memory.json), fitted by `seqsentry train`.
@@ -36,6 +38,8 @@ const BundleSchema = z.object({
   context_length: z.number().int().min(0),
   /** An ONNX kind's: its model fields and their vocabularies. */
   tokenizer: TokenizerSchema.optional(),
+  /** When the model reads free-text fields as pieces: how they were cut, and the tokenizer file (src/tokenizer/text-tokens.ts). */
+  text_tokens: TextTokensSchema.optional(),
   /** An ONNX kind's model file. */
   onnx: z.object({
     file: z.string(),
@@ -88,6 +92,8 @@ export interface LoadedBundle {
   modelBytes: Buffer;
   /** The fusion's per-entity memory, when the bundle has a fusion. */
   memory?: MemoryFile;
+  /** The text fields' piecer, when the bundle reads free text as pieces. */
+  textTokens?: TextTokens;
 }
 
 const MemorySpecSchema = z.object({
@@ -181,7 +187,8 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   if (sha !== file.sha256) {
     throw new ModelLoadError(dir, `sha256 of ${file.file} is ${sha}, bundle.json says ${file.sha256}: the model file was changed or truncated`);
   }
-  if (!bundle.fusion) return { dir, bundle, modelPath, modelBytes };
+  const textTokens = bundle.text_tokens ? { textTokens: await openTextTokens(bundle.text_tokens, dir) } : {};
+  if (!bundle.fusion) return { dir, bundle, modelPath, modelBytes, ...textTokens };
   const memory = await loadMemory(dir, bundle.fusion.memory_file, bundle.fusion.memory_sha256);
-  return { dir, bundle, modelPath, modelBytes, memory };
+  return { dir, bundle, modelPath, modelBytes, memory, ...textTokens };
 }

@@ -6,6 +6,7 @@ import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import type { OnnxSessionOptions } from '../model/onnx.js';
 import { RUNTIMES, type EventScore, type FieldScore, type KindRuntime } from '../model/runtime.js';
 import { Encoder } from '../tokenizer/vocab.js';
+import type { TextTokens } from '../tokenizer/text-tokens.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
 import { canonicalOrder, tieBreak } from './order.js';
@@ -58,7 +59,11 @@ export class Scorer {
   private readonly recallOffset: number;
   private readonly rowLength: number;
 
-  private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile) {
+  /**
+   * @param textTokens the bundle's text-field piecer: its adapter must append those fields (withTextTokens) for the
+   *   events to carry what the model was trained on.
+   */
+  private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile, readonly textTokens: TextTokens | null = null) {
     this.encoder = bundle.tokenizer ? new Encoder(bundle.tokenizer) : null;
     this.calibrator = new Calibrator(bundle.calibration);
     this.context = bundle.context_length;
@@ -80,7 +85,7 @@ export class Scorer {
     const open = RUNTIMES[kind.runtime];
     if (!open) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime "${kind.runtime}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
     const model = await open(loaded, options);
-    return new Scorer(bundle, model, options, loaded.memory);
+    return new Scorer(bundle, model, options, loaded.memory, loaded.textTokens ?? null);
   }
 
   /** Model name and version, as written into anomaly.model. */

@@ -1,6 +1,7 @@
 // Builds serve's scoring path from one bundle directory: the scorer, the adapter checked against the bundle, the
 // history refill and the ScoringService; used at start-up and for every reload, so both check a bundle the same way.
 import { createAdapter } from '../adapters/registry.js';
+import { withTextTokens } from '../tokenizer/text-tokens.js';
 import type { Adapter } from '../adapters/adapter.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
@@ -31,7 +32,7 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): Adapter {
   const options = config.adapter.options ?? bundle.adapter_options;
   let adapter: Adapter;
   try {
-    adapter = createAdapter(format, options);
+    adapter = withTextTokens(createAdapter(format, options), scorer.textTokens);
   } catch (err) {
     if (err instanceof UsageError) throw new ConfigError('adapter.format', err.message);
     throw err;
