@@ -24,8 +24,8 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import ContextData, EventsFileError, context_index, read_events, split  # noqa: E402
 from export import export_bundle  # noqa: E402
-from raw_score import field_weights, raw_scores  # noqa: E402
-from registry import KINDS  # noqa: E402
+from raw_score import RULES  # noqa: E402
+from registry import KINDS, RAW_SCORE  # noqa: E402
 from vocab import build_vocab, encode_columns, make_tokenizer, model_columns, model_fields  # noqa: E402
 
 
@@ -215,6 +215,7 @@ for epoch in range(1, args.epochs + 1):
 
 # ---------------------------------------------------------------- checkpoint + export
 model.load_state_dict(best_state)
+field_weights, raw_scores = RULES[RAW_SCORE[args.kind]]
 weights = field_weights(best_val)                      # (F,) from the held-out events of the best epoch
 raw = raw_scores(best_val, weights)                    # (N_val,) the raw scores calibration ranks against
 os.makedirs(args.out, exist_ok=True)

@@ -5,7 +5,8 @@ record, the conn record's first, then its dns/http/ssl/... records in time order
 Context is the entity's (by default the source host's) previous connections. Every slot of the target connection is
 predicted with itself masked and everything else visible: the other records of the connection and every record of
 the host's recent connections. Per-token surprisal -ln p(true token) comes out (1 - p is the per-token anomaly the
-TypeScript side reports); the event score is the calibrated rank of the weighted sum (raw_score.py).
+TypeScript side reports); the raw score is the largest of them (kinds.json "raw_score": "max": a connection is as anomalous as its least
+likely record) and the event score its calibrated rank among held-out connections.
 
 The network is TransformerMLM's two-stream query/content design: a slot is a "field" with its own vocabulary and
 output head. What differs is the unit and the defaults below, so this file holds only its config.

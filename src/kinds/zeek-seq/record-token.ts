@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ModelLoadError } from '../../core/errors.js';
 import type { CanonicalEvent } from '../../core/event.js';
 import { ZEEK_FIELDS, type ZeekField } from '../../adapters/zeek-fields.js';
+import { bool, type ZeekRecord } from '../../adapters/zeek-values.js';
 
 export interface RecordTokenizer {
   readonly name: string;
@@ -53,17 +54,38 @@ const tupleIndexes: Readonly<Record<string, readonly number[]>> = Object.freeze(
 );
 const defaultIndexes = DEFAULT_TUPLE.map((f) => ZEEK_FIELDS.indexOf(f));
 
-/** The record's full tuple: `logtype|v1|v2|...` over its log type's telling fields. */
+/**
+ * Which side of the monitored site started the connection, from Zeek's own `local_orig`/`local_resp` (Site::local_nets;
+ * the issue's "local/remote"): out, in, internal, external, or `?` where the record does not say (every log but conn).
+ * An address's scope cannot tell this: a site on public addresses is `public` on both sides either way.
+ */
+export function direction(event: CanonicalEvent): string {
+  const rec = event.raw as ZeekRecord | null;
+  if (!rec || typeof rec !== 'object') return '?';
+  const orig = bool(rec, 'local_orig');
+  const resp = bool(rec, 'local_resp');
+  if (orig === undefined || resp === undefined) return '?';
+  return orig ? (resp ? 'internal' : 'out') : resp ? 'in' : 'external';
+}
+
+/** What a rare tuple backs off to: its log type and direction (a rare inbound conn is not a rare outbound one). */
+function head(event: CanonicalEvent): string {
+  return `${event.fields[LOG_TYPE] ?? '?'}|${direction(event)}`;
+}
+
+/** The record's full tuple: `logtype|direction|v1|v2|...` over its log type's telling fields. */
 export function recordTuple(event: CanonicalEvent): string {
-  const type = event.fields[LOG_TYPE] ?? '?';
-  const idx = tupleIndexes[type] ?? defaultIndexes;
-  let s = type;
+  const idx = tupleIndexes[event.fields[LOG_TYPE] ?? '?'] ?? defaultIndexes;
+  let s = head(event);
   for (const i of idx) s += '|' + (event.fields[i] ?? '?');
   return s;
 }
 
-/** The token of a tuple seen too rarely in training: one per log type, so a rare dns is still a dns. */
-export const rareToken = (logType: string): string => `${logType}|<rare>`;
+/**
+ * The token of a tuple seen too rarely in training: one per log type and direction. Training's own rare tuples
+ * give it its mass (the share of novel tuples a normal day has); a direction never seen in training has none.
+ */
+export const rareToken = (event: CanonicalEvent): string => `${head(event)}|<rare>`;
 
 const TupleParameters = z.object({ tokenizer: z.literal('tuple'), min_count: z.number().int().min(1), kept: z.array(z.string()) }).strict();
 
@@ -75,7 +97,7 @@ class TupleTokenizer implements RecordTokenizer {
   }
   token(event: CanonicalEvent): string {
     const t = recordTuple(event);
-    return this.kept.has(t) ? t : rareToken(event.fields[LOG_TYPE] ?? '?');
+    return this.kept.has(t) ? t : rareToken(event);
   }
 }
 

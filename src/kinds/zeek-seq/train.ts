@@ -20,6 +20,13 @@ export const DEFAULT_ACCEPTANCE_RATE = 0.001;
 /** Tokens per connection: the conn record and its first three app-layer records (connection-event.ts). */
 export const DEFAULT_SLOTS = 4;
 export const RECORD_TOKENIZER_FILE = 'record-tokenizer.json';
+/** Optimizer steps per epoch at least: a day of one host is a few thousand connections, 3 batches of 512. */
+const MIN_STEPS_PER_EPOCH = 20;
+
+/** The batch size that gives MIN_STEPS_PER_EPOCH on small data, the trainer's 512 on large data (at least 32). */
+export function batchSizeFor(rows: number): number {
+  return Math.min(512, Math.max(32, Math.ceil(rows / MIN_STEPS_PER_EPOCH)));
+}
 
 export interface ZeekSeqTrainInput {
   kind: string;
@@ -87,8 +94,11 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     await writeFile(metaPath, JSON.stringify(meta));
     // The tokenizer already folded rare tuples into rare tokens: every token it gives keeps its own id (min-count 1).
     const py = ['--events', eventsPath, '--kind', input.kind, '--out', modelDir, '--seed', String(input.seed), '--min-count', '1', '--no-hour-token', '--meta', metaPath, '--acceptance-rate', String(rate)];
+    py.push('--batch-size', String(batchSizeFor(writer.rows)));
     if (input.epochs !== undefined) py.push('--epochs', String(input.epochs));
-    if (input.context !== undefined) py.push('--context', String(input.context));
+    // A uid names one connection and never recurs: its past is empty, so the model reads the connection alone.
+    const context = input.context ?? (entityKey === 'uid' ? 0 : undefined);
+    if (context !== undefined) py.push('--context', String(context));
     const bar = progress(`training ${input.kind}`);
     await runPython('train.py', py, (m) => {
       if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
