@@ -55,25 +55,24 @@ const tupleIndexes: Readonly<Record<string, readonly number[]>> = Object.freeze(
 const defaultIndexes = DEFAULT_TUPLE.map((f) => ZEEK_FIELDS.indexOf(f));
 
 /**
- * Which side of the monitored site started the connection, from Zeek's own `local_orig`/`local_resp` (Site::local_nets;
- * the issue's "local/remote"): out, in, internal, external, or `?` where the record does not say (every log but conn).
- * An address's scope cannot tell this: a site on public addresses is `public` on both sides either way.
+ * Which side started the connection, from Zeek's own `local_orig` (Site::local_nets; the issue's "local/remote"):
+ * `local`, `remote`, or `?` where the record does not say (every log but conn). An address's scope cannot tell this:
+ * a site on public addresses is `public` on both sides either way. The responder's side (`local_resp`) is left out:
+ * whether a server counts as local follows how completely the operator listed the site's networks, where who opened
+ * the connection does not.
  */
-export function direction(event: CanonicalEvent): string {
+export function initiator(event: CanonicalEvent): string {
   const rec = event.raw as ZeekRecord | null;
-  if (!rec || typeof rec !== 'object') return '?';
-  const orig = bool(rec, 'local_orig');
-  const resp = bool(rec, 'local_resp');
-  if (orig === undefined || resp === undefined) return '?';
-  return orig ? (resp ? 'internal' : 'out') : resp ? 'in' : 'external';
+  const orig = rec && typeof rec === 'object' ? bool(rec, 'local_orig') : undefined;
+  return orig === undefined ? '?' : orig ? 'local' : 'remote';
 }
 
-/** What a rare tuple backs off to: its log type and direction (a rare inbound conn is not a rare outbound one). */
+/** What a rare tuple backs off to: its log type and initiator (a rare inbound conn is not a rare outbound one). */
 function head(event: CanonicalEvent): string {
-  return `${event.fields[LOG_TYPE] ?? '?'}|${direction(event)}`;
+  return `${event.fields[LOG_TYPE] ?? '?'}|${initiator(event)}`;
 }
 
-/** The record's full tuple: `logtype|direction|v1|v2|...` over its log type's telling fields. */
+/** The record's full tuple: `logtype|initiator|v1|v2|...` over its log type's telling fields. */
 export function recordTuple(event: CanonicalEvent): string {
   const idx = tupleIndexes[event.fields[LOG_TYPE] ?? '?'] ?? defaultIndexes;
   let s = head(event);
@@ -82,8 +81,8 @@ export function recordTuple(event: CanonicalEvent): string {
 }
 
 /**
- * The token of a tuple seen too rarely in training: one per log type and direction. Training's own rare tuples
- * give it its mass (the share of novel tuples a normal day has); a direction never seen in training has none.
+ * The token of a tuple seen too rarely in training: one per log type and initiator. Training's own rare tuples
+ * give it its mass (the share of novel tuples a normal day has); an initiator never seen in training has none.
  */
 export const rareToken = (event: CanonicalEvent): string => `${head(event)}|<rare>`;
 
