@@ -164,3 +164,6 @@ for (const r of table) process.stdout.write(`${r.split.padEnd(30)} | ${r.model.p
 process.stdout.write('\nnotables per day (anomaly_score >= 1 - R, every connection of the scored day)\nsplit                          | R      | connections | notables | hosts | malicious | benign | background\n');
 for (const n of notables) process.stdout.write(`${n.split.padEnd(30)} | ${String(n.rate).padEnd(6)} | ${String(n.connections).padStart(11)} | ${String(n.notables).padStart(8)} | ${String(n.hosts).padStart(5)} | ${String(n.malicious).padStart(9)} | ${String(n.benign).padStart(6)} | ${String(n.background).padStart(10)}\n`);
 process.stdout.write(`\nzeek-seq throughput at batch 1024 in-process (featurize + score): ${speed.connections} connections in ${speed.seconds.toFixed(2)} s = ${Math.round(speed.perSecond)} connections/s\n`);
+const results = join(root, 'bench', 'results');
+await mkdir(results, { recursive: true });
+await writeFile(join(results, 'zeek-detect.json'), JSON.stringify({ detection: table, notables, throughput: speed }, null, 2));
