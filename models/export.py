@@ -129,12 +129,13 @@ def export_bundle(ckpt_path, out_dir):
                  "outputs": outputs, "opset": OPSET},
         "field_weights": [float(w) for w in ckpt["field_weights"]],
         "calibration": calibration(raw),
-        "threshold": THRESHOLD,
+        "threshold": ckpt["acceptance"]["threshold"] if ckpt.get("acceptance") else THRESHOLD,
         "training": {**ckpt["training"], "config": ckpt["config"]},
         "metrics": {
             "val_mean_raw": float(raw.mean()),
             "val_median_raw": float(np.median(raw)),
             "val_p99_raw": float(np.quantile(raw, 0.99)),
+            **({"acceptance": ckpt["acceptance"]} if ckpt.get("acceptance") else {}),
             "val_field_mean_surprisal": ckpt.get("val_field_mean", {}),
         },
     }

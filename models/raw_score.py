@@ -18,3 +18,16 @@ def field_weights(val_surprisal):
 def raw_scores(surprisal, weights):
     """(N, F) surprisal in nats, (F,) weights -> (N,) raw scores."""
     return (np.asarray(surprisal, dtype=np.float64) * np.asarray(weights, dtype=np.float64)).mean(axis=1)
+
+
+def max_scores(surprisal, weights):
+    """(N, F) surprisal in nats, (F,) weights -> (N,) the largest weighted surprisal (kinds.json raw_score "max")."""
+    return (np.asarray(surprisal, dtype=np.float64) * np.asarray(weights, dtype=np.float64)).max(axis=1)
+
+
+# kinds.json "raw_score" -> (weights from held-out surprisal, raw scores); "max" scores the most surprising token
+# itself, so its weights are 1
+RULES = {
+    "weighted-mean": (field_weights, raw_scores),
+    "max": (lambda val: np.ones(np.asarray(val).shape[1]), max_scores),
+}

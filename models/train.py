@@ -24,8 +24,8 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import ContextData, EventsFileError, context_index, read_events, split  # noqa: E402
 from export import export_bundle  # noqa: E402
-from raw_score import field_weights, raw_scores  # noqa: E402
-from registry import KINDS  # noqa: E402
+from raw_score import RULES  # noqa: E402
+from registry import KINDS, RAW_SCORE  # noqa: E402
 from vocab import build_vocab, encode_columns, make_tokenizer, model_columns, model_fields  # noqa: E402
 
 
@@ -62,6 +62,9 @@ p.add_argument("--patience", type=int, default=2, help="epochs without held-out 
 p.add_argument("--steps-per-epoch", type=int, default=150, help="cap on optimizer steps per epoch (bounds training time)")
 p.add_argument("--config", default=None, help='JSON object overriding model config defaults, e.g. \'{"n_embd": 32}\'')
 p.add_argument("--threads", type=int, default=2)
+p.add_argument("--acceptance-rate", type=float, default=None,
+               help="expected share of anomalous events in normal traffic: the threshold on anomaly_score is the (1 - R) "
+                    "quantile of the held-out events' scores (default: export's fixed threshold)")
 args = p.parse_args()
 
 t_start = time.time()
@@ -72,6 +75,8 @@ torch.set_num_threads(args.threads)
 config_cls, model_cls = KINDS[args.kind]
 if args.epochs < 1:
     fail("--epochs must be >= 1")
+if args.acceptance_rate is not None and not 0 < args.acceptance_rate < 1:
+    fail("--acceptance-rate must be in (0, 1)")
 if not 0 < args.val_fraction < 1:
     fail("--val-fraction must be in (0, 1)")
 meta = {}
@@ -210,6 +215,7 @@ for epoch in range(1, args.epochs + 1):
 
 # ---------------------------------------------------------------- checkpoint + export
 model.load_state_dict(best_state)
+field_weights, raw_scores = RULES[RAW_SCORE[args.kind]]
 weights = field_weights(best_val)                      # (F,) from the held-out events of the best epoch
 raw = raw_scores(best_val, weights)                    # (N_val,) the raw scores calibration ranks against
 os.makedirs(args.out, exist_ok=True)
@@ -221,6 +227,11 @@ checkpoint = {
     "context_length": context,
     "meta": meta,
     "val_raw": torch.from_numpy(raw),
+    # anomaly_score is the calibrated rank among these same held-out raw scores, so the (1 - R) quantile of the
+    # held-out events' scores is 1 - R on that scale; the raw value it stands for is kept for the record
+    "acceptance": None if args.acceptance_rate is None else {
+        "rate": args.acceptance_rate, "threshold": 1.0 - args.acceptance_rate,
+        "raw_threshold": float(np.quantile(raw, 1.0 - args.acceptance_rate)), "held_out": int(len(raw))},
     "field_weights": weights.tolist(),
     "val_field_mean": dict(zip(fields, best_val.mean(axis=0).tolist())),
     "training": {

@@ -10,6 +10,8 @@ import { formatReadStats, newReadStats, readRecords } from '../adapters/read.js'
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { compactLine, errorLine, scoreLine, skippedLine } from '../output/score-line.js';
+import { FEATURIZERS } from '../kinds/featurizers.js';
+import { MODEL_KINDS } from '../model/kinds.js';
 import { Scorer, type ScoreResult } from '../scorer/scorer.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
@@ -63,6 +65,18 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   } catch (err) {
     await scorer.close(); // its worker thread would keep the process alive
     throw err;
+  }
+  // A kind whose unit is built from several records (zeek-seq: connections) reads and writes its own units.
+  const featurized = MODEL_KINDS[scorer.bundle.kind]?.featurizer;
+  if (featurized) {
+    try {
+      const featurizer = FEATURIZERS[featurized];
+      if (!featurizer) throw new SeqSentryError(`kind ${scorer.bundle.kind}: no featurizer "${featurized}" in this version`);
+      const done = await featurizer.scoreFiles(scorer, args.modelDir, { inputs: args.inputs, output: args.output, batchSize: args.batchSize });
+      return { records: done.scored + done.errors, ...done };
+    } finally {
+      await scorer.close();
+    }
   }
   const out = createWriteStream(args.output, { encoding: 'utf8' });
   let writeError: Error | undefined;

@@ -8,6 +8,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import { formatReadStats, newReadStats, readEvents, type ReadItem, type ReadStats } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
+import { FEATURIZERS } from '../kinds/featurizers.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
 import { DEFAULT_KIND, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
@@ -28,7 +29,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]]';
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -51,6 +52,8 @@ const SPECS = {
   since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
   'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
   'opensearch-url': { type: 'string', help: 'URL  with --from-index: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
+  'acceptance-rate': { type: 'string', help: 'R  zeek-seq: expected share of anomalous connections in normal traffic; the threshold is the (1 - R) quantile of held-out connections\' scores (default 0.001)' },
+  'record-tokenizer': { type: 'string', help: 'NAME  zeek-seq: what one Zeek record becomes as a token (default tuple)' },
 } as const;
 
 export interface TrainArgs {
@@ -76,6 +79,10 @@ export interface TrainArgs {
   textTokens?: TextTokensArgs;
   /** Read the events from OpenSearch instead of `inputs`. */
   fromIndex?: IndexExport & { opensearch: OpenSearchConfig };
+  /** A featurized kind's (zeek-seq): expected share of anomalous units in normal traffic, which sets the threshold. */
+  acceptanceRate?: number;
+  /** A featurized kind's (zeek-seq): the record tokenizer's name. */
+  recordTokenizer?: string;
 }
 
 /** Reads the inputs into an events TSV, runs models/train.py, returns the bundle path. */
@@ -84,6 +91,8 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
   const kind = MODEL_KINDS[args.kind];
   if (!kind) throw new UsageError(`unknown --kind "${args.kind}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
   if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
+  if (kind.featurizer !== null) return trainFeaturized(args, kind);
+  if (args.acceptanceRate !== undefined || args.recordTokenizer !== undefined) throw new UsageError(`--acceptance-rate and --record-tokenizer go with a featurized kind (zeek-seq), not ${kind.kind}`);
   let adapter = createAdapter(args.format, args.adapterOptions);
   if (args.textTokens && !kind.contract) throw new UsageError(`--text-tokens: ${kind.kind} reads the event itself, not field tokens`);
   const entityKey = args.entity ?? adapter.entityKey;
@@ -186,6 +195,29 @@ async function* eventsOf(items: AsyncIterable<ReadItem>, max?: number): AsyncGen
   }
 }
 
+/** A kind whose unit is built from several records (zeek-seq: connections): its featurizer reads, trains and exports. */
+async function trainFeaturized(args: TrainArgs, kind: ModelKind): Promise<string> {
+  const featurizer = FEATURIZERS[kind.featurizer as string];
+  if (!featurizer) throw new SeqSentryError(`kind ${kind.kind}: no featurizer "${kind.featurizer}" (this version has ${Object.keys(FEATURIZERS).join(', ')})`);
+  const unused = [args.fromIndex && '--from-index', args.textTokens && '--text-tokens', args.recall !== undefined && '--recall', args.fusion === false && '--no-fusion', args.maxEvents !== undefined && '--max-events'].filter(Boolean);
+  if (unused.length) throw new UsageError(`${unused.join(', ')}: not for ${kind.kind} (files only, no fusion)`);
+  if (args.format !== 'zeek') throw new UsageError(`--format ${args.format}: ${kind.kind} reads zeek logs`);
+  return featurizer.train({
+    kind: kind.kind,
+    inputs: args.inputs,
+    modelDir: args.modelDir,
+    seed: args.seed,
+    minCount: args.minCount,
+    strict: args.strict,
+    ...(args.adapterOptions ? { adapterOptions: args.adapterOptions } : {}),
+    ...(args.entity !== undefined ? { entityKey: args.entity } : {}),
+    ...(args.epochs !== undefined ? { epochs: args.epochs } : {}),
+    ...(args.context !== undefined ? { context: args.context } : {}),
+    ...(args.acceptanceRate !== undefined ? { acceptanceRate: args.acceptanceRate } : {}),
+    ...(args.recordTokenizer !== undefined ? { recordTokenizer: args.recordTokenizer } : {}),
+  });
+}
+
 /** A pure TypeScript kind: its trainer reads the events as they come and writes the bundle itself. */
 async function trainTypeScriptKind(args: TrainArgs, kind: ModelKind, adapter: Adapter, entityKey: string, modelDir: string, read: (stats: ReadStats) => AsyncIterable<ReadItem>, what: string): Promise<string> {
   const trainer = TYPESCRIPT_KINDS[kind.runtime];
@@ -228,6 +260,13 @@ function textTokensOption(v: { 'text-tokens'?: string; 'text-field'?: string[]; 
   };
 }
 
+/** A share strictly between 0 and 1. */
+function rateOption(text: string): number {
+  const r = Number(text);
+  if (!(r > 0 && r < 1)) throw new UsageError(`--acceptance-rate ${text}: expected a share between 0 and 1 (e.g. 0.001)`);
+  return r;
+}
+
 const command: Command = {
   name: 'train',
   summary: SUMMARY,
@@ -259,6 +298,8 @@ const command: Command = {
       ...(v.recall !== undefined ? { recall: intOption(v.recall, 'recall', 0) } : {}),
       ...(v.entity !== undefined ? { entity: v.entity } : {}),
       ...textTokensOption(v),
+      ...(v['acceptance-rate'] !== undefined ? { acceptanceRate: rateOption(v['acceptance-rate']) } : {}),
+      ...(v['record-tokenizer'] !== undefined ? { recordTokenizer: v['record-tokenizer'] } : {}),
     });
     process.stdout.write(`model bundle: ${bundlePath}\n`);
     return 0;

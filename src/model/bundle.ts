@@ -78,6 +78,10 @@ const BundleSchema = z.object({
     recall: z.number().int().min(0).max(MAX_RECALL).optional(),
   }).optional(),
   threshold: z.number().min(0).max(1),
+  /** A featurized kind's per-record tokenizer (src/kinds/zeek-seq/record-token.ts): its name and parameters file. */
+  record_tokenizer: z.object({ name: z.string().min(1), file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict().optional(),
+  /** The expected share of anomalous units in normal traffic the threshold was set from (threshold = 1 - rate). */
+  acceptance_rate: z.number().gt(0).lt(1).optional(),
   training: z.record(z.string(), z.unknown()).default({}),
   metrics: z.record(z.string(), z.unknown()).default({}),
 });

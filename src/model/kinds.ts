@@ -16,6 +16,8 @@ const Kind = z
     python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict().optional(),
     typescript: z.object({ module: z.string().min(1) }).strict().optional(),
     fusion: z.boolean(),
+    featurizer: z.string().min(1).optional(),
+    raw_score: z.enum(['weighted-mean', 'max']).optional(),
   })
   .strict();
 const Registry = z
@@ -53,7 +55,16 @@ export interface ModelKind {
   readonly onnx: boolean;
   /** Whether `seqsentry train` fuses the kind with the per-entity memory when --no-fusion is not given. */
   readonly fusion: boolean;
+  /**
+   * For a kind whose unit is not one adapter record (zeek-seq: a connection joined by uid), the name of what builds
+   * and tokenizes its units (FEATURIZERS in src/kinds/featurizers.ts); null when the unit is the adapter's event.
+   */
+  readonly featurizer: string | null;
+  /** How per-field surprisal becomes the raw score (src/scorer/raw-score.ts, models/raw_score.py). */
+  readonly rawScore: RawScoreRule;
 }
+
+export type RawScoreRule = 'weighted-mean' | 'max';
 
 /** The file both languages read; from src/model or dist/model it is two folders up. */
 export const KINDS_FILE = new URL('../../models/kinds.json', import.meta.url);
@@ -72,7 +83,7 @@ export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
     Object.entries(registry.kinds).map(([kind, k]) => {
       const contract = k.contract !== undefined ? (registry.contracts[k.contract] as ModelContract) : null;
       const runtime = k.contract ?? (k.typescript?.module as string);
-      return [kind, Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, runtime, contract, onnx: contract !== null, fusion: k.fusion })];
+      return [kind, Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, runtime, contract, onnx: contract !== null, fusion: k.fusion, featurizer: k.featurizer ?? null, rawScore: k.raw_score ?? 'weighted-mean' })];
     }),
   ),
 );

@@ -6,7 +6,8 @@
 import type { CanonicalEvent } from '../core/event.js';
 import { ModelLoadError } from '../core/errors.js';
 import { TYPESCRIPT_RUNTIMES } from '../kinds/typescript-kinds.js';
-import { rawScore } from '../scorer/raw-score.js';
+import { RAW_SCORES } from '../scorer/raw-score.js';
+import { MODEL_KINDS } from './kinds.js';
 import { hourToken, OOV } from '../tokenizer/vocab.js';
 import type { LoadedBundle } from './bundle.js';
 import { TokenModel, type OnnxSessionOptions } from './onnx.js';
@@ -70,6 +71,7 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
   const T = bundle.context_length + 1;
   const F = tokenizer.fields.length;
   const shares = new Float64Array(F);
+  const rawScore = RAW_SCORES[MODEL_KINDS[bundle.kind]?.rawScore ?? 'weighted-mean'];
   return {
     async score({ events, rows, pasts }) {
       const B = rows.length;

@@ -1,4 +1,6 @@
-// Raw anomaly score from per-field surprisal; models/raw_score.py is the same rule (docs/contracts.md).
+// Raw anomaly score from per-field surprisal; models/raw_score.py is the same rule (docs/contracts.md). A kind picks
+// its rule in models/kinds.json ("raw_score").
+import type { RawScoreRule } from '../model/kinds.js';
 
 /**
  * raw = mean over the F fields of surprisal_f × weights[f], reading surprisal[offset .. offset + F).
@@ -10,3 +12,12 @@ export function rawScore(surprisal: ArrayLike<number>, offset: number, weights: 
   for (let f = 0; f < weights.length; f++) sum += (surprisal[offset + f] as number) * (weights[f] as number);
   return sum / weights.length;
 }
+
+/** raw = max over the F fields of surprisal_f × weights[f] (weights are 1 for this rule: train.py writes them so). */
+export function maxScore(surprisal: ArrayLike<number>, offset: number, weights: readonly number[]): number {
+  let max = -Infinity;
+  for (let f = 0; f < weights.length; f++) max = Math.max(max, (surprisal[offset + f] as number) * (weights[f] as number));
+  return max;
+}
+
+export const RAW_SCORES: Readonly<Record<RawScoreRule, typeof rawScore>> = Object.freeze({ 'weighted-mean': rawScore, max: maxScore });
