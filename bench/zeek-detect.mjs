@@ -5,7 +5,7 @@
 // never or rarely seen in training), and the default transformer-mlm over each conn record's fields. Then the notables
 // per day the acceptance rate gives, and zeek-seq's connections/s at batch 1024 in-process. One seed, one run on a
 // shared machine: the throughput is a figure of that moment.
-// Usage: node bench/zeek-detect.mjs [--no-mlm] [--entity src_ip|dst_ip|uid]. Needs the compiled CLI (npm run build), .venv and ../shared/data/zeek.
+// Usage: node bench/zeek-detect.mjs [--no-mlm] [--entity src_ip|dst_ip|uid] [--record-tokenizer tuple|cluster]. Needs the compiled CLI (npm run build), .venv and ../shared/data/zeek.
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ const { scoreFiles } = await dist('commands/score.js');
 const withMlm = !process.argv.includes('--no-mlm');
 const entityArg = process.argv.indexOf('--entity');
 const entity = entityArg > 0 ? process.argv[entityArg + 1] : undefined;
+const tokenizerArg = process.argv.indexOf('--record-tokenizer');
+const recordTokenizer = tokenizerArg > 0 ? process.argv[tokenizerArg + 1] : undefined;
 const strat = join(root, '..', 'shared', 'data', 'zeek', 'stratosphere-labeled');
 const dayDir = (day) => join(strat, `${day}-zeek-mixed`);
 const RATES = [0.0001, 0.001, 0.01, 0.05];
@@ -66,7 +68,7 @@ function metrics(rows) {
 /** zeek-seq: trained on the Benign connections of one day, every connection of the other scored. */
 async function zeekSeq(trainDay, testDay) {
   const modelDir = join(work, `zeek-seq-${trainDay}`);
-  await trainZeekSeq({ kind: 'zeek-seq', inputs: await benignCopies(trainDay), modelDir, seed: 1, minCount: 2, strict: false, ...(entity ? { entityKey: entity } : {}) });
+  await trainZeekSeq({ kind: 'zeek-seq', inputs: await benignCopies(trainDay), modelDir, seed: 1, minCount: 2, strict: false, ...(entity ? { entityKey: entity } : {}), ...(recordTokenizer ? { recordTokenizer } : {}) });
   const scorer = await Scorer.load(modelDir, { keepAllHistory: true });
   const featurizer = await openConnectionFeaturizer(modelDir, scorer.bundle);
   const rows = [];
@@ -144,7 +146,7 @@ try {
   for (const [trainDay, testDay] of [['008', '010'], ['010', '008']]) {
     const seq = await zeekSeq(trainDay, testDay);
     const split = `train ${trainDay} Benign, score ${testDay}`;
-    table.push({ split, model: `zeek-seq (tuple, ${seq.bundle.entity_key})`, ...metrics(seq.rows.filter((r) => r.conn)) });
+    table.push({ split, model: `zeek-seq (${recordTokenizer ?? "tuple"}, ${seq.bundle.entity_key})`, ...metrics(seq.rows.filter((r) => r.conn)) });
     table.push({ split, model: 'rarity baseline', ...metrics(await rarity(trainDay, testDay)) });
     if (withMlm) table.push({ split, model: 'transformer-mlm per record', ...metrics(await mlm(trainDay, testDay)) });
     for (const rate of RATES) {

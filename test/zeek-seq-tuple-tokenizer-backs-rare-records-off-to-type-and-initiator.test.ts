@@ -8,7 +8,8 @@ import { readEvents } from '../src/adapters/read.js';
 import { readZeekConnections } from '../src/adapters/zeek-merge.js';
 import type { CanonicalEvent } from '../src/core/event.js';
 import { connectionEvent, EMPTY_SLOT } from '../src/kinds/zeek-seq/connection-event.js';
-import { RECORD_TOKENIZERS, recordTuple } from '../src/kinds/zeek-seq/record-token.js';
+import { recordTuple } from '../src/kinds/zeek-seq/record-token.js';
+import { RECORD_TOKENIZERS } from '../src/kinds/zeek-seq/record-tokenizers.js';
 import { hasSharedData, shared } from './support/env.js';
 
 const conn = shared('zeek', 'stratosphere-labeled', '010-zeek-mixed', 'conn.log.labeled.gz');

@@ -29,7 +29,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple]';
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -53,7 +53,7 @@ const SPECS = {
   'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
   'opensearch-url': { type: 'string', help: 'URL  with --from-index: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
   'acceptance-rate': { type: 'string', help: 'R  zeek-seq: expected share of anomalous connections in normal traffic; the threshold is the (1 - R) quantile of held-out connections\' scores (default 0.001)' },
-  'record-tokenizer': { type: 'string', help: 'NAME  zeek-seq: what one Zeek record becomes as a token (default tuple)' },
+  'record-tokenizer': { type: 'string', help: 'tuple | cluster  zeek-seq: what one Zeek record becomes as a token: its telling fields, or its nearest cluster of a vocabulary fitted on the training records (default tuple)' },
 } as const;
 
 export interface TrainArgs {

@@ -9,7 +9,8 @@ import { ModelLoadError } from '../../core/errors.js';
 import type { CanonicalEvent } from '../../core/event.js';
 import type { Bundle } from '../../model/bundle.js';
 import { connectionEvent } from './connection-event.js';
-import { RECORD_TOKENIZERS, type RecordTokenizer } from './record-token.js';
+import type { RecordTokenizer } from './record-token.js';
+import { RECORD_TOKENIZERS } from './record-tokenizers.js';
 
 export interface ConnectionFeaturizer {
   readonly tokenizer: RecordTokenizer;

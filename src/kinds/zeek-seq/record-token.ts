@@ -15,6 +15,7 @@ export interface RecordTokenizer {
 /** A tokenizer's trainer: sees every training record once, then gives the JSON parameters a bundle stores. */
 export interface RecordTokenizerFit {
   add(event: CanonicalEvent): void;
+  /** The parameters (or a promise of them: the cluster tokenizer clusters in Python). */
   parameters(): unknown;
 }
 
@@ -100,7 +101,7 @@ class TupleTokenizer implements RecordTokenizer {
   }
 }
 
-const tuple: RecordTokenizerEntry = {
+export const TUPLE_TOKENIZER: RecordTokenizerEntry = {
   fit({ minCount }) {
     const counts = new Map<string, number>();
     return {
@@ -122,7 +123,3 @@ const tuple: RecordTokenizerEntry = {
   },
 };
 
-/** The record tokenizers by name (a bundle's `record_tokenizer.name`); the `cluster` tokenizer joins here. */
-export const RECORD_TOKENIZERS: Readonly<Record<string, RecordTokenizerEntry>> = Object.freeze({ tuple });
-
-export const DEFAULT_RECORD_TOKENIZER = 'tuple';

@@ -13,7 +13,7 @@ import { EventsTsvWriter } from '../../tokenizer/events-tsv.js';
 import { runPython } from '../../train/python.js';
 import { progress } from '../../util/progress.js';
 import { connectionEvent, slotNames } from './connection-event.js';
-import { DEFAULT_RECORD_TOKENIZER, RECORD_TOKENIZERS } from './record-token.js';
+import { DEFAULT_RECORD_TOKENIZER, RECORD_TOKENIZERS } from './record-tokenizers.js';
 
 /** Default expected share of anomalous connections in normal traffic: one in a thousand. */
 export const DEFAULT_ACCEPTANCE_RATE = 0.001;
@@ -73,7 +73,7 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     reading.finish(`${connections} connections`);
     process.stderr.write(formatReadStats(stats) + '\n');
     if (input.strict && stats.errors > 0) throw new SeqSentryError(`${stats.errors} unreadable records in ${input.inputs.join(', ')} (--strict)`);
-    const params = JSON.stringify(fit.parameters()) + '\n';
+    const params = JSON.stringify(await fit.parameters()) + '\n';
     await writeFile(join(modelDir, RECORD_TOKENIZER_FILE), params);
     const tokenizer = entry.open(JSON.parse(params), join(modelDir, RECORD_TOKENIZER_FILE));
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newReadStats, type ReadStats } from '../../adapters/read.js';
 import { runPython } from '../../train/python.js';
-import { sampleFeatureRows } from './sample.js';
+import { sampleFeatureRows, type FeatureSample } from './sample.js';
 import { readVocab } from './vocab-file.js';
 
 export interface FitVocabArgs {
@@ -37,22 +37,32 @@ export interface FitVocabResult {
   clusterSeconds: number;
 }
 
-export async function fitZeekVocab(args: FitVocabArgs): Promise<FitVocabResult> {
-  const stats = newReadStats();
-  const t0 = performance.now();
-  const sample = await sampleFeatureRows(args.inputs, args.sample, args.seed, stats);
-  const t1 = performance.now();
+/** The clustering parameters `seqsentry zeek-vocab` and the zeek-seq kind's `cluster` tokenizer default to. */
+export const DEFAULT_VOCAB_PARAMS = Object.freeze({ sample: 2000, minClusterSize: 10, minSamples: 5, radiusFloor: 0.5, seed: 1 });
+
+export type ClusterParams = Omit<FitVocabArgs, 'inputs' | 'out'>;
+
+/** Clusters a sample (models/zeek_vocab.py) into the vocabulary file `out`. */
+export async function clusterSample(sample: FeatureSample, out: string, params: ClusterParams): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'seqsentry-zeek-vocab-'));
   try {
     const rows = join(dir, 'rows.json');
     await writeFile(rows, JSON.stringify(sample));
     await runPython('zeek_vocab.py', [
-      'fit', '--rows', rows, '--out', args.out, '--min-cluster-size', String(args.minClusterSize),
-      '--min-samples', String(args.minSamples), '--radius-floor', String(args.radiusFloor), '--sample', String(args.sample), '--seed', String(args.seed),
+      'fit', '--rows', rows, '--out', out, '--min-cluster-size', String(params.minClusterSize),
+      '--min-samples', String(params.minSamples), '--radius-floor', String(params.radiusFloor), '--sample', String(params.sample), '--seed', String(params.seed),
     ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export async function fitZeekVocab(args: FitVocabArgs): Promise<FitVocabResult> {
+  const stats = newReadStats();
+  const t0 = performance.now();
+  const sample = await sampleFeatureRows(args.inputs, args.sample, args.seed, stats);
+  const t1 = performance.now();
+  await clusterSample(sample, args.out, args);
   const t2 = performance.now();
   const { doc } = readVocab(args.out);
   const logTypes = Object.entries(doc.log_types).map(([logType, lt]) => ({

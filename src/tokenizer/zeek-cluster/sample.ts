@@ -2,6 +2,7 @@
 // models/zeek_vocab.py clusters. A reservoir per log type keeps memory at `size` rows whatever the input's length,
 // and every record has the same chance to be kept, so a busy hour does not crowd out the rest of the day.
 import { newReadStats, readEvents, type ReadStats } from '../../adapters/read.js';
+import type { CanonicalEvent } from '../../core/event.js';
 import { createAdapter } from '../../adapters/registry.js';
 import { featureTable, featureVector, logTypeOf, type FeatureKind, type FeatureValue } from './features.js';
 
@@ -36,30 +37,48 @@ function seeded(seed: number): () => number {
 }
 
 /**
- * Up to `size` feature vectors per log type from `files` (reservoir sampling, seeded). Unreadable records are
- * counted in `stats` (and kept out), as every reader of the zeek adapter does.
+ * Up to `size` feature vectors per log type of the events it is given (reservoir sampling, seeded): the same events
+ * in the same order and seed give the same sample. One generator per log type: a log type's sample does not change
+ * when events of other types are added or reordered.
  */
-export async function sampleFeatureRows(files: readonly string[], size: number, seed: number, stats: ReadStats = newReadStats()): Promise<FeatureSample> {
-  const out: Record<string, LogTypeRows> = {};
-  // one generator per log type: a log type's sample does not change when files of other types are added or reordered
-  const randoms = new Map<string, () => number>();
-  for await (const item of readEvents(files, createAdapter('zeek'), stats)) {
-    if (item.event === undefined) continue;
-    const logType = logTypeOf(item.event);
+export class FeatureSampler {
+  private readonly out: Record<string, LogTypeRows> = {};
+  private readonly randoms = new Map<string, () => number>();
+
+  constructor(
+    private readonly size: number,
+    private readonly seed: number,
+  ) {}
+
+  add(event: CanonicalEvent): void {
+    const logType = logTypeOf(event);
     const table = logType === undefined ? undefined : featureTable(logType);
-    if (logType === undefined || table === undefined) continue;
-    let lt = out[logType];
+    if (logType === undefined || table === undefined) return;
+    let lt = this.out[logType];
     if (lt === undefined) {
       lt = { features: table.map((f) => ({ name: f.name, kind: f.kind })), rows: [], seen: 0 };
-      out[logType] = lt;
-      randoms.set(logType, seeded((seed ^ fnv1a(logType)) >>> 0));
+      this.out[logType] = lt;
+      this.randoms.set(logType, seeded((this.seed ^ fnv1a(logType)) >>> 0));
     }
     lt.seen += 1;
-    if (lt.rows.length < size) lt.rows.push(featureVector(item.event, table));
+    if (lt.rows.length < this.size) lt.rows.push(featureVector(event, table));
     else {
-      const j = Math.floor((randoms.get(logType) as () => number)() * lt.seen);
-      if (j < size) lt.rows[j] = featureVector(item.event, table);
+      const j = Math.floor((this.randoms.get(logType) as () => number)() * lt.seen);
+      if (j < this.size) lt.rows[j] = featureVector(event, table);
     }
   }
-  return { log_types: out };
+
+  sample(): FeatureSample {
+    return { log_types: this.out };
+  }
+}
+
+/**
+ * Up to `size` feature vectors per log type from `files` (FeatureSampler). Unreadable records are counted in `stats`
+ * (and kept out), as every reader of the zeek adapter does.
+ */
+export async function sampleFeatureRows(files: readonly string[], size: number, seed: number, stats: ReadStats = newReadStats()): Promise<FeatureSample> {
+  const sampler = new FeatureSampler(size, seed);
+  for await (const item of readEvents(files, createAdapter('zeek'), stats)) if (item.event !== undefined) sampler.add(item.event);
+  return sampler.sample();
 }
