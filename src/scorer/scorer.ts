@@ -157,27 +157,36 @@ export class Scorer {
     }
     // The model reads its context; the fusion may recall further back.
     const contexts = this.historyLength > this.context ? pasts.map((p) => (p.length > this.context ? p.slice(p.length - this.context) : p)) : pasts;
-    const scored = await this.model.score({ events, rows, pasts: contexts });
+    // The runtime has handed the batch to the ONNX worker by the time score() returns its promise; while the
+    // worker runs the model, this thread computes the memory's statistics of the same events, which do not depend
+    // on the model's output (the two used to run one after the other, and the thread waited half the time).
+    const scoring = this.model.score({ events, rows, pasts: contexts });
+    scoring.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+    const fusion = this.fusion;
+    const M = fusion?.memoryWidth ?? 0;
+    const memory = new Float64Array(B * M); // (B, M): each event's memory statistics
+    const unseen = new Int32Array(fusion ? B : 0);
+    if (fusion) {
+      for (let b = 0; b < B; b++) {
+        unseen[b] = fusion.memoryStatistics(events[b] as CanonicalEvent, memory, b * M, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset });
+      }
+    }
+    const scored = await scoring;
     const results: ScoreResult[] = new Array(B);
-    const logP = new Float64Array(this.fusion?.names.length ?? 0);
+    const logP = new Float64Array(fusion?.names.length ?? 0);
     for (let b = 0; b < B; b++) {
       const kind = scored[b] as EventScore;
-      let raw = kind.raw;
-      const fusion = this.fusion;
-      if (fusion) {
-        const event = events[b] as CanonicalEvent;
-        raw = fusion.combine(fusion.statistics(kind.total, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
-      }
+      const raw = fusion ? fusion.combine(kind.total, memory, b * M, logP) : kind.raw;
       const anomaly = this.calibrator.score(raw);
       const full = anomaly >= explainAbove;
       let components: ComponentScore[] | undefined;
       if (fusion && full) {
-        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
+        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp, unseen[b] as number)).sort((x, y) => x.log_p - y.log_p);
       } else if (fusion) {
         // The rarest component: the first a stable sort puts first.
         let top = 0;
         for (let c = 1; c < logP.length; c++) if ((logP[c] as number) < (logP[top] as number)) top = c;
-        components = logP.length ? [fusion.component(fusion.names[top] as string, logP[top] as number)] : [];
+        components = logP.length ? [fusion.component(fusion.names[top] as string, logP[top] as number, unseen[b] as number)] : [];
       }
       results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: kind.explain(full), ...(components ? { components } : {}) };
     }
