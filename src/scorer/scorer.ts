@@ -57,6 +57,11 @@ export class Scorer {
   readonly fusion: Fusion | null;
   private readonly recallOffset: number;
   private readonly rowLength: number;
+  /**
+   * With a keepAll store: each remembered event's row by its arrival number, so that scoring it (`seqs`) reuses the
+   * row instead of encoding the event a second time (the same values give the same row).
+   */
+  private readonly rowsBySeq: Int32Array[] | null;
 
   private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile) {
     this.encoder = bundle.tokenizer ? new Encoder(bundle.tokenizer) : null;
@@ -71,6 +76,7 @@ export class Scorer {
     // A row: F token ids, the tie-break, then what the fusion recalls of the event (entity-memory.ts recallRow).
     this.recallOffset = this.width + 1;
     this.rowLength = this.recallOffset + (this.fusion?.recall ? this.fusion.memory.recallWidth : 0);
+    this.rowsBySeq = options.keepAllHistory ? [] : null;
   }
 
   static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
@@ -109,7 +115,7 @@ export class Scorer {
     // A kind that scores each event on its own and keeps no history gives the same scores in any order: no rows to
     // encode, nothing to sort (charfreq; a context kind's scores depend on the order its history is built in).
     const independent = this.historyLength === 0 && this.model.independent === true;
-    const rows = independent ? events.map(() => NO_ROW) : events.map((event) => this.encode(event));
+    const rows = independent ? events.map(() => NO_ROW) : events.map((event, i) => (seqs && this.rowsBySeq?.[seqs[i] as number]) || this.encode(event));
     const keys = events.map((event, i) => this.historyKey(event, scopes?.[i]));
     const order = seqs || independent ? events.map((_, i) => i) : canonicalOrder(events.map((e) => e.time), rows, keys);
     const results: ScoreResult[] = new Array(events.length);
@@ -200,7 +206,12 @@ export class Scorer {
    */
   remember(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): void {
     if (this.historyLength === 0) return;
-    events.forEach((event, b) => this.history.push(this.historyKey(event, scopes?.[b]), this.encode(event), event.time, seqs?.[b]));
+    events.forEach((event, b) => {
+      const row = this.encode(event);
+      const seq = seqs?.[b];
+      if (seq !== undefined && this.rowsBySeq) this.rowsBySeq[seq] = row;
+      this.history.push(this.historyKey(event, scopes?.[b]), row, event.time, seq);
+    });
   }
 
   /**
