@@ -2,7 +2,7 @@
 // Where the scoring hot path spends its time: each stage of scoring a LANL file in batches, run on its own over all
 // events, timed by the process's CPU (user + system, every thread: the ONNX worker's too) and by the wall clock, with
 // the garbage collector's pauses that fell in it. CPU per event is what a loaded, shared machine distorts least.
-// Usage: node bench/hot-path.mjs --model-dir DIR --input FILE.csv [--batch 1024] [--out bench/results]
+// Usage: node bench/hot-path.mjs --model-dir DIR --input FILE.csv [--batch 1024] [--intra-op-threads N] [--out bench/results]
 // Reads the compiled library in dist/ (npm run build). The stages mirror Scorer.score; the last row is the real
 // Scorer.score on the same events, which overlaps the memory statistics with the model.
 import { writeFile, mkdir } from 'node:fs/promises';
@@ -21,10 +21,11 @@ const { createAdapter } = await import(new URL('adapters/registry.js', dist));
 const { readEvents } = await import(new URL('adapters/read.js', dist));
 const { scoreLine } = await import(new URL('output/score-line.js', dist));
 
-const { values } = parseArgs({ options: { 'model-dir': { type: 'string' }, input: { type: 'string' }, batch: { type: 'string', default: '1024' }, out: { type: 'string', default: 'bench/results' } } });
+const { values } = parseArgs({ options: { 'model-dir': { type: 'string' }, input: { type: 'string' }, batch: { type: 'string', default: '1024' }, 'intra-op-threads': { type: 'string' }, out: { type: 'string', default: 'bench/results' } } });
 if (!values['model-dir'] || !values.input) throw new Error('usage: node bench/hot-path.mjs --model-dir DIR --input FILE.csv [--batch 1024]');
 const modelDir = resolve(values['model-dir']);
 const B = Number(values.batch);
+const session = values['intra-op-threads'] ? { intraOpThreads: Number(values['intra-op-threads']) } : {};
 
 let gcMs = 0;
 new PerformanceObserver((list) => {
@@ -45,9 +46,9 @@ async function stage(name, fn) {
   return result;
 }
 
-const scorer = await Scorer.load(modelDir, { maxBatch: B });
+const scorer = await Scorer.load(modelDir, { maxBatch: B, ...session });
 const loaded = await loadBundle(modelDir);
-const model = await RUNTIMES[MODEL_KINDS[loaded.bundle.kind].runtime](loaded, {});
+const model = await RUNTIMES[MODEL_KINDS[loaded.bundle.kind].runtime](loaded, session);
 const adapter = createAdapter(scorer.bundle.format, scorer.bundle.adapter_options);
 n = 1; // read first, then count per event
 const events = [];
@@ -114,10 +115,10 @@ await scorer.close();
 await model.release();
 
 const end = rows.at(-1);
-console.log(`\nhot path, ${n.toLocaleString('en-US')} events, batch ${B}, ${scorer.bundle.kind} — ${cpus().length} cores, node ${process.version}`);
+console.log(`\nhot path, ${n.toLocaleString('en-US')} events, batch ${B}, ${scorer.bundle.kind}, intra-op threads ${session.intraOpThreads ?? 'default'} — ${cpus().length} cores, node ${process.version}`);
 console.log('| stage | CPU µs/event | wall µs/event | GC ms |');
 console.log('|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.stage} | ${r.cpu_us_per_event.toFixed(1)} | ${r.wall_us_per_event.toFixed(1)} | ${Math.round(r.gc_ms)} |`);
 console.log(`stages sum ${stagesCpu.toFixed(1)} CPU µs/event; Scorer.score ${Math.round(1e6 / end.wall_us_per_event).toLocaleString('en-US')} events/s`);
 await mkdir(resolve(values.out), { recursive: true });
-await writeFile(join(resolve(values.out), 'hot-path.json'), JSON.stringify({ events: n, batch: B, rows }, null, 2));
+await writeFile(join(resolve(values.out), 'hot-path.json'), JSON.stringify({ events: n, batch: B, ...session, rows }, null, 2));
