@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Foundation benchmark: training time and model size per kind, scoring throughput at batch 1, 64 and 1024.
 // Usage: node bench/foundation.mjs [--train-events 100000] [--kinds transformer-mlm,lstm-lm,transformer-lm] [--epochs N] [--out bench/results]
+//        [--model-dir DIR]  score with an already trained bundle of the one kind given (no training: train s is blank),
+//        e.g. the same bundle under two builds in one run, for a before/after ratio
 // --epochs caps training (the trainer's default otherwise) when a slow kind must fit a short run; train s then covers N epochs.
 // Reads the compiled CLI in dist/ (npm run build). Prints a table and writes the rows as JSON.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '9' },
     'score-events': { type: 'string', default: '50000' },
     epochs: { type: 'string' },
+    'model-dir': { type: 'string' },
   },
 });
 const out = resolve(values.out);
@@ -54,10 +57,11 @@ async function throughput(scorer, batch, limit) {
 
 const rows = [];
 for (const kind of values.kinds.split(',')) {
-  const modelDir = join(work, `model-${kind}`);
+  const given = values['model-dir'] !== undefined;
+  const modelDir = given ? resolve(values['model-dir']) : join(work, `model-${kind}`);
   const t0 = Date.now();
-  await quiet(() => train({ format: 'lanl', inputs: [join(work, 'data', 'train.csv')], modelDir, kind, seed: 1, minCount: 2, hourToken: true, strict: false, maxEvents: trainEvents, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
-  const trainSeconds = (Date.now() - t0) / 1000;
+  if (!given) await quiet(() => train({ format: 'lanl', inputs: [join(work, 'data', 'train.csv')], modelDir, kind, seed: 1, minCount: 2, hourToken: true, strict: false, maxEvents: trainEvents, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
+  const trainSeconds = given ? NaN : (Date.now() - t0) / 1000;
   const size = (await stat(join(modelDir, 'model.onnx'))).size;
   const scorer = await Scorer.load(modelDir, { maxBatch: 1024 });
   const row = { kind, train_events: trainEvents, train_seconds: trainSeconds, model_bytes: size };

@@ -3,7 +3,7 @@
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
 import { fnv1a } from '../scorer/order.js';
-import { entityValue, firstMember, pairKey, partner, type PairSpec } from './pairs.js';
+import { entityValue, firstMember, joinKey, memberValue, pairKey, partner, type PairSpec } from './pairs.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
 export const PAIRS_COMPONENT = 'pairs';
@@ -87,6 +87,11 @@ export class EntityMemory {
   /** Per pair: how many distinct first members each partner has (derived from counts, never stored). */
   readonly fans: Map<string, number>[];
   readonly hours = new Map<string, Float64Array>();
+  /**
+   * Per entity, the sum of its hour profile, kept beside it so that scoring does not sum 24 hours per event. Counts
+   * are whole numbers, so the running sum is exactly what summing the profile gives.
+   */
+  private readonly hourTotals = new Map<string, number>();
   readonly global = new Float64Array(24);
   events = 0;
   truncated = false;
@@ -95,8 +100,11 @@ export class EntityMemory {
   /** The latest event time counted: recalled events later than this are not in the memory. */
   until = -Infinity;
   private globalEvents = 0;
+  /** Per pair, the recalled count of the event being scored (reused per call). */
+  private readonly recalledCounts: Int32Array;
 
   constructor(readonly spec: MemorySpec) {
+    this.recalledCounts = new Int32Array(spec.pairs.length);
     this.counts = spec.pairs.map(() => new Map());
     this.firsts = spec.pairs.map(() => new Map());
     this.fans = spec.pairs.map(() => new Map());
@@ -141,6 +149,7 @@ export class EntityMemory {
       const profile = this.profileOf(entityValue(event, this.spec.hour_entity));
       if (!profile) return;
       profile[h] = (profile[h] as number) + 1;
+      this.addTotal(entityValue(event, this.spec.hour_entity), 1);
       this.global[h] = (this.global[h] as number) + 1;
       this.globalEvents += 1;
     }
@@ -160,6 +169,10 @@ export class EntityMemory {
     return profile;
   }
 
+  private addTotal(entity: string, n: number): void {
+    this.hourTotals.set(entity, (this.hourTotals.get(entity) ?? 0) + n);
+  }
+
   /** Adds another memory's counts (same spec) to this one, within the same bounds. */
   merge(other: EntityMemory): void {
     other.counts.forEach((m, i) => {
@@ -172,6 +185,7 @@ export class EntityMemory {
         profile[h] = (profile[h] as number) + (p[h] as number);
         this.global[h] = (this.global[h] as number) + (p[h] as number);
         this.globalEvents += p[h] as number;
+        this.addTotal(e, p[h] as number);
       }
     }
     this.events += other.events;
@@ -188,10 +202,13 @@ export class EntityMemory {
     return Math.max(0, ((this.counts[i] as Map<string, number>).get(key) ?? 0) - without);
   }
 
-  /** p(this partner | the first member) of pair i (see the class comment); c = the count of the pair `key`. */
-  private partnerProbability(key: string, i: number, c: number, without: number): number {
+  /**
+   * p(this partner | the first member) of pair i (see the class comment); c = the count of the pair's key. The
+   * members come apart (what firstMember/partner would cut out of the key), so no key is split per event.
+   */
+  private partnerProbability(first: string, second: string, i: number, c: number, without: number): number {
     const firsts = this.firsts[i] as Map<string, FirstMember>;
-    const f = firsts.get(firstMember(key));
+    const f = firsts.get(first);
     const n = (f?.events ?? 0) - without;
     if (n <= 0) {
       const D = firsts.size - (f && without ? 1 : 0);
@@ -202,7 +219,7 @@ export class EntityMemory {
     const only = without && c === 0 ? 1 : 0;
     const partners = (f?.partners ?? 0) - only;
     if (c > 0) return c / (n + partners + 1);
-    const met = ((this.fans[i] as Map<string, number>).get(partner(key)) ?? 0) - only;
+    const met = ((this.fans[i] as Map<string, number>).get(second) ?? 0) - only;
     return ((partners + 1) / (n + partners + 1)) * ((met + PARTNER_PSEUDO_FIRSTS) / (firsts.size + 1));
   }
 
@@ -221,14 +238,21 @@ export class EntityMemory {
     out[offset + P] = event.time > this.until ? 1 : 0;
   }
 
-  /** How often pair i's key of the event comes among its recalled events later than the memory. */
-  private recalled(recall: Recall, i: number): number {
+  /**
+   * Into recalledCounts[i]: how often pair i's key of the event comes among its recalled events later than the
+   * memory. One pass over the rows for every pair: each row is read once, not once per pair.
+   */
+  private recalled(recall: Recall): void {
     const { rows, offset, row } = recall;
-    const after = offset + this.spec.pairs.length;
-    const key = row[offset + i] as number;
-    let count = 0;
-    for (const past of rows) if (past[after] === 1 && past[offset + i] === key) count += 1;
-    return count;
+    const P = this.spec.pairs.length;
+    const after = offset + P;
+    const counts = this.recalledCounts;
+    counts.fill(0);
+    for (let r = 0; r < rows.length; r++) {
+      const past = rows[r] as Int32Array;
+      if (past[after] !== 1) continue;
+      for (let i = 0; i < P; i++) if (past[offset + i] === row[offset + i]) counts[i] = (counts[i] as number) + 1;
+    }
   }
 
   /** Names of the pairs this event's members were never seen together in (a pair count of 0). */
@@ -255,9 +279,10 @@ export class EntityMemory {
     const own = leaveOneOut ? 1 : 0;
     const globalEvents = Math.max(0, this.globalEvents - own);
     const g = globalEvents > 0 ? (Math.max(0, EntityMemory.smoothed(this.global, h) - own) + 1e-3) / (2 * globalEvents + 0.024) : 1 / 24;
-    const profile = this.hours.get(entityValue(event, this.spec.hour_entity as string));
+    const entity = entityValue(event, this.spec.hour_entity as string);
+    const profile = this.hours.get(entity);
     if (!profile) return g;
-    const n = 2 * Math.max(0, profile.reduce((s, v) => s + v, 0) - own);
+    const n = 2 * Math.max(0, (this.hourTotals.get(entity) as number) - own);
     if (n === 0) return g;
     return (Math.max(0, EntityMemory.smoothed(profile, h) - own) + HOUR_PRIOR_EVENTS * g) / (n + HOUR_PRIOR_EVENTS);
   }
@@ -276,13 +301,16 @@ export class EntityMemory {
       let rarity = 0;
       let novelty = 0;
       this.unseenMask = 0;
+      if (recall) this.recalled(recall);
       for (let i = 0; i < P; i++) {
-        const key = pairKey(event, this.spec.pairs[i] as PairSpec);
-        const c = this.keyCount(i, key, without);
-        const seen = c + (recall ? this.recalled(recall, i) : 0);
+        const { members } = this.spec.pairs[i] as PairSpec;
+        const first = memberValue(event, members[0]);
+        const second = memberValue(event, members[1]);
+        const c = this.keyCount(i, joinKey(first, second), without);
+        const seen = c + (recall ? (this.recalledCounts[i] as number) : 0);
         if (seen === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
-        novelty -= Math.log(this.partnerProbability(key, i, c, without));
+        novelty -= Math.log(this.partnerProbability(first, second, i, c, without));
       }
       out[o++] = rarity;
       out[o++] = novelty;
@@ -310,6 +338,7 @@ export class EntityMemory {
     for (const [e, p] of file.hours) {
       const profile = Float64Array.from(p);
       memory.hours.set(e, profile);
+      memory.hourTotals.set(e, profile.reduce((s, v) => s + v, 0));
       for (let h = 0; h < 24; h++) memory.global[h] = (memory.global[h] as number) + (profile[h] as number);
       memory.globalEvents += profile.reduce((s, v) => s + v, 0);
     }

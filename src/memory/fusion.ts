@@ -30,7 +30,6 @@ export class Fusion {
   /** Recent events of the entity recalled per event (0: none). */
   readonly recall: number;
   private readonly tails: TailTable[];
-  private readonly stats: Float64Array;
 
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
@@ -38,34 +37,38 @@ export class Fusion {
     const expected = [SEQUENCE_COMPONENT, ...memory.componentNames];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);
     this.tails = data.components.map((c) => new TailTable(c.tail));
-    this.stats = new Float64Array(this.names.length);
+  }
+
+  /** Memory components per event (every component but the sequence model's). */
+  get memoryWidth(): number {
+    return this.names.length - 1;
   }
 
   /**
-   * The component statistics of one event (higher = rarer), in `names` order, with the entity's recent history
-   * rows when the bundle recalls; the array is reused per call.
+   * The memory's statistics of one event (higher = rarer) into out[offset .. offset + memoryWidth), with the
+   * entity's recent history rows when the bundle recalls; returns the mask of its pairs seen nowhere (bit i: pair
+   * i), for its explanation. Independent of the sequence model, so the scorer computes them while the model runs.
    */
-  statistics(sequence: number, event: CanonicalEvent, recall?: Recall): Float64Array {
-    this.stats[0] = sequence;
-    this.memory.statistics(event, this.stats, 1, false, this.recall > 0 ? recall : undefined);
-    return this.stats;
+  memoryStatistics(event: CanonicalEvent, out: Float64Array, offset: number, recall?: Recall): number {
+    this.memory.statistics(event, out, offset, false, this.recall > 0 ? recall : undefined);
+    return this.memory.unseenMask;
   }
 
-  /**
-   * One component's entry in the explanation of the event last passed to `statistics`; the pairs component names
-   * the pairs that were new.
-   */
-  component(name: string, logP: number): ComponentScore {
+  /** One component's entry in the explanation of an event; the pairs component names the pairs that were new. */
+  component(name: string, logP: number, unseenMask: number): ComponentScore {
     if (name !== PAIRS_COMPONENT) return { name, log_p: logP };
-    const unseen = this.memory.lastUnseenPairs();
+    const unseen = this.memory.spec.pairs.filter((_, i) => (unseenMask >> i) & 1).map((p) => p.name);
     return unseen.length ? { name, log_p: logP, unseen } : { name, log_p: logP };
   }
 
-  /** Raw score = sum of -ln p over components; `logP` receives each component's ln p. */
-  combine(stats: Float64Array, logP: Float64Array): number {
+  /**
+   * Raw score = sum of -ln p over components, the sequence's statistic first, then the memory's from
+   * memory[offset ..]; `logP` receives each component's ln p.
+   */
+  combine(sequence: number, memory: Float64Array, offset: number, logP: Float64Array): number {
     let raw = 0;
     for (let c = 0; c < this.tails.length; c++) {
-      const lp = (this.tails[c] as TailTable).logP(stats[c] as number);
+      const lp = (this.tails[c] as TailTable).logP(c === 0 ? sequence : (memory[offset + c - 1] as number));
       logP[c] = lp;
       raw -= lp;
     }

@@ -54,7 +54,7 @@ export function resolvePairs(adapter: Adapter): ResolvedPairs {
 export const MAX_MEMBER_CHARS = 256;
 
 /** A member's value, bounded, with NUL (the key separator) replaced so that a key splits back unambiguously. */
-function memberValue(event: CanonicalEvent, m: MemberRef): string {
+export function memberValue(event: CanonicalEvent, m: MemberRef): string {
   const v = ('entity' in m ? event.entities[m.entity] : event.fields[m.index]) ?? '';
   const bounded = v.length > MAX_MEMBER_CHARS ? v.slice(0, MAX_MEMBER_CHARS) : v;
   return bounded.includes('\u0000') ? bounded.replaceAll('\u0000', '\uFFFD') : bounded;
@@ -72,7 +72,12 @@ export function partner(key: string): string {
 
 /** The event's key for a pair: both members' values joined by NUL. */
 export function pairKey(event: CanonicalEvent, pair: PairSpec): string {
-  return `${memberValue(event, pair.members[0])}\u0000${memberValue(event, pair.members[1])}`;
+  return joinKey(memberValue(event, pair.members[0]), memberValue(event, pair.members[1]));
+}
+
+/** A pair key from its two member values (each already bounded by memberValue). */
+export function joinKey(first: string, second: string): string {
+  return `${first}\u0000${second}`;
 }
 
 /** The event's value of one entity, bounded like pair members. */

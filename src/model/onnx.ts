@@ -208,7 +208,9 @@ export class TokenModel {
   async run(tokens: BigInt64Array, batch: number, rows: number, width: number): Promise<TokenModelOutput> {
     if (this.released) throw new ModelLoadError(this.modelDir, 'model released');
     if (batch <= INLINE_MAX_EVENTS) return checkOutputs(await this.inline.run({ tokens: new ort.Tensor('int64', tokens, [batch, rows, width]) }));
-    const worker = await this.start();
+    // A running worker gets the call now, before run() returns: the caller works on while the worker runs the model
+    // (an await here would post only after the caller's synchronous work).
+    const worker = this.worker ?? (await this.start());
     const id = this.nextId++;
     const own = tokens.byteOffset === 0 && tokens.byteLength === tokens.buffer.byteLength ? tokens : tokens.slice();
     return new Promise<TokenModelOutput>((resolve, reject) => {

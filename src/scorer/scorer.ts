@@ -58,6 +58,11 @@ export class Scorer {
   readonly fusion: Fusion | null;
   private readonly recallOffset: number;
   private readonly rowLength: number;
+  /**
+   * With a keepAll store: each remembered event's row by its arrival number, so that scoring it (`seqs`) reuses the
+   * row instead of encoding the event a second time (the same values give the same row).
+   */
+  private readonly rowsBySeq: Int32Array[] | null;
 
   /**
    * @param textTokens the bundle's text-field piecer: its adapter must append those fields (withTextTokens) for the
@@ -76,6 +81,7 @@ export class Scorer {
     // A row: F token ids, the tie-break, then what the fusion recalls of the event (entity-memory.ts recallRow).
     this.recallOffset = this.width + 1;
     this.rowLength = this.recallOffset + (this.fusion?.recall ? this.fusion.memory.recallWidth : 0);
+    this.rowsBySeq = options.keepAllHistory ? [] : null;
   }
 
   static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
@@ -114,7 +120,7 @@ export class Scorer {
     // A kind that scores each event on its own and keeps no history gives the same scores in any order: no rows to
     // encode, nothing to sort (charfreq; a context kind's scores depend on the order its history is built in).
     const independent = this.historyLength === 0 && this.model.independent === true;
-    const rows = independent ? events.map(() => NO_ROW) : events.map((event) => this.encode(event));
+    const rows = independent ? events.map(() => NO_ROW) : events.map((event, i) => (seqs && this.rowsBySeq?.[seqs[i] as number]) || this.encode(event));
     const keys = events.map((event, i) => this.historyKey(event, scopes?.[i]));
     const order = seqs || independent ? events.map((_, i) => i) : canonicalOrder(events.map((e) => e.time), rows, keys);
     const results: ScoreResult[] = new Array(events.length);
@@ -162,27 +168,36 @@ export class Scorer {
     }
     // The model reads its context; the fusion may recall further back.
     const contexts = this.historyLength > this.context ? pasts.map((p) => (p.length > this.context ? p.slice(p.length - this.context) : p)) : pasts;
-    const scored = await this.model.score({ events, rows, pasts: contexts });
+    // The runtime has handed the batch to the ONNX worker by the time score() returns its promise; while the
+    // worker runs the model, this thread computes the memory's statistics of the same events, which do not depend
+    // on the model's output (the two used to run one after the other, and the thread waited half the time).
+    const scoring = this.model.score({ events, rows, pasts: contexts });
+    scoring.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+    const fusion = this.fusion;
+    const M = fusion?.memoryWidth ?? 0;
+    const memory = new Float64Array(B * M); // (B, M): each event's memory statistics
+    const unseen = new Int32Array(fusion ? B : 0);
+    if (fusion) {
+      for (let b = 0; b < B; b++) {
+        unseen[b] = fusion.memoryStatistics(events[b] as CanonicalEvent, memory, b * M, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset });
+      }
+    }
+    const scored = await scoring;
     const results: ScoreResult[] = new Array(B);
-    const logP = new Float64Array(this.fusion?.names.length ?? 0);
+    const logP = new Float64Array(fusion?.names.length ?? 0);
     for (let b = 0; b < B; b++) {
       const kind = scored[b] as EventScore;
-      let raw = kind.raw;
-      const fusion = this.fusion;
-      if (fusion) {
-        const event = events[b] as CanonicalEvent;
-        raw = fusion.combine(fusion.statistics(kind.total, event, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset }), logP);
-      }
+      const raw = fusion ? fusion.combine(kind.total, memory, b * M, logP) : kind.raw;
       const anomaly = this.calibrator.score(raw);
       const full = anomaly >= explainAbove;
       let components: ComponentScore[] | undefined;
       if (fusion && full) {
-        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp)).sort((x, y) => x.log_p - y.log_p);
+        components = Array.from(logP, (lp, c) => fusion.component(fusion.names[c] as string, lp, unseen[b] as number)).sort((x, y) => x.log_p - y.log_p);
       } else if (fusion) {
         // The rarest component: the first a stable sort puts first.
         let top = 0;
         for (let c = 1; c < logP.length; c++) if ((logP[c] as number) < (logP[top] as number)) top = c;
-        components = logP.length ? [fusion.component(fusion.names[top] as string, logP[top] as number)] : [];
+        components = logP.length ? [fusion.component(fusion.names[top] as string, logP[top] as number, unseen[b] as number)] : [];
       }
       results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: kind.explain(full), ...(components ? { components } : {}) };
     }
@@ -196,7 +211,12 @@ export class Scorer {
    */
   remember(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[]): void {
     if (this.historyLength === 0) return;
-    events.forEach((event, b) => this.history.push(this.historyKey(event, scopes?.[b]), this.encode(event), event.time, seqs?.[b]));
+    events.forEach((event, b) => {
+      const row = this.encode(event);
+      const seq = seqs?.[b];
+      if (seq !== undefined && this.rowsBySeq) this.rowsBySeq[seq] = row;
+      this.history.push(this.historyKey(event, scopes?.[b]), row, event.time, seq);
+    });
   }
 
   /**

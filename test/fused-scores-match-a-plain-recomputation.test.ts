@@ -1,0 +1,136 @@
+// The scorer's fast path (memory statistics computed while the ONNX worker runs, pair members looked up without
+// splitting keys, recall counted in one pass over the history, hour totals kept) must give every fused score to the
+// last bit. The reference here is written out plainly from memory.json and the formulas of entity-memory.ts: string
+// pair keys, each recalled event compared by its values (not by hashes), each profile summed per event.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAdapter } from '../src/adapters/registry.js';
+import { readEvents } from '../src/adapters/read.js';
+import type { CanonicalEvent } from '../src/core/event.js';
+import { resolvePairs } from '../src/memory/pairs.js';
+import { TailTable } from '../src/memory/tail.js';
+import { compareEvents } from '../src/scorer/order.js';
+import { Scorer, type ScoreResult } from '../src/scorer/scorer.js';
+import { hasPython, hasSharedData, shared } from './support/env.js';
+import { lanlModel } from './support/model-fixture.js';
+
+interface PlainMemory {
+  events: number;
+  until: number;
+  counts: Map<string, number>[];
+  firsts: Map<string, { events: number; partners: number }>[];
+  fans: Map<string, number>[];
+  hours: Map<string, number[]>;
+  global: number[];
+  globalEvents: number;
+}
+
+function plainMemory(file: { events: number; until: number; pair_counts: [string, number][][]; hours: [string, number[]][] }): PlainMemory {
+  const m: PlainMemory = { events: file.events, until: file.until, counts: [], firsts: [], fans: [], hours: new Map(file.hours), global: new Array(24).fill(0), globalEvents: 0 };
+  for (const entries of file.pair_counts) {
+    const counts = new Map<string, number>();
+    const firsts = new Map<string, { events: number; partners: number }>();
+    const fans = new Map<string, number>();
+    for (const [key, c] of entries) {
+      const [a, b] = key.split('\u0000') as [string, string];
+      counts.set(key, c);
+      const f = firsts.get(a) ?? { events: 0, partners: 0 };
+      f.events += c;
+      f.partners += 1;
+      firsts.set(a, f);
+      fans.set(b, (fans.get(b) ?? 0) + 1);
+    }
+    m.counts.push(counts);
+    m.firsts.push(firsts);
+    m.fans.push(fans);
+  }
+  for (const [, p] of file.hours) for (let h = 0; h < 24; h++) m.global[h] += p[h]!;
+  m.globalEvents = m.global.reduce((s, v) => s + v, 0);
+  return m;
+}
+
+const pairs = resolvePairs(createAdapter('lanl')).used;
+const value = (e: CanonicalEvent, ref: (typeof pairs)[number]['members'][number]): string => ('entity' in ref ? e.entities[ref.entity] : e.fields[ref.index]) ?? '';
+const keyOf = (e: CanonicalEvent, i: number): string => `${value(e, pairs[i]!.members[0])}\u0000${value(e, pairs[i]!.members[1])}`;
+const smoothed = (p: number[], h: number): number => p[h]! + 0.5 * (p[(h + 23) % 24]! + p[(h + 1) % 24]!);
+
+/** [pairs, novelty, hour:user] of one event, and the names of its pairs seen nowhere. */
+function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalEvent[]): { stats: number[]; unseen: string[] } {
+  let rarity = 0;
+  let novelty = 0;
+  const unseen: string[] = [];
+  pairs.forEach((pair, i) => {
+    const key = keyOf(e, i);
+    const c = m.counts[i]!.get(key) ?? 0;
+    const seen = c + recalled.filter((r) => r.time > m.until && keyOf(r, i) === key).length;
+    if (seen === 0) unseen.push(pair.name);
+    rarity -= Math.log(seen + 0.1);
+    const [a, b] = key.split('\u0000') as [string, string];
+    const f = m.firsts[i]!.get(a);
+    const n = f?.events ?? 0;
+    let p: number;
+    if (n <= 0) p = (m.firsts[i]!.size + 1) / (m.events + m.firsts[i]!.size + 1);
+    else if (c > 0) p = c / (n + f!.partners + 1);
+    else p = ((f!.partners + 1) / (n + f!.partners + 1)) * (((m.fans[i]!.get(b) ?? 0) + 0.5) / (m.firsts[i]!.size + 1));
+    novelty -= Math.log(p);
+  });
+  const h = ((Math.floor(e.time / 3600) % 24) + 24) % 24;
+  const g = m.globalEvents > 0 ? (smoothed(m.global, h) + 1e-3) / (2 * m.globalEvents + 0.024) : 1 / 24;
+  const profile = m.hours.get(e.entities.user!);
+  const total = profile ? profile.reduce((s, v) => s + v, 0) : 0;
+  const hour = !profile || total === 0 ? g : (smoothed(profile, h) + 4 * g) / (2 * total + 4);
+  return { stats: [rarity, novelty, -Math.log(hour)], unseen };
+}
+
+describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', () => {
+  let modelDir = '';
+  const events: CanonicalEvent[] = [];
+  beforeAll(async () => {
+    modelDir = await lanlModel();
+    for await (const item of readEvents([shared('lanl', 'safekit-heads', 'day2_head_decoded.csv')], createAdapter('lanl'))) if (item.event) events.push(item.event);
+  }, 600_000);
+
+  it('equal, to the last bit, the scores recomputed plainly from memory.json', async () => {
+    // One call holds the whole file: each event's history is then every earlier event of its user in canonical order.
+    const scorer = await Scorer.load(modelDir, { maxBatch: events.length });
+    const results: ScoreResult[] = await scorer.score(events);
+    const bundle = scorer.bundle;
+    const fusion = bundle.fusion!;
+    expect(fusion.recall).toBeGreaterThan(0);
+    const memory = plainMemory(JSON.parse(readFileSync(join(modelDir, fusion.memory_file), 'utf8')));
+    const tails = fusion.components.map((c) => new TailTable(c.tail));
+
+    const rows = events.map((e) => scorer.encode(e));
+    const order = events.map((_, i) => i).sort((a, b) => compareEvents(events[a]!.time, rows[a]!, events[b]!.time, rows[b]!) || a - b);
+    const before = new Map<string, CanonicalEvent[]>();
+    let unseenSome = 0;
+    let recalledSome = 0;
+    for (const i of order) {
+      const e = events[i]!;
+      const history = before.get(e.entities.user!) ?? [];
+      const recalled = history.slice(-fusion.recall!);
+      const { stats, unseen } = plainStatistics(memory, e, recalled);
+      if (unseen.length) unseenSome += 1;
+      if (recalled.some((r) => r.time > memory.until)) recalledSome += 1;
+      history.push(e);
+      before.set(e.entities.user!, history);
+
+      const r = results[i]!;
+      const byName = new Map(r.components!.map((c) => [c.name, c]));
+      expect(fusion.components.map((c) => c.name)).toEqual(['sequence', 'pairs', 'novelty', 'hour:user']);
+      // Every memory component's tail probability, from the plain statistics through the bundle's tail table.
+      stats.forEach((s, k) => expect(byName.get(fusion.components[k + 1]!.name)!.log_p).toBe(tails[k + 1]!.logP(s)));
+      // raw = -sum of ln p in component order; anomaly_score its calibrated rank.
+      let raw = 0;
+      for (const c of fusion.components) raw -= byName.get(c.name)!.log_p;
+      expect(r.raw).toBe(raw);
+      expect(r.anomaly_score).toBe(scorer.calibrator.score(raw));
+      expect(byName.get('pairs')!.unseen ?? []).toEqual(unseen);
+    }
+    await scorer.close();
+    // The file exercises what changed: new pairs and recalled events later than the memory.
+    expect(unseenSome).toBeGreaterThan(50);
+    expect(recalledSome).toBeGreaterThan(500);
+  });
+});
