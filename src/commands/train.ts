@@ -1,24 +1,21 @@
 // `seqsentry train`: read logs through an adapter, hand the events to the PyTorch trainer, get an ONNX bundle; or,
 // for a pure TypeScript kind, hand them to the kind's own trainer (src/kinds/typescript-kinds.ts).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/adapter.js';
-import { formatReadStats, newReadStats, readEvents, type ReadItem, type ReadStats } from '../adapters/read.js';
+import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
 import { DEFAULT_KIND, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
-import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
-import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
-import { DEFAULT_RECALL, fitFusion, type EventSource } from '../train/fit-fusion.js';
-import { heldOutRule } from '../train/held-out.js';
+import { DEFAULT_RECALL } from '../train/fit-fusion.js';
+import { trainSequenceModel } from '../train/sequence-train.js';
+import { openTrainingInput } from '../train/training-input.js';
+import type { IndexExport } from '../train/from-index.js';
 import { MAX_RECALL } from '../model/bundle.js';
-import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
-import { timeFieldOf } from '../enrich/query.js';
-import { runPython } from '../train/python.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
@@ -82,67 +79,16 @@ export async function train(args: TrainArgs): Promise<string> {
   await mkdir(modelDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
   try {
-    let what = args.inputs.join(', ');
-    let read = (stats: ReadStats) => readEvents(args.inputs, adapter, stats, args.strict);
-    if (args.fromIndex) {
-      const exported = join(work, 'index.ndjson');
-      const copying = progress(`reading ${args.fromIndex.pattern}`);
-      const client = createOpenSearchClient(args.fromIndex.opensearch);
-      try {
-        const n = await exportIndex(client, { ...args.fromIndex, timeField: timeFieldOf(adapter) }, exported, (done, total) => copying.update(done, total));
-        copying.finish(`${n} events since ${args.fromIndex.since}${args.fromIndex.excludeQuery ? `, leaving out ${JSON.stringify(args.fromIndex.excludeQuery)}` : ''}`);
-      } finally {
-        await client.close();
-      }
-      what = `${args.fromIndex.pattern} since ${args.fromIndex.since}`;
-      read = (stats: ReadStats) => readExport(exported, adapter, stats, args.strict);
-    }
+    const { read, what } = await openTrainingInput(args.inputs, args.fromIndex, adapter, args.strict, work);
     if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
-    const source: EventSource = () => read(newReadStats());
-    const eventsPath = join(work, 'events.tsv');
-    const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, entityKey);
-    const stats = newReadStats();
-    const reading = progress('reading');
-    const times: number[] = [];
-    for await (const item of read(stats)) {
-      if (item.event) {
-        await writer.write(item.event);
-        times.push(item.event.time);
-      }
-      reading.update(stats.records);
-      if (args.maxEvents !== undefined && writer.rows >= args.maxEvents) break;
-    }
-    await writer.close();
-    reading.finish(`${writer.rows} events`);
-    process.stderr.write(formatReadStats(stats) + '\n');
-    if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${what}: too few to train on`);
-
-    const metaPath = join(work, 'meta.json');
-    // entity_fields: the fields that name an entity, which a kind reading what an event looks like leaves out (lstm-ae)
-    const entityFields = adapter.fieldNames.filter((f) => adapter.entityNames.includes(f));
-    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey, entity_fields: entityFields }));
-    const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(args.seed), '--min-count', String(args.minCount), '--meta', metaPath];
-    if (args.epochs !== undefined) py.push('--epochs', String(args.epochs));
-    py.push('--context', String(args.context ?? kind.defaultContext));
-    if (!args.hourToken) py.push('--no-hour-token');
     const fusion = args.fusion ?? kind.fusion;
-    // Blocks of time spread over the data are held out from the sequence model: the fusion is fitted on them
-    // (src/train/fit-fusion.ts).
-    const heldOut = fusion ? heldOutRule(Float64Array.from(times)) : undefined;
-    if (heldOut !== undefined) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
-
-    const bar = progress(`training ${kind.kind}`);
-    await runPython('train.py', py, (m) => {
-      if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
-      if (m.type === 'epoch') {
-        bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
-      }
+    const result = await trainSequenceModel({
+      kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir, work, read, what, seed: args.seed, minCount: args.minCount,
+      hourToken: args.hourToken, fusion,
+      ...(args.epochs !== undefined ? { epochs: args.epochs } : {}), ...(args.context !== undefined ? { context: args.context } : {}),
+      ...(args.recall !== undefined ? { recall: args.recall } : {}), ...(args.maxEvents !== undefined ? { maxEvents: args.maxEvents } : {}),
     });
-    if (heldOut !== undefined) {
-      const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOut, args.recall ?? DEFAULT_RECALL);
-      process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
-    }
-    return join(modelDir, 'bundle.json');
+    return result.bundlePath;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
