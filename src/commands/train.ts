@@ -14,6 +14,8 @@ import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js
 import { DEFAULT_RECALL } from '../train/fit-fusion.js';
 import { trainSequenceModel } from '../train/sequence-train.js';
 import { openTrainingInput } from '../train/training-input.js';
+import { formatReports, runRolling } from '../rolling/run.js';
+import { windowSeconds } from '../rolling/windows.js';
 import type { IndexExport } from '../train/from-index.js';
 import { MAX_RECALL } from '../model/bundle.js';
 import { progress } from '../util/progress.js';
@@ -22,7 +24,8 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N]';
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] ' +
+  '[--rolling --window 1d [--labels FILE] [--no-registry]]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -40,7 +43,11 @@ const SPECS = {
   'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },
   since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
   'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
-  'opensearch-url': { type: 'string', help: 'URL  with --from-index: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
+  'opensearch-url': { type: 'string', help: 'URL  with --from-index or --rolling: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
+  rolling: { type: 'boolean', default: false, help: 'one bundle per --window (MODEL_DIR/<version>), each starting from the previous one\'s weights and scoring the next window; versions recorded in .seqsentry-state' },
+  window: { type: 'string', default: '1d', help: 'DURATION  with --rolling: window length (1d, 12h), aligned to UTC' },
+  labels: { type: 'string', help: 'FILE  with --rolling: labelled anomalies (time,<label entities>) for each version\'s AUC and AP on the next window' },
+  'no-registry': { type: 'boolean', default: false, help: 'with --rolling: do not record the versions in .seqsentry-state (no OpenSearch needed for files)' },
 } as const;
 
 export interface TrainArgs {
@@ -128,8 +135,9 @@ const command: Command = {
     const fromIndex = v['from-index'];
     const inputs = [...(v.input ?? []), ...parsed.positionals];
     if (fromIndex !== undefined && inputs.length) throw new UsageError('give --input files or --from-index, not both');
-    if (fromIndex === undefined && (v['exclude-query'] !== undefined || v['opensearch-url'] !== undefined)) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
-    const bundlePath = await train({
+    if (fromIndex === undefined && (v['exclude-query'] !== undefined || (v['opensearch-url'] !== undefined && !v.rolling))) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
+    if (!v.rolling && (v.labels !== undefined || v['no-registry'])) throw new UsageError('--labels and --no-registry go with --rolling');
+    const args: TrainArgs = {
       format: v.format ?? 'lanl',
       inputs: fromIndex !== undefined ? [] : required(inputs.length ? inputs : undefined, 'input'),
       ...(fromIndex !== undefined
@@ -148,7 +156,17 @@ const command: Command = {
       ...(v['no-fusion'] ? { fusion: false } : {}),
       ...(v.recall !== undefined ? { recall: intOption(v.recall, 'recall', 0) } : {}),
       ...(v.entity !== undefined ? { entity: v.entity } : {}),
-    });
+    };
+    if (v.rolling) {
+      const reports = await runRolling(args, {
+        window: windowSeconds(v.window ?? '1d'),
+        ...(v.labels !== undefined ? { labels: v.labels } : {}),
+        ...(v['no-registry'] ? {} : { registry: openSearchConfig(v['opensearch-url']) }),
+      });
+      process.stdout.write(formatReports(reports));
+      return 0;
+    }
+    const bundlePath = await train(args);
     process.stdout.write(`model bundle: ${bundlePath}\n`);
     return 0;
   },
