@@ -19,7 +19,7 @@ const { readEvents, newReadStats } = await import(new URL('adapters/read.js', di
 const { MODEL_KINDS } = await import(new URL('model/kinds.js', dist));
 const { RarityCounts, rarityPairs } = await import(new URL('eval/baseline.js', dist));
 const { eventLabelKey, readLabels } = await import(new URL('eval/labels.js', dist));
-const { trainRolling } = await import(new URL('rolling/rolling-train.js', dist));
+const { readList, trainRolling } = await import(new URL('rolling/rolling-train.js', dist));
 const { scoreWindow, windowMetrics } = await import(new URL('rolling/score-window.js', dist));
 const { splitWindows } = await import(new URL('rolling/windows.js', dist));
 const { trainSequenceModel } = await import(new URL('train/sequence-train.js', dist));
@@ -52,7 +52,6 @@ const files = [join(sim, 'train.csv'), join(sim, 'test.csv')];
 const all = [];
 for await (const item of readEvents(files, adapter)) if (item.event) all.push(item.event);
 all.sort((a, b) => a.time - b.time);
-const readList = (list) => async function* (stats) { for (const event of list) { stats.records += 1; stats.events += 1; yield { event }; } };
 const common = { kind, adapter, adapterOptions: {}, entityKey: adapter.entityKey, seed, minCount: 2, hourToken: true, fusion: true, epochs };
 
 // (a) rolling

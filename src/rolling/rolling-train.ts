@@ -55,7 +55,7 @@ export interface WindowReport {
 }
 
 /** An in-memory slice of events as the trainer's reader. */
-function readList(list: readonly CanonicalEvent[]): (stats: ReadStats) => AsyncIterable<ReadItem> {
+export function readList(list: readonly CanonicalEvent[]): (stats: ReadStats) => AsyncIterable<ReadItem> {
   return async function* (stats: ReadStats) {
     for (const event of list) {
       stats.records += 1;
