@@ -65,6 +65,8 @@ p.add_argument("--config", default=None, help='JSON object overriding model conf
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--init", default=None, metavar="CKPT",
                help="warm start (rolling retraining): grow this checkpoint's vocabulary and carry its weights (models/warm_start.py)")
+p.add_argument("--init-lr-scale", type=float, default=1.0,
+               help="with --init: peak learning rate = --lr times this (a warm start needs smaller steps to keep what it knows)")
 p.add_argument("--version", default=None, help="the bundle's version (default: the export time, YYYYMMDDTHHMMSSZ)")
 args = p.parse_args()
 
@@ -162,6 +164,8 @@ if prev is not None:
         fail(f"--init {args.init}: {e}")
 
 # ---------------------------------------------------------------- optimizer, schedule
+if prev is not None:
+    args.lr = args.lr * args.init_lr_scale
 batch_size = min(args.batch_size, len(train_rows))
 steps_per_epoch = max(1, min(math.ceil(len(train_rows) / batch_size), args.steps_per_epoch))
 total_steps = steps_per_epoch * args.epochs

@@ -34,6 +34,8 @@ export interface SequenceTrainSpec {
   maxEvents?: number;
   /** Warm start: the previous window's ckpt.pt (models/warm_start.py). */
   init?: string;
+  /** With `init`: the peak learning rate times this. */
+  initLrScale?: number;
   /** The bundle's version (default: its export time). */
   version?: string;
   /**
@@ -79,6 +81,7 @@ export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<Seque
   py.push('--context', String(spec.context ?? kind.defaultContext));
   if (!spec.hourToken) py.push('--no-hour-token');
   if (spec.init !== undefined) py.push('--init', spec.init);
+  if (spec.init !== undefined && spec.initLrScale !== undefined) py.push('--init-lr-scale', String(spec.initLrScale));
   if (spec.version !== undefined) py.push('--version', spec.version);
   // Blocks of time spread over the data are held out from the sequence model: the fusion is fitted on them
   // (src/train/fit-fusion.ts).
