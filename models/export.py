@@ -117,7 +117,7 @@ def export_bundle(ckpt_path, out_dir):
         "schema_version": SCHEMA_VERSION,
         "kind": ckpt["kind"],
         "name": f"seqsentry-{ckpt['kind']}",
-        "version": now.strftime("%Y%m%dT%H%M%SZ"),
+        "version": ckpt.get("version") or now.strftime("%Y%m%dT%H%M%SZ"),
         "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "format": "events-tsv",
         "adapter_options": {},

@@ -26,6 +26,7 @@ from data import ContextData, EventsFileError, context_index, read_events, split
 from export import export_bundle  # noqa: E402
 from raw_score import RULES  # noqa: E402
 from registry import KINDS, RAW_SCORE  # noqa: E402
+from warm_start import WarmStartError, carry_weights, check_compatible, column_counts, grow_vocab  # noqa: E402
 from vocab import build_vocab, encode_columns, make_tokenizer, model_columns, model_fields  # noqa: E402
 
 
@@ -65,6 +66,11 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--acceptance-rate", type=float, default=None,
                help="expected share of anomalous events in normal traffic: the threshold on anomaly_score is the (1 - R) "
                     "quantile of the held-out events' scores (default: export's fixed threshold)")
+p.add_argument("--init", default=None, metavar="CKPT",
+               help="warm start (rolling retraining): grow this checkpoint's vocabulary and carry its weights (models/warm_start.py)")
+p.add_argument("--init-lr-scale", type=float, default=1.0,
+               help="with --init: peak learning rate = --lr times this (a warm start needs smaller steps to keep what it knows)")
+p.add_argument("--version", default=None, help="the bundle's version (default: the export time, YYYYMMDDTHHMMSSZ)")
 args = p.parse_args()
 
 t_start = time.time()
@@ -122,8 +128,18 @@ if n < 20:
 hour_on = not args.no_hour_token
 fields = model_fields(events.fields, hour_on)
 columns = model_columns(events.columns, events.times, hour_on)
-# the vocabulary comes from the training file only (held-out rows included: they are training-side data)
-tokenizer = make_tokenizer(fields, hour_on, args.min_count, build_vocab(fields, columns, args.min_count))
+# the vocabulary comes from the training file only (held-out rows included: they are training-side data); a warm
+# start grows the previous window's instead, by the counts over every window so far
+prev = torch.load(args.init, map_location="cpu", weights_only=True) if args.init else None
+if prev is not None:
+    try:
+        check_compatible(prev, args.kind, fields, hour_on, config_cls.context if args.context is None else args.context, args.init)
+    except WarmStartError as e:
+        fail(str(e))
+    vocab, vocab_counts = grow_vocab(prev["tokenizer"], prev.get("vocab_counts") or {}, fields, columns, args.min_count)
+else:
+    vocab, vocab_counts = build_vocab(fields, columns, args.min_count), column_counts(fields, columns)
+tokenizer = make_tokenizer(fields, hour_on, args.min_count, vocab)
 ids = encode_columns(tokenizer, columns)                    # (N, F)
 del columns
 
@@ -141,10 +157,20 @@ if "field_names" in config_keys:
 if "skip_fields" in config_keys and "skip_fields" not in overrides:
     # a kind that reads what an event looks like, not who it is about, leaves the adapter's entity fields out
     filled["skip_fields"] = tuple(f for f in meta.get("entity_fields", []) if f in fields)
+if prev is not None:
+    # the previous window's architecture, whatever --config says: its weights only fit that shape
+    overrides = {k: v for k, v in prev["config"].items() if k in known}
 config = config_cls(**{**overrides, **filled})
 model = model_cls(config)
+if prev is not None:
+    try:
+        carry_weights(model, prev["model"], prev["config"], {**dataclasses.asdict(config), "vocab_sizes": list(config.vocab_sizes)})
+    except WarmStartError as e:
+        fail(f"--init {args.init}: {e}")
 
 # ---------------------------------------------------------------- optimizer, schedule
+if prev is not None:
+    args.lr = args.lr * args.init_lr_scale
 batch_size = min(args.batch_size, len(train_rows))
 steps_per_epoch = max(1, min(math.ceil(len(train_rows) / batch_size), args.steps_per_epoch))
 total_steps = steps_per_epoch * args.epochs
@@ -173,6 +199,9 @@ def surprisal_of(rows, batch=4096):
 
 
 # ---------------------------------------------------------------- training loop
+# before any step: what the starting weights (fresh or carried forward) make of this data's held-out events
+initial_val_loss = float(surprisal_of(val_rows).mean())
+epoch_losses = []
 rng = np.random.default_rng(args.seed)
 order, cursor = rng.permutation(train_rows), 0
 best_loss, best_epoch, best_state, best_val = math.inf, 0, None, None
@@ -203,6 +232,7 @@ for epoch in range(1, args.epochs + 1):
     val = surprisal_of(val_rows)                       # (N_val, F)
     val_loss = float(val.mean())
     epochs_run = epoch
+    epoch_losses.append({"train": float(np.mean(losses)), "val": val_loss})
     emit({"type": "epoch", "epoch": epoch, "epochs": args.epochs, "train_loss": float(np.mean(losses)),
           "val_loss": val_loss, "seconds": round(time.time() - t_epoch, 3)})
     if val_loss < best_loss:
@@ -226,6 +256,8 @@ checkpoint = {
     "tokenizer": tokenizer,
     "context_length": context,
     "meta": meta,
+    "vocab_counts": vocab_counts,
+    "version": args.version,
     "val_raw": torch.from_numpy(raw),
     # anomaly_score is the calibrated rank among these same held-out raw scores, so the (1 - R) quantile of the
     # held-out events' scores is 1 - R on that scale; the raw value it stands for is kept for the record
@@ -239,6 +271,7 @@ checkpoint = {
         "epochs_run": epochs_run, "best_epoch": best_epoch, "best_val_loss": best_loss, "seed": args.seed,
         "seconds": round(time.time() - t_start, 3), "data_sha256": events.sha256,
         "events_in_file": n_all, "held_out": held_out, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch, "lr": args.lr,
+        "initial_val_loss": initial_val_loss, "epoch_losses": epoch_losses, "warm_start": args.init is not None,
     },
 }
 ckpt_path = os.path.join(args.out, "ckpt.pt")

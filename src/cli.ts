@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   suppress: { summary: 'keep an entity (or one field value of it) from making notables, until an expiry; list and remove', load: async () => (await import('./commands/suppress.js')).default },
   aggregate: { summary: 'write entity notables (per user and host and window: counts, top events, decaying risk) into seqsentry-entities', load: async () => (await import('./commands/aggregate.js')).default },
   'zeek-vocab': { summary: 'fit the clustering vocabulary of Zeek records (Gower distance, HDBSCAN) for the zeek-seq kind', load: async () => (await import('./commands/zeek-vocab.js')).default },
+  models: { summary: 'list the model versions rolling retraining recorded in .seqsentry-state (window, events, metrics, path)', load: async () => (await import('./commands/models.js')).default },
   demo: { summary: 'simulate, train, score and evaluate on a built-in default', load: async () => (await import('./commands/demo.js')).default },
 });
 

@@ -23,6 +23,11 @@ export function createAdapter(format: string, options?: Record<string, unknown>)
  * through `read` (syslog: its message templates), leaving out the events `heldOut` holds out; unchanged for a format
  * that learns nothing.
  */
+/** Whether a format learns options from its training events (syslog's templates) before a model is trained. */
+export function adapterLearns(format: string): boolean {
+  return Object.hasOwn(ADAPTERS, format) && ADAPTERS[format]?.learn !== undefined;
+}
+
 export async function learnAdapterOptions(
   format: string,
   options: Record<string, unknown>,

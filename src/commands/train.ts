@@ -1,35 +1,36 @@
 // `seqsentry train`: read logs through an adapter, hand the events to the PyTorch trainer, get an ONNX bundle; or,
 // for a pure TypeScript kind, hand them to the kind's own trainer (src/kinds/typescript-kinds.ts).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAdapter, learnAdapterOptions } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/adapter.js';
-import { formatReadStats, newReadStats, readEvents, type ReadItem, type ReadStats } from '../adapters/read.js';
+import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
 import { DEFAULT_KIND, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
-import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import { withTextTokens, type TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { openTextTokens } from '../tokenizer/text-modes.js';
 import { fitTextTokens, type TextTokensArgs } from '../train/text-tokens.js';
-import { createOpenSearchClient } from '../opensearch/client.js';
-import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
-import { DEFAULT_RECALL, fitFusion, type EventSource } from '../train/fit-fusion.js';
 import { heldOutRule, isHeldOut } from '../train/held-out.js';
+import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
+import { DEFAULT_RECALL } from '../train/fit-fusion.js';
+import { trainSequenceModel } from '../train/sequence-train.js';
+import { openTrainingInput } from '../train/training-input.js';
+import { formatReports, runRolling } from '../rolling/run.js';
+import { windowSeconds } from '../rolling/windows.js';
+import type { IndexExport } from '../train/from-index.js';
 import { MAX_RECALL } from '../model/bundle.js';
-import { exportIndex, readExport, type IndexExport } from '../train/from-index.js';
-import { timeFieldOf } from '../enrich/query.js';
-import { runPython } from '../train/python.js';
 import { progress } from '../util/progress.js';
 import { intOption, parseOptions, required, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster]';
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster] ' +
+  '[--rolling --window 1d [--labels FILE] [--no-registry]]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
   ...INPUT_OPTIONS,
@@ -51,9 +52,13 @@ const SPECS = {
   'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },
   since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
   'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
-  'opensearch-url': { type: 'string', help: 'URL  with --from-index: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
+  'opensearch-url': { type: 'string', help: 'URL  with --from-index or --rolling: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
   'acceptance-rate': { type: 'string', help: 'R  zeek-seq: expected share of anomalous connections in normal traffic; the threshold is the (1 - R) quantile of held-out connections\' scores (default 0.001)' },
   'record-tokenizer': { type: 'string', help: 'tuple | cluster  zeek-seq: what one Zeek record becomes as a token: its telling fields, or its nearest cluster of a vocabulary fitted on the training records (default tuple)' },
+  rolling: { type: 'boolean', default: false, help: 'one bundle per --window (MODEL_DIR/<version>), each starting from the previous one\'s weights and scoring the next window; versions recorded in .seqsentry-state' },
+  window: { type: 'string', default: '1d', help: 'DURATION  with --rolling: window length (1d, 12h), aligned to UTC' },
+  labels: { type: 'string', help: 'FILE  with --rolling: labelled anomalies (time,<label entities>) for each version\'s AUC and AP on the next window' },
+  'no-registry': { type: 'boolean', default: false, help: 'with --rolling: do not record the versions in .seqsentry-state (no OpenSearch needed for files)' },
 } as const;
 
 export interface TrainArgs {
@@ -102,84 +107,34 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
   await mkdir(modelDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
   try {
-    let what = args.inputs.join(', ');
-    let readWith = (a: Adapter, stats: ReadStats) => readEvents(args.inputs, a, stats, args.strict);
-    if (args.fromIndex) {
-      const exported = join(work, 'index.ndjson');
-      const copying = progress(`reading ${args.fromIndex.pattern}`);
-      const client = createOpenSearchClient(args.fromIndex.opensearch);
-      try {
-        const n = await exportIndex(client, { ...args.fromIndex, timeField: timeFieldOf(adapter) }, exported, (done, total) => copying.update(done, total));
-        copying.finish(`${n} events since ${args.fromIndex.since}${args.fromIndex.excludeQuery ? `, leaving out ${JSON.stringify(args.fromIndex.excludeQuery)}` : ''}`);
-      } finally {
-        await client.close();
-      }
-      what = `${args.fromIndex.pattern} since ${args.fromIndex.since}`;
-      readWith = (a: Adapter, stats: ReadStats) => readExport(exported, a, stats, args.strict);
-    }
+    const input = await openTrainingInput(args.inputs, args.fromIndex, adapter, args.strict, work);
+    const { what } = input;
     // A format that learns from the training events (syslog's templates) reads them once first; the adapter that
     // reads them for the model, and the bundle, have the learnt options.
     // Kinds calibrated on held-out blocks of time (a fusion, a TypeScript kind) learn nothing from those blocks.
     const holdsOut = !kind.onnx || (args.fusion ?? kind.fusion);
     const heldOutOf = holdsOut ? (times: Float64Array) => { const rule = heldOutRule(times); return (t: number) => isHeldOut(rule, t); } : undefined;
-    const learnt = await learnAdapterOptions(args.format, args.adapterOptions ?? {}, (a) => eventsOf(readWith(a, newReadStats()), args.maxEvents), heldOutOf);
+    const learnt = await learnAdapterOptions(args.format, args.adapterOptions ?? {}, (a) => eventsOf(input.readWith(a, newReadStats()), args.maxEvents), heldOutOf);
     if (learnt.summary !== undefined) process.stderr.write(learnt.summary + '\n');
     args = { ...args, adapterOptions: learnt.options };
     const plainAdapter = createAdapter(args.format, args.adapterOptions);
     adapter = plainAdapter;
     // `adapter` is read when the reading starts: the text tokens, once fitted, extend it.
-    const read = (stats: ReadStats) => readWith(adapter, stats);
+    const read = (stats: ReadStats) => input.readWith(adapter, stats);
     let textTokens: TextTokensSpec | undefined;
     if (args.textTokens) {
       textTokens = await fitTextTokens(args.textTokens, plainAdapter, read, modelDir, work, args.maxEvents);
       adapter = withTextTokens(plainAdapter, await openTextTokens(textTokens, modelDir));
     }
     if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
-    const source: EventSource = () => read(newReadStats());
-    const eventsPath = join(work, 'events.tsv');
-    const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, entityKey);
-    const stats = newReadStats();
-    const reading = progress('reading');
-    const times: number[] = [];
-    for await (const item of read(stats)) {
-      if (item.event) {
-        await writer.write(item.event);
-        times.push(item.event.time);
-      }
-      reading.update(stats.records);
-      if (args.maxEvents !== undefined && writer.rows >= args.maxEvents) break;
-    }
-    await writer.close();
-    reading.finish(`${writer.rows} events`);
-    process.stderr.write(formatReadStats(stats) + '\n');
-    if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${what}: too few to train on`);
-
-    const metaPath = join(work, 'meta.json');
-    // entity_fields: the fields that name an entity, which a kind reading what an event looks like leaves out (lstm-ae)
-    const entityFields = adapter.fieldNames.filter((f) => adapter.entityNames.includes(f));
-    await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: args.adapterOptions ?? {}, entity_key: entityKey, entity_fields: entityFields, ...(textTokens ? { text_tokens: textTokens } : {}) }));
-    const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(args.seed), '--min-count', String(args.minCount), '--meta', metaPath];
-    if (args.epochs !== undefined) py.push('--epochs', String(args.epochs));
-    py.push('--context', String(args.context ?? kind.defaultContext));
-    if (!args.hourToken) py.push('--no-hour-token');
     const fusion = args.fusion ?? kind.fusion;
-    // Blocks of time spread over the data are held out from the sequence model: the fusion is fitted on them
-    // (src/train/fit-fusion.ts).
-    const heldOut = fusion ? heldOutRule(Float64Array.from(times)) : undefined;
-    if (heldOut !== undefined) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
-
-    const bar = progress(`training ${kind.kind}`);
-    await runPython('train.py', py, (m) => {
-      if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
-      if (m.type === 'epoch') {
-        bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
-      }
+    const result = await trainSequenceModel({
+      kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir, work, read, what, seed: args.seed, minCount: args.minCount,
+      hourToken: args.hourToken, fusion, ...(textTokens ? { textTokens } : {}),
+      ...(args.epochs !== undefined ? { epochs: args.epochs } : {}), ...(args.context !== undefined ? { context: args.context } : {}),
+      ...(args.recall !== undefined ? { recall: args.recall } : {}), ...(args.maxEvents !== undefined ? { maxEvents: args.maxEvents } : {}),
     });
-    if (heldOut !== undefined) {
-      const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOut, args.recall ?? DEFAULT_RECALL);
-      process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
-    }
-    return join(modelDir, 'bundle.json');
+    return result.bundlePath;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -277,8 +232,9 @@ const command: Command = {
     const fromIndex = v['from-index'];
     const inputs = [...(v.input ?? []), ...parsed.positionals];
     if (fromIndex !== undefined && inputs.length) throw new UsageError('give --input files or --from-index, not both');
-    if (fromIndex === undefined && (v['exclude-query'] !== undefined || v['opensearch-url'] !== undefined)) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
-    const bundlePath = await train({
+    if (fromIndex === undefined && (v['exclude-query'] !== undefined || (v['opensearch-url'] !== undefined && !v.rolling))) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
+    if (!v.rolling && (v.labels !== undefined || v['no-registry'])) throw new UsageError('--labels and --no-registry go with --rolling');
+    const args: TrainArgs = {
       format: v.format ?? 'lanl',
       inputs: fromIndex !== undefined ? [] : required(inputs.length ? inputs : undefined, 'input'),
       ...(fromIndex !== undefined
@@ -300,7 +256,17 @@ const command: Command = {
       ...textTokensOption(v),
       ...(v['acceptance-rate'] !== undefined ? { acceptanceRate: rateOption(v['acceptance-rate']) } : {}),
       ...(v['record-tokenizer'] !== undefined ? { recordTokenizer: v['record-tokenizer'] } : {}),
-    });
+    };
+    if (v.rolling) {
+      const reports = await runRolling(args, {
+        window: windowSeconds(v.window ?? '1d'),
+        ...(v.labels !== undefined ? { labels: v.labels } : {}),
+        ...(v['no-registry'] ? {} : { registry: openSearchConfig(v['opensearch-url']) }),
+      });
+      process.stdout.write(formatReports(reports));
+      return 0;
+    }
+    const bundlePath = await train(args);
     process.stdout.write(`model bundle: ${bundlePath}\n`);
     return 0;
   },

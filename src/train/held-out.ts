@@ -20,9 +20,15 @@ export interface HeldOutRule {
   origin: number;
   block: number;
   every: number;
+  /**
+   * Rolling retraining: only events at or after this time are held out. The memory is fitted on every earlier
+   * window too, and those windows' events taught the carried-forward weights, so none of them is held-out data.
+   */
+  since?: number;
 }
 
 export function isHeldOut(rule: HeldOutRule, time: number): boolean {
+  if (rule.since !== undefined && time < rule.since) return false;
   // The same float64 arithmetic as numpy's in models/train.py, so both pick the same events.
   const b = Math.floor((time - rule.origin) / rule.block);
   return ((b % rule.every) + rule.every) % rule.every === 0;

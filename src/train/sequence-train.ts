@@ -1,0 +1,108 @@
+// One run of the PyTorch trainer on a stream of events, then the fusion: what `seqsentry train` does for an ONNX
+// kind, and what rolling retraining does once per window (src/rolling/rolling-train.ts).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Adapter } from '../adapters/adapter.js';
+import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
+import { SeqSentryError } from '../core/errors.js';
+import type { ModelKind } from '../model/kinds.js';
+import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
+import type { TextTokensSpec } from '../tokenizer/text-tokens.js';
+import { progress } from '../util/progress.js';
+import { DEFAULT_RECALL, fitFusion, type EventSource } from './fit-fusion.js';
+import { heldOutRule } from './held-out.js';
+import { runPython } from './python.js';
+
+export interface SequenceTrainSpec {
+  kind: ModelKind;
+  adapter: Adapter;
+  adapterOptions: Record<string, unknown>;
+  entityKey: string;
+  modelDir: string;
+  /** A scratch folder for the events TSV and the meta file. */
+  work: string;
+  /** The model's training events (read once). */
+  read: (stats: ReadStats) => AsyncIterable<ReadItem>;
+  /** Named in errors: the files or index the events came from. */
+  what: string;
+  epochs?: number;
+  seed: number;
+  context?: number;
+  minCount: number;
+  hourToken: boolean;
+  fusion: boolean;
+  recall?: number;
+  maxEvents?: number;
+  /** Warm start: the previous window's ckpt.pt (models/warm_start.py). */
+  init?: string;
+  /** With `init`: the peak learning rate times this. */
+  initLrScale?: number;
+  /** Free-text fields as pieces (their positions are among the adapter's fields), recorded in the bundle. */
+  textTokens?: TextTokensSpec;
+  /** The bundle's version (default: its export time). */
+  version?: string;
+  /**
+   * What the memory and fusion are fitted on, when not the training events themselves: rolling retraining fits
+   * them on every window so far, with only the training window's events eligible to be held out.
+   */
+  memory?: { source: EventSource; events: number; heldOutSince: number };
+}
+
+export interface SequenceTrainResult {
+  bundlePath: string;
+  /** Readable events the model was given. */
+  events: number;
+}
+
+/** Writes the events TSV, runs models/train.py, fits the fusion; returns the bundle path. */
+export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<SequenceTrainResult> {
+  const { kind, adapter, entityKey, modelDir, work } = spec;
+  const eventsPath = join(work, 'events.tsv');
+  const writer = new EventsTsvWriter(eventsPath, adapter.fieldNames, entityKey);
+  const stats = newReadStats();
+  const reading = progress('reading');
+  const times: number[] = [];
+  for await (const item of spec.read(stats)) {
+    if (item.event) {
+      await writer.write(item.event);
+      times.push(item.event.time);
+    }
+    reading.update(stats.records);
+    if (spec.maxEvents !== undefined && writer.rows >= spec.maxEvents) break;
+  }
+  await writer.close();
+  reading.finish(`${writer.rows} events`);
+  process.stderr.write(formatReadStats(stats) + '\n');
+  if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} readable events in ${spec.what}: too few to train on`);
+
+  const metaPath = join(work, 'meta.json');
+  // entity_fields: the fields that name an entity, which a kind reading what an event looks like leaves out (lstm-ae)
+  const entityFields = adapter.fieldNames.filter((f) => adapter.entityNames.includes(f));
+  await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: spec.adapterOptions, entity_key: entityKey, entity_fields: entityFields, ...(spec.textTokens ? { text_tokens: spec.textTokens } : {}) }));
+  const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(spec.seed), '--min-count', String(spec.minCount), '--meta', metaPath];
+  if (spec.epochs !== undefined) py.push('--epochs', String(spec.epochs));
+  py.push('--context', String(spec.context ?? kind.defaultContext));
+  if (!spec.hourToken) py.push('--no-hour-token');
+  if (spec.init !== undefined) py.push('--init', spec.init);
+  if (spec.init !== undefined && spec.initLrScale !== undefined) py.push('--init-lr-scale', String(spec.initLrScale));
+  if (spec.version !== undefined) py.push('--version', spec.version);
+  // Blocks of time spread over the data are held out from the sequence model: the fusion is fitted on them
+  // (src/train/fit-fusion.ts).
+  const heldOut = spec.fusion ? { ...heldOutRule(Float64Array.from(times)), ...(spec.memory ? { since: spec.memory.heldOutSince } : {}) } : undefined;
+  if (heldOut !== undefined) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
+
+  const bar = progress(`training ${kind.kind}`);
+  await runPython('train.py', py, (m) => {
+    if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
+    if (m.type === 'epoch') {
+      bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
+    }
+  });
+  if (heldOut !== undefined) {
+    const source: EventSource = spec.memory?.source ?? (() => spec.read(newReadStats()));
+    const limit = spec.memory?.events ?? writer.rows;
+    const fit = await fitFusion(modelDir, adapter, entityKey, source, limit, heldOut, spec.recall ?? DEFAULT_RECALL);
+    process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
+  }
+  return { bundlePath: join(modelDir, 'bundle.json'), events: writer.rows };
+}
