@@ -3,11 +3,11 @@
 // `local|conn:c12`. The vocabulary is the bundle's parameters file, so scoring reads the same clusters.
 // Who opened the connection stays beside the cluster for the reason the tuple tokenizer keeps it (record-token.ts):
 // the clusters' features describe a record, not the site's side of it.
-import type { CanonicalEvent } from '../../core/event.js';
-import { ClusterTokenizer } from '../../tokenizer/zeek-cluster/cluster-tokenizer.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CanonicalEvent } from '../../core/event.js';
+import { ClusterTokenizer } from '../../tokenizer/zeek-cluster/cluster-tokenizer.js';
 import { clusterSample, DEFAULT_VOCAB_PARAMS } from '../../tokenizer/zeek-cluster/fit.js';
 import { FeatureSampler } from '../../tokenizer/zeek-cluster/sample.js';
 import { parseVocab } from '../../tokenizer/zeek-cluster/vocab-file.js';
