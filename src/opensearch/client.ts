@@ -51,9 +51,18 @@ export async function rawRequest(
   } catch (err) {
     const e = err as Error & { meta?: { statusCode?: number; body?: unknown } };
     const status = e.meta?.statusCode;
-    const detail = e.meta?.body !== undefined ? reasonOf(e.meta.body) : e.message;
-    throw new OpenSearchError(`${method} ${path}`, detail, status, undefined, { cause: err });
+    throw new OpenSearchError(`${method} ${path}`, failureReason(err), status, undefined, { cause: err });
   }
+}
+
+/**
+ * Why a client call failed: the reason OpenSearch gave, or, when no answer came (a timeout, a refused or reset
+ * connection: the client then sets `meta.body` to null), the client's own error, named.
+ */
+export function failureReason(err: unknown): string {
+  const e = err as Error & { meta?: { body?: unknown } };
+  if (e.meta?.body !== undefined && e.meta.body !== null) return reasonOf(e.meta.body);
+  return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : String(e.message ?? err);
 }
 
 /** The most specific reason in an OpenSearch error body. */

@@ -5,7 +5,7 @@ import { AdapterError, OpenSearchError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import type { HistoryLoader } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
-import { reasonOf, type OpenSearchClient } from './client.js';
+import { failureReason, type OpenSearchClient } from './client.js';
 
 export interface HistoryFields {
   /** Document field holding the entity value (ECS: user.name). */
@@ -74,8 +74,8 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
       const res = await client.search({ index: scope, ignore_unavailable: true, allow_no_indices: true, body }, { requestTimeout: timeoutMs, maxRetries: 0 }); // the scoring service retries each entity itself
       raw = res.body;
     } catch (err) {
-      const e = err as Error & { meta?: { statusCode?: number; body?: unknown } };
-      throw new OpenSearchError('history search', e.meta?.body !== undefined ? reasonOf(e.meta.body) : e.message, e.meta?.statusCode, scope, { cause: err });
+      const status = (err as { meta?: { statusCode?: number | null } }).meta?.statusCode ?? undefined;
+      throw new OpenSearchError('history search', failureReason(err), status, scope, { cause: err });
     }
     const parsed = SearchResponse.safeParse(raw);
     if (!parsed.success) throw new OpenSearchError('history search', `unexpected response: ${parsed.error.issues[0]?.message ?? ''}`, undefined, scope);
