@@ -14,6 +14,8 @@ import { eventStatistics, SEQUENCE_COMPONENT, type FusionData } from '../memory/
 import { resolvePairs } from '../memory/pairs.js';
 import { fitTail, TailTable } from '../memory/tail.js';
 import { fitCalibration } from '../scorer/calibrate.js';
+import { FUSION_STATISTICS } from '../scorer/raw-score.js';
+import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { canonicalOrder } from '../scorer/order.js';
 import { Scorer } from '../scorer/scorer.js';
 import { progress } from '../util/progress.js';
@@ -68,6 +70,13 @@ export interface FusionOptions {
    * The source's held-out events must carry them as they would be without their own training record counted.
    */
   statistics?: string[];
+  /**
+   * Judge the held-out events against the memory of the training events only (their blocks left out whole, as the
+   * model left them out), not against the whole memory with each event alone left out. A connection's destination
+   * recurs within the hour (a page's requests, a beacon), so leaving one connection out leaves its burst in; the
+   * connections of a day after training meet a memory that holds none of their day.
+   */
+  blocksOut?: boolean;
 }
 
 export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL, options: FusionOptions = {}): Promise<FusionFit> {
@@ -76,6 +85,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
   const spec: MemorySpec = options.spec ?? { pairs: resolvePairs(adapter).used, hour_entity: adapter.transientEntities?.includes(entityKey) ? null : entityKey };
   const statistics = options.statistics ?? [];
   const scorer = await Scorer.load(modelDir);
+  const fusionStatistic = FUSION_STATISTICS[(MODEL_KINDS[scorer.bundle.kind] as ModelKind).rawScore];
   try {
     const memory = new EntityMemory(spec);
     const later = new EntityMemory(spec);
@@ -103,7 +113,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
         const results = await scorer.score(batch);
         results.forEach((r) => {
           const row = new Float64Array(K);
-          row[0] = r.fields.reduce((s, f) => s + f.surprisal, 0);
+          row[0] = fusionStatistic(Float64Array.from(r.fields, (f) => f.surprisal), 0, r.fields.length);
           rows.push(row);
         });
         for (const e of batch) later.add(e);
@@ -123,11 +133,13 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     if (rows.length < 10) throw new SeqSentryError(`only ${rows.length} held-out events: too few to fit the fusion`);
     // The memory's statistics come from the whole memory with the event itself left out: every event scored later
     // meets that whole memory, and a memory of only the events before it would see more new pairs than it.
-    memory.merge(later);
+    // (With blocksOut, against the training events' memory alone; the bundle keeps the whole memory either way.)
+    if (!options.blocksOut) memory.merge(later);
     held.forEach((e, i) => {
-      memory.statistics(e, rows[i] as Float64Array, 1, true);
+      memory.statistics(e, rows[i] as Float64Array, 1, !options.blocksOut);
       eventStatistics(e, statistics, rows[i] as Float64Array, 1 + memory.componentNames.length);
     });
+    if (options.blocksOut) memory.merge(later);
 
     const column = (c: number) => Float64Array.from(rows, (r) => r[c] as number);
     const tails = names.map((_, c) => fitTail(column(c)));

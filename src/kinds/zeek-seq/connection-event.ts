@@ -38,19 +38,13 @@ function serviceEntities(connection: ZeekConnection, first: CanonicalEvent): { d
   return { dst_port: port === undefined ? '?' : String(port), service };
 }
 
-/** A fused bundle's record novelty, and whether to judge each record as if training had not counted it. */
-export interface NoveltyOption {
-  model: RecordNovelty;
-  leaveOneOut: boolean;
-}
-
 /**
  * The connection as an event of `slots` token fields. Records beyond the slots are left out: a connection's first
  * few app-layer records (its DNS answer, its HTTP request, its TLS handshake) say what it was; a long tail of
  * files/x509 records adds little and would multiply the tokens every context row costs. With `novelty` (a fused
  * bundle), the event carries the slot records' novelty as `numeric.records`, which the fusion reads.
  */
-export function connectionEvent(connection: ZeekConnection, tokenizer: RecordTokenizer, slots: number, novelty?: NoveltyOption): CanonicalEvent {
+export function connectionEvent(connection: ZeekConnection, tokenizer: RecordTokenizer, slots: number, novelty?: RecordNovelty): CanonicalEvent {
   const first = connection.events[0] as CanonicalEvent;
   const fields: string[] = new Array(slots).fill(EMPTY_SLOT);
   let slot = 0;
@@ -61,7 +55,7 @@ export function connectionEvent(connection: ZeekConnection, tokenizer: RecordTok
     time: first.time,
     entities: { ...first.entities, uid: connection.uid, ...serviceEntities(connection, first) },
     fields,
-    ...(novelty ? { numeric: { [RECORD_NOVELTY_STATISTIC]: novelty.model.statistic(records, novelty.leaveOneOut) } } : {}),
+    ...(novelty ? { numeric: { [RECORD_NOVELTY_STATISTIC]: novelty.statistic(records) } } : {}),
     raw: first.raw,
     source: first.source,
   };

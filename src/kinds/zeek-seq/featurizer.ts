@@ -46,7 +46,7 @@ export async function openConnectionFeaturizer(dir: string, bundle: Bundle): Pro
   // The fusion reads the records' novelty off each connection event; a bundle without a fusion has no use for it.
   const reads = bundle.fusion?.statistics?.includes(RECORD_NOVELTY_STATISTIC) ?? false;
   if (reads && !bundle.record_novelty) throw new ModelLoadError(dir, `bundle.json's fusion reads "${RECORD_NOVELTY_STATISTIC}" but names no record_novelty file`);
-  const novelty = reads && bundle.record_novelty ? { model: RecordNovelty.fromFile(await readChecked(dir, 'record novelty', bundle.record_novelty.file, bundle.record_novelty.sha256), join(dir, bundle.record_novelty.file)), leaveOneOut: false } : undefined;
+  const novelty = reads && bundle.record_novelty ? RecordNovelty.fromFile(await readChecked(dir, 'record novelty', bundle.record_novelty.file, bundle.record_novelty.sha256), join(dir, bundle.record_novelty.file)) : undefined;
   // An hour token would be a model field after the slots; zeek-seq is trained without one.
   const slots = bundle.tokenizer.fields.length - (bundle.tokenizer.hour_token ? 1 : 0);
   return { tokenizer, slots, event: (connection) => connectionEvent(connection, tokenizer, slots, novelty) };

@@ -64,32 +64,28 @@ export class RecordNovelty {
     });
   }
 
-  /** -ln p of one record; `leaveOneOut` judges a training record as if it were not counted (the fusion's held-out fit). */
-  surprisal(event: CanonicalEvent, leaveOneOut = false): number {
-    const w = leaveOneOut ? 1 : 0;
+  /** -ln p of one record (nats). */
+  surprisal(event: CanonicalEvent): number {
     const { logType, parts } = recordParts(event);
     const t = this.types.get(logType);
-    const n = Math.max(0, (t?.records ?? 0) - w);
-    const types = this.types.size - (t && w && n === 0 ? 1 : 0);
-    let lnP = Math.log((n + PART_PSEUDO_COUNT) / (Math.max(0, this.records - w) + PART_PSEUDO_COUNT * (types + 1)));
+    const n = t?.records ?? 0;
+    let lnP = Math.log((n + PART_PSEUDO_COUNT) / (this.records + PART_PSEUDO_COUNT * (this.types.size + 1)));
     if (!t || n === 0) return -lnP;
-    const c = Math.max(0, (t.tuples.get(recordTuple(event)) ?? 0) - w);
-    const d = t.tuples.size - (w && c === 0 ? 1 : 0);
+    const c = t.tuples.get(recordTuple(event)) ?? 0;
+    const d = t.tuples.size;
     if (c > 0) return -(lnP + Math.log(c / (n + d + 1)));
     lnP += Math.log((d + 1) / (n + d + 1));
     parts.forEach((v, j) => {
       const m = t.parts[j];
-      const cj = Math.max(0, (m?.get(v) ?? 0) - w);
-      const vj = (m?.size ?? 0) - (w && cj === 0 ? 1 : 0);
-      lnP += Math.log((cj + PART_PSEUDO_COUNT) / (n + PART_PSEUDO_COUNT * (vj + 1)));
+      lnP += Math.log(((m?.get(v) ?? 0) + PART_PSEUDO_COUNT) / (n + PART_PSEUDO_COUNT * ((m?.size ?? 0) + 1)));
     });
     return -lnP;
   }
 
   /** A connection's statistic: its most novel record's -ln p (a connection is as novel as its newest record). */
-  statistic(records: readonly CanonicalEvent[], leaveOneOut = false): number {
+  statistic(records: readonly CanonicalEvent[]): number {
     let top = 0;
-    for (const r of records) top = Math.max(top, this.surprisal(r, leaveOneOut));
+    for (const r of records) top = Math.max(top, this.surprisal(r));
     return top;
   }
 

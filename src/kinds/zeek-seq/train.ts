@@ -9,12 +9,13 @@ import { createAdapter } from '../../adapters/registry.js';
 import { formatReadStats, newReadStats } from '../../adapters/read.js';
 import { readZeekConnections } from '../../adapters/zeek-merge.js';
 import { SeqSentryError, UsageError } from '../../core/errors.js';
+import type { CanonicalEvent } from '../../core/event.js';
 import { EventsTsvWriter } from '../../tokenizer/events-tsv.js';
 import { runPython } from '../../train/python.js';
 import { progress } from '../../util/progress.js';
 import { MODEL_KINDS, type ModelKind } from '../../model/kinds.js';
 import { fitFusion } from '../../train/fit-fusion.js';
-import { heldOutRule } from '../../train/held-out.js';
+import { heldOutRule, isHeldOut } from '../../train/held-out.js';
 import { connectionEvent, slotNames, slotRecords } from './connection-event.js';
 import { CONNECTION_MEMORY_SPEC } from './connection-memory.js';
 import { RECORD_NOVELTY_FILE, RECORD_NOVELTY_STATISTIC, RecordNovelty } from './record-novelty.js';
@@ -76,9 +77,11 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     const stats = newReadStats();
     const reading = progress('reading connections');
     let connections = 0;
+    const times: number[] = [];
     for await (const c of readZeekConnections(input.inputs, adapter, stats)) {
       for (const e of c.events) fit.add(e);
       for (const e of slotRecords(c, slots)) novelty.add(e);
+      times.push((c.events[0] as CanonicalEvent).time);
       if (++connections % 5000 === 0) reading.update(connections);
     }
     reading.finish(`${connections} connections`);
@@ -88,18 +91,23 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     await writeFile(join(modelDir, RECORD_TOKENIZER_FILE), params);
     const tokenizer = entry.open(JSON.parse(params), join(modelDir, RECORD_TOKENIZER_FILE));
 
+    const fusion = input.fusion ?? (MODEL_KINDS[input.kind] as ModelKind).fusion;
+    // Blocks of time spread over the day are held out from the model, as `train` does for the other kinds: the
+    // fusion's tails and the calibration are fitted on them (src/train/fit-fusion.ts).
+    const heldOut = fusion && times.length >= 20 ? heldOutRule(Float64Array.from(times)) : undefined;
+    // The records' novelty the held-out connections are judged by: counted on the other blocks only, as their pairs are.
+    const noveltyOutside = new RecordNovelty();
+
     const eventsPath = join(work, 'events.tsv');
     const writer = new EventsTsvWriter(eventsPath, slotNames(slots), entityKey);
-    const times: number[] = [];
     for await (const c of readZeekConnections(input.inputs, adapter, newReadStats())) {
       const event = connectionEvent(c, tokenizer, slots);
       await writer.write(event);
-      times.push(event.time);
+      if (heldOut && !isHeldOut(heldOut, event.time)) for (const e of slotRecords(c, slots)) noveltyOutside.add(e);
     }
     await writer.close();
     if (writer.rows < 20) throw new SeqSentryError(`only ${writer.rows} connections in ${input.inputs.join(', ')}: too few to train on`);
 
-    const fusion = input.fusion ?? (MODEL_KINDS[input.kind] as ModelKind).fusion;
     const noveltyBytes = JSON.stringify(novelty.toFile()) + '\n';
     if (fusion) await writeFile(join(modelDir, RECORD_NOVELTY_FILE), noveltyBytes);
     const meta = {
@@ -119,9 +127,6 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     // A uid names one connection and never recurs: its past is empty, so the model reads the connection alone.
     const context = input.context ?? (entityKey === 'uid' ? 0 : undefined);
     if (context !== undefined) py.push('--context', String(context));
-    // Blocks of time spread over the day are held out from the model, as `train` does for the other kinds: the
-    // fusion's tails and the calibration are fitted on them (src/train/fit-fusion.ts).
-    const heldOut = fusion ? heldOutRule(Float64Array.from(times)) : undefined;
     if (heldOut) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
     const bar = progress(`training ${input.kind}`);
     await runPython('train.py', py, (m) => {
@@ -129,13 +134,12 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
       if (m.type === 'epoch') bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
     });
     if (heldOut) {
-      // Each held-out connection's records are judged as if training had not counted them, as its pairs are.
       const source = async function* () {
-        for await (const c of readZeekConnections(input.inputs, adapter, newReadStats())) yield { event: connectionEvent(c, tokenizer, slots, { model: novelty, leaveOneOut: true }) };
+        for await (const c of readZeekConnections(input.inputs, adapter, newReadStats())) yield { event: connectionEvent(c, tokenizer, slots, noveltyOutside) };
       };
       // No recall: a host's connections come in bursts (a scan, a beacon), whose later connections recall would make
       // ordinary, and only those later than the training day would be recalled.
-      const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOut, 0, { spec: CONNECTION_MEMORY_SPEC, statistics: [RECORD_NOVELTY_STATISTIC] });
+      const fit = await fitFusion(modelDir, adapter, entityKey, source, writer.rows, heldOut, 0, { spec: CONNECTION_MEMORY_SPEC, statistics: [RECORD_NOVELTY_STATISTIC], blocksOut: true });
       process.stderr.write(`fusion: ${fit.heldOut} held-out connections; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
     }
     process.stderr.write(`${input.kind}: ${writer.rows} connections, ${tokenizer.name} tokenizer, ${heldOut ? 'fused with the connection memory and the records\' novelty, ' : ''}threshold at acceptance rate ${rate}\n`);
