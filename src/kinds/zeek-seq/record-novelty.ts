@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { ModelLoadError } from '../../core/errors.js';
 import type { CanonicalEvent } from '../../core/event.js';
+import { ZEEK_FIELDS } from '../../adapters/zeek-fields.js';
 import { recordParts, recordTuple } from './record-token.js';
 
 export const RECORD_NOVELTY_FILE = 'record-novelty.json';
+const LOG_TYPE = ZEEK_FIELDS.indexOf('log_type');
 /** The fusion component (an event statistic, `numeric[RECORD_NOVELTY_STATISTIC]` of a connection event). */
 export const RECORD_NOVELTY_STATISTIC = 'records';
 /**
@@ -66,7 +68,7 @@ export class RecordNovelty {
 
   /** -ln p of one record (nats). */
   surprisal(event: CanonicalEvent): number {
-    const { logType, parts } = recordParts(event);
+    const logType = event.fields[LOG_TYPE] ?? '?';
     const t = this.types.get(logType);
     const n = t?.records ?? 0;
     let lnP = Math.log((n + PART_PSEUDO_COUNT) / (this.records + PART_PSEUDO_COUNT * (this.types.size + 1)));
@@ -75,7 +77,8 @@ export class RecordNovelty {
     const d = t.tuples.size;
     if (c > 0) return -(lnP + Math.log(c / (n + d + 1)));
     lnP += Math.log((d + 1) / (n + d + 1));
-    parts.forEach((v, j) => {
+    // the parts only for a tuple never seen: most records' tuples were, and need no array of them
+    recordParts(event).parts.forEach((v, j) => {
       const m = t.parts[j];
       lnP += Math.log(((m?.get(v) ?? 0) + PART_PSEUDO_COUNT) / (n + PART_PSEUDO_COUNT * ((m?.size ?? 0) + 1)));
     });
