@@ -137,10 +137,14 @@ async function throughput(modelDir, connections) {
   try {
     await scorer.score(all.slice(0, 1024).map((c) => featurizer.event(c))); // warm-up
     scorer.history.clear();
+    // CPU time of the whole process (ONNX worker threads included) per connection: less at the mercy of the load
+    // than connections/s on a shared machine
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < all.length; i += 1024) await scorer.score(all.slice(i, i + 1024).map((c) => featurizer.event(c)));
     const seconds = (performance.now() - t0) / 1000;
-    return { connections: all.length, seconds, perSecond: all.length / seconds };
+    const cpu = process.cpuUsage(cpu0);
+    return { connections: all.length, seconds, perSecond: all.length / seconds, cpuMicrosPerConnection: (cpu.user + cpu.system) / all.length, load: loadavg()[0] };
   } finally {
     await scorer.close();
   }
@@ -175,7 +179,7 @@ process.stdout.write('\nsplit                          | model                  
 for (const r of table) process.stdout.write(`${r.split.padEnd(30)} | ${r.model.padEnd(27)} | ${String(r.n).padStart(5)} | ${String(r.malicious).padStart(9)} | ${f4(r.auc)} | ${f4(r.ap)}\n`);
 process.stdout.write('\nnotables per day (anomaly_score >= 1 - R, every connection of the scored day)\nsplit                          | model                       | R      | connections | notables | hosts | malicious | benign | background\n');
 for (const n of notables) process.stdout.write(`${n.split.padEnd(30)} | ${n.model.padEnd(27)} | ${String(n.rate).padEnd(6)} | ${String(n.connections).padStart(11)} | ${String(n.notables).padStart(8)} | ${String(n.hosts).padStart(5)} | ${String(n.malicious).padStart(9)} | ${String(n.benign).padStart(6)} | ${String(n.background).padStart(10)}\n`);
-for (const [model, s] of Object.entries(speed)) process.stdout.write(`\n${model} throughput at batch 1024 in-process (featurize + score): ${s.connections} connections in ${s.seconds.toFixed(2)} s = ${Math.round(s.perSecond)} connections/s`);
+for (const [model, s] of Object.entries(speed)) process.stdout.write(`\n${model} throughput at batch 1024 in-process (featurize + score): ${s.connections} connections in ${s.seconds.toFixed(2)} s = ${Math.round(s.perSecond)} connections/s, ${s.cpuMicrosPerConnection.toFixed(1)} CPU µs per connection (load average ${s.load.toFixed(2)})`);
 process.stdout.write(`\nload average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
 const results = join(root, 'bench', 'results');
 await mkdir(results, { recursive: true });
