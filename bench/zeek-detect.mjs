@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Detection on the labelled Stratosphere Zeek days, both ways: train on one day's Benign records, score the other
-// day (Background left out of AUC/AP, as the labels' README says). Rows: zeek-seq (connections joined by uid, the
-// host's recent connections as context), the issue's rarity baseline (a flow's (src, dst, dst port, service) pairs
+// day (Background left out of AUC/AP, as the labels' README says). Rows: zeek-seq as trained by default (connections
+// joined by uid, the host's recent connections as context, fused with the connection memory and the records'
+// novelty), zeek-seq without the fusion (--no-fusion), the issue's rarity baseline (a flow's (src, dst, dst port, service) pairs
 // never or rarely seen in training), and the default transformer-mlm over each conn record's fields. Then the notables
 // per day the acceptance rate gives, and zeek-seq's connections/s at batch 1024 in-process. One seed, one run on a
 // shared machine: the throughput is a figure of that moment.
 // Usage: node bench/zeek-detect.mjs [--no-mlm] [--entity src_ip|dst_ip|uid] [--record-tokenizer tuple|cluster]. Needs the compiled CLI (npm run build), .venv and ../shared/data/zeek.
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { root } from './lib/ecs-bench.mjs';
@@ -31,7 +32,7 @@ const tokenizerArg = process.argv.indexOf('--record-tokenizer');
 const recordTokenizer = tokenizerArg > 0 ? process.argv[tokenizerArg + 1] : undefined;
 const strat = join(root, '..', 'shared', 'data', 'zeek', 'stratosphere-labeled');
 const dayDir = (day) => join(strat, `${day}-zeek-mixed`);
-const RATES = [0.0001, 0.001, 0.01, 0.05];
+const RATES = [0.001, 0.003, 0.01, 0.02, 0.05];
 const work = await mkdtemp(join(tmpdir(), 'seqsentry-zeek-detect-'));
 
 async function logFiles(day) {
@@ -39,7 +40,13 @@ async function logFiles(day) {
 }
 
 /** The day's log files with only their Benign records (headers kept), written apart: the training input. */
-async function benignCopies(day) {
+const benign = new Map();
+function benignCopies(day) {
+  if (!benign.has(day)) benign.set(day, writeBenign(day));
+  return benign.get(day);
+}
+
+async function writeBenign(day) {
   const dir = join(work, `benign-${day}`);
   await mkdir(dir, { recursive: true });
   const out = [];
@@ -66,9 +73,9 @@ function metrics(rows) {
 }
 
 /** zeek-seq: trained on the Benign connections of one day, every connection of the other scored. */
-async function zeekSeq(trainDay, testDay) {
-  const modelDir = join(work, `zeek-seq-${trainDay}`);
-  await trainZeekSeq({ kind: 'zeek-seq', inputs: await benignCopies(trainDay), modelDir, seed: 1, minCount: 2, strict: false, ...(entity ? { entityKey: entity } : {}), ...(recordTokenizer ? { recordTokenizer } : {}) });
+async function zeekSeq(trainDay, testDay, fusion) {
+  const modelDir = join(work, `zeek-seq-${trainDay}-${fusion ? 'fused' : 'plain'}`);
+  await trainZeekSeq({ kind: 'zeek-seq', inputs: await benignCopies(trainDay), modelDir, seed: 1, minCount: 2, strict: false, fusion, ...(entity ? { entityKey: entity } : {}), ...(recordTokenizer ? { recordTokenizer } : {}) });
   const scorer = await Scorer.load(modelDir, { keepAllHistory: true });
   const featurizer = await openConnectionFeaturizer(modelDir, scorer.bundle);
   const rows = [];
@@ -130,10 +137,14 @@ async function throughput(modelDir, connections) {
   try {
     await scorer.score(all.slice(0, 1024).map((c) => featurizer.event(c))); // warm-up
     scorer.history.clear();
+    // CPU time of the whole process (ONNX worker threads included) per connection: less at the mercy of the load
+    // than connections/s on a shared machine
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < all.length; i += 1024) await scorer.score(all.slice(i, i + 1024).map((c) => featurizer.event(c)));
     const seconds = (performance.now() - t0) / 1000;
-    return { connections: all.length, seconds, perSecond: all.length / seconds };
+    const cpu = process.cpuUsage(cpu0);
+    return { connections: all.length, seconds, perSecond: all.length / seconds, cpuMicrosPerConnection: (cpu.user + cpu.system) / all.length, load: loadavg()[0] };
   } finally {
     await scorer.close();
   }
@@ -141,20 +152,23 @@ async function throughput(modelDir, connections) {
 
 const table = [];
 const notables = [];
-let speed;
+const speed = {};
 try {
   for (const [trainDay, testDay] of [['008', '010'], ['010', '008']]) {
-    const seq = await zeekSeq(trainDay, testDay);
     const split = `train ${trainDay} Benign, score ${testDay}`;
-    table.push({ split, model: `zeek-seq (${recordTokenizer ?? "tuple"}, ${seq.bundle.entity_key})`, ...metrics(seq.rows.filter((r) => r.conn)) });
+    for (const fusion of [true, false]) {
+      const seq = await zeekSeq(trainDay, testDay, fusion);
+      const model = `zeek-seq ${fusion ? 'fused' : 'plain'} (${recordTokenizer ?? 'tuple'}, ${seq.bundle.entity_key})`;
+      table.push({ split, model, ...metrics(seq.rows.filter((r) => r.conn)) });
+      for (const rate of RATES) {
+        const over = seq.rows.filter((r) => r.anomaly >= 1 - rate);
+        const by = (l) => over.filter((r) => r.label === l).length;
+        notables.push({ split, model, rate, connections: seq.rows.length, notables: over.length, hosts: new Set(over.map((r) => r.host)).size, malicious: by('Malicious'), benign: by('Benign'), background: by('Background') });
+      }
+      if (!speed[model.split(' (')[0]]) speed[model.split(' (')[0]] = await throughput(seq.modelDir, seq.rows.map((r) => r.connection));
+    }
     table.push({ split, model: 'rarity baseline', ...metrics(await rarity(trainDay, testDay)) });
     if (withMlm) table.push({ split, model: 'transformer-mlm per record', ...metrics(await mlm(trainDay, testDay)) });
-    for (const rate of RATES) {
-      const over = seq.rows.filter((r) => r.anomaly >= 1 - rate);
-      const by = (l) => over.filter((r) => r.label === l).length;
-      notables.push({ split, rate, connections: seq.rows.length, notables: over.length, hosts: new Set(over.map((r) => r.host)).size, malicious: by('Malicious'), benign: by('Benign'), background: by('Background') });
-    }
-    if (!speed) speed = await throughput(seq.modelDir, seq.rows.map((r) => r.connection));
   }
 } finally {
   await rm(work, { recursive: true, force: true });
@@ -163,9 +177,10 @@ try {
 const f4 = (x) => (x === undefined || x === null ? '-' : x.toFixed(4));
 process.stdout.write('\nsplit                          | model                       | flows | malicious | AUC    | AP\n');
 for (const r of table) process.stdout.write(`${r.split.padEnd(30)} | ${r.model.padEnd(27)} | ${String(r.n).padStart(5)} | ${String(r.malicious).padStart(9)} | ${f4(r.auc)} | ${f4(r.ap)}\n`);
-process.stdout.write('\nnotables per day (anomaly_score >= 1 - R, every connection of the scored day)\nsplit                          | R      | connections | notables | hosts | malicious | benign | background\n');
-for (const n of notables) process.stdout.write(`${n.split.padEnd(30)} | ${String(n.rate).padEnd(6)} | ${String(n.connections).padStart(11)} | ${String(n.notables).padStart(8)} | ${String(n.hosts).padStart(5)} | ${String(n.malicious).padStart(9)} | ${String(n.benign).padStart(6)} | ${String(n.background).padStart(10)}\n`);
-process.stdout.write(`\nzeek-seq throughput at batch 1024 in-process (featurize + score): ${speed.connections} connections in ${speed.seconds.toFixed(2)} s = ${Math.round(speed.perSecond)} connections/s\n`);
+process.stdout.write('\nnotables per day (anomaly_score >= 1 - R, every connection of the scored day)\nsplit                          | model                       | R      | connections | notables | hosts | malicious | benign | background\n');
+for (const n of notables) process.stdout.write(`${n.split.padEnd(30)} | ${n.model.padEnd(27)} | ${String(n.rate).padEnd(6)} | ${String(n.connections).padStart(11)} | ${String(n.notables).padStart(8)} | ${String(n.hosts).padStart(5)} | ${String(n.malicious).padStart(9)} | ${String(n.benign).padStart(6)} | ${String(n.background).padStart(10)}\n`);
+for (const [model, s] of Object.entries(speed)) process.stdout.write(`\n${model} throughput at batch 1024 in-process (featurize + score): ${s.connections} connections in ${s.seconds.toFixed(2)} s = ${Math.round(s.perSecond)} connections/s, ${s.cpuMicrosPerConnection.toFixed(1)} CPU µs per connection (load average ${s.load.toFixed(2)})`);
+process.stdout.write(`\nload average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
 const results = join(root, 'bench', 'results');
 await mkdir(results, { recursive: true });
 await writeFile(join(results, 'zeek-detect.json'), JSON.stringify({ detection: table, notables, throughput: speed }, null, 2));

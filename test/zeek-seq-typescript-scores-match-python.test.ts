@@ -39,7 +39,8 @@ describe.runIf(hasPython() && hasSharedData())('zeek-seq: TypeScript scores equa
       inputs.push(join(dir, name.replace(/\.gz$/, '')));
       writeFileSync(inputs.at(-1) as string, kept.join('\n') + '\n');
     }
-    await trainZeekSeq({ kind: 'zeek-seq', inputs, modelDir, seed: 1, minCount: 2, strict: false, epochs: 2 });
+    // The sequence model alone: the fused score's parts are tested in zeek-seq-fused-scores-match-a-plain-recomputation.
+    await trainZeekSeq({ kind: 'zeek-seq', inputs, modelDir, seed: 1, minCount: 2, strict: false, epochs: 2, fusion: false });
     const scorer = await Scorer.load(modelDir);
     const featurizer = await openConnectionFeaturizer(modelDir, scorer.bundle);
     await scorer.close();
@@ -65,6 +66,8 @@ describe.runIf(hasPython() && hasSharedData())('zeek-seq: TypeScript scores equa
     const scorer = await Scorer.load(modelDir);
     try {
       expect(scorer.bundle.kind).toBe('zeek-seq');
+      expect(scorer.bundle.fusion).toBeUndefined();
+      expect(scorer.bundle.record_novelty).toBeUndefined();
       expect(scorer.bundle.field_weights!.every((w) => w === 1)).toBe(true);
       const results = await scorer.score(events);
       const slots = scorer.bundle.tokenizer!.fields;

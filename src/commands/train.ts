@@ -154,8 +154,8 @@ async function* eventsOf(items: AsyncIterable<ReadItem>, max?: number): AsyncGen
 async function trainFeaturized(args: TrainArgs, kind: ModelKind): Promise<string> {
   const featurizer = FEATURIZERS[kind.featurizer as string];
   if (!featurizer) throw new SeqSentryError(`kind ${kind.kind}: no featurizer "${kind.featurizer}" (this version has ${Object.keys(FEATURIZERS).join(', ')})`);
-  const unused = [args.fromIndex && '--from-index', args.textTokens && '--text-tokens', args.recall !== undefined && '--recall', args.fusion === false && '--no-fusion', args.maxEvents !== undefined && '--max-events'].filter(Boolean);
-  if (unused.length) throw new UsageError(`${unused.join(', ')}: not for ${kind.kind} (files only, no fusion)`);
+  const unused = [args.fromIndex && '--from-index', args.textTokens && '--text-tokens', args.recall !== undefined && '--recall', args.maxEvents !== undefined && '--max-events'].filter(Boolean);
+  if (unused.length) throw new UsageError(`${unused.join(', ')}: not for ${kind.kind} (files only, no recall)`);
   if (args.format !== 'zeek') throw new UsageError(`--format ${args.format}: ${kind.kind} reads zeek logs`);
   return featurizer.train({
     kind: kind.kind,
@@ -170,6 +170,7 @@ async function trainFeaturized(args: TrainArgs, kind: ModelKind): Promise<string
     ...(args.context !== undefined ? { context: args.context } : {}),
     ...(args.acceptanceRate !== undefined ? { acceptanceRate: args.acceptanceRate } : {}),
     ...(args.recordTokenizer !== undefined ? { recordTokenizer: args.recordTokenizer } : {}),
+    ...(args.fusion !== undefined ? { fusion: args.fusion } : {}),
   });
 }
 

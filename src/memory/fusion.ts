@@ -1,6 +1,7 @@
 // Fuses the sequence model with the per-entity memory: each component's statistic becomes its tail probability
 // under held-out normal traffic, and the event's raw score is the sum of -ln p (Fisher's method without the
 // chi-square step, which would not change the order). No component can drown another, and none is hand-weighted.
+import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { PAIRS_COMPONENT, type EntityMemory, type Recall } from './entity-memory.js';
 import { TailTable, type TailTableData } from './tail.js';
@@ -15,6 +16,11 @@ export interface FusionData {
   memory_sha256: string;
   /** Recent events of the entity the memory's statistics also count (entity-memory.ts); absent = 0. */
   recall?: number;
+  /**
+   * Statistics a kind's featurizer computes per event (`event.numeric[name]`, higher = rarer), components after the
+   * memory's (zeek-seq: its records' novelty); absent = none.
+   */
+  statistics?: string[];
 }
 
 export interface ComponentScore {
@@ -25,16 +31,31 @@ export interface ComponentScore {
   unseen?: string[];
 }
 
+/**
+ * The featurizer's statistics of an event into out[offset ..), in `names` order. An event without one was not built
+ * by the featurizer the bundle was fitted with: that is an error, never a silent 0 (which would read as ordinary).
+ */
+export function eventStatistics(event: CanonicalEvent, names: readonly string[], out: Float64Array, offset: number): void {
+  for (let j = 0; j < names.length; j++) {
+    const v = event.numeric?.[names[j] as string];
+    if (v === undefined || !Number.isFinite(v)) throw new AdapterError(event.source.file, event.source.line, `event has no statistic "${names[j]}" the bundle's fusion reads (it was not built by the bundle's featurizer)`);
+    out[offset + j] = v;
+  }
+}
+
 export class Fusion {
   readonly names: string[];
   /** Recent events of the entity recalled per event (0: none). */
   readonly recall: number;
+  /** The featurizer's per-event statistics the fusion reads (FusionData.statistics). */
+  readonly statistics: string[];
   private readonly tails: TailTable[];
 
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
     this.recall = data.recall ?? 0;
-    const expected = [SEQUENCE_COMPONENT, ...memory.componentNames];
+    this.statistics = data.statistics ?? [];
+    const expected = [SEQUENCE_COMPONENT, ...memory.componentNames, ...this.statistics];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);
     this.tails = data.components.map((c) => new TailTable(c.tail));
   }
@@ -51,6 +72,7 @@ export class Fusion {
    */
   memoryStatistics(event: CanonicalEvent, out: Float64Array, offset: number, recall?: Recall): number {
     this.memory.statistics(event, out, offset, false, this.recall > 0 ? recall : undefined);
+    eventStatistics(event, this.statistics, out, offset + this.memory.componentNames.length);
     return this.memory.unseenMask;
   }
 

@@ -76,10 +76,14 @@ const BundleSchema = z.object({
     memory_sha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** Recent events of the entity the memory's statistics also count (src/memory/entity-memory.ts). */
     recall: z.number().int().min(0).max(MAX_RECALL).optional(),
+    /** Per-event statistics of the kind's featurizer fused after the memory's components (src/memory/fusion.ts). */
+    statistics: z.array(z.string().min(1)).optional(),
   }).optional(),
   threshold: z.number().min(0).max(1),
   /** A featurized kind's per-record tokenizer (src/kinds/zeek-seq/record-token.ts): its name and parameters file. */
   record_tokenizer: z.object({ name: z.string().min(1), file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict().optional(),
+  /** A fused zeek-seq bundle's record novelty counts (src/kinds/zeek-seq/record-novelty.ts): its file. */
+  record_novelty: z.object({ file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict().optional(),
   /** The expected share of anomalous units in normal traffic the threshold was set from (threshold = 1 - rate). */
   acceptance_rate: z.number().gt(0).lt(1).optional(),
   training: z.record(z.string(), z.unknown()).default({}),

@@ -6,7 +6,7 @@
 import type { CanonicalEvent } from '../core/event.js';
 import { ModelLoadError } from '../core/errors.js';
 import { TYPESCRIPT_RUNTIMES } from '../kinds/typescript-kinds.js';
-import { RAW_SCORES } from '../scorer/raw-score.js';
+import { FUSION_STATISTICS, RAW_SCORES } from '../scorer/raw-score.js';
 import { MODEL_KINDS } from './kinds.js';
 import { hourToken, OOV } from '../tokenizer/vocab.js';
 import type { LoadedBundle } from './bundle.js';
@@ -33,7 +33,7 @@ export interface KindBatch {
 export interface EventScore {
   /** The kind's raw score: higher is more anomalous; calibrated by the bundle's calibration. */
   raw: number;
-  /** The model's total surprisal in nats (what a fusion reads as the sequence component). */
+  /** What a fusion reads as the sequence component: the total surprisal in nats, or the largest (raw-score.ts). */
   total: number;
   /**
    * The explanation, largest share of the raw score first: every field (`full`), or the first only. Built on
@@ -71,7 +71,9 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
   const T = bundle.context_length + 1;
   const F = tokenizer.fields.length;
   const shares = new Float64Array(F);
-  const rawScore = RAW_SCORES[MODEL_KINDS[bundle.kind]?.rawScore ?? 'weighted-mean'];
+  const rule = MODEL_KINDS[bundle.kind]?.rawScore ?? 'weighted-mean';
+  const rawScore = RAW_SCORES[rule];
+  const fusionStatistic = FUSION_STATISTICS[rule];
   return {
     async score({ events, rows, pasts }) {
       const B = rows.length;
@@ -98,11 +100,9 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
         return { field: tokenizer.fields[f] as string, value, surprisal: surprisal[b * F + f] as number, expected: (vocab[f] as string[])[Number(expected[b * F + f])] ?? OOV };
       };
       for (let b = 0; b < B; b++) {
-        let total = 0;
-        for (let f = 0; f < F; f++) total += surprisal[b * F + f] as number;
         out[b] = {
           raw: rawScore(surprisal, b * F, weights),
-          total,
+          total: fusionStatistic(surprisal, b * F, F),
           explain(full) {
             // Explanation order = each field's share of the raw score, largest first (a stable sort: ties keep field order).
             for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);

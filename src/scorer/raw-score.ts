@@ -21,3 +21,24 @@ export function maxScore(surprisal: ArrayLike<number>, offset: number, weights: 
 }
 
 export const RAW_SCORES: Readonly<Record<RawScoreRule, typeof rawScore>> = Object.freeze({ 'weighted-mean': rawScore, max: maxScore });
+
+/** Sum of surprisal[offset .. offset + n). */
+function totalSurprisal(surprisal: ArrayLike<number>, offset: number, n: number): number {
+  let sum = 0;
+  for (let f = 0; f < n; f++) sum += surprisal[offset + f] as number;
+  return sum;
+}
+
+/** Largest of surprisal[offset .. offset + n). */
+function largestSurprisal(surprisal: ArrayLike<number>, offset: number, n: number): number {
+  let max = -Infinity;
+  for (let f = 0; f < n; f++) max = Math.max(max, surprisal[offset + f] as number);
+  return max;
+}
+
+/**
+ * What a fusion reads as the sequence model's statistic, per raw-score rule: the total surprisal in nats (an
+ * event's fields all count), or for `max` the largest (a connection's empty slots and its other records' ordinary
+ * tokens would otherwise add noise to the one record that made it rare, the reason the kind scores by max).
+ */
+export const FUSION_STATISTICS: Readonly<Record<RawScoreRule, (surprisal: ArrayLike<number>, offset: number, n: number) => number>> = Object.freeze({ 'weighted-mean': totalSurprisal, max: largestSurprisal });

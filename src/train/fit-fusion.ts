@@ -10,10 +10,12 @@ import type { ReadItem } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError } from '../core/errors.js';
 import { EntityMemory, type MemorySpec } from '../memory/entity-memory.js';
-import { SEQUENCE_COMPONENT, type FusionData } from '../memory/fusion.js';
+import { eventStatistics, SEQUENCE_COMPONENT, type FusionData } from '../memory/fusion.js';
 import { resolvePairs } from '../memory/pairs.js';
 import { fitTail, TailTable } from '../memory/tail.js';
 import { fitCalibration } from '../scorer/calibrate.js';
+import { FUSION_STATISTICS } from '../scorer/raw-score.js';
+import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { canonicalOrder } from '../scorer/order.js';
 import { Scorer } from '../scorer/scorer.js';
 import { progress } from '../util/progress.js';
@@ -41,6 +43,15 @@ async function* events(source: EventSource, limit: number): AsyncGenerator<Canon
   }
 }
 
+/** The q-quantile of the values, linearly interpolated between order statistics (numpy's default). */
+function quantile(values: Float64Array, q: number): number {
+  const x = Float64Array.from(values).sort();
+  const pos = q * (x.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(x.length - 1, lo + 1);
+  return (x[lo] as number) + (pos - lo) * ((x[hi] as number) - (x[lo] as number));
+}
+
 export interface FusionFit {
   heldOut: number;
   components: { name: string; mean_minus_log_p: number }[];
@@ -50,16 +61,35 @@ export interface FusionFit {
  * Adds memory.json and the fusion to the bundle in modelDir (bundle.json is rewritten last, atomically).
  * `limit` is the number of readable events the model was trained from (the first ones of the source).
  */
-export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL): Promise<FusionFit> {
-  const { used } = resolvePairs(adapter);
+/** What a kind whose units are not adapter records (zeek-seq) fuses instead of the adapter's pairs. */
+export interface FusionOptions {
+  /** The memory's pairs and hour entity (default: the adapter's pairs, the context entity's hour habit). */
+  spec?: MemorySpec;
+  /**
+   * Per-event statistics the kind's featurizer computes (`event.numeric`), fused as components after the memory's.
+   * The source's held-out events must carry them as they would be without their own training record counted.
+   */
+  statistics?: string[];
+  /**
+   * Judge the held-out events against the memory of the training events only (their blocks left out whole, as the
+   * model left them out), not against the whole memory with each event alone left out. A connection's destination
+   * recurs within the hour (a page's requests, a beacon), so leaving one connection out leaves its burst in; the
+   * connections of a day after training meet a memory that holds none of their day.
+   */
+  blocksOut?: boolean;
+}
+
+export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL, options: FusionOptions = {}): Promise<FusionFit> {
   // The hour habit is the context entity's: this user at 3 a.m., or this host at 3 a.m.; none for an entity that
   // never recurs (a connection's uid).
-  const spec: MemorySpec = { pairs: used, hour_entity: adapter.transientEntities?.includes(entityKey) ? null : entityKey };
+  const spec: MemorySpec = options.spec ?? { pairs: resolvePairs(adapter).used, hour_entity: adapter.transientEntities?.includes(entityKey) ? null : entityKey };
+  const statistics = options.statistics ?? [];
   const scorer = await Scorer.load(modelDir);
+  const fusionStatistic = FUSION_STATISTICS[(MODEL_KINDS[scorer.bundle.kind] as ModelKind).rawScore];
   try {
     const memory = new EntityMemory(spec);
     const later = new EntityMemory(spec);
-    const names = [SEQUENCE_COMPONENT, ...memory.componentNames];
+    const names = [SEQUENCE_COMPONENT, ...memory.componentNames, ...statistics];
     const K = names.length;
     const rows: Float64Array[] = [];
 
@@ -83,7 +113,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
         const results = await scorer.score(batch);
         results.forEach((r) => {
           const row = new Float64Array(K);
-          row[0] = r.fields.reduce((s, f) => s + f.surprisal, 0);
+          row[0] = fusionStatistic(Float64Array.from(r.fields, (f) => f.surprisal), 0, r.fields.length);
           rows.push(row);
         });
         for (const e of batch) later.add(e);
@@ -103,8 +133,13 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     if (rows.length < 10) throw new SeqSentryError(`only ${rows.length} held-out events: too few to fit the fusion`);
     // The memory's statistics come from the whole memory with the event itself left out: every event scored later
     // meets that whole memory, and a memory of only the events before it would see more new pairs than it.
-    memory.merge(later);
-    held.forEach((e, i) => memory.statistics(e, rows[i] as Float64Array, 1, true));
+    // (With blocksOut, against the training events' memory alone; the bundle keeps the whole memory either way.)
+    if (!options.blocksOut) memory.merge(later);
+    held.forEach((e, i) => {
+      memory.statistics(e, rows[i] as Float64Array, 1, !options.blocksOut);
+      eventStatistics(e, statistics, rows[i] as Float64Array, 1 + memory.componentNames.length);
+    });
+    if (options.blocksOut) memory.merge(later);
 
     const column = (c: number) => Float64Array.from(rows, (r) => r[c] as number);
     const tails = names.map((_, c) => fitTail(column(c)));
@@ -119,10 +154,15 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       memory_file: MEMORY_FILE,
       memory_sha256: createHash('sha256').update(memoryBytes).digest('hex'),
       recall,
+      ...(statistics.length ? { statistics } : {}),
     };
     const bundlePath = join(modelDir, 'bundle.json');
     const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as Record<string, unknown>;
     const metrics = (bundle.metrics ?? {}) as Record<string, unknown>;
+    // An acceptance-rate threshold (1 - R on the anomaly_score scale) stays; the raw value it stands for is now the
+    // fused score's (1 - R) quantile among these held-out events.
+    const acceptance = metrics.acceptance as { rate: number } | undefined;
+    if (acceptance) metrics.acceptance = { ...acceptance, raw_threshold: quantile(fused, 1 - acceptance.rate), held_out: rows.length };
     const fit: FusionFit = { heldOut: rows.length, components };
     Object.assign(bundle, {
       fusion,

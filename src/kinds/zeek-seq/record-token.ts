@@ -81,6 +81,13 @@ export function recordTuple(event: CanonicalEvent): string {
   return s;
 }
 
+/** The tuple's parts apart: its log type, then the initiator and the telling fields' values (record-novelty.ts). */
+export function recordParts(event: CanonicalEvent): { logType: string; parts: string[] } {
+  const logType = event.fields[LOG_TYPE] ?? '?';
+  const idx = tupleIndexes[logType] ?? defaultIndexes;
+  return { logType, parts: [initiator(event), ...idx.map((i) => event.fields[i] ?? '?')] };
+}
+
 /**
  * The token of a tuple seen too rarely in training: one per log type and initiator. Training's own rare tuples
  * give it its mass (the share of novel tuples a normal day has); an initiator never seen in training has none.

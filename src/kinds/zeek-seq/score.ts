@@ -66,7 +66,7 @@ export async function scoreConnectionFiles(scorer: Scorer, featurizer: Connectio
       scored += 1;
       if (result.is_anomaly) anomalies += 1;
       const tokens = result.fields.map((f) => ({ slot: f.field, token: f.value, anomaly: tokenAnomaly(f.surprisal), expected: f.expected }));
-      text += JSON.stringify({ file: event.source.file, line: event.source.line, uid: connection.uid, conn: connection.conn, records: connection.events.length, time: event.time, entities: event.entities, anomaly_score: result.anomaly_score, raw: result.raw, is_anomaly: result.is_anomaly, tokens }) + '\n';
+      text += JSON.stringify({ file: event.source.file, line: event.source.line, uid: connection.uid, conn: connection.conn, records: connection.events.length, time: event.time, entities: event.entities, anomaly_score: result.anomaly_score, raw: result.raw, is_anomaly: result.is_anomaly, tokens, ...(result.components ? { components: result.components } : {}) }) + '\n';
       if (text.length > 1 << 16) {
         if (!out.write(text)) await once(out, 'drain');
         text = '';
