@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Detection on the labelled Stratosphere Zeek days, both ways: train on one day's Benign records, score the other
-// day (Background left out of AUC/AP, as the labels' README says). Rows: zeek-seq as trained by default (connections
-// joined by uid, the host's recent connections as context, fused with the connection memory and the records'
-// novelty), zeek-seq without the fusion (--no-fusion), the issue's rarity baseline (a flow's (src, dst, dst port, service) pairs
+// day (Background left out of AUC/AP, as the labels' README says). Rows: zeek-seq fused (--fusion: connections joined by
+// uid, the host's recent connections as context, fused with the connection memory and the records' novelty),
+// zeek-seq as trained by default (the sequence model alone), the issue's rarity baseline (a flow's (src, dst, dst port, service) pairs
 // never or rarely seen in training), and the default transformer-mlm over each conn record's fields. Then the notables
 // per day the acceptance rate gives, and zeek-seq's connections/s at batch 1024 in-process. One seed, one run on a
 // shared machine: the throughput is a figure of that moment.

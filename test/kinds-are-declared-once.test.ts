@@ -28,7 +28,7 @@ describe.runIf(hasPython())('model kinds declared once', () => {
     expect(Object.keys(MODEL_KINDS).length).toBeGreaterThanOrEqual(2);
     // The causal transformer reads the context the masked one does, through the same contract, fused by default.
     expect(py.kinds['transformer-lm']!.classes).toEqual(['TransformerLMConfig', 'TransformerLM']);
-    expect(MODEL_KINDS['transformer-lm']).toMatchObject({ onnx: true, runtime: 'field-tokens', contextual: true, fusion: true,
+    expect(MODEL_KINDS['transformer-lm']).toMatchObject({ onnx: true, runtime: 'field-tokens', contextual: true, fusion: 'default',
       defaultContext: MODEL_KINDS['transformer-mlm']!.defaultContext });
   });
 });

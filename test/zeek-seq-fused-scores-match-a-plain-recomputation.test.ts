@@ -46,7 +46,7 @@ describe.runIf(hasSharedData() && hasPython() && hasBuild())('zeek-seq fused by 
       inputs.push(join(dir, file.split('/').pop()!.replace(/\.gz$/, '')));
       writeFileSync(inputs.at(-1)!, kept.join('\n') + '\n');
     }
-    const t = runCli(['train', '--format', 'zeek', '--kind', 'zeek-seq', '--model-dir', model, '--seed', '1', '--epochs', '3', '--input', ...inputs]);
+    const t = runCli(['train', '--format', 'zeek', '--kind', 'zeek-seq', '--fusion', '--model-dir', model, '--seed', '1', '--epochs', '3', '--input', ...inputs]);
     expect(t.status, t.stderr).toBe(0);
     const s = runCli(['score', '--model-dir', model, '--output', join(dir, 'scores.jsonl'), '--input', ...logs('008')]);
     expect(s.status, s.stderr).toBe(0);

@@ -10,7 +10,7 @@ import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
-import { DEFAULT_KIND, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
+import { DEFAULT_KIND, fusesWith, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { withTextTokens, type TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { openTextTokens } from '../tokenizer/text-modes.js';
 import { fitTextTokens, type TextTokensArgs } from '../train/text-tokens.js';
@@ -29,7 +29,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster] ' +
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion | --fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster] ' +
   '[--rolling --window 1d [--labels FILE] [--no-registry]]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
@@ -44,6 +44,7 @@ const SPECS = {
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
   entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host; zeek: src_ip | dst_ip | uid (default: the format\'s: user; zeek src_ip)' },
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
+  fusion: { type: 'boolean', default: false, help: 'fuse a kind that fuses only when asked (zeek-seq: models/kinds.json "opt-in")' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
   'text-tokens': { type: 'string', default: 'none', help: 'bpe | char | none  free-text fields as K extra fields: the first K byte-pair pieces (learnt on the training texts) or bytes of each text' },
   'text-field': { type: 'string', multiple: true, help: 'NAME  a free-text field for --text-tokens (repeatable): a key of the record as read (zeek: uri, query; weblogin: user_agent.original) or text (a syslog message)' },
@@ -101,7 +102,8 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
   let adapter = createAdapter(args.format, args.adapterOptions);
   if (args.textTokens && !kind.contract) throw new UsageError(`--text-tokens: ${kind.kind} reads the event itself, not field tokens`);
   const entityKey = args.entity ?? adapter.entityKey;
-  if (args.recall !== undefined && (args.recall > MAX_RECALL || !(args.fusion ?? kind.fusion))) throw new UsageError(`--recall: ${!(args.fusion ?? kind.fusion) ? 'needs the fusion (leave out --no-fusion)' : `at most ${MAX_RECALL}`}`);
+  const fusion = fusesWith(kind, args.fusion);
+  if (args.recall !== undefined && (args.recall > MAX_RECALL || !fusion)) throw new UsageError(`--recall: ${!fusion ? 'needs the fusion (leave out --no-fusion)' : `at most ${MAX_RECALL}`}`);
   if (!adapter.entityNames.includes(entityKey)) throw new UsageError(`--entity "${entityKey}": format ${adapter.name} has ${adapter.entityNames.join(', ')}`);
   const modelDir = resolve(args.modelDir);
   await mkdir(modelDir, { recursive: true });
@@ -112,7 +114,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
     // A format that learns from the training events (syslog's templates) reads them once first; the adapter that
     // reads them for the model, and the bundle, have the learnt options.
     // Kinds calibrated on held-out blocks of time (a fusion, a TypeScript kind) learn nothing from those blocks.
-    const holdsOut = !kind.onnx || (args.fusion ?? kind.fusion);
+    const holdsOut = !kind.onnx || fusion;
     const heldOutOf = holdsOut ? (times: Float64Array) => { const rule = heldOutRule(times); return (t: number) => isHeldOut(rule, t); } : undefined;
     const learnt = await learnAdapterOptions(args.format, args.adapterOptions ?? {}, (a) => eventsOf(input.readWith(a, newReadStats()), args.maxEvents), heldOutOf);
     if (learnt.summary !== undefined) process.stderr.write(learnt.summary + '\n');
@@ -127,7 +129,6 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
       adapter = withTextTokens(plainAdapter, await openTextTokens(textTokens, modelDir));
     }
     if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
-    const fusion = args.fusion ?? kind.fusion;
     const result = await trainSequenceModel({
       kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir, work, read, what, seed: args.seed, minCount: args.minCount,
       hourToken: args.hourToken, fusion, ...(textTokens ? { textTokens } : {}),
@@ -235,6 +236,7 @@ const command: Command = {
     if (fromIndex !== undefined && inputs.length) throw new UsageError('give --input files or --from-index, not both');
     if (fromIndex === undefined && (v['exclude-query'] !== undefined || (v['opensearch-url'] !== undefined && !v.rolling))) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
     if (!v.rolling && (v.labels !== undefined || v['no-registry'])) throw new UsageError('--labels and --no-registry go with --rolling');
+    if (v.fusion && v['no-fusion']) throw new UsageError('give --fusion or --no-fusion, not both');
     const args: TrainArgs = {
       format: v.format ?? 'lanl',
       inputs: fromIndex !== undefined ? [] : required(inputs.length ? inputs : undefined, 'input'),
@@ -252,6 +254,7 @@ const command: Command = {
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       ...(v['max-events'] !== undefined ? { maxEvents: intOption(v['max-events'], 'max-events', 0) } : {}),
       ...(v['no-fusion'] ? { fusion: false } : {}),
+      ...(v.fusion ? { fusion: true } : {}),
       ...(v.recall !== undefined ? { recall: intOption(v.recall, 'recall', 0) } : {}),
       ...(v.entity !== undefined ? { entity: v.entity } : {}),
       ...textTokensOption(v),

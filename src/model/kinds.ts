@@ -3,7 +3,9 @@
 // TypeScript kind names the module that trains and scores it (src/kinds/typescript-kinds.ts), and has no ONNX file.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SeqSentryError } from '../core/errors.js';
+import { SeqSentryError, UsageError } from '../core/errors.js';
+
+export type FusionPolicy = 'default' | 'opt-in' | 'never';
 
 const Tensor = z.object({ name: z.string().min(1), dtype: z.enum(['int64', 'float32']), dims: z.array(z.string()).min(1) }).strict();
 const Contract = z.object({ summary: z.string(), inputs: z.array(Tensor).min(1), outputs: z.array(Tensor).min(1) }).strict();
@@ -15,7 +17,7 @@ const Kind = z
     contract: z.string().optional(),
     python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict().optional(),
     typescript: z.object({ module: z.string().min(1) }).strict().optional(),
-    fusion: z.boolean(),
+    fusion: z.enum(['default', 'opt-in', 'never']),
     featurizer: z.string().min(1).optional(),
     raw_score: z.enum(['weighted-mean', 'max']).optional(),
   })
@@ -53,8 +55,11 @@ export interface ModelKind {
   readonly contract: ModelContract | null;
   /** True for a kind trained by models/train.py and served from model.onnx; false for a pure TypeScript kind. */
   readonly onnx: boolean;
-  /** Whether `seqsentry train` fuses the kind with the per-entity memory when --no-fusion is not given. */
-  readonly fusion: boolean;
+  /**
+   * Whether `seqsentry train` fuses the kind with the per-entity memory: `default` unless --no-fusion, `opt-in` only
+   * with --fusion, `never` (resolved by `fusesWith`).
+   */
+  readonly fusion: FusionPolicy;
   /**
    * For a kind whose unit is not one adapter record (zeek-seq: a connection joined by uid), the name of what builds
    * and tokenizes its units (FEATURIZERS in src/kinds/featurizers.ts); null when the unit is the adapter's event.
@@ -89,3 +94,12 @@ export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
 );
 
 export const DEFAULT_KIND = registry.default;
+
+/**
+ * Whether a kind is trained with the fusion, given --fusion (true), --no-fusion (false) or neither (undefined).
+ * Asking a kind declared `never` for the fusion is refused rather than ignored.
+ */
+export function fusesWith(kind: ModelKind, requested: boolean | undefined): boolean {
+  if (requested === true && kind.fusion === 'never') throw new UsageError(`--fusion: ${kind.kind} is never fused with the per-entity memory (models/kinds.json)`);
+  return kind.fusion !== 'never' && (requested ?? kind.fusion === 'default');
+}

@@ -9,7 +9,7 @@ import type { CanonicalEvent } from '../core/event.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { eventLabelKey, readLabels } from '../eval/labels.js';
-import { MODEL_KINDS } from '../model/kinds.js';
+import { fusesWith, MODEL_KINDS } from '../model/kinds.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import type { OpenSearchConfig } from '../opensearch/config.js';
 import { openTrainingInput } from '../train/training-input.js';
@@ -54,7 +54,7 @@ export async function runRolling(args: TrainArgs, options: RollingOptions): Prom
     const { read, what } = await openTrainingInput(args.inputs, args.fromIndex, adapter, args.strict, work);
     return await trainRolling({
       kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir: args.modelDir, read, what, window: options.window,
-      seed: args.seed, minCount: args.minCount, hourToken: args.hourToken, fusion: args.fusion ?? kind.fusion,
+      seed: args.seed, minCount: args.minCount, hourToken: args.hourToken, fusion: fusesWith(kind, args.fusion),
       ...(args.epochs !== undefined ? { epochs: args.epochs } : {}), ...(args.context !== undefined ? { context: args.context } : {}),
       ...(args.recall !== undefined ? { recall: args.recall } : {}), ...(isAnomaly ? { isAnomaly } : {}), ...(registry ? { registry } : {}),
       ...(options.runId !== undefined ? { runId: options.runId } : {}),

@@ -13,7 +13,7 @@ import type { CanonicalEvent } from '../../core/event.js';
 import { EventsTsvWriter } from '../../tokenizer/events-tsv.js';
 import { runPython } from '../../train/python.js';
 import { progress } from '../../util/progress.js';
-import { MODEL_KINDS, type ModelKind } from '../../model/kinds.js';
+import { fusesWith, MODEL_KINDS, type ModelKind } from '../../model/kinds.js';
 import { fitFusion } from '../../train/fit-fusion.js';
 import { heldOutRule, isHeldOut } from '../../train/held-out.js';
 import { connectionEvent, slotNames, slotRecords } from './connection-event.js';
@@ -91,7 +91,7 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     await writeFile(join(modelDir, RECORD_TOKENIZER_FILE), params);
     const tokenizer = entry.open(JSON.parse(params), join(modelDir, RECORD_TOKENIZER_FILE));
 
-    const fusion = input.fusion ?? (MODEL_KINDS[input.kind] as ModelKind).fusion;
+    const fusion = fusesWith(MODEL_KINDS[input.kind] as ModelKind, input.fusion);
     // Blocks of time spread over the day are held out from the model, as `train` does for the other kinds: the
     // fusion's tails and the calibration are fitted on them (src/train/fit-fusion.ts).
     const heldOut = fusion && times.length >= 20 ? heldOutRule(Float64Array.from(times)) : undefined;
