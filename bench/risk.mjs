@@ -3,7 +3,8 @@
 // throughput in-process at batch 1, 64 and 1024 (issue 9's floor: 20,000 logins/s at batch 1024), then POST /v1/risk
 // latency from 1 and 16 concurrent clients (each sends its next login when the last one is answered; floor: p99 10 ms
 // at 16 clients), beside /v1/score given the same logins by the same sidecar in the same run: on a shared machine the
-// absolute figures move with the load, their ratio much less.
+// absolute figures move with the load, their ratio much less; so does the sidecar's CPU per login and the number of
+// ONNX calls (micro-batches, from /metrics) per 100 logins, which say where a change saved work.
 // Usage: node bench/risk.mjs [--users 500] [--days 14] [--epochs 10] [--requests 3000] [--concurrency 1,16]
 //   [--routes /v1/risk,/v1/score] [--model-dir DIR (skip training)] [--out bench/results]
 // Needs the compiled CLI (npm run build). OpenSearch is not needed: the sidecar's history refill is off.
@@ -12,7 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { dist, percentile, quiet, startServe } from './lib/ecs-bench.mjs';
+import { cpuSeconds, dist, percentile, quiet, startServe } from './lib/ecs-bench.mjs';
 import { webLogins } from './lib/weblogins.mjs';
 
 const { train } = await import(new URL('commands/train.js', dist));
@@ -67,9 +68,16 @@ const agent = new Agent({ connections: 64, pipelining: 1 });
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 const bodies = testLogins.map((l) => JSON.stringify(l));
 let sent = 0;
+/** Micro-batches the sidecar has run so far (each one or more ONNX calls; one for a login route's batches). */
+async function batchesSoFar() {
+  const text = await (await fetch(`${sidecar.url}/metrics`, { headers })).text();
+  return Number(/^seqsentry_batch_size_count (\d+)/m.exec(text)?.[1] ?? NaN);
+}
 async function run(path, concurrency, total) {
   const latencies = [];
   let next = 0;
+  const batches0 = await batchesSoFar();
+  const cpu0 = cpuSeconds(sidecar.pid);
   const t = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < total) {
@@ -83,14 +91,22 @@ async function run(path, concurrency, total) {
     }
   }));
   const s = (performance.now() - t) / 1000;
+  const cpu = cpuSeconds(sidecar.pid);
+  const batches = (await batchesSoFar()) - batches0;
   latencies.sort((a, b) => a - b);
-  return { route: path, concurrency, requests: total, p50_ms: +percentile(latencies, 50).toFixed(2), p90_ms: +percentile(latencies, 90).toFixed(2), p99_ms: +percentile(latencies, 99).toFixed(2), max_ms: +latencies.at(-1).toFixed(2), requests_per_s: Math.round(total / s) };
+  return {
+    route: path, concurrency, requests: total, p50_ms: +percentile(latencies, 50).toFixed(2), p90_ms: +percentile(latencies, 90).toFixed(2), p99_ms: +percentile(latencies, 99).toFixed(2), max_ms: +latencies.at(-1).toFixed(2), requests_per_s: Math.round(total / s),
+    sidecar_cpu_us_per_request: cpu === null || cpu0 === null ? null : Math.round(((cpu - cpu0) * 1e6) / total), onnx_calls_per_100: +((100 * batches) / total).toFixed(1),
+  };
 }
 const latency = [];
 try {
-  await run('/v1/risk', 4, 400); // warm-up: JIT, ONNX session, connections
+  // Warm-up of every route measured (JIT, ONNX session, connections, the users' histories): with 400 logins on
+  // /v1/risk alone, whichever route was measured first paid about twice the CPU per request of the second.
+  const routes = values.routes.split(',');
+  for (const path of routes) await run(path, 16, 1500);
   for (const c of values.concurrency.split(',').map(Number)) {
-    for (const path of values.routes.split(',')) latency.push(await run(path, c, Number(values.requests)));
+    for (const path of routes) latency.push(await run(path, c, Number(values.requests)));
   }
 } finally {
   await agent.close();
@@ -102,6 +118,6 @@ const r = inProcess;
 process.stdout.write(`\nSeqSentry login-risk benchmark — ${cpus().length} cores, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 process.stdout.write('| kind | train logins | train s | logins/s batch 1 | logins/s batch 64 | logins/s batch 1024 |\n|---|---:|---:|---:|---:|---:|\n');
 process.stdout.write(`| ${r.kind} | ${fmt(r.train_logins)} | ${r.train_seconds?.toFixed(1) ?? '-'} | ${fmt(r.logins_per_s_b1)} | ${fmt(r.logins_per_s_b64)} | ${fmt(r.logins_per_s_b1024)} |\n`);
-process.stdout.write('\nOne login per request:\n| route | clients | requests | p50 ms | p90 ms | p99 ms | max ms | requests/s |\n|---|---|---|---|---|---|---|---|\n');
-for (const l of latency) process.stdout.write(`| ${l.route} | ${l.concurrency} | ${l.requests} | ${l.p50_ms} | ${l.p90_ms} | ${l.p99_ms} | ${l.max_ms} | ${l.requests_per_s} |\n`);
+process.stdout.write('\nOne login per request:\n| route | clients | requests | p50 ms | p90 ms | p99 ms | max ms | requests/s | sidecar CPU µs/request | ONNX calls /100 requests |\n|---|---|---|---|---|---|---|---|---|---|\n');
+for (const l of latency) process.stdout.write(`| ${l.route} | ${l.concurrency} | ${l.requests} | ${l.p50_ms} | ${l.p90_ms} | ${l.p99_ms} | ${l.max_ms} | ${l.requests_per_s} | ${l.sidecar_cpu_us_per_request ?? '-'} | ${l.onnx_calls_per_100} |\n`);
 await writeFile(join(out, 'risk.json'), JSON.stringify({ cpus: cpus().length, node: process.version, load_average: loadavg(), in_process: inProcess, risk_latency: latency }, null, 2) + '\n');

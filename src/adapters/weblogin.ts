@@ -9,7 +9,7 @@ import { parseAdapterOptions } from './options.js';
 import { getPath, jsonDocument } from './json-record.js';
 import { ABSENT, isIp, normaliseIp, text } from './names.js';
 import { isoSeconds } from './time.js';
-import { asnOf, countryOf, userAgentFamily } from './weblogin-enrich.js';
+import { placeOf, userAgentFamily } from './weblogin-enrich.js';
 
 const FIELD_NAMES = ['user', 'src_host', 'dst_host', 'country', 'asn', 'browser', 'os', 'device', 'outcome', 'auth_type'] as const;
 const ENTITY_NAMES = ['user', 'src_host', 'dst_host', 'src_ip'] as const;
@@ -77,8 +77,9 @@ export function createWebloginAdapter(options: Record<string, unknown> = {}): Ad
     const agent = first(doc, paths.user_agent)?.value;
     const family = userAgentFamily(typeof agent === 'string' ? agent : undefined);
     const app = text(first(doc, paths.app)?.value)?.toLowerCase() ?? ABSENT;
+    const place = ip === ABSENT ? null : placeOf(ip);
     const fields = [
-      userId, src, app, ip === ABSENT ? ABSENT : countryOf(ip), ip === ABSENT ? ABSENT : asnOf(ip), family.browser, family.os, family.device,
+      userId, src, app, place?.country ?? ABSENT, place?.asn ?? ABSENT, family.browser, family.os, family.device,
       outcomeOf(first(doc, paths.outcome)?.value), text(first(doc, paths.auth_type)?.value)?.toLowerCase() ?? ABSENT,
     ];
     return { time, entities: { user: userId, src_host: src, dst_host: app, src_ip: ip }, fields, raw: doc, source };

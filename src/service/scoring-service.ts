@@ -98,6 +98,8 @@ export class ScoringService {
   /** Released events waiting for the next batch. */
   private queue: Slot[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** The flush at the end of the current turn of the event loop (release), when nothing is running. */
+  private turnEnd: NodeJS.Immediate | null = null;
   // Batches run one after another so history updates keep arrival order.
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
@@ -148,8 +150,8 @@ export class ScoringService {
 
   /**
    * Moves the held events whose window has passed (all of them with no window, or with `all`) to the batch queue.
-   * Natural batching: with nothing running a batch goes at once; while one runs, events gather for the next, which
-   * starts when it ends, when it is full, or after maxDelayMs at the latest.
+   * Natural batching: with nothing running a batch goes at the end of the event loop's current turn; while one runs,
+   * events gather for the next, which starts when it ends, when it is full, or after maxDelayMs at the latest.
    */
   private release(all = false): void {
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
@@ -184,7 +186,11 @@ export class ScoringService {
       }
     }
     if (this.queue.length === 0) return;
-    if (this.queue.length >= this.options.maxBatch || this.inFlight === 0) this.flush();
+    if (this.queue.length >= this.options.maxBatch) this.flush();
+    // Nothing running: the batch goes at the end of this turn of the event loop rather than now, so the requests read
+    // in the same turn (16 clients' logins that came together) share its ONNX call; going now sent the first alone
+    // and the rest in a second call after it: 1,230 calls for 6,000 logins from 16 clients, 700-800 this way.
+    else if (this.inFlight === 0) this.turnEnd ??= setImmediate(() => this.flush());
     else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
   }
 
@@ -237,6 +243,8 @@ export class ScoringService {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = null;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
