@@ -8,7 +8,9 @@
 // hosts, ~90 bytes) and dressed as the Winlogbeat Windows Security events a SIEM stores (bench/lib/winlogbeat.mjs).
 // Rows (the Windows set, whose rows take longest, only those marked everySet): the policy of schema v5 (score and raw with every digit of a double), the previous default (raw and the compact value on every event), this version's default, every event
 // explained in full, then this version's default with one part left out (what that part costs), mapping options
-// and the best_compression codec.
+// and the best_compression codec. The Windows set also has the last version's history refill stamp (anomaly.entity
+// and anomaly.time on every event) and that stamp with cheaper mappings; its default stamps what the sidecar does on
+// each document as the windows adapter reads it (service/entity-stamp.ts), and prints how many events it stamps.
 // Usage: node bench/storage.mjs [--bulk 5000] [--out bench/results] [--only lanl|windows]
 // Needs the compiled code (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { existsSync, readFileSync } from 'node:fs';
