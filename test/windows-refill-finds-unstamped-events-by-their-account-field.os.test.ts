@@ -87,6 +87,10 @@ describe('the history refill of Windows events whose stamp was left out', () => 
     const unstamped = DOCS.flatMap((_, i) => (DOCS[i]!.kind === 'scored' && stampFor(adapter, 'user', events[i]!) === undefined ? [i + 1] : []));
     expect(unstamped).toEqual([1, 2, 8, 9, 10, 11]);
     expect(historyFieldsFor(adapter).folded).toContain('winlog.event_data.TargetUserName');
+    // OpenSearch indexes a flat dotted key and the nested object at one path: a second value there is queried too
+    const twoForms = { ...DOCS[0]!.doc, 'winlog.event_data.TargetUserName': 'U13' };
+    const e = adapter.parse(twoForms, { file: 'fixture', line: 1 }) as CanonicalEvent;
+    expect(stampFor(adapter, 'user', e)).toEqual({ entity: e.entities.user });
   });
 
   for (const [mapping, index] of Object.entries(indices)) {
