@@ -91,6 +91,9 @@ describe('the history refill of Windows events whose stamp was left out', () => 
     const twoForms = { ...DOCS[0]!.doc, 'winlog.event_data.TargetUserName': 'U13' };
     const e = adapter.parse(twoForms, { file: 'fixture', line: 1 }) as CanonicalEvent;
     expect(stampFor(adapter, 'user', e)).toEqual({ entity: e.entities.user });
+    // the Kelvin sign lower-cases to an ASCII k in JavaScript: stamped all the same
+    const kelvin = adapter.parse(winlogbeat(14, { TargetUserName: '\u212A12' }), { file: 'fixture', line: 14 }) as CanonicalEvent;
+    expect(stampFor(adapter, 'user', kelvin)).toEqual({ entity: 'k12' });
   });
 
   for (const [mapping, index] of Object.entries(indices)) {
