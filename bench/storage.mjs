@@ -8,7 +8,9 @@
 // hosts, ~90 bytes) and dressed as the Winlogbeat Windows Security events a SIEM stores (bench/lib/winlogbeat.mjs).
 // Rows (the Windows set, whose rows take longest, only those marked everySet): the policy of schema v5 (score and raw with every digit of a double), the previous default (raw and the compact value on every event), this version's default, every event
 // explained in full, then this version's default with one part left out (what that part costs), mapping options
-// and the best_compression codec.
+// and the best_compression codec. The Windows set also has the last version's history refill stamp (anomaly.entity
+// and anomaly.time on every event) and that stamp with cheaper mappings; its default stamps what the sidecar does on
+// each document as the windows adapter reads it (service/entity-stamp.ts), and prints how many events it stamps.
 // Usage: node bench/storage.mjs [--bulk 5000] [--out bench/results] [--only lanl|windows]
 // Needs the compiled code (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,6 +30,8 @@ const { train } = await load('commands/train.js');
 const { scoreFiles } = await load('commands/score.js');
 const { anomalyFields, DEFAULT_EXPLAIN_ABOVE, storedRaw } = await load('service/anomaly-fields.js');
 const { Scorer } = await load('scorer/scorer.js');
+const { createAdapter } = await load('adapters/registry.js');
+const { stampFor } = await load('service/entity-stamp.js');
 
 const work = join(resolve(values.out), 'storage-work');
 const sim = join(work, 'sim');
@@ -77,10 +81,15 @@ const SETS = {
     // The content pack's ECS auth template; Winlogbeat's other keys are mapped dynamically, as an index without
     // Winlogbeat's own template would map them.
     mappings: { properties: json('pipelines/templates/seqsentry-ecs-auth.json').template.mappings.properties },
-    // Windows names are normalised by the adapter, so the sidecar stamps the entity; the time is @timestamp.
-    stamp: (r) => ({ entity: r.entities.user }),
+    // What the sidecar stamps on each document as the windows adapter reads it (service/entity-stamp.ts): the
+    // normalised user only where TargetUserName does not hold it up to letter case; the time is @timestamp.
+    stamp: (r, i) => stampFor(windowsAdapter, 'user', windowsEvents[i]),
+    // Before: the user and the time on every event, as the sidecar wrote them until this version.
+    stampBefore: (r, i) => ({ entity: windowsEvents[i].entities.user, time: windowsEvents[i].time }),
   },
 };
+const windowsAdapter = createAdapter('windows');
+const windowsEvents = SETS.windows.docs.map((d, i) => windowsAdapter.parse(d, { file: 'bench', line: i + 1 }));
 
 /** Deep copy of `fields` without the dotted `path` (e.g. `anomaly.raw`). */
 function without(fields, ...paths) {
@@ -126,16 +135,28 @@ function previous(f, r) {
 
 /** The rows of one set: name, the documents' anomaly fields (null: none), mapping of the anomaly fields, index settings. */
 function rowsOf(set, key) {
-  const now = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r), DEFAULT_EXPLAIN_ABOVE));
-  const before = now.map((f, i) => previous(f, results[i]));
+  const now = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r, i), DEFAULT_EXPLAIN_ABOVE));
+  // Windows: the stamp as it was (entity and time on every event), and what it would cost with cheaper mappings.
+  const stampedAll = set.stampBefore && results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stampBefore(r, i), DEFAULT_EXPLAIN_ABOVE));
+  // The older versions' rows as this bench measured them before (the Windows stamp without its time), so that they
+  // reproduce their figures.
+  const older = stampedAll ? stampedAll.map((f) => without(f, 'anomaly.time')) : now;
+  const before = older.map((f, i) => previous(f, results[i]));
   // Schema v5 wrote the score and the raw score with every digit of a double.
   const v5 = before.map((f, i) => ({ ...f, anomaly_score: results[i].anomaly_score, anomaly: { ...f.anomaly, raw: results[i].raw } }));
-  const full = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r), 0));
+  const full = results.map((r, i) => anomalyFields(r, model, threshold, scoredAt(i), set.stamp(r, i), 0));
   const BEST = { codec: 'best_compression' };
+  const stampRows = !stampedAll ? [] : [
+    { name: 'last default as written: entity, time on every event', everySet: true, fields: stampedAll },
+    { name: 'last default as measured: entity on every event', everySet: true, fields: older },
+    { name: '  that, anomaly.entity doc_values: false', everySet: true, fields: older, anomaly: anomalyMapping('entity', { doc_values: false }) },
+    { name: '  that, anomaly.entity index, doc_values: false', everySet: true, fields: older, anomaly: anomalyMapping('entity', { index: false, doc_values: false }) },
+  ];
   return [
     { name: 'plain (no anomaly fields)', everySet: true, fields: null },
     { name: 'schema v5 default (score, raw: all 17 digits)', everySet: true, fields: v5 },
     { name: 'previous default (raw, compact value on every event)', everySet: true, fields: before },
+    ...stampRows,
     { name: `this version's default (full explanation for ${explainedFull})`, everySet: true, fields: now, main: true },
     { name: 'every event explained in full', fields: full },
     ...PART_ROWS.map(([part, paths]) => ({ name: `  default without ${part}`, everySet: part.startsWith('anomaly.entity'), fields: now.map((f) => without(f, ...paths)), partOf: part })),
@@ -156,6 +177,8 @@ for (const [key, set] of Object.entries(SETS)) {
   if (values.only && values.only !== key) continue;
   const sourceBytes = set.docs.reduce((s, d) => s + JSON.stringify(d).length, 0) / N;
   process.stdout.write(`\n${N} logons, ${set.what}: plain _source ${sourceBytes.toFixed(0)} bytes/doc; one shard, force-merged to one segment\n`);
+  const stamped = results.filter((r, i) => set.stamp(r, i)?.entity !== undefined).length;
+  process.stdout.write(`the default stamps anomaly.entity on ${stamped} of ${N} events\n`);
   process.stdout.write(`${'row'.padEnd(62)} ${'bytes/doc'.padStart(9)}  over plain  part's share\n`);
   const plainBy = {};
   const rows = [];
@@ -174,6 +197,6 @@ for (const [key, set] of Object.entries(SETS)) {
     rows.push({ row: row.name.trim(), codec, bytes_per_doc: +(bytes / N).toFixed(1), overhead_pct: +over.toFixed(1), ...(share === null ? {} : { part_bytes_per_doc: +share.toFixed(1) }) });
     process.stdout.write(`${row.name.padEnd(62)} ${(bytes / N).toFixed(1).padStart(9)}  ${row.fields ? `${over >= 0 ? '+' : ''}${over.toFixed(1)}%`.padStart(9) : ''.padStart(9)}  ${share === null ? '' : `${share.toFixed(1)} B/doc`}\n`);
   }
-  report[key] = { documents: N, plain_source_bytes_per_doc: +sourceBytes.toFixed(1), explained_in_full: explainedFull, rows };
+  report[key] = { documents: N, plain_source_bytes_per_doc: +sourceBytes.toFixed(1), explained_in_full: explainedFull, entity_stamped: stamped, rows };
 }
 await writeFile(join(resolve(values.out), 'storage.json'), JSON.stringify(report, null, 2) + '\n');

@@ -1,6 +1,8 @@
 // Windows entity values are derived (lower case, domain stripped, the account chosen per event id), so a term query
 // on the document's own user field would miss them: the sidecar stamps the normalised entity into anomaly.entity and
-// refills history by it, with the document's @timestamp as the time. authlog lines, like LANL's, carry theirs in text.
+// refills history by it, with the document's @timestamp as the time (so anomaly.time is not written); where
+// TargetUserName is the user in another letter case only, it is left out and the refill queries that field.
+// authlog lines, like LANL's, carry theirs in text.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,8 @@ import { hasBuild, hasPython, hasSharedData, shared } from './support/env.js';
 
 describe('where history is found for the new formats', () => {
   it('windows: by the stamped entity, at the document\'s @timestamp; authlog: by the stamps alone', () => {
-    expect(historyFieldsFor(createAdapter('windows'))).toEqual({ entity: 'anomaly.entity', time: '@timestamp', timeType: 'date' });
+    const folded = ['winlog.event_data.TargetUserName', 'TargetUserName', 'EventData.TargetUserName', 'Event.EventData.TargetUserName'];
+    expect(historyFieldsFor(createAdapter('windows'))).toEqual({ entity: 'anomaly.entity', time: '@timestamp', timeType: 'date', folded });
     expect(historyFieldsFor(createAdapter('windows'), 'src_host')).toEqual({ entity: 'anomaly.entity', time: '@timestamp', timeType: 'date' });
     expect(historyFieldsFor(createAdapter('authlog', { year: 2024 }))).toEqual(STAMPED_FIELDS);
     expect(historyFieldsFor(createAdapter('ecs'))).toEqual({ entity: 'user.name', time: '@timestamp', timeType: 'date' }); // copied values: the document's own field
@@ -53,13 +56,17 @@ describe.runIf(ready)('the scoring service on Winlogbeat documents', () => {
     winlog: { event_id: eventId, channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing', computer_name: 'rootdc1.offsec.lan', event_data: { TargetUserName: user, IpAddress: '::ffff:10.23.123.11', Status: '0x18', TicketOptions: '0x50800000', PreAuthType: '2' } },
   });
 
-  it('stamps the normalised entity, refills by it, and marks a record of no event with the reason', async () => {
-    const [scored, other] = await service.score([
+  it('stamps the normalised entity where TargetUserName does not hold it, refills by it, and marks a record of no event with the reason', async () => {
+    const [scored, other, folded] = await service.score([
       { record: winlogbeat(4771, 'OFFSEC\\Admin-Hacker'), scope: 'winlogbeat-1', source: { file: 'winlogbeat-1', line: 1 } },
       { record: winlogbeat(4688, 'admmig'), scope: 'winlogbeat-1', source: { file: 'winlogbeat-1', line: 2 } },
+      { record: winlogbeat(4771, 'Admin-Hacker'), scope: 'winlogbeat-1', source: { file: 'winlogbeat-1', line: 3 } },
     ]);
     expect(typeof scored?.anomaly_score).toBe('number');
     expect(scored?.anomaly.entity).toBe('admin-hacker');
+    expect(scored?.anomaly.time).toBeUndefined();
+    expect(typeof folded?.anomaly_score).toBe('number');
+    expect(folded?.anomaly).not.toHaveProperty('entity');
     expect(asked).toEqual([['winlogbeat-1', 'admin-hacker']]);
     expect(other?.anomaly_score).toBeUndefined();
     expect(other?.anomaly.error).toBe('winlogbeat-1:2: not an authentication event: Security event 4688');

@@ -15,6 +15,12 @@ export interface DocumentFields {
    * writes `anomaly.entity` with every score and refills history by it (and by `time`).
    */
   entitiesDerived?: boolean;
+  /**
+   * With `entitiesDerived`: per entity, the fields the adapter reads its value from where the value is only
+   * lower-cased (Windows: the account's TargetUserName). A document whose every such field holds the entity in some
+   * letter case is found by a case-insensitive term query on them, so it is not stamped (service/entity-stamp.ts).
+   */
+  foldedEntityPaths?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**

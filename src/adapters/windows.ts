@@ -209,10 +209,15 @@ export const windows: AdapterFactory = Object.freeze({
       entityNames: ENTITY_NAMES,
       labelEntities: ['user', 'src_host', 'dst_host'],
       // As Winlogbeat stores them: ECS time, and the fields its Security module fills for logon events (what
-      // aggregate groups by). The entity values are normalised, so history is refilled by the stamped anomaly.entity.
+      // aggregate groups by). The entity values are normalised, so history is refilled by the stamped anomaly.entity,
+      // or, where the event's TargetUserName is the user in upper case (`SYSTEM`, `U12`), by that field.
       documentFields: {
         time: '@timestamp',
         entitiesDerived: true,
+        // Every shape's TargetUserName (Winlogbeat, NXLog, EVTX converters, evtx_dump): the user of every event but
+        // 4672 (SubjectUserName, which carries none of these, so it is stamped); user.name is left out, as an ingest
+        // pipeline downstream may set it to another account of the event (4648's subject).
+        foldedEntityPaths: { user: ['winlog.event_data.TargetUserName', 'TargetUserName', 'EventData.TargetUserName', 'Event.EventData.TargetUserName'] },
         entities: { user: 'user.name', src_host: 'source.domain', dst_host: 'host.name', src_ip: 'source.ip' },
         // then NXLog's and the EVTX converters' names, for indices their documents went into as they are
         entityPaths: {

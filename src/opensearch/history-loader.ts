@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError, OpenSearchError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
+import { isFoldable } from '../service/entity-stamp.js';
 import type { HistoryLoader } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
 import { failureReason, type OpenSearchClient } from './client.js';
@@ -14,6 +15,11 @@ export interface HistoryFields {
   time: string;
   /** `date`: an ISO date field; `seconds`: the event time in the adapter's seconds (anomaly.time). */
   timeType: 'date' | 'seconds';
+  /**
+   * With the stamped entity: the document fields that hold it up to letter case on the scored documents that carry
+   * no stamp (service/entity-stamp.ts); those are found by a case-insensitive term query on them.
+   */
+  folded?: readonly string[];
 }
 
 /** The fields SeqSentry itself writes with a score for formats whose documents hold no queryable entity or time. */
@@ -26,8 +32,41 @@ export const STAMPED_FIELDS: HistoryFields = { entity: 'anomaly.entity', time: '
 export function historyFieldsFor(adapter: Adapter, entityKey = adapter.entityKey): HistoryFields {
   const own = adapter.documentFields;
   const entity = own?.entities[entityKey];
-  if (own?.entitiesDerived) return { entity: STAMPED_FIELDS.entity, time: own.time, timeType: 'date' };
+  if (own?.entitiesDerived) {
+    const folded = own.foldedEntityPaths?.[entityKey];
+    return { entity: STAMPED_FIELDS.entity, time: own.time, timeType: 'date', ...(folded ? { folded } : {}) };
+  }
   return own && entity ? { entity, time: own.time, timeType: 'date' } : STAMPED_FIELDS;
+}
+
+/** Dynamic mappings index strings as text with a .keyword sub-field; ECS templates and the content pack as keyword. */
+const termOn = (field: string, value: string) => [field, `${field}.keyword`].map((f) => ({ term: { [f]: value } }));
+
+/**
+ * A case-insensitive match of the whole value of `field`: its `.keyword` sub-field where it has one (a dynamic
+ * mapping's: a term query on the text field itself would match one word of `svc-sql` or `ws1$`), else the field,
+ * a keyword. A text field without a keyword sub-field is not supported (README, Known limits).
+ */
+const foldedTermOn = (field: string, value: string) => {
+  const term = (f: string) => ({ term: { [f]: { value, case_insensitive: true } } });
+  return [term(`${field}.keyword`), { bool: { filter: [term(field)], must_not: [{ exists: { field: `${field}.keyword` } }] } }];
+};
+
+/**
+ * The documents of one entity: its value in the entity field; where stamps may be left out, also the scored
+ * documents without a stamp whose own fields hold the value up to letter case (only for a value the stamping
+ * leaves out: any other is stamped wherever it occurs, and a case-insensitive query for it could match more).
+ */
+function entityFilter(fields: HistoryFields, value: string): Record<string, unknown> {
+  const stamped = termOn(fields.entity, value);
+  if (!fields.folded?.length || !isFoldable(value)) return { bool: { should: stamped, minimum_should_match: 1 } };
+  const unstamped = {
+    bool: {
+      filter: [{ exists: { field: 'anomaly_score' } }, { bool: { should: fields.folded.flatMap((f) => foldedTermOn(f, value)), minimum_should_match: 1 } }],
+      must_not: [{ exists: { field: fields.entity } }],
+    },
+  };
+  return { bool: { should: [...stamped, unstamped], minimum_should_match: 1 } };
 }
 
 const SearchResponse = z.object({
@@ -59,15 +98,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
       // Newest first; ties break like the enrich walk (index, then id), reversed, so that a refill returns the same
       // rows on every version and every call.
       sort: [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }] as Array<Record<string, { order: 'desc'; unmapped_type?: string }>>,
-      query: {
-        bool: {
-          filter: [
-            // Dynamic mappings index strings as text with a .keyword sub-field; ECS templates as keyword.
-            { bool: { should: [{ term: { [fields.entity]: entityValue } }, { term: { [`${fields.entity}.keyword`]: entityValue } }], minimum_should_match: 1 } },
-            { range: { [fields.time]: range } },
-          ],
-        },
-      },
+      query: { bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } },
     };
     let raw: unknown;
     try {

@@ -1,6 +1,7 @@
 // The anomaly fields written onto events, the same whichever path (proxy, ingest pipeline, enrich) scored them.
 import type { ComponentScore } from '../memory/fusion.js';
 import type { ScoreResult } from '../scorer/scorer.js';
+import type { AnomalyStamp } from './entity-stamp.js';
 
 /** `pairs:user+dst_host,src_host+dst_host` when pairs were new, else the component's name. */
 export function componentReason(c: ComponentScore): string {
@@ -44,9 +45,9 @@ export interface AnomalyDetails {
    */
   pending?: string | null;
   /**
-   * For formats whose documents hold no queryable entity or time (LANL lines in `message`): the context entity's
-   * value and the event time in the format's seconds, by which a restarted sidecar or enrich finds the entity's
-   * history (src/opensearch/history-loader.ts).
+   * The context entity's value and the event time in the format's seconds, by which a restarted sidecar or enrich
+   * finds the entity's history (src/opensearch/history-loader.ts), where the document itself cannot be queried for
+   * them (entity-stamp.ts says which).
    */
   entity?: string;
   time?: number;
@@ -67,12 +68,6 @@ export const MAX_EXPLAINED_FIELDS = 5;
  * anomaly, which is what analysts open, and keeps the other 99% of events small in the index.
  */
 export const DEFAULT_EXPLAIN_ABOVE = 0.99;
-
-/** The event's context entity and time, written with its score when its format's documents cannot be queried for them. */
-export interface AnomalyStamp {
-  entity: string;
-  time: number;
-}
 
 /**
  * The explanation of a result: in full at or above `explainAbove`; below it the top field's name, with its value
@@ -130,7 +125,8 @@ export function anomalyFields(result: ScoreResult, model: AnomalyModelRef, thres
       is_anomaly: result.is_anomaly,
       ...(result.components?.length ? { reason: componentReason(result.components[0] as ComponentScore) } : {}),
       scored_at: scoredAt,
-      ...(stamp ? { entity: stamp.entity, time: stamp.time } : {}),
+      ...(stamp?.entity !== undefined ? { entity: stamp.entity } : {}),
+      ...(stamp?.time !== undefined ? { time: stamp.time } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import { compareEvents } from '../scorer/order.js';
 import type { Scorer } from '../scorer/scorer.js';
 import { anomalyError, anomalyFields, anomalyPending, DEFAULT_EXPLAIN_ABOVE, type AnomalyFields } from './anomaly-fields.js';
+import { stampFor } from './entity-stamp.js';
 import { currentSender, type Senders } from './senders.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
 
@@ -281,10 +282,9 @@ export class ScoringService {
       const explainAbove = this.options.explainAbove ?? DEFAULT_EXPLAIN_ABOVE;
       // The scorer builds the full explanation only where it will be written.
       const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope), undefined, explainAbove);
-      const stamp = this.adapter.documentFields === null || this.adapter.documentFields.entitiesDerived === true;
       const key = this.scorer.bundle.entity_key;
       kept.forEach((slot, k) =>
-        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stamp ? { entity: slot.event.entities[key] ?? '?', time: slot.event.time } : undefined, explainAbove)),
+        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stampFor(this.adapter, key, slot.event), explainAbove)),
       );
       if (why) {
         batch.forEach((slot, i) => {
