@@ -69,6 +69,11 @@ export interface Adapter {
    */
   readonly transientEntities?: readonly string[];
   /**
+   * Files whose records inform how the others are read (zeek's dhcp.log: the leases that name a host): readers read
+   * them before the rest, whatever order they are given in. Absent when no file does.
+   */
+  readonly readsFirst?: (file: string) => boolean;
+  /**
    * Parses one record. Returns null for a header or blank line, a NoEvent (with its reason) for a readable record
    * that carries no event of this format by design; throws AdapterError (source, line, field, reason) for a record
    * it cannot read.

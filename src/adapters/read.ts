@@ -204,9 +204,15 @@ export interface SkipItem {
   source: SourceRef;
 }
 
+/** The files in reading order: those the adapter reads first (Adapter.readsFirst), then the rest, each as given. */
+export function readingOrder(files: readonly string[], adapter: Adapter): readonly string[] {
+  const first = adapter.readsFirst;
+  return first ? [...files.filter((f) => first(f)), ...files.filter((f) => !first(f))] : files;
+}
+
 /** Like readEvents, and skipped records too, so that every line of the input can be accounted for. */
 export async function* readRecords(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), strict = false): AsyncGenerator<(ReadItem & { source: SourceRef }) | SkipItem> {
-  for (const file of files) {
+  for (const file of readingOrder(files, adapter)) {
     let line = 0;
     for await (const raw of openLines(file)) {
       line += 1;

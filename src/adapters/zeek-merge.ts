@@ -4,6 +4,7 @@
 import type { CanonicalEvent } from '../core/event.js';
 import type { Adapter } from './adapter.js';
 import { newReadStats, readEvents, type ReadStats } from './read.js';
+import { asZeekAdapter } from './zeek.js';
 import { joinByUid, type JoinOptions, type JoinStats, type ZeekConnection } from './zeek-join.js';
 
 /** The events of several streams, the earliest head first (ties: the stream given first). */
@@ -21,13 +22,36 @@ export async function* mergeByTime(streams: readonly AsyncIterable<CanonicalEven
   }
 }
 
+async function* sighted(events: AsyncIterable<CanonicalEvent>, sight: (e: CanonicalEvent) => void): AsyncGenerator<CanonicalEvent> {
+  for await (const e of events) {
+    sight(e);
+    yield e;
+  }
+}
+
 /**
  * The connections of a set of Zeek log files (any log types, TSV or JSON): each file read through the adapter
  * (unreadable records counted in `stats` with their place, as every reader does), merged by time, joined by uid.
  */
 export async function* readZeekConnections(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), options: JoinOptions = {}, joinStats?: JoinStats): AsyncGenerator<ZeekConnection> {
-  const streams = files.map(async function* (file) {
-    for await (const item of readEvents([file], adapter, stats)) if (item.event) yield item.event;
+  // The files the adapter reads first (dhcp.log's leases) are read to their end before the merge starts: merged by
+  // time, a lease could be parsed after a record it names, since each stream's next record is parsed ahead. For the
+  // same reason the zeek adapter sights l2 addresses only once the merge has put the records in time order, and names
+  // a connection's hosts when the join emits it (ZeekAdapter.deferredHosts).
+  const first = adapter.readsFirst ?? (() => false);
+  const zeek = asZeekAdapter(adapter)?.deferredHosts();
+  const reading: Adapter = zeek ? { ...adapter, parse: zeek.parse } : adapter;
+  for await (const item of readEvents(files.filter((f) => first(f)), reading, stats)) void item;
+  const streams = files.filter((f) => !first(f)).map(async function* (file) {
+    for await (const item of readEvents([file], reading, stats)) if (item.event) yield item.event;
   });
-  yield* joinByUid(mergeByTime(streams), options, joinStats);
+  const merged = mergeByTime(streams);
+  if (!zeek) {
+    yield* joinByUid(merged, options, joinStats);
+    return;
+  }
+  for await (const c of joinByUid(sighted(merged, zeek.sight), options, joinStats)) {
+    for (const e of c.events) zeek.name(e);
+    yield c;
+  }
 }
