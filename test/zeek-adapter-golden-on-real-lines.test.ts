@@ -24,7 +24,8 @@ describe.runIf(hasSharedData())('zeek adapter golden records', () => {
     // 1655071198.444458 147.32.81.167:62771 → 40.74.108.123:443 tcp ssl 1.135424 s, 1596 / 4039 bytes, SF,
     // missed 5138, history ShADdaFf, 14 / 16 packets; the label columns are not features
     expect(e.time).toBeCloseTo(1655071198.444458, 6);
-    expect(e.entities).toEqual({ uid: 'CHLXQF2OBY4onAR0Ug', src_ip: '147.32.81.167', dst_ip: '40.74.108.123' });
+    // no l2 addresses nor dhcp in this capture: each host is named by its address
+    expect(e.entities).toEqual({ uid: 'CHLXQF2OBY4onAR0Ug', src_ip: '147.32.81.167', dst_ip: '40.74.108.123', src_host: '147.32.81.167', dst_host: '40.74.108.123' });
     expect(named(e)).toEqual({
       log_type: 'conn', service: 'ssl', src_scope: 'public', dst_scope: 'public', dst_port: '443', action: 'tcp', state: 'SF',
       flags: 'SHDdFf', // S, h (counted as H), D, d, F, f; A and a (acks) carry nothing
@@ -66,7 +67,8 @@ describe.runIf(hasSharedData())('zeek adapter golden records', () => {
 
   it('dns, OTRF JSON (underscored names, epoch ts): qtype, rcode, answered, header flags, name length and entropy', async () => {
     const e = await eventOf(shared('zeek', 'otrf-apt29', 'day1', 'NASHUA_dns.log'), 'Cvf4XX17hSAgXDdGEd');
-    expect(e.entities).toEqual({ uid: 'Cvf4XX17hSAgXDdGEd', src_ip: '10.0.1.6', dst_ip: '10.0.0.4' });
+    // the dns log read alone carries no l2 address: the hosts are their addresses
+    expect(e.entities).toEqual({ uid: 'Cvf4XX17hSAgXDdGEd', src_ip: '10.0.1.6', dst_ip: '10.0.0.4', src_host: '10.0.1.6', dst_host: '10.0.0.4' });
     expect(named(e)).toEqual({
       log_type: 'dns', service: 'udp', src_scope: 'private', dst_scope: 'private', dst_port: '53', action: 'A', code: 'NOERROR',
       outcome: 'answered', flags: 'AARDRA', duration: 'instant', // rtt 1.5 ms
