@@ -74,6 +74,20 @@ describe.runIf(hasSharedData())('src_host/dst_host on the OTRF APT29 captures', 
     expect(t.routerNamed).toBe(14);
   }, 120_000);
 
+  it('two readings through one adapter name every host alike (zeek-seq scoring reads its input twice)', async () => {
+    const dir = shared('zeek', 'otrf-apt29', 'day1');
+    const files = readdirSync(dir).map((f) => `${dir}/${f}`);
+    const adapter = createZeekAdapter();
+    const names = async () => {
+      const out: string[] = [];
+      for await (const c of readZeekConnections(files, adapter)) for (const e of c.events) out.push(`${e.source.file}:${e.source.line} ${e.entities.src_host} ${e.entities.dst_host}`);
+      return out;
+    };
+    const first = await names();
+    expect(first).toHaveLength(2127);
+    expect(await names()).toEqual(first);
+  }, 120_000);
+
   it('day 1 with the gateway listed in router_macs: it names no host, 10.0.0.4 is its address', async () => {
     const t = await tally('day1', { router_macs: [GATEWAY] });
     expect(t.routerNamed).toBe(0);

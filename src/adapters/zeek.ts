@@ -125,7 +125,7 @@ export interface ZeekAdapter extends Adapter {
    * connection is emitted). A merge parses each file's next record ahead, out of time order (a file that starts later
    * has its first record parsed at once), while sightings must be read in it; and Zeek writes a conn record when its
    * connection ends, so the record that shows a MAC to be a router can come minutes after records it should change.
-   * All three share this adapter's leases and sightings.
+   * All three share this adapter's leases and sightings, which each call starts afresh.
    */
   deferredHosts(): { parse: Adapter['parse']; sight(e: CanonicalEvent): void; name(e: CanonicalEvent): void };
 }
@@ -139,7 +139,8 @@ export function createZeekAdapter(options: Record<string, unknown> = {}): ZeekAd
   const opts = parseAdapterOptions(OptionsSchema, options);
   const tsv = new ZeekTsvReader();
   // per adapter, so one input's leases and l2 sightings name the hosts of that input's records
-  const hosts = new ZeekHosts({ maxLeases: opts.max_leases, routerMacs: opts.router_macs });
+  const newHosts = () => new ZeekHosts({ maxLeases: opts.max_leases, routerMacs: opts.router_macs });
+  let hosts = newHosts();
 
   function logTypeOf(recordPath: string | undefined, source: SourceRef): string {
     const t = opts.log_type ?? recordPath ?? logTypeOfFile(source.file);
@@ -196,7 +197,12 @@ export function createZeekAdapter(options: Record<string, unknown> = {}): ZeekAd
     transientEntities: ['uid'],
     readsFirst: (file) => Object.hasOwn(SIDE_LOGS, logTypeOfFile(file) ?? ''),
     hostCounts: () => hosts.counts(),
-    deferredHosts: () => ({ parse: parseDeferred, sight: (e) => hosts.sight(...endpointsOf(e)), name: (e) => nameHosts(hosts, e) }),
+    deferredHosts: () => {
+      // Each merged reading starts afresh: zeek-seq reads its input twice (score: history, then scores), and both
+      // readings must name every host alike, not the second with what the first found.
+      hosts = newHosts();
+      return { parse: parseDeferred, sight: (e) => hosts.sight(...endpointsOf(e)), name: (e) => nameHosts(hosts, e) };
+    },
     // Zeek's JSON as shipped (ISO `ts`); the files log's uid and hosts come from other fields, and src_host/dst_host
     // from the records before (leases, l2 sightings), so history is refilled by the stamped anomaly.entity. The hosts
     // have no document field of their own: entityPaths leaves them out, so `aggregate` does not count a router's MAC
