@@ -42,7 +42,7 @@ const SPECS = {
   'min-count': { type: 'string', default: '2', help: 'N  values seen fewer times become the field\'s OOV token' },
   'no-hour-token': { type: 'boolean', default: false, help: 'leave out the hour-of-day token' },
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
-  entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host; zeek: src_ip | dst_ip | uid (default: the format\'s: user; zeek src_ip)' },
+  entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host; zeek: src_ip | dst_ip | uid | src_host | dst_host (default: the format\'s: user; zeek src_ip)' },
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
   fusion: { type: 'boolean', default: false, help: 'fuse a kind that fuses only when asked (zeek-seq: models/kinds.json "opt-in")' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },

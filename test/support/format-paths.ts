@@ -33,6 +33,8 @@ export interface PathsRun {
   split: number;
   readings: Reading[];
   adapter: Adapter;
+  /** The bundle's context entity: the one its stamps carry and its history is refilled by. */
+  entityKey: string;
 }
 
 function read(adapter: Adapter, doc: Doc, i: number): Reading {
@@ -141,7 +143,7 @@ export async function shipThroughEveryPath(url: string, name: string, modelDir: 
 
     const stored = {} as PathsRun['stored'];
     for (const path of Object.keys(index) as Array<keyof typeof index>) stored[path] = await allDocs(url, index[path]);
-    return { stored, split, readings, adapter };
+    return { stored, split, readings, adapter, entityKey: scorer.bundle.entity_key };
   } finally {
     await sidecar?.shutdown();
     releasePort();
@@ -188,7 +190,7 @@ function canonical(value: unknown): string {
  * events were compared; every mismatch is reported at once.
  */
 export function expectSameScores(run: PathsRun): number {
-  const key = run.adapter.entityKey;
+  const key = run.entityKey;
   const groups = new Map<string, number[]>();
   run.readings.forEach((r, i) => {
     if (!('event' in r)) return;
@@ -251,7 +253,7 @@ export function expectErrorsKept(run: PathsRun): string[] {
  * of the first half seen again after the restart, that first event and how far the control's raw score is from it.
  */
 export function firstEventsAfterRestart(run: PathsRun): Array<{ entity: string; doc: string; moved: number }> {
-  const key = run.adapter.entityKey;
+  const key = run.entityKey;
   const before = new Set(run.readings.slice(0, run.split).flatMap((r) => ('event' in r ? [r.event.entities[key]] : [])));
   const seen = new Set<string>();
   const out: Array<{ entity: string; doc: string; moved: number }> = [];

@@ -123,17 +123,18 @@ export function zeekJsonLines(logType: string): string[] {
 }
 
 /**
- * A zeek transformer-mlm bundle (context: the source address's recent records) trained on every 8th dns, ssl and
+ * A zeek transformer-mlm bundle (context: the source address's recent records, or `entity`'s) trained on every 8th dns, ssl and
  * weird record of the WRCCDC capture before `until` (ISO, compared as text: the capture writes one format), in
  * time order. About 9,000 records.
  */
-export async function zeekModel(until = '2018-03-24T17:28:00'): Promise<string> {
+export async function zeekModel(until = '2018-03-24T17:28:00', entity?: string): Promise<string> {
   const lines = ZEEK_JSON_TYPES.flatMap((t) => zeekJsonLines(t).filter((_l, i) => i % 8 === 0));
   const timed = lines.map((l) => ({ l, ts: (JSON.parse(l) as { ts: string }).ts })).filter((r) => r.ts < until);
   const text = timed.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)).map((r) => r.l).join('\n') + '\n';
-  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 3, minCount: 1 };
-  return cachedModel('zeek-transformer-mlm', text, args, (input, modelDir) =>
-    train({ format: 'zeek', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false }),
+  // the entity joins the cache key only when given, so the default bundle keeps its cached name and key
+  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 3, minCount: 1, ...(entity === undefined ? {} : { entity }) };
+  return cachedModel(entity === undefined ? 'zeek-transformer-mlm' : `zeek-transformer-mlm-${entity}`, text, args, (input, modelDir) =>
+    train({ format: 'zeek', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: false, entity }),
   );
 }
 
