@@ -1,6 +1,8 @@
 // Zeek logs as canonical events: TSV (the ASCII writer's headers, `-` unset, `(empty)`, gzip through the reader) and
 // JSON lines (Zeek's own `_path`, shippers' `@stream`, dotted or underscored names). One event per record of the log
 // types below, its fields the log type's cleaned features (zeek-fields.ts); other log types are skipped by name.
+// Entities: the connection's uid, both addresses, and the host behind each (zeek-hosts.ts: trusted MAC, DHCP lease
+// holder, else the address), dhcp records read for those leases.
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { AdapterError } from '../core/errors.js';
