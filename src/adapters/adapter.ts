@@ -69,6 +69,12 @@ export interface Adapter {
    */
   readonly transientEntities?: readonly string[];
   /**
+   * Entities the per-entity memory's pairs and the rarity baseline leave out (src/memory/pairs.ts), though a model may
+   * take them as its context: zeek's src_host/dst_host name the same endpoints as its addresses, and its fused models
+   * and baseline were fitted and measured without a host pair.
+   */
+  readonly unpairedEntities?: readonly string[];
+  /**
    * Files whose records inform how the others are read (zeek's dhcp.log: the leases that name a host): readers read
    * them before the rest, whatever order they are given in. Absent when no file does.
    */

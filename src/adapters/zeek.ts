@@ -197,6 +197,8 @@ export function createZeekAdapter(options: Record<string, unknown> = {}): ZeekAd
     labelEntities: ['uid'],
     // a uid names one connection: never seen again after it, so no hour habit is learnt for it
     transientEntities: ['uid'],
+    // hosts are a context choice; the fused memory's pairs stay as measured (README: zeek host identity)
+    unpairedEntities: ['src_host', 'dst_host'],
     readsFirst: (file) => Object.hasOwn(SIDE_LOGS, logTypeOfFile(file) ?? ''),
     hostCounts: () => hosts.counts(),
     deferredHosts: () => {

@@ -39,7 +39,10 @@ export function resolvePairs(adapter: Adapter): ResolvedPairs {
   for (const pair of PAIRS) {
     const name = pair.map(memberName).join('+');
     const resolved = pair.map((m): MemberRef | string => {
-      if ('entity' in m) return adapter.entityNames.includes(m.entity) ? { entity: m.entity } : `no entity "${m.entity}"`;
+      if ('entity' in m) {
+        if (adapter.unpairedEntities?.includes(m.entity)) return `"${m.entity}" only as a context entity`;
+        return adapter.entityNames.includes(m.entity) ? { entity: m.entity } : `no entity "${m.entity}"`;
+      }
       const index = adapter.fieldNames.indexOf(m.field);
       return index >= 0 ? { field: m.field, index } : `no field "${m.field}"`;
     });
