@@ -57,10 +57,6 @@ export interface FusionFit {
   components: { name: string; mean_minus_log_p: number }[];
 }
 
-/**
- * Adds memory.json and the fusion to the bundle in modelDir (bundle.json is rewritten last, atomically).
- * `limit` is the number of readable events the model was trained from (the first ones of the source).
- */
 /** What a kind whose units are not adapter records (zeek-seq) fuses instead of the adapter's pairs. */
 export interface FusionOptions {
   /** The memory's pairs and hour entity (default: the adapter's pairs, the context entity's hour habit). */
@@ -79,6 +75,10 @@ export interface FusionOptions {
   blocksOut?: boolean;
 }
 
+/**
+ * Adds memory.json and the fusion to the bundle in modelDir (bundle.json is rewritten last, atomically).
+ * `limit` is the number of readable events the model was trained from (the first ones of the source).
+ */
 export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL, options: FusionOptions = {}): Promise<FusionFit> {
   // The hour habit is the context entity's: this user at 3 a.m., or this host at 3 a.m.; none for an entity that
   // never recurs (a connection's uid).
