@@ -116,17 +116,23 @@ function MemberSchema() {
   return z.union([z.object({ entity: z.string() }).strict(), z.object({ field: z.string(), index: z.number().int().min(0) }).strict()]);
 }
 
-/** memory.json: the spec is parsed with zod; the (large) count arrays are checked by shape only. */
-async function loadMemory(dir: string, file: string, sha256: string): Promise<MemoryFile> {
+/** A file of the bundle, read and checked against the sha256 bundle.json records for it; `what` names it in errors. */
+export async function readBundleFile(dir: string, what: string, file: string, sha256: string): Promise<Buffer> {
   const path = join(dir, file);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new ModelLoadError(dir, `cannot read memory file ${path}: ${(err as Error).message}`, { cause: err });
+    throw new ModelLoadError(dir, `cannot read ${what} file ${path}: ${(err as Error).message}`, { cause: err });
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== sha256) throw new ModelLoadError(dir, `sha256 of ${file} is ${sha}, bundle.json says ${sha256}: the memory file was changed or truncated`);
+  if (sha !== sha256) throw new ModelLoadError(dir, `sha256 of ${file} is ${sha}, bundle.json says ${sha256}: the ${what} file was changed or truncated`);
+  return bytes;
+}
+
+/** memory.json: the spec is parsed with zod; the (large) count arrays are checked by shape only. */
+async function loadMemory(dir: string, file: string, sha256: string): Promise<MemoryFile> {
+  const bytes = await readBundleFile(dir, 'memory', file, sha256);
   const json = JSON.parse(bytes.toString('utf8')) as MemoryFile;
   const spec = MemorySpecSchema.safeParse(json?.spec);
   if (json?.schema_version !== MEMORY_SCHEMA_VERSION || !spec.success || !Array.isArray(json.pair_counts) || json.pair_counts.length !== spec.data.pairs.length || !Array.isArray(json.hours)) {

@@ -1,13 +1,11 @@
 // Opens a zeek-seq bundle's featurizer: the record tokenizer it was trained with (checked against the sha256 the
 // bundle records) and the number of slots per connection (its model fields), so that a scored connection becomes
 // exactly the token row the model was trained on; with a fusion, the record novelty counts it fuses.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ZeekConnection } from '../../adapters/zeek-join.js';
 import { ModelLoadError } from '../../core/errors.js';
 import type { CanonicalEvent } from '../../core/event.js';
-import type { Bundle } from '../../model/bundle.js';
+import { readBundleFile, type Bundle } from '../../model/bundle.js';
 import { connectionEvent } from './connection-event.js';
 import { RECORD_NOVELTY_STATISTIC, RecordNovelty } from './record-novelty.js';
 import type { RecordTokenizer } from './record-token.js';
@@ -21,15 +19,7 @@ export interface ConnectionFeaturizer {
 
 /** A parameters file of the bundle, checked against the sha256 bundle.json records for it, as JSON. */
 async function readChecked(dir: string, what: string, file: string, sha256: string): Promise<unknown> {
-  const path = join(dir, file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new ModelLoadError(dir, `cannot read ${what} file ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== sha256) throw new ModelLoadError(dir, `sha256 of ${file} is ${sha}, bundle.json says ${sha256}: the ${what} file was changed or truncated`);
+  const bytes = await readBundleFile(dir, what, file, sha256);
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (err) {

@@ -73,6 +73,8 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     // Pass 1: the tokenizer sees every training record; pass 2 writes connections with the fitted tokenizer. Two
     // readings keep memory bounded by the join's window, not by the training set.
     const fit = entry.fit({ minCount: input.minCount });
+    const fusion = fusesWith(MODEL_KINDS[input.kind] as ModelKind, input.fusion);
+    // Only a fused bundle reads the records' novelty and holds out blocks of time (by the connections' times).
     const novelty = new RecordNovelty();
     const stats = newReadStats();
     const reading = progress('reading connections');
@@ -80,8 +82,10 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     const times: number[] = [];
     for await (const c of readZeekConnections(input.inputs, adapter, stats)) {
       for (const e of c.events) fit.add(e);
-      for (const e of slotRecords(c, slots)) novelty.add(e);
-      times.push((c.events[0] as CanonicalEvent).time);
+      if (fusion) {
+        for (const e of slotRecords(c, slots)) novelty.add(e);
+        times.push((c.events[0] as CanonicalEvent).time);
+      }
       if (++connections % 5000 === 0) reading.update(connections);
     }
     reading.finish(`${connections} connections`);
@@ -91,7 +95,6 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     await writeFile(join(modelDir, RECORD_TOKENIZER_FILE), params);
     const tokenizer = entry.open(JSON.parse(params), join(modelDir, RECORD_TOKENIZER_FILE));
 
-    const fusion = fusesWith(MODEL_KINDS[input.kind] as ModelKind, input.fusion);
     // Blocks of time spread over the day are held out from the model, as `train` does for the other kinds: the
     // fusion's tails and the calibration are fitted on them (src/train/fit-fusion.ts).
     const heldOut = fusion && times.length >= 20 ? heldOutRule(Float64Array.from(times)) : undefined;
