@@ -46,12 +46,18 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): Adapter {
   return adapter;
 }
 
+/** The scorer's budget option from the config: off (null), a configured rate, or unset for the bundle's rate. */
+function budgetOption(config: ServeConfig): { budget?: number | null } {
+  if (!config.budget.enabled) return { budget: null };
+  return config.budget.rate !== undefined ? { budget: config.budget.rate } : {};
+}
+
 /**
  * Loads the bundle in `modelDir` (manifest, model file hashes, the runtime's session and its inputs) and wires its
  * ScoringService; a bundle that fails any check throws and leaves nothing open.
  */
 export async function loadServeScoring(config: ServeConfig, modelDir: string, deps: ServeScoringDeps): Promise<ServeScoring> {
-  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities });
+  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities, ...budgetOption(config) });
   try {
     const adapter = servedAdapter(config, scorer);
     const refill = config.history.refill && scorer.historyLength > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;
