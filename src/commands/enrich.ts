@@ -12,7 +12,7 @@ import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
 import { durationMs } from '../aggregate/duration.js';
-import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
+import { budgetOption, intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 
 const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';
 const SUMMARY =
@@ -28,6 +28,7 @@ const SPECS = {
   job: { type: 'string', help: 'NAME  checkpoint name (default: derived from --index)' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
   'explain-above': { type: 'string', default: String(DEFAULT_EXPLAIN_ABOVE), help: 'SCORE  full explanation from this anomaly_score, the top field only below (0: every event in full)' },
+  budget: { type: 'string', help: 'R|off  daily alert budget of this process: anomaly.is_anomaly also needs the score among the top R of the last 24 h of event time it scored (default: the bundle\'s acceptance rate)' },
   'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
   'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
   'aggregate-every': { type: 'string', default: '5m', help: 'DURATION  with --follow, aggregate the index into entity notables this often (as seqsentry aggregate does); 0 turns it off' },
@@ -74,7 +75,8 @@ const command: Command = {
     const aggregateEveryMs = v['aggregate-every'] === '0' ? 0 : durationMs(v['aggregate-every'] ?? '5m', 'aggregate-every');
     const aggregateLookbackMs = durationMs(v['aggregate-lookback'] ?? '2h', 'aggregate-lookback');
     const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
-    const scoring = await createEnrichScoring(client, modelDir, batchSize, explainAbove);
+    const budget = budgetOption(v.budget);
+    const scoring = await createEnrichScoring(client, modelDir, batchSize, { ...(explainAbove !== undefined ? { explainAbove } : {}), ...(budget !== undefined ? { budget } : {}) });
 
     const controller = new AbortController();
     const stop = (signal: NodeJS.Signals) => {
