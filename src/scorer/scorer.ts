@@ -70,9 +70,9 @@ export class Scorer {
   readonly maxBatch: number;
   /**
    * The daily alert budget, or null for none. One per scorer, so every path that shares the scorer (proxy,
-   * /v1/score, enrich in the same process) shares it too.
+   * /v1/score, enrich in the same process) shares it too; a model switch hands it on (adoptBudget).
    */
-  readonly budget: DailyBudget | null;
+  budget: DailyBudget | null;
 
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
@@ -114,6 +114,15 @@ export class Scorer {
     if (!open) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime "${kind.runtime}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
     const model = await open(loaded, options);
     return new Scorer(bundle, model, options, loaded.memory, loaded.textTokens ?? null);
+  }
+
+  /**
+   * Takes over `previous`'s daily budget when both run one at the same rate: a model switch (reload, rolling
+   * retraining) keeps the day's events and flags counted, where a fresh window would let a new warm-up through.
+   * Both bundles' anomaly_score are ranks among held-out normal events, so their keys compare.
+   */
+  adoptBudget(previous: Scorer): void {
+    if (this.budget && previous.budget && this.budget.rate === previous.budget.rate) this.budget = previous.budget;
   }
 
   /** Model name and version, as written into anomaly.model. */

@@ -1,0 +1,81 @@
+// The daily alert budget in the running sidecar, against the real OpenSearch: the _bulk proxy and /v1/score (the
+// ML Commons connector's endpoint) score with one scorer, so they draw on one budget: together they flag at most
+// ceil(R × the events of both) although more of them pass the threshold; enrich, another process, keeps its own
+// budget and respects it too. anomaly_score is written as without the budget.
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { Sidecar } from '../src/server/sidecar.js';
+import { ecsDocs, FIXTURE_START_MS, outOfHabitLogon, type EcsDoc } from './support/ecs-fixture.js';
+import { allDocs as storedDocs, dropCheckpoints, ecsIndexBody, loadIndex, os as osCall, runEnrich } from './support/enrich-fixture.js';
+import { ecsModel } from './support/model-fixture.js';
+import { requireOpenSearch } from './support/opensearch.js';
+import { allDocs, deleteIndex, uniqueIndex } from './support/os-helpers.js';
+import { call, ndjson, startTestSidecar } from './support/sidecar-fixture.js';
+
+const DAY = 86_400_000;
+const RATE = 0.02;
+const url = inject('opensearchUrl');
+const proxyIndex = uniqueIndex('budget-proxy');
+const enrichIndex = uniqueIndex('budget-enrich');
+const job = `test-budget-${process.pid}-${Date.now().toString(36)}`;
+// One day after the fixture model's training days: 20 users' habitual logons and each user's out-of-habit one, all
+// within 24 hours, so one window holds them all and the bound is ceil(R × all).
+const day = FIXTURE_START_MS + 7 * DAY;
+const docs: EcsDoc[] = [...ecsDocs({ users: 20, days: 1, perDay: 6, seed: 5, startMs: day }), ...Array.from({ length: 20 }, (_, u) => outOfHabitLogon(u, day))];
+const userOf = (d: EcsDoc) => Number((d.user as { name: string }).name.slice(4));
+let sidecar: Sidecar | undefined;
+
+beforeAll(async () => {
+  if (!url) return;
+  sidecar = await startTestSidecar({ 'opensearch.url': url, 'explanation.full_above': 0, 'budget.rate': RATE });
+}, 600_000);
+afterAll(async () => {
+  await sidecar?.shutdown();
+  await deleteIndex(url, proxyIndex);
+  if (url) {
+    await osCall(url, 'DELETE', `/${enrichIndex}?ignore_unavailable=true`);
+    await dropCheckpoints(url, job);
+  }
+});
+beforeEach((ctx) => void requireOpenSearch(ctx));
+
+describe('daily alert budget in the sidecar', () => {
+  it('is one budget for the proxy and /v1/score: at most ceil(R × n) flagged over both, fewer than the threshold passes', async () => {
+    // even users through the proxy, odd users through /v1/score
+    const viaProxy = docs.filter((d) => userOf(d) % 2 === 0);
+    const viaScore = docs.filter((d) => userOf(d) % 2 === 1);
+    const bulk = await call(sidecar!.url, 'POST', `/${proxyIndex}/_bulk?refresh=true`, { body: ndjson(...viaProxy.flatMap((d, i) => [{ index: { _id: `p${i}` } }, d])) });
+    expect(bulk.status).toBe(200);
+    expect(bulk.json.errors).toBe(false);
+    const scored = await call(sidecar!.url, 'POST', '/v1/score', { body: { scope: proxyIndex, events: viaScore } });
+    expect(scored.status).toBe(200);
+
+    const stored = await allDocs(url, proxyIndex);
+    expect(stored).toHaveLength(viaProxy.length);
+    const answers = [...stored.map((d) => ({ score: d.anomaly_score as number, anomaly: d.anomaly })), ...(scored.json.results as { anomaly_score: number; anomaly: any }[]).map((r) => ({ score: r.anomaly_score, anomaly: r.anomaly }))];
+    const n = docs.length;
+    const flagged = answers.filter((a) => a.anomaly.is_anomaly);
+    const over = answers.filter((a) => a.score >= a.anomaly.threshold);
+    expect(over.length, 'the threshold alone flags more than the budget allows').toBeGreaterThan(Math.ceil(RATE * n));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.length).toBeLessThanOrEqual(Math.ceil(RATE * n));
+    for (const a of flagged) expect(a.score).toBeGreaterThanOrEqual(a.anomaly.threshold);
+    // both paths counted into the scorer's one budget
+    const budget = sidecar!.state.models.current!.scorer.budget!;
+    expect(budget.rate).toBe(RATE);
+    expect(budget.window()).toEqual({ events: n, flagged: flagged.length });
+  });
+
+  it('holds enrich, another process, to its own budget', async () => {
+    await osCall(url, 'PUT', `/${enrichIndex}`, ecsIndexBody());
+    await loadIndex(url, enrichIndex, docs);
+    await dropCheckpoints(url, job);
+    const stats = await runEnrich(url, await ecsModel(), { pattern: enrichIndex, job, pageSize: 50, batchSize: 256, explainAbove: 0, budget: RATE });
+    expect(stats.scored).toBe(docs.length);
+    const stored = [...(await storedDocs(url, enrichIndex)).values()].map((d) => d.source);
+    const over = stored.filter((d) => d.anomaly_score >= d.anomaly.threshold).length;
+    const flagged = stored.filter((d) => d.anomaly.is_anomaly).length;
+    expect(over).toBeGreaterThan(Math.ceil(RATE * docs.length));
+    expect(flagged).toBeGreaterThan(0);
+    expect(flagged).toBeLessThanOrEqual(Math.ceil(RATE * docs.length));
+  });
+});
