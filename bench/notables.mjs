@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dist, quiet, root } from './lib/ecs-bench.mjs';
-import { flagsAt, formatNotables, notablesTable } from './lib/budget-replay.mjs';
+import { flagsAt, formatNotables, formatWarmUp, notablesTable } from './lib/budget-replay.mjs';
 
 const { simulate } = await import(new URL('sim/simulate.js', dist));
 const { train } = await import(new URL('commands/train.js', dist));
@@ -66,6 +66,7 @@ try {
   const table = notablesTable(rows, { dayOf: (r) => `day ${Math.floor(r.time / 86_400)}`, classOf: (r) => (r.red ? 'red-team' : 'normal'), classes: ['red-team'], sets: { users: (r) => [r.user], hosts: (r) => r.hosts } });
   process.stdout.write(`${values.kind} (threshold ${scorer.bundle.threshold}, bundle rate ${rate}), trained in ${trainSeconds.toFixed(0)} s on ${days - 2} days; ${rows.length} test events, ${rows.filter((r) => r.red).length} red-team`);
   process.stdout.write(formatNotables(`notables per test day (the scorer's own flags at R = ${rate} differ from the replay on ${disagree} of ${rows.length} events)`, table));
+  process.stdout.write(formatWarmUp(rows));
   process.stdout.write(`load average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
   const results = join(root, 'bench', 'results');
   await mkdir(results, { recursive: true });

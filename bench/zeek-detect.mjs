@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { root } from './lib/ecs-bench.mjs';
-import { flagsAt, formatNotables, notablesTable } from './lib/budget-replay.mjs';
+import { flagsAt, formatNotables, formatWarmUp, notablesTable } from './lib/budget-replay.mjs';
 
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { createAdapter } = await dist('adapters/registry.js');
@@ -169,7 +169,7 @@ try {
       const disagree = own.filter((f, i) => f !== seq.rows[i].flagged).length;
       const times = seq.rows.map((r) => r.time);
       const hours = ((Math.max(...times) - Math.min(...times)) / 3600).toFixed(1);
-      notables.push({ split, model, hours, disagree, rate: seq.bundle.acceptance_rate,
+      notables.push({ split, model, hours, disagree, rate: seq.bundle.acceptance_rate, warmUp: formatWarmUp(replay),
         table: notablesTable(replay, { dayOf: () => `${testDay} (${hours} h)`, classOf: (r) => r.label, classes: ['Malicious', 'Benign'], sets: { hosts: (r) => [r.host] } }) });
       if (!speed[model.split(' (')[0]]) speed[model.split(' (')[0]] = await throughput(seq.modelDir, seq.rows.map((r) => r.connection));
     }
@@ -184,7 +184,7 @@ const f4 = (x) => (x === undefined || x === null ? '-' : x.toFixed(4));
 process.stdout.write('\nsplit                          | model                       | flows | malicious | AUC    | AP\n');
 for (const r of table) process.stdout.write(`${r.split.padEnd(30)} | ${r.model.padEnd(27)} | ${String(r.n).padStart(5)} | ${String(r.malicious).padStart(9)} | ${f4(r.auc)} | ${f4(r.ap)}\n`);
 for (const n of notables) {
-  process.stdout.write(formatNotables(`notables, ${n.split}, ${n.model}: flagged connections, Malicious and Benign among them, distinct source hosts flagged and those with a Malicious connection that day (the scorer's own flags at R = ${n.rate} differ from the replay on ${n.disagree} connections)`, n.table));
+  process.stdout.write(formatNotables(`notables, ${n.split}, ${n.model}: flagged connections, Malicious and Benign among them, distinct source hosts flagged and those with a Malicious connection that day (the scorer's own flags at R = ${n.rate} differ from the replay on ${n.disagree} connections)`, n.table) + n.warmUp);
 }
 for (const [model, s] of Object.entries(speed)) process.stdout.write(`\n${model} throughput at batch 1024 in-process (featurize + score): ${s.connections} connections in ${s.seconds.toFixed(2)} s = ${Math.round(s.perSecond)} connections/s, ${s.cpuMicrosPerConnection.toFixed(1)} CPU µs per connection (load average ${s.load.toFixed(2)})`);
 process.stdout.write(`\nload average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);

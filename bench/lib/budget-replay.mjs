@@ -50,6 +50,26 @@ export function notablesTable(rows, { dayOf, classOf, classes, sets }) {
   return out;
 }
 
+/**
+ * Warm-up, a fresh budget's first events (a sidecar just started): per rate, the flags among the first ceil(1/R)
+ * events and over the first hour of event time, with the threshold alone and with the budget.
+ */
+export function warmUp(rows) {
+  return RATES.map((rate) => {
+    const { plain, budgeted } = flagsAt(rows, rate);
+    const first = Math.ceil(1 / rate);
+    const hourEnd = rows[0].time + 3600;
+    const inHour = rows.map((r) => r.time < hourEnd);
+    const count = (flags, keep) => flags.filter((f, i) => f && keep(i)).length;
+    return { rate, first, threshold: count(plain, (i) => i < first), budget: count(budgeted, (i) => i < first),
+      hourEvents: inHour.filter(Boolean).length, hourThreshold: count(plain, (i) => inHour[i]), hourBudget: count(budgeted, (i) => inHour[i]) };
+  });
+}
+
+export function formatWarmUp(rows) {
+  return warmUp(rows).map((w) => `warm-up at R = ${w.rate}: first ${w.first} events ${w.threshold} over the threshold, ${w.budget} flagged with the budget; first hour (${w.hourEvents} events) ${w.hourThreshold} and ${w.hourBudget}\n`).join('');
+}
+
 /** The table as text: one line per day and rate, the threshold's figures beside the budget's. */
 export function formatNotables(title, table) {
   const keys = Object.keys(table[0].threshold);

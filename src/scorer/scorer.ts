@@ -51,7 +51,8 @@ export interface ScorerOptions extends OnnxSessionOptions {
  * threshold is the (1 − R) quantile of held-out normal events); null when that is no rate (a threshold of 0 or 1).
  */
 export function budgetRate(bundle: Pick<Bundle, 'acceptance_rate' | 'threshold'>): number | null {
-  const rate = bundle.acceptance_rate ?? 1 - bundle.threshold;
+  // 1 - 0.999 is 0.0010000000000000009 in doubles: 12 digits name the rate the threshold was set from
+  const rate = bundle.acceptance_rate ?? Number((1 - bundle.threshold).toPrecision(12));
   return rate > 0 && rate < 1 ? rate : null;
 }
 
