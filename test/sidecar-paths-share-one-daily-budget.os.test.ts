@@ -1,36 +1,53 @@
-// The daily alert budget in the running sidecar, against the real OpenSearch: the _bulk proxy and /v1/score (the
-// ML Commons connector's endpoint) score with one scorer, so they draw on one budget: together they flag at most
-// ceil(R × the events of both) although more of them pass the threshold; enrich, another process, keeps its own
-// budget and respects it too. anomaly_score is written as without the budget.
+// The daily alert budget in the running sidecar, against the real OpenSearch: the _bulk proxy, the seqsentry-score
+// ingest pipeline (OpenSearch's ML Commons calling the sidecar) and /v1/score score with one scorer, so they draw on
+// one budget: together they flag at most ceil(R × the events of all three) although more of them pass the threshold;
+// enrich, another process, keeps its own budget and respects it too.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { install } from '../src/install/installer.js';
+import { createOpenSearchClient } from '../src/opensearch/client.js';
+import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
 import type { Sidecar } from '../src/server/sidecar.js';
 import { ecsDocs, FIXTURE_START_MS, outOfHabitLogon, type EcsDoc } from './support/ecs-fixture.js';
 import { allDocs as storedDocs, dropCheckpoints, ecsIndexBody, loadIndex, os as osCall, runEnrich } from './support/enrich-fixture.js';
+import { holdSidecarPort, TEST_INSTALL_OPTIONS, TEST_SIDECAR_PORT, TEST_SIDECAR_TOKEN, withInstallLock } from './support/ml-sidecar.js';
 import { ecsModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
-import { allDocs, deleteIndex, uniqueIndex } from './support/os-helpers.js';
+import { allDocs, deleteIndex } from './support/os-helpers.js';
 import { call, ndjson, startTestSidecar } from './support/sidecar-fixture.js';
 
 const DAY = 86_400_000;
 const RATE = 0.02;
 const url = inject('opensearchUrl');
-const proxyIndex = uniqueIndex('budget-proxy');
-const enrichIndex = uniqueIndex('budget-enrich');
-const job = `test-budget-${process.pid}-${Date.now().toString(36)}`;
+const tag = `${process.pid}-${Date.now().toString(36)}`;
+// Inside the test install's index pattern (seqsentry-itest-*), so the content pack's templates apply.
+const proxyIndex = `seqsentry-itest-budget-proxy-${tag}`;
+const pipelineIndex = `seqsentry-itest-budget-pipeline-${tag}`;
+const enrichIndex = `seqsentry-itest-budget-enrich-${tag}`;
+const job = `test-budget-${tag}`;
 // One day after the fixture model's training days: 20 users' habitual logons and each user's out-of-habit one, all
 // within 24 hours, so one window holds them all and the bound is ceil(R × all).
 const day = FIXTURE_START_MS + 7 * DAY;
 const docs: EcsDoc[] = [...ecsDocs({ users: 20, days: 1, perDay: 6, seed: 5, startMs: day }), ...Array.from({ length: 20 }, (_, u) => outOfHabitLogon(u, day))];
 const userOf = (d: EcsDoc) => Number((d.user as { name: string }).name.slice(4));
 let sidecar: Sidecar | undefined;
+let releasePort: () => void = () => {};
 
 beforeAll(async () => {
   if (!url) return;
-  sidecar = await startTestSidecar({ 'opensearch.url': url, 'explanation.full_above': 0, 'budget.rate': RATE });
+  releasePort = await holdSidecarPort();
+  const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
+  try {
+    await withInstallLock(() => install(client, { ...TEST_INSTALL_OPTIONS, dryRun: false }));
+  } finally {
+    await client.close();
+  }
+  // The sidecar ML Commons calls (the connector names TEST_SIDECAR_PORT and its token), which is also the proxy.
+  sidecar = await startTestSidecar({ 'opensearch.url': url, 'listen.port': TEST_SIDECAR_PORT, 'explanation.full_above': 0, 'budget.rate': RATE }, { SEQSENTRY_TOKEN: TEST_SIDECAR_TOKEN });
 }, 600_000);
 afterAll(async () => {
   await sidecar?.shutdown();
-  await deleteIndex(url, proxyIndex);
+  releasePort();
+  for (const index of [proxyIndex, pipelineIndex]) await deleteIndex(url, index);
   if (url) {
     await osCall(url, 'DELETE', `/${enrichIndex}?ignore_unavailable=true`);
     await dropCheckpoints(url, job);
@@ -39,18 +56,27 @@ afterAll(async () => {
 beforeEach((ctx) => void requireOpenSearch(ctx));
 
 describe('daily alert budget in the sidecar', () => {
-  it('is one budget for the proxy and /v1/score: at most ceil(R × n) flagged over both, fewer than the threshold passes', async () => {
-    // even users through the proxy, odd users through /v1/score
-    const viaProxy = docs.filter((d) => userOf(d) % 2 === 0);
-    const viaScore = docs.filter((d) => userOf(d) % 2 === 1);
-    const bulk = await call(sidecar!.url, 'POST', `/${proxyIndex}/_bulk?refresh=true`, { body: ndjson(...viaProxy.flatMap((d, i) => [{ index: { _id: `p${i}` } }, d])) });
+  it('is one budget for the proxy, the ML Commons pipeline and /v1/score: at most ceil(R × n) flagged over all, fewer than the threshold passes', async () => {
+    // users split three ways: the proxy, the ingest pipeline (one document per bulk), /v1/score
+    const viaProxy = docs.filter((d) => userOf(d) % 3 === 0);
+    const viaPipeline = docs.filter((d) => userOf(d) % 3 === 1);
+    const viaScore = docs.filter((d) => userOf(d) % 3 === 2);
+    const bulk = await call(sidecar!.url, 'POST', `/${proxyIndex}/_bulk?refresh=true`, { token: TEST_SIDECAR_TOKEN, body: ndjson(...viaProxy.flatMap((d, i) => [{ index: { _id: `p${i}` } }, d])) });
     expect(bulk.status).toBe(200);
     expect(bulk.json.errors).toBe(false);
-    const scored = await call(sidecar!.url, 'POST', '/v1/score', { body: { scope: proxyIndex, events: viaScore } });
+    await osCall(url, 'PUT', `/${pipelineIndex}`, ecsIndexBody());
+    for (const [i, d] of viaPipeline.entries()) {
+      const res = await osCall(url, 'POST', '/_bulk?pipeline=seqsentry-score', ndjson({ index: { _index: pipelineIndex, _id: `m${i}` } }, d));
+      expect(res.status).toBe(200);
+      expect(res.json.errors).toBe(false);
+    }
+    await osCall(url, 'POST', `/${pipelineIndex}/_refresh`);
+    const scored = await call(sidecar!.url, 'POST', '/v1/score', { token: TEST_SIDECAR_TOKEN, body: { scope: proxyIndex, events: viaScore } });
     expect(scored.status).toBe(200);
 
-    const stored = await allDocs(url, proxyIndex);
-    expect(stored).toHaveLength(viaProxy.length);
+    const stored = [...(await allDocs(url, proxyIndex)), ...(await allDocs(url, pipelineIndex))];
+    expect(stored).toHaveLength(viaProxy.length + viaPipeline.length);
+    for (const d of stored) expect(d.anomaly_score).toBeTypeOf('number');
     const answers = [...stored.map((d) => ({ score: d.anomaly_score as number, anomaly: d.anomaly })), ...(scored.json.results as { anomaly_score: number; anomaly: any }[]).map((r) => ({ score: r.anomaly_score, anomaly: r.anomaly }))];
     const n = docs.length;
     const flagged = answers.filter((a) => a.anomaly.is_anomaly);
@@ -59,7 +85,7 @@ describe('daily alert budget in the sidecar', () => {
     expect(flagged.length).toBeGreaterThan(0);
     expect(flagged.length).toBeLessThanOrEqual(Math.ceil(RATE * n));
     for (const a of flagged) expect(a.score).toBeGreaterThanOrEqual(a.anomaly.threshold);
-    // both paths counted into the scorer's one budget
+    // the three paths counted into the scorer's one budget
     const budget = sidecar!.state.models.current!.scorer.budget!;
     expect(budget.rate).toBe(RATE);
     expect(budget.window()).toEqual({ events: n, flagged: flagged.length });
