@@ -1,7 +1,8 @@
 // The daily alert budget in the running sidecar, against the real OpenSearch: the _bulk proxy, the seqsentry-score
 // ingest pipeline (OpenSearch's ML Commons calling the sidecar) and /v1/score score with one scorer, so they draw on
 // one budget: together they flag at most ceil(R × the events of all three) although more of them pass the threshold;
-// enrich, another process, keeps its own budget and respects it too.
+// enrich, another process, keeps its own budget and respects it too; a restarted sidecar refills its window from
+// the scored events in OpenSearch.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { install } from '../src/install/installer.js';
 import { createOpenSearchClient } from '../src/opensearch/client.js';
@@ -89,6 +90,17 @@ describe('daily alert budget in the sidecar', () => {
     const budget = sidecar!.state.models.current!.scorer.budget!;
     expect(budget.rate).toBe(RATE);
     expect(budget.window()).toEqual({ events: n, flagged: flagged.length });
+  });
+
+  it('refills a restarted sidecar\'s window from the events it scored, as OpenSearch holds them', async () => {
+    const restarted = await startTestSidecar({ 'opensearch.url': url, 'budget.rate': RATE, 'budget.refill_index': `seqsentry-itest-budget-p*-${tag}` });
+    try {
+      const stored = [...(await allDocs(url, proxyIndex)), ...(await allDocs(url, pipelineIndex))];
+      expect(stored.length).toBeGreaterThan(0);
+      expect(restarted.state.models.current!.scorer.budget!.window()).toEqual({ events: stored.length, flagged: stored.filter((d) => d.anomaly.is_anomaly).length });
+    } finally {
+      await restarted.shutdown();
+    }
   });
 
   it('holds enrich, another process, to its own budget', async () => {

@@ -111,6 +111,11 @@ export const ServeConfigSchema = z
         enabled: z.boolean().default(true),
         /** R, the share of a day's events that may be flagged; unset: the bundle's acceptance rate (1 − threshold). */
         rate: z.number().gt(0).lt(1).optional(),
+        /**
+         * Index pattern of the events this sidecar scores: at start-up the budget's trailing 24 hours are refilled
+         * from them (src/opensearch/budget-loader.ts); unset: a start begins with an empty window (a warm-up).
+         */
+        refill_index: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

@@ -30,6 +30,14 @@ export function rarityBin(v: number): number {
   return b >= BUDGET_BINS ? BUDGET_BINS - 1 : b;
 }
 
+/** One hour of a window kept elsewhere: hour = floor(event time in seconds / 3600). */
+export interface BudgetHour {
+  hour: number;
+  /** [rarity key (nats), events] pairs. */
+  counts: ReadonlyArray<readonly [number, number]>;
+  flagged: number;
+}
+
 export interface BudgetCounts {
   /** Events in the window (the one just judged included). */
   events: number;
@@ -94,6 +102,29 @@ export class DailyBudget {
       this.flagged += 1;
     }
     return true;
+  }
+
+  /**
+   * Fills the window with counts kept elsewhere (the scored events in OpenSearch after a restart): per hour of event
+   * time, events by rarity key and how many were flagged. Hours older than 24 before the newest are left out.
+   */
+  restore(hours: readonly BudgetHour[]): void {
+    const newest = Math.max(this.hour, ...hours.map((h) => h.hour));
+    if (newest > this.hour) this.advance(newest);
+    for (const h of hours) {
+      if (!(h.hour > this.hour - BUDGET_SLOTS)) continue;
+      const slot = ((h.hour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
+      this.hours[slot] = h.hour;
+      for (const [rarity, count] of h.counts) {
+        const bin = rarityBin(rarity);
+        this.counts[slot * BUDGET_BINS + bin] = (this.counts[slot * BUDGET_BINS + bin] as number) + count;
+        this.slotEvents[slot] = (this.slotEvents[slot] as number) + count;
+        this.events += count;
+        this.add(bin, count);
+      }
+      this.slotFlagged[slot] = (this.slotFlagged[slot] as number) + h.flagged;
+      this.flagged += h.flagged;
+    }
   }
 
   /** The window's events and flags now. */
