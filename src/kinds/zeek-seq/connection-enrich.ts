@@ -71,6 +71,8 @@ export interface ConnectionEnrichObserver {
 }
 
 const MAX_REPORTED_FAILURES = 20;
+/** Bulks in flight at once, as the record enricher keeps (src/enrich/enricher.ts: OpenSearch's 2 write threads). */
+const WRITES_IN_FLIGHT = 2;
 
 export function emptyConnectionStats(): ConnectionEnrichStats {
   return { connections: 0, scored: 0, remembered: 0, held: 0, late: 0, unreadable: 0, alreadyScored: 0, gone: 0, failed: 0, read: 0, retries: 0, firstFailures: [] };
@@ -126,11 +128,13 @@ export class ConnectionEnricher {
       const { bundle } = scorer;
       const featurizer = await openConnectionFeaturizer(this.modelDir, bundle);
       const adapter = createAdapter(bundle.format, bundle.adapter_options);
+      const started = performance.now();
       const window = await readStoredConnections(this.client, adapter, {
         pattern: options.pattern, sinceMath: sinceToDateMath(options.since), timeField: timeFieldOf(adapter), pageSize: options.pageSize,
         keepAlive: options.keepAlive, backoff: options.backoff, onRetry: this.onRetry,
       }, signal);
       stats.read += window.read;
+      const walked = performance.now();
       // A walk the signal cut short holds part of the window: joined, its connections would miss records.
       if (signal.aborted) return;
       const scoredAt = new Date().toISOString();
@@ -170,21 +174,39 @@ export class ConnectionEnricher {
       if (late.length) stats.late += await this.write(late);
 
       const key = bundle.entity_key;
+      let scoringMs = 0;
+      let writingMs = 0;
+      // While one batch's bulk is with OpenSearch the next batch is scored: up to WRITES_IN_FLIGHT bulks at once.
+      const writes: Array<Promise<void>> = [];
       for (let start = 0; start < toScore.length && !signal.aborted; start += options.batchSize) {
         const batch = toScore.slice(start, start + options.batchSize);
+        const t0 = performance.now();
         const results = await scorer.score(batch.map((i) => events[i]!), undefined, batch, options.explainAbove);
+        scoringMs += performance.now() - t0;
         const scoredAt = new Date().toISOString();
         const updates: ScoredUpdate[] = [];
         batch.forEach((i, k) => {
           const fields = anomalyFields(results[k]!, scorer.modelId, scorer.threshold, scoredAt, stampFor(adapter, key, events[i]!), options.explainAbove);
           for (const hit of window.connections[i]!.hits) updates.push(updateOf(hit, fields));
         });
+        while (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+        // Stopped meanwhile: this batch is not written (the next run scores it again, with the same context).
+        if (signal.aborted) break;
+        const t1 = performance.now();
         // One bulk per batch: a connection's records are written together, so a stopped run leaves none half-written.
-        stats.scored += await this.write(updates);
-        stats.connections += batch.length;
-        this.observer.onBulk?.(stats);
+        const write = this.write(updates).then((applied) => {
+          writingMs += performance.now() - t1;
+          stats.scored += applied;
+          stats.connections += batch.length;
+          this.observer.onBulk?.(stats);
+        });
+        write.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+        writes.push(write);
       }
-      logger.debug({ connections: window.connections.length, scored: toScore.length, held: stats.held, newest: window.newest }, 'zeek-seq enrich pass');
+      await Promise.all(writes);
+      // Where a pass spends its time: the walk and join, the scorer, the bulks (which overlap the scoring; the rest:
+      // featurizing and the history).
+      logger.info({ connections: window.connections.length, scored: toScore.length, held: stats.held, walk_ms: Math.round(walked - started), score_ms: Math.round(scoringMs), write_ms: Math.round(writingMs), pass_ms: Math.round(performance.now() - started) }, 'zeek-seq enrich pass');
     } finally {
       await scorer.close();
     }
