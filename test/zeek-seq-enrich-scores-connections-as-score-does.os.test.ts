@@ -136,6 +136,9 @@ describe.runIf(ready)('zeek-seq enrich joins stored records by uid and scores co
     const late = after.get('late-dns')?.source;
     expect(late.anomaly.late).toBe(true);
     expect(late.anomaly_score).toBe(after.get(dns.id)?.source.anomaly_score);
+    // mapped (seqsentry-anomaly-fields schema_version 6): an analyst finds the late records
+    await os(url, 'POST', `/${whole}/_refresh`);
+    expect((await os(url, 'POST', `/${whole}/_count`, { query: { term: { 'anomaly.late': true } } })).json.count).toBe(1);
     for (const [id, { version }] of control) expect(after.get(id)?.version, id).toBe(version);
     // the late record is no part of the connection's history: a further run changes nothing
     const again = await runConnectionEnrich(url, modelDir, enrichOptions(whole, 0));
