@@ -7,6 +7,7 @@ import { Enricher, type EnrichStats } from '../enrich/enricher.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createEnrichScoring } from '../enrich/scoring.js';
 import { DEFAULT_LINGER_SECONDS } from '../adapters/zeek-join.js';
+import { createAdapter } from '../adapters/registry.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import type { ConnectionEnrichStats } from '../kinds/zeek-seq/connection-enrich.js';
 import { loadBundle } from '../model/bundle.js';
@@ -107,26 +108,22 @@ interface UnitArgs {
 
 /** enrich for a kind whose units join several records (zeek-seq: connections by uid): its featurizer's enricher. */
 async function enrichUnits(client: Client, featurized: string, a: UnitArgs): Promise<number> {
-  try {
-    const joinDelaySeconds = Number(a.joinDelay);
-    if (a.joinDelay === '' || !(joinDelaySeconds >= 0)) throw new UsageError('--join-delay must be a number of seconds, 0 or more');
-    const featurizer = FEATURIZERS[featurized];
-    if (!featurizer) throw new SeqSentryError(`no featurizer "${featurized}" in this version`);
-    const enricher = featurizer.enricher(client, a.modelDir, {
-      pattern: a.pattern, since: a.since, joinDelaySeconds, batchSize: a.batchSize, pageSize: a.pageSize, keepAlive: '5m', backoff: DEFAULT_BACKOFF,
-      explainAbove: a.explainAbove, follow: a.follow, pollMs: a.pollMs,
-    });
-    return await runUntilStopped(async (signal) => {
-      const started = process.hrtime.bigint();
-      const stats = await enricher.run(signal);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      logger.info({ ...stats, seconds }, 'enrich finished');
-      process.stdout.write(formatUnitSummary(stats, seconds) + '\n');
-      return stats.failed > 0 ? 1 : 0;
-    });
-  } finally {
-    await client.close();
-  }
+  const joinDelaySeconds = Number(a.joinDelay);
+  if (a.joinDelay === '' || !(joinDelaySeconds >= 0)) throw new UsageError('--join-delay must be a number of seconds, 0 or more');
+  const featurizer = FEATURIZERS[featurized];
+  if (!featurizer) throw new SeqSentryError(`no featurizer "${featurized}" in this version`);
+  const enricher = featurizer.enricher(client, a.modelDir, {
+    pattern: a.pattern, since: a.since, joinDelaySeconds, batchSize: a.batchSize, pageSize: a.pageSize, keepAlive: '5m', backoff: DEFAULT_BACKOFF,
+    explainAbove: a.explainAbove, follow: a.follow, pollMs: a.pollMs,
+  });
+  return runUntilStopped(async (signal) => {
+    const started = process.hrtime.bigint();
+    const stats = await enricher.run(signal);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    logger.info({ ...stats, seconds }, 'enrich finished');
+    process.stdout.write(formatUnitSummary(stats, seconds) + '\n');
+    return stats.failed > 0 ? 1 : 0;
+  });
 }
 
 const command: Command = {
@@ -152,10 +149,20 @@ const command: Command = {
     const aggregateEveryMs = v['aggregate-every'] === '0' ? 0 : durationMs(v['aggregate-every'] ?? '5m', 'aggregate-every');
     const aggregateLookbackMs = durationMs(v['aggregate-lookback'] ?? '2h', 'aggregate-lookback');
     const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
-    const featurized = MODEL_KINDS[(await loadBundle(modelDir)).bundle.kind]?.featurizer ?? null;
+    const { bundle: unitBundle } = await loadBundle(modelDir);
+    const featurized = MODEL_KINDS[unitBundle.kind]?.featurizer ?? null;
     if (featurized !== null) {
-      if (sliceMax > 1) throw new UsageError('--slices: a kind whose units join several records (zeek-seq) is enriched by one process');
-      return enrichUnits(client, featurized, { modelDir, pattern, since: v.since ?? '24h', joinDelay: v['join-delay'] ?? '', batchSize, pageSize, explainAbove: explainAbove ?? DEFAULT_EXPLAIN_ABOVE, follow: v.follow, pollMs: pollSeconds * 1000 });
+      if (sliceMax > 1 || sliceId !== undefined) throw new UsageError('--slices/--slice-id: a kind whose units join several records (zeek-seq) is enriched by one process');
+      // Notables read the records' anomaly fields, as for any kind: the same schedule with --follow.
+      const notables = v.follow && aggregateEveryMs > 0
+        ? startAggregateSchedule(client, { pattern, adapter: createAdapter(unitBundle.format, unitBundle.adapter_options), entityKey: unitBundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs: aggregateEveryMs, lookbackMs: aggregateLookbackMs })
+        : null;
+      try {
+        return await enrichUnits(client, featurized, { modelDir, pattern, since: v.since ?? '24h', joinDelay: v['join-delay'] ?? '', batchSize, pageSize, explainAbove: explainAbove ?? DEFAULT_EXPLAIN_ABOVE, follow: v.follow, pollMs: pollSeconds * 1000 });
+      } finally {
+        await notables?.stop();
+        await client.close();
+      }
     }
     const scoring = await createEnrichScoring(client, modelDir, batchSize, explainAbove);
 
