@@ -2,8 +2,7 @@
 // `ts` in ISO 8601): the records are joined by uid into connections, each scored with its source's previous connections,
 // and every record of a connection carries the score `seqsentry score` gives that connection from the same files.
 // The records are shipped in two halves; the first run holds the connections within the join delay of the newest
-// record, a run stopped after its first bulk is restarted, and the result equals an uninterrupted run's. A record
-// that comes after its connection was scored is marked late with the connection's fields, and nothing else changes.
+// record, and a run stopped after its first bulk is restarted: the result equals an uninterrupted run's.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ConnectionEnrichStats } from '../src/kinds/zeek-seq/connection-enrich.js';
 import { allDocs } from './support/enrich-fixture.js';
@@ -11,7 +10,7 @@ import { hasBuild, hasPython, hasSharedData } from './support/env.js';
 import { otrfZeekFiles, zeekSeqModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
 import { deleteIndex, os, uniqueIndex } from './support/os-helpers.js';
-import { enrichOptions, isoTs, runConnectionEnrich, scoredByFiles, shipDocs, zeekDocs, zeekIndexBody, type Expected, type ZeekDoc } from './support/zeek-seq-fixture.js';
+import { enrichOptions, runConnectionEnrich, scoredByFiles, shipDocs, zeekDocs, zeekIndexBody, type Expected, type ZeekDoc } from './support/zeek-seq-fixture.js';
 
 const ready = hasSharedData() && hasPython() && hasBuild();
 const JOIN_DELAY = 360;
@@ -27,14 +26,13 @@ let stopped: ConnectionEnrichStats;
 let final: Stored;
 let control: Stored;
 let newestOfFirst = 0;
-let modelDir = '';
 
 const ts = (d: ZeekDoc): number => Date.parse(d.source.ts as string) / 1000;
 
 beforeAll(async () => {
   const url = inject('opensearchUrl');
   if (!url || !ready) return;
-  modelDir = await zeekSeqModel();
+  const modelDir = await zeekSeqModel();
   const files = otrfZeekFiles('day2');
   docs = zeekDocs(files);
   expected = await scoredByFiles(modelDir, docs);
@@ -122,27 +120,5 @@ describe.runIf(ready)('zeek-seq enrich joins stored records by uid and scores co
       const b = control.get(d.id)?.source;
       expect({ id: d.id, score: a.anomaly_score, fields: a.anomaly?.fields, error: a.anomaly?.error }).toEqual({ id: d.id, score: b.anomaly_score, fields: b.anomaly?.fields, error: b.anomaly?.error });
     }
-  });
-
-  it('marks a record that comes after its connection was scored with the connection\'s fields, and changes nothing else', async () => {
-    const url = inject('opensearchUrl') as string;
-    const dns = docs.find((d) => d.source['@stream'] === 'dns' && expected.get(d.id)?.uid === d.source.uid) as ZeekDoc;
-    const lateDoc: ZeekDoc = { id: 'late-dns', source: { ...dns.source, ts: isoTs(ts(dns) + 0.5), query: 'late.example.org' } };
-    await shipDocs(url, whole, [lateDoc]);
-    const stats = await runConnectionEnrich(url, modelDir, enrichOptions(whole, 0));
-    expect(stats.late).toBe(1);
-    expect(stats.connections).toBe(0);
-    const after = await allDocs(url, whole);
-    const late = after.get('late-dns')?.source;
-    expect(late.anomaly.late).toBe(true);
-    expect(late.anomaly_score).toBe(after.get(dns.id)?.source.anomaly_score);
-    // mapped (seqsentry-anomaly-fields schema_version 6): an analyst finds the late records
-    await os(url, 'POST', `/${whole}/_refresh`);
-    expect((await os(url, 'POST', `/${whole}/_count`, { query: { term: { 'anomaly.late': true } } })).json.count).toBe(1);
-    for (const [id, { version }] of control) expect(after.get(id)?.version, id).toBe(version);
-    // the late record is no part of the connection's history: a further run changes nothing
-    const again = await runConnectionEnrich(url, modelDir, enrichOptions(whole, 0));
-    expect({ late: again.late, connections: again.connections, remembered: again.remembered }).toEqual({ late: 0, connections: 0, remembered: stats.remembered });
-    expect((await allDocs(url, whole)).get('late-dns')?.version).toBe(after.get('late-dns')?.version);
   });
 });
