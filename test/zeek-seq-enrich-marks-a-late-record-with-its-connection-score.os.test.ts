@@ -4,13 +4,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ConnectionEnrichStats } from '../src/kinds/zeek-seq/connection-enrich.js';
 import { allDocs } from './support/enrich-fixture.js';
-import { hasBuild, hasPython, hasSharedData } from './support/env.js';
 import { otrfZeekFiles, zeekSeqModel } from './support/model-fixture.js';
-import { requireOpenSearch } from './support/opensearch.js';
 import { deleteIndex, os, uniqueIndex } from './support/os-helpers.js';
-import { enrichOptions, isoTs, runConnectionEnrich, shipDocs, zeekDocs, zeekIndexBody, type ZeekDoc } from './support/zeek-seq-fixture.js';
+import { enrichOptions, isoTs, requireZeekSeq, runConnectionEnrich, shipDocs, type ZeekDoc, zeekDocs, zeekIndexBody, zeekSeqReady } from './support/zeek-seq-fixture.js';
 
-const ready = hasSharedData() && hasPython() && hasBuild();
+const ready = zeekSeqReady();
 const index = uniqueIndex('zeek-seq-late');
 type Stored = Map<string, { version: number; source: any }>;
 let dns: ZeekDoc;
@@ -45,10 +43,7 @@ afterAll(async () => {
   await deleteIndex(inject('opensearchUrl'), index);
 });
 
-beforeEach((ctx) => {
-  requireOpenSearch(ctx);
-  if (!ready) ctx.skip('needs the shared Zeek data, the trainer and the build');
-});
+beforeEach((ctx) => requireZeekSeq(ctx));
 
 describe.runIf(ready)('zeek-seq enrich and a record stored after its connection was scored', () => {
   it('writes it the connection\'s stored fields with anomaly.late, without scoring any connection', () => {

@@ -6,13 +6,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ConnectionEnrichStats } from '../src/kinds/zeek-seq/connection-enrich.js';
 import { allDocs } from './support/enrich-fixture.js';
-import { hasBuild, hasPython, hasSharedData } from './support/env.js';
 import { otrfZeekFiles, zeekSeqModel } from './support/model-fixture.js';
-import { requireOpenSearch } from './support/opensearch.js';
 import { deleteIndex, os, uniqueIndex } from './support/os-helpers.js';
-import { enrichOptions, runConnectionEnrich, scoredByFiles, shipDocs, zeekDocs, zeekIndexBody, type Expected, type ZeekDoc } from './support/zeek-seq-fixture.js';
+import { enrichOptions, type Expected, requireZeekSeq, runConnectionEnrich, scoredByFiles, shipDocs, type ZeekDoc, zeekDocs, zeekIndexBody, zeekSeqReady } from './support/zeek-seq-fixture.js';
 
-const ready = hasSharedData() && hasPython() && hasBuild();
+const ready = zeekSeqReady();
 const JOIN_DELAY = 360;
 
 type Stored = Map<string, { version: number; source: any }>;
@@ -66,10 +64,7 @@ afterAll(async () => {
   await deleteIndex(url, whole);
 });
 
-beforeEach((ctx) => {
-  requireOpenSearch(ctx);
-  if (!ready) ctx.skip('needs the shared Zeek data, the trainer and the build');
-});
+beforeEach((ctx) => requireZeekSeq(ctx));
 
 describe.runIf(ready)('zeek-seq enrich joins stored records by uid and scores connections as score does', () => {
   it('gives every record the anomaly_score and is_anomaly score gives its connection from the same files', () => {

@@ -3,14 +3,12 @@
 // one document, and neither fails. enrich then scores the stored records by connection and clears the mark.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Sidecar } from '../src/server/sidecar.js';
-import { hasBuild, hasPython, hasSharedData } from './support/env.js';
 import { otrfZeekFiles, zeekSeqModel } from './support/model-fixture.js';
-import { requireOpenSearch } from './support/opensearch.js';
 import { allDocs, deleteIndex, os, uniqueIndex } from './support/os-helpers.js';
 import { call, ndjson, startTestSidecar } from './support/sidecar-fixture.js';
-import { enrichOptions, runConnectionEnrich, zeekDocs, zeekIndexBody, type ZeekDoc } from './support/zeek-seq-fixture.js';
+import { enrichOptions, requireZeekSeq, runConnectionEnrich, type ZeekDoc, zeekDocs, zeekIndexBody, zeekSeqReady } from './support/zeek-seq-fixture.js';
 
-const ready = hasSharedData() && hasPython() && hasBuild();
+const ready = zeekSeqReady();
 const REASON = 'zeek-seq is scored by enrich (uid join)';
 const index = uniqueIndex('zeek-seq-proxy');
 let sidecar: Sidecar | undefined;
@@ -33,10 +31,7 @@ afterAll(async () => {
   await deleteIndex(inject('opensearchUrl'), index);
 });
 
-beforeEach((ctx) => {
-  requireOpenSearch(ctx);
-  if (!ready) ctx.skip('needs the shared Zeek data, the trainer and the build');
-});
+beforeEach((ctx) => requireZeekSeq(ctx));
 
 describe.runIf(ready)('a sidecar serving a zeek-seq bundle', () => {
   it('forwards every record through the _bulk proxy unscored, marked pending with the reason', async () => {

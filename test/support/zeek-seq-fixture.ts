@@ -12,7 +12,18 @@ import { ConnectionEnricher, type ConnectionEnrichOptions, type ConnectionEnrich
 import { createOpenSearchClient } from '../../src/opensearch/client.js';
 import { OpenSearchConfigSchema } from '../../src/opensearch/config.js';
 import { storedScore } from '../../src/service/anomaly-fields.js';
+import { hasBuild, hasPython, hasSharedData } from './env.js';
+import { requireOpenSearch } from './opensearch.js';
 import { os } from './os-helpers.js';
+
+/** What the zeek-seq enrich tests need besides OpenSearch: the shared Zeek data, the trainer and the build. */
+export const zeekSeqReady = (): boolean => hasSharedData() && hasPython() && hasBuild();
+
+/** A test's beforeEach: skips it without OpenSearch or without what zeekSeqReady checks. */
+export function requireZeekSeq(ctx: { skip: (note?: string) => void }): void {
+  requireOpenSearch(ctx);
+  if (!zeekSeqReady()) ctx.skip('needs the shared Zeek data, the trainer and the build');
+}
 
 export interface ZeekDoc {
   id: string;
