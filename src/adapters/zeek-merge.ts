@@ -30,28 +30,46 @@ async function* sighted(events: AsyncIterable<CanonicalEvent>, sight: (e: Canoni
 }
 
 /**
+ * The uid join of Zeek events read one record at a time, from files or from documents stored in OpenSearch: `parse`
+ * reads a record (leaving the zeek adapter's hosts unnamed), `join` joins time-ordered events into connections,
+ * sighting l2 addresses in that order and naming each connection's hosts when it is emitted. Each call starts the
+ * adapter's host identity afresh, so every reading of the same records names hosts alike.
+ */
+export interface ConnectionJoin {
+  parse: Adapter['parse'];
+  join(events: AsyncIterable<CanonicalEvent>, options?: JoinOptions, joinStats?: JoinStats): AsyncGenerator<ZeekConnection>;
+}
+
+export function connectionJoin(adapter: Adapter): ConnectionJoin {
+  // Merged by time, a record is parsed ahead of records before it (each stream's next one is parsed early), so the
+  // zeek adapter sights l2 addresses only once the records are in time order, and names a connection's hosts when
+  // the join emits it (ZeekAdapter.deferredHosts).
+  const zeek = asZeekAdapter(adapter)?.deferredHosts();
+  if (!zeek) return { parse: (record, source) => adapter.parse(record, source), join: (events, options, joinStats) => joinByUid(events, options, joinStats) };
+  return {
+    parse: zeek.parse,
+    async *join(events, options, joinStats) {
+      for await (const c of joinByUid(sighted(events, zeek.sight), options, joinStats)) {
+        for (const e of c.events) zeek.name(e);
+        yield c;
+      }
+    },
+  };
+}
+
+/**
  * The connections of a set of Zeek log files (any log types, TSV or JSON): each file read through the adapter
  * (unreadable records counted in `stats` with their place, as every reader does), merged by time, joined by uid.
  */
 export async function* readZeekConnections(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), options: JoinOptions = {}, joinStats?: JoinStats): AsyncGenerator<ZeekConnection> {
   // The files the adapter reads first (dhcp.log's leases) are read to their end before the merge starts: merged by
-  // time, a lease could be parsed after a record it names, since each stream's next record is parsed ahead. For the
-  // same reason the zeek adapter sights l2 addresses only once the merge has put the records in time order, and names
-  // a connection's hosts when the join emits it (ZeekAdapter.deferredHosts).
+  // time, a lease could be parsed after a record it names, since each stream's next record is parsed ahead.
   const first = adapter.readsFirst ?? (() => false);
-  const zeek = asZeekAdapter(adapter)?.deferredHosts();
-  const reading: Adapter = zeek ? { ...adapter, parse: zeek.parse } : adapter;
+  const joining = connectionJoin(adapter);
+  const reading: Adapter = { ...adapter, parse: joining.parse };
   for await (const item of readEvents(files.filter((f) => first(f)), reading, stats)) void item;
   const streams = files.filter((f) => !first(f)).map(async function* (file) {
     for await (const item of readEvents([file], reading, stats)) if (item.event) yield item.event;
   });
-  const merged = mergeByTime(streams);
-  if (!zeek) {
-    yield* joinByUid(merged, options, joinStats);
-    return;
-  }
-  for await (const c of joinByUid(sighted(merged, zeek.sight), options, joinStats)) {
-    for (const e of c.events) zeek.name(e);
-    yield c;
-  }
+  yield* joining.join(mergeByTime(streams), options, joinStats);
 }

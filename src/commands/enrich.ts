@@ -2,10 +2,17 @@
 // options → model, client, ScoringService → Enricher; progress, signals and the final summary.
 import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
 import { startAggregateSchedule } from '../aggregate/schedule.js';
-import { UsageError } from '../core/errors.js';
+import { SeqSentryError, UsageError } from '../core/errors.js';
 import { Enricher, type EnrichStats } from '../enrich/enricher.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createEnrichScoring } from '../enrich/scoring.js';
+import { DEFAULT_LINGER_SECONDS } from '../adapters/zeek-join.js';
+import { createAdapter } from '../adapters/registry.js';
+import { FEATURIZERS } from '../kinds/featurizers.js';
+import type { ConnectionEnrichStats } from '../kinds/zeek-seq/connection-enrich.js';
+import { loadBundle } from '../model/bundle.js';
+import { MODEL_KINDS } from '../model/kinds.js';
+import type { Client } from '@opensearch-project/opensearch';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig } from '../opensearch/config.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
@@ -33,12 +40,27 @@ const SPECS = {
   'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
   'aggregate-every': { type: 'string', default: '5m', help: 'DURATION  with --follow, aggregate the index into entity notables this often (as seqsentry aggregate does); 0 turns it off' },
   'aggregate-lookback': { type: 'string', default: '2h', help: 'DURATION  how far back each of those passes reads' },
+  'join-delay': { type: 'string', default: String(DEFAULT_LINGER_SECONDS), help: 'SECONDS  zeek-seq: a connection is scored once its end is this far behind the newest stored event time (its records written meanwhile join it)' },
   'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
 } as const;
 
 /** A job name safe in a document id, stable for the same pattern. */
 export function defaultJob(pattern: string): string {
   return `enrich-${pattern.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+}
+
+/** The summary line of a kind whose units join several records (zeek-seq: connections). */
+export function formatUnitSummary(stats: ConnectionEnrichStats, seconds: number): string {
+  const extra = [
+    stats.held ? `${stats.held} connections held for the join delay` : '',
+    stats.late ? `${stats.late} late records marked with their connection's score` : '',
+    stats.unreadable ? `${stats.unreadable} unreadable (anomaly.error written)` : '',
+    stats.alreadyScored ? `${stats.alreadyScored} already scored elsewhere` : '',
+    stats.gone ? `${stats.gone} deleted meanwhile` : '',
+    stats.retries ? `${stats.retries} retries` : '',
+  ].filter(Boolean);
+  const per = (n: number) => (seconds > 0 ? n / seconds : 0).toFixed(0);
+  return `enriched ${stats.connections} connections (${stats.scored} records), ${stats.failed} errors${extra.length ? ` (${extra.join(', ')})` : ''} in ${seconds.toFixed(1)} s: ${per(stats.connections)} connections/s, ${per(stats.scored)} records/s`;
 }
 
 export function formatSummary(stats: EnrichStats, seconds: number): string {
@@ -50,6 +72,60 @@ export function formatSummary(stats: EnrichStats, seconds: number): string {
     stats.retries ? `${stats.retries} retries` : '',
   ].filter(Boolean);
   return `enriched ${stats.scored} events, ${stats.failed} errors${extra.length ? ` (${extra.join(', ')})` : ''} in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} events/s`;
+}
+
+/** Runs `work` with SIGINT/SIGTERM aborting its signal (finish the current bulk and stop); a second signal exits. */
+async function runUntilStopped<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the current bulk');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'stopping: finishing the current bulk and writing the checkpoint');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+interface UnitArgs {
+  modelDir: string;
+  pattern: string;
+  since: string;
+  joinDelay: string;
+  batchSize: number;
+  pageSize: number;
+  explainAbove: number;
+  follow: boolean;
+  pollMs: number;
+  budget: number | null | undefined;
+}
+
+/** enrich for a kind whose units join several records (zeek-seq: connections by uid): its featurizer's enricher. */
+async function enrichUnits(client: Client, featurized: string, a: UnitArgs): Promise<number> {
+  const joinDelaySeconds = Number(a.joinDelay);
+  if (a.joinDelay === '' || !(joinDelaySeconds >= 0)) throw new UsageError('--join-delay must be a number of seconds, 0 or more');
+  const featurizer = FEATURIZERS[featurized];
+  if (!featurizer) throw new SeqSentryError(`no featurizer "${featurized}" in this version`);
+  const enricher = featurizer.enricher(client, a.modelDir, {
+    pattern: a.pattern, since: a.since, joinDelaySeconds, batchSize: a.batchSize, pageSize: a.pageSize, keepAlive: '5m', backoff: DEFAULT_BACKOFF,
+    explainAbove: a.explainAbove, follow: a.follow, pollMs: a.pollMs, ...(a.budget !== undefined ? { budget: a.budget } : {}),
+  });
+  return runUntilStopped(async (signal) => {
+    const started = process.hrtime.bigint();
+    const stats = await enricher.run(signal);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    logger.info({ ...stats, seconds }, 'enrich finished');
+    process.stdout.write(formatUnitSummary(stats, seconds) + '\n');
+    return stats.failed > 0 ? 1 : 0;
+  });
 }
 
 const command: Command = {
@@ -75,20 +151,23 @@ const command: Command = {
     const aggregateEveryMs = v['aggregate-every'] === '0' ? 0 : durationMs(v['aggregate-every'] ?? '5m', 'aggregate-every');
     const aggregateLookbackMs = durationMs(v['aggregate-lookback'] ?? '2h', 'aggregate-lookback');
     const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
+    const { bundle: unitBundle } = await loadBundle(modelDir);
+    const featurized = MODEL_KINDS[unitBundle.kind]?.featurizer ?? null;
+    if (featurized !== null) {
+      if (sliceMax > 1 || sliceId !== undefined) throw new UsageError('--slices/--slice-id: a kind whose units join several records (zeek-seq) is enriched by one process');
+      // Notables read the records' anomaly fields, as for any kind: the same schedule with --follow.
+      const notables = v.follow && aggregateEveryMs > 0
+        ? startAggregateSchedule(client, { pattern, adapter: createAdapter(unitBundle.format, unitBundle.adapter_options), entityKey: unitBundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs: aggregateEveryMs, lookbackMs: aggregateLookbackMs })
+        : null;
+      try {
+        return await enrichUnits(client, featurized, { modelDir, pattern, since: v.since ?? '24h', joinDelay: v['join-delay'] ?? '', batchSize, pageSize, explainAbove: explainAbove ?? DEFAULT_EXPLAIN_ABOVE, follow: v.follow, pollMs: pollSeconds * 1000, budget: budgetOption(v.budget) });
+      } finally {
+        await notables?.stop();
+        await client.close();
+      }
+    }
     const budget = budgetOption(v.budget);
     const scoring = await createEnrichScoring(client, modelDir, batchSize, { ...(explainAbove !== undefined ? { explainAbove } : {}), ...(budget !== undefined ? { budget } : {}) });
-
-    const controller = new AbortController();
-    const stop = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) {
-        logger.warn({ signal }, 'second signal: exiting without waiting for the current bulk');
-        process.exit(130);
-      }
-      logger.info({ signal }, 'stopping: finishing the current bulk and writing the checkpoint');
-      controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
 
     const bar = progress('enrich');
     const started = process.hrtime.bigint();
@@ -115,21 +194,19 @@ const command: Command = {
     const notables = v.follow && aggregateEveryMs > 0
       ? startAggregateSchedule(client, { pattern, adapter: scoring.service.adapter, entityKey: bundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs: aggregateEveryMs, lookbackMs: aggregateLookbackMs })
       : null;
-    try {
-      const stats = await enricher.run(controller.signal);
+    return runUntilStopped(async (signal) => {
+      const stats = await enricher.run(signal);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       bar.finish(`${stats.scored} scored`);
       const line = formatSummary(stats, seconds);
       logger.info({ ...stats, seconds, events_per_s: seconds > 0 ? stats.scored / seconds : 0 }, 'enrich finished');
       process.stdout.write(line + '\n');
       return stats.failed > 0 ? 1 : 0;
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    }).finally(async () => {
       await notables?.stop();
       await scoring.close();
       await client.close();
-    }
+    });
   },
 };
 

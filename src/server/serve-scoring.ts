@@ -8,6 +8,7 @@ import { ConfigError, UsageError } from '../core/errors.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
 import { createHistoryLoader, historyFieldsFor, type HistoryFields } from '../opensearch/history-loader.js';
 import { loadBudgetWindow } from '../opensearch/budget-loader.js';
+import { MODEL_KINDS } from '../model/kinds.js';
 import { Scorer } from '../scorer/scorer.js';
 import { logger } from '../util/log.js';
 import { ScoringService, type BatchObserver } from '../service/scoring-service.js';
@@ -39,7 +40,13 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): Adapter {
     if (err instanceof UsageError) throw new ConfigError('adapter.format', err.message);
     throw err;
   }
-  // A kind without a tokenizer (pure TypeScript) reads the event itself; its runtime checks what it needs.
+  // A kind without a tokenizer (pure TypeScript) reads the event itself; its runtime checks what it needs. A kind whose
+  // unit joins several records (zeek-seq) has the unit's fields, not the adapter's: the sidecar forwards its records
+  // unscored (ScoringService.scoredElsewhere), so only the format has to agree.
+  if (MODEL_KINDS[bundle.kind]?.featurizer) {
+    if (format !== bundle.format) throw new ConfigError('adapter.format', `model ${bundle.name} (${bundle.kind}) reads ${bundle.format} records, not ${format}`);
+    return adapter;
+  }
   const { tokenizer } = bundle;
   const fields = [...adapter.fieldNames, ...(tokenizer?.hour_token ? ['hour'] : [])];
   if (tokenizer && fields.join(',') !== tokenizer.fields.join(',')) {

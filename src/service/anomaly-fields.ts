@@ -51,6 +51,11 @@ export interface AnomalyDetails {
    */
   entity?: string;
   time?: number;
+  /**
+   * A record that reached the index after its connection was scored (zeek-seq's enrich, connection-enrich.ts): it
+   * carries the connection's fields as scored, without having been part of it.
+   */
+  late?: boolean;
 }
 
 export interface AnomalyFields {

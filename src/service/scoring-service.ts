@@ -5,6 +5,8 @@ import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import { compareEvents } from '../scorer/order.js';
 import type { Scorer } from '../scorer/scorer.js';
+import { FEATURIZERS } from '../kinds/featurizers.js';
+import { MODEL_KINDS } from '../model/kinds.js';
 import { anomalyError, anomalyFields, anomalyPending, DEFAULT_EXPLAIN_ABOVE, type AnomalyFields } from './anomaly-fields.js';
 import { stampFor } from './entity-stamp.js';
 import { currentSender, type Senders } from './senders.js';
@@ -108,13 +110,21 @@ export class ScoringService {
   lateEvents = 0;
   /** False once replaced by another bundle's service (stopHolding): events go at once, without the window. */
   private holding = true;
+  /**
+   * Why no record is scored here, when the bundle's unit joins several records (zeek-seq: a connection, by uid):
+   * a record sent on its own is forwarded marked anomaly.pending with this reason, for enrich to score.
+   */
+  readonly scoredElsewhere: string | null;
 
   constructor(
     readonly scorer: Scorer,
     readonly adapter: Adapter,
     private readonly options: ScoringServiceOptions,
     private readonly observer: BatchObserver = {},
-  ) {}
+  ) {
+    const featurizer = MODEL_KINDS[scorer.bundle.kind]?.featurizer;
+    this.scoredElsewhere = featurizer ? (FEATURIZERS[featurizer]?.servedBy ?? `${scorer.bundle.kind} is scored by enrich`) : null;
+  }
 
   /** Scores the records of one request, answers in request order; a record the adapter cannot read gets anomaly.error. */
   score(requests: ScoreRequest[]): Promise<AnomalyFields[]> {
@@ -128,6 +138,10 @@ export class ScoringService {
         if (item instanceof AdapterError) {
           this.observer.onError?.('adapter');
           pending.results[at] = anomalyError(item.message, this.scorer.modelId, new Date(arrived).toISOString());
+          return;
+        }
+        if (this.scoredElsewhere !== null) {
+          pending.results[at] = anomalyPending(this.scoredElsewhere, this.scorer.modelId, new Date(arrived).toISOString());
           return;
         }
         pending.left += 1;

@@ -138,6 +138,27 @@ export async function zeekModel(until = '2018-03-24T17:28:00', entity?: string):
   );
 }
 
+/** The OTRF APT29 capture's Zeek JSON files of `day` (day1, day2) that hold records zeek-seq reads, by path. */
+export function otrfZeekFiles(day: 'day1' | 'day2'): string[] {
+  const dir = shared('zeek', 'otrf-apt29', day);
+  // the sensors' own bookkeeping logs hold no connection
+  return readdirSync(dir).filter((f) => f.endsWith('.log') && !/_(loaded_scripts|packet_filter|reporter|capture_loss|stats)\.log$/.test(f)).sort().map((f) => join(dir, f));
+}
+
+/**
+ * A zeek-seq bundle (connections joined by uid, the source address's previous connections as context) trained on
+ * every Zeek record of OTRF APT29 day 1 (about 600 connections), the records written as one file in time order.
+ */
+export async function zeekSeqModel(): Promise<string> {
+  const records = otrfZeekFiles('day1').flatMap((f) => readFileSync(f, 'utf8').trimEnd().split('\n'));
+  const timed = records.map((l) => ({ l, ts: (JSON.parse(l) as { ts: number }).ts })).sort((a, b) => a.ts - b.ts);
+  const text = timed.map((r) => r.l).join('\n') + '\n';
+  const args = { kind: 'zeek-seq' as const, seed: 1, acceptanceRate: 0.01 };
+  return cachedModel('otrf-zeek-seq', text, args, (input, modelDir) =>
+    train({ format: 'zeek', inputs: [input], modelDir, kind: args.kind, seed: args.seed, minCount: 1, hourToken: false, strict: false, acceptanceRate: args.acceptanceRate }),
+  );
+}
+
 /** Trains into a work folder from `text` (written to a file) and renames the bundle into the shared cache. */
 async function cachedModel(name: string, text: string, args: unknown, trainInto: (input: string, modelDir: string) => Promise<unknown>): Promise<string> {
   const root = join(tmpdir(), 'seqsentry-test-models');
