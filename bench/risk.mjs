@@ -106,8 +106,9 @@ try {
   // enough that V8 has optimized the code run once per batch too: at 16 clients a batch holds about 8.5 logins, so
   // Scorer.score, the kind's explain and ScoringService.run get a ninth of the calls of the per-request code, and
   // their second optimization (after a deopt) came only 9,000-13,500 requests in. After 1,500 warm-up requests V8
-  // still compiled 92-116 functions during the next 3,000 on /v1/risk alone (42 when /v1/score and the 1-client
-  // runs, one login a batch, came first; 0-2 after 13,500), and the sidecar spent 1.2-1.7x the CPU per login.
+  // still compiled 92-104 functions during the next 3,000 on /v1/risk alone (42 when /v1/score and the 1-client
+  // runs, one login a batch, came first; 0-2 after 13,500), and the sidecar spent 1.0-2.0x the CPU per login (median
+  // 1.4x, seven pairs in the same minutes); after 12,000, 0.8-1.1x of what it spent in the default order (README).
   const routes = values.routes.split(',');
   const warmup = Math.ceil(Number(values.warmup) / routes.length);
   for (const path of routes) await run(path, 16, warmup);
