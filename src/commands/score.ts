@@ -46,10 +46,11 @@ export interface ScoreArgs {
 }
 
 /**
- * Records held from the ordering pass for the scoring pass: about N bytes each for a LANL line (measured, see the
- * README), so at most M MiB; a longer input is read a second time instead.
+ * Records held from the ordering pass for the scoring pass. A held LANL event costs a few hundred bytes of heap beyond
+ * what `score` keeps of every event anyway (its history row): peak RSS measured in the README's bench/score-file.mjs
+ * row. A longer input is read a second time instead, so memory stays bounded whatever the file's size.
  */
-export const MAX_HELD_RECORDS = 2_000_000;
+export const MAX_HELD_RECORDS = 1_000_000;
 
 type HeldRecord = (ReadItem & { source: SourceRef }) | SkipItem;
 
