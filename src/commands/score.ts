@@ -6,9 +6,9 @@ import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
 import { withTextTokens } from '../tokenizer/text-tokens.js';
-import { formatReadStats, newReadStats, readRecords, type ReadItem, type SkipItem } from '../adapters/read.js';
+import { formatReadStats, newReadStats, readRecordChunks, type ReadRecord, type SkipItem } from '../adapters/read.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
-import type { CanonicalEvent, SourceRef } from '../core/event.js';
+import type { CanonicalEvent } from '../core/event.js';
 import { compactLine, errorLine, scoreLine, skippedLine } from '../output/score-line.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { MODEL_KINDS } from '../model/kinds.js';
@@ -51,8 +51,6 @@ export interface ScoreArgs {
  * row. A longer input is read a second time instead, so memory stays bounded whatever the file's size.
  */
 export const MAX_HELD_RECORDS = 1_000_000;
-
-type HeldRecord = (ReadItem & { source: SourceRef }) | SkipItem;
 
 /** What a held record's slot keeps once the record is in a batch, so that the pass does not keep it alive. */
 const NO_RECORD: SkipItem = Object.freeze({ skipped: '', source: Object.freeze({ file: '', line: 0 }) });
@@ -156,7 +154,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   const MAX_IN_FLIGHT = 2;
 
   /** One record of the input into `pending`, in input order; a full batch goes to the scorer. */
-  const take = async (item: HeldRecord) => {
+  const take = async (item: ReadRecord) => {
     if (item.skipped !== undefined) {
       pending.push({ line: item.source.line, skipped: item.skipped });
     } else if (item.event) {
@@ -180,28 +178,30 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
     const ordering = progress('ordering');
     const orderingStats = newReadStats();
     const maxHeld = args.maxHeldRecords ?? MAX_HELD_RECORDS;
-    let records: HeldRecord[] | null = [];
+    let records: ReadRecord[] | null = [];
     let held = 0;
-    for await (const item of readRecords(args.inputs, adapter, orderingStats, args.strict)) {
-      if (records) {
-        if (records.length < maxHeld) records.push(item);
-        else records = null;
+    for await (const items of readRecordChunks(args.inputs, adapter, orderingStats, args.strict)) {
+      for (const item of items) {
+        if (records) {
+          if (records.length < maxHeld) records.push(item);
+          else records = null;
+        }
+        if (!item.event) continue;
+        scorer.remember([item.event], undefined, [held++]);
+        if (held % 10_000 === 0) ordering.update(held);
       }
-      if (!item.event) continue;
-      scorer.remember([item.event], undefined, [held++]);
-      if (held % 10_000 === 0) ordering.update(held);
     }
     ordering.finish(`${held} events in time order`);
     if (records) {
       stats = orderingStats;
       for (let i = 0; i < records.length; i++) {
-        const item = records[i] as HeldRecord;
+        const item = records[i] as ReadRecord;
         records[i] = NO_RECORD; // written records go as the pass moves on
         await take(item);
       }
       records = null;
     } else {
-      for await (const item of readRecords(args.inputs, adapter, stats, args.strict)) await take(item);
+      for await (const items of readRecordChunks(args.inputs, adapter, stats, args.strict)) for (const item of items) await take(item);
     }
     startBatch();
     while (inFlight.length) await writeOldest();
