@@ -46,11 +46,11 @@ export interface ScoreArgs {
 }
 
 /**
- * Records held from the ordering pass for the scoring pass. A held LANL event costs a few hundred bytes of heap beyond
- * what `score` keeps of every event anyway (its history row): peak RSS measured in the README's bench/score-file.mjs
- * row. A longer input is read a second time instead, so memory stays bounded whatever the file's size.
+ * Records held from the ordering pass for the scoring pass: a LANL record held costs about 610 bytes of heap
+ * (measured over the 300,000 of bench/score-file.mjs: 174 MiB), so at most about 290 MiB. A longer input is read a
+ * second time instead, so memory stays bounded whatever the file's size.
  */
-export const MAX_HELD_RECORDS = 1_000_000;
+export const MAX_HELD_RECORDS = 500_000;
 
 /** What a held record's slot keeps once the record is in a batch, so that the pass does not keep it alive. */
 const NO_RECORD: SkipItem = Object.freeze({ skipped: '', source: Object.freeze({ file: '', line: 0 }) });
