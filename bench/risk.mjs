@@ -6,7 +6,7 @@
 // absolute figures move with the load, their ratio much less; so does the sidecar's CPU per login and the number of
 // ONNX calls (micro-batches, from /metrics) per 100 logins, which say where a change saved work.
 // Usage: node bench/risk.mjs [--users 500] [--days 14] [--epochs 10] [--requests 3000] [--concurrency 1,16]
-//   [--routes /v1/risk,/v1/score] [--model-dir DIR (skip training)] [--out bench/results]
+//   [--routes /v1/risk,/v1/score] [--warmup 12000] [--model-dir DIR (skip training)] [--out bench/results]
 // Needs the compiled CLI (npm run build). OpenSearch is not needed: the sidecar's history refill is off.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '1,16' },
     routes: { type: 'string', default: '/v1/risk,/v1/score' },
+    warmup: { type: 'string', default: '12000' },
     'model-dir': { type: 'string', help: 'a trained weblogin bundle to measure instead of training one' },
     out: { type: 'string', default: 'bench/results' },
   },
@@ -101,10 +102,17 @@ async function run(path, concurrency, total) {
 }
 const latency = [];
 try {
-  // Warm-up of every route measured (JIT, ONNX session, connections, the users' histories): with 400 logins on
-  // /v1/risk alone, whichever route was measured first paid about twice the CPU per request of the second.
+  // Warm-up at 16 clients, shared by the routes measured (JIT, ONNX session, connections, the users' histories), long
+  // enough that V8 is done optimizing. After 1,500 warm-up requests it still compiled 92-104 functions during the next
+  // 3,000 on /v1/risk alone (the HTTP server's and the route's per-request code among them; 42 when /v1/score and the
+  // 1-client runs came first, 0-2 after 13,500), and the sidecar spent 1.0-2.0x the CPU per login (median 1.4x,
+  // seven pairs in the same minutes); after 12,000, 0.8-1.1x of the default order's in those runs (README). Last to
+  // settle is the code run once per batch (Scorer.score, the kind's explain, ScoringService.run): at 16 clients a
+  // batch holds about 8.5 logins, and its re-optimization after a deopt came 9,000-13,500 requests in (the 1-client
+  // runs, one login a batch, get it there sooner).
   const routes = values.routes.split(',');
-  for (const path of routes) await run(path, 16, 1500);
+  const warmup = Math.ceil(Number(values.warmup) / routes.length);
+  for (const path of routes) await run(path, 16, warmup);
   for (const c of values.concurrency.split(',').map(Number)) {
     for (const path of routes) latency.push(await run(path, c, Number(values.requests)));
   }

@@ -91,7 +91,7 @@ describe('entity memory', () => {
     // a key whose first member holds NUL splits back to that member
     const nul = event(1, 'U\u0000x', 'C1', 'C2');
     m.add(nul);
-    expect(m.firsts[0]!.get('U\uFFFDx')).toEqual({ events: 1, partners: 1 });
+    expect(m.firsts[0]!.get('U\uFFFDx')).toEqual({ events: 1, partners: 1, byPartner: new Map([['C1', 1]]) });
   });
 
   it('finds a new partner that most entities meet less rare than one nobody else meets', () => {

@@ -1,6 +1,7 @@
 // `simulate --render weblogin`: the same people's web logins with the four account-takeover classes, each in
-// campaigns.tsv with the property that makes it one (a country, a device, a trip or a spray no normal day has),
-// and labels that evaluation matches to exactly the red-team logins of the test file.
+// campaigns.tsv with the property that makes it one (a country, a device, a trip or a spray its victim never
+// showed), and labels that evaluation matches to exactly the red-team logins of the test file. Ordinary logins also
+// change habits (business trips abroad, new devices: test/simulate-weblogin-habits-change.test.ts).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,10 +61,12 @@ describe('simulated web logins carry account-takeover campaigns', () => {
     expect(scored.label.length).toBe(test.length);
   });
 
-  it('ordinary logins come from the home country; a new-country login from one its user never used', () => {
-    expect(new Set(train.map((e) => field(e, 'country')))).toEqual(new Set(['US']));
+  it('ordinary logins come mostly from the home country; a new-country login from one its user never used', () => {
+    const abroad = train.filter((e) => field(e, 'country') !== 'US');
+    expect(abroad.length).toBeLessThan(train.length * 0.05);
     for (const e of events('new-country')) {
       expect(field(e, 'country')).not.toBe('US');
+      expect(train.some((t) => t.entities.user === e.entities.user && field(t, 'country') === field(e, 'country'))).toBe(false);
       expect(field(e, 'outcome')).toBe('success');
     }
   });

@@ -1,5 +1,6 @@
 // The adapter interface: one raw record in, one canonical event out (or a located AdapterError).
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
+import type { PairMember } from '../memory/pairs.js';
 
 /** Where an adapter's events keep their time and entities in OpenSearch documents (dotted paths). */
 export interface DocumentFields {
@@ -74,6 +75,12 @@ export interface Adapter {
    * and baseline were fitted and measured without a host pair.
    */
   readonly unpairedEntities?: readonly string[];
+  /**
+   * Pairs the per-entity memory and the rarity baseline count for this format after every format's (user with source,
+   * destination and auth type; src/memory/pairs.ts): a web login's user with its country, AS and device, the habits an
+   * account takeover breaks where a new address alone (which mobile users get daily) says little.
+   */
+  readonly extraPairs?: readonly (readonly [PairMember, PairMember])[];
   /**
    * Files whose records inform how the others are read (zeek's dhcp.log: the leases that name a host): readers read
    * them before the rest, whatever order they are given in. Absent when no file does.

@@ -13,6 +13,12 @@ import { placeOf, userAgentFamily } from './weblogin-enrich.js';
 
 const FIELD_NAMES = ['user', 'src_host', 'dst_host', 'country', 'asn', 'browser', 'os', 'device', 'outcome', 'auth_type'] as const;
 const ENTITY_NAMES = ['user', 'src_host', 'dst_host', 'src_ip'] as const;
+/**
+ * The user's habits beyond its addresses, which the per-entity memory and the rarity baseline count (Adapter.extraPairs):
+ * the country and AS it logs in from, the browser and OS it logs in with. Chosen over the web-login matrix (README,
+ * "Detection"): country and AS alone left new devices ranked below the rule's.
+ */
+const WEBLOGIN_PAIRS = Object.freeze(['country', 'asn', 'browser', 'os'].map((field) => Object.freeze([{ entity: 'user' }, { field }] as const)));
 
 /** Where each input lives, first present wins; `--adapter-options '{"fields":{"user":["account"]}}'` overrides. */
 export const DEFAULT_WEBLOGIN_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -91,6 +97,7 @@ export function createWebloginAdapter(options: Record<string, unknown> = {}): Ad
     entityKey: 'user',
     entityNames: ENTITY_NAMES,
     labelEntities: ['user', 'src_host', 'dst_host'],
+    extraPairs: WEBLOGIN_PAIRS,
     // Login records keep their time in many shapes (the login-risk shape in nanoseconds, not a date field): SeqSentry
     // stamps anomaly.entity and anomaly.time on what it scores and finds history by those.
     documentFields: null,

@@ -3,7 +3,7 @@
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
 import { fnv1a } from '../scorer/order.js';
-import { entityValue, firstMember, joinKey, memberValue, pairKey, partner, type PairSpec } from './pairs.js';
+import { entityValue, firstMember, memberValue, pairKey, partner, type PairSpec } from './pairs.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
 export const PAIRS_COMPONENT = 'pairs';
@@ -52,10 +52,16 @@ export interface Recall {
 /** Added to a partner's first members when backing off to its popularity, so a partner nobody met is rare, not impossible. */
 const PARTNER_PSEUDO_FIRSTS = 0.5;
 
-/** What a pair's first member (the user of user+dst_host) did: its events and its distinct partners. */
+/** What a pair's first member (the user of user+dst_host) did: its events, its distinct partners and each one's count. */
 interface FirstMember {
   events: number;
   partners: number;
+  /**
+   * The pair's counts of this first member by partner: the counts map's entries again, so that scoring finds an
+   * event's count by its two member values (whose hashes the event's strings keep) instead of building and hashing
+   * the joined key per event (a tenth of `score`'s main thread).
+   */
+  byPartner: Map<string, number>;
 }
 
 /**
@@ -121,16 +127,17 @@ export class EntityMemory {
     map.set(key, (have ?? 0) + n);
     const firsts = this.firsts[i] as Map<string, FirstMember>;
     const a = firstMember(key);
+    const b = partner(key);
     const f = firsts.get(a);
     if (f) {
       f.events += n;
       if (have === undefined) f.partners += 1;
+      f.byPartner.set(b, (have ?? 0) + n);
     } else {
-      firsts.set(a, { events: n, partners: 1 });
+      firsts.set(a, { events: n, partners: 1, byPartner: new Map([[b, n]]) });
     }
     if (have === undefined) {
       const fans = this.fans[i] as Map<string, number>;
-      const b = partner(key);
       fans.set(b, (fans.get(b) ?? 0) + 1);
     }
   }
@@ -206,9 +213,8 @@ export class EntityMemory {
    * p(this partner | the first member) of pair i (see the class comment); c = the count of the pair's key. The
    * members come apart (what firstMember/partner would cut out of the key), so no key is split per event.
    */
-  private partnerProbability(first: string, second: string, i: number, c: number, without: number): number {
+  private partnerProbability(f: FirstMember | undefined, second: string, i: number, c: number, without: number): number {
     const firsts = this.firsts[i] as Map<string, FirstMember>;
-    const f = firsts.get(first);
     const n = (f?.events ?? 0) - without;
     if (n <= 0) {
       const D = firsts.size - (f && without ? 1 : 0);
@@ -306,11 +312,13 @@ export class EntityMemory {
         const { members } = this.spec.pairs[i] as PairSpec;
         const first = memberValue(event, members[0]);
         const second = memberValue(event, members[1]);
-        const c = this.keyCount(i, joinKey(first, second), without);
+        const f = (this.firsts[i] as Map<string, FirstMember>).get(first);
+        // The count of the key joinKey(first, second) (keyCount), found by its members.
+        const c = Math.max(0, (f?.byPartner.get(second) ?? 0) - without);
         const seen = c + (recall ? (this.recalledCounts[i] as number) : 0);
         if (seen === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
-        novelty -= Math.log(this.partnerProbability(first, second, i, c, without));
+        novelty -= Math.log(this.partnerProbability(f, second, i, c, without));
       }
       out[o++] = rarity;
       out[o++] = novelty;

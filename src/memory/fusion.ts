@@ -50,6 +50,8 @@ export class Fusion {
   /** The featurizer's per-event statistics the fusion reads (FusionData.statistics). */
   readonly statistics: string[];
   private readonly tails: TailTable[];
+  /** Where the featurizer's statistics start among the memory's (the memory's component count, read per event). */
+  private readonly statisticsOffset: number;
 
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
@@ -58,6 +60,7 @@ export class Fusion {
     const expected = [SEQUENCE_COMPONENT, ...memory.componentNames, ...this.statistics];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);
     this.tails = data.components.map((c) => new TailTable(c.tail));
+    this.statisticsOffset = memory.componentNames.length;
   }
 
   /** Memory components per event (every component but the sequence model's). */
@@ -72,7 +75,7 @@ export class Fusion {
    */
   memoryStatistics(event: CanonicalEvent, out: Float64Array, offset: number, recall?: Recall): number {
     this.memory.statistics(event, out, offset, false, this.recall > 0 ? recall : undefined);
-    eventStatistics(event, this.statistics, out, offset + this.memory.componentNames.length);
+    if (this.statistics.length) eventStatistics(event, this.statistics, out, offset + this.statisticsOffset);
     return this.memory.unseenMask;
   }
 

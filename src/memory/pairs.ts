@@ -4,8 +4,10 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { CanonicalEvent } from '../core/event.js';
 
 /** Where a pair member comes from: an entity key, or a categorical field by adapter field name. */
-type Member = { entity: string } | { field: string };
+export type PairMember = { entity: string } | { field: string };
+type Member = PairMember;
 
+/** Every format's pairs; an adapter adds its own after them (Adapter.extraPairs). */
 const PAIRS: readonly (readonly [Member, Member])[] = Object.freeze([
   [{ entity: 'user' }, { entity: 'src_host' }],
   [{ entity: 'user' }, { entity: 'dst_host' }],
@@ -36,7 +38,7 @@ function memberName(m: Member): string {
 export function resolvePairs(adapter: Adapter): ResolvedPairs {
   const used: PairSpec[] = [];
   const missing: string[] = [];
-  for (const pair of PAIRS) {
+  for (const pair of [...PAIRS, ...(adapter.extraPairs ?? [])]) {
     const name = pair.map(memberName).join('+');
     const resolved = pair.map((m): MemberRef | string => {
       if ('entity' in m) {

@@ -85,9 +85,11 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
         const base = b * T * F;
         // Left-pad: the newest past event sits right before the target row.
         const firstRow = T - 1 - past.length;
-        past.forEach((r, i) => {
-          for (let f = 0; f < F; f++) words[2 * (base + (firstRow + i) * F + f) + LOW_WORD] = r[f] as number;
-        });
+        for (let i = 0; i < past.length; i++) {
+          const r = past[i] as Int32Array;
+          const at = 2 * (base + (firstRow + i) * F) + LOW_WORD;
+          for (let f = 0; f < F; f++) words[at + 2 * f] = r[f] as number;
+        }
         const row = rows[b] as Int32Array;
         for (let f = 0; f < F; f++) words[2 * (base + (T - 1) * F + f) + LOW_WORD] = row[f] as number;
       }

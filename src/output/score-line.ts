@@ -1,6 +1,11 @@
-// Serializes `seqsentry score` output lines (docs/contracts.md) with precompiled fast-json-stringify schemas.
+// Serializes `seqsentry score` output lines (docs/contracts.md). The two lines written per event (full and compact)
+// are built by hand: they were a tenth of `score`'s main-thread time through fast-json-stringify, whose generic
+// per-property checks and object arguments cost more than the few concatenations a line needs. The bytes are the
+// ones fast-json-stringify wrote for the same schema (JSON.stringify's, with ±Infinity as null and properties in
+// schema order): test/score-lines-are-json-in-schema-order.test.ts.
 import fastJson from 'fast-json-stringify';
 import type { FieldScore, ScoreResult } from '../scorer/scorer.js';
+import type { ComponentScore } from '../memory/fusion.js';
 
 export interface ScoreLine extends Omit<ScoreResult, 'fields'> {
   /** In full, or below `--explain-above` the top field's name and value only. */
@@ -10,28 +15,92 @@ export interface ScoreLine extends Omit<ScoreResult, 'fields'> {
   entities: Record<string, string>;
 }
 
-export const scoreLine = fastJson({
-  type: 'object',
-  properties: {
-    line: { type: 'integer' },
-    time: { type: 'number' },
-    entities: { type: 'object', additionalProperties: { type: 'string' } },
-    anomaly_score: { type: 'number' },
-    raw: { type: 'number' },
-    is_anomaly: { type: 'boolean' },
-    fields: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { field: { type: 'string' }, value: { type: 'string' }, surprisal: { type: 'number' }, expected: { type: 'string' } },
-      },
-    },
-    components: {
-      type: 'array',
-      items: { type: 'object', properties: { name: { type: 'string' }, log_p: { type: 'number' }, unseen: { type: 'array', items: { type: 'string' } } } },
-    },
-  },
-}) as (line: ScoreLine) => string;
+/** A JSON number: a NaN cannot be written (fast-json-stringify threw too), ±Infinity is null as in JSON.stringify. */
+function num(n: number): string {
+  if (Number.isFinite(n)) return '' + n;
+  if (Number.isNaN(n)) throw new Error(`The value "${n}" cannot be converted to a number.`);
+  return 'null';
+}
+
+/** A JSON integer: what fast-json-stringify's `integer` wrote (a fraction truncated). */
+function int(n: number): string {
+  if (Number.isInteger(n)) return '' + n;
+  const t = Math.trunc(n);
+  if (!Number.isFinite(t)) throw new Error(`The value "${n}" cannot be converted to an integer.`);
+  return '' + t;
+}
+
+/**
+ * A JSON string, as JSON.stringify writes it. Most values (names, hosts, users) need no escape: a scan of their
+ * characters is cheaper than a call into JSON.stringify for each of a line's twenty-odd short strings, which made
+ * the full line slower than fast-json-stringify's own loop. Anything to escape (a quote, a backslash, a control
+ * character, a surrogate) goes to JSON.stringify.
+ */
+function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return '"' + text + '"';
+}
+
+/** Field names are few (the bundle's fields), so their quoted form is kept; bounded for any other caller. */
+const QUOTED = new Map<string, string>();
+const MAX_QUOTED = 1024;
+
+function quotedName(name: string): string {
+  let q = QUOTED.get(name);
+  if (q === undefined) {
+    q = quote(name);
+    if (QUOTED.size < MAX_QUOTED) QUOTED.set(name, q);
+  }
+  return q;
+}
+
+function entitiesJson(entities: Record<string, string>): string {
+  let json = '{';
+  let comma = false;
+  for (const key in entities) {
+    if (!Object.hasOwn(entities, key)) continue;
+    const value = entities[key];
+    if (value === undefined) continue;
+    json += (comma ? ',' : '') + quote(key) + ':' + quote(value);
+    comma = true;
+  }
+  return json + '}';
+}
+
+function fieldsJson(fields: ScoreLine['fields']): string {
+  let json = '[';
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as ScoreLine['fields'][number];
+    json += (i ? ',{"field":' : '{"field":') + quotedName(f.field) + ',"value":' + quote(f.value);
+    if (f.surprisal !== undefined) json += ',"surprisal":' + num(f.surprisal);
+    if (f.expected !== undefined) json += ',"expected":' + quote(f.expected);
+    json += '}';
+  }
+  return json + ']';
+}
+
+function componentsJson(components: readonly ComponentScore[]): string {
+  let json = '[';
+  for (let i = 0; i < components.length; i++) {
+    const c = components[i] as ComponentScore;
+    json += (i ? ',{"name":' : '{"name":') + quotedName(c.name) + ',"log_p":' + num(c.log_p);
+    if (c.unseen !== undefined) json += ',"unseen":[' + c.unseen.map(quote).join(',') + ']';
+    json += '}';
+  }
+  return json + ']';
+}
+
+/** A scored event's line in full (or with the compact explanation): line, time, entities, scores, fields, components. */
+export function scoreLine(l: ScoreLine): string {
+  let json = '{"line":' + int(l.line) + ',"time":' + num(l.time) + ',"entities":' + entitiesJson(l.entities);
+  json += ',"anomaly_score":' + num(l.anomaly_score) + ',"raw":' + num(l.raw) + ',"is_anomaly":' + (l.is_anomaly ? 'true' : 'false');
+  json += ',"fields":' + fieldsJson(l.fields);
+  if (l.components !== undefined) json += ',"components":' + componentsJson(l.components);
+  return json + '}';
+}
 
 export const errorLine = fastJson({
   type: 'object',
@@ -47,10 +116,10 @@ export const skippedLine = fastJson({
 /**
  * `score --compact`: the line of an event below the explain threshold that is not anomalous, with what joins it back
  * to its record and says where to look: the input line, the score (the same double as in full) and the top field's
- * name. The field's value is in the record itself; time, entities, raw and components are left out so the line
- * stays about 70 bytes whatever the format (the full form is about 1 KB).
+ * name (none when the kind explains no field). The field's value is in the record itself; time, entities, raw and
+ * components are left out so the line stays about 70 bytes whatever the format (the full form is about 1 KB).
  */
-export const compactLine = fastJson({
-  type: 'object',
-  properties: { line: { type: 'integer' }, anomaly_score: { type: 'number' }, field: { type: 'string' } },
-}) as (line: { line: number; anomaly_score: number; field?: string }) => string;
+export function compactLine(line: number, anomalyScore: number, field: string | undefined): string {
+  const head = '{"line":' + int(line) + ',"anomaly_score":' + num(anomalyScore);
+  return field === undefined ? head + '}' : head + ',"field":' + quotedName(field) + '}';
+}

@@ -84,6 +84,8 @@ export class Scorer {
    * row instead of encoding the event a second time (the same values give the same row).
    */
   private readonly rowsBySeq: Int32Array[] | null;
+  /** Beside rowsBySeq, each remembered event's history key (remembered without scopes), built once. */
+  private readonly keysBySeq: string[] | null;
 
   /**
    * @param textTokens the bundle's text-field piecer: its adapter must append those fields (withTextTokens) for the
@@ -105,6 +107,7 @@ export class Scorer {
     this.recallOffset = this.width + 1;
     this.rowLength = this.recallOffset + (this.fusion?.recall ? this.fusion.memory.recallWidth : 0);
     this.rowsBySeq = options.keepAllHistory ? [] : null;
+    this.keysBySeq = options.keepAllHistory ? [] : null;
   }
 
   static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
@@ -153,7 +156,8 @@ export class Scorer {
     // encode, nothing to sort (charfreq; a context kind's scores depend on the order its history is built in).
     const independent = this.historyLength === 0 && this.model.independent === true;
     const rows = independent ? events.map(() => NO_ROW) : events.map((event, i) => (seqs && this.rowsBySeq?.[seqs[i] as number]) || this.encode(event));
-    const keys = events.map((event, i) => this.historyKey(event, scopes?.[i]));
+    const known = seqs && !scopes ? this.keysBySeq : null;
+    const keys = events.map((event, i) => (known && known[seqs?.[i] as number]) ?? this.historyKey(event, scopes?.[i]));
     const order = seqs || independent ? events.map((_, i) => i) : canonicalOrder(events.map((e) => e.time), rows, keys);
     const results: ScoreResult[] = new Array(events.length);
     for (let start = 0; start < order.length; start += this.maxBatch) {
@@ -250,8 +254,10 @@ export class Scorer {
     events.forEach((event, b) => {
       const row = this.encode(event);
       const seq = seqs?.[b];
+      const key = this.historyKey(event, scopes?.[b]);
       if (seq !== undefined && this.rowsBySeq) this.rowsBySeq[seq] = row;
-      this.history.push(this.historyKey(event, scopes?.[b]), row, event.time, seq);
+      if (seq !== undefined && this.keysBySeq && !scopes) this.keysBySeq[seq] = key;
+      this.history.push(key, row, event.time, seq);
     });
   }
 

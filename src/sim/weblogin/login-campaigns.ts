@@ -4,7 +4,7 @@
 import type { Rng } from '../prng.js';
 import { blockAddress, FOREIGN_BLOCKS, HOME_BLOCKS } from './addresses.js';
 import { AGENTS, UNUSUAL_AGENTS } from './agents.js';
-import { OFFICE_NAT_ADDRESSES, type LoginEvent, type WebPerson } from './login-habits.js';
+import { devicesOn, OFFICE_NAT_ADDRESSES, type LoginEvent, type WebPerson } from './login-habits.js';
 
 const HOUR = 3600;
 
@@ -23,6 +23,8 @@ export interface LoginCampaign {
   description: string;
   run(ctx: LoginCampaignContext, instance: string, events: number, r: Rng): LoginEvent[];
 }
+
+const dayOf = (ctx: LoginCampaignContext) => Math.floor(ctx.dayStart / 86400);
 
 function victim(ctx: LoginCampaignContext, r: Rng): WebPerson {
   const free = ctx.people.filter((w) => !ctx.taken.has(w.user));
@@ -51,7 +53,7 @@ export const LOGIN_CAMPAIGNS: Readonly<Record<string, LoginCampaign>> = Object.f
     description: 'stolen password used from a foreign country and AS, with the victim\'s own browser string',
     run(ctx, instance, n, r) {
       const w = victim(ctx, r);
-      return session(w, ctx, r.uniform(9, 16), n, blockAddress(r.pick(FOREIGN_BLOCKS), r.int(1 << 20)), AGENTS[w.devices.desktop], 'new-country', instance, r);
+      return session(w, ctx, r.uniform(9, 16), n, blockAddress(r.pick(FOREIGN_BLOCKS), r.int(1 << 20)), AGENTS[devicesOn(w, dayOf(ctx)).desktop], 'new-country', instance, r);
     },
   },
   'new-device': {
@@ -59,7 +61,8 @@ export const LOGIN_CAMPAIGNS: Readonly<Record<string, LoginCampaign>> = Object.f
     description: 'a device the victim never used, from a home-country ISP the victim never used (residential proxy)',
     run(ctx, instance, n, r) {
       const w = victim(ctx, r);
-      const own = new Set<string>([w.devices.desktop, ...(w.devices.phone ? [w.devices.phone] : [])]);
+      const d = devicesOn(w, dayOf(ctx));
+      const own = new Set<string>([d.desktop, ...(d.phone ? [d.phone] : [])]);
       const agent = r.pick(UNUSUAL_AGENTS.filter((a) => !own.has(a)));
       const block = r.pick(HOME_BLOCKS.filter((b) => b !== w.home.block));
       return session(w, ctx, r.uniform(10, 20), n, blockAddress(block, r.int(1 << 20)), AGENTS[agent], 'new-device', instance, r);
@@ -73,9 +76,9 @@ export const LOGIN_CAMPAIGNS: Readonly<Record<string, LoginCampaign>> = Object.f
       const hour = r.uniform(9, 15);
       const own: LoginEvent = {
         time: ctx.dayStart + Math.floor(hour * HOUR), user: w.user, ip: blockAddress('office', r.int(OFFICE_NAT_ADDRESSES)),
-        agent: AGENTS[w.devices.desktop], app: w.apps[0] as string, success: true,
+        agent: AGENTS[devicesOn(w, dayOf(ctx)).desktop], app: w.apps[0] as string, success: true,
       };
-      const away = session(w, ctx, hour + r.uniform(0.3, 1), n, blockAddress(r.pick(FOREIGN_BLOCKS), r.int(1 << 20)), AGENTS[w.devices.phone ?? w.devices.desktop], 'impossible-travel', instance, r);
+      const away = session(w, ctx, hour + r.uniform(0.3, 1), n, blockAddress(r.pick(FOREIGN_BLOCKS), r.int(1 << 20)), AGENTS[devicesOn(w, dayOf(ctx)).phone ?? devicesOn(w, dayOf(ctx)).desktop], 'impossible-travel', instance, r);
       return [own, ...away];
     },
   },

@@ -35,7 +35,7 @@ function day(people: readonly WebPerson[], d: number, root: Rng): LoginEvent[] {
 }
 
 export async function simulateLogins(o: ResolvedOptions & { files: OutputFiles; started: bigint }, ent: Enterprise, root: Rng): Promise<SimulationResult> {
-  const people = webPeople(ent, root.fork('web-people'));
+  const people = webPeople(ent, o.days, root.fork('web-people'));
   const adapter = createAdapter('weblogin');
   const counter = new SummaryCounter();
   const outcome = (e: LoginEvent) => (e.success ? 'success' : 'failure');
