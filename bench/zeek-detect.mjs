@@ -4,7 +4,8 @@
 // uid, the host's recent connections as context, fused with the connection memory and the records' novelty),
 // zeek-seq as trained by default (the sequence model alone), the issue's rarity baseline (a flow's (src, dst, dst port, service) pairs
 // never or rarely seen in training), and the default transformer-mlm over each conn record's fields. Then the notables
-// per day the acceptance rate gives, and zeek-seq's connections/s at batch 1024 in-process. One seed, one run on a
+// per day each rate R gives, with the threshold alone and with the daily alert budget (bench/lib/budget-replay.mjs),
+// and zeek-seq's connections/s at batch 1024 in-process. One seed, one run on a
 // shared machine: the throughput is a figure of that moment.
 // Usage: node bench/zeek-detect.mjs [--no-mlm] [--entity src_ip|dst_ip|uid] [--record-tokenizer tuple|cluster]. Needs the compiled CLI (npm run build), .venv and ../shared/data/zeek.
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { root } from './lib/ecs-bench.mjs';
+import { flagsAt, formatNotables, formatWarmUp, notablesTable } from './lib/budget-replay.mjs';
 
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { createAdapter } = await dist('adapters/registry.js');
@@ -32,7 +34,6 @@ const tokenizerArg = process.argv.indexOf('--record-tokenizer');
 const recordTokenizer = tokenizerArg > 0 ? process.argv[tokenizerArg + 1] : undefined;
 const strat = join(root, '..', 'shared', 'data', 'zeek', 'stratosphere-labeled');
 const dayDir = (day) => join(strat, `${day}-zeek-mixed`);
-const RATES = [0.001, 0.003, 0.01, 0.02, 0.05];
 const work = await mkdtemp(join(tmpdir(), 'seqsentry-zeek-detect-'));
 
 async function logFiles(day) {
@@ -81,7 +82,8 @@ async function zeekSeq(trainDay, testDay, fusion) {
   const rows = [];
   try {
     for await (const s of scoreConnections(scorer, featurizer, await logFiles(testDay), createAdapter('zeek'))) {
-      rows.push({ score: s.result.raw, anomaly: s.result.anomaly_score, label: labelOf(s.connection.events[0]), conn: s.connection.conn, host: s.event.entities.src_ip, connection: s.connection });
+      rows.push({ score: s.result.raw, anomaly: s.result.anomaly_score, label: labelOf(s.connection.events[0]), conn: s.connection.conn, host: s.event.entities.src_ip, connection: s.connection,
+        time: s.event.time, rarity: scorer.calibrator.rarity(s.result.raw), flagged: s.result.is_anomaly });
     }
   } finally {
     await scorer.close();
@@ -160,11 +162,15 @@ try {
       const seq = await zeekSeq(trainDay, testDay, fusion);
       const model = `zeek-seq ${fusion ? 'fused' : 'plain'} (${recordTokenizer ?? 'tuple'}, ${seq.bundle.entity_key})`;
       table.push({ split, model, ...metrics(seq.rows.filter((r) => r.conn)) });
-      for (const rate of RATES) {
-        const over = seq.rows.filter((r) => r.anomaly >= 1 - rate);
-        const by = (l) => over.filter((r) => r.label === l).length;
-        notables.push({ split, model, rate, connections: seq.rows.length, notables: over.length, hosts: new Set(over.map((r) => r.host)).size, malicious: by('Malicious'), benign: by('Benign'), background: by('Background') });
-      }
+      // The budget replayed per R on the connections in the order the scorer saw them (a fresh budget, as after a
+      // start); at the bundle's own rate it must give the scorer's own flags.
+      const replay = seq.rows.map((r) => ({ time: r.time, score: r.anomaly, rarity: r.rarity, label: r.label, host: r.host }));
+      const own = flagsAt(replay, seq.bundle.acceptance_rate).budgeted;
+      const disagree = own.filter((f, i) => f !== seq.rows[i].flagged).length;
+      const times = seq.rows.map((r) => r.time);
+      const hours = ((Math.max(...times) - Math.min(...times)) / 3600).toFixed(1);
+      notables.push({ split, model, hours, disagree, rate: seq.bundle.acceptance_rate, warmUp: formatWarmUp(replay),
+        table: notablesTable(replay, { dayOf: () => `${testDay} (${hours} h)`, classOf: (r) => r.label, classes: ['Malicious', 'Benign'], sets: { hosts: (r) => [r.host] } }) });
       if (!speed[model.split(' (')[0]]) speed[model.split(' (')[0]] = await throughput(seq.modelDir, seq.rows.map((r) => r.connection));
     }
     table.push({ split, model: 'rarity baseline', ...metrics(await rarity(trainDay, testDay)) });
@@ -177,8 +183,9 @@ try {
 const f4 = (x) => (x === undefined || x === null ? '-' : x.toFixed(4));
 process.stdout.write('\nsplit                          | model                       | flows | malicious | AUC    | AP\n');
 for (const r of table) process.stdout.write(`${r.split.padEnd(30)} | ${r.model.padEnd(27)} | ${String(r.n).padStart(5)} | ${String(r.malicious).padStart(9)} | ${f4(r.auc)} | ${f4(r.ap)}\n`);
-process.stdout.write('\nnotables per day (anomaly_score >= 1 - R, every connection of the scored day)\nsplit                          | model                       | R      | connections | notables | hosts | malicious | benign | background\n');
-for (const n of notables) process.stdout.write(`${n.split.padEnd(30)} | ${n.model.padEnd(27)} | ${String(n.rate).padEnd(6)} | ${String(n.connections).padStart(11)} | ${String(n.notables).padStart(8)} | ${String(n.hosts).padStart(5)} | ${String(n.malicious).padStart(9)} | ${String(n.benign).padStart(6)} | ${String(n.background).padStart(10)}\n`);
+for (const n of notables) {
+  process.stdout.write(formatNotables(`notables, ${n.split}, ${n.model}: flagged connections, Malicious and Benign among them, distinct source hosts flagged and those with a Malicious connection that day (the scorer's own flags at R = ${n.rate} differ from the replay on ${n.disagree} connections)`, n.table) + n.warmUp);
+}
 for (const [model, s] of Object.entries(speed)) process.stdout.write(`\n${model} throughput at batch 1024 in-process (featurize + score): ${s.connections} connections in ${s.seconds.toFixed(2)} s = ${Math.round(s.perSecond)} connections/s, ${s.cpuMicrosPerConnection.toFixed(1)} CPU µs per connection (load average ${s.load.toFixed(2)})`);
 process.stdout.write(`\nload average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
 const results = join(root, 'bench', 'results');

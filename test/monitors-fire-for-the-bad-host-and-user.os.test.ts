@@ -128,14 +128,15 @@ describe('the alert monitors', () => {
     });
   });
 
-  it('the per-document monitor\'s query matches exactly the event above the very high score', async () => {
+  it('the per-document monitor\'s query matches exactly the anomalous event above the very high score', async () => {
     const query = monitors['seqsentry-very-high-score']!.inputs[0].doc_level_input.queries[0].query as string;
-    const threshold = Number(/^anomaly_score:>=(0\.\d+)$/.exec(query)?.[1]);
+    const threshold = Number(/^anomaly\.is_anomaly:true AND anomaly_score:>=(0\.\d+)$/.exec(query)?.[1]);
     // 1 - 5 alerts / 20,000 events a day, unless the bundle's calibration is coarser (its finest rank is 1 - 1/(n+1)).
     const bundle = JSON.parse(readFileSync(join(await ecsModel(), 'bundle.json'), 'utf8'));
     expect(threshold).toBe(Math.ceil(Math.min(0.99975, 1 - 1 / (bundle.calibration.n + 1)) * 1e6) / 1e6);
-    const scores = { low: 0.5, anomalous: 0.99, 'just-below': threshold - 1e-5, 'very-high': (1 + threshold) / 2 };
-    const bulk = Object.entries(scores).map(([id, s]) => `{"index":{"_id":"${id}"}}\n{"@timestamp":"${new Date(NOW).toISOString()}","anomaly_score":${s}}\n`).join('');
+    // 'over-budget': above the very high score but left unflagged by the daily alert budget: no alert
+    const scores = { low: 0.5, anomalous: 0.99, 'just-below': threshold - 1e-5, 'very-high': (1 + threshold) / 2, 'over-budget': (1 + threshold) / 2 };
+    const bulk = Object.entries(scores).map(([id, s]) => `{"index":{"_id":"${id}"}}\n{"@timestamp":"${new Date(NOW).toISOString()}","anomaly_score":${s},"anomaly":{"is_anomaly":${id !== 'low' && id !== 'over-budget'}}}\n`).join('');
     expect((await os(url, 'POST', `/${EVENTS}/_bulk?refresh=true`, bulk)).json.errors).toBe(false);
     const run = await runDocMonitor(client, monitors['seqsentry-very-high-score']!, { index: EVENTS });
     expect(run.query).toBe(query);

@@ -40,7 +40,9 @@ beforeAll(async () => {
   await withInstallLock(() => install(client!, { ...TEST_INSTALL_OPTIONS, dryRun: false }));
   // The sidecar ML Commons calls (the connector names TEST_SIDECAR_PORT and its token), which is also the proxy.
   // Every event explained in full: the paths are compared by raw score too, written only with the full explanation.
-  sidecar = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true, 'listen.port': TEST_SIDECAR_PORT, 'explanation.full_above': 0 }, { SEQSENTRY_TOKEN: TEST_SIDECAR_TOKEN });
+  // The daily alert budget off: the pipeline follows the proxy into the same sidecar's budget, so is_anomaly is
+  // compared as the threshold sets it (the budget's test: sidecar-paths-share-one-daily-budget.os.test.ts).
+  sidecar = await startTestSidecar({ 'opensearch.url': url, 'history.refill': true, 'listen.port': TEST_SIDECAR_PORT, 'explanation.full_above': 0, 'budget.enabled': false }, { SEQSENTRY_TOKEN: TEST_SIDECAR_TOKEN });
   for (const index of [INDEX.proxy, INDEX.pipeline]) {
     const created = await os(url, 'PUT', `/${index}`, ecsIndexBody());
     if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
@@ -63,7 +65,7 @@ beforeAll(async () => {
   // (C) enrich: the events are stored unscored, then the enrich loop scores them in place.
   await loadIndex(url, INDEX.enrich, docs);
   await dropCheckpoints(url, JOB);
-  const stats = await runEnrich(url, await ecsModel(), { pattern: INDEX.enrich, job: JOB, pageSize: 50, batchSize: 256, explainAbove: 0 });
+  const stats = await runEnrich(url, await ecsModel(), { pattern: INDEX.enrich, job: JOB, pageSize: 50, batchSize: 256, explainAbove: 0, budget: null });
   if (stats.scored !== docs.length) throw new Error(`enrich scored ${stats.scored} of ${docs.length}: ${JSON.stringify(stats)}`);
   for (const path of Object.keys(INDEX) as Array<keyof typeof INDEX>) stored[path] = await allDocs(url, INDEX[path]);
 }, 600_000);

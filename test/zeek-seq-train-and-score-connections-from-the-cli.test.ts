@@ -61,7 +61,8 @@ describe.runIf(ready)('zeek-seq through train and score', () => {
     for (const o of out) {
       expect(o.anomaly_score).toBeGreaterThanOrEqual(0);
       expect(o.anomaly_score).toBeLessThanOrEqual(1);
-      expect(o.is_anomaly).toBe(o.anomaly_score >= 0.99);
+      // flagged only over the threshold; the daily budget may leave some over it unflagged
+      if (o.is_anomaly) expect(o.anomaly_score).toBeGreaterThanOrEqual(0.99);
       for (const t of o.tokens) expect(t.anomaly).toBeGreaterThanOrEqual(0);
     }
     const known = withConn.map((o) => ({ raw: o.raw, label: connLabels[o.line - 1] })).filter((k) => k.label === 'Benign' || k.label === 'Malicious');

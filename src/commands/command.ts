@@ -78,6 +78,18 @@ export function scoreOption(value: string | undefined, name: string): number | u
   return n;
 }
 
+/**
+ * The daily alert budget option (`--budget R|off`): a rate in (0, 1), null for off, undefined when absent (the
+ * bundle's acceptance rate).
+ */
+export function budgetOption(value: string | undefined, name = 'budget'): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'off') return null;
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n < 1)) throw new UsageError(`--${name} must be a rate in (0, 1) or "off", got "${value}"`);
+  return n;
+}
+
 export function intOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

@@ -19,7 +19,7 @@ import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
 import { durationMs } from '../aggregate/duration.js';
-import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
+import { budgetOption, intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 
 const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';
 const SUMMARY =
@@ -35,6 +35,7 @@ const SPECS = {
   job: { type: 'string', help: 'NAME  checkpoint name (default: derived from --index)' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
   'explain-above': { type: 'string', default: String(DEFAULT_EXPLAIN_ABOVE), help: 'SCORE  full explanation from this anomaly_score, the top field only below (0: every event in full)' },
+  budget: { type: 'string', help: 'R|off  daily alert budget of this process: anomaly.is_anomaly also needs the score among the top R of the last 24 h of event time it scored (default: the bundle\'s acceptance rate)' },
   'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
   'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
   'aggregate-every': { type: 'string', default: '5m', help: 'DURATION  with --follow, aggregate the index into entity notables this often (as seqsentry aggregate does); 0 turns it off' },
@@ -104,6 +105,7 @@ interface UnitArgs {
   explainAbove: number;
   follow: boolean;
   pollMs: number;
+  budget: number | null | undefined;
 }
 
 /** enrich for a kind whose units join several records (zeek-seq: connections by uid): its featurizer's enricher. */
@@ -114,7 +116,7 @@ async function enrichUnits(client: Client, featurized: string, a: UnitArgs): Pro
   if (!featurizer) throw new SeqSentryError(`no featurizer "${featurized}" in this version`);
   const enricher = featurizer.enricher(client, a.modelDir, {
     pattern: a.pattern, since: a.since, joinDelaySeconds, batchSize: a.batchSize, pageSize: a.pageSize, keepAlive: '5m', backoff: DEFAULT_BACKOFF,
-    explainAbove: a.explainAbove, follow: a.follow, pollMs: a.pollMs,
+    explainAbove: a.explainAbove, follow: a.follow, pollMs: a.pollMs, ...(a.budget !== undefined ? { budget: a.budget } : {}),
   });
   return runUntilStopped(async (signal) => {
     const started = process.hrtime.bigint();
@@ -158,13 +160,14 @@ const command: Command = {
         ? startAggregateSchedule(client, { pattern, adapter: createAdapter(unitBundle.format, unitBundle.adapter_options), entityKey: unitBundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs: aggregateEveryMs, lookbackMs: aggregateLookbackMs })
         : null;
       try {
-        return await enrichUnits(client, featurized, { modelDir, pattern, since: v.since ?? '24h', joinDelay: v['join-delay'] ?? '', batchSize, pageSize, explainAbove: explainAbove ?? DEFAULT_EXPLAIN_ABOVE, follow: v.follow, pollMs: pollSeconds * 1000 });
+        return await enrichUnits(client, featurized, { modelDir, pattern, since: v.since ?? '24h', joinDelay: v['join-delay'] ?? '', batchSize, pageSize, explainAbove: explainAbove ?? DEFAULT_EXPLAIN_ABOVE, follow: v.follow, pollMs: pollSeconds * 1000, budget: budgetOption(v.budget) });
       } finally {
         await notables?.stop();
         await client.close();
       }
     }
-    const scoring = await createEnrichScoring(client, modelDir, batchSize, explainAbove);
+    const budget = budgetOption(v.budget);
+    const scoring = await createEnrichScoring(client, modelDir, batchSize, { ...(explainAbove !== undefined ? { explainAbove } : {}), ...(budget !== undefined ? { budget } : {}) });
 
     const bar = progress('enrich');
     const started = process.hrtime.bigint();

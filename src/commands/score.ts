@@ -15,7 +15,7 @@ import { MODEL_KINDS } from '../model/kinds.js';
 import { Scorer, type ScoreResult } from '../scorer/scorer.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
-import { intOption, parseOptions, required, scoreOption, type Command } from './command.js';
+import { budgetOption, intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE = 'seqsentry score --model-dir DIR --format lanl --input FILE... --output OUT.jsonl';
@@ -26,6 +26,8 @@ const SPECS = {
   output: { type: 'string', short: 'o', help: 'FILE  JSON lines output' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
   'explain-above': { type: 'string', help: `SCORE  the compact form below this anomaly_score: the top field's name and value only (e.g. ${DEFAULT_EXPLAIN_ABOVE}; default: every event in full, or ${DEFAULT_EXPLAIN_ABOVE} with --compact)` },
+  threshold: { type: 'string', help: 'SCORE  flag from this anomaly_score instead of the bundle\'s threshold' },
+  budget: { type: 'string', help: 'R|off  daily alert budget: is_anomaly also needs the score among the top R of the last 24 h of event time (default: the bundle\'s acceptance rate; off: the threshold alone). anomaly_score is the same either way' },
   compact: { type: 'boolean', default: false, help: 'below --explain-above, a non-anomalous event\'s line is {"line","anomaly_score","field"} only (the top field\'s name)' },
 } as const;
 
@@ -41,6 +43,10 @@ export interface ScoreArgs {
   explainAbove?: number;
   /** Below `explainAbove` (default then DEFAULT_EXPLAIN_ABOVE), a non-anomalous event's line is compactLine's. */
   compact?: boolean;
+  /** The daily alert budget's rate; null: off; unset: the bundle's acceptance rate (Scorer's budget option). */
+  budget?: number | null;
+  /** Overrides the bundle's threshold on anomaly_score. */
+  threshold?: number;
   /** Records the ordering pass holds for scoring instead of reading the input again (default MAX_HELD_RECORDS). */
   maxHeldRecords?: number;
 }
@@ -68,7 +74,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   } catch (err) {
     throw new SeqSentryError(`cannot write output ${args.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
   }
-  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true });
+  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true, ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(args.threshold !== undefined ? { threshold: args.threshold } : {}) });
   const format = args.format ?? scorer.bundle.format;
   let adapter;
   try {
@@ -234,8 +240,10 @@ const command: Command = {
       batchSize: intOption(v['batch-size'], 'batch-size', 1024),
       ...(v['explain-above'] !== undefined ? { explainAbove: scoreOption(v['explain-above'], 'explain-above') } : {}),
       compact: v.compact,
+      ...(v.budget !== undefined ? { budget: budgetOption(v.budget) } : {}),
+      ...(v.threshold !== undefined ? { threshold: scoreOption(v.threshold, 'threshold') } : {}),
     });
-    process.stdout.write(`scored ${summary.scored} events (${summary.anomalies} over threshold), ${summary.errors} unreadable records → ${v.output}\n`);
+    process.stdout.write(`scored ${summary.scored} events (${summary.anomalies} flagged), ${summary.errors} unreadable records → ${v.output}\n`);
     return 0;
   },
 };

@@ -101,6 +101,24 @@ export const ServeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    budget: z
+      .object({
+        /**
+         * The daily alert budget (src/scorer/daily-budget.ts): anomaly.is_anomaly also needs the event's score among
+         * the top `rate` of the scores this sidecar saw over the last 24 hours of event time, so a day unlike training
+         * cannot flood the monitors and notables that count is_anomaly. anomaly_score is unchanged either way.
+         */
+        enabled: z.boolean().default(true),
+        /** R, the share of a day's events that may be flagged; unset: the bundle's acceptance rate (1 − threshold). */
+        rate: z.number().gt(0).lt(1).optional(),
+        /**
+         * Index pattern of the events this sidecar scores: at start-up the budget's trailing 24 hours are refilled
+         * from them (src/opensearch/budget-loader.ts); unset: a start begins with an empty window (a warm-up).
+         */
+        refill_index: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     history: z
       .object({
         /** Entities whose recent events are kept in memory (LRU beyond this). */

@@ -97,7 +97,7 @@ async function reportEvents(client: OpenSearchClient, opts: LiveOptions, docs: n
   const count = async (query: unknown) => ((await rawRequest(client, 'POST', `/${DEMO_INDEX}/_count`, { query })).body as { count: number }).count;
   const scored = await count({ exists: { field: 'anomaly_score' } });
   const flagged = await count({ term: { 'anomaly.is_anomaly': true } });
-  say(`${DEMO_INDEX}: ${docs} documents, ${scored} with anomaly_score, ${flagged} flagged anomaly.is_anomaly (anomaly_score >= threshold)`);
+  say(`${DEMO_INDEX}: ${docs} documents, ${scored} with anomaly_score, ${flagged} flagged anomaly.is_anomaly (anomaly_score >= threshold, within the daily alert budget)`);
 
   const stored = await storedScores(client);
   const offline = await offlineScores(opts.offlineScores);

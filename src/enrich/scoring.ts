@@ -28,8 +28,15 @@ export interface EnrichScoring {
 
 const log = logger.child({ component: 'enrich' });
 
-async function loadService(client: Client, modelDir: string, batchSize: number, explainAbove?: number): Promise<ScoringService> {
-  const scorer = await Scorer.load(modelDir, { maxBatch: batchSize });
+export interface EnrichScoringOptions {
+  /** Full explanations from this anomaly_score (default: the sidecar's). */
+  explainAbove?: number;
+  /** The daily alert budget's rate; null: off; unset: the bundle's acceptance rate (ScorerOptions.budget). */
+  budget?: number | null;
+}
+
+async function loadService(client: Client, modelDir: string, batchSize: number, { explainAbove, budget }: EnrichScoringOptions): Promise<ScoringService> {
+  const scorer = await Scorer.load(modelDir, { maxBatch: batchSize, ...(budget !== undefined ? { budget } : {}) });
   const adapter = withTextTokens(createAdapter(scorer.bundle.format, scorer.bundle.adapter_options), scorer.textTokens);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
   return new ScoringService(scorer, adapter, {
@@ -41,10 +48,10 @@ async function loadService(client: Client, modelDir: string, batchSize: number, 
   });
 }
 
-/** Loads the bundle in `modelDir`; `batchSize` events at most per ONNX call; full explanations from `explainAbove`. */
-export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number, explainAbove?: number): Promise<EnrichScoring> {
+/** Loads the bundle in `modelDir`; `batchSize` events at most per ONNX call. */
+export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number, options: EnrichScoringOptions = {}): Promise<EnrichScoring> {
   let seen: BundleFingerprint | null = await bundleFingerprint(modelDir);
-  const service = await loadService(client, modelDir, batchSize, explainAbove);
+  const service = await loadService(client, modelDir, batchSize, options);
   const models = new ModelSwitch();
   models.switchTo(service);
   let looking: Promise<void> | null = null;
@@ -57,7 +64,7 @@ export async function createEnrichScoring(client: Client, modelDir: string, batc
     seen = now; // a refused bundle is tried again only once bundle.json changes again
     const serving = models.current as ScoringService;
     try {
-      const next = await loadService(client, modelDir, batchSize, explainAbove);
+      const next = await loadService(client, modelDir, batchSize, options);
       const refusal = switchRefusal(serving.scorer.bundle, next.scorer.bundle);
       if (refusal) {
         await next.scorer.close();

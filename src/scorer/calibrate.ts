@@ -16,6 +16,18 @@ export class Calibrator {
     this.values = Float64Array.from(cal.values);
   }
 
+  /**
+   * −ln(1 − score(raw)) in nats: a strictly increasing key of the score that keeps growing beyond the held-out
+   * events, where anomaly_score rounds to 1 in doubles (more than ~36 tail scales out). The daily budget ranks by it.
+   */
+  rarity(raw: number): number {
+    if (Number.isNaN(raw)) return Number.POSITIVE_INFINITY;
+    const n = this.values.length;
+    const last = this.values[n - 1] as number;
+    if (raw >= last) return -Math.log1p(-(this.levels[n - 1] as number)) + (raw - last) / this.cal.tail_scale;
+    return -Math.log1p(-this.score(raw));
+  }
+
   score(raw: number): number {
     const { levels, values } = this;
     const n = values.length;

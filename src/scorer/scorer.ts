@@ -10,6 +10,7 @@ import type { TextTokens } from '../tokenizer/text-tokens.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
 import { canonicalOrder, tieBreak } from './order.js';
+import { DailyBudget } from './daily-budget.js';
 import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory, type MemoryFile } from '../memory/entity-memory.js';
 import { Fusion, type ComponentScore } from '../memory/fusion.js';
@@ -38,6 +39,21 @@ export interface ScorerOptions extends OnnxSessionOptions {
   threshold?: number;
   /** Keep every event in the history (see HistoryOptions.keepAll): `score` on a whole file. */
   keepAllHistory?: boolean;
+  /**
+   * The daily alert budget's rate R (daily-budget.ts): is_anomaly also needs the event among the top R of the last
+   * 24 hours' scores. Unset: the bundle's acceptance rate (budgetRate); null: no budget, the threshold alone.
+   */
+  budget?: number | null;
+}
+
+/**
+ * The budget rate a bundle implies: its acceptance rate, or 1 − its threshold for a bundle that records none (the
+ * threshold is the (1 − R) quantile of held-out normal events); null when that is no rate (a threshold of 0 or 1).
+ */
+export function budgetRate(bundle: Pick<Bundle, 'acceptance_rate' | 'threshold'>): number | null {
+  // 1 - 0.999 is 0.0010000000000000009 in doubles: 12 digits name the rate the threshold was set from
+  const rate = bundle.acceptance_rate ?? Number((1 - bundle.threshold).toPrecision(12));
+  return rate > 0 && rate < 1 ? rate : null;
 }
 
 export class Scorer {
@@ -53,6 +69,11 @@ export class Scorer {
   readonly width: number;
   readonly threshold: number;
   readonly maxBatch: number;
+  /**
+   * The daily alert budget, or null for none. One per scorer, so every path that shares the scorer (proxy,
+   * /v1/score, enrich in the same process) shares it too; a model switch hands it on (adoptBudget).
+   */
+  budget: DailyBudget | null;
 
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
@@ -77,6 +98,8 @@ export class Scorer {
     this.width = bundle.tokenizer?.fields.length ?? 0;
     this.threshold = options.threshold ?? bundle.threshold;
     this.maxBatch = options.maxBatch ?? 1024;
+    const rate = options.budget === undefined ? budgetRate(bundle) : options.budget;
+    this.budget = rate === null ? null : new DailyBudget(rate);
     this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
     this.historyLength = Math.max(this.context, this.fusion?.recall ?? 0);
     this.history = new HistoryStore({ length: this.historyLength, slack: Math.max(this.context, 2), maxEntities: options.maxEntities ?? 100_000, ...(options.keepAllHistory ? { keepAll: true } : {}) });
@@ -95,6 +118,15 @@ export class Scorer {
     if (!open) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime "${kind.runtime}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
     const model = await open(loaded, options);
     return new Scorer(bundle, model, options, loaded.memory, loaded.textTokens ?? null);
+  }
+
+  /**
+   * Takes over `previous`'s daily budget when both run one at the same rate: a model switch (reload, rolling
+   * retraining) keeps the day's events and flags counted, where a fresh window would let a new warm-up through.
+   * Both bundles' anomaly_score are ranks among held-out normal events, so their keys compare.
+   */
+  adoptBudget(previous: Scorer): void {
+    if (this.budget && previous.budget && this.budget.rate === previous.budget.rate) this.budget = previous.budget;
   }
 
   /** Model name and version, as written into anomaly.model. */
@@ -203,7 +235,11 @@ export class Scorer {
         for (let c = 1; c < logP.length; c++) if ((logP[c] as number) < (logP[top] as number)) top = c;
         components = logP.length ? [fusion.component(fusion.names[top] as string, logP[top] as number, unseen[b] as number)] : [];
       }
-      results[b] = { anomaly_score: anomaly, raw, is_anomaly: anomaly >= this.threshold, fields: kind.explain(full), ...(components ? { components } : {}) };
+      // Events reach the budget in the order they are scored (canonical order within a call), so the flags are as
+      // deterministic as the scores; anomaly_score itself is never changed by it.
+      const over = anomaly >= this.threshold;
+      const flagged = this.budget ? this.budget.admit((events[b] as CanonicalEvent).time, this.calibrator.rarity(raw), over) : over;
+      results[b] = { anomaly_score: anomaly, raw, is_anomaly: flagged, fields: kind.explain(full), ...(components ? { components } : {}) };
     }
     return results;
   }

@@ -7,8 +7,10 @@ import type { ServeConfig } from '../config/serve-config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
 import { createHistoryLoader, historyFieldsFor, type HistoryFields } from '../opensearch/history-loader.js';
+import { loadBudgetWindow } from '../opensearch/budget-loader.js';
 import { MODEL_KINDS } from '../model/kinds.js';
 import { Scorer } from '../scorer/scorer.js';
+import { logger } from '../util/log.js';
 import { ScoringService, type BatchObserver } from '../service/scoring-service.js';
 import type { Senders } from '../service/senders.js';
 
@@ -53,12 +55,36 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): Adapter {
   return adapter;
 }
 
+const log = logger.child({ component: 'budget' });
+
+/**
+ * At start-up, before any request is served: the scorer's daily alert budget refilled from the events scored before in
+ * `pattern`. A failed refill is logged and leaves the window empty: the budget then warms up, scoring goes on.
+ */
+export async function refillBudget(client: OpenSearchClient, pattern: string, scoring: ServeScoring): Promise<void> {
+  const { scorer } = scoring.service;
+  if (!scorer.budget) return;
+  const fields = scoring.refill ?? historyFieldsFor(scoring.adapter, scorer.bundle.entity_key);
+  try {
+    scorer.budget.restore(await loadBudgetWindow(client, pattern, fields, scorer.threshold));
+    log.info({ pattern, ...scorer.budget.window() }, 'daily alert budget refilled from the scored events');
+  } catch (err) {
+    log.warn({ err, pattern }, 'daily alert budget refill failed: starting with an empty window');
+  }
+}
+
+/** The scorer's budget option from the config: off (null), a configured rate, or unset for the bundle's rate. */
+function budgetOption(config: ServeConfig): { budget?: number | null } {
+  if (!config.budget.enabled) return { budget: null };
+  return config.budget.rate !== undefined ? { budget: config.budget.rate } : {};
+}
+
 /**
  * Loads the bundle in `modelDir` (manifest, model file hashes, the runtime's session and its inputs) and wires its
  * ScoringService; a bundle that fails any check throws and leaves nothing open.
  */
 export async function loadServeScoring(config: ServeConfig, modelDir: string, deps: ServeScoringDeps): Promise<ServeScoring> {
-  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities });
+  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities, ...budgetOption(config) });
   try {
     const adapter = servedAdapter(config, scorer);
     const refill = config.history.refill && scorer.historyLength > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;

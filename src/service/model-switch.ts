@@ -56,6 +56,7 @@ export class ModelSwitch {
     const old = this.active;
     this.active = next;
     if (!old || old === next) return;
+    next.scorer.adoptBudget(old.scorer);
     const done = this.retire(old).finally(() => this.retiring.delete(done));
     this.retiring.add(done);
   }

@@ -76,6 +76,8 @@ export interface EnrichRun {
   since?: string;
   /** Full explanations (and anomaly.raw) from this anomaly_score (default: the sidecar's default, 0.99). */
   explainAbove?: number;
+  /** The daily alert budget's rate; null: off; unset: the bundle's acceptance rate. */
+  budget?: number | null;
 }
 
 /**
@@ -84,7 +86,7 @@ export interface EnrichRun {
  */
 export async function runEnrich(url: string, modelDir: string, run: EnrichRun, wrap: (service: ScoringService) => ScoringService = (s) => s): Promise<EnrichStats> {
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-  const scoring = await createEnrichScoring(client, modelDir, run.batchSize, run.explainAbove);
+  const scoring = await createEnrichScoring(client, modelDir, run.batchSize, { ...(run.explainAbove !== undefined ? { explainAbove: run.explainAbove } : {}), ...(run.budget !== undefined ? { budget: run.budget } : {}) });
   try {
     const models = new ModelSwitch();
     models.switchTo(wrap(scoring.service));

@@ -39,6 +39,8 @@ export interface ConnectionEnrichOptions {
   explainAbove: number;
   follow: boolean;
   pollMs: number;
+  /** The daily alert budget's rate; null: off; unset: the bundle's acceptance rate (ScorerOptions.budget). */
+  budget?: number | null;
 }
 
 export interface ConnectionEnrichStats {
@@ -123,7 +125,7 @@ export class ConnectionEnricher {
     const { options, stats } = this;
     // A store that keeps every connection of the pass, as `score` keeps every connection of its files: each is
     // scored against the connections before it in canonical order, whatever order the join emitted them in.
-    const scorer = await Scorer.load(this.modelDir, { maxBatch: options.batchSize, keepAllHistory: true });
+    const scorer = await Scorer.load(this.modelDir, { maxBatch: options.batchSize, keepAllHistory: true, ...(options.budget !== undefined ? { budget: options.budget } : {}) });
     try {
       const { bundle } = scorer;
       const featurizer = await openConnectionFeaturizer(this.modelDir, bundle);
