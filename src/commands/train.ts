@@ -44,7 +44,7 @@ const SPECS = {
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
   entity: { type: 'string', help: 'NAME  whose recent events are the context: user | src_host | dst_host; zeek: src_ip | dst_ip | uid | src_host | dst_host (default: the format\'s: user; zeek src_ip)' },
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
-  fusion: { type: 'boolean', default: false, help: 'fuse a kind that fuses only when asked (zeek-seq: models/kinds.json "opt-in")' },
+  fusion: { type: 'boolean', default: false, help: 'fuse a kind that fuses only when asked (models/kinds.json "opt-in"; no kind today)' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
   'text-tokens': { type: 'string', default: 'none', help: 'bpe | char | none  free-text fields as K extra fields: the first K byte-pair pieces (learnt on the training texts) or bytes of each text' },
   'text-field': { type: 'string', multiple: true, help: 'NAME  a free-text field for --text-tokens (repeatable): a key of the record as read (zeek: uri, query; weblogin: user_agent.original) or text (a syslog message)' },
