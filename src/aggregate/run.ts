@@ -48,10 +48,12 @@ export interface AggregationResult {
 
 /**
  * For each entity, the first of its candidate fields that the indices map as aggregatable and that the events of the
- * range hold (a template may map fields no event has, such as destination.domain beside host.name).
+ * range hold (a template may map fields no event has, such as destination.domain beside host.name). A field that
+ * dynamic mapping made text counts by its `.keyword` sub-field (Zeek's id.orig_h shipped without a template of its own).
  */
-async function entityFields(client: Client, run: AggregationRun, timeField: string, candidates: Record<string, readonly string[]>): Promise<Record<string, string>> {
+async function entityFields(client: Client, run: AggregationRun, timeField: string, given: Record<string, readonly string[]>): Promise<Record<string, string>> {
   const { pattern, backoff } = run;
+  const candidates = Object.fromEntries(Object.entries(given).map(([kind, paths]) => [kind, paths.flatMap((p) => [p, `${p}.keyword`])]));
   const all = [...new Set(Object.values(candidates).flat())];
   const caps = await call(client, { operation: 'field capabilities', method: 'GET', path: `/${encodeURIComponent(pattern)}/_field_caps`, querystring: { fields: all.join(','), ignore_unavailable: true, allow_no_indices: true }, index: pattern }, backoff);
   const mapped = (caps.body as { fields?: Record<string, Record<string, { aggregatable?: boolean }>> }).fields ?? {};
