@@ -8,10 +8,8 @@ import { connectionJoin } from '../../adapters/zeek-merge.js';
 import type { ZeekConnection } from '../../adapters/zeek-join.js';
 import { num, type ZeekRecord } from '../../adapters/zeek-values.js';
 import type { CanonicalEvent } from '../../core/event.js';
-import type { RetryObserver } from '../../enrich/os-call.js';
 import { windowQuery } from '../../enrich/query.js';
-import type { BackoffPolicy } from '../../enrich/retry.js';
-import { UnscoredEventReader, type EventHit } from '../../enrich/unscored-events.js';
+import { UnscoredEventReader, type EventHit, type ReaderOptions } from '../../enrich/unscored-events.js';
 
 export interface StoredConnection {
   connection: ZeekConnection;
@@ -32,15 +30,8 @@ export interface StoredWindow {
   read: number;
 }
 
-export interface WalkOptions {
-  pattern: string;
-  sinceMath: string;
-  timeField: string;
-  pageSize: number;
-  keepAlive: string;
-  backoff: BackoffPolicy;
-  onRetry?: RetryObserver;
-}
+/** The walk's window, order and paging: the unscored-events reader's, over every record (scored or not). */
+export type WalkOptions = Omit<ReaderOptions, 'query'>;
 
 type Anomaly = { error?: unknown; late?: unknown } | undefined;
 
