@@ -77,7 +77,7 @@ export interface Adapter {
   readonly unpairedEntities?: readonly string[];
   /**
    * Pairs the per-entity memory and the rarity baseline count for this format after every format's (user with source,
-   * destination and auth type; src/memory/pairs.ts): a web login's user with its country, AS and device, the habits an
+   * destination and auth type; src/memory/pairs.ts): a web login's user with its country, AS, browser and OS, the habits an
    * account takeover breaks where a new address alone (which mobile users get daily) says little.
    */
   readonly extraPairs?: readonly (readonly [PairMember, PairMember])[];

@@ -5,10 +5,9 @@ import type { CanonicalEvent } from '../core/event.js';
 
 /** Where a pair member comes from: an entity key, or a categorical field by adapter field name. */
 export type PairMember = { entity: string } | { field: string };
-type Member = PairMember;
 
 /** Every format's pairs; an adapter adds its own after them (Adapter.extraPairs). */
-const PAIRS: readonly (readonly [Member, Member])[] = Object.freeze([
+const PAIRS: readonly (readonly [PairMember, PairMember])[] = Object.freeze([
   [{ entity: 'user' }, { entity: 'src_host' }],
   [{ entity: 'user' }, { entity: 'dst_host' }],
   [{ entity: 'src_host' }, { entity: 'dst_host' }],
@@ -30,7 +29,7 @@ export interface ResolvedPairs {
   missing: string[];
 }
 
-function memberName(m: Member): string {
+function memberName(m: PairMember): string {
   return 'entity' in m ? m.entity : m.field;
 }
 

@@ -74,11 +74,12 @@ export const LOGIN_CAMPAIGNS: Readonly<Record<string, LoginCampaign>> = Object.f
     run(ctx, instance, n, r) {
       const w = victim(ctx, r);
       const hour = r.uniform(9, 15);
+      const d = devicesOn(w, dayOf(ctx));
       const own: LoginEvent = {
         time: ctx.dayStart + Math.floor(hour * HOUR), user: w.user, ip: blockAddress('office', r.int(OFFICE_NAT_ADDRESSES)),
-        agent: AGENTS[devicesOn(w, dayOf(ctx)).desktop], app: w.apps[0] as string, success: true,
+        agent: AGENTS[d.desktop], app: w.apps[0] as string, success: true,
       };
-      const away = session(w, ctx, hour + r.uniform(0.3, 1), n, blockAddress(r.pick(FOREIGN_BLOCKS), r.int(1 << 20)), AGENTS[devicesOn(w, dayOf(ctx)).phone ?? devicesOn(w, dayOf(ctx)).desktop], 'impossible-travel', instance, r);
+      const away = session(w, ctx, hour + r.uniform(0.3, 1), n, blockAddress(r.pick(FOREIGN_BLOCKS), r.int(1 << 20)), AGENTS[d.phone ?? d.desktop], 'impossible-travel', instance, r);
       return [own, ...away];
     },
   },
