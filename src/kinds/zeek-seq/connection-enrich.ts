@@ -13,7 +13,8 @@
 // late record is kept out of the connection when the history is rebuilt, so the context stays what was scored.
 import type { Client } from '@opensearch-project/opensearch';
 import { createAdapter } from '../../adapters/registry.js';
-import { AnomalyWriter, type ItemFailure, type ScoredUpdate } from '../../enrich/anomaly-writer.js';
+import { AnomalyWriter, type ScoredUpdate } from '../../enrich/anomaly-writer.js';
+import type { EnrichStats } from '../../enrich/enricher.js';
 import type { RetryObserver } from '../../enrich/os-call.js';
 import { sinceToDateMath, timeFieldOf } from '../../enrich/query.js';
 import { sleep, type BackoffPolicy } from '../../enrich/retry.js';
@@ -43,26 +44,16 @@ export interface ConnectionEnrichOptions {
   budget?: number | null;
 }
 
-export interface ConnectionEnrichStats {
+/** The record-enrich counters (EnrichStats) of the records written, plus the connections'. */
+export interface ConnectionEnrichStats extends Pick<EnrichStats, 'scored' | 'unreadable' | 'alreadyScored' | 'gone' | 'failed' | 'read' | 'retries' | 'firstFailures'> {
   /** Connections scored (their records written). */
   connections: number;
-  /** Records that got a connection's score. */
-  scored: number;
   /** Connections read back as history (scored before). */
   remembered: number;
   /** Connections the last pass left for a later one: within the join delay, or after one that is. */
   held: number;
   /** Records that came after their connection was scored: marked anomaly.late with its fields. */
   late: number;
-  /** Records no connection holds: written with anomaly.error. */
-  unreadable: number;
-  alreadyScored: number;
-  gone: number;
-  failed: number;
-  /** Documents walked (every pass). */
-  read: number;
-  retries: number;
-  firstFailures: ItemFailure[];
 }
 
 export interface ConnectionEnrichObserver {
