@@ -6,6 +6,7 @@
 import fastJson from 'fast-json-stringify';
 import type { FieldScore, ScoreResult } from '../scorer/scorer.js';
 import type { ComponentScore } from '../memory/fusion.js';
+import { int, num, quote } from './json-text.js';
 
 export interface ScoreLine extends Omit<ScoreResult, 'fields'> {
   /** In full, or below `--explain-above` the top field's name and value only. */
@@ -13,35 +14,6 @@ export interface ScoreLine extends Omit<ScoreResult, 'fields'> {
   line: number;
   time: number;
   entities: Record<string, string>;
-}
-
-/** A JSON number: a NaN cannot be written (fast-json-stringify threw too), ±Infinity is null as in JSON.stringify. */
-function num(n: number): string {
-  if (Number.isFinite(n)) return '' + n;
-  if (Number.isNaN(n)) throw new Error(`The value "${n}" cannot be converted to a number.`);
-  return 'null';
-}
-
-/** A JSON integer: what fast-json-stringify's `integer` wrote (a fraction truncated). */
-function int(n: number): string {
-  if (Number.isInteger(n)) return '' + n;
-  const t = Math.trunc(n);
-  if (!Number.isFinite(t)) throw new Error(`The value "${n}" cannot be converted to an integer.`);
-  return '' + t;
-}
-
-/**
- * A JSON string, as JSON.stringify writes it. Most values (names, hosts, users) need no escape: a scan of their
- * characters is cheaper than a call into JSON.stringify for each of a line's twenty-odd short strings, which made
- * the full line slower than fast-json-stringify's own loop. Anything to escape (a quote, a backslash, a control
- * character, a surrogate) goes to JSON.stringify.
- */
-function quote(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
-  }
-  return '"' + text + '"';
 }
 
 /** Field names are few (the bundle's fields), so their quoted form is kept; bounded for any other caller. */

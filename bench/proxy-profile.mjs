@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// The sidecar's CPU per document on one path, optionally profiled: starts `seqsentry serve` (under
+// `node --cpu-prof` with --profile), sends the ECS logons of bench/proxy.mjs through its _bulk proxy into OpenSearch
+// (--path proxy) or one document per /v1/ml/score call as the ML Commons connector does (--path ml), stops it,
+// then prints the sidecar's CPU µs per document per thread (/proc) and, with --profile, where its event-loop
+// thread's time went, by stage (bench/lib/profile-stages.mjs).
+// Usage: node bench/proxy-profile.mjs [--path proxy|ml] [--events 20000] [--bulk 1000] [--clients 2 (ml: 16)]
+//        [--profile] [--model-dir DIR]
+// Needs the compiled CLI and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bulkBodies, sendBulks } from './lib/bulk-send.mjs';
+import { call, cpuSeconds, threadCpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
+import { profileStages, stagesTable } from './lib/profile-stages.mjs';
+
+const { values } = parseArgs({
+  options: {
+    path: { type: 'string', default: 'proxy' },
+    events: { type: 'string', default: '20000' },
+    bulk: { type: 'string', default: '1000' },
+    clients: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'model-dir': { type: 'string' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+const PATH = values.path;
+if (PATH !== 'proxy' && PATH !== 'ml') throw new Error(`--path ${PATH}: proxy or ml`);
+const N = Number(values.events);
+const CLIENTS = Number(values.clients ?? (PATH === 'ml' ? 16 : 2));
+const out = resolve(values.out);
+const url = openSearchUrl();
+const TOKEN = 'bench-token-0123456789abcdef';
+const modelDir = values['model-dir'] ? resolve(values['model-dir']) : await ecsBenchModel(join(out, 'enrich-work'));
+const profileDir = join(out, `proxy-profile-${process.pid}`);
+if (values.profile) {
+  await mkdir(profileDir, { recursive: true });
+  process.env.SEQSENTRY_BENCH_NODE_FLAGS = `${process.env.SEQSENTRY_BENCH_NODE_FLAGS ?? ''} --cpu-prof --cpu-prof-dir ${profileDir}`;
+}
+
+const docs = [...ecsLogons(N, 42, Date.now() - 10 * 3600_000)].map((d) => JSON.stringify(d));
+const index = `seqsentry-bench-proxy-profile-${PATH}`;
+await call(url, 'DELETE', `/${index}`);
+const created = await call(url, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
+if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
+
+const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
+const auth = { authorization: `Bearer ${TOKEN}` };
+let seconds;
+let threads;
+let process0;
+const phase = { from: 0, to: 0 }; // µs of the monotonic clock, which V8 stamps its profiles with
+try {
+  const threads0 = threadCpuSeconds(sidecar.pid);
+  process0 = cpuSeconds(sidecar.pid);
+  phase.from = Number(process.hrtime.bigint() / 1000n);
+  if (PATH === 'proxy') {
+    seconds = await sendBulks(sidecar.url, index, bulkBodies(docs, Number(values.bulk)), { clients: CLIENTS, headers: auth });
+  } else {
+    // the connector's request body (pipelines/ml/seqsentry-sidecar.connector.json): the index and the document
+    const bodies = docs.map((d) => `{"index":"${index}","doc":${d}}`);
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const res = await fetch(`${sidecar.url}/v1/ml/score`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: bodies[next++] });
+        const answer = await res.json();
+        if (res.status !== 200 || typeof answer.anomaly_score !== 'number') throw new Error(`/v1/ml/score: HTTP ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
+      }
+    }));
+    seconds = (performance.now() - t0) / 1000;
+  }
+  phase.to = Number(process.hrtime.bigint() / 1000n);
+  const perDoc = (a, b) => +(((b - a) / N) * 1e6).toFixed(1);
+  const total = perDoc(process0, cpuSeconds(sidecar.pid));
+  threads = { total };
+  for (const [name, sec] of Object.entries(threadCpuSeconds(sidecar.pid))) {
+    const us = perDoc(threads0[name] ?? 0, sec);
+    if (us >= 0.5) threads[name] = us;
+  }
+} finally {
+  await sidecar.stop();
+}
+const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+// the proxy's documents as written: how many carry a score (the others anomaly.pending: a refill search timed out)
+let scored = null;
+if (PATH === 'proxy') {
+  await call(url, 'POST', `/${index}/_refresh`);
+  scored = (await call(url, 'POST', `/${index}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count;
+}
+await call(url, 'DELETE', `/${index}`);
+const summary = { path: PATH, events: N, scored, clients: CLIENTS, docs_per_s: Math.round(N / seconds), sidecar_cpu_us_per_doc: threads, loadavg: load, profiled: values.profile };
+process.stdout.write(`${JSON.stringify(summary)}\n`);
+if (values.profile) {
+  // the event loop's thread is thread 0 in the file name CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+  const file = (await readdir(profileDir)).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  if (!file) throw new Error(`no main-thread profile in ${profileDir}`);
+  const table = stagesTable(profileStages(join(profileDir, file), undefined, phase), N);
+  process.stdout.write(`\nevent-loop thread, ${PATH}, ${N} documents (${join(profileDir, file)}):\n${table}\n`);
+  await writeFile(join(out, `proxy-profile-${PATH}.md`), `${JSON.stringify(summary)}\n\n${table}\n`);
+  if (process.env.SEQSENTRY_KEEP_PROFILE !== '1') await rm(profileDir, { recursive: true });
+}
