@@ -1,6 +1,6 @@
 // A failed history search is transient: it is retried per entity, an entity whose refill still fails goes out
 // marked anomaly.pending (enrich scores it later; never a permanent anomaly.error), and no other entity's documents
-// in the same bulk or in concurrent requests are affected. The upstream here fails on purpose, per entity.
+// in the same bulk or in concurrent requests are affected. The upstream here fails on purpose, per entity (each search of its _msearch answers alone).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../src/server/sidecar.js';
 import { habitualLogon } from './support/ecs-fixture.js';
@@ -16,9 +16,11 @@ const EMPTY = '{"took":1,"timed_out":false,"hits":{"total":{"value":0,"relation"
 
 beforeAll(async () => {
   upstream = await startUpstream((req, res) => {
-    if (req.url.includes('/_search')) {
-      const broken = req.body.includes('user01') || (req.body.includes('user03') && flakyFailures++ < 2);
-      return void res.writeHead(broken ? 500 : 200, { 'content-type': 'application/json' }).end(broken ? FAILED : EMPTY);
+    if (req.url.includes('/_msearch')) {
+      // a header line and a query line per search; each search fails or answers on its own, as msearch does
+      const queries = req.body.trim().split('\n').filter((_, i) => i % 2 === 1);
+      const responses = queries.map((q) => (q.includes('user01') || (q.includes('user03') && flakyFailures++ < 2) ? FAILED : EMPTY));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(`{"took":1,"responses":[${responses.join(',')}]}`);
     }
     const items = req.body.trim().split('\n').filter((_, i) => i % 2 === 0).map(() => ({ index: { status: 201, result: 'created' } }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ took: 1, errors: false, items }));
@@ -45,7 +47,7 @@ describe('history refill failures', () => {
     expect(one.anomaly.pending).toMatch(/^history refill failed: OpenSearch history search on logs: all shards failed/);
     expect(two.anomaly_score).toEqual(expect.any(Number));
     expect(three.anomaly_score).toEqual(expect.any(Number)); // failed twice, then loaded
-    const searches = upstream.requests.filter((r) => r.url.includes('/_search') && r.body.includes('user01'));
+    const searches = upstream.requests.filter((r) => r.url.includes('/_msearch') && r.body.includes('user01'));
     expect(searches.length).toBeGreaterThanOrEqual(3);
     const metrics = (await call(sidecar.url, 'GET', '/metrics')).text;
     expect(metrics).toMatch(/^seqsentry_errors_total\{kind="history"\} [1-9]\d*$/m);

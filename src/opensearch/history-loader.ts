@@ -6,7 +6,8 @@ import type { CanonicalEvent } from '../core/event.js';
 import { isFoldable } from '../service/entity-stamp.js';
 import type { HistoryLoader } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
-import { failureReason, type OpenSearchClient } from './client.js';
+import type { OpenSearchClient } from './client.js';
+import { SearchBatcher } from './search-batcher.js';
 
 export interface HistoryFields {
   /** Document field holding the entity value (ECS: user.name). */
@@ -92,6 +93,8 @@ const log = logger.child({ component: 'history-loader' });
 const MAX_SAME_TIME = 1_000;
 
 export function createHistoryLoader({ client, adapter, fields, timeoutMs }: HistoryLoaderOptions): HistoryLoader {
+  // Every cold entity asks for two or three searches; batched, so that a bulk of new entities cannot flood the node.
+  const batcher = new SearchBatcher(client, { timeoutMs, operation: 'history search' });
   const search = async (scope: string, entityValue: string, range: Record<string, string | number>, size: number) => {
     const body = {
       size,
@@ -100,14 +103,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
       sort: [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }] as Array<Record<string, { order: 'desc'; unmapped_type?: string }>>,
       query: { bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } },
     };
-    let raw: unknown;
-    try {
-      const res = await client.search({ index: scope, ignore_unavailable: true, allow_no_indices: true, body }, { requestTimeout: timeoutMs, maxRetries: 0 }); // the scoring service retries each entity itself
-      raw = res.body;
-    } catch (err) {
-      const status = (err as { meta?: { statusCode?: number | null } }).meta?.statusCode ?? undefined;
-      throw new OpenSearchError('history search', failureReason(err), status, scope, { cause: err });
-    }
+    const raw = await batcher.search({ index: scope, body });
     const parsed = SearchResponse.safeParse(raw);
     if (!parsed.success) throw new OpenSearchError('history search', `unexpected response: ${parsed.error.issues[0]?.message ?? ''}`, undefined, scope);
     return [...parsed.data.hits.hits].reverse(); // newest first → oldest first
