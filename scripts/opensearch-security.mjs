@@ -17,9 +17,9 @@ const CERT_DAYS = 3650;
  * (the tests' and the demo's); an operator's own patterns take their place.
  */
 export const SEQSENTRY_ROLES = Object.freeze({
-  // serve (the _bulk proxy, history refill) and enrich: write events, read them back, keep checkpoints. The history
-  // refill searches through _msearch, a cluster-level action like _bulk.
+  // serve (the _bulk proxy, history refill) and enrich: write events, read them back, keep checkpoints.
   seqsentry_sidecar: {
+    // indices:data/read/msearch: the history refill batches its searches (each still needs read on its index)
     cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk', 'indices:data/read/msearch', 'indices:data/read/point_in_time/delete', 'indices:data/read/scroll/clear'],
     index_permissions: [
       {

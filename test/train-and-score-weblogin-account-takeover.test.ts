@@ -38,4 +38,10 @@ describe.runIf(ready)('weblogin through train and score', () => {
     expect(explained).toMatchObject({ country: 'DE', device: 'mobile', os: 'Android' });
     expect(explained.asn).toMatch(/^AS\d+$/);
   });
+
+  it('keeps the format\'s recall minimum age in the bundle, so every path that loads it leaves out a sitting\'s own logins', () => {
+    const bundle = JSON.parse(readFileSync(join(dir, 'model', 'bundle.json'), 'utf8')) as { fusion: { recall: number; recall_min_age?: number } };
+    expect(bundle.fusion.recall).toBeGreaterThan(0);
+    expect(bundle.fusion.recall_min_age).toBe(3600);
+  });
 });

@@ -82,6 +82,12 @@ export interface Adapter {
    */
   readonly extraPairs?: readonly (readonly [PairMember, PairMember])[];
   /**
+   * Seconds a recalled event (src/memory/entity-memory.ts) must precede the scored one for the fusion's pair counts to
+   * count it, for a format whose events come in sittings: what an entity did minutes ago in the same burst is not yet
+   * a habit. Stored in the bundle (`fusion.recall_min_age`); absent = every recalled event counts.
+   */
+  readonly recallMinAge?: number;
+  /**
    * Files whose records inform how the others are read (zeek's dhcp.log: the leases that name a host): readers read
    * them before the rest, whatever order they are given in. Absent when no file does.
    */

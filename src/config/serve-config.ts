@@ -134,7 +134,7 @@ export const ServeConfigSchema = z
          * events (docs/contracts.md, "Canonical order"). 0 scores at once.
          */
         reorder_window_ms: z.number().int().min(0).max(60_000).default(2_000),
-        /** Deadline of one refill request (an _msearch of up to 200 entities' searches); a batch waits for it. */
+        /** Deadline of one refill search; a batch waits for it. */
         load_timeout_ms: z.number().int().positive().default(5_000),
         /**
          * Bound on each entity and field value the scorer keeps or hashes, in UTF-8 bytes. A longer value is

@@ -7,6 +7,12 @@ import { isNoEvent } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/registry.js';
 import { OpenSearchError, SeqSentryError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
+import { logger } from '../util/log.js';
+
+/** Statuses a shipper retries: the node was busy (429) or the bulk got no answer in time (502-504). */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/** Waits before each retry of a bulk the node did not take; then the demo fails, naming the status. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000];
 
 /** Bulks end between two seconds after about this many documents. */
 const BULK_DOCS = 2000;
@@ -15,6 +21,7 @@ const BULK_DOCS = 2000;
 export const SHIPPED_ENTITY_FIELDS = Object.freeze({ user: 'user.name', src_host: 'source.domain', dst_host: 'destination.domain' });
 
 const lanl = createAdapter('lanl');
+const log = logger.child({ component: 'demo-ship' });
 
 /** The LANL event of a line, read by the adapter the sidecar uses. */
 export function lanlEvent(line: string, source: SourceRef): CanonicalEvent {
@@ -58,15 +65,27 @@ export async function shipThroughProxy(proxyUrl: string, token: string, index: s
   const started = performance.now();
   const flush = async () => {
     if (body.length === 0) return;
-    signal?.throwIfAborted();
-    const res = await fetch(`${proxyUrl}/${index}/_bulk`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
-      body: body.join('\n') + '\n',
-    });
-    const answer = (await res.json()) as { errors?: boolean; items?: Array<Record<string, { error?: unknown }>> };
-    if (res.status !== 200 || answer.errors) {
-      const first = answer.items?.map((i) => Object.values(i)[0]?.error).find(Boolean);
+    const payload = body.join('\n') + '\n';
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      const res = await fetch(`${proxyUrl}/${index}/_bulk`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+        body: payload,
+      });
+      const answer = (await res.json()) as { errors?: boolean; items?: Array<Record<string, { status?: number; error?: unknown }>> };
+      const items = answer.items?.map((i) => Object.values(i)[0]) ?? [];
+      if (res.status === 200 && !answer.errors) break;
+      // As a shipper does: a busy node (429, or no answer in time: 502-504) is retried, the whole bulk, which the
+      // proxy's deterministic ids make an overwrite of whatever the first attempt wrote. Anything else is a failure.
+      const busy = RETRY_STATUSES.has(res.status) || (res.status === 200 && items.some((i) => i?.status === 429));
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (busy && delay !== undefined) {
+        log.warn({ status: res.status, attempt: attempt + 1, delay_ms: delay }, 'bulk through the proxy not taken (node busy): retrying it whole');
+        await new Promise((r) => setTimeout(r, delay));
+        continue;
+      }
+      const first = items.map((i) => i?.error).find(Boolean);
       throw new OpenSearchError('demo bulk via the proxy', `HTTP ${res.status}: ${JSON.stringify(first ?? answer).slice(0, 300)}`, res.status, index);
     }
     body = [];

@@ -49,6 +49,12 @@ export interface Recall {
   offset: number;
 }
 
+/**
+ * Largest value a recall row keeps for how much later than the memory its event is (1 + whole seconds after `until`;
+ * 0 = the memory holds it): int32, so 68 years after training.
+ */
+const MAX_LATER = 0x7fffffff;
+
 /** Added to a partner's first members when backing off to its popularity, so a partner nobody met is rare, not impossible. */
 const PARTNER_PSEUDO_FIRSTS = 0.5;
 
@@ -235,28 +241,33 @@ export class EntityMemory {
   }
 
   /**
-   * Writes what recall needs of an event into out[offset ..): per pair the hash of its key, then 1 when the event is
-   * later than the memory (only those add to its counts; earlier ones are counted in it already), else 0.
+   * Writes what recall needs of an event into out[offset ..): per pair the hash of its key, then, when the event is
+   * later than the memory (only those add to its counts; earlier ones are counted in it already), 1 + the whole
+   * seconds it is later by, else 0. Two events of one time get the same value, so the canonical order that compares
+   * rows is unchanged by it.
    */
   recallRow(event: CanonicalEvent, out: Int32Array, offset: number): void {
     const P = this.spec.pairs.length;
     for (let i = 0; i < P; i++) out[offset + i] = fnv1a(pairKey(event, this.spec.pairs[i] as PairSpec)) | 0;
-    out[offset + P] = event.time > this.until ? 1 : 0;
+    out[offset + P] = event.time > this.until ? Math.min(MAX_LATER, 1 + Math.floor(event.time - this.until)) : 0;
   }
 
   /**
    * Into recalledCounts[i]: how often pair i's key of the event comes among its recalled events later than the
-   * memory. One pass over the rows for every pair: each row is read once, not once per pair.
+   * memory and at least `minAge` seconds older than the event. One pass over the rows for every pair: each row is
+   * read once, not once per pair.
    */
-  private recalled(recall: Recall): void {
+  private recalled(recall: Recall, minAge: number): void {
     const { rows, offset, row } = recall;
     const P = this.spec.pairs.length;
     const after = offset + P;
     const counts = this.recalledCounts;
+    const now = row[after] as number;
     counts.fill(0);
     for (let r = 0; r < rows.length; r++) {
       const past = rows[r] as Int32Array;
-      if (past[after] !== 1) continue;
+      const later = past[after] as number;
+      if (later === 0 || (minAge > 0 && now - later < minAge)) continue;
       for (let i = 0; i < P; i++) if (past[offset + i] === row[offset + i]) counts[i] = (counts[i] as number) + 1;
     }
   }
@@ -297,9 +308,10 @@ export class EntityMemory {
    * Writes the event's statistics into out[offset ..], in componentNames order. `leaveOneOut` scores an event the
    * memory already holds as if it were not there: how training fits the tails, so that a held-out event is judged
    * against a memory as large as the one every scored event meets (a smaller memory sees more new pairs, which
-   * would make new pairs look ordinary).
+   * would make new pairs look ordinary). `recallMinAge` (seconds, FusionData.recall_min_age) leaves out recalled events
+   * younger than that: those of the event's own sitting.
    */
-  statistics(event: CanonicalEvent, out: Float64Array, offset: number, leaveOneOut = false, recall?: Recall): void {
+  statistics(event: CanonicalEvent, out: Float64Array, offset: number, leaveOneOut = false, recall?: Recall, recallMinAge = 0): void {
     const P = this.spec.pairs.length;
     const without = leaveOneOut ? 1 : 0;
     let o = offset;
@@ -307,7 +319,7 @@ export class EntityMemory {
       let rarity = 0;
       let novelty = 0;
       this.unseenMask = 0;
-      if (recall) this.recalled(recall);
+      if (recall) this.recalled(recall, recallMinAge);
       for (let i = 0; i < P; i++) {
         const { members } = this.spec.pairs[i] as PairSpec;
         const first = memberValue(event, members[0]);

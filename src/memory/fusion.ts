@@ -17,6 +17,11 @@ export interface FusionData {
   /** Recent events of the entity the memory's statistics also count (entity-memory.ts); absent = 0. */
   recall?: number;
   /**
+   * Seconds a recalled event must precede the scored one to count (Adapter.recallMinAge): the events of one sitting
+   * (a web login's burst from one address and device) are one observation, not a habit; absent = 0, every one counts.
+   */
+  recall_min_age?: number;
+  /**
    * Statistics a kind's featurizer computes per event (`event.numeric[name]`, higher = rarer), components after the
    * memory's (zeek-seq: its records' novelty); absent = none.
    */
@@ -47,6 +52,8 @@ export class Fusion {
   readonly names: string[];
   /** Recent events of the entity recalled per event (0: none). */
   readonly recall: number;
+  /** Seconds a recalled event must precede the scored one to count (FusionData.recall_min_age). */
+  readonly recallMinAge: number;
   /** The featurizer's per-event statistics the fusion reads (FusionData.statistics). */
   readonly statistics: string[];
   private readonly tails: TailTable[];
@@ -56,6 +63,7 @@ export class Fusion {
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
     this.recall = data.recall ?? 0;
+    this.recallMinAge = data.recall_min_age ?? 0;
     this.statistics = data.statistics ?? [];
     const expected = [SEQUENCE_COMPONENT, ...memory.componentNames, ...this.statistics];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);
@@ -74,7 +82,7 @@ export class Fusion {
    * i), for its explanation. Independent of the sequence model, so the scorer computes them while the model runs.
    */
   memoryStatistics(event: CanonicalEvent, out: Float64Array, offset: number, recall?: Recall): number {
-    this.memory.statistics(event, out, offset, false, this.recall > 0 ? recall : undefined);
+    this.memory.statistics(event, out, offset, false, this.recall > 0 ? recall : undefined, this.recallMinAge);
     if (this.statistics.length) eventStatistics(event, this.statistics, out, offset + this.statisticsOffset);
     return this.memory.unseenMask;
   }

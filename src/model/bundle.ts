@@ -76,6 +76,8 @@ const BundleSchema = z.object({
     memory_sha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** Recent events of the entity the memory's statistics also count (src/memory/entity-memory.ts). */
     recall: z.number().int().min(0).max(MAX_RECALL).optional(),
+    /** Seconds a recalled event must precede the scored one to count (the format's Adapter.recallMinAge). */
+    recall_min_age: z.number().min(0).optional(),
     /** Per-event statistics of the kind's featurizer fused after the memory's components (src/memory/fusion.ts). */
     statistics: z.array(z.string().min(1)).optional(),
   }).optional(),

@@ -7,7 +7,7 @@ import { isFoldable } from '../service/entity-stamp.js';
 import type { HistoryLoader } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
 import type { OpenSearchClient } from './client.js';
-import { createMultiSearch } from './multi-search.js';
+import { SearchBatcher } from './search-batcher.js';
 
 export interface HistoryFields {
   /** Document field holding the entity value (ECS: user.name). */
@@ -93,8 +93,8 @@ const log = logger.child({ component: 'history-loader' });
 const MAX_SAME_TIME = 1_000;
 
 export function createHistoryLoader({ client, adapter, fields, timeoutMs }: HistoryLoaderOptions): HistoryLoader {
-  // the searches of every entity refilled together go out together (multi-search.ts)
-  const multiSearch = createMultiSearch(client, { timeoutMs, operation: 'history search' });
+  // Every cold entity asks for two or three searches; batched, so that a bulk of new entities cannot flood the node.
+  const batcher = new SearchBatcher(client, { timeoutMs, operation: 'history search' });
   const search = async (scope: string, entityValue: string, range: Record<string, string | number>, size: number) => {
     const body = {
       size,
@@ -103,7 +103,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
       sort: [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }] as Array<Record<string, { order: 'desc'; unmapped_type?: string }>>,
       query: { bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } },
     };
-    const raw = await multiSearch(scope, body);
+    const raw = await batcher.search({ index: scope, body });
     const parsed = SearchResponse.safeParse(raw);
     if (!parsed.success) throw new OpenSearchError('history search', `unexpected response: ${parsed.error.issues[0]?.message ?? ''}`, undefined, scope);
     return [...parsed.data.hits.hits].reverse(); // newest first → oldest first
