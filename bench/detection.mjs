@@ -4,7 +4,7 @@
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
 //          [--render lanl,windows,weblogin (each enterprise in each rendering; default lanl)]
-//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host]
+//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide]
 //          [--kind transformer-mlm (or a list: transformer-mlm,transformer-lm)] [--epochs N] [--out bench/results] [--dump]
 // With several kinds, each variant is trained per kind on the same simulated enterprise and reported as KIND/VARIANT.
 // --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
@@ -42,6 +42,9 @@ const { values } = parseArgs({
 const VARIANTS = {
   fused: { fusion: true }, sequence: { fusion: false }, 'fused-no-recall': { fusion: true, recall: 0 },
   'fused-src-host': { fusion: true, entity: 'src_host' }, 'fused-dst-host': { fusion: true, entity: 'dst_host' },
+  // issue 7's capacity directions: 4x the default cap of 150 steps per epoch (an epoch still stops at one pass over
+  // the training events), and twice the transformers' width of 32
+  'fused-long': { fusion: true, capacity: { stepsPerEpoch: 600 } }, 'fused-wide': { fusion: true, capacity: { width: 64 } },
 };
 const out = resolve(values.out);
 const work = join(out, 'detection-work');
@@ -124,7 +127,7 @@ async function runOne(entry, seed, render) {
     const modelDir = join(dir, `model-${name.replace('/', '-')}`);
     const t0 = performance.now();
     await quiet(() => train({ format, inputs: [trainFile], modelDir, kind, seed, minCount: 2, hourToken: true, strict: false,
-      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
+      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(VARIANTS[v].capacity ? { capacity: VARIANTS[v].capacity } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
     seconds[name] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);
     const raw = new Float64Array(test.length);

@@ -95,7 +95,8 @@ overrides = json.loads(args.config) if args.config else {}
 config_keys = {f.name for f in dataclasses.fields(config_cls)}
 known = config_keys - {"vocab_sizes", "context", "field_names"}
 if set(overrides) - known:
-    fail(f"--config: unknown key(s) {sorted(set(overrides) - known)} for {args.kind} (known: {sorted(known)})")
+    fail(f"--config: unknown key(s) {sorted(set(overrides) - known)} for {args.kind} (known: {sorted(known)}; "
+         "seqsentry train's --width sets n_embd, --layers n_layer)")
 
 # ---------------------------------------------------------------- data
 try:
@@ -161,6 +162,9 @@ if prev is not None:
     # the previous window's architecture, whatever --config says: its weights only fit that shape
     overrides = {k: v for k, v in prev["config"].items() if k in known}
 config = config_cls(**{**overrides, **filled})
+if hasattr(config, "n_head") and config.n_embd % config.n_head:
+    # each head reads n_embd / n_head of the width; a remainder fails later inside a reshape, far from its cause
+    fail(f"--config n_embd {config.n_embd} (seqsentry train --width): not a multiple of the {config.n_head} heads of {args.kind}")
 model = model_cls(config)
 if prev is not None:
     try:

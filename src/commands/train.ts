@@ -17,6 +17,7 @@ import { fitTextTokens, type TextTokensArgs } from '../train/text-tokens.js';
 import { heldOutRule, isHeldOut } from '../train/held-out.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import { DEFAULT_RECALL } from '../train/fit-fusion.js';
+import { capacityFlags, capacityOption, type Capacity } from '../train/capacity.js';
 import { trainSequenceModel } from '../train/sequence-train.js';
 import { openTrainingInput } from '../train/training-input.js';
 import { formatReports, runRolling } from '../rolling/run.js';
@@ -29,7 +30,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--seed N] [--no-fusion | --fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster] ' +
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--steps-per-epoch N] [--width N] [--layers N] [--seed N] [--no-fusion | --fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster] ' +
   '[--rolling --window 1d [--labels FILE] [--no-registry]]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
@@ -37,6 +38,9 @@ const SPECS = {
   'model-dir': { type: 'string', short: 'm', help: 'DIR  where model.onnx and bundle.json are written' },
   kind: { type: 'string', default: DEFAULT_KIND, help: `KIND  model kind: ${Object.keys(MODEL_KINDS).join(' | ')}` },
   epochs: { type: 'string', help: 'N  maximum epochs (early stopping may end sooner; trainer default otherwise)' },
+  'steps-per-epoch': { type: 'string', help: 'N  cap on optimizer steps of 512 events per epoch (default 150, whatever the data size)' },
+  width: { type: 'string', help: 'N  model width, the kind\'s n_embd (transformers 32; a multiple of its heads, 2)' },
+  layers: { type: 'string', help: 'N  model blocks, the kind\'s n_layer (transformers 2; the LSTM kinds have none)' },
   seed: { type: 'string', default: '1', help: 'N  random seed; the same seed and data give the same model' },
   context: { type: 'string', help: 'N  previous events of the same entity used as context (transformer-mlm: 8)' },
   'min-count': { type: 'string', default: '2', help: 'N  values seen fewer times become the field\'s OOV token' },
@@ -68,6 +72,8 @@ export interface TrainArgs {
   modelDir: string;
   kind: string;
   epochs?: number;
+  /** Steps per epoch, model width and layers (src/train/capacity.ts). */
+  capacity?: Capacity;
   seed: number;
   context?: number;
   minCount: number;
@@ -134,6 +140,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
       hourToken: args.hourToken, fusion, ...(textTokens ? { textTokens } : {}),
       ...(args.epochs !== undefined ? { epochs: args.epochs } : {}), ...(args.context !== undefined ? { context: args.context } : {}),
       ...(args.recall !== undefined ? { recall: args.recall } : {}), ...(args.maxEvents !== undefined ? { maxEvents: args.maxEvents } : {}),
+      ...(args.capacity ? { capacity: args.capacity } : {}),
     });
     return result.bundlePath;
   } finally {
@@ -155,8 +162,8 @@ async function* eventsOf(items: AsyncIterable<ReadItem>, max?: number): AsyncGen
 async function trainFeaturized(args: TrainArgs, kind: ModelKind): Promise<string> {
   const featurizer = FEATURIZERS[kind.featurizer as string];
   if (!featurizer) throw new SeqSentryError(`kind ${kind.kind}: no featurizer "${kind.featurizer}" (this version has ${Object.keys(FEATURIZERS).join(', ')})`);
-  const unused = [args.fromIndex && '--from-index', args.textTokens && '--text-tokens', args.recall !== undefined && '--recall', args.maxEvents !== undefined && '--max-events'].filter(Boolean);
-  if (unused.length) throw new UsageError(`${unused.join(', ')}: not for ${kind.kind} (files only, no recall)`);
+  const unused = [args.fromIndex && '--from-index', args.textTokens && '--text-tokens', args.recall !== undefined && '--recall', args.maxEvents !== undefined && '--max-events', ...capacityFlags(args.capacity)].filter(Boolean);
+  if (unused.length) throw new UsageError(`${unused.join(', ')}: not for ${kind.kind} (files only, no recall, its trainer's own capacity)`);
   if (args.format !== 'zeek') throw new UsageError(`--format ${args.format}: ${kind.kind} reads zeek logs`);
   return featurizer.train({
     kind: kind.kind,
@@ -179,7 +186,7 @@ async function trainFeaturized(args: TrainArgs, kind: ModelKind): Promise<string
 async function trainTypeScriptKind(args: TrainArgs, kind: ModelKind, adapter: Adapter, entityKey: string, modelDir: string, read: (stats: ReadStats) => AsyncIterable<ReadItem>, what: string): Promise<string> {
   const trainer = TYPESCRIPT_KINDS[kind.runtime];
   if (!trainer) throw new SeqSentryError(`kind ${kind.kind}: no TypeScript trainer "${kind.runtime}" (this version has ${Object.keys(TYPESCRIPT_KINDS).join(', ')})`);
-  const unused = [args.epochs !== undefined && '--epochs', args.recall !== undefined && '--recall', args.fusion === false && '--no-fusion'].filter(Boolean);
+  const unused = [args.epochs !== undefined && '--epochs', args.recall !== undefined && '--recall', args.fusion === false && '--no-fusion', ...capacityFlags(args.capacity)].filter(Boolean);
   if (unused.length) throw new UsageError(`${unused.join(', ')}: ${kind.kind} is not a neural sequence model (no epochs, no fusion)`);
   const stats = newReadStats();
   const reading = progress('reading');
@@ -246,6 +253,7 @@ const command: Command = {
       modelDir: required(v['model-dir'], 'model-dir'),
       kind: v.kind ?? DEFAULT_KIND,
       ...(v.epochs !== undefined ? { epochs: intOption(v.epochs, 'epochs', 0) } : {}),
+      ...capacityOption(v),
       seed: intOption(v.seed, 'seed', 1),
       ...(v.context !== undefined ? { context: intOption(v.context, 'context', 0) } : {}),
       minCount: intOption(v['min-count'], 'min-count', 2),

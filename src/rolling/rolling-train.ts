@@ -12,6 +12,7 @@ import type { CanonicalEvent } from '../core/event.js';
 import { UsageError } from '../core/errors.js';
 import type { ModelKind } from '../model/kinds.js';
 import type { EventSource } from '../train/fit-fusion.js';
+import type { Capacity } from '../train/capacity.js';
 import { trainSequenceModel } from '../train/sequence-train.js';
 import type { ModelVersion, ModelVersionStore } from './model-versions.js';
 import { scoreWindow, type WindowScore } from './score-window.js';
@@ -43,6 +44,8 @@ export interface RollingSpec {
   hourToken: boolean;
   fusion: boolean;
   epochs?: number;
+  /** Steps per epoch, width and layers of the first window's model; a warm start keeps its predecessor's shape. */
+  capacity?: Capacity;
   context?: number;
   recall?: number;
   /** Labelled anomalies, to report AUC and AP of each version on the window after its own. */
@@ -121,6 +124,7 @@ export async function trainRolling(spec: RollingSpec): Promise<WindowReport[]> {
         read: readList(w.events), what: `${spec.what}, window ${report.window.start}`, seed: spec.seed, minCount: spec.minCount, hourToken: spec.hourToken,
         fusion: spec.fusion, memory: { source: (() => readMemory(newReadStats())) satisfies EventSource, events: memory.length, heldOutSince: w.start },
         ...(spec.epochs !== undefined ? { epochs: spec.epochs } : {}), ...(spec.context !== undefined ? { context: spec.context } : {}),
+        ...(spec.capacity ? { capacity: spec.capacity } : {}),
         ...(spec.recall !== undefined ? { recall: spec.recall } : {}), ...(previous ? { init: join(previous.dir, 'ckpt.pt'), initLrScale: WARM_LR_SCALE } : {}), version,
       });
     } finally {

@@ -57,6 +57,7 @@ export async function runRolling(args: TrainArgs, options: RollingOptions): Prom
       seed: args.seed, minCount: args.minCount, hourToken: args.hourToken, fusion: fusesWith(kind, args.fusion),
       ...(args.epochs !== undefined ? { epochs: args.epochs } : {}), ...(args.context !== undefined ? { context: args.context } : {}),
       ...(args.recall !== undefined ? { recall: args.recall } : {}), ...(isAnomaly ? { isAnomaly } : {}), ...(registry ? { registry } : {}),
+      ...(args.capacity ? { capacity: args.capacity } : {}),
       ...(options.runId !== undefined ? { runId: options.runId } : {}),
     });
   } finally {

@@ -9,6 +9,7 @@ import type { ModelKind } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import type { TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { progress } from '../util/progress.js';
+import { capacityArgs, type Capacity } from './capacity.js';
 import { DEFAULT_RECALL, fitFusion, type EventSource } from './fit-fusion.js';
 import { heldOutRule } from './held-out.js';
 import { runPython } from './python.js';
@@ -26,6 +27,8 @@ export interface SequenceTrainSpec {
   /** Named in errors: the files or index the events came from. */
   what: string;
   epochs?: number;
+  /** Steps per epoch, model width and layers (the trainer's and the kind's defaults otherwise). */
+  capacity?: Capacity;
   seed: number;
   context?: number;
   minCount: number;
@@ -81,6 +84,7 @@ export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<Seque
   await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: spec.adapterOptions, entity_key: entityKey, entity_fields: entityFields, ...(spec.textTokens ? { text_tokens: spec.textTokens } : {}) }));
   const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(spec.seed), '--min-count', String(spec.minCount), '--meta', metaPath];
   if (spec.epochs !== undefined) py.push('--epochs', String(spec.epochs));
+  py.push(...capacityArgs(spec.capacity));
   py.push('--context', String(spec.context ?? kind.defaultContext));
   if (!spec.hourToken) py.push('--no-hour-token');
   if (spec.init !== undefined) py.push('--init', spec.init);
