@@ -55,6 +55,10 @@ const str = (v: unknown): string | null => (typeof v === 'string' && !needsEscap
 /** A finite number's JSON, else null. */
 const fin = (v: unknown): string | null => (typeof v === 'number' && Number.isFinite(v) ? '' + v : null);
 
+/** `json` (an object's text so far, from its `{`) with `"key":v` appended, or null when either is null. */
+const member = (json: string | null, key: string, v: string | null): string | null =>
+  json === null || v === null ? null : json + (json.length > 1 ? ',"' : '"') + key + '":' + v;
+
 /** The model reference of the last call and its JSON: one bundle serves thousands of events in a row. */
 let lastModel: { name: unknown; version: unknown; kind: unknown; json: string | null } = { name: undefined, version: undefined, kind: undefined, json: null };
 
@@ -63,13 +67,11 @@ function modelJson(m: AnomalyModelRef): string | null {
   if (m === null || typeof m !== 'object') return null;
   const { name, version, kind } = m;
   if (lastModel.json !== null && name === lastModel.name && version === lastModel.version && kind === lastModel.kind) return lastModel.json;
-  let json = '{';
-  for (const [key, value] of [['name', name], ['version', version], ['kind', kind]] as const) {
-    if (value === undefined) continue;
-    const v = str(value);
-    if (v === null) return null;
-    json += (json.length > 1 ? ',"' : '"') + key + '":' + v;
-  }
+  let json: string | null = '{';
+  if (name !== undefined) json = member(json, 'name', str(name));
+  if (version !== undefined) json = member(json, 'version', str(version));
+  if (kind !== undefined) json = member(json, 'kind', str(kind));
+  if (json === null) return null;
   json += '}';
   lastModel = { name, version, kind, json };
   return json;
@@ -78,28 +80,12 @@ function modelJson(m: AnomalyModelRef): string | null {
 /** One explained field's JSON, or null. */
 function fieldJson(f: ExplainedField): string | null {
   if (f === null || typeof f !== 'object') return null;
-  let json = '{';
-  if (f.name !== undefined) {
-    const v = str(f.name);
-    if (v === null) return null;
-    json += '"name":' + v;
-  }
-  if (f.value !== undefined) {
-    const v = str(f.value);
-    if (v === null) return null;
-    json += (json.length > 1 ? ',' : '') + '"value":' + v;
-  }
-  if (f.surprisal !== undefined) {
-    const v = fin(f.surprisal);
-    if (v === null) return null;
-    json += (json.length > 1 ? ',' : '') + '"surprisal":' + v;
-  }
-  if (f.expected !== undefined) {
-    const v = str(f.expected);
-    if (v === null) return null;
-    json += (json.length > 1 ? ',' : '') + '"expected":' + v;
-  }
-  return json + '}';
+  let json: string | null = '{';
+  if (f.name !== undefined) json = member(json, 'name', str(f.name));
+  if (f.value !== undefined) json = member(json, 'value', str(f.value));
+  if (f.surprisal !== undefined) json = member(json, 'surprisal', fin(f.surprisal));
+  if (f.expected !== undefined) json = member(json, 'expected', str(f.expected));
+  return json === null ? null : json + '}';
 }
 
 function fieldsJson(fields: ExplainedField[]): string | null {
@@ -116,24 +102,19 @@ function fieldsJson(fields: ExplainedField[]): string | null {
 /** The anomaly object's members in the schema's order (absent ones left out), or null. */
 function detailsJson(a: AnomalyDetails): string | null {
   if (a === null || typeof a !== 'object') return null;
-  let json = '';
-  const add = (key: string, v: string | null): boolean => {
-    if (v === null) return false;
-    json += (json ? ',"' : '"') + key + '":' + v;
-    return true;
-  };
-  if (a.raw !== undefined && !add('raw', fin(a.raw))) return null;
-  if (a.fields !== undefined && !add('fields', fieldsJson(a.fields))) return null;
-  if (a.model !== undefined && !add('model', modelJson(a.model))) return null;
-  if (a.threshold !== undefined && !add('threshold', fin(a.threshold))) return null;
-  if (a.is_anomaly !== undefined && !add('is_anomaly', typeof a.is_anomaly === 'boolean' ? String(a.is_anomaly) : null)) return null;
-  if (a.reason !== undefined && !add('reason', str(a.reason))) return null;
-  if (a.scored_at !== undefined && !add('scored_at', str(a.scored_at))) return null;
-  if (a.error !== undefined && !add('error', str(a.error))) return null;
-  if (a.pending !== undefined && !add('pending', str(a.pending))) return null;
-  if (a.entity !== undefined && !add('entity', str(a.entity))) return null;
-  if (a.time !== undefined && !add('time', fin(a.time))) return null;
-  return '{' + json + '}';
+  let json: string | null = '{';
+  if (a.raw !== undefined) json = member(json, 'raw', fin(a.raw));
+  if (a.fields !== undefined) json = member(json, 'fields', fieldsJson(a.fields));
+  if (a.model !== undefined) json = member(json, 'model', modelJson(a.model));
+  if (a.threshold !== undefined) json = member(json, 'threshold', fin(a.threshold));
+  if (a.is_anomaly !== undefined) json = member(json, 'is_anomaly', typeof a.is_anomaly === 'boolean' ? String(a.is_anomaly) : null);
+  if (a.reason !== undefined) json = member(json, 'reason', str(a.reason));
+  if (a.scored_at !== undefined) json = member(json, 'scored_at', str(a.scored_at));
+  if (a.error !== undefined) json = member(json, 'error', str(a.error));
+  if (a.pending !== undefined) json = member(json, 'pending', str(a.pending));
+  if (a.entity !== undefined) json = member(json, 'entity', str(a.entity));
+  if (a.time !== undefined) json = member(json, 'time', fin(a.time));
+  return json === null ? null : json + '}';
 }
 
 /** `{"anomaly_score":..,"anomaly":{..}}`; a non-finite number (the compiled serializer refuses it) becomes null. */
