@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Enrich benchmark: loads N synthetic ECS logon events into an index (bulk, refresh off), runs `seqsentry enrich`
-// over them as a user would, and prints events/s, with the scorer's own throughput alone for comparison.
-// Usage: node bench/enrich.mjs [--events 200000] [--kind transformer-mlm|lstm-lm] [--context 8] [--page-size 5000] [--batch-size 1024] [--slices 1] [--keep] [--load-only --index NAME]
+// over them as a user would, and prints events/s, with the scorer's own throughput alone for comparison, and the CPU
+// per event of the local OpenSearch node (when scripts/opensearch.mjs runs it) and of the enrich process.
+// Usage: node bench/enrich.mjs [--events 200000] [--kind transformer-mlm|lstm-lm] [--context 8] [--page-size 5000] [--batch-size 1024] [--slices 1] [--write-back index|update] [--keep] [--load-only --index NAME]
 // Needs the compiled CLI (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { call, dist, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, root } from './lib/ecs-bench.mjs';
+import { call, cpuSeconds, dist, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, exitedChildrenCpuSeconds, openSearchPid, openSearchUrl, root } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     'page-size': { type: 'string', default: '5000' },
     'batch-size': { type: 'string', default: '1024' },
     slices: { type: 'string', default: '1' },
+    // Unset: enrich's default.
+    'write-back': { type: 'string' },
     'train-events': { type: 'string', default: '20000' },
     kind: { type: 'string', default: 'transformer-mlm' },
     context: { type: 'string', default: '8' },
@@ -84,19 +87,25 @@ process.stdout.write(`loaded ${N} events in ${loadS.toFixed(1)} s (${(N / loadS)
 if (values['load-only']) process.exit(0);
 
 // 4. enrich, as a user runs it.
+const osPid = openSearchPid(url);
+const cpu0 = { os: cpuSeconds(osPid), enrich: exitedChildrenCpuSeconds() };
 t = performance.now();
 const args = [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', '24h', '--job', 'bench-enrich',
-  '--page-size', values['page-size'], '--batch-size', values['batch-size'], '--slices', values.slices];
+  '--page-size', values['page-size'], '--batch-size', values['batch-size'], '--slices', values.slices, ...(values['write-back'] ? ['--write-back', values['write-back']] : [])];
 const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, OPENSEARCH_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
 let stdout = '';
 child.stdout.on('data', (c) => (stdout += c));
 const code = await new Promise((r) => child.once('exit', r));
 const wall = (performance.now() - t) / 1000;
+// CPU µs per stored event, the enrich process's start and model load included; null where the node is not local.
+const perEvent = (before, after) => (before === null || after === null ? null : Math.round(((after - before) * 1e6) / N));
+const osCpuUs = perEvent(cpu0.os, cpuSeconds(osPid));
+const enrichCpuUs = perEvent(cpu0.enrich, exitedChildrenCpuSeconds());
 process.stdout.write(stdout);
 if (code !== 0) throw new Error(`enrich exited with ${code}`);
 await os('POST', `/${index}/_refresh`);
 const scored = (await os('POST', `/${index}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count;
-const row = { kind: values.kind, context: contextual ? Number(values.context) : 0, events: N, scored, wall_s: +wall.toFixed(2), events_per_s_wall: Math.round(scored / wall), page_size: +values['page-size'], batch_size: +values['batch-size'], slices: +values.slices, cpus: cpus().length, summary: stdout.trim() };
-process.stdout.write(`enrich: ${scored}/${N} events scored in ${wall.toFixed(1)} s wall (process start and model load included): ${row.events_per_s_wall} events/s\n`);
+const row = { kind: values.kind, context: contextual ? Number(values.context) : 0, events: N, scored, wall_s: +wall.toFixed(2), events_per_s_wall: Math.round(scored / wall), page_size: +values['page-size'], batch_size: +values['batch-size'], slices: +values.slices, write_back: values['write-back'] ?? 'default', opensearch_cpu_us_per_event: osCpuUs, enrich_cpu_us_per_event: enrichCpuUs, cpus: cpus().length, summary: stdout.trim() };
+process.stdout.write(`enrich: ${scored}/${N} events scored in ${wall.toFixed(1)} s wall (process start and model load included): ${row.events_per_s_wall} events/s; CPU per event: OpenSearch ${osCpuUs ?? '–'} µs, enrich ${enrichCpuUs} µs\n`);
 await writeFile(join(out, 'enrich.json'), JSON.stringify(row, null, 2) + '\n');
 if (!values.keep) await os('DELETE', `/${index}`);

@@ -3,7 +3,7 @@
 import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
 import { startAggregateSchedule } from '../aggregate/schedule.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
-import { Enricher, type EnrichStats } from '../enrich/enricher.js';
+import { DEFAULT_WRITE_BACK, Enricher, WRITE_BACKS, type EnrichStats, type WriteBack } from '../enrich/enricher.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { createEnrichScoring } from '../enrich/scoring.js';
 import { DEFAULT_LINGER_SECONDS } from '../adapters/zeek-join.js';
@@ -24,7 +24,7 @@ import { budgetOption, intOption, parseOptions, required, scoreOption, type Comm
 const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';
 const SUMMARY =
   'Finds events without anomaly_score in the window (point in time + search_after), scores them with the model and writes ' +
-  'anomaly_score and anomaly.* back with partial bulk updates; checkpoints in .seqsentry-state let a restart resume.';
+  'anomaly_score and anomaly.* back in bulk (each event whole, or partial updates); checkpoints in .seqsentry-state let a restart resume.';
 const SPECS = {
   index: { type: 'string', help: 'PATTERN  index pattern of the events, e.g. logs-auth-*' },
   'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
@@ -37,6 +37,7 @@ const SPECS = {
   'explain-above': { type: 'string', default: String(DEFAULT_EXPLAIN_ABOVE), help: 'SCORE  full explanation from this anomaly_score, the top field only below (0: every event in full)' },
   budget: { type: 'string', help: 'R|off  daily alert budget of this process: anomaly.is_anomaly also needs the score among the top R of the last 24 h of event time it scored (default: the bundle\'s acceptance rate)' },
   'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
+  'write-back': { type: 'string', default: DEFAULT_WRITE_BACK, help: `${WRITE_BACKS.join('|')}  index: write each event whole (its read source plus the anomaly fields; indices with a final pipeline or a partial _source keep updates); update: partial updates only` },
   'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
   'aggregate-every': { type: 'string', default: '5m', help: 'DURATION  with --follow, aggregate the index into entity notables this often (as seqsentry aggregate does); 0 turns it off' },
   'aggregate-lookback': { type: 'string', default: '2h', help: 'DURATION  how far back each of those passes reads' },
@@ -146,6 +147,8 @@ const command: Command = {
     const pollSeconds = Number(v['poll-interval'] ?? '5');
     if (batchSize < 1 || pageSize < 1 || pageSize > 10_000) throw new UsageError('--batch-size must be positive and --page-size within 1..10000');
     if (!(pollSeconds > 0)) throw new UsageError('--poll-interval must be a positive number of seconds');
+    const writeBack = v['write-back'] ?? DEFAULT_WRITE_BACK;
+    if (!(WRITE_BACKS as readonly string[]).includes(writeBack)) throw new UsageError(`--write-back "${writeBack}": expected one of ${WRITE_BACKS.join(', ')}`);
 
     const explainAbove = scoreOption(v['explain-above'], 'explain-above');
     const aggregateEveryMs = v['aggregate-every'] === '0' ? 0 : durationMs(v['aggregate-every'] ?? '5m', 'aggregate-every');
@@ -185,6 +188,7 @@ const command: Command = {
         keepAlive: '5m',
         pollMs: pollSeconds * 1000,
         backoff: DEFAULT_BACKOFF,
+        writeBack: writeBack as WriteBack,
         // A long-running follow picks up a retrained bundle without a restart; a one-off run keeps its bundle.
         ...(v.follow ? { beforePage: () => scoring.pickUp() } : {}),
       },

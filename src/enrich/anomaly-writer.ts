@@ -1,6 +1,7 @@
-// Writes scores back with partial `_bulk` updates that touch only anomaly_score and anomaly.*, each guarded
-// by the _seq_no/_primary_term the event was read with. Per-item outcomes are all accounted for: applied,
-// already scored by someone else, gone, or failed with a reason; none is dropped silently.
+// Writes scores back in `_bulk`, each item guarded by the _seq_no/_primary_term the event was read with: the whole
+// document (the read _source plus the anomaly fields) with an `index` action where the event came with its source and
+// its index allows it (write-path.ts), else a partial `update` of anomaly_score and anomaly.* only. Per-item outcomes
+// are all accounted for: applied, already scored by someone else, gone, or failed with a reason; none is dropped silently.
 import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
 import { OpenSearchError } from '../core/errors.js';
@@ -8,6 +9,8 @@ import type { AnomalyFields } from '../service/anomaly-fields.js';
 import { logger } from '../util/log.js';
 import { call, type RetryObserver } from './os-call.js';
 import { backoffDelay, sleep, type BackoffPolicy } from './retry.js';
+import { wholeDocument } from './whole-document.js';
+import { WritePaths } from './write-path.js';
 
 export interface ScoredUpdate {
   index: string;
@@ -15,6 +18,8 @@ export interface ScoredUpdate {
   seqNo: number;
   primaryTerm: number;
   fields: AnomalyFields;
+  /** The event's _source as read at seqNo: given, the writer may write the whole document back instead of a partial update. */
+  source?: Record<string, unknown>;
 }
 
 export interface ItemFailure {
@@ -27,6 +32,8 @@ export interface ItemFailure {
 export interface WriteOutcome {
   /** Updates applied by this call. */
   updated: number;
+  /** Of those, written as whole documents (`index` actions) rather than partial updates. */
+  indexed: number;
   /** Of those, updates that recorded anomaly.error (unreadable events) rather than a score. */
   updatedErrors: number;
   /** Events another writer scored first (found on re-reading a version conflict): not written again. */
@@ -42,6 +49,14 @@ export interface WriteOutcome {
 export interface WriterOptions {
   backoff: BackoffPolicy;
   onRetry?: RetryObserver;
+  /** Write events that carry their source as whole documents where their index allows it (default: partial updates only). */
+  wholeDocuments?: boolean;
+}
+
+/** One bulk item: the update, and the whole document's text when it goes as an `index` action. */
+interface Item {
+  u: ScoredUpdate;
+  whole: string | null;
 }
 
 const BulkSchema = z.object({
@@ -68,13 +83,22 @@ const MgetSchema = z.object({
   ),
 });
 
-/** The NDJSON body: an `update` action guarded by the read's seq_no/primary_term, and a partial doc. */
-export function bulkBody(updates: readonly ScoredUpdate[]): string {
-  // Built as text around the two stringified values: no action or doc wrapper object per update (enrich's hot
+/**
+ * The NDJSON body: per item an `update` action guarded by the read's seq_no/primary_term and a partial doc, or, where
+ * `whole` is given, an `index` action under the same guard and the whole document. `pipeline: "_none"` keeps the
+ * index's default pipeline from running again on an event it already processed (a partial update runs none).
+ */
+function bulkBody(items: readonly Item[]): string {
+  // Built as text around the stringified values: no action or doc wrapper object per update (enrich's hot
   // path writes every stored event once). The bytes are those JSON.stringify gives the wrapped objects.
   let out = '';
-  for (const u of updates) {
-    out += `{"update":{"_index":${JSON.stringify(u.index)},"_id":${JSON.stringify(u.id)},"if_seq_no":${u.seqNo},"if_primary_term":${u.primaryTerm}}}\n{"doc":{"anomaly":${JSON.stringify(u.fields.anomaly)}`;
+  for (const { u, whole } of items) {
+    const target = `"_index":${JSON.stringify(u.index)},"_id":${JSON.stringify(u.id)},"if_seq_no":${u.seqNo},"if_primary_term":${u.primaryTerm}`;
+    if (whole !== null) {
+      out += `{"index":{${target},"pipeline":"_none"}}\n${whole}\n`;
+      continue;
+    }
+    out += `{"update":{${target}}}\n{"doc":{"anomaly":${JSON.stringify(u.fields.anomaly)}`;
     out += u.fields.anomaly_score !== undefined ? `,"anomaly_score":${JSON.stringify(u.fields.anomaly_score)}}}\n` : '}}\n';
   }
   return out;
@@ -93,39 +117,57 @@ function isScored(source: Record<string, unknown> | undefined): boolean {
 }
 
 export class AnomalyWriter {
-  constructor(private readonly client: Client, private readonly options: WriterOptions) {}
+  private readonly paths: WritePaths | null;
+
+  constructor(private readonly client: Client, private readonly options: WriterOptions) {
+    this.paths = options.wholeDocuments ? new WritePaths(client, options.backoff, options.onRetry) : null;
+  }
+
+  /** Each update as it is sent first: whole where it carries its source, its index allows it and the source round-trips. */
+  private async items(updates: readonly ScoredUpdate[]): Promise<Item[]> {
+    const withSource = this.paths ? updates.filter((u) => u.source !== undefined) : [];
+    if (!this.paths || withSource.length === 0) return updates.map((u) => ({ u, whole: null }));
+    const paths = await this.paths.of(withSource.map((u) => u.index));
+    return updates.map((u) => ({ u, whole: u.source !== undefined && paths.get(u.index)?.action === 'index' ? wholeDocument(u.source, u.fields) : null }));
+  }
 
   /** Applies every update or accounts for why not; throws only when a whole request fails for good. */
   async write(updates: readonly ScoredUpdate[]): Promise<WriteOutcome> {
-    const outcome: WriteOutcome = { updated: 0, updatedErrors: 0, alreadyScored: 0, gone: 0, failed: [], itemRetries: 0 };
+    const outcome: WriteOutcome = { updated: 0, indexed: 0, updatedErrors: 0, alreadyScored: 0, gone: 0, failed: [], itemRetries: 0 };
     const { backoff, onRetry } = this.options;
-    let todo = [...updates];
+    let todo = await this.items(updates);
     for (let attempt = 0; todo.length > 0; attempt++) {
       const res = await call(this.client, { operation: 'bulk update', method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER_PATH }, ndjson: bulkBody(todo) }, backoff, onRetry);
       const parsed = BulkSchema.safeParse(res.body);
       if (!parsed.success || parsed.data.items.length !== todo.length) {
         throw new OpenSearchError('bulk update', `unexpected answer (${parsed.success ? `${parsed.data.items.length} items for ${todo.length} actions` : parsed.error.issues[0]?.message})`, res.status);
       }
-      const again: ScoredUpdate[] = [];
+      const again: Item[] = [];
       const conflicts: ScoredUpdate[] = [];
       parsed.data.items.forEach((entry, i) => {
-        const u = todo[i] as ScoredUpdate;
-        const item = entry.update ?? Object.values(entry)[0];
+        const sent = todo[i] as Item;
+        const u = sent.u;
+        const item = entry.update ?? entry.index ?? Object.values(entry)[0];
         const status = item?.status ?? 0;
         if (status >= 200 && status < 300) {
           outcome.updated += 1;
+          if (sent.whole !== null) outcome.indexed += 1;
           if (u.fields.anomaly_score === undefined) outcome.updatedErrors += 1;
         }
-        else if (status === 429) again.push(u);
+        // Refused for back-pressure: the same item again (a changed event would now answer 409).
+        else if (status === 429) again.push(sent);
+        // An `index` action on a deleted event answers 409 (no document at that seq_no), not 404: the re-read tells.
         else if (status === 409) conflicts.push(u);
         else if (status === 404 && item?.error?.type === 'document_missing_exception') outcome.gone += 1;
         else outcome.failed.push({ index: u.index, id: u.id, status, reason: `${item?.error?.type ?? 'error'}: ${item?.error?.reason ?? 'no reason given'}` });
       });
-      if (conflicts.length > 0) again.push(...(await this.reread(conflicts, outcome)));
+      // The event changed since it was read, so its read source is stale: it goes again as a partial update, which
+      // merges into whatever is stored then.
+      if (conflicts.length > 0) again.push(...(await this.reread(conflicts, outcome)).map((u) => ({ u, whole: null })));
       todo = again;
       if (todo.length === 0) break;
       if (attempt + 1 >= backoff.attempts) {
-        for (const u of todo) outcome.failed.push({ index: u.index, id: u.id, status: 429, reason: `still refused or conflicting after ${backoff.attempts} bulk attempts` });
+        for (const { u } of todo) outcome.failed.push({ index: u.index, id: u.id, status: 429, reason: `still refused or conflicting after ${backoff.attempts} bulk attempts` });
         break;
       }
       outcome.itemRetries += todo.length;
@@ -163,7 +205,7 @@ export class AnomalyWriter {
       else if (!doc.found) outcome.gone += 1;
       else if (isScored(doc._source)) outcome.alreadyScored += 1;
       else if (doc._seq_no === undefined || doc._primary_term === undefined) outcome.failed.push({ index: u.index, id: u.id, status: 409, reason: 're-read gave no _seq_no' });
-      else retry.push({ ...u, seqNo: doc._seq_no, primaryTerm: doc._primary_term });
+      else retry.push({ index: u.index, id: u.id, fields: u.fields, seqNo: doc._seq_no, primaryTerm: doc._primary_term });
     });
     return retry;
   }

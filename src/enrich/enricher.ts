@@ -32,6 +32,11 @@ export interface EnrichOptions {
   /** Wait between polls in follow mode. */
   pollMs: number;
   backoff: BackoffPolicy;
+  /**
+   * How scores are written back: `index` writes each event whole (its read source plus the anomaly fields) where its
+   * index allows it (write-path.ts), `update` sends partial updates only. Default DEFAULT_WRITE_BACK.
+   */
+  writeBack?: WriteBack;
   /** Called before each page is scored: may switch `models` to a changed bundle (enrich --follow). */
   beforePage?: () => Promise<void>;
 }
@@ -58,6 +63,11 @@ export interface EnrichObserver {
   onProgress?(read: number, total: number, stats: EnrichStats): void;
   onRetry?: RetryObserver;
 }
+
+export const WRITE_BACKS = Object.freeze(['index', 'update'] as const);
+export type WriteBack = (typeof WRITE_BACKS)[number];
+/** Measured faster with bench/enrich.mjs, alternating both (README, the bench/enrich.mjs row). */
+export const DEFAULT_WRITE_BACK: WriteBack = 'index';
 
 const MAX_REPORTED_FAILURES = 20;
 /**
@@ -90,7 +100,7 @@ export class Enricher {
       this.stats.retries += 1;
       observer.onRetry?.(operation, status, delay, attempt);
     };
-    this.writer = new AnomalyWriter(client, { backoff: options.backoff, onRetry: this.onRetry });
+    this.writer = new AnomalyWriter(client, { backoff: options.backoff, onRetry: this.onRetry, wholeDocuments: (options.writeBack ?? DEFAULT_WRITE_BACK) === 'index' });
     this.checkpoints = new CheckpointStore(client, options.backoff);
   }
 
@@ -240,7 +250,7 @@ export class Enricher {
       const fields = results[i]!;
       // An event the proxy left pending loses the mark with its score.
       const wasPending = (h.source.anomaly as Record<string, unknown> | undefined)?.pending !== undefined;
-      return { index: h.index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, fields: wasPending ? { ...fields, anomaly: { ...fields.anomaly, pending: null } } : fields };
+      return { index: h.index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, source: h.source, fields: wasPending ? { ...fields, anomaly: { ...fields.anomaly, pending: null } } : fields };
     });
     const outcome = await this.writer.write(updates);
     const unreadable = outcome.updatedErrors;
