@@ -1,5 +1,5 @@
 // `enrich` gives every unscored event in the window (also those the proxy left anomaly.pending) its anomaly fields
-// with a partial update, keeps the original fields, leaves already-scored events alone, records unreadable events
+// (by default each event written whole: its read source plus the fields), keeps the original fields, leaves already-scored events alone, records unreadable events
 // with anomaly.error, and a rerun is a no-op.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -68,6 +68,8 @@ describe('enrich scores every unscored event', () => {
     expect(first.scored + first.unreadable).toBe(target);
     expect(first.unreadable).toBe(unreadable.size);
     expect(first.failed).toBe(0);
+    // The default write-back: every event whole (this index has no final pipeline and keeps its whole source).
+    expect(first.writtenWhole).toBe(target);
     const bundle = (await import('node:fs')).readFileSync(`${modelDir}/bundle.json`, 'utf8');
     const { name, version } = JSON.parse(bundle);
     for (const [id, doc] of stored) {

@@ -48,6 +48,8 @@ export interface EnrichStats {
   unreadable: number;
   /** Events another writer scored between our read and our write. */
   alreadyScored: number;
+  /** Of the events written, those written whole (`index` actions) rather than by partial update. */
+  writtenWhole: number;
   gone: number;
   /** Writes that failed for good (logged one by one). */
   failed: number;
@@ -77,7 +79,7 @@ const MAX_REPORTED_FAILURES = 20;
 const WRITES_IN_FLIGHT = 2;
 
 export function emptyStats(): EnrichStats {
-  return { scored: 0, unreadable: 0, alreadyScored: 0, gone: 0, failed: 0, read: 0, retries: 0, firstFailures: [] };
+  return { scored: 0, unreadable: 0, alreadyScored: 0, writtenWhole: 0, gone: 0, failed: 0, read: 0, retries: 0, firstFailures: [] };
 }
 
 export class Enricher {
@@ -259,6 +261,7 @@ export class Enricher {
     s.scored += written;
     s.unreadable += unreadable;
     s.alreadyScored += outcome.alreadyScored;
+    s.writtenWhole += outcome.indexed;
     s.gone += outcome.gone;
     s.failed += outcome.failed.length;
     s.retries += outcome.itemRetries;
