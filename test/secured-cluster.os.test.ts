@@ -138,6 +138,8 @@ describe('a secured cluster', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^enriched ${docs.length} events, 0 errors`, 'm'));
+    // The role lets enrich read the index's mapping and settings, so it writes each event whole (index actions).
+    expect(r.stderr).toMatch(new RegExp(`"writtenWhole":${docs.length}[,}]`));
     await os('admin', 'POST', `/${ENRICHED}/_refresh`);
     expect((await os('admin', 'POST', `/${ENRICHED}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count).toBe(docs.length);
     const cp = await os('admin', 'GET', `/.seqsentry-state/_doc/checkpoint:${job}:0`);
