@@ -51,12 +51,41 @@ export interface WriterOptions {
   onRetry?: RetryObserver;
   /** Write events that carry their source as whole documents where their index allows it (default: partial updates only). */
   wholeDocuments?: boolean;
+  /** Characters of whole documents in one bulk request at most (default MAX_WHOLE_CHARS). */
+  maxWholeChars?: number;
 }
 
 /** One bulk item: the update, and the whole document's text when it goes as an `index` action. */
 interface Item {
   u: ScoredUpdate;
   whole: string | null;
+}
+
+/**
+ * Characters of whole documents in one bulk request at most. A page of partial updates stays small whatever the
+ * events hold; whole documents carry them, and a page of 10,000 large events (Windows XML, long messages) would pass
+ * OpenSearch's http.max_content_length (100 MB), so a page goes in several requests past this (at most 3 bytes a
+ * character in UTF-8: 24 MB). A document larger than it alone goes as a partial update.
+ */
+export const MAX_WHOLE_CHARS = 8 * 1024 * 1024;
+/** What a partial update is counted as against that budget (its anomaly fields: a few hundred bytes). */
+const PARTIAL_CHARS = 1024;
+
+/** `items` in order, in parts whose whole documents fit `maxChars` together. */
+function* parts(items: Item[], maxChars: number): Generator<Item[]> {
+  let part: Item[] = [];
+  let chars = 0;
+  for (const item of items) {
+    const size = item.whole?.length ?? PARTIAL_CHARS;
+    if (part.length > 0 && chars + size > maxChars) {
+      yield part;
+      part = [];
+      chars = 0;
+    }
+    part.push(item);
+    chars += size;
+  }
+  if (part.length > 0) yield part;
 }
 
 const BulkSchema = z.object({
@@ -118,9 +147,11 @@ function isScored(source: Record<string, unknown> | undefined): boolean {
 
 export class AnomalyWriter {
   private readonly paths: WritePaths | null;
+  private readonly maxWholeChars: number;
 
   constructor(private readonly client: Client, private readonly options: WriterOptions) {
     this.paths = options.wholeDocuments ? new WritePaths(client, options.backoff, options.onRetry) : null;
+    this.maxWholeChars = options.maxWholeChars ?? MAX_WHOLE_CHARS;
   }
 
   /** Each update as it is sent first: whole where it carries its source, its index allows it and the source round-trips. */
@@ -128,7 +159,10 @@ export class AnomalyWriter {
     const withSource = this.paths ? updates.filter((u) => u.source !== undefined) : [];
     if (!this.paths || withSource.length === 0) return updates.map((u) => ({ u, whole: null }));
     const paths = await this.paths.of(withSource.map((u) => u.index));
-    return updates.map((u) => ({ u, whole: u.source !== undefined && paths.get(u.index)?.action === 'index' ? wholeDocument(u.source, u.fields) : null }));
+    return updates.map((u) => {
+      const whole = u.source !== undefined && paths.get(u.index)?.action === 'index' ? wholeDocument(u.source, u.fields) : null;
+      return { u, whole: whole !== null && whole.length <= this.maxWholeChars ? whole : null };
+    });
   }
 
   /** Applies every update or accounts for why not; throws only when a whole request fails for good. */
@@ -137,30 +171,9 @@ export class AnomalyWriter {
     const { backoff, onRetry } = this.options;
     let todo = await this.items(updates);
     for (let attempt = 0; todo.length > 0; attempt++) {
-      const res = await call(this.client, { operation: 'bulk update', method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER_PATH }, ndjson: bulkBody(todo) }, backoff, onRetry);
-      const parsed = BulkSchema.safeParse(res.body);
-      if (!parsed.success || parsed.data.items.length !== todo.length) {
-        throw new OpenSearchError('bulk update', `unexpected answer (${parsed.success ? `${parsed.data.items.length} items for ${todo.length} actions` : parsed.error.issues[0]?.message})`, res.status);
-      }
       const again: Item[] = [];
       const conflicts: ScoredUpdate[] = [];
-      parsed.data.items.forEach((entry, i) => {
-        const sent = todo[i] as Item;
-        const u = sent.u;
-        const item = entry.update ?? entry.index ?? Object.values(entry)[0];
-        const status = item?.status ?? 0;
-        if (status >= 200 && status < 300) {
-          outcome.updated += 1;
-          if (sent.whole !== null) outcome.indexed += 1;
-          if (u.fields.anomaly_score === undefined) outcome.updatedErrors += 1;
-        }
-        // Refused for back-pressure: the same item again (a changed event would now answer 409).
-        else if (status === 429) again.push(sent);
-        // An `index` action on a deleted event answers 409 (no document at that seq_no), not 404: the re-read tells.
-        else if (status === 409) conflicts.push(u);
-        else if (status === 404 && item?.error?.type === 'document_missing_exception') outcome.gone += 1;
-        else outcome.failed.push({ index: u.index, id: u.id, status, reason: `${item?.error?.type ?? 'error'}: ${item?.error?.reason ?? 'no reason given'}` });
-      });
+      for (const part of parts(todo, this.maxWholeChars)) await this.send(part, outcome, again, conflicts);
       // The event changed since it was read, so its read source is stale: it goes again as a partial update, which
       // merges into whatever is stored then.
       if (conflicts.length > 0) again.push(...(await this.reread(conflicts, outcome)).map((u) => ({ u, whole: null })));
@@ -178,6 +191,33 @@ export class AnomalyWriter {
     }
     for (const f of outcome.failed) logger.error({ index: f.index, id: f.id, status: f.status, reason: f.reason }, 'could not write anomaly fields');
     return outcome;
+  }
+
+  /** One bulk request of `part`; each item is counted in `outcome`, or queued in `again` (429) or `conflicts` (409). */
+  private async send(part: Item[], outcome: WriteOutcome, again: Item[], conflicts: ScoredUpdate[]): Promise<void> {
+    const { backoff, onRetry } = this.options;
+    const res = await call(this.client, { operation: 'bulk update', method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER_PATH }, ndjson: bulkBody(part) }, backoff, onRetry);
+    const parsed = BulkSchema.safeParse(res.body);
+    if (!parsed.success || parsed.data.items.length !== part.length) {
+      throw new OpenSearchError('bulk update', `unexpected answer (${parsed.success ? `${parsed.data.items.length} items for ${part.length} actions` : parsed.error.issues[0]?.message})`, res.status);
+    }
+    parsed.data.items.forEach((entry, i) => {
+      const sent = part[i] as Item;
+      const u = sent.u;
+      const item = entry.update ?? entry.index ?? Object.values(entry)[0];
+      const status = item?.status ?? 0;
+      if (status >= 200 && status < 300) {
+        outcome.updated += 1;
+        if (sent.whole !== null) outcome.indexed += 1;
+        if (u.fields.anomaly_score === undefined) outcome.updatedErrors += 1;
+      }
+      // Refused for back-pressure: the same item again (a changed event would now answer 409).
+      else if (status === 429) again.push(sent);
+      // An `index` action on a deleted event answers 409 (no document at that seq_no), not 404: the re-read tells.
+      else if (status === 409) conflicts.push(u);
+      else if (status === 404 && item?.error?.type === 'document_missing_exception') outcome.gone += 1;
+      else outcome.failed.push({ index: u.index, id: u.id, status, reason: `${item?.error?.type ?? 'error'}: ${item?.error?.reason ?? 'no reason given'}` });
+    });
   }
 
   /**

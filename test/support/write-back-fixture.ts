@@ -1,7 +1,7 @@
 // Write-back test helpers: an index of hand-made events, read back as enrich reads a page (each hit's _source with its
 // _seq_no/_primary_term), written with the AnomalyWriter either way (whole documents or partial updates), and the
 // stored documents as OpenSearch holds them (parsed, and as raw text for numbers JavaScript cannot hold).
-import { AnomalyWriter, type ScoredUpdate, type WriteOutcome } from '../../src/enrich/anomaly-writer.js';
+import { AnomalyWriter, type ScoredUpdate, type WriteOutcome, type WriterOptions } from '../../src/enrich/anomaly-writer.js';
 import { createOpenSearchClient } from '../../src/opensearch/client.js';
 import { OpenSearchConfigSchema } from '../../src/opensearch/config.js';
 import type { AnomalyFields } from '../../src/service/anomaly-fields.js';
@@ -37,11 +37,17 @@ export function asUpdates(index: string, hits: Awaited<ReturnType<typeof readAsE
   return hits.map((h, i) => ({ index, id: h.id, seqNo: h.seqNo, primaryTerm: h.primaryTerm, source: h.source, fields: fieldsFor(i) }));
 }
 
-/** Writes `updates` with a writer that writes whole documents where it may, or partial updates only. */
-export async function writeBack(url: string, updates: ScoredUpdate[], wholeDocuments: boolean): Promise<WriteOutcome> {
+/**
+ * Writes `updates` with a writer that writes whole documents where it may, or partial updates only; `bulks` counts
+ * the bulk requests it sent.
+ */
+export async function writeBack(url: string, updates: ScoredUpdate[], wholeDocuments: boolean, options: Partial<WriterOptions> = {}, bulks = { count: 0 }): Promise<WriteOutcome> {
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
+  client.on('request', (_err, event) => {
+    if (event?.meta?.request?.params?.path === '/_bulk') bulks.count += 1;
+  });
   try {
-    return await new AnomalyWriter(client, { backoff: { baseMs: 20, capMs: 200, attempts: 4 }, wholeDocuments }).write(updates);
+    return await new AnomalyWriter(client, { backoff: { baseMs: 20, capMs: 200, attempts: 4 }, wholeDocuments, ...options }).write(updates);
   } finally {
     await client.close();
   }
