@@ -39,9 +39,10 @@ describe.runIf(ready)('weblogin through train and score', () => {
     expect(explained.asn).toMatch(/^AS\d+$/);
   });
 
-  it('keeps the format\'s recall minimum age in the bundle, so every path that loads it leaves out a sitting\'s own logins', () => {
-    const bundle = JSON.parse(readFileSync(join(dir, 'model', 'bundle.json'), 'utf8')) as { fusion: { recall: number; recall_min_age?: number } };
+  it('keeps the format\'s recall minimum age and novelty recall in the bundle, so every path that loads it recalls alike', () => {
+    const bundle = JSON.parse(readFileSync(join(dir, 'model', 'bundle.json'), 'utf8')) as { fusion: { recall: number; recall_min_age?: number; novelty_recall?: boolean } };
     expect(bundle.fusion.recall).toBeGreaterThan(0);
     expect(bundle.fusion.recall_min_age).toBe(3600);
+    expect(bundle.fusion.novelty_recall).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
 // chi-square step, which would not change the order). No component can drown another, and none is hand-weighted.
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
-import { PAIRS_COMPONENT, type EntityMemory, type Recall } from './entity-memory.js';
+import { PAIRS_COMPONENT, type EntityMemory, type Recall, type RecallRule } from './entity-memory.js';
 import { TailTable, type TailTableData } from './tail.js';
 
 export const SEQUENCE_COMPONENT = 'sequence';
@@ -21,6 +21,8 @@ export interface FusionData {
    * (a web login's burst from one address and device) are one observation, not a habit; absent = 0, every one counts.
    */
   recall_min_age?: number;
+  /** The novelty habit counts the recalled events too (entity-memory.ts); absent = false, as bundles trained before. */
+  novelty_recall?: boolean;
   /**
    * Statistics a kind's featurizer computes per event (`event.numeric[name]`, higher = rarer), components after the
    * memory's (zeek-seq: its records' novelty); absent = none.
@@ -52,8 +54,8 @@ export class Fusion {
   readonly names: string[];
   /** Recent events of the entity recalled per event (0: none). */
   readonly recall: number;
-  /** Seconds a recalled event must precede the scored one to count (FusionData.recall_min_age). */
-  readonly recallMinAge: number;
+  /** Which recalled events count, and where (FusionData.recall_min_age, .novelty_recall). */
+  readonly recallRule: RecallRule;
   /** The featurizer's per-event statistics the fusion reads (FusionData.statistics). */
   readonly statistics: string[];
   private readonly tails: TailTable[];
@@ -63,7 +65,7 @@ export class Fusion {
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
     this.recall = data.recall ?? 0;
-    this.recallMinAge = data.recall_min_age ?? 0;
+    this.recallRule = Object.freeze({ minAge: data.recall_min_age ?? 0, novelty: data.novelty_recall ?? false });
     this.statistics = data.statistics ?? [];
     const expected = [SEQUENCE_COMPONENT, ...memory.componentNames, ...this.statistics];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);
@@ -82,7 +84,7 @@ export class Fusion {
    * i), for its explanation. Independent of the sequence model, so the scorer computes them while the model runs.
    */
   memoryStatistics(event: CanonicalEvent, out: Float64Array, offset: number, recall?: Recall): number {
-    this.memory.statistics(event, out, offset, false, this.recall > 0 ? recall : undefined, this.recallMinAge);
+    this.memory.statistics(event, out, offset, false, this.recall > 0 ? recall : undefined, this.recallRule);
     if (this.statistics.length) eventStatistics(event, this.statistics, out, offset + this.statisticsOffset);
     return this.memory.unseenMask;
   }

@@ -1,0 +1,92 @@
+// Novelty recall (FusionData.novelty_recall): the novelty habit of a first member the memory knows counts the entity's
+// recalled events too, so a user's new workstation grows into a habit as the pair counts already make it; a first
+// member the memory never met stays new; bundles without the field keep
+// novelty the training habit and score as before; the probability stays a probability however much is recalled.
+import { describe, expect, it } from 'vitest';
+import { createAdapter } from '../src/adapters/registry.js';
+import type { CanonicalEvent } from '../src/core/event.js';
+import { EntityMemory, PAIRS_ONLY_RECALL, type RecallRule } from '../src/memory/entity-memory.js';
+import { Fusion, type FusionData } from '../src/memory/fusion.js';
+import { resolvePairs } from '../src/memory/pairs.js';
+
+function event(time: number, user: string, src: string, dst: string): CanonicalEvent {
+  return { time, entities: { user, src_host: src, dst_host: dst }, fields: [user, user, src, dst, 'Kerberos', 'Network', 'LogOn', 'Success'], raw: '', source: { file: 't', line: 1 } };
+}
+
+const spec = { pairs: resolvePairs(createAdapter('lanl')).used, hour_entity: 'user' };
+
+/** U1 logs on from C1 to C2 eight times a day for ten days; U2 from C3 to C2. */
+function trained(): EntityMemory {
+  const m = new EntityMemory(spec);
+  for (let d = 0; d < 10; d++) {
+    for (let h = 9; h < 17; h++) {
+      m.add(event(d * 86400 + h * 3600, 'U1', 'C1', 'C2'));
+      m.add(event(d * 86400 + h * 3600 + 60, 'U2', 'C3', 'C2'));
+    }
+  }
+  return m;
+}
+
+function row(m: EntityMemory, e: CanonicalEvent): Int32Array {
+  const r = new Int32Array(m.recallWidth);
+  m.recallRow(e, r, 0);
+  return r;
+}
+
+/** [pairs, novelty, hour] of `e` with `past` recalled under `rule`. */
+function stats(m: EntityMemory, e: CanonicalEvent, past: CanonicalEvent[], rule: RecallRule): Float64Array {
+  const out = new Float64Array(3);
+  m.statistics(e, out, 0, false, { rows: past.map((x) => row(m, x)), row: row(m, e), offset: 0 }, rule);
+  return out;
+}
+
+const NOVELTY = 1;
+const later = 20 * 86400 + 10 * 3600;
+/** U1's logons at its new workstation C9 (to itself, an interactive logon) this morning, a minute apart. */
+const logons = [0, 1, 2, 3].map((k) => event(later + k * 60, 'U1', 'C9', 'C9'));
+
+describe('novelty recall', () => {
+  it('lowers the novelty of a new workstation with each recalled logon at it', () => {
+    const m = trained();
+    const rule = { minAge: 0, novelty: true };
+    const novelty = logons.map((e, k) => stats(m, e, logons.slice(0, k), rule)[NOVELTY] as number);
+    for (let k = 1; k < novelty.length; k++) expect(novelty[k]).toBeLessThan(novelty[k - 1] as number);
+    // Without recall into novelty, the fourth is as new as the first.
+    const fixed = stats(m, logons[3]!, logons.slice(0, 3), PAIRS_ONLY_RECALL)[NOVELTY] as number;
+    expect(fixed).toBeCloseTo(novelty[0] as number, 12);
+    expect(novelty[3]).toBeLessThan(fixed - 4);
+  });
+
+  it('counts the recalled events as training events of a known first member; one the memory never met stays new', () => {
+    const m = trained();
+    const fourth = stats(m, logons[3]!, logons.slice(0, 3), { minAge: 0, novelty: true })[NOVELTY] as number;
+    // user+src_host and user+dst_host: U1 had 80 events over one partner; C9 recalled 3 times is a second partner.
+    // user+auth_type: Kerberos, 80 + 3 of 80 + 3. src_host+dst_host: C9 is a first member the memory never met, as
+    // new as without recall: 2 first members over 160 events, (2 + 1) / (160 + 2 + 1).
+    const expected = -2 * Math.log(3 / (80 + 3 + 1 + 2)) - Math.log((80 + 3) / (80 + 3 + 1 + 1)) - Math.log(3 / 163);
+    expect(fourth).toBeCloseTo(expected, 12);
+  });
+
+  it('keeps every partner probability at most 1: a novelty is never below 0', () => {
+    const m = trained();
+    const usual = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => event(later + k * 60, 'U1', 'C1', 'C2'));
+    const s = stats(m, usual[7]!, usual.slice(0, 7), { minAge: 0, novelty: true });
+    expect(s[NOVELTY]).toBeGreaterThan(0);
+  });
+
+  it('leaves out recalled events younger than the minimum age from novelty as from the pairs', () => {
+    const m = trained();
+    const young = stats(m, logons[3]!, logons.slice(0, 3), { minAge: 3600, novelty: true });
+    const none = stats(m, logons[3]!, [], { minAge: 0, novelty: true });
+    expect(young[NOVELTY]).toBeCloseTo(none[NOVELTY] as number, 12);
+    expect(young[0]).toBeCloseTo(none[0] as number, 12);
+  });
+
+  it('is read from the bundle: absent means the pairs only, as bundles trained before', () => {
+    const m = trained();
+    const tail = { values: [0, 1], log_survival: [0, -1], tail_scale: 1, n: 10 };
+    const data = (extra: Partial<FusionData>): FusionData => ({ components: ['sequence', ...m.componentNames].map((name) => ({ name, tail })), memory_file: 'memory.json', memory_sha256: '0'.repeat(64), recall: 32, ...extra });
+    expect(new Fusion(data({}), m).recallRule).toEqual({ minAge: 0, novelty: false });
+    expect(new Fusion(data({ novelty_recall: true, recall_min_age: 60 }), m).recallRule).toEqual({ minAge: 60, novelty: true });
+  });
+});
