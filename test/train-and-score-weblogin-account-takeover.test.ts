@@ -40,9 +40,9 @@ describe.runIf(ready)('weblogin through train and score', () => {
   });
 
   it('keeps the format\'s recall minimum age and novelty recall in the bundle, so every path that loads it recalls alike', () => {
-    const bundle = JSON.parse(readFileSync(join(dir, 'model', 'bundle.json'), 'utf8')) as { fusion: { recall: number; recall_min_age?: number; novelty_recall?: boolean } };
+    const bundle = JSON.parse(readFileSync(join(dir, 'model', 'bundle.json'), 'utf8')) as { fusion: { recall: number; recall_min_age?: number; habit_recall?: boolean } };
     expect(bundle.fusion.recall).toBeGreaterThan(0);
     expect(bundle.fusion.recall_min_age).toBe(3600);
-    expect(bundle.fusion.novelty_recall).toBe(true);
+    expect(bundle.fusion.habit_recall).toBe(true);
   });
 });

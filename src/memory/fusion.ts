@@ -21,8 +21,8 @@ export interface FusionData {
    * (a web login's burst from one address and device) are one observation, not a habit; absent = 0, every one counts.
    */
   recall_min_age?: number;
-  /** The novelty habit counts the recalled events too (entity-memory.ts); absent = false, as bundles trained before. */
-  novelty_recall?: boolean;
+  /** The novelty and hour habits count the recalled events too (entity-memory.ts); absent = false, as bundles trained before. */
+  habit_recall?: boolean;
   /**
    * Statistics a kind's featurizer computes per event (`event.numeric[name]`, higher = rarer), components after the
    * memory's (zeek-seq: its records' novelty); absent = none.
@@ -54,7 +54,7 @@ export class Fusion {
   readonly names: string[];
   /** Recent events of the entity recalled per event (0: none). */
   readonly recall: number;
-  /** Which recalled events count, and where (FusionData.recall_min_age, .novelty_recall). */
+  /** Which recalled events count, and where (FusionData.recall_min_age, .habit_recall). */
   readonly recallRule: RecallRule;
   /** The featurizer's per-event statistics the fusion reads (FusionData.statistics). */
   readonly statistics: string[];
@@ -65,7 +65,7 @@ export class Fusion {
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
     this.recall = data.recall ?? 0;
-    this.recallRule = Object.freeze({ minAge: data.recall_min_age ?? 0, novelty: data.novelty_recall ?? false });
+    this.recallRule = Object.freeze({ minAge: data.recall_min_age ?? 0, habits: data.habit_recall ?? false });
     this.statistics = data.statistics ?? [];
     const expected = [SEQUENCE_COMPONENT, ...memory.componentNames, ...this.statistics];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);

@@ -155,7 +155,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       memory_sha256: createHash('sha256').update(memoryBytes).digest('hex'),
       recall,
       ...(recall > 0 && adapter.recallMinAge ? { recall_min_age: adapter.recallMinAge } : {}),
-      ...(recall > 0 ? { novelty_recall: true } : {}),
+      ...(recall > 0 ? { habit_recall: true } : {}),
       ...(statistics.length ? { statistics } : {}),
     };
     const bundlePath = join(modelDir, 'bundle.json');

@@ -1,6 +1,6 @@
-// Novelty recall (FusionData.novelty_recall): the novelty habit of a first member the memory knows counts the entity's
-// recalled events too, so a user's new workstation grows into a habit as the pair counts already make it; a first
-// member the memory never met stays new; bundles without the field keep
+// Habit recall (FusionData.habit_recall): the novelty and hour habits of a first member the memory knows count the
+// entity's recalled events too, so a user's new workstation or late shift grows into a habit as the pair counts
+// already make a new pair one; a first member the memory never met stays new; bundles without the field keep
 // novelty the training habit and score as before; the probability stays a probability however much is recalled.
 import { describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
@@ -41,14 +41,15 @@ function stats(m: EntityMemory, e: CanonicalEvent, past: CanonicalEvent[], rule:
 }
 
 const NOVELTY = 1;
+const HOUR = 2;
 const later = 20 * 86400 + 10 * 3600;
 /** U1's logons at its new workstation C9 (to itself, an interactive logon) this morning, a minute apart. */
 const logons = [0, 1, 2, 3].map((k) => event(later + k * 60, 'U1', 'C9', 'C9'));
 
-describe('novelty recall', () => {
+describe('habit recall', () => {
   it('lowers the novelty of a new workstation with each recalled logon at it', () => {
     const m = trained();
-    const rule = { minAge: 0, novelty: true };
+    const rule = { minAge: 0, habits: true };
     const novelty = logons.map((e, k) => stats(m, e, logons.slice(0, k), rule)[NOVELTY] as number);
     for (let k = 1; k < novelty.length; k++) expect(novelty[k]).toBeLessThan(novelty[k - 1] as number);
     // Without recall into novelty, the fourth is as new as the first.
@@ -59,7 +60,7 @@ describe('novelty recall', () => {
 
   it('counts the recalled events as training events of a known first member; one the memory never met stays new', () => {
     const m = trained();
-    const fourth = stats(m, logons[3]!, logons.slice(0, 3), { minAge: 0, novelty: true })[NOVELTY] as number;
+    const fourth = stats(m, logons[3]!, logons.slice(0, 3), { minAge: 0, habits: true })[NOVELTY] as number;
     // user+src_host and user+dst_host: U1 had 80 events over one partner; C9 recalled 3 times is a second partner.
     // user+auth_type: Kerberos, 80 + 3 of 80 + 3. src_host+dst_host: C9 is a first member the memory never met, as
     // new as without recall: 2 first members over 160 events, (2 + 1) / (160 + 2 + 1).
@@ -70,23 +71,45 @@ describe('novelty recall', () => {
   it('keeps every partner probability at most 1: a novelty is never below 0', () => {
     const m = trained();
     const usual = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => event(later + k * 60, 'U1', 'C1', 'C2'));
-    const s = stats(m, usual[7]!, usual.slice(0, 7), { minAge: 0, novelty: true });
+    const s = stats(m, usual[7]!, usual.slice(0, 7), { minAge: 0, habits: true });
     expect(s[NOVELTY]).toBeGreaterThan(0);
   });
 
   it('leaves out recalled events younger than the minimum age from novelty as from the pairs', () => {
     const m = trained();
-    const young = stats(m, logons[3]!, logons.slice(0, 3), { minAge: 3600, novelty: true });
-    const none = stats(m, logons[3]!, [], { minAge: 0, novelty: true });
+    const young = stats(m, logons[3]!, logons.slice(0, 3), { minAge: 3600, habits: true });
+    const none = stats(m, logons[3]!, [], { minAge: 0, habits: true });
     expect(young[NOVELTY]).toBeCloseTo(none[NOVELTY] as number, 12);
     expect(young[0]).toBeCloseTo(none[0] as number, 12);
+    expect(young[HOUR]).toBeCloseTo(none[HOUR] as number, 12);
+  });
+
+  it('makes a late shift a habit: each recalled logon at 23:00 weighs in the hour profile as a training one would', () => {
+    const m = trained();
+    const night = [0, 1, 2, 3].map((k) => event(20 * 86400 + 23 * 3600 + k * 60, 'U1', 'C1', 'C2'));
+    const hour = night.map((e, k) => stats(m, e, night.slice(0, k), { minAge: 0, habits: true })[HOUR] as number);
+    for (let k = 1; k < hour.length; k++) expect(hour[k]).toBeLessThan(hour[k - 1] as number);
+    expect(stats(m, night[3]!, night.slice(0, 3), PAIRS_ONLY_RECALL)[HOUR]).toBeCloseTo(hour[0] as number, 12);
+    // U1's 80 training logons are all between 9:00 and 17:00, so its smoothed count at 23:00 is the 3 recalled ones;
+    // each event weighs 2 in the profile's total; 4 pseudo-events of the global profile (g: a user it never met).
+    const g = m.hourProbability(event(night[3]!.time, 'U7', 'C1', 'C2'));
+    expect(hour[3]).toBeCloseTo(-Math.log((3 + 4 * g) / (2 * (80 + 3) + 4)), 12);
+  });
+
+  it('leaves the hour of a user the memory never met at the global profile', () => {
+    const m = trained();
+    const stranger = [0, 1, 2].map((k) => event(later + k * 60, 'U7', 'C1', 'C2'));
+    const first = stats(m, stranger[0]!, [], { minAge: 0, habits: true });
+    const third = stats(m, stranger[2]!, stranger.slice(0, 2), { minAge: 0, habits: true });
+    expect(third[HOUR]).toBeCloseTo(first[HOUR] as number, 12);
   });
 
   it('is read from the bundle: absent means the pairs only, as bundles trained before', () => {
     const m = trained();
     const tail = { values: [0, 1], log_survival: [0, -1], tail_scale: 1, n: 10 };
     const data = (extra: Partial<FusionData>): FusionData => ({ components: ['sequence', ...m.componentNames].map((name) => ({ name, tail })), memory_file: 'memory.json', memory_sha256: '0'.repeat(64), recall: 32, ...extra });
-    expect(new Fusion(data({}), m).recallRule).toEqual({ minAge: 0, novelty: false });
-    expect(new Fusion(data({ novelty_recall: true, recall_min_age: 60 }), m).recallRule).toEqual({ minAge: 60, novelty: true });
+    expect(new Fusion(data({}), m).recallRule).toEqual({ minAge: 0, habits: false });
+    expect(new Fusion(data({ habit_recall: true, recall_min_age: 60 }), m).recallRule).toEqual({ minAge: 60, habits: true });
+    expect(new Fusion(data({}), m).recallRule).toEqual(PAIRS_ONLY_RECALL);
   });
 });
