@@ -55,31 +55,46 @@ const value = (e: CanonicalEvent, ref: (typeof pairs)[number]['members'][number]
 const keyOf = (e: CanonicalEvent, i: number): string => `${value(e, pairs[i]!.members[0])}\u0000${value(e, pairs[i]!.members[1])}`;
 const smoothed = (p: number[], h: number): number => p[h]! + 0.5 * (p[(h + 23) % 24]! + p[(h + 1) % 24]!);
 
-/** [pairs, novelty, hour:user] of one event, and the names of its pairs seen nowhere. */
-function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalEvent[]): { stats: number[]; unseen: string[] } {
+const hourOf = (t: number): number => ((Math.floor(t / 3600) % 24) + 24) % 24;
+
+/**
+ * [pairs, novelty, hour:user] of one event, and the names of its pairs seen nowhere. `habits` (fusion.habit_recall):
+ * a known first member's recalled events count in its novelty and a known user's in its hour profile too.
+ */
+function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalEvent[], habits: boolean): { stats: number[]; unseen: string[] } {
+  const later = recalled.filter((r) => r.time > m.until);
   let rarity = 0;
   let novelty = 0;
   const unseen: string[] = [];
   pairs.forEach((pair, i) => {
     const key = keyOf(e, i);
     const c = m.counts[i]!.get(key) ?? 0;
-    const seen = c + recalled.filter((r) => r.time > m.until && keyOf(r, i) === key).length;
+    const seen = c + later.filter((r) => keyOf(r, i) === key).length;
     if (seen === 0) unseen.push(pair.name);
     rarity -= Math.log(seen + 0.1);
     const [a, b] = key.split('\u0000') as [string, string];
     const f = m.firsts[i]!.get(a);
     const n = f?.events ?? 0;
     let p: number;
-    if (n <= 0) p = (m.firsts[i]!.size + 1) / (m.events + m.firsts[i]!.size + 1);
+    if (habits && seen > c && n > 0) p = seen / (n + (seen - c) + f!.partners + (c > 0 ? 1 : 2));
+    else if (n <= 0) p = (m.firsts[i]!.size + 1) / (m.events + m.firsts[i]!.size + 1);
     else if (c > 0) p = c / (n + f!.partners + 1);
     else p = ((f!.partners + 1) / (n + f!.partners + 1)) * (((m.fans[i]!.get(b) ?? 0) + 0.5) / (m.firsts[i]!.size + 1));
     novelty -= Math.log(p);
   });
-  const h = ((Math.floor(e.time / 3600) % 24) + 24) % 24;
+  const h = hourOf(e.time);
   const g = m.globalEvents > 0 ? (smoothed(m.global, h) + 1e-3) / (2 * m.globalEvents + 0.024) : 1 / 24;
   const profile = m.hours.get(e.entities.user!);
   const total = profile ? profile.reduce((s, v) => s + v, 0) : 0;
-  const hour = !profile || total === 0 ? g : (smoothed(profile, h) + 4 * g) / (2 * total + 4);
+  // Each recalled event at its hour to the second after the memory: 1 at h, 0.5 at h ± 1.
+  let atHour = 0;
+  for (const r of habits ? later : []) {
+    const d = (hourOf(m.until + Math.floor(r.time - m.until)) - h + 24) % 24;
+    if (d === 0) atHour += 1;
+    else if (d === 1 || d === 23) atHour += 0.5;
+  }
+  const events = total + (habits ? later.length : 0);
+  const hour = !profile || events === 0 ? g : (smoothed(profile, h) + atHour + 4 * g) / (2 * events + 4);
   return { stats: [rarity, novelty, -Math.log(hour)], unseen };
 }
 
@@ -98,6 +113,7 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
     const bundle = scorer.bundle;
     const fusion = bundle.fusion!;
     expect(fusion.recall).toBeGreaterThan(0);
+    expect(fusion.habit_recall).toBe(true);
     const memory = plainMemory(JSON.parse(readFileSync(join(modelDir, fusion.memory_file), 'utf8')));
     const tails = fusion.components.map((c) => new TailTable(c.tail));
 
@@ -110,7 +126,7 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
       const e = events[i]!;
       const history = before.get(e.entities.user!) ?? [];
       const recalled = history.slice(-fusion.recall!);
-      const { stats, unseen } = plainStatistics(memory, e, recalled);
+      const { stats, unseen } = plainStatistics(memory, e, recalled, fusion.habit_recall === true);
       if (unseen.length) unseenSome += 1;
       if (recalled.some((r) => r.time > memory.until)) recalledSome += 1;
       history.push(e);
