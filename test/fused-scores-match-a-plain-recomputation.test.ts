@@ -58,11 +58,14 @@ const smoothed = (p: number[], h: number): number => p[h]! + 0.5 * (p[(h + 23) %
 const hourOf = (t: number): number => ((Math.floor(t / 3600) % 24) + 24) % 24;
 
 /**
- * [pairs, novelty, hour:user] of one event, and the names of its pairs seen nowhere. `habits` (fusion.habit_recall):
- * a known first member's recalled events count in its novelty and a known user's in its hour profile too.
+ * [pairs, novelty, hour:user] of one event, and the names of its pairs seen nowhere. With `habitAge`
+ * (fusion.habit_recall_min_age) a known first member's recalled events at least that old count in its novelty and a
+ * known user's in its hour profile too (ages in whole seconds after the memory, as the history rows keep them).
  */
-function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalEvent[], habits: boolean): { stats: number[]; unseen: string[] } {
+function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalEvent[], habitAge: number | undefined): { stats: number[]; unseen: string[] } {
   const later = recalled.filter((r) => r.time > m.until);
+  const after = (t: number): number => Math.floor(t - m.until);
+  const habitual = habitAge === undefined ? [] : later.filter((r) => after(e.time) - after(r.time) >= habitAge);
   let rarity = 0;
   let novelty = 0;
   const unseen: string[] = [];
@@ -76,7 +79,8 @@ function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalE
     const f = m.firsts[i]!.get(a);
     const n = f?.events ?? 0;
     let p: number;
-    if (habits && seen > c && n > 0) p = seen / (n + (seen - c) + f!.partners + (c > 0 ? 1 : 2));
+    const r = habitual.filter((x) => keyOf(x, i) === key).length;
+    if (r > 0 && n > 0) p = (c + r) / (n + r + f!.partners + (c > 0 ? 1 : 2));
     else if (n <= 0) p = (m.firsts[i]!.size + 1) / (m.events + m.firsts[i]!.size + 1);
     else if (c > 0) p = c / (n + f!.partners + 1);
     else p = ((f!.partners + 1) / (n + f!.partners + 1)) * (((m.fans[i]!.get(b) ?? 0) + 0.5) / (m.firsts[i]!.size + 1));
@@ -88,12 +92,12 @@ function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalE
   const total = profile ? profile.reduce((s, v) => s + v, 0) : 0;
   // Each recalled event at its hour to the second after the memory: 1 at h, 0.5 at h ± 1.
   let atHour = 0;
-  for (const r of habits ? later : []) {
-    const d = (hourOf(m.until + Math.floor(r.time - m.until)) - h + 24) % 24;
+  for (const r of habitual) {
+    const d = (hourOf(m.until + after(r.time)) - h + 24) % 24;
     if (d === 0) atHour += 1;
     else if (d === 1 || d === 23) atHour += 0.5;
   }
-  const events = total + (habits ? later.length : 0);
+  const events = total + habitual.length;
   const hour = !profile || events === 0 ? g : (smoothed(profile, h) + atHour + 4 * g) / (2 * events + 4);
   return { stats: [rarity, novelty, -Math.log(hour)], unseen };
 }
@@ -113,7 +117,7 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
     const bundle = scorer.bundle;
     const fusion = bundle.fusion!;
     expect(fusion.recall).toBeGreaterThan(0);
-    expect(fusion.habit_recall).toBe(true);
+    expect(fusion.habit_recall_min_age).toBeGreaterThan(0);
     const memory = plainMemory(JSON.parse(readFileSync(join(modelDir, fusion.memory_file), 'utf8')));
     const tails = fusion.components.map((c) => new TailTable(c.tail));
 
@@ -126,7 +130,7 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
       const e = events[i]!;
       const history = before.get(e.entities.user!) ?? [];
       const recalled = history.slice(-fusion.recall!);
-      const { stats, unseen } = plainStatistics(memory, e, recalled, fusion.habit_recall === true);
+      const { stats, unseen } = plainStatistics(memory, e, recalled, fusion.habit_recall_min_age);
       if (unseen.length) unseenSome += 1;
       if (recalled.some((r) => r.time > memory.until)) recalledSome += 1;
       history.push(e);

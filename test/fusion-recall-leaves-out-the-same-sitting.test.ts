@@ -31,7 +31,7 @@ function rowOf(m: EntityMemory, x: CanonicalEvent): Int32Array {
 /** The `pairs` statistic of `e` with `past` recalled, leaving out those younger than minAge seconds. */
 function pairs(m: EntityMemory, e: CanonicalEvent, past: CanonicalEvent[], minAge: number): number {
   const out = new Float64Array(3);
-  m.statistics(e, out, 0, false, { rows: past.map((x) => rowOf(m, x)), row: rowOf(m, e), offset: 0 }, { minAge, habits: false });
+  m.statistics(e, out, 0, false, { rows: past.map((x) => rowOf(m, x)), row: rowOf(m, e), offset: 0 }, { minAge, habitMinAge: null });
   return out[0] as number;
 }
 

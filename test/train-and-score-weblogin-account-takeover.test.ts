@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { hasBuild, hasPython } from './support/env.js';
 import { ATTACKER, takeoverLogin, webloginRecords as logins } from './support/weblogin-fixture.js';
+import { HABIT_MIN_AGE } from '../src/memory/entity-memory.js';
 
 const ready = hasPython() && hasBuild();
 
@@ -40,9 +41,9 @@ describe.runIf(ready)('weblogin through train and score', () => {
   });
 
   it('keeps the format\'s recall minimum age and novelty recall in the bundle, so every path that loads it recalls alike', () => {
-    const bundle = JSON.parse(readFileSync(join(dir, 'model', 'bundle.json'), 'utf8')) as { fusion: { recall: number; recall_min_age?: number; habit_recall?: boolean } };
+    const bundle = JSON.parse(readFileSync(join(dir, 'model', 'bundle.json'), 'utf8')) as { fusion: { recall: number; recall_min_age?: number; habit_recall_min_age?: number } };
     expect(bundle.fusion.recall).toBeGreaterThan(0);
     expect(bundle.fusion.recall_min_age).toBe(3600);
-    expect(bundle.fusion.habit_recall).toBe(true);
+    expect(bundle.fusion.habit_recall_min_age).toBe(HABIT_MIN_AGE);
   });
 });

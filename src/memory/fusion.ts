@@ -21,8 +21,12 @@ export interface FusionData {
    * (a web login's burst from one address and device) are one observation, not a habit; absent = 0, every one counts.
    */
   recall_min_age?: number;
-  /** The novelty and hour habits count the recalled events too (entity-memory.ts); absent = false, as bundles trained before. */
-  habit_recall?: boolean;
+  /**
+   * Seconds a recalled event must precede the scored one to count in the novelty and hour habits as well (the larger
+   * of this and recall_min_age; entity-memory.ts HABIT_MIN_AGE); absent = the habits do not recall, as bundles
+   * trained before.
+   */
+  habit_recall_min_age?: number;
   /**
    * Statistics a kind's featurizer computes per event (`event.numeric[name]`, higher = rarer), components after the
    * memory's (zeek-seq: its records' novelty); absent = none.
@@ -54,7 +58,7 @@ export class Fusion {
   readonly names: string[];
   /** Recent events of the entity recalled per event (0: none). */
   readonly recall: number;
-  /** Which recalled events count, and where (FusionData.recall_min_age, .habit_recall). */
+  /** Which recalled events count, and where (FusionData.recall_min_age, .habit_recall_min_age). */
   readonly recallRule: RecallRule;
   /** The featurizer's per-event statistics the fusion reads (FusionData.statistics). */
   readonly statistics: string[];
@@ -65,7 +69,7 @@ export class Fusion {
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
     this.recall = data.recall ?? 0;
-    this.recallRule = Object.freeze({ minAge: data.recall_min_age ?? 0, habits: data.habit_recall ?? false });
+    this.recallRule = Object.freeze({ minAge: data.recall_min_age ?? 0, habitMinAge: data.habit_recall_min_age ?? null });
     this.statistics = data.statistics ?? [];
     const expected = [SEQUENCE_COMPONENT, ...memory.componentNames, ...this.statistics];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);

@@ -78,8 +78,8 @@ const BundleSchema = z.object({
     recall: z.number().int().min(0).max(MAX_RECALL).optional(),
     /** Seconds a recalled event must precede the scored one to count (the format's Adapter.recallMinAge). */
     recall_min_age: z.number().min(0).optional(),
-    /** The novelty and hour habits count the recalled events too (src/memory/entity-memory.ts); absent = false. */
-    habit_recall: z.boolean().optional(),
+    /** Seconds a recalled event must precede the scored one to count in the habits too (src/memory/fusion.ts); absent = none. */
+    habit_recall_min_age: z.number().min(0).optional(),
     /** Per-event statistics of the kind's featurizer fused after the memory's components (src/memory/fusion.ts). */
     statistics: z.array(z.string().min(1)).optional(),
   }).optional(),

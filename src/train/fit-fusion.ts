@@ -9,7 +9,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { ReadItem } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError } from '../core/errors.js';
-import { EntityMemory, type MemorySpec } from '../memory/entity-memory.js';
+import { EntityMemory, HABIT_MIN_AGE, type MemorySpec } from '../memory/entity-memory.js';
 import { eventStatistics, SEQUENCE_COMPONENT, type FusionData } from '../memory/fusion.js';
 import { resolvePairs } from '../memory/pairs.js';
 import { fitTail, TailTable } from '../memory/tail.js';
@@ -155,7 +155,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       memory_sha256: createHash('sha256').update(memoryBytes).digest('hex'),
       recall,
       ...(recall > 0 && adapter.recallMinAge ? { recall_min_age: adapter.recallMinAge } : {}),
-      ...(recall > 0 ? { habit_recall: true } : {}),
+      ...(recall > 0 ? { habit_recall_min_age: HABIT_MIN_AGE } : {}),
       ...(statistics.length ? { statistics } : {}),
     };
     const bundlePath = join(modelDir, 'bundle.json');
