@@ -25,7 +25,8 @@ export const SEQSENTRY_ROLES = Object.freeze({
       {
         index_patterns: ['logs-*', 'seqsentry-*'],
         // mappings/get and settings/get: enrich reads whether an index keeps a partial _source or has a final pipeline
-        // before writing its events whole (without them it keeps partial updates).
+        // before writing its events whole (without them it keeps partial updates). refresh: zeek-seq's connection
+        // enrich refreshes before each walk, so it sees every write of the run before it.
         allowed_actions: ['indices:data/write/index', 'indices:data/write/bulk*', 'indices:data/write/update', 'indices:admin/create', 'indices:admin/mapping/put', 'read', 'indices:data/read/point_in_time/create', 'indices:admin/refresh', 'indices:admin/mappings/get', 'indices:monitor/settings/get'],
       },
       { index_patterns: ['.seqsentry-state'], allowed_actions: ['crud', 'create_index', 'indices:admin/get', 'indices:admin/refresh', 'indices:admin/mapping/put'] },

@@ -15,7 +15,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { createAdapter } from '../../adapters/registry.js';
 import { AnomalyWriter, type ScoredUpdate } from '../../enrich/anomaly-writer.js';
 import type { EnrichStats } from '../../enrich/enricher.js';
-import type { RetryObserver } from '../../enrich/os-call.js';
+import { call, type RetryObserver } from '../../enrich/os-call.js';
 import { sinceToDateMath, timeFieldOf } from '../../enrich/query.js';
 import { sleep, type BackoffPolicy } from '../../enrich/retry.js';
 import type { EventHit } from '../../enrich/unscored-events.js';
@@ -122,6 +122,10 @@ export class ConnectionEnricher {
       const featurizer = await openConnectionFeaturizer(this.modelDir, bundle);
       const adapter = createAdapter(bundle.format, bundle.adapter_options);
       const started = performance.now();
+      // Every write of an earlier run or pass visible before the walk: a refresh that came while a bulk was being
+      // indexed would otherwise show part of a connection's records scored, read as records that came after it was
+      // scored (late), and the connection would be remembered from part of its records, unlike when it was scored.
+      await call(this.client, { operation: 'refresh before the walk', method: 'POST', path: `/${encodeURIComponent(options.pattern)}/_refresh`, index: options.pattern }, options.backoff, this.onRetry);
       const window = await readStoredConnections(this.client, adapter, {
         pattern: options.pattern, sinceMath: sinceToDateMath(options.since), timeField: timeFieldOf(adapter), pageSize: options.pageSize,
         keepAlive: options.keepAlive, backoff: options.backoff, onRetry: this.onRetry,
