@@ -139,10 +139,10 @@ export class EntityMemory {
   private globalEvents = 0;
   /** Per pair, the recalled count of the event being scored (reused per call). */
   private readonly recalledCounts: Int32Array;
-  /** Recalled events counted for the event being scored, and their smoothed weight at its hour (habit recall). */
-  private recalledEvents = 0;
   /** Per pair, the recalled count old enough to count in the novelty habit (habit recall). */
   private readonly habitCounts: Int32Array;
+  /** Recalled events counted in the hour habit of the event being scored, and their smoothed weight at its hour. */
+  private recalledEvents = 0;
   private recalledAtHour = 0;
 
   constructor(readonly spec: MemorySpec) {
