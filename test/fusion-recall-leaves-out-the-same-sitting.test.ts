@@ -7,14 +7,11 @@ import { createAdapter } from '../src/adapters/registry.js';
 import type { CanonicalEvent } from '../src/core/event.js';
 import { EntityMemory } from '../src/memory/entity-memory.js';
 import { Fusion, type FusionData } from '../src/memory/fusion.js';
-import { resolvePairs } from '../src/memory/pairs.js';
 import { fitTail } from '../src/memory/tail.js';
+import { historyRow, LANL_MEMORY_SPEC, lanlLogon, recalledStatistics } from './support/memory-fixture.js';
 
-function event(time: number, user: string, src: string, dst: string): CanonicalEvent {
-  return { time, entities: { user, src_host: src, dst_host: dst }, fields: [user, user, src, dst, 'Kerberos', 'Network', 'LogOn', 'Success'], raw: '', source: { file: 't', line: 1 } };
-}
-
-const spec = { pairs: resolvePairs(createAdapter('lanl')).used, hour_entity: 'user' };
+const event = lanlLogon;
+const spec = LANL_MEMORY_SPEC;
 
 function trained(): EntityMemory {
   const m = new EntityMemory(spec);
@@ -22,17 +19,9 @@ function trained(): EntityMemory {
   return m;
 }
 
-function rowOf(m: EntityMemory, x: CanonicalEvent): Int32Array {
-  const r = new Int32Array(m.recallWidth);
-  m.recallRow(x, r, 0);
-  return r;
-}
-
 /** The `pairs` statistic of `e` with `past` recalled, leaving out those younger than minAge seconds. */
 function pairs(m: EntityMemory, e: CanonicalEvent, past: CanonicalEvent[], minAge: number): number {
-  const out = new Float64Array(3);
-  m.statistics(e, out, 0, false, { rows: past.map((x) => rowOf(m, x)), row: rowOf(m, e), offset: 0 }, { minAge, habitMinAge: null });
-  return out[0] as number;
+  return recalledStatistics(m, e, past, { minAge, habitMinAge: null })[0] as number;
 }
 
 const LATER = 20 * 86400;
@@ -72,7 +61,7 @@ describe('recall with a minimum age', () => {
     const sitting = [0, 600].map((s) => event(LATER + s, 'U9', 'C7', 'C8'));
     const statistic = (fusion: Fusion) => {
       const out = new Float64Array(fusion.memoryWidth);
-      fusion.memoryStatistics(sitting[1]!, out, 0, { rows: [rowOf(m, sitting[0]!)], row: rowOf(m, sitting[1]!), offset: 0 });
+      fusion.memoryStatistics(sitting[1]!, out, 0, { rows: [historyRow(m, sitting[0]!)], row: historyRow(m, sitting[1]!), offset: 0 });
       return out[0] as number;
     };
     expect(statistic(new Fusion(data({ recall_min_age: 3600 }), m))).toBeCloseTo(unseen, 12);

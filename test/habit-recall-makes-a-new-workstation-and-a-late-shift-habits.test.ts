@@ -4,17 +4,12 @@
 // stays new; bundles without the field keep
 // novelty the training habit and score as before; the probability stays a probability however much is recalled.
 import { describe, expect, it } from 'vitest';
-import { createAdapter } from '../src/adapters/registry.js';
-import type { CanonicalEvent } from '../src/core/event.js';
-import { EntityMemory, HABIT_MIN_AGE, PAIRS_ONLY_RECALL, type RecallRule } from '../src/memory/entity-memory.js';
+import { EntityMemory, HABIT_MIN_AGE, PAIRS_ONLY_RECALL } from '../src/memory/entity-memory.js';
 import { Fusion, type FusionData } from '../src/memory/fusion.js';
-import { resolvePairs } from '../src/memory/pairs.js';
+import { LANL_MEMORY_SPEC, lanlLogon, recalledStatistics } from './support/memory-fixture.js';
 
-function event(time: number, user: string, src: string, dst: string): CanonicalEvent {
-  return { time, entities: { user, src_host: src, dst_host: dst }, fields: [user, user, src, dst, 'Kerberos', 'Network', 'LogOn', 'Success'], raw: '', source: { file: 't', line: 1 } };
-}
-
-const spec = { pairs: resolvePairs(createAdapter('lanl')).used, hour_entity: 'user' };
+const event = lanlLogon;
+const spec = LANL_MEMORY_SPEC;
 
 /** U1 logs on from C1 to C2 eight times a day for ten days; U2 from C3 to C2. */
 function trained(): EntityMemory {
@@ -28,18 +23,7 @@ function trained(): EntityMemory {
   return m;
 }
 
-function row(m: EntityMemory, e: CanonicalEvent): Int32Array {
-  const r = new Int32Array(m.recallWidth);
-  m.recallRow(e, r, 0);
-  return r;
-}
-
-/** [pairs, novelty, hour] of `e` with `past` recalled under `rule`. */
-function stats(m: EntityMemory, e: CanonicalEvent, past: CanonicalEvent[], rule: RecallRule): Float64Array {
-  const out = new Float64Array(3);
-  m.statistics(e, out, 0, false, { rows: past.map((x) => row(m, x)), row: row(m, e), offset: 0 }, rule);
-  return out;
-}
+const stats = recalledStatistics;
 
 const NOVELTY = 1;
 const HOUR = 2;
