@@ -289,32 +289,43 @@ export class EntityMemory {
   }
 
   /**
-   * Into counts[i]: how often pair i's key of the event comes among its recalled events later than the memory and at
-   * least `minAge` seconds older than the event; with `hour` (0-23, else -1), into recalledEvents and recalledAtHour
-   * how many such events there were and their weight at that hour as the hour profile smooths it (1 at the hour, 0.5
-   * at the next or previous one). One pass over the rows for every pair: each row is read once, not once per pair.
+   * Into recalledCounts[i]: how often pair i's key of the event comes among its recalled events later than the
+   * memory and at least `minAge` seconds older than the event. With `habitAge` (else -1), the same into habitCounts
+   * for the events at least that old, and, with `hour` (0-23, else -1), into recalledEvents and recalledAtHour how many
+   * of those there were and their weight at that hour as the hour profile smooths it (1 at the hour, 0.5 at the next
+   * or previous one). One pass over the rows: each row is read once, not once per pair or per rule.
    */
-  private recalled(recall: Recall, minAge: number, hour: number, counts: Int32Array): void {
+  private recalled(recall: Recall, minAge: number, habitAge: number, hour: number): void {
     const { rows, offset, row } = recall;
     const P = this.spec.pairs.length;
     const after = offset + P;
     const now = row[after] as number;
+    const counts = this.recalledCounts;
+    const habit = this.habitCounts;
     counts.fill(0);
+    habit.fill(0);
     let events = 0;
     let atHour = 0;
     for (let r = 0; r < rows.length; r++) {
       const past = rows[r] as Int32Array;
       const later = past[after] as number;
-      if (later === 0 || (minAge > 0 && now - later < minAge)) continue;
-      for (let i = 0; i < P; i++) if (past[offset + i] === row[offset + i]) counts[i] = (counts[i] as number) + 1;
-      if (hour < 0) continue;
+      if (later === 0) continue;
+      const age = now - later;
+      const inPairs = minAge <= 0 || age >= minAge;
+      const inHabits = habitAge >= 0 && (habitAge === 0 || age >= habitAge);
+      if (!inPairs && !inHabits) continue;
+      for (let i = 0; i < P; i++) {
+        if (past[offset + i] !== row[offset + i]) continue;
+        if (inPairs) counts[i] = (counts[i] as number) + 1;
+        if (inHabits) habit[i] = (habit[i] as number) + 1;
+      }
+      if (!inHabits || hour < 0) continue;
       events += 1;
       // The row keeps 1 + the whole seconds after `until`: its hour of day, to the second.
       const d = (hourOfDay(this.until + later - 1) - hour + 24) % 24;
       if (d === 0) atHour += 1;
       else if (d === 1 || d === 23) atHour += 0.5;
     }
-    if (hour < 0) return;
     this.recalledEvents = events;
     this.recalledAtHour = atHour;
   }
@@ -365,18 +376,7 @@ export class EntityMemory {
     const P = this.spec.pairs.length;
     const without = leaveOneOut ? 1 : 0;
     const habits = recall !== undefined && rule.habitMinAge !== null;
-    if (recall) {
-      const habitAge = Math.max(rule.minAge, rule.habitMinAge ?? 0);
-      const hour = habits && this.spec.hour_entity ? hourOfDay(event.time) : -1;
-      if (!habits) this.recalled(recall, rule.minAge, -1, this.recalledCounts);
-      else if (habitAge === rule.minAge) {
-        this.recalled(recall, rule.minAge, hour, this.recalledCounts);
-        this.habitCounts.set(this.recalledCounts);
-      } else {
-        this.recalled(recall, habitAge, hour, this.habitCounts);
-        this.recalled(recall, rule.minAge, -1, this.recalledCounts);
-      }
-    }
+    if (recall) this.recalled(recall, rule.minAge, habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1);
     let o = offset;
     if (P) {
       let rarity = 0;
