@@ -2,34 +2,19 @@
 // history rows carry each pair's key hash), so a new user's repeated logons to its new workstation become less rare
 // with each one, while novelty (the training habit) and events the memory already holds are left as they were.
 import { describe, expect, it } from 'vitest';
-import { createAdapter } from '../src/adapters/registry.js';
-import type { CanonicalEvent } from '../src/core/event.js';
 import { EntityMemory } from '../src/memory/entity-memory.js';
-import { resolvePairs } from '../src/memory/pairs.js';
+import { LANL_MEMORY_SPEC, lanlLogon, recalledStatistics } from './support/memory-fixture.js';
 
-function event(time: number, user: string, src: string, dst: string, auth = 'Kerberos'): CanonicalEvent {
-  return { time, entities: { user, src_host: src, dst_host: dst }, fields: [user, user, src, dst, auth, 'Network', 'LogOn', 'Success'], raw: '', source: { file: 't', line: 1 } };
-}
-
-const spec = { pairs: resolvePairs(createAdapter('lanl')).used, hour_entity: 'user' };
+const event = lanlLogon;
 
 function trained(): EntityMemory {
-  const m = new EntityMemory(spec);
+  const m = new EntityMemory(LANL_MEMORY_SPEC);
   for (let d = 0; d < 10; d++) for (let h = 9; h < 17; h++) m.add(event(d * 86400 + h * 3600, 'U1', 'C1', 'C2'));
   return m;
 }
 
-/** Statistics of `e` with `past` as its recalled history. */
-function stats(m: EntityMemory, e: CanonicalEvent, past: CanonicalEvent[]): Float64Array {
-  const row = (x: CanonicalEvent) => {
-    const r = new Int32Array(m.recallWidth);
-    m.recallRow(x, r, 0);
-    return r;
-  };
-  const out = new Float64Array(3);
-  m.statistics(e, out, 0, false, { rows: past.map(row), row: row(e), offset: 0 });
-  return out;
-}
+/** Statistics of `e` with `past` as its recalled history (the pairs-only recall of bundles without habit recall). */
+const stats = recalledStatistics;
 
 describe('recall of recent events', () => {
   it('counts a pair again for each recent event of it later than the memory', () => {
