@@ -30,7 +30,7 @@ describe.runIf(hasBuild() && hasSharedData())('train refuses capacity values it 
 
 describe.runIf(hasBuild() && hasSharedData() && hasPython())('train passes capacity values to the trainer', () => {
   it('refuses a width its heads do not divide, naming --width', () => {
-    const r = train(['--format', 'lanl', '--input', lanl, '--kind', 'transformer-mlm', '--width', '33', '--epochs', '1']);
+    const r = train(['--format', 'lanl', '--input', lanl, '--width', '33', '--epochs', '1']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('(seqsentry train --width): not a multiple of the 2 heads of transformer-mlm');
   }, 120_000);
@@ -44,7 +44,7 @@ describe.runIf(hasBuild() && hasSharedData() && hasPython())('train passes capac
 
   it('records the steps per epoch, width and layers it was given in the bundle', () => {
     const modelDir = join(mkdtempSync(join(tmpdir(), 'seqsentry-capacity-')), 'model');
-    const r = runCli(['train', '--format', 'lanl', '--input', lanl, '--model-dir', modelDir, '--kind', 'transformer-mlm', '--epochs', '1', '--steps-per-epoch', '3', '--width', '16', '--layers', '1', '--no-fusion']);
+    const r = runCli(['train', '--format', 'lanl', '--input', lanl, '--model-dir', modelDir, '--epochs', '1', '--steps-per-epoch', '3', '--width', '16', '--layers', '1', '--no-fusion']);
     expect(r.status, r.stderr).toBe(0);
     const bundle = JSON.parse(readFileSync(join(modelDir, 'bundle.json'), 'utf8'));
     expect(bundle.training.steps_per_epoch).toBe(3);

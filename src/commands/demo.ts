@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
 import { InterruptedError, SeqSentryError } from '../core/errors.js';
-import { defaultKindFor, MODEL_KINDS } from '../model/kinds.js';
+import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
 import { DEMO_INDEX, runLiveStage } from '../demo/live-opensearch.js';
 import { labelKey, labelledValues, readLabels } from '../eval/labels.js';
 import { intOption, parseOptions, type Command } from './command.js';
@@ -16,16 +16,11 @@ const SUMMARY = [
   'hosts with their explanations, who each alert monitor would fire for, which red-team users and hosts were caught, and the',
   'dashboards file to import. SIGINT/SIGTERM stop it and tear down the sidecar and the node it started.',
 ].join('\n');
-// The demo's logons are in LANL's format: that format's default kind first (the live stage runs it), the other
-// event-level sequence kind beside it in the report.
-const LANL_KIND = defaultKindFor('lanl');
-const DEMO_KINDS = `${LANL_KIND},${LANL_KIND === 'lstm-lm' ? 'transformer-mlm' : 'lstm-lm'}`;
-
 const SPECS = {
   out: { type: 'string', default: 'out/demo', help: 'DIR  where data, models, scores and the report go' },
   days: { type: 'string', default: '9', help: 'N  simulated days; the last 2 are the test days' },
   seed: { type: 'string', default: '7', help: 'N  seed for the simulator and the trainers' },
-  kinds: { type: 'string', default: DEMO_KINDS, help: 'LIST  model kinds to train, comma-separated; the first runs the live stage' },
+  kinds: { type: 'string', default: `${DEFAULT_KIND},lstm-lm`, help: 'LIST  model kinds to train, comma-separated' },
   epochs: { type: 'string', help: 'N  maximum training epochs (trainer default otherwise)' },
   'no-opensearch': { type: 'boolean', help: 'skip the live stage (simulate, train, score and evaluate only)' },
   'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node (the content pack is installed there for the index seqsentry-auth-demo)' },
@@ -69,7 +64,7 @@ const command: Command = {
     const v = parsed.values;
     const out = resolve(v.out ?? 'out/demo');
     const seed = String(intOption(v.seed, 'seed', 7));
-    const kinds = (v.kinds ?? DEMO_KINDS).split(',').map((k) => k.trim()).filter(Boolean);
+    const kinds = (v.kinds ?? DEFAULT_KIND).split(',').map((k) => k.trim()).filter(Boolean);
     for (const k of kinds) if (!MODEL_KINDS[k]) throw new SeqSentryError(`--kinds: unknown kind "${k}"`);
     const data = join(out, 'data');
     await mkdir(out, { recursive: true });

@@ -36,7 +36,7 @@ const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSe
 const SPECS = {
   ...INPUT_OPTIONS,
   'model-dir': { type: 'string', short: 'm', help: 'DIR  where model.onnx and bundle.json are written' },
-  kind: { type: 'string', help: `KIND  model kind: ${Object.keys(MODEL_KINDS).join(' | ')} (default: the format's, models/kinds.json: lanl and weblogin ${defaultKindFor('lanl')}, others ${defaultKindFor('windows')})` },
+  kind: { type: 'string', help: `KIND  model kind: ${Object.keys(MODEL_KINDS).join(' | ')} (default: the format's, models/kinds.json: weblogin ${defaultKindFor('weblogin')}, the others ${defaultKindFor('lanl')})` },
   epochs: { type: 'string', help: 'N  maximum epochs (early stopping may end sooner; trainer default otherwise)' },
   'steps-per-epoch': { type: 'string', help: 'N  cap on optimizer steps of 512 events per epoch (default 150, whatever the data size)' },
   width: { type: 'string', help: 'N  model width, the kind\'s n_embd (transformers 32; a multiple of its heads, 2)' },

@@ -102,7 +102,7 @@ const DEFAULT_BY_FORMAT: Readonly<Record<string, string>> = Object.freeze({ ...r
 
 /**
  * The kind `train` trains for a format when --kind is not given: the format's own default where its detection matrix
- * showed another kind better (kinds.json default_by_format: LANL and web logins, lstm-lm), else DEFAULT_KIND.
+ * showed another kind better (kinds.json default_by_format: web logins, lstm-lm), else DEFAULT_KIND.
  */
 export function defaultKindFor(format: string): string {
   return Object.hasOwn(DEFAULT_BY_FORMAT, format) ? (DEFAULT_BY_FORMAT[format] as string) : DEFAULT_KIND;
