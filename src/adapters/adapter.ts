@@ -88,6 +88,13 @@ export interface Adapter {
    */
   readonly recallMinAge?: number;
   /**
+   * A field that splits the context entity's hour-of-day habit (src/memory/entity-memory.ts): the habit is kept per
+   * entity and value of this field, by the key of the pair entity+field, which must be one of the format's pairs (so
+   * recall matches it by the pair's hash). Web logins: a phone in the evening and a desktop at work are two habits of
+   * one user. Applies when the bundle's context entity is that pair's first member; absent = one habit per entity.
+   */
+  readonly hourHabitField?: string;
+  /**
    * Files whose records inform how the others are read (zeek's dhcp.log: the leases that name a host): readers read
    * them before the rest, whatever order they are given in. Absent when no file does.
    */

@@ -30,6 +30,14 @@ const WEBLOGIN_PAIRS = Object.freeze(['country', 'asn', 'browser', 'os'].map((fi
  */
 const RECALL_MIN_AGE = 3600;
 
+/**
+ * The user's hour-of-day habit is kept per OS (Adapter.hourHabitField): a phone used in the evening and a desktop at
+ * work are two habits, and one profile made every evening phone login as rare as a night-time one (most normal logins
+ * ranked above the account takers' on the web-login matrix). OS rather than browser: Chrome runs on both. Measured on
+ * the matrix's 12 runs refitted (README, "Detection"): mean AP 0.976 one habit per user, 0.981 per OS.
+ */
+const HOUR_HABIT_FIELD = 'os';
+
 /** Where each input lives, first present wins; `--adapter-options '{"fields":{"user":["account"]}}'` overrides. */
 export const DEFAULT_WEBLOGIN_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   user: ['userID', 'userId', 'user_id', 'user.id', 'user.name', 'username', 'user'],
@@ -109,6 +117,7 @@ export function createWebloginAdapter(options: Record<string, unknown> = {}): Ad
     labelEntities: ['user', 'src_host', 'dst_host'],
     extraPairs: WEBLOGIN_PAIRS,
     recallMinAge: RECALL_MIN_AGE,
+    hourHabitField: HOUR_HABIT_FIELD,
     // Login records keep their time in many shapes (the login-risk shape in nanoseconds, not a date field): SeqSentry
     // stamps anomaly.entity and anomaly.time on what it scores and finds history by those.
     documentFields: null,

@@ -19,6 +19,11 @@ export interface MemorySpec {
   pairs: PairSpec[];
   /** The entity whose hour-of-day habit is kept (the bundle's entity key), or null for none. */
   hour_entity: string | null;
+  /**
+   * A pair (by name, first member hour_entity) whose key keeps the hour habit instead of the entity's value alone
+   * (Adapter.hourHabitField: `user+os`, a phone's evenings apart from a desktop's working hours); absent = the entity's.
+   */
+  hour_pair?: string;
 }
 
 export interface MemoryFile {
@@ -27,7 +32,7 @@ export interface MemoryFile {
   events: number;
   /** Per pair, in spec order: [key, count] with key = both members joined by NUL. */
   pair_counts: [string, number][][];
-  /** [entity, 24 counts by hour of day] */
+  /** [entity (with an hour pair: the pair's key), 24 counts by hour of day] */
   hours: [string, number[]][];
   truncated: boolean;
   /** The latest event time counted (absent in files written before recall existed: recall then stays off). */
@@ -104,7 +109,8 @@ interface FirstMember {
  *   to a server only two admins use, or to another user's workstation, it is not (measured on the detection
  *   matrix, this lifts pass-the-hash, slow lateral movement and cross-role access, which the bare rule ranked
  *   better before);
- * - `hour:E`: -ln p(hour | entity).
+ * - `hour:E`: -ln p(hour | entity), or, with an hour pair P (MemorySpec.hour_pair), `hour:P`: -ln p(hour | the
+ *   entity and the pair's other member, e.g. a user's OS).
  * With recall, `pairs` also counts the entity's recent events that are later than the memory (its history rows, up
  * to the bundle's `fusion.recall`): a new user's tenth logon to its new workstation today is not as rare as its
  * first. Bundles trained since `fusion.habit_recall_min_age` recall into the habits as well, `novelty` and `hour:E`,
@@ -144,6 +150,8 @@ export class EntityMemory {
   /** Recalled events counted in the hour habit of the event being scored, and their smoothed weight at its hour. */
   private recalledEvents = 0;
   private recalledAtHour = 0;
+  /** Index in spec.pairs of spec.hour_pair, else -1 (the hour habit is the entity's). */
+  private readonly hourPair: number;
 
   constructor(readonly spec: MemorySpec) {
     this.recalledCounts = new Int32Array(spec.pairs.length);
@@ -151,6 +159,16 @@ export class EntityMemory {
     this.counts = spec.pairs.map(() => new Map());
     this.firsts = spec.pairs.map(() => new Map());
     this.fans = spec.pairs.map(() => new Map());
+    this.hourPair = spec.hour_pair === undefined ? -1 : spec.pairs.findIndex((p) => p.name === spec.hour_pair);
+    const first = this.hourPair >= 0 ? (spec.pairs[this.hourPair] as PairSpec).members[0] : undefined;
+    if (spec.hour_pair !== undefined && !(first && 'entity' in first && first.entity === spec.hour_entity)) {
+      throw new Error(`memory spec: hour_pair "${spec.hour_pair}" is not one of the pairs (${spec.pairs.map((p) => p.name).join(', ')}) with first member hour_entity "${spec.hour_entity}"`);
+    }
+  }
+
+  /** What the event's hour habit is kept by: its hour pair's key, else its hour entity's value. */
+  private hourKey(event: CanonicalEvent): string {
+    return this.hourPair >= 0 ? pairKey(event, this.spec.pairs[this.hourPair] as PairSpec) : entityValue(event, this.spec.hour_entity as string);
   }
 
   /** Counts `n` more events of a pair key (new: one more partner of its first member), within MAX_KEYS. */
@@ -181,7 +199,7 @@ export class EntityMemory {
 
   /** Component names in statistic order: `pairs` and `novelty` (when there are pairs), then e.g. `hour:user`. */
   get componentNames(): string[] {
-    return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(this.spec.hour_entity ? [`hour:${this.spec.hour_entity}`] : [])];
+    return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(this.spec.hour_entity ? [`hour:${this.spec.hour_pair ?? this.spec.hour_entity}`] : [])];
   }
 
   add(event: CanonicalEvent): void {
@@ -190,10 +208,11 @@ export class EntityMemory {
     this.spec.pairs.forEach((pair, i) => this.count(i, pairKey(event, pair), 1));
     if (this.spec.hour_entity) {
       const h = hourOfDay(event.time);
-      const profile = this.profileOf(entityValue(event, this.spec.hour_entity));
+      const key = this.hourKey(event);
+      const profile = this.profileOf(key);
       if (!profile) return;
       profile[h] = (profile[h] as number) + 1;
-      this.addTotal(entityValue(event, this.spec.hour_entity), 1);
+      this.addTotal(key, 1);
       this.global[h] = (this.global[h] as number) + 1;
       this.globalEvents += 1;
     }
@@ -319,7 +338,8 @@ export class EntityMemory {
         if (inPairs) counts[i] = (counts[i] as number) + 1;
         if (inHabits) habit[i] = (habit[i] as number) + 1;
       }
-      if (!inHabits || hour < 0) continue;
+      // With an hour pair, only the recalled events of the same key (this user's same OS) are its hour habit.
+      if (!inHabits || hour < 0 || (this.hourPair >= 0 && past[offset + this.hourPair] !== row[offset + this.hourPair])) continue;
       events += 1;
       // The row keeps 1 + the whole seconds after `until`: its hour of day, to the second.
       const d = (hourOfDay(this.until + later - 1) - hour + 24) % 24;
@@ -356,7 +376,7 @@ export class EntityMemory {
     const own = leaveOneOut ? 1 : 0;
     const globalEvents = Math.max(0, this.globalEvents - own);
     const g = globalEvents > 0 ? (Math.max(0, EntityMemory.smoothed(this.global, h) - own) + 1e-3) / (2 * globalEvents + 0.024) : 1 / 24;
-    const entity = entityValue(event, this.spec.hour_entity as string);
+    const entity = this.hourKey(event);
     const profile = this.hours.get(entity);
     if (!profile) return g;
     const n = 2 * (Math.max(0, (this.hourTotals.get(entity) as number) - own) + recalled);

@@ -114,6 +114,7 @@ const MemorySpecSchema = z.object({
     members: z.tuple([MemberSchema(), MemberSchema()]),
   })),
   hour_entity: z.string().nullable(),
+  hour_pair: z.string().optional(),
 });
 
 function MemberSchema() {

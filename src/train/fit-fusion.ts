@@ -76,13 +76,24 @@ export interface FusionOptions {
 }
 
 /**
+ * The memory a format's events fuse by default: the adapter's pairs, and the context entity's hour habit (this user at
+ * 3 a.m., or this host at 3 a.m.; none for an entity that never recurs, a connection's uid), split by the adapter's
+ * hourHabitField when the pair entity+field is among the pairs (a web login's user per OS; with `--entity src_host`
+ * there is no such pair and the host keeps one habit).
+ */
+export function defaultMemorySpec(adapter: Adapter, entityKey: string): MemorySpec {
+  const pairs = resolvePairs(adapter).used;
+  if (adapter.transientEntities?.includes(entityKey)) return { pairs, hour_entity: null };
+  const split = adapter.hourHabitField === undefined ? undefined : `${entityKey}+${adapter.hourHabitField}`;
+  return pairs.some((p) => p.name === split) ? { pairs, hour_entity: entityKey, hour_pair: split as string } : { pairs, hour_entity: entityKey };
+}
+
+/**
  * Adds memory.json and the fusion to the bundle in modelDir (bundle.json is rewritten last, atomically).
  * `limit` is the number of readable events the model was trained from (the first ones of the source).
  */
 export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL, options: FusionOptions = {}): Promise<FusionFit> {
-  // The hour habit is the context entity's: this user at 3 a.m., or this host at 3 a.m.; none for an entity that
-  // never recurs (a connection's uid).
-  const spec: MemorySpec = options.spec ?? { pairs: resolvePairs(adapter).used, hour_entity: adapter.transientEntities?.includes(entityKey) ? null : entityKey };
+  const spec: MemorySpec = options.spec ?? defaultMemorySpec(adapter, entityKey);
   const statistics = options.statistics ?? [];
   const scorer = await Scorer.load(modelDir);
   const fusionStatistic = FUSION_STATISTICS[(MODEL_KINDS[scorer.bundle.kind] as ModelKind).rawScore];
