@@ -5,7 +5,8 @@
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
 //          [--render lanl,windows,weblogin (each enterprise in each rendering; default lanl)]
 //          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide]
-//          [--kind transformer-mlm (or a list: transformer-mlm,transformer-lm)] [--epochs N] [--out bench/results] [--dump]
+//          [--kind lstm-lm (or a list: transformer-mlm,lstm-lm; default: each rendering's format's default kind,
+//          models/kinds.json)] [--epochs N] [--out bench/results] [--dump]
 // With several kinds, each variant is trained per kind on the same simulated enterprise and reported as KIND/VARIANT.
 // --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
 // the run's model) for studying how components combine.
@@ -20,6 +21,7 @@ const { DETECTION_MATRIX, matrixOptions } = await import(new URL('sim/matrix.js'
 const { simulate } = await import(new URL('sim/simulate.js', dist));
 const { RENDERINGS } = await import(new URL('sim/renderers.js', dist));
 const { train } = await import(new URL('commands/train.js', dist));
+const { defaultKindFor } = await import(new URL('model/kinds.js', dist));
 const { Scorer } = await import(new URL('scorer/scorer.js', dist));
 const { createAdapter } = await import(new URL('adapters/registry.js', dist));
 const { readEvents } = await import(new URL('adapters/read.js', dist));
@@ -33,7 +35,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1,2' },
     render: { type: 'string', default: 'lanl' },
     variants: { type: 'string', default: 'fused,sequence' },
-    kind: { type: 'string', default: 'transformer-mlm' },
+    kind: { type: 'string' },
     epochs: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     dump: { type: 'boolean', default: false },
@@ -58,7 +60,8 @@ const seeds = values.seeds.split(',').map(Number);
 const renders = values.render.split(',');
 for (const r of renders) if (!Object.hasOwn(RENDERINGS, r)) throw new Error(`--render: unknown ${r} (known: ${Object.keys(RENDERINGS).join(', ')})`);
 const variants = values.variants.split(',');
-const kinds = values.kind.split(',');
+// null: the format's default kind (what `seqsentry train` trains without --kind)
+const kinds = values.kind ? values.kind.split(',') : [null];
 // one kind keeps the rows named by variant alone, as before; several name each row KIND/VARIANT
 const runs = kinds.flatMap((kind) => variants.map((v) => ({ kind, v, name: kinds.length > 1 ? `${kind}/${v}` : v })));
 for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unknown ${v} (known: ${Object.keys(VARIANTS).join(', ')})`);
@@ -126,7 +129,7 @@ async function runOne(entry, seed, render) {
   for (const { kind, v, name } of runs) {
     const modelDir = join(dir, `model-${name.replace('/', '-')}`);
     const t0 = performance.now();
-    await quiet(() => train({ format, inputs: [trainFile], modelDir, kind, seed, minCount: 2, hourToken: true, strict: false,
+    await quiet(() => train({ format, inputs: [trainFile], modelDir, kind: kind ?? defaultKindFor(format), seed, minCount: 2, hourToken: true, strict: false,
       fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(VARIANTS[v].capacity ? { capacity: VARIANTS[v].capacity } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
     seconds[name] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);

@@ -31,6 +31,8 @@ KINDS = MappingProxyType({name: _classes(k["python"]) for name, k in _ONNX.items
 CONTRACTS = MappingProxyType({name: _DECLARED["contracts"][k["contract"]] for name, k in _ONNX.items()})
 TYPESCRIPT_KINDS = tuple(sorted(name for name in _DECLARED["kinds"] if name not in _ONNX))
 DEFAULT_KIND = _DECLARED["default"]
+# format -> the kind `seqsentry train` trains for it without --kind, where it is not DEFAULT_KIND
+DEFAULT_KIND_BY_FORMAT = MappingProxyType(dict(_DECLARED.get("default_by_format", {})))
 # kind -> its raw score rule (raw_score.RULES)
 RAW_SCORE = MappingProxyType({name: k.get("raw_score", "weighted-mean") for name, k in _ONNX.items()})
 

@@ -6,17 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBundle } from '../src/model/bundle.js';
-import { DEFAULT_KIND, MODEL_KINDS } from '../src/model/kinds.js';
+import { DEFAULT_KIND, defaultKindFor, MODEL_KINDS } from '../src/model/kinds.js';
 import { hasPython, hasSharedData, PYTHON, REPO_ROOT } from './support/env.js';
 import { lanlModel } from './support/model-fixture.js';
 
 describe.runIf(hasPython())('model kinds declared once', () => {
   it('gives the trainer and the scorer the same kinds, default and contracts', () => {
-    const script = 'import json, registry; print(json.dumps({"default": registry.DEFAULT_KIND, "typescript": list(registry.TYPESCRIPT_KINDS), "kinds": {k: {"classes": [c.__name__, m.__name__], "contract": registry.CONTRACTS[k]} for k, (c, m) in registry.KINDS.items()}}))';
+    const script = 'import json, registry; print(json.dumps({"default": registry.DEFAULT_KIND, "by_format": dict(registry.DEFAULT_KIND_BY_FORMAT), "typescript": list(registry.TYPESCRIPT_KINDS), "kinds": {k: {"classes": [c.__name__, m.__name__], "contract": registry.CONTRACTS[k]} for k, (c, m) in registry.KINDS.items()}}))';
     const r = spawnSync(PYTHON, ['-c', script], { cwd: join(REPO_ROOT, 'models'), encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const py = JSON.parse(r.stdout) as { default: string; typescript: string[]; kinds: Record<string, { classes: string[]; contract: unknown }> };
+    const py = JSON.parse(r.stdout) as { default: string; by_format: Record<string, string>; typescript: string[]; kinds: Record<string, { classes: string[]; contract: unknown }> };
     expect(py.default).toBe(DEFAULT_KIND);
+    for (const [format, kind] of Object.entries(py.by_format)) expect(defaultKindFor(format), format).toBe(kind);
     // Python trains and exports the ONNX kinds; it knows the pure TypeScript kinds by name only.
     const kinds = Object.values(MODEL_KINDS);
     expect(Object.keys(py.kinds).sort()).toEqual(kinds.filter((k) => k.onnx).map((k) => k.kind).sort());

@@ -10,7 +10,7 @@ import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
-import { DEFAULT_KIND, fusesWith, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
+import { defaultKindFor, fusesWith, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { withTextTokens, type TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { openTextTokens } from '../tokenizer/text-modes.js';
 import { fitTextTokens, type TextTokensArgs } from '../train/text-tokens.js';
@@ -36,7 +36,7 @@ const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSe
 const SPECS = {
   ...INPUT_OPTIONS,
   'model-dir': { type: 'string', short: 'm', help: 'DIR  where model.onnx and bundle.json are written' },
-  kind: { type: 'string', default: DEFAULT_KIND, help: `KIND  model kind: ${Object.keys(MODEL_KINDS).join(' | ')}` },
+  kind: { type: 'string', help: `KIND  model kind: ${Object.keys(MODEL_KINDS).join(' | ')} (default: the format's, models/kinds.json: weblogin ${defaultKindFor('weblogin')}, the others ${defaultKindFor('lanl')})` },
   epochs: { type: 'string', help: 'N  maximum epochs (early stopping may end sooner; trainer default otherwise)' },
   'steps-per-epoch': { type: 'string', help: 'N  cap on optimizer steps of 512 events per epoch (default 150, whatever the data size)' },
   width: { type: 'string', help: 'N  model width, the kind\'s n_embd (transformers 32; a multiple of its heads, 2)' },
@@ -244,14 +244,15 @@ const command: Command = {
     if (fromIndex === undefined && (v['exclude-query'] !== undefined || (v['opensearch-url'] !== undefined && !v.rolling))) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
     if (!v.rolling && (v.labels !== undefined || v['no-registry'])) throw new UsageError('--labels and --no-registry go with --rolling');
     if (v.fusion && v['no-fusion']) throw new UsageError('give --fusion or --no-fusion, not both');
+    const format = v.format ?? 'lanl';
     const args: TrainArgs = {
-      format: v.format ?? 'lanl',
+      format,
       inputs: fromIndex !== undefined ? [] : required(inputs.length ? inputs : undefined, 'input'),
       ...(fromIndex !== undefined
         ? { fromIndex: { pattern: fromIndex, since: v.since ?? '30d', ...(v['exclude-query'] ? { excludeQuery: v['exclude-query'] } : {}), opensearch: openSearchConfig(v['opensearch-url']) } }
         : {}),
       modelDir: required(v['model-dir'], 'model-dir'),
-      kind: v.kind ?? DEFAULT_KIND,
+      kind: v.kind ?? defaultKindFor(format),
       ...(v.epochs !== undefined ? { epochs: intOption(v.epochs, 'epochs', 0) } : {}),
       ...capacityOption(v),
       seed: intOption(v.seed, 'seed', 1),

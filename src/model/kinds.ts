@@ -23,10 +23,13 @@ const Kind = z
   })
   .strict();
 const Registry = z
-  .object({ _comment: z.string().optional(), default: z.string(), contracts: z.record(z.string(), Contract), kinds: z.record(z.string(), Kind) })
+  .object({ _comment: z.string().optional(), default: z.string(), default_by_format: z.record(z.string(), z.string()).optional(), contracts: z.record(z.string(), Contract), kinds: z.record(z.string(), Kind) })
   .strict()
   .superRefine((r, ctx) => {
     if (!(r.default in r.kinds)) ctx.addIssue({ code: 'custom', message: `default kind "${r.default}" is not declared` });
+    for (const [format, kind] of Object.entries(r.default_by_format ?? {})) {
+      if (!(kind in r.kinds)) ctx.addIssue({ code: 'custom', path: ['default_by_format', format], message: `default kind "${kind}" of format ${format} is not declared` });
+    }
     for (const [name, k] of Object.entries(r.kinds)) {
       const onnx = k.contract !== undefined && k.python !== undefined;
       if (onnx === (k.typescript !== undefined) || (!onnx && (k.contract !== undefined || k.python !== undefined))) {
@@ -94,6 +97,16 @@ export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
 );
 
 export const DEFAULT_KIND = registry.default;
+
+const DEFAULT_BY_FORMAT: Readonly<Record<string, string>> = Object.freeze({ ...registry.default_by_format });
+
+/**
+ * The kind `train` trains for a format when --kind is not given: the format's own default where its detection matrix
+ * showed another kind better (kinds.json default_by_format: web logins, lstm-lm), else DEFAULT_KIND.
+ */
+export function defaultKindFor(format: string): string {
+  return Object.hasOwn(DEFAULT_BY_FORMAT, format) ? (DEFAULT_BY_FORMAT[format] as string) : DEFAULT_KIND;
+}
 
 /**
  * Whether a kind is trained with the fusion, given --fusion (true), --no-fusion (false) or neither (undefined).
