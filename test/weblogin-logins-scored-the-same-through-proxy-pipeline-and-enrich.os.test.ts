@@ -5,20 +5,12 @@
 // and anomaly.time. Enrich walks @timestamp: a login stored without one is never enriched (README, Known limits).
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { allDocs, dropCheckpoints, loadIndex, os, runEnrich } from './support/enrich-fixture.js';
-import { docId, expectErrorsKept, expectEveryDocumentOnce, expectSameScores, firstEventsAfterRestart, PATH_TOLERANCE, shipThroughEveryPath, type Doc, type PathsRun } from './support/format-paths.js';
+import { expectErrorsKept, expectEveryDocumentOnce, expectSameScores, firstEventsAfterRestart, PATH_TOLERANCE, shipThroughEveryPath, type PathsRun } from './support/format-paths.js';
 import { webloginModel } from './support/model-fixture.js';
 import { requireOpenSearch } from './support/opensearch.js';
-import { takeoverLogin, webloginRecords } from './support/weblogin-fixture.js';
+import { expectTakeoverFirst, webloginPathDocs } from './support/weblogin-paths.js';
 
-/** The shipper's @timestamp: the login's own time (nanoseconds since the epoch), as a date. */
-const shipped = (login: Record<string, unknown>): Doc => ({ '@timestamp': new Date(Number(BigInt(login.timestamp as string) / 1_000_000n)).toISOString(), ...login });
-
-// Two working days after the model's 14 training days, user7's account taken over on the first at 03:00, and one
-// login whose user the identity provider left out.
-const logins = [...webloginRecords(2, 14), takeoverLogin(14), { ...webloginRecords(1, 15)[0]!, userID: '' }]
-  .sort((a, b) => (BigInt(a.timestamp as string) < BigInt(b.timestamp as string) ? -1 : 1));
-const docs: Doc[] = logins.map(shipped);
-const takeover = docs.findIndex((d) => d.userID === 'user7' && d.userAgent === takeoverLogin().userAgent);
+const { logins, docs, takeover } = webloginPathDocs();
 
 let url = '';
 let run: PathsRun;
@@ -52,11 +44,7 @@ describe('login documents through proxy, ingest pipeline and enrich', () => {
   });
 
   it('ranks the takeover above every usual login on every path', () => {
-    for (const path of ['proxy', 'pipeline', 'enrich'] as const) {
-      const raw = (i: number) => run.stored[path].get(docId(i))!.source.anomaly.raw as number;
-      const others = run.readings.flatMap((r, i) => ('event' in r && i !== takeover ? [raw(i)] : []));
-      expect(raw(takeover), path).toBeGreaterThan(Math.max(...others));
-    }
+    expectTakeoverFirst(run, takeover);
   });
 
   it('leaves a login stored without @timestamp to the proxy and ML Commons: enrich does not see it', async () => {

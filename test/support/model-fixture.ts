@@ -91,11 +91,15 @@ export async function syslogModel(): Promise<string> {
   );
 }
 
-/** A weblogin transformer-mlm bundle trained on the login records of test/support/weblogin-fixture.ts (no shared sample exists). */
-export async function webloginModel(): Promise<string> {
+/**
+ * A weblogin bundle trained on the login records of test/support/weblogin-fixture.ts (no shared sample exists):
+ * transformer-mlm, whose context makes every login's score depend on the history a path refills, or lstm-lm, the
+ * format's default kind (models/kinds.json), which reads no context.
+ */
+export async function webloginModel(kind: 'transformer-mlm' | 'lstm-lm' = 'transformer-mlm'): Promise<string> {
   const text = webloginRecords(14, 0).map((l) => JSON.stringify(l)).join('\n') + '\n';
-  const args = { kind: 'transformer-mlm' as const, epochs: 2, seed: 5, minCount: 1 };
-  return cachedModel('weblogin-transformer-mlm', text, args, (input, modelDir) =>
+  const args = { kind, epochs: 2, seed: 5, minCount: 1 };
+  return cachedModel(`weblogin-${kind}`, text, args, (input, modelDir) =>
     train({ format: 'weblogin', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, hourToken: true, strict: true }),
   );
 }
