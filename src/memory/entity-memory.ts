@@ -3,7 +3,10 @@
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
 import { fnv1a } from '../scorer/order.js';
+import { hourOfDay, HourHabits } from './hour-habits.js';
 import { entityValue, firstMember, memberValue, pairKey, partner, type PairSpec } from './pairs.js';
+
+export { hourOfDay } from './hour-habits.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
 export const PAIRS_COMPONENT = 'pairs';
@@ -12,8 +15,6 @@ export const NOVELTY_COMPONENT = 'novelty';
 export const MAX_KEYS = 2_000_000;
 /** Added to a pair count so an unseen pair has a finite statistic, -ln(0.1). */
 const PAIR_PSEUDO_COUNT = 0.1;
-/** Pseudo-events of the global hour profile mixed into each entity's, so a new or sparse entity is not rare at every hour. */
-const HOUR_PRIOR_EVENTS = 4;
 
 export interface MemorySpec {
   pairs: PairSpec[];
@@ -37,11 +38,6 @@ export interface MemoryFile {
   truncated: boolean;
   /** The latest event time counted (absent in files written before recall existed: recall then stays off). */
   until?: number;
-}
-
-export function hourOfDay(time: number): number {
-  const h = Math.floor(time / 3600) % 24;
-  return h < 0 ? h + 24 : h;
 }
 
 /**
@@ -129,20 +125,14 @@ export class EntityMemory {
   readonly firsts: Map<string, FirstMember>[];
   /** Per pair: how many distinct first members each partner has (derived from counts, never stored). */
   readonly fans: Map<string, number>[];
-  readonly hours = new Map<string, Float64Array>();
-  /**
-   * Per entity, the sum of its hour profile, kept beside it so that scoring does not sum 24 hours per event. Counts
-   * are whole numbers, so the running sum is exactly what summing the profile gives.
-   */
-  private readonly hourTotals = new Map<string, number>();
-  readonly global = new Float64Array(24);
+  /** The hour-of-day habits, keyed by hourKey (the entity's value, or its hour pair's key). */
+  readonly hourHabits = new HourHabits(MAX_KEYS);
   events = 0;
   truncated = false;
   /** Bit i set: pair i of the event last passed to `statistics` was never seen (for its explanation). */
   unseenMask = 0;
   /** The latest event time counted: recalled events later than this are not in the memory. */
   until = -Infinity;
-  private globalEvents = 0;
   /** Per pair, the recalled count of the event being scored (reused per call). */
   private readonly recalledCounts: Int32Array;
   /** Per pair, the recalled count old enough to count in the novelty habit (habit recall). */
@@ -206,34 +196,7 @@ export class EntityMemory {
     this.events += 1;
     if (event.time > this.until) this.until = event.time;
     this.spec.pairs.forEach((pair, i) => this.count(i, pairKey(event, pair), 1));
-    if (this.spec.hour_entity) {
-      const h = hourOfDay(event.time);
-      const key = this.hourKey(event);
-      const profile = this.profileOf(key);
-      if (!profile) return;
-      profile[h] = (profile[h] as number) + 1;
-      this.addTotal(key, 1);
-      this.global[h] = (this.global[h] as number) + 1;
-      this.globalEvents += 1;
-    }
-  }
-
-  /** The entity's hour profile, created when new; undefined (and truncated set) when the memory is full. */
-  private profileOf(entity: string): Float64Array | undefined {
-    let profile = this.hours.get(entity);
-    if (!profile) {
-      if (this.hours.size >= MAX_KEYS) {
-        this.truncated = true;
-        return undefined;
-      }
-      profile = new Float64Array(24);
-      this.hours.set(entity, profile);
-    }
-    return profile;
-  }
-
-  private addTotal(entity: string, n: number): void {
-    this.hourTotals.set(entity, (this.hourTotals.get(entity) ?? 0) + n);
+    if (this.spec.hour_entity && !this.hourHabits.add(this.hourKey(event), hourOfDay(event.time))) this.truncated = true;
   }
 
   /** Adds another memory's counts (same spec) to this one, within the same bounds. */
@@ -241,16 +204,7 @@ export class EntityMemory {
     other.counts.forEach((m, i) => {
       for (const [k, c] of m) this.count(i, k, c);
     });
-    for (const [e, p] of other.hours) {
-      const profile = this.profileOf(e);
-      if (!profile) continue;
-      for (let h = 0; h < 24; h++) {
-        profile[h] = (profile[h] as number) + (p[h] as number);
-        this.global[h] = (this.global[h] as number) + (p[h] as number);
-        this.globalEvents += p[h] as number;
-        this.addTotal(e, p[h] as number);
-      }
-    }
+    for (const [e, p] of other.hourHabits.profiles) if (!this.hourHabits.addProfile(e, p)) this.truncated = true;
     this.events += other.events;
     this.truncated ||= other.truncated;
     this.until = Math.max(this.until, other.until);
@@ -360,28 +314,12 @@ export class EntityMemory {
     return this.spec.pairs.filter((_, i) => (this.unseenMask >> i) & 1).map((p) => p.name);
   }
 
-  /** Circularly smoothed count at hour h: a habit at 08:00 makes 07:00 and 09:00 half as usual. */
-  private static smoothed(p: Float64Array, h: number): number {
-    return (p[h] as number) + 0.5 * ((p[(h + 23) % 24] as number) + (p[(h + 1) % 24] as number));
-  }
-
   /**
-   * p(hour | entity): the entity's smoothed profile mixed with HOUR_PRIOR_EVENTS pseudo-events of the global one.
-   * With `leaveOneOut`, the event itself (which the memory holds) is taken out of both profiles first. `recalled`
-   * events (habit recall) add `atHour` to the profile's smoothed count at the hour (each event weighs 2 in all, as the
-   * smoothing spreads it); an entity without a profile stays at the global one.
+   * p(hour | the event's entity, or its hour pair's key) (HourHabits.probability). With `leaveOneOut`, the event
+   * itself (which the memory holds) is taken out first; `recalled` events (habit recall) add `atHour` at its hour.
    */
   hourProbability(event: CanonicalEvent, leaveOneOut = false, recalled = 0, atHour = 0): number {
-    const h = hourOfDay(event.time);
-    const own = leaveOneOut ? 1 : 0;
-    const globalEvents = Math.max(0, this.globalEvents - own);
-    const g = globalEvents > 0 ? (Math.max(0, EntityMemory.smoothed(this.global, h) - own) + 1e-3) / (2 * globalEvents + 0.024) : 1 / 24;
-    const entity = this.hourKey(event);
-    const profile = this.hours.get(entity);
-    if (!profile) return g;
-    const n = 2 * (Math.max(0, (this.hourTotals.get(entity) as number) - own) + recalled);
-    if (n === 0) return g;
-    return (Math.max(0, EntityMemory.smoothed(profile, h) - own) + atHour + HOUR_PRIOR_EVENTS * g) / (n + HOUR_PRIOR_EVENTS);
+    return this.hourHabits.probability(this.hourKey(event), hourOfDay(event.time), leaveOneOut ? 1 : 0, recalled, atHour);
   }
 
   /**
@@ -426,7 +364,7 @@ export class EntityMemory {
       spec: this.spec,
       events: this.events,
       pair_counts: this.counts.map((m) => [...m.entries()]),
-      hours: [...this.hours.entries()].map(([e, p]) => [e, Array.from(p)]),
+      hours: [...this.hourHabits.profiles].map(([e, p]) => [e, Array.from(p)]),
       truncated: this.truncated,
       ...(Number.isFinite(this.until) ? { until: this.until } : {}),
     };
@@ -437,13 +375,7 @@ export class EntityMemory {
     file.pair_counts.forEach((entries, i) => {
       for (const [k, c] of entries) memory.count(i, k, c);
     });
-    for (const [e, p] of file.hours) {
-      const profile = Float64Array.from(p);
-      memory.hours.set(e, profile);
-      memory.hourTotals.set(e, profile.reduce((s, v) => s + v, 0));
-      for (let h = 0; h < 24; h++) memory.global[h] = (memory.global[h] as number) + (profile[h] as number);
-      memory.globalEvents += profile.reduce((s, v) => s + v, 0);
-    }
+    for (const [e, p] of file.hours) if (!memory.hourHabits.addProfile(e, p)) memory.truncated = true;
     memory.events = file.events;
     memory.truncated = file.truncated;
     // A file without `until` predates recall: every recalled event counts as in the memory, so none adds.
