@@ -4,7 +4,7 @@
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
 //          [--render lanl,windows,weblogin (each enterprise in each rendering; default lanl)]
-//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide]
+//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide,fused-c0]
 //          [--kind lstm-lm (or a list: transformer-mlm,lstm-lm; default: each rendering's format's default kind,
 //          models/kinds.json)] [--epochs N] [--out bench/results] [--dump]
 // With several kinds, each variant is trained per kind on the same simulated enterprise and reported as KIND/VARIANT.
@@ -47,6 +47,9 @@ const VARIANTS = {
   // issue 7's capacity directions: 4x the default cap of 150 steps per epoch (an epoch still stops at one pass over
   // the training events), and twice the transformers' width of 32
   'fused-long': { fusion: true, capacity: { stepsPerEpoch: 600 } }, 'fused-wide': { fusion: true, capacity: { width: 64 } },
+  // no context (train --context 0): whether the entity's previous events help the sequence model or, holding an
+  // attacker's earlier events, make its next ones predictable (README, Known limits)
+  'fused-c0': { fusion: true, context: 0 },
 };
 const out = resolve(values.out);
 const work = join(out, 'detection-work');
@@ -130,7 +133,7 @@ async function runOne(entry, seed, render) {
     const modelDir = join(dir, `model-${name.replace('/', '-')}`);
     const t0 = performance.now();
     await quiet(() => train({ format, inputs: [trainFile], modelDir, kind: kind ?? defaultKindFor(format), seed, minCount: 2, hourToken: true, strict: false,
-      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(VARIANTS[v].capacity ? { capacity: VARIANTS[v].capacity } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
+      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(VARIANTS[v].capacity ? { capacity: VARIANTS[v].capacity } : {}), ...(VARIANTS[v].context !== undefined ? { context: VARIANTS[v].context } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
     seconds[name] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);
     const raw = new Float64Array(test.length);
