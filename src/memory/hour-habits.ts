@@ -23,7 +23,7 @@ export class HourHabits {
    * numbers, so the running sum is exactly what summing the profile gives.
    */
   private readonly totals = new Map<string, number>();
-  readonly global = new Float64Array(24);
+  private readonly global = new Float64Array(24);
   private globalEvents = 0;
 
   /** @param maxKeys keys kept; a later new key is not counted (the memory stays bounded). */
