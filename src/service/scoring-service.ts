@@ -9,7 +9,7 @@ import { FEATURIZERS } from '../kinds/featurizers.js';
 import { MODEL_KINDS } from '../model/kinds.js';
 import { anomalyError, anomalyFields, anomalyPending, DEFAULT_EXPLAIN_ABOVE, type AnomalyFields } from './anomaly-fields.js';
 import { stampFor } from './entity-stamp.js';
-import { currentSender, type Senders } from './senders.js';
+import { currentRequest, handOver, type Senders } from './senders.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
 
 /** The pause before each retry of one entity's history load (ms): three attempts in all. */
@@ -53,8 +53,8 @@ export interface ScoringServiceOptions {
    */
   reorderWindowMs?: number;
   /**
-   * The clients requests come from (see senders.ts): with it, held events go as soon as every recent sender is
-   * waiting on them. Without it (enrich, tests), only the window's time rules apply.
+   * The clients requests come from (see senders.ts): with it, held events go as soon as every recent sender has
+   * handed its requests in flight to the scorer. Without it (enrich, tests), only the window's time rules apply.
    */
   senders?: Senders;
   /** anomaly_score from which an event's explanation is written in full (anomaly-fields.ts); default DEFAULT_EXPLAIN_ABOVE. */
@@ -130,7 +130,8 @@ export class ScoringService {
   score(requests: ScoreRequest[]): Promise<AnomalyFields[]> {
     if (requests.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      const sender = currentSender.getStore();
+      const request = currentRequest.getStore();
+      const sender = request?.sender;
       const pending: Pending = { results: new Array(requests.length), left: 0, settled: false, resolve, reject };
       const arrived = Date.now();
       requests.forEach((r, at) => {
@@ -154,6 +155,8 @@ export class ScoringService {
         this.held.push(slot);
         if (!(item.time <= (this.latest.get(scope) ?? -Infinity))) this.latest.set(scope, item.time);
       });
+      // Every event of the request is here now: other held events need not wait for it any longer.
+      if (request) handOver(request);
       if (pending.left === 0) {
         pending.settled = true;
         resolve(pending.results);
@@ -209,17 +212,11 @@ export class ScoringService {
     else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
   }
 
-  /** Every recent sender waits on held events with all its requests in flight: none can send what would come first. */
+  /** Every recent sender has handed its requests in flight to the scorer: none can send what would come first. */
   private nobodyElseMaySend(window: number): boolean {
     const { senders } = this.options;
     if (!senders || this.held.some((slot) => slot.sender === undefined)) return false;
-    const requests = new Map<string, Set<Pending>>();
-    for (const slot of this.held) {
-      const set = requests.get(slot.sender as string) ?? new Set<Pending>();
-      set.add(slot.pending);
-      requests.set(slot.sender as string, set);
-    }
-    return !senders.othersMaySend(new Map([...requests].map(([sender, set]) => [sender, set.size])), window);
+    return !senders.othersMaySend(window);
   }
 
   /**
