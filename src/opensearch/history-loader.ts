@@ -4,7 +4,7 @@ import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError, OpenSearchError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { isFoldable } from '../service/entity-stamp.js';
-import type { HistoryLoader } from '../service/scoring-service.js';
+import type { HistoryLoader } from '../service/history-refill.js';
 import { logger } from '../util/log.js';
 import type { OpenSearchClient } from './client.js';
 import { SearchBatcher } from './search-batcher.js';

@@ -3,7 +3,6 @@
 import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
-import { compareEvents } from '../scorer/order.js';
 import type { Scorer } from '../scorer/scorer.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { MODEL_KINDS } from '../model/kinds.js';
@@ -11,16 +10,8 @@ import { anomalyError, anomalyFields, anomalyPending, DEFAULT_EXPLAIN_ABOVE, typ
 import { stampFor } from './entity-stamp.js';
 import { currentRequest, handOver, type Senders } from './senders.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
-
-/** The pause before each retry of one entity's history load (ms): three attempts in all. */
-export const REFILL_RETRY_DELAYS_MS = [50, 250];
-
-/**
- * Loads an entity's latest `limit` events before `until` (seconds) and those at `until`, oldest first: a cold-start
- * refill. Those at `until` itself may or may not come before the event being scored (canonical order): the caller
- * sorts that out.
- */
-export type HistoryLoader = (scope: string, entityValue: string, until: number, limit: number) => Promise<CanonicalEvent[]>;
+import { refillHistory, type HistoryLoader } from './history-refill.js';
+import { dueHeld } from './reorder-window.js';
 
 export interface ScoreRequest {
   /** A raw record for the adapter (JSON object or text line). */
@@ -181,18 +172,8 @@ export class ScoringService {
       this.latest.clear();
     } else {
       const now = Date.now();
-      // Per scope, the time up to which held events go: the watermark, or later when an event has waited out the
-      // window on the clock; then the events before it in time go with it, never after it.
-      const until = new Map<string, number>();
-      for (const [scope, latest] of this.latest) until.set(scope, latest - window / 1000);
-      for (const slot of this.held) {
-        if (now - slot.arrived >= window && slot.event.time > (until.get(slot.scope) as number)) until.set(slot.scope, slot.event.time);
-      }
-      const keep: Slot[] = [];
-      for (const slot of this.held) {
-        if (slot.event.time <= (until.get(slot.scope) as number)) this.queue.push(slot);
-        else keep.push(slot);
-      }
+      const { due, keep } = dueHeld(this.held, this.latest, window, now);
+      for (const slot of due) this.queue.push(slot);
       this.held = keep;
       if (keep.length) {
         const scopes = new Set(keep.map((s) => s.scope));
@@ -285,7 +266,7 @@ export class ScoringService {
       const scopes = batch.map((s) => s.scope);
       // An entity whose history could not be loaded is not scored this time (without its history the score would
       // differ from every other path's); its events go out marked pending, and the other entities are scored.
-      const failed = await this.refillHistory(events, scopes);
+      const failed = await refillHistory(this.scorer, this.options.historyLoader, events, scopes);
       // per event: why its entity's refill failed, or undefined (computed only when something failed)
       const why = failed.size ? events.map((ev, i) => failed.get(this.scorer.historyKey(ev, scopes[i]))) : null;
       const kept = why ? batch.filter((_, i) => why[i] === undefined) : batch;
@@ -346,66 +327,5 @@ export class ScoringService {
       if (err instanceof AdapterError) return err;
       return new AdapterError(r.source.file, r.source.line, (err as Error).message);
     }
-  }
-
-  /**
-   * For entities this process has not seen, loads their latest events from the store first: each entity on its
-   * own, retried; returns the history keys whose load still failed, with the reason. One entity's failure never
-   * fails another's.
-   */
-  private async refillHistory(events: CanonicalEvent[], scopes: string[]): Promise<Map<string, string>> {
-    const failed = new Map<string, string>();
-    const loader = this.options.historyLoader;
-    const { scorer } = this;
-    if (!loader || scorer.historyLength === 0) return failed;
-    // Per cold entity, its first event in canonical order: the refill is what came before that one.
-    const misses = new Map<string, { scope: string; entity: string; time: number; row: Int32Array }>();
-    events.forEach((event, i) => {
-      const key = scorer.historyKey(event, scopes[i]);
-      if (scorer.history.has(key)) return;
-      const row = scorer.encode(event);
-      const first = misses.get(key);
-      if (!first || compareEvents(event.time, row, first.time, first.row) < 0) {
-        misses.set(key, { scope: scopes[i] ?? '', entity: event.entities[scorer.bundle.entity_key] ?? '?', time: event.time, row });
-      }
-    });
-    type Miss = NonNullable<ReturnType<typeof misses.get>>;
-    const load = async (m: Miss): Promise<CanonicalEvent[]> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await loader(m.scope, m.entity, m.time, scorer.historyLength);
-        } catch (err) {
-          const delay = REFILL_RETRY_DELAYS_MS[attempt];
-          if (delay === undefined) throw err;
-          await new Promise((r) => setTimeout(r, delay));
-        }
-      }
-    };
-    const cold = [...misses];
-    const outcomes = await Promise.allSettled(cold.map(([, m]) => load(m)));
-    outcomes.forEach((o, i) => {
-      const [key, m] = cold[i] as [string, Miss];
-      if (o.status === 'rejected') {
-        failed.set(key, (o.reason as Error)?.message ?? String(o.reason));
-        return;
-      }
-      if (scorer.history.has(key)) return;
-      const rows: Int32Array[] = [];
-      const times: number[] = [];
-      for (const e of o.value) {
-        let row: Int32Array;
-        try {
-          row = scorer.encode(e);
-        } catch {
-          continue; // a stored document of another shape: not this model's history
-        }
-        // Strictly before: the first event itself (enrich finds it stored) and its equals are not its own past.
-        if (compareEvents(e.time, row, m.time, m.row) >= 0) continue;
-        rows.push(row);
-        times.push(e.time);
-      }
-      scorer.history.set(key, rows, times);
-    });
-    return failed;
   }
 }
