@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bulkBodies, sendBulks } from './lib/bulk-send.mjs';
-import { call, cpuSeconds, dist, threadCpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchPid, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
+import { call, cpuSeconds, threadCpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchPid, openSearchUrl, prescoredLines, startServe } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -39,26 +39,10 @@ const toBodies = (lines) => bulkBodies(lines, BULK);
 const bodies = toBodies(docs.map((d) => JSON.stringify(d)));
 // The same documents with the anomaly fields the proxy adds, scored here before timing and indexed directly:
 // what OpenSearch alone needs for the proxy's output, i.e. the ceiling of a proxy whose scoring cost nothing.
-const prescoredBodies = toBodies(await prescore(modelDir, docs));
+const prescoredBodies = toBodies(await prescoredLines(modelDir, docs));
 
 const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
 const osPid = openSearchPid(url);
-
-/** Each document's JSON with its anomaly fields, as the proxy writes it (same scorer, same serializer). */
-async function prescore(dir, all) {
-  const [{ Scorer }, { createAdapter }, { anomalyFields }, { withAnomalyFields }] = await Promise.all(
-    ['scorer/scorer.js', 'adapters/registry.js', 'service/anomaly-fields.js', 'server/anomaly-json.js'].map((m) => import(new URL(m, dist))),
-  );
-  const scorer = await Scorer.load(dir);
-  try {
-    const adapter = createAdapter('ecs');
-    const results = await scorer.score(all.map((d, i) => adapter.parse(d, { file: 'bench', line: i + 1 })), all.map(() => 'bench'));
-    const at = new Date().toISOString();
-    return all.map((d, i) => withAnomalyFields(JSON.stringify(d), d, anomalyFields(results[i], scorer.modelId, scorer.threshold, at)));
-  } finally {
-    await scorer.close();
-  }
-}
 
 async function ingest(path, base, index, headers) {
   await call(url, 'DELETE', `/${index}`);
