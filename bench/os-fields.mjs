@@ -4,7 +4,7 @@
 // OpenSearch with the previous mapping (schema 6), this version's, and per variant with one part left out or mapped
 // cheaper, variants alternated round after round in one run; prints OpenSearch's CPU µs per document and docs/s of
 // each, against plain documents.
-// Usage: node bench/os-fields.mjs [--events 40000] [--bulk 1000] [--clients 2] [--rounds 3] [--only name,name]
+// Usage: node bench/os-fields.mjs [--events 40000] [--bulk 1000] [--clients 2] [--rounds 3] [--only 'prefix|prefix']
 // Needs the compiled CLI (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -71,15 +71,18 @@ const VARIANTS = Object.freeze([
   { name: '6, anomaly.model.* source only', mapping: on6((a) => sourceOnly(...Object.values(a.model.properties))) },
   { name: '6, without anomaly.fields', mapping: schema6, doc: (d) => delete d.anomaly.fields },
   { name: '6, anomaly.fields.surprisal, value source only', mapping: on6((a) => sourceOnly(a.fields.properties.surprisal, a.fields.properties.value)) },
+  { name: '6, anomaly.fields enabled: false', mapping: on6((a) => { a.fields = { type: 'object', enabled: false }; }) },
+  { name: '6, anomaly.model enabled: false', mapping: on6((a) => { a.model = { type: 'object', enabled: false }; }) },
   { name: '6, without is_anomaly when false', mapping: schema6, doc: (d) => d.anomaly.is_anomaly === false && delete d.anomaly.is_anomaly },
   { name: '6, without anomaly.reason', mapping: schema6, doc: (d) => delete d.anomaly.reason },
   { name: '6, without anomaly.raw', mapping: schema6, doc: (d) => delete d.anomaly.raw },
   { name: 'compact: schema 6', compact: true, mapping: schema6 },
   { name: 'compact: schema 7', compact: true },
   { name: 'compact: 7, without anomaly.model, scored_at', compact: true, doc: (d) => { delete d.anomaly.model; delete d.anomaly.scored_at; } },
+  { name: 'compact: 7, anomaly.model enabled: false', compact: true, mapping: (m) => { m.anomaly.properties.model = { type: 'object', enabled: false }; } },
   { name: 'compact: anomaly_score only', compact: true, doc: (d) => { delete d.anomaly; } },
 ]);
-const only = values.only?.split(',').map((s) => s.trim());
+const only = values.only?.split('|').map((s) => s.trim());
 const variants = only ? VARIANTS.filter((v) => only.some((o) => v.name.startsWith(o))) : VARIANTS;
 
 const modelDir = await ecsBenchModel(work, { kind: 'transformer-mlm' });
