@@ -189,3 +189,22 @@ export function percentile(sorted, p) {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
+
+/**
+ * Each document's JSON with the anomaly fields the proxy adds (same scorer, same serializer), scored before any
+ * timing: what OpenSearch alone is given for the proxy's output. `explainAbove` as the sidecar's default unless set.
+ */
+export async function prescoredLines(modelDir, docs, { explainAbove } = {}) {
+  const [{ Scorer }, { createAdapter }, { anomalyFields }, { withAnomalyFields }] = await Promise.all(
+    ['scorer/scorer.js', 'adapters/registry.js', 'service/anomaly-fields.js', 'server/anomaly-json.js'].map((m) => import(new URL(m, dist))),
+  );
+  const scorer = await Scorer.load(modelDir);
+  try {
+    const adapter = createAdapter('ecs');
+    const results = await scorer.score(docs.map((d, i) => adapter.parse(d, { file: 'bench', line: i + 1 })), docs.map(() => 'bench'));
+    const at = new Date().toISOString();
+    return docs.map((d, i) => withAnomalyFields(JSON.stringify(d), d, anomalyFields(results[i], scorer.modelId, scorer.threshold, at, undefined, explainAbove)));
+  } finally {
+    await scorer.close();
+  }
+}
