@@ -160,7 +160,8 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     // the unbounded exponential tail gave such a logon 25-37 nats, more than the pairs, novelty and sequence of most
     // attacks together. Measured on the detection matrix's 18 LANL runs: mean AP 0.407 -> 0.441, above the rule's in
     // 18 runs instead of 16 (README, Benchmarks). The other components' tails stay unbounded: bounding them too
-    // lowered the web-login runs' TPR (0.897 -> 0.877) for no gain on LANL.
+    // lowered the web-login runs' TPR at 0.1% FPR (0.897 -> 0.877, re-ranked from the 12 web-login runs' dumps) for no
+    // gain on LANL.
     const tails = names.map((name, c) => fitTail(column(c), name === memory.hourComponent));
     const tables = tails.map((t) => new TailTable(t));
     const fused = Float64Array.from(rows, (r) => tables.reduce((s, t, c) => s - t.logP(r[c] as number), 0));
