@@ -187,9 +187,15 @@ export class EntityMemory {
     }
   }
 
+  /** The hour habit's component name (`hour:user`, `hour:user+os`), or null when the memory keeps no hour habit. */
+  get hourComponent(): string | null {
+    return this.spec.hour_entity ? `hour:${this.spec.hour_pair ?? this.spec.hour_entity}` : null;
+  }
+
   /** Component names in statistic order: `pairs` and `novelty` (when there are pairs), then e.g. `hour:user`. */
   get componentNames(): string[] {
-    return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(this.spec.hour_entity ? [`hour:${this.spec.hour_pair ?? this.spec.hour_entity}`] : [])];
+    const hour = this.hourComponent;
+    return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(hour ? [hour] : [])];
   }
 
   add(event: CanonicalEvent): void {

@@ -7,6 +7,11 @@ export interface TailTableData {
   /** Scale (in statistic units) of the exponential tail beyond the largest held-out value. */
   tail_scale: number;
   n: number;
+  /**
+   * The lowest ln P the exponential tail reaches (a bounded tail, fitTail's `bounded`); absent = unbounded, as every
+   * tail was before bounds existed, so bundles without it score as they did.
+   */
+  floor?: number;
 }
 
 /** Stored points at most: every distinct value when there are fewer, else ranks denser towards the top. */
@@ -47,38 +52,55 @@ export function quantileRanks(n: number, uniform: number, geometric: number): nu
   return [...ranks].filter((r) => r >= 0 && r < n).sort((a, b) => a - b);
 }
 
-export function fitTail(stats: ArrayLike<number>): TailTableData {
+/**
+ * How far beyond its largest held-out value a bounded tail extrapolates: ln n more, so that n held-out events, which
+ * can show a probability down to 1/n, vouch for one of 1/n² at most. Why bound a tail: see fit-fusion.ts (the hour
+ * habit's).
+ */
+export function tailFloor(lastLogSurvival: number, n: number): number {
+  return lastLogSurvival - Math.log(n);
+}
+
+/** With `bounded`, ln P beyond the largest held-out value stops at tailFloor (TailTableData.floor). */
+export function fitTail(stats: ArrayLike<number>, bounded = false): TailTableData {
   const x = Float64Array.from(stats).sort();
   const n = x.length;
   if (n === 0) throw new Error('fitTail: no held-out values');
   const distinct: number[] = [];
   for (let i = 0; i < n; i++) if (i === 0 || x[i] !== x[i - 1]) distinct.push(x[i] as number);
   const values = distinct.length <= MAX_POINTS ? distinct : [...new Set(quantileRanks(n, MAX_POINTS / 3, (2 * MAX_POINTS) / 3).map((r) => x[r] as number))];
+  const logSurvival = values.map((v) => Math.log((n - lowerBound(x, v)) / n));
   return {
     values,
-    log_survival: values.map((v) => Math.log((n - lowerBound(x, v)) / n)),
+    log_survival: logSurvival,
     tail_scale: tailScale(x),
     n,
+    ...(bounded ? { floor: tailFloor(logSurvival[logSurvival.length - 1] as number, n) } : {}),
   };
 }
 
 export class TailTable {
   private readonly values: Float64Array;
   private readonly logS: Float64Array;
+  private readonly floor: number;
 
   constructor(private readonly data: TailTableData) {
     this.values = Float64Array.from(data.values);
     this.logS = Float64Array.from(data.log_survival);
+    this.floor = data.floor ?? -Infinity;
   }
 
-  /** ln P(X >= x) under held-out normal traffic, <= 0; strictly decreasing beyond the largest held-out value. */
+  /**
+   * ln P(X >= x) under held-out normal traffic, <= 0; beyond the largest held-out value strictly decreasing, down to
+   * the tail's floor when it has one.
+   */
   logP(x: number): number {
     const { values, logS } = this;
     const n = values.length;
     if (Number.isNaN(x)) return logS[n - 1] as number;
     if (x <= (values[0] as number)) return logS[0] as number;
     const last = values[n - 1] as number;
-    if (x > last) return (logS[n - 1] as number) - (x - last) / this.data.tail_scale;
+    if (x > last) return Math.max(this.floor, (logS[n - 1] as number) - (x - last) / this.data.tail_scale);
     const j = lowerBound(values, x);
     if (values[j] === x) return logS[j] as number;
     // Between two stored points, ln S is interpolated: a continuous statistic (the sequence's surprisal) keeps

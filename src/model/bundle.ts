@@ -26,6 +26,16 @@ const TokenizerSchema = z.object({
   vocab: z.record(z.string(), z.array(z.string()).min(2)),
 });
 
+/** A fusion component's tail table (src/memory/tail.ts TailTableData). */
+export const TailSchema = z.object({
+  values: z.array(z.number()).min(1),
+  log_survival: z.array(z.number().max(0)).min(1),
+  tail_scale: z.number().positive(),
+  n: z.number().int().positive(),
+  /** The lowest ln P beyond the largest held-out value (a bounded tail); absent = unbounded, as before bounds existed. */
+  floor: z.number().max(0).optional(),
+}).refine((t) => t.values.length === t.log_survival.length, { message: 'values and log_survival differ in length' });
+
 const BundleSchema = z.object({
   schema_version: z.literal(BUNDLE_SCHEMA_VERSION),
   kind: z.string().refine((k) => k in MODEL_KINDS, { message: `unknown kind (known: ${Object.keys(MODEL_KINDS).join(', ')})` }),
@@ -65,12 +75,7 @@ const BundleSchema = z.object({
   fusion: z.object({
     components: z.array(z.object({
       name: z.string(),
-      tail: z.object({
-        values: z.array(z.number()).min(1),
-        log_survival: z.array(z.number().max(0)).min(1),
-        tail_scale: z.number().positive(),
-        n: z.number().int().positive(),
-      }).refine((t) => t.values.length === t.log_survival.length, { message: 'values and log_survival differ in length' }),
+      tail: TailSchema,
     })).min(1),
     memory_file: z.string(),
     memory_sha256: z.string().regex(/^[0-9a-f]{64}$/),
