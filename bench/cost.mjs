@@ -15,7 +15,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bulkBodies, sendBulks } from './lib/bulk-send.mjs';
-import { call, cpuSeconds, dist, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, exitedChildrenCpuSeconds, openSearchPid, openSearchUrl, root, startServe } from './lib/ecs-bench.mjs';
+import { call, cpuSeconds, dist, ECS_BENCH_MAPPINGS, benchTimes, ecsBenchModel, ecsLogons, exitedChildrenCpuSeconds, openSearchPid, openSearchUrl, root, startServe } from './lib/ecs-bench.mjs';
 import { forceMergedStoreBytes } from './lib/index-size.mjs';
 
 const { values } = parseArgs({
@@ -40,10 +40,9 @@ const PREFIX = 'seqsentry-bench-cost';
 const JOB = 'bench-cost';
 
 const modelDir = await ecsBenchModel(work, { kind: values.kind });
-// The model learned its events from midnight on (with their hour of day): the measured events start at a midnight too,
-// yesterday's, so they are ordinary traffic (a few percent above the explain threshold), as a SIEM's mostly are.
-const now = new Date();
-const docs = [...ecsLogons(N, 42, Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1))];
+// Ordinary traffic (a few percent above the explain threshold), as a SIEM's mostly is: at the times of day the model
+// learned (benchTimes; up to 20,000 events: from yesterday's midnight on).
+const docs = [...ecsLogons(N, 42, benchTimes(N))];
 const bodies = bulkBodies(docs.map((d) => JSON.stringify(d)), BULK);
 
 // Two sidecars, so the proxy and the pipeline each score the events against a history that has not seen them yet.
@@ -86,7 +85,7 @@ async function enrich(index) {
   for (let s = 0; s < 4; s++) await call(url, 'DELETE', `/.seqsentry-state/_doc/checkpoint:${JOB}:${s}`);
   const cpu0 = { os: cpuSeconds(osPid), children: exitedChildrenCpuSeconds() };
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', '48h', '--job', JOB],
+  const child = spawn(process.execPath, [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', docs[0]['@timestamp'], '--job', JOB],
     { cwd: root, env: { ...process.env, OPENSEARCH_URL: url, SEQSENTRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const code = await new Promise((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`seqsentry enrich exited with ${code}`);

@@ -3,13 +3,14 @@
 // over them as a user would, and prints events/s, with the scorer's own throughput alone for comparison, and the CPU
 // per event of the local OpenSearch node (when scripts/opensearch.mjs runs it) and of the enrich process.
 // Usage: node bench/enrich.mjs [--events 200000] [--kind transformer-mlm|lstm-lm] [--context 8] [--page-size 5000] [--batch-size 1024] [--slices 1] [--write-back index|update] [--keep] [--load-only --index NAME]
+//        [--unusual-hours] (logons at hours new to the model: every event explained in full)
 // Needs the compiled CLI (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { call, cpuSeconds, dist, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, exitedChildrenCpuSeconds, openSearchPid, openSearchUrl, root } from './lib/ecs-bench.mjs';
+import { call, cpuSeconds, dist, ECS_BENCH_MAPPINGS, benchTimes, ecsBenchModel, ecsLogons, exitedChildrenCpuSeconds, explainedInFull, openSearchPid, openSearchUrl, root, UNUSUAL_HOURS_OPTION } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'load-only': { type: 'boolean', default: false },
     index: { type: 'string', default: 'seqsentry-bench-enrich' },
+    ...UNUSUAL_HOURS_OPTION,
   },
 });
 const N = Number(values.events);
@@ -43,8 +45,7 @@ const modelDir = await ecsBenchModel(work, { kind: values.kind, context: Number(
 // 2. The scorer alone on the same events: the ceiling for enrich.
 const { Scorer } = await import(new URL('scorer/scorer.js', dist));
 const { createAdapter } = await import(new URL('adapters/registry.js', dist));
-const startMs = Date.now() - 20 * 3600_000;
-const docs = [...ecsLogons(N, 99, startMs)];
+const docs = [...ecsLogons(N, 99, benchTimes(N, { unusualHours: values['unusual-hours'], hoursAgo: 20, trainEvents: Number(values['train-events']) }))];
 {
   const scorer = await Scorer.load(modelDir, { maxBatch: Number(values['batch-size']) });
   const adapter = createAdapter('ecs');
@@ -90,7 +91,7 @@ if (values['load-only']) process.exit(0);
 const osPid = openSearchPid(url);
 const cpu0 = { os: cpuSeconds(osPid), enrich: exitedChildrenCpuSeconds() };
 t = performance.now();
-const args = [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', '24h', '--job', 'bench-enrich',
+const args = [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', docs[0]['@timestamp'], '--job', 'bench-enrich',
   '--page-size', values['page-size'], '--batch-size', values['batch-size'], '--slices', values.slices, ...(values['write-back'] ? ['--write-back', values['write-back']] : [])];
 const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, OPENSEARCH_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
 let stdout = '';
@@ -105,7 +106,8 @@ process.stdout.write(stdout);
 if (code !== 0) throw new Error(`enrich exited with ${code}`);
 await os('POST', `/${index}/_refresh`);
 const scored = (await os('POST', `/${index}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count;
-const row = { kind: values.kind, context: contextual ? Number(values.context) : 0, events: N, scored, wall_s: +wall.toFixed(2), events_per_s_wall: Math.round(scored / wall), page_size: +values['page-size'], batch_size: +values['batch-size'], slices: +values.slices, write_back: values['write-back'] ?? 'default', opensearch_cpu_us_per_event: osCpuUs, enrich_cpu_us_per_event: enrichCpuUs, cpus: cpus().length, summary: stdout.trim() };
-process.stdout.write(`enrich: ${scored}/${N} events scored in ${wall.toFixed(1)} s wall (process start and model load included): ${row.events_per_s_wall} events/s; CPU per event: OpenSearch ${osCpuUs ?? '–'} µs, enrich ${enrichCpuUs} µs\n`);
+const explained = await explainedInFull(url, index);
+const row = { kind: values.kind, unusual_hours: values['unusual-hours'], explained_in_full: explained, context: contextual ? Number(values.context) : 0, events: N, scored, wall_s: +wall.toFixed(2), events_per_s_wall: Math.round(scored / wall), page_size: +values['page-size'], batch_size: +values['batch-size'], slices: +values.slices, write_back: values['write-back'] ?? 'default', opensearch_cpu_us_per_event: osCpuUs, enrich_cpu_us_per_event: enrichCpuUs, cpus: cpus().length, summary: stdout.trim() };
+process.stdout.write(`enrich: ${scored}/${N} events scored (${(explained / N * 100).toFixed(1)} % explained in full, ${values['unusual-hours'] ? 'unusual' : 'ordinary'} hours) in ${wall.toFixed(1)} s wall (process start and model load included): ${row.events_per_s_wall} events/s; CPU per event: OpenSearch ${osCpuUs ?? '–'} µs, enrich ${enrichCpuUs} µs\n`);
 await writeFile(join(out, 'enrich.json'), JSON.stringify(row, null, 2) + '\n');
 if (!values.keep) await os('DELETE', `/${index}`);

@@ -5,14 +5,14 @@
 // then prints the sidecar's CPU µs per document per thread (/proc) and, with --profile, where its event-loop
 // thread's time went, by stage (bench/lib/profile-stages.mjs).
 // Usage: node bench/proxy-profile.mjs [--path proxy|ml] [--events 20000] [--bulk 1000] [--clients 2 (ml: 16)]
-//        [--profile] [--model-dir DIR]
+//        [--profile] [--model-dir DIR] [--unusual-hours] (logons at hours new to the model: every one explained in full)
 // Needs the compiled CLI and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bulkBodies, sendBulks } from './lib/bulk-send.mjs';
-import { call, cpuSeconds, threadCpuSeconds, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, startServe } from './lib/ecs-bench.mjs';
+import { call, cpuSeconds, threadCpuSeconds, ECS_BENCH_MAPPINGS, benchTimes, ecsBenchModel, ecsLogons, explainedInFull, openSearchUrl, startServe, UNUSUAL_HOURS_OPTION } from './lib/ecs-bench.mjs';
 import { profileStages, stagesTable } from './lib/profile-stages.mjs';
 
 const { values } = parseArgs({
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'model-dir': { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
+    ...UNUSUAL_HOURS_OPTION,
   },
 });
 const PATH = values.path;
@@ -40,7 +41,7 @@ if (values.profile) {
   process.env.SEQSENTRY_BENCH_NODE_FLAGS = `${process.env.SEQSENTRY_BENCH_NODE_FLAGS ?? ''} --cpu-prof --cpu-prof-dir ${profileDir}`;
 }
 
-const docs = [...ecsLogons(N, 42, Date.now() - 10 * 3600_000)].map((d) => JSON.stringify(d));
+const docs = [...ecsLogons(N, 42, benchTimes(N, { unusualHours: values['unusual-hours'] }))].map((d) => JSON.stringify(d));
 const index = `seqsentry-bench-proxy-profile-${PATH}`;
 await call(url, 'DELETE', `/${index}`);
 const created = await call(url, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
@@ -49,6 +50,7 @@ if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(c
 const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
 const auth = { authorization: `Bearer ${TOKEN}` };
 let seconds;
+let explained = null; // documents explained in full
 let threads;
 let process0;
 const phase = { from: 0, to: 0 }; // µs of the monotonic clock, which V8 stamps its profiles with
@@ -62,12 +64,14 @@ try {
     // the connector's request body (pipelines/ml/seqsentry-sidecar.connector.json): the index and the document
     const bodies = docs.map((d) => `{"index":"${index}","doc":${d}}`);
     let next = 0;
+    explained = 0;
     const t0 = performance.now();
     await Promise.all(Array.from({ length: CLIENTS }, async () => {
       while (next < bodies.length) {
         const res = await fetch(`${sidecar.url}/v1/ml/score`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: bodies[next++] });
         const answer = await res.json();
         if (res.status !== 200 || typeof answer.anomaly_score !== 'number') throw new Error(`/v1/ml/score: HTTP ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
+        if (answer.anomaly?.raw !== undefined) explained++; // only the full explanation keeps the raw score
       }
     }));
     seconds = (performance.now() - t0) / 1000;
@@ -89,9 +93,10 @@ let scored = null;
 if (PATH === 'proxy') {
   await call(url, 'POST', `/${index}/_refresh`);
   scored = (await call(url, 'POST', `/${index}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count;
+  explained = await explainedInFull(url, index);
 }
 await call(url, 'DELETE', `/${index}`);
-const summary = { path: PATH, events: N, scored, clients: CLIENTS, docs_per_s: Math.round(N / seconds), sidecar_cpu_us_per_doc: threads, loadavg: load, profiled: values.profile };
+const summary = { path: PATH, events: N, scored, unusual_hours: values['unusual-hours'], explained_in_full: explained, explained_in_full_pct: +((explained / N) * 100).toFixed(2), clients: CLIENTS, docs_per_s: Math.round(N / seconds), sidecar_cpu_us_per_doc: threads, loadavg: load, profiled: values.profile };
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 if (values.profile) {
   // the event loop's thread is thread 0 in the file name CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile

@@ -7,6 +7,7 @@
 // refill is on: the entities are warm before the switch and cold for the new bundle after it, whose history is
 // refilled from OpenSearch, so the second after the switch shows what that refill costs.
 // Usage: node bench/reload.mjs [--clients 16] [--seconds 6] [--kind transformer-mlm] [--opensearch]
+//        [--unusual-hours] (logons at hours new to the model: every answer explained in full)
 // Needs the compiled CLI (npm run build); OpenSearch only with --opensearch (OPENSEARCH_URL or the local node).
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { call, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, percentile, startServe } from './lib/ecs-bench.mjs';
+import { benchTimes, call, ECS_BENCH_MAPPINGS, ecsBenchModel, ecsLogons, openSearchUrl, percentile, startServe, UNUSUAL_HOURS_OPTION } from './lib/ecs-bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     kind: { type: 'string', default: 'transformer-mlm' },
     out: { type: 'string', default: 'bench/results' },
     opensearch: { type: 'boolean', default: false },
+    ...UNUSUAL_HOURS_OPTION,
   },
 });
 const out = resolve(values.out);
@@ -38,12 +40,13 @@ cpSync(trained, modelDir, { recursive: true });
 const USERS = 100;
 const index = `seqsentry-bench-reload-${process.pid}`;
 const os = values.opensearch ? openSearchUrl() : null;
-const docs = [...ecsLogons(20_000, 47, Date.now() - 3600_000, os ? USERS : 2000)].map((d) => JSON.stringify(os ? { scope: index, events: [d] } : d));
+const unusualHours = values['unusual-hours'];
+const docs = [...ecsLogons(20_000, 47, benchTimes(20_000, { unusualHours, hoursAgo: 1 }), os ? USERS : 2000)].map((d) => JSON.stringify(os ? { scope: index, events: [d] } : d));
 if (os) {
-  // Each user's earlier events, for the refill (in the hour before the scored ones).
+  // Each user's earlier events, for the refill (the day before the scored ones; unusual hours: the hour before).
   await call(os, 'DELETE', `/${index}`);
   await call(os, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
-  const earlier = [...ecsLogons(5_000, 46, Date.now() - 2 * 3600_000, USERS)];
+  const earlier = [...ecsLogons(5_000, 46, benchTimes(5_000, { unusualHours, hoursAgo: 2, daysBack: 2 }), USERS)];
   const res = await call(os, 'POST', `/${index}/_bulk?refresh=true`, earlier.flatMap((d) => [JSON.stringify({ index: {} }), JSON.stringify(d)]).join('\n') + '\n');
   if (res.json?.errors !== false) throw new Error(`loading ${index}: ${JSON.stringify(res.json).slice(0, 300)}`);
 }
@@ -55,6 +58,7 @@ const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application
 const log = [];
 let stop = false;
 let next = 0;
+let explained = 0; // answers with the full explanation (only it keeps the raw score)
 const t0 = performance.now();
 async function client() {
   while (!stop) {
@@ -62,7 +66,9 @@ async function client() {
     const sent = performance.now() - t0;
     const res = await request(`${sidecar.url}/v1/score`, { method: 'POST', headers, body, dispatcher: agent });
     const text = await res.body.text();
-    log.push([sent, performance.now() - t0, res.statusCode === 200 ? JSON.parse(text).model.version : `HTTP ${res.statusCode}`]);
+    const answer = res.statusCode === 200 ? JSON.parse(text) : null;
+    if (answer?.results[0]?.anomaly?.raw !== undefined) explained++;
+    log.push([sent, performance.now() - t0, answer ? answer.model.version : `HTTP ${res.statusCode}`]);
   }
 }
 
@@ -98,8 +104,8 @@ const timeline = Array.from({ length: Math.ceil(Number(values.seconds) * 4) + 8 
 process.stdout.write(`answers per 250 ms: ${timeline.join(' ')}\n`);
 const failed = log.filter(([, , v]) => v.startsWith('HTTP')).length;
 const versions = [...new Set(log.map(([, , v]) => v))];
-process.stdout.write(`\nreload: HTTP ${reload.http_status} ${reload.status}, load ${reload.load_seconds} s, answered after ${((reload.answered - reload.started) / 1000).toFixed(3)} s; ${log.length} requests, ${failed} failed; versions seen: ${versions.join(', ')}\n`);
+process.stdout.write(`\nreload: HTTP ${reload.http_status} ${reload.status}, load ${reload.load_seconds} s, answered after ${((reload.answered - reload.started) / 1000).toFixed(3)} s; ${log.length} requests, ${failed} failed, ${(explained / log.length * 100).toFixed(1)} % explained in full (${unusualHours ? 'unusual' : 'ordinary'} hours); versions seen: ${versions.join(', ')}\n`);
 process.stdout.write('\n| window | requests | requests/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|\n');
 for (const r of rows) process.stdout.write(`| ${r.window} | ${r.requests} | ${r.requests_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.max_ms} |\n`);
 process.stdout.write(`\n(${values.kind}, ${values.clients} clients, one event per request, ${os ? `${USERS} users, history refilled from OpenSearch` : 'no history refill'}, ${cpus().length} cores, client and sidecar on the same machine)\n`);
-await writeFile(join(out, os ? 'reload-opensearch.json' : 'reload.json'), JSON.stringify({ kind: values.kind, opensearch: Boolean(os), clients: Number(values.clients), cpus: cpus().length, reload, failed, versions, rows }, null, 2) + '\n');
+await writeFile(join(out, os ? 'reload-opensearch.json' : 'reload.json'), JSON.stringify({ kind: values.kind, opensearch: Boolean(os), clients: Number(values.clients), cpus: cpus().length, unusual_hours: unusualHours, explained_in_full: explained, reload, failed, versions, rows }, null, 2) + '\n');

@@ -33,8 +33,20 @@ export async function call(base, method, path, body, headers = {}) {
   return { status: res.status, json };
 }
 
-/** Deterministic ECS logons, 250 ms apart from `startMs`: `users` users with a home workstation and three usual servers, 5 % noise. */
-export function* ecsLogons(n, seed, startMs, users = 2000) {
+/** Spacing of the benchmarks' logons, in training as in the measured traffic (ms). */
+export const LOGON_STEP_MS = 250;
+/** The bench model's logons start at this midnight (UTC); the hour-of-day token and habits are all it keeps of it. */
+const TRAIN_START_MS = Date.UTC(2026, 0, 5);
+/** Logons the bench model is trained on unless a bench says otherwise (ecsBenchModel's trainEvents). */
+export const TRAIN_EVENTS = 20_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Deterministic ECS logons: `users` users with a home workstation and three usual servers, 5 % noise. `at` is the
+ * first logon's time (ms), the others 250 ms apart, or a function of the logon's index (benchTimes).
+ */
+export function* ecsLogons(n, seed, at, users = 2000) {
+  const time = typeof at === 'function' ? at : (i) => at + i * LOGON_STEP_MS;
   let a = seed >>> 0;
   const rand = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -46,7 +58,7 @@ export function* ecsLogons(n, seed, startMs, users = 2000) {
     const u = Math.floor(rand() * users);
     const noisy = rand() < 0.05;
     yield {
-      '@timestamp': new Date(startMs + i * 250).toISOString(),
+      '@timestamp': new Date(time(i)).toISOString(),
       user: { name: `user${u}`, domain: u % 7 === 0 ? 'LAB' : 'CORP' },
       source: { domain: noisy ? `ws-${Math.floor(rand() * users)}` : `ws-${u}`, ip: `10.${(u >> 8) & 255}.${u & 255}.${noisy ? 99 : 10}` },
       host: { name: noisy ? `srv-${Math.floor(rand() * 200)}` : `srv-${(u * 3 + Math.floor(rand() * 3)) % 200}` },
@@ -54,6 +66,35 @@ export function* ecsLogons(n, seed, startMs, users = 2000) {
       winlog: { logon: { type: u % 5 === 0 ? 'Interactive' : 'Network' }, event_data: { AuthenticationPackageName: u % 3 === 0 ? 'NTLM' : 'Kerberos' } },
     };
   }
+}
+
+/**
+ * When a benchmark's `n` logons happen, as ecsLogons takes it. By default ordinary traffic, the kind a SIEM mostly
+ * sees: the bench model learned hours of day from its `trainEvents` logons 250 ms apart from 00:00 UTC (83 minutes
+ * for 20,000), so the measured logons come at those same times of day, 250 ms apart, one such stretch a day, the last
+ * one `daysBack` days ago (a bench that needs earlier events before its measured ones takes a larger daysBack).
+ * Scored so, a few percent are explained in full, as normal traffic above the explain threshold (0.99) is.
+ * `unusualHours`: the worst case the benchmarks measured until December 2026, one stretch from `hoursAgo` before now;
+ * those hours are new to the model, so every logon scores 1 and carries the full explanation (reason hour:user).
+ */
+export function benchTimes(n, { unusualHours = false, hoursAgo = 10, trainEvents = TRAIN_EVENTS, daysBack = 1 } = {}) {
+  if (unusualHours) {
+    const start = Date.now() - hoursAgo * 3600_000;
+    return (i) => start + i * LOGON_STEP_MS;
+  }
+  const days = Math.ceil(n / trainEvents);
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const first = today - (days + daysBack - 1) * DAY_MS;
+  return (i) => first + Math.floor(i / trainEvents) * DAY_MS + (i % trainEvents) * LOGON_STEP_MS;
+}
+
+/** The CLI flag that turns benchTimes' unusualHours on, for parseArgs. */
+export const UNUSUAL_HOURS_OPTION = { 'unusual-hours': { type: 'boolean', default: false } };
+
+/** Documents of `index` that carry the full explanation (only they keep the raw score, anomaly.raw). */
+export async function explainedInFull(base, index) {
+  await call(base, 'POST', `/${index}/_refresh`);
+  return (await call(base, 'POST', `/${index}/_count`, { query: { exists: { field: 'anomaly.raw' } } })).json.count;
 }
 
 /** Runs `fn` with stderr muted (the trainer's progress lines would drown the figures). */
@@ -68,13 +109,13 @@ export async function quiet(fn) {
 }
 
 /** The directory of an ECS model of `kind` trained on `trainEvents` logons, trained once into `work`. */
-export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 8, trainEvents = 20_000 } = {}) {
+export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 8, trainEvents = TRAIN_EVENTS } = {}) {
   const contextual = kind !== 'lstm-lm';
   const modelDir = join(work, `model-${kind}${contextual ? `-c${context}` : ''}-${trainEvents}`);
   if (existsSync(join(modelDir, 'bundle.json'))) return modelDir;
   const { train } = await import(new URL('commands/train.js', dist));
   const input = join(work, 'train.jsonl');
-  await writeFile(input, [...ecsLogons(trainEvents, 7, Date.UTC(2026, 0, 5))].map((d) => JSON.stringify(d)).join('\n') + '\n');
+  await writeFile(input, [...ecsLogons(trainEvents, 7, TRAIN_START_MS)].map((d) => JSON.stringify(d)).join('\n') + '\n');
   process.stderr.write(`training ${kind} on ${trainEvents} events...\n`);
   await quiet(() => train({ format: 'ecs', inputs: [input], modelDir, kind, epochs: 1, seed: 1, ...(contextual ? { context } : {}), minCount: 2, hourToken: true, strict: true }));
   return modelDir;
