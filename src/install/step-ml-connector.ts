@@ -4,8 +4,12 @@ import { createConnector, findConnectors, findModels, undeployModel, updateConne
 import { NEW_ID, pick, type Step } from './plan.js';
 
 const FINGERPRINT = 'seqsentry_fingerprint';
-/** Model states that do not hold a connector (anything else, DEPLOYING included, blocks an update). */
-const IDLE_STATES: ReadonlySet<string> = new Set(['REGISTERED', 'UNDEPLOYED', 'DEPLOY_FAILED']);
+/**
+ * Model states that do not hold a connector (anything else, DEPLOYING included, blocks an update). Not DEPLOY_FAILED:
+ * ML Commons 2.19.6 refused to update the connector ("1 models are still using this connector") while the model using
+ * it was DEPLOY_FAILED (left so in a node's ML state by an earlier run), and took the update once it was undeployed.
+ */
+const IDLE_STATES: ReadonlySet<string> = new Set(['REGISTERED', 'UNDEPLOYED']);
 
 /**
  * sha256 of the connector as sent, credential included, so a new sidecar URL, token or content version shows as a
