@@ -130,8 +130,8 @@ export const ServeConfigSchema = z
         /**
          * The reordering window (ms): an event waits until events this much later in event time have come in, or
          * until it has waited this long, and is scored in time order with them, so that jitter between workers or
-         * shippers does not change scores. It never waits while every recent sender is itself waiting on held
-         * events (docs/contracts.md, "Canonical order"). 0 scores at once.
+         * shippers does not change scores. It never waits once every recent sender has handed all its requests in
+         * flight to the scorer (src/service/senders.ts; docs/contracts.md, "Canonical order"). 0 scores at once.
          */
         reorder_window_ms: z.number().int().min(0).max(60_000).default(2_000),
         /** Deadline of one refill search; a batch waits for it. */
