@@ -12,7 +12,7 @@ import { readBody } from './body.js';
 import { HttpError, errorReply, json, type Reply } from './http-errors.js';
 import type { ServerMetrics } from './metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
-import { currentRequest, type SenderRequest, type Senders } from '../service/senders.js';
+import { currentRequest, type Senders } from '../service/senders.js';
 import { handleBulk } from './routes/bulk.js';
 import type { BulkRefusal } from './bulk-policy.js';
 import { handleClusterInfo } from './routes/cluster-info.js';
@@ -181,12 +181,8 @@ export function createHttpServer(state: AppState): Server {
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const started = process.hrtime.bigint();
     let route = 'unmatched';
-    let scoring: SenderRequest | undefined;
-    if (ROUTES.find((r) => r.match.test((req.url ?? '/').split('?')[0] ?? '/'))?.needsModel) {
-      const request = state.senders.begin(req.socket.remoteAddress ?? '?');
-      res.once('close', () => state.senders.end(request));
-      scoring = request;
-    }
+    const scoring = ROUTES.find((r) => r.match.test((req.url ?? '/').split('?')[0] ?? '/'))?.needsModel ? state.senders.begin(req.socket.remoteAddress ?? '?') : undefined;
+    if (scoring) res.once('close', () => state.senders.end(scoring));
     currentRequest.run(scoring, () => dispatch(req, state))
       .then((out) => {
         route = out.route;
