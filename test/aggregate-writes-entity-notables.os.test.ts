@@ -3,7 +3,8 @@
 // within the stretch (a single odd logon is not); risk decays with the half-life; a rerun writes nothing; a late
 // event rewrites its window and the windows after it.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { ENTITIES_INDEX, notableId } from '../src/aggregate/notables.js';
+import { ENTITIES_INDEX } from '../src/aggregate/aggregate-options.js';
+import { notableId } from '../src/aggregate/window-chain.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { FIXTURE_START_MS } from './support/ecs-fixture.js';
 import { scoredLogon } from './support/notables-fixture.js';

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
-import { ENTITIES_INDEX } from '../src/aggregate/notables.js';
+import { ENTITIES_INDEX } from '../src/aggregate/aggregate-options.js';
 import { DEFAULT_NOTABLE_SETTINGS } from '../src/aggregate/run.js';
 import { startAggregateSchedule } from '../src/aggregate/schedule.js';
 import { DEFAULT_BACKOFF } from '../src/enrich/retry.js';

@@ -3,7 +3,7 @@
 // paths, here mapped only by dynamic mapping (text with a `.keyword` sub-field, as a shipper's index without a Zeek
 // template has them), and each window's anomalous count is the index's own count of flagged records.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { ENTITIES_INDEX } from '../src/aggregate/notables.js';
+import { ENTITIES_INDEX } from '../src/aggregate/aggregate-options.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { otrfZeekFiles, zeekSeqModel } from './support/model-fixture.js';
 import { deleteIndex, os, uniqueIndex } from './support/os-helpers.js';

@@ -8,7 +8,8 @@ import { call } from '../enrich/os-call.js';
 import { timeFieldOf } from '../enrich/query.js';
 import type { BackoffPolicy } from '../enrich/retry.js';
 import { durationMs } from './duration.js';
-import { AGGREGATE_DEFAULTS, NotableAggregator, type AggregateStats } from './notables.js';
+import { AGGREGATE_DEFAULTS, type AggregateStats } from './aggregate-options.js';
+import { NotableAggregator } from './notables.js';
 import { SuppressionStore } from './suppressions.js';
 
 /** The notables' shape: window, risk, notability. Defaults are those of `seqsentry aggregate`. */

@@ -1,9 +1,9 @@
-// `seqsentry aggregate`: entity notables from scored events (src/aggregate/notables.ts). Wiring only: options,
+// `seqsentry aggregate`: entity notables from scored events (src/aggregate/). Wiring only: options,
 // the entity fields the index has, the client, the summary.
 import { createAdapter } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
 import { durationMs } from '../aggregate/duration.js';
-import { AGGREGATE_DEFAULTS, ENTITIES_INDEX } from '../aggregate/notables.js';
+import { AGGREGATE_DEFAULTS, ENTITIES_INDEX } from '../aggregate/aggregate-options.js';
 import { aggregateOnce } from '../aggregate/run.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { loadBundle } from '../model/bundle.js';

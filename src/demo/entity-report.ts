@@ -2,7 +2,7 @@
 // explains them, who each filled alert monitor would fire for over the test days (run by src/install/monitor-run.ts:
 // the Alerting plugin is not on the local node), and for every red-team user and host whether it was caught.
 import { z } from 'zod';
-import { ENTITIES_INDEX } from '../aggregate/notables.js';
+import { ENTITIES_INDEX } from '../aggregate/aggregate-options.js';
 import { OpenSearchError } from '../core/errors.js';
 import { replayBucketMonitor, runDocMonitor, type Firing } from '../install/monitor-run.js';
 import type { FilledMonitor } from '../install/installer.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { createAdapter } from '../adapters/registry.js';
-import { AGGREGATE_DEFAULTS, ENTITIES_INDEX, type AggregateStats } from '../aggregate/notables.js';
+import { AGGREGATE_DEFAULTS, ENTITIES_INDEX, type AggregateStats } from '../aggregate/aggregate-options.js';
 import { aggregateOnce, DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';

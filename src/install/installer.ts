@@ -2,7 +2,7 @@
 import { ConfigError, OpenSearchError, UsageError } from '../core/errors.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
 import { writeFileSync } from 'node:fs';
-import { ENTITIES_INDEX } from '../aggregate/notables.js';
+import { ENTITIES_INDEX } from '../aggregate/aggregate-options.js';
 import { AlertingConfigSchema, thresholdVars, type AlertingConfig } from './alert-thresholds.js';
 import { compareVersions, probeCluster, selectContent, type Capabilities, type Selection } from './capabilities.js';
 import { loadListedContent, loadManifest, PACKAGE_ROOT, render, type ContentKind, type Manifest } from './content.js';
