@@ -1,0 +1,183 @@
+// A log file's lines (plain or gzip), read in chunks with every limit explicit: a line longer than MAX_LINE_BYTES,
+// bytes that are not UTF-8 and a damaged gzip stream each become one located problem, never a lost line.
+import { constants, createReadStream, type ReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { SeqSentryError } from '../core/errors.js';
+
+/** Longest record read from a file; a longer line is one located error, and its bytes are never held. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** One line of a file: its text, or why it cannot be read (too long, not UTF-8, the file damaged from here on). */
+type RawLine = { text: string; problem?: undefined } | { text?: undefined; problem: string };
+
+/** Decompressed chunks queued at most before the file is read further (backpressure on the compressed side). */
+const GUNZIP_QUEUE = 16;
+
+/**
+ * The decompressed chunks of a gzip file, and then its error if it is damaged. The gunzip stream is never paused
+ * (backpressure pauses the file instead), so every byte it decompressed before the damage comes out before the
+ * error: a damaged file gives the same lines however fast they are consumed.
+ */
+async function* gunzipChunks(raw: ReadStream): AsyncGenerator<Buffer> {
+  const z = createGunzip();
+  const queue: Buffer[] = [];
+  let failure: Error | null = null;
+  let ended = false;
+  let zFull = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const feed = () => {
+    if (!zFull && queue.length < GUNZIP_QUEUE && !ended) raw.resume();
+  };
+  const stop = (err: Error) => {
+    failure ??= err;
+    ended = true;
+    notify();
+  };
+  raw.on('data', (chunk) => {
+    if (!z.write(chunk)) zFull = true;
+    if (zFull || queue.length >= GUNZIP_QUEUE) raw.pause();
+  });
+  raw.on('end', () => z.end());
+  raw.on('error', stop);
+  z.on('drain', () => {
+    zFull = false;
+    feed();
+  });
+  z.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    notify();
+  });
+  z.on('end', () => {
+    ended = true;
+    notify();
+  });
+  z.on('error', (err) => {
+    raw.destroy();
+    stop(err);
+  });
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk) {
+        feed();
+        yield chunk;
+        continue;
+      }
+      if (ended) break;
+      feed();
+      await new Promise<void>((r) => (wake = r));
+    }
+  } finally {
+    raw.destroy();
+    z.destroy();
+  }
+  if (failure) throw failure;
+}
+
+/** U+FEFF: a per-line TextDecoder.decode dropped one at the start of every line. */
+const BOM = 0xfeff;
+
+/**
+ * The lines of a file, plain or gzip, a chunk's worth at a time. Only LF ends a line (a CR before it is dropped; a
+ * lone CR stays in the record, so it can neither split a record nor shift the line numbers after it). A damaged or
+ * truncated gzip ends the file with one problem line after every line read before the damage. The lines a chunk
+ * holds whole are decoded in one call (one per line was a fifth of reading), each as if decoded alone: a line
+ * that is not UTF-8 is that line's problem only, and one BOM at its start is dropped.
+ */
+export async function* openLines(file: string): AsyncGenerator<RawLine[]> {
+  try {
+    await access(file, constants.R_OK);
+  } catch (err) {
+    throw new SeqSentryError(`cannot read input ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const raw = createReadStream(file);
+  const stream: AsyncIterable<Buffer> = file.endsWith('.gz') ? gunzipChunks(raw) : raw;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // Keeps every BOM of a block: dropping one per line is done below, as the per-line decoder did.
+  const blockDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let parts: Buffer[] = [];
+  let size = 0;
+  const finish = (): RawLine => {
+    const held = parts;
+    const bytes = size;
+    parts = [];
+    size = 0;
+    if (bytes > MAX_LINE_BYTES) return { problem: `line of ${bytes} bytes, longer than the ${MAX_LINE_BYTES} a record may have` };
+    let buf = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held);
+    if (buf.length && buf[buf.length - 1] === 13) buf = buf.subarray(0, buf.length - 1);
+    try {
+      return { text: decoder.decode(buf) };
+    } catch {
+      return { problem: 'not valid UTF-8' };
+    }
+  };
+  /** Lines chunk[start, end) (each LF-terminated within the chunk) into `lines`, one line at a time. */
+  const oneByOne = (chunk: Buffer, start: number, end: number, lines: RawLine[]) => {
+    while (start < end) {
+      const nl = chunk.indexOf(10, start);
+      parts.push(chunk.subarray(start, nl));
+      size = nl - start;
+      lines.push(finish());
+      start = nl + 1;
+    }
+  };
+  try {
+    for await (const chunk of stream) {
+      const lines: RawLine[] = [];
+      let start = 0;
+      const first = chunk.indexOf(10);
+      if (first >= 0) {
+        // The line the previous chunks began ends here.
+        if (size + first <= MAX_LINE_BYTES) parts.push(chunk.subarray(0, first));
+        else parts = [];
+        size += first;
+        lines.push(finish());
+        start = first + 1;
+        const last = chunk.lastIndexOf(10);
+        if (last > first) {
+          let text: string | null = null;
+          try {
+            text = blockDecoder.decode(chunk.subarray(start, last));
+          } catch {
+            text = null; // some line of the block is not UTF-8: each is decoded alone to say which
+          }
+          if (text === null) {
+            oneByOne(chunk, start, last + 1, lines);
+          } else {
+            let from = 0;
+            for (;;) {
+              const nl = text.indexOf('\n', from);
+              let end = nl < 0 ? text.length : nl;
+              if (end > from && text.charCodeAt(end - 1) === 13) end -= 1;
+              const bom = text.charCodeAt(from) === BOM && end > from ? 1 : 0;
+              lines.push({ text: text.slice(from + bom, end) });
+              if (nl < 0) break;
+              from = nl + 1;
+            }
+          }
+          start = last + 1;
+        }
+      }
+      // The start of a line that a later chunk ends.
+      if (start < chunk.length) {
+        const rest = chunk.length - start;
+        if (size + rest <= MAX_LINE_BYTES) parts.push(chunk.subarray(start));
+        else parts = [];
+        size += rest;
+      }
+      if (lines.length) yield lines;
+    }
+  } catch (err) {
+    parts = [];
+    size = 0;
+    yield [{ problem: `the file is damaged from here on (${(err as Error).message}); the lines before were read` }];
+    return;
+  }
+  if (size > 0) yield [finish()];
+}
