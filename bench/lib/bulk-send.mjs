@@ -2,10 +2,10 @@
 // before timing so every path sends byte-identical requests, then sent from a few concurrent clients.
 import { call } from './ecs-bench.mjs';
 
-/** NDJSON `_bulk` bodies of `bulk` documents each, ids `e<n>`, from the documents' JSON lines. */
-export function bulkBodies(lines, bulk) {
+/** NDJSON `_bulk` bodies of `bulk` documents each, ids `e<n>` from `e<first>` on, from the documents' JSON lines. */
+export function bulkBodies(lines, bulk, first = 0) {
   const out = [];
-  for (let i = 0; i < lines.length; i += bulk) out.push(lines.slice(i, i + bulk).map((line, j) => `{"index":{"_id":"e${i + j}"}}\n${line}`).join('\n') + '\n');
+  for (let i = 0; i < lines.length; i += bulk) out.push(lines.slice(i, i + bulk).map((line, j) => `{"index":{"_id":"e${first + i + j}"}}\n${line}`).join('\n') + '\n');
   return out;
 }
 

@@ -78,3 +78,29 @@ export function stagesTable({ sums, busy }, units, unitName = 'doc') {
   rows.push(`| **busy** | **${(busy / units).toFixed(1)}** | |`);
   return rows.join('\n');
 }
+
+/**
+ * The `top` functions with the most self time (samples whose innermost frame they are) within `window`, as a markdown
+ * table per unit: what a stage table does not say, e.g. for the ONNX worker's thread, whose code no stage names.
+ */
+export function selfTimeTable(file, units, { window = { from: -Infinity, to: Infinity }, top = 15, unitName = 'doc' } = {}) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const sums = new Map();
+  let busy = 0;
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (at < window.from || at > window.to) return;
+    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+    if (functionName === '(idle)') return;
+    const name = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(dist|node_modules)\//, '$1/')}${url ? `:${lineNumber + 1}` : ''}`;
+    sums.set(name, (sums.get(name) ?? 0) + dt);
+    busy += dt;
+  });
+  const rows = [`| function (self time) | µs/${unitName} | share |`, '|---|---:|---:|'];
+  for (const [name, us] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, top)) rows.push(`| ${name.replace(/\|/g, '\\|')} | ${(us / units).toFixed(1)} | ${((100 * us) / busy).toFixed(1)}% |`);
+  rows.push(`| **busy** | **${(busy / units).toFixed(1)}** | |`);
+  return rows.join('\n');
+}
