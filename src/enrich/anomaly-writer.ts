@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { OpenSearchError } from '../core/errors.js';
 import type { AnomalyFields } from '../service/anomaly-fields.js';
 import { logger } from '../util/log.js';
+import { bulkBody, type BulkItem as Item } from './bulk-body.js';
 import { call, type RetryObserver } from './os-call.js';
 import { backoffDelay, sleep, type BackoffPolicy } from './retry.js';
 import { wholeDocument } from './whole-document.js';
@@ -53,12 +54,6 @@ export interface WriterOptions {
   wholeDocuments?: boolean;
   /** Characters of whole documents in one bulk request at most (default MAX_WHOLE_CHARS). */
   maxWholeChars?: number;
-}
-
-/** One bulk item: the update, and the whole document's text when it goes as an `index` action. */
-interface Item {
-  u: ScoredUpdate;
-  whole: string | null;
 }
 
 /**
@@ -112,26 +107,6 @@ const MgetSchema = z.object({
   ),
 });
 
-/**
- * The NDJSON body: per item an `update` action guarded by the read's seq_no/primary_term and a partial doc, or, where
- * `whole` is given, an `index` action under the same guard and the whole document. `pipeline: "_none"` keeps the
- * index's default pipeline from running again on an event it already processed (a partial update runs none).
- */
-function bulkBody(items: readonly Item[]): string {
-  // Built as text around the stringified values: no action or doc wrapper object per update (enrich's hot
-  // path writes every stored event once). The bytes are those JSON.stringify gives the wrapped objects.
-  let out = '';
-  for (const { u, whole } of items) {
-    const target = `"_index":${JSON.stringify(u.index)},"_id":${JSON.stringify(u.id)},"if_seq_no":${u.seqNo},"if_primary_term":${u.primaryTerm}`;
-    if (whole !== null) {
-      out += `{"index":{${target},"pipeline":"_none"}}\n${whole}\n`;
-      continue;
-    }
-    out += `{"update":{${target}}}\n{"doc":{"anomaly":${JSON.stringify(u.fields.anomaly)}`;
-    out += u.fields.anomaly_score !== undefined ? `,"anomaly_score":${JSON.stringify(u.fields.anomaly_score)}}}\n` : '}}\n';
-  }
-  return out;
-}
 
 /**
  * The parts of a bulk answer the writer reads: per item its status and error, and a whole-request error. OpenSearch

@@ -13,8 +13,8 @@ export interface CallSpec {
   path: string;
   querystring?: Record<string, string | number | boolean>;
   body?: unknown;
-  /** A ready NDJSON body (for _bulk). */
-  ndjson?: string;
+  /** A ready NDJSON body (for _bulk): text, or already encoded (bulk-body.ts). */
+  ndjson?: string | Buffer;
   index?: string;
   /** Statuses returned as results instead of thrown (e.g. 404 on a GET that may miss). */
   ignore?: number[];

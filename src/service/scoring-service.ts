@@ -320,8 +320,17 @@ export class ScoringService {
       // A document of no event (not an authentication) is never scorable: it gets anomaly.error with the reason.
       if (isNoEvent(event)) return new AdapterError(r.source.file, r.source.line, event.skip);
       const max = this.options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-      for (const [k, v] of Object.entries(event.entities)) event.entities[k] = boundValue(v, max);
-      event.fields = event.fields.map((v) => boundValue(v, max));
+      // No arrays made per event for the usual values, all within the bound (enrich passes every stored event here).
+      const { entities } = event;
+      for (const k of Object.keys(entities)) entities[k] = boundValue(entities[k] as string, max);
+      let fields = event.fields;
+      for (let i = 0; i < fields.length; i++) {
+        const bounded = boundValue(fields[i] as string, max);
+        if (bounded === fields[i]) continue;
+        if (fields === event.fields) fields = fields.slice(); // the adapter's array stays as it gave it
+        fields[i] = bounded;
+      }
+      event.fields = fields;
       return event;
     } catch (err) {
       if (err instanceof AdapterError) return err;
