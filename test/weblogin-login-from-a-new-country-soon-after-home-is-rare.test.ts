@@ -1,7 +1,7 @@
 // The fused memory's travel component (src/memory/travel.ts, Adapter.travelField): a web login from a country new to
 // the user, hours after the user's own login from home, is rarer than the same login a weekend later; a login from a
-// country the user is known in (home again, or a country of its training) is never a trip; a client with no country
-// neither moves nor is moved from. The held-out fit's PlaceTrail measures the gap the scorer's recall measures. Formats
+// country the user is known in (home again, or a country of its training) is never a trip, nor is any login of a user
+// the memory never met; a client with no country neither moves nor is moved from. The held-out fit's PlaceTrail measures the gap the scorer's recall measures. Formats
 // without a travel field, and bundles that do not recall, have no such component (older bundles score as before).
 import { describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
@@ -77,6 +77,13 @@ describe('weblogin travel component', () => {
     expect(travel(m, login(later + DAY + 9 * HOUR, 'u1', GERMANY), [login(later - 2 * DAY, 'u1', HOME), firstDay])).toBe(TRAVEL_FLOOR);
     // Within one sitting it is not yet known: the gap is still the one since home.
     expect(travel(m, login(later + 9 * HOUR + 600, 'u1', GERMANY), [login(later + 7 * HOUR, 'u1', HOME), firstDay])).toBeCloseTo(-Math.log(2 + 1 / 6), 9);
+  });
+
+  it('gives a user the memory never met no home to travel from', () => {
+    const m = trained();
+    // A new account's own login from home after an attempt on it from abroad is not a trip, nor is the attempt after it.
+    expect(travel(m, login(later + 11 * HOUR, 'u9', HOME), [login(later + 9 * HOUR, 'u9', GERMANY)])).toBe(TRAVEL_FLOOR);
+    expect(travel(m, login(later + 11 * HOUR, 'u9', GERMANY), [login(later + 9 * HOUR, 'u9', HOME)])).toBe(TRAVEL_FLOOR);
   });
 
   it('neither moves a login without a country nor moves from one', () => {

@@ -383,7 +383,8 @@ export class EntityMemory {
     const placeless = travel && recall ? placelessHash(memberValue(event, travel.members[0])) : 0;
     if (recall) this.recalled(recall, rule.minAge, habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1, placeless);
     // Whether the event's place is one its entity is known in: in the memory, or among its recalled events old enough
-    // to be habits (as novelty counts them).
+    // to be habits (as novelty counts them). An entity the memory never met has no home to travel from (its own first
+    // logins after an attempt on the account from elsewhere are not a trip): as known.
     let knownPlace = false;
     let o = offset;
     if (P) {
@@ -398,7 +399,7 @@ export class EntityMemory {
         // The count of the key joinKey(first, second) (keyCount), found by its members.
         const c = Math.max(0, (f?.byPartner.get(second) ?? 0) - without);
         const seen = c + (recall ? (this.recalledCounts[i] as number) : 0);
-        if (i === this.travelPair) knownPlace = c + (habits ? (this.habitCounts[i] as number) : 0) > 0;
+        if (i === this.travelPair) knownPlace = c + (habits ? (this.habitCounts[i] as number) : 0) > 0 || (f?.events ?? 0) - without <= 0;
         if (seen === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
         novelty -= Math.log(this.partnerProbability(f, second, i, c, without, habits ? (this.habitCounts[i] as number) : 0));
