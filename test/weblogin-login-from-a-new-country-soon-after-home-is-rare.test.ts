@@ -1,8 +1,9 @@
 // The fused memory's travel component (src/memory/travel.ts, Adapter.travelField): a web login from a country new to
 // the user, hours after the user's own login from home, is rarer than the same login a weekend later; a login from a
 // country the user is known in (home again, or a country of its training) is never a trip, nor is any login of a user
-// the memory never met; a client with no country neither moves nor is moved from. The held-out fit's PlaceTrail measures the gap the scorer's recall measures. Formats
-// without a travel field, and bundles that do not recall, have no such component (older bundles score as before).
+// the memory never met; a client with no country neither moves nor is moved from. The held-out fit's PlaceTrail
+// measures the gap the scorer's recall measures. Formats without a travel field, and bundles that do not recall, have
+// no such component (older bundles score as before).
 import { describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
 import type { CanonicalEvent } from '../src/core/event.js';
