@@ -1,15 +1,16 @@
-// The fused memory's travel component (src/memory/travel.ts, Adapter.travelField): a web login from a country new to
-// the user, hours after the user's own login from home, is rarer than the same login a weekend later; a login from a
-// country the user is known in (home again, or a country of its training) is never a trip, nor is any login of a user
-// the memory never met; a client with no country neither moves nor is moved from. The held-out fit's PlaceTrail
-// measures the gap the scorer's recall measures. Formats without a travel field, and bundles that do not recall, have
-// no such component (older bundles score as before).
+// The fused memory's travel component (src/memory/travel.ts, Adapter.travel): a web login from a country new to the
+// user, hours after the user's own login from home, is rare, and the sooner the rarer; the same login past the 12-hour
+// horizon (a weekend later) is as ordinary as one with no login from elsewhere; a login from a country the user is
+// known in (home again, or a country of its training) is never a trip, nor is any login of a user the memory never
+// met; a client with no country neither moves nor is moved from. The held-out fit's PlaceTrail measures the gap the
+// scorer's recall measures. Formats without a travel field, and bundles that do not recall, have no such component
+// (older bundles score as before).
 import { describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
 import type { CanonicalEvent } from '../src/core/event.js';
 import { EntityMemory } from '../src/memory/entity-memory.js';
 import { entityValue, memberValue } from '../src/memory/pairs.js';
-import { PlaceTrail, TRAVEL_FLOOR } from '../src/memory/travel.js';
+import { PlaceTrail, travelFloor } from '../src/memory/travel.js';
 import { defaultMemorySpec } from '../src/train/fit-fusion.js';
 import { historyRow } from './support/memory-fixture.js';
 
@@ -20,6 +21,7 @@ const GERMANY = '2.160.0.10'; // DE, AS3320
 const HOUR = 3600;
 const DAY = 86400;
 const RULE = { minAge: 3600, habitMinAge: 3600 };
+const TRAVEL_FLOOR = travelFloor(12 * HOUR);
 
 function login(time: number, user: string, ip: string): CanonicalEvent {
   const event = adapter.parse({ '@timestamp': new Date(time * 1000).toISOString(), user: { id: user }, source: { ip }, user_agent: { original: WINDOWS }, event: { outcome: 'success' }, app: 'mail' }, { file: 't', line: 1 });
@@ -57,14 +59,16 @@ describe('weblogin travel component', () => {
     expect(new EntityMemory(lanl).componentNames).toEqual(['pairs', 'novelty', 'hour:user']);
   });
 
-  it('ranks a new country hours after home above the same one days after, and both above a login from home', () => {
+  it('ranks a new country hours after home above the same one later, and the same one past the horizon as no move', () => {
     const m = trained();
     const abroad = login(later + 11 * HOUR, 'u1', GERMANY);
     const soon = travel(m, abroad, [login(later + 9 * HOUR, 'u1', HOME)]);
-    const weekend = travel(m, abroad, [login(later - 3 * DAY, 'u1', HOME)]);
+    const early = travel(m, abroad, [login(later + 1 * HOUR, 'u1', HOME)]);
     expect(soon).toBeCloseTo(-Math.log(2), 9);
-    expect(weekend).toBeCloseTo(-Math.log(3 * 24 + 11), 9);
-    expect(soon).toBeGreaterThan(weekend + 3);
+    expect(early).toBeCloseTo(-Math.log(10), 9);
+    expect(soon).toBeGreaterThan(early + 1.5);
+    expect(early).toBeGreaterThan(TRAVEL_FLOOR);
+    expect(travel(m, abroad, [login(later - 3 * DAY, 'u1', HOME)])).toBe(TRAVEL_FLOOR);
     expect(travel(m, abroad, [])).toBe(TRAVEL_FLOOR);
     // The victim's own login from home after the taker's is the user coming back, not a trip.
     expect(travel(m, login(later + 12 * HOUR, 'u1', HOME), [login(later + 11 * HOUR, 'u1', GERMANY)])).toBe(TRAVEL_FLOOR);
@@ -109,8 +113,9 @@ describe('weblogin travel component', () => {
     expect(out[3]).toBeCloseTo(travel(m, last, events.slice(0, 2)), 9);
   });
 
-  it('refuses a travel pair that is not among the pairs, naming it', () => {
+  it('refuses a travel pair that is not among the pairs, or has no horizon, naming it', () => {
     const { pairs } = defaultMemorySpec(adapter, 'user');
-    expect(() => new EntityMemory({ pairs, hour_entity: 'user', travel_pair: 'user+city' })).toThrow(/travel_pair "user\+city" is not one of the pairs/);
+    expect(() => new EntityMemory({ pairs, hour_entity: 'user', travel_pair: 'user+city', travel_within: 43200 })).toThrow(/travel_pair "user\+city" is not one of the pairs/);
+    expect(() => new EntityMemory({ pairs, hour_entity: 'user', travel_pair: 'user+country' })).toThrow(/travel_pair "user\+country" needs travel_within/);
   });
 });

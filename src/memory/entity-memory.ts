@@ -28,11 +28,13 @@ export interface MemorySpec {
    */
   hour_pair?: string;
   /**
-   * A pair (by name, first member hour_entity) whose second member is where the entity is (Adapter.travelField:
+   * A pair (by name, first member hour_entity) whose second member is where the entity is (Adapter.travel:
    * `user+country`): the `travel:P` component (travel.ts) measures how soon after a login from elsewhere one from a
    * place new to the entity comes; absent = no such component, as memories written before it.
    */
   travel_pair?: string;
+  /** With travel_pair: seconds within which a login from elsewhere counts (Adapter.travel.within; weblogin 12 h). */
+  travel_within?: number;
 }
 
 export interface MemoryFile {
@@ -116,7 +118,7 @@ interface FirstMember {
  * - `hour:E`: -ln p(hour | entity), or, with an hour pair P (MemorySpec.hour_pair), `hour:P`: -ln p(hour | the
  *   entity and the pair's other member, e.g. a user's OS);
  * - with a travel pair P (MemorySpec.travel_pair), `travel:P`: -ln(hours since the entity's latest recalled event from
- *   another place), for an event from a place the entity is not known in (travel.ts).
+ *   another place, within travel_within), for an event from a place the entity is not known in (travel.ts).
  * With recall, `pairs` also counts the entity's recent events that are later than the memory (its history rows, up
  * to the bundle's `fusion.recall`): a new user's tenth logon to its new workstation today is not as rare as its
  * first. Bundles trained since `fusion.habit_recall_min_age` recall into the habits as well, `novelty` and `hour:E`,
@@ -172,6 +174,9 @@ export class EntityMemory {
     const mover = this.travelPair >= 0 ? (spec.pairs[this.travelPair] as PairSpec).members[0] : undefined;
     if (spec.travel_pair !== undefined && !(mover && 'entity' in mover && mover.entity === spec.hour_entity)) {
       throw new Error(`memory spec: travel_pair "${spec.travel_pair}" is not one of the pairs (${spec.pairs.map((p) => p.name).join(', ')}) with first member hour_entity "${spec.hour_entity}"`);
+    }
+    if (spec.travel_pair !== undefined && !(typeof spec.travel_within === 'number' && spec.travel_within > 0)) {
+      throw new Error(`memory spec: travel_pair "${spec.travel_pair}" needs travel_within, the seconds within which a login from elsewhere counts (got ${String(spec.travel_within)})`);
     }
   }
 
@@ -413,7 +418,7 @@ export class EntityMemory {
       // fit measured over the entity's previous events (PlaceTrail).
       const now = recall ? (recall.row[recall.offset + P] as number) : 0;
       const gap = recall ? (this.recalledElsewhere > 0 && now > 0 ? now - this.recalledElsewhere : null) : travelGap;
-      out[o] = travelStatistic(knownPlace || memberValue(event, travel.members[1]) === ABSENT ? null : gap);
+      out[o] = travelStatistic(knownPlace || memberValue(event, travel.members[1]) === ABSENT ? null : gap, this.spec.travel_within as number);
     }
   }
 

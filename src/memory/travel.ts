@@ -9,20 +9,23 @@ import { joinKey } from './pairs.js';
 /** Component name prefix: `travel:user+country`. */
 export const TRAVEL_PREFIX = 'travel:';
 
-/**
- * Hours a gap is clamped to: below a minute the clock's jitter, above a year no trip (what recall reaches in practice is
- * the entity's last few dozen events). A login with no earlier one from elsewhere gets the year: as ordinary as it gets.
- */
+/** Hours a gap is clamped to from below: under a minute is the clocks' jitter. */
 const MIN_HOURS = 1 / 60;
-const MAX_HOURS = 8766;
 
-/** The statistic of a login with no gap to measure (no earlier login from elsewhere, a known place, no place). */
-export const TRAVEL_FLOOR = -Math.log(MAX_HOURS);
+/** The statistic of a login with no move to measure (none from elsewhere within the horizon, a known place, no place). */
+export function travelFloor(withinSeconds: number): number {
+  return -Math.log(withinSeconds / 3600);
+}
 
-/** -ln(hours since the latest login from another place), higher = sooner = rarer; null = none: TRAVEL_FLOOR. */
-export function travelStatistic(secondsSince: number | null): number {
-  if (secondsSince === null) return TRAVEL_FLOOR;
-  return -Math.log(Math.min(MAX_HOURS, Math.max(MIN_HOURS, secondsSince / 3600)));
+/**
+ * -ln(hours since the latest login from another place), higher = sooner = rarer, for a gap shorter than the horizon
+ * (MemorySpec.travel_within, Adapter.travel); null or longer: the floor, the value at the horizon. Longer gaps are not
+ * measured at all: a sidecar's recall holds a traveller's last logins from home, days before its first abroad, and
+ * the held-out fit has almost no moves to scale such gaps by (README, Benchmarks).
+ */
+export function travelStatistic(secondsSince: number | null, withinSeconds: number): number {
+  if (secondsSince === null || secondsSince >= withinSeconds) return travelFloor(withinSeconds);
+  return -Math.log(Math.max(MIN_HOURS, secondsSince / 3600));
 }
 
 /** The hash a history row keeps of the pair key of an entity with no place (a client named by host name): no place to move from. */

@@ -81,19 +81,19 @@ export interface FusionOptions {
  * 3 a.m., or this host at 3 a.m.; none for an entity that never recurs, a connection's uid), split by the adapter's
  * hourHabitField when the pair entity+field is among the pairs (a web login's user per OS; with `--entity src_host`
  * there is no such pair and the host keeps one habit). With `recalls` (a bundle whose scorer recalls the entity's recent
- * events), the adapter's travelField adds the travel component the same way (`user+country`), which measures its gap
+ * events), the adapter's travel field adds the travel component the same way (`user+country`), which measures its gap
  * over recalled events and so has none to measure without recall.
  */
 export function defaultMemorySpec(adapter: Adapter, entityKey: string, recalls = true): MemorySpec {
   const pairs = resolvePairs(adapter).used;
   if (adapter.transientEntities?.includes(entityKey)) return { pairs, hour_entity: null };
   const split = adapter.hourHabitField === undefined ? undefined : `${entityKey}+${adapter.hourHabitField}`;
-  const moves = adapter.travelField === undefined || !recalls ? undefined : `${entityKey}+${adapter.travelField}`;
+  const moves = adapter.travel === undefined || !recalls ? undefined : `${entityKey}+${adapter.travel.field}`;
   return {
     pairs,
     hour_entity: entityKey,
     ...(pairs.some((p) => p.name === split) ? { hour_pair: split as string } : {}),
-    ...(pairs.some((p) => p.name === moves) ? { travel_pair: moves as string } : {}),
+    ...(adapter.travel && pairs.some((p) => p.name === moves) ? { travel_pair: moves as string, travel_within: adapter.travel.within } : {}),
   };
 }
 
