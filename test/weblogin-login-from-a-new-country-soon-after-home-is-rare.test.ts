@@ -77,9 +77,12 @@ describe('weblogin travel component', () => {
   it('does not count a country the user is known in, from training or recalled at least an hour before', () => {
     const m = trained();
     expect(travel(m, login(later + 11 * HOUR, 'u2', GERMANY), [login(later + 9 * HOUR, 'u2', HOME)])).toBe(TRAVEL_FLOOR);
-    // A trip's second day: its first day (recalled, a day old) makes the country known.
+    // A login abroad 11 hours after the first there, though 10 after one from home: the first (recalled, older than
+    // an hour) makes the country known.
     const firstDay = login(later + 9 * HOUR, 'u1', GERMANY);
-    expect(travel(m, login(later + DAY + 9 * HOUR, 'u1', GERMANY), [login(later - 2 * DAY, 'u1', HOME), firstDay])).toBe(TRAVEL_FLOOR);
+    const fromHome = login(later + 10 * HOUR, 'u1', HOME);
+    expect(travel(m, login(later + 20 * HOUR, 'u1', GERMANY), [firstDay, fromHome])).toBe(TRAVEL_FLOOR);
+    expect(travel(m, login(later + 20 * HOUR, 'u1', GERMANY), [fromHome])).toBeCloseTo(-Math.log(10), 9);
     // Within one sitting it is not yet known: the gap is still the one since home.
     expect(travel(m, login(later + 9 * HOUR + 600, 'u1', GERMANY), [login(later + 7 * HOUR, 'u1', HOME), firstDay])).toBeCloseTo(-Math.log(2 + 1 / 6), 9);
   });
