@@ -42,7 +42,7 @@ describe('weblogin hour habit per OS', () => {
   it('is declared by the weblogin adapter for a user context only; lanl keeps one habit per user', () => {
     const spec = defaultMemorySpec(adapter, 'user');
     expect(spec.hour_pair).toBe('user+os');
-    expect(new EntityMemory(spec).componentNames).toEqual(['pairs', 'novelty', 'hour:user+os']);
+    expect(new EntityMemory(spec).componentNames).toEqual(['pairs', 'novelty', 'hour:user+os', 'travel:user+country']);
     expect(defaultMemorySpec(adapter, 'src_host')).toEqual({ pairs: spec.pairs, hour_entity: 'src_host' });
     const lanl = defaultMemorySpec(createAdapter('lanl'), 'user');
     expect(lanl.hour_pair).toBeUndefined();

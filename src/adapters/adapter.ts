@@ -95,6 +95,13 @@ export interface Adapter {
    */
   readonly hourHabitField?: string;
   /**
+   * Where the context entity is (src/memory/travel.ts): `field` says it, and a login from a value of it the entity is
+   * not known in, less than `within` seconds after one from another value, is a move too fast for a trip (the victim
+   * at home, the taker abroad). The pair entity+field must be one of the format's pairs (recall matches places by the
+   * pair's hash). Web logins: the country, 12 hours. Applies to a fused bundle that recalls; absent = no travel component.
+   */
+  readonly travel?: { readonly field: string; readonly within: number };
+  /**
    * Files whose records inform how the others are read (zeek's dhcp.log: the leases that name a host): readers read
    * them before the rest, whatever order they are given in. Absent when no file does.
    */

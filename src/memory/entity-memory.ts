@@ -5,6 +5,8 @@ import type { CanonicalEvent } from '../core/event.js';
 import { fnv1a } from '../scorer/order.js';
 import { hourOfDay, HourHabits } from './hour-habits.js';
 import { entityValue, firstMember, memberValue, pairKey, partner, type PairSpec } from './pairs.js';
+import { placelessHash, TRAVEL_PREFIX, travelStatistic } from './travel.js';
+import { ABSENT } from '../adapters/names.js';
 
 export { hourOfDay } from './hour-habits.js';
 
@@ -25,6 +27,14 @@ export interface MemorySpec {
    * (Adapter.hourHabitField: `user+os`, a phone's evenings apart from a desktop's working hours); absent = the entity's.
    */
   hour_pair?: string;
+  /**
+   * A pair (by name, first member hour_entity) whose second member is where the entity is (Adapter.travel:
+   * `user+country`): the `travel:P` component (travel.ts) measures how soon after a login from elsewhere one from a
+   * place new to the entity comes; absent = no such component, as memories written before it.
+   */
+  travel_pair?: string;
+  /** With travel_pair: seconds within which a login from elsewhere counts (Adapter.travel.within; weblogin 12 h). */
+  travel_within?: number;
 }
 
 export interface MemoryFile {
@@ -106,7 +116,9 @@ interface FirstMember {
  *   matrix, this lifts pass-the-hash, slow lateral movement and cross-role access, which the bare rule ranked
  *   better before);
  * - `hour:E`: -ln p(hour | entity), or, with an hour pair P (MemorySpec.hour_pair), `hour:P`: -ln p(hour | the
- *   entity and the pair's other member, e.g. a user's OS).
+ *   entity and the pair's other member, e.g. a user's OS);
+ * - with a travel pair P (MemorySpec.travel_pair), `travel:P`: -ln(hours since the entity's latest recalled event from
+ *   another place, within travel_within), for an event from a place the entity is not known in (travel.ts).
  * With recall, `pairs` also counts the entity's recent events that are later than the memory (its history rows, up
  * to the bundle's `fusion.recall`): a new user's tenth logon to its new workstation today is not as rare as its
  * first. Bundles trained since `fusion.habit_recall_min_age` recall into the habits as well, `novelty` and `hour:E`,
@@ -142,6 +154,10 @@ export class EntityMemory {
   private recalledAtHour = 0;
   /** Index in spec.pairs of spec.hour_pair, else -1 (the hour habit is the entity's). */
   private readonly hourPair: number;
+  /** Index in spec.pairs of spec.travel_pair, else -1 (no travel component). */
+  private readonly travelPair: number;
+  /** Of the event being scored (recall): 1 + seconds after `until` of its latest recalled event from another place, else 0. */
+  private recalledElsewhere = 0;
 
   constructor(readonly spec: MemorySpec) {
     this.recalledCounts = new Int32Array(spec.pairs.length);
@@ -154,6 +170,19 @@ export class EntityMemory {
     if (spec.hour_pair !== undefined && !(first && 'entity' in first && first.entity === spec.hour_entity)) {
       throw new Error(`memory spec: hour_pair "${spec.hour_pair}" is not one of the pairs (${spec.pairs.map((p) => p.name).join(', ')}) with first member hour_entity "${spec.hour_entity}"`);
     }
+    this.travelPair = spec.travel_pair === undefined ? -1 : spec.pairs.findIndex((p) => p.name === spec.travel_pair);
+    const mover = this.travelPair >= 0 ? (spec.pairs[this.travelPair] as PairSpec).members[0] : undefined;
+    if (spec.travel_pair !== undefined && !(mover && 'entity' in mover && mover.entity === spec.hour_entity)) {
+      throw new Error(`memory spec: travel_pair "${spec.travel_pair}" is not one of the pairs (${spec.pairs.map((p) => p.name).join(', ')}) with first member hour_entity "${spec.hour_entity}"`);
+    }
+    if (spec.travel_pair !== undefined && !(typeof spec.travel_within === 'number' && spec.travel_within > 0)) {
+      throw new Error(`memory spec: travel_pair "${spec.travel_pair}" needs travel_within, the seconds within which a login from elsewhere counts (got ${String(spec.travel_within)})`);
+    }
+  }
+
+  /** The travel pair of the memory (spec.travel_pair), or undefined. */
+  get travelSpec(): PairSpec | undefined {
+    return this.travelPair >= 0 ? this.spec.pairs[this.travelPair] : undefined;
   }
 
   /** What the event's hour habit is kept by: its hour pair's key, else its hour entity's value. */
@@ -192,10 +221,16 @@ export class EntityMemory {
     return this.spec.hour_entity ? `hour:${this.spec.hour_pair ?? this.spec.hour_entity}` : null;
   }
 
-  /** Component names in statistic order: `pairs` and `novelty` (when there are pairs), then e.g. `hour:user`. */
+  /** The travel component's name (`travel:user+country`), or null when the memory has none. */
+  get travelComponent(): string | null {
+    return this.spec.travel_pair === undefined ? null : `${TRAVEL_PREFIX}${this.spec.travel_pair}`;
+  }
+
+  /** Component names in statistic order: `pairs` and `novelty` (when there are pairs), then e.g. `hour:user`, then `travel:P`. */
   get componentNames(): string[] {
     const hour = this.hourComponent;
-    return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(hour ? [hour] : [])];
+    const travel = this.travelComponent;
+    return [...(this.spec.pairs.length ? [PAIRS_COMPONENT, NOVELTY_COMPONENT] : []), ...(hour ? [hour] : []), ...(travel ? [travel] : [])];
   }
 
   add(event: CanonicalEvent): void {
@@ -272,9 +307,11 @@ export class EntityMemory {
    * memory and at least `minAge` seconds older than the event. With `habitAge` (else -1), the same into habitCounts
    * for the events at least that old, and, with `hour` (0-23, else -1), into recalledEvents and recalledAtHour how many
    * of those there were and their weight at that hour as the hour profile smooths it (1 at the hour, 0.5 at the next
-   * or previous one). One pass over the rows: each row is read once, not once per pair or per rule.
+   * or previous one). With a travel pair, into recalledElsewhere the latest of those later than the memory whose place
+   * (travel pair hash) is another than the event's and not `placeless` (the hash of the entity with no place). One pass
+   * over the rows: each row is read once, not once per pair or per rule.
    */
-  private recalled(recall: Recall, minAge: number, habitAge: number, hour: number): void {
+  private recalled(recall: Recall, minAge: number, habitAge: number, hour: number, placeless: number): void {
     const { rows, offset, row } = recall;
     const P = this.spec.pairs.length;
     const after = offset + P;
@@ -285,10 +322,14 @@ export class EntityMemory {
     habit.fill(0);
     let events = 0;
     let atHour = 0;
+    const tp = this.travelPair;
+    // A recalled event from another place counts at any age: minutes before, it is the strongest evidence.
+    let elsewhere = 0;
     for (let r = 0; r < rows.length; r++) {
       const past = rows[r] as Int32Array;
       const later = past[after] as number;
       if (later === 0) continue;
+      if (tp >= 0 && later > elsewhere && past[offset + tp] !== row[offset + tp] && past[offset + tp] !== placeless) elsewhere = later;
       const age = now - later;
       const inPairs = minAge <= 0 || age >= minAge;
       const inHabits = habitAge >= 0 && (habitAge === 0 || age >= habitAge);
@@ -308,6 +349,7 @@ export class EntityMemory {
     }
     this.recalledEvents = events;
     this.recalledAtHour = atHour;
+    this.recalledElsewhere = elsewhere;
   }
 
   /** Names of the pairs this event's members were never seen together in (a pair count of 0). */
@@ -335,12 +377,20 @@ export class EntityMemory {
    * would make new pairs look ordinary). `rule.minAge` (seconds, FusionData.recall_min_age) leaves out recalled events
    * younger than that: those of the event's own sitting. With `rule.habitMinAge` the novelty and hour habits count
    * the recalled events old enough too, as the held-out fit's memory counts each held-out event's neighbours.
+   * With a travel pair, `travel:P` takes its gap from recall, or without recall `travelGap` (seconds since the entity's
+   * latest event from another place, measured by the held-out fit's PlaceTrail; null = none).
    */
-  statistics(event: CanonicalEvent, out: Float64Array, offset: number, leaveOneOut = false, recall?: Recall, rule: RecallRule = PAIRS_ONLY_RECALL): void {
+  statistics(event: CanonicalEvent, out: Float64Array, offset: number, leaveOneOut = false, recall?: Recall, rule: RecallRule = PAIRS_ONLY_RECALL, travelGap: number | null = null): void {
     const P = this.spec.pairs.length;
     const without = leaveOneOut ? 1 : 0;
     const habits = recall !== undefined && rule.habitMinAge !== null;
-    if (recall) this.recalled(recall, rule.minAge, habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1);
+    const travel = this.travelSpec;
+    const placeless = travel && recall ? placelessHash(memberValue(event, travel.members[0])) : 0;
+    if (recall) this.recalled(recall, rule.minAge, habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1, placeless);
+    // Whether the event's place is one its entity is known in: in the memory, or among its recalled events old enough
+    // to be habits (as novelty counts them). An entity the memory never met has no home to travel from (its own first
+    // logins after an attempt on the account from elsewhere are not a trip): as known.
+    let knownPlace = false;
     let o = offset;
     if (P) {
       let rarity = 0;
@@ -354,6 +404,7 @@ export class EntityMemory {
         // The count of the key joinKey(first, second) (keyCount), found by its members.
         const c = Math.max(0, (f?.byPartner.get(second) ?? 0) - without);
         const seen = c + (recall ? (this.recalledCounts[i] as number) : 0);
+        if (i === this.travelPair) knownPlace = c + (habits ? (this.habitCounts[i] as number) : 0) > 0 || (f?.events ?? 0) - without <= 0;
         if (seen === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
         novelty -= Math.log(this.partnerProbability(f, second, i, c, without, habits ? (this.habitCounts[i] as number) : 0));
@@ -361,7 +412,14 @@ export class EntityMemory {
       out[o++] = rarity;
       out[o++] = novelty;
     }
-    if (this.spec.hour_entity) out[o] = -Math.log(habits ? this.hourProbability(event, leaveOneOut, this.recalledEvents, this.recalledAtHour) : this.hourProbability(event, leaveOneOut));
+    if (this.spec.hour_entity) out[o++] = -Math.log(habits ? this.hourProbability(event, leaveOneOut, this.recalledEvents, this.recalledAtHour) : this.hourProbability(event, leaveOneOut));
+    if (travel) {
+      // The gap from recall when scoring (both row values are 1 + seconds after `until`), else the one the held-out
+      // fit measured over the entity's previous events (PlaceTrail).
+      const now = recall ? (recall.row[recall.offset + P] as number) : 0;
+      const gap = recall ? (this.recalledElsewhere > 0 && now > 0 ? now - this.recalledElsewhere : null) : travelGap;
+      out[o] = travelStatistic(knownPlace || memberValue(event, travel.members[1]) === ABSENT ? null : gap, this.spec.travel_within as number);
+    }
   }
 
   toFile(): MemoryFile {

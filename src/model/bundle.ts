@@ -120,6 +120,8 @@ const MemorySpecSchema = z.object({
   })),
   hour_entity: z.string().nullable(),
   hour_pair: z.string().optional(),
+  travel_pair: z.string().optional(),
+  travel_within: z.number().positive().optional(),
 });
 
 function MemberSchema() {

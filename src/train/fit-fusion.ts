@@ -11,7 +11,8 @@ import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError } from '../core/errors.js';
 import { EntityMemory, HABIT_MIN_AGE, type MemorySpec } from '../memory/entity-memory.js';
 import { eventStatistics, SEQUENCE_COMPONENT, type FusionData } from '../memory/fusion.js';
-import { resolvePairs } from '../memory/pairs.js';
+import { entityValue, memberValue, resolvePairs } from '../memory/pairs.js';
+import { PlaceTrail } from '../memory/travel.js';
 import { fitTail, TailTable } from '../memory/tail.js';
 import { fitCalibration } from '../scorer/calibrate.js';
 import { FUSION_STATISTICS } from '../scorer/raw-score.js';
@@ -79,13 +80,21 @@ export interface FusionOptions {
  * The memory a format's events fuse by default: the adapter's pairs, and the context entity's hour habit (this user at
  * 3 a.m., or this host at 3 a.m.; none for an entity that never recurs, a connection's uid), split by the adapter's
  * hourHabitField when the pair entity+field is among the pairs (a web login's user per OS; with `--entity src_host`
- * there is no such pair and the host keeps one habit).
+ * there is no such pair and the host keeps one habit). With `recalls` (a bundle whose scorer recalls the entity's recent
+ * events), the adapter's travel field adds the travel component the same way (`user+country`), which measures its gap
+ * over recalled events and so has none to measure without recall.
  */
-export function defaultMemorySpec(adapter: Adapter, entityKey: string): MemorySpec {
+export function defaultMemorySpec(adapter: Adapter, entityKey: string, recalls = true): MemorySpec {
   const pairs = resolvePairs(adapter).used;
   if (adapter.transientEntities?.includes(entityKey)) return { pairs, hour_entity: null };
   const split = adapter.hourHabitField === undefined ? undefined : `${entityKey}+${adapter.hourHabitField}`;
-  return pairs.some((p) => p.name === split) ? { pairs, hour_entity: entityKey, hour_pair: split as string } : { pairs, hour_entity: entityKey };
+  const moves = adapter.travel === undefined || !recalls ? undefined : `${entityKey}+${adapter.travel.field}`;
+  return {
+    pairs,
+    hour_entity: entityKey,
+    ...(pairs.some((p) => p.name === split) ? { hour_pair: split as string } : {}),
+    ...(adapter.travel && pairs.some((p) => p.name === moves) ? { travel_pair: moves as string, travel_within: adapter.travel.within } : {}),
+  };
 }
 
 /**
@@ -93,7 +102,7 @@ export function defaultMemorySpec(adapter: Adapter, entityKey: string): MemorySp
  * `limit` is the number of readable events the model was trained from (the first ones of the source).
  */
 export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL, options: FusionOptions = {}): Promise<FusionFit> {
-  const spec: MemorySpec = options.spec ?? defaultMemorySpec(adapter, entityKey);
+  const spec: MemorySpec = options.spec ?? defaultMemorySpec(adapter, entityKey, recall > 0);
   const statistics = options.statistics ?? [];
   const scorer = await Scorer.load(modelDir);
   const fusionStatistic = FUSION_STATISTICS[(MODEL_KINDS[scorer.bundle.kind] as ModelKind).rawScore];
@@ -103,6 +112,18 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     const names = [SEQUENCE_COMPONENT, ...memory.componentNames, ...statistics];
     const K = names.length;
     const rows: Float64Array[] = [];
+    // The travel component's gap per held-out event, over its entity's previous `recall` events (training and held-out,
+    // in time order, as the loop below meets them): the events a scored one recalls.
+    const travel = memory.travelSpec;
+    const trail = travel ? new PlaceTrail(recall) : null;
+    const gaps: (number | null)[] = [];
+    const walk = (e: CanonicalEvent, held: boolean) => {
+      if (!trail || !travel) return;
+      const entity = entityValue(e, spec.hour_entity as string);
+      const place = memberValue(e, travel.members[1]);
+      if (held) gaps.push(trail.gap(entity, place, e.time));
+      trail.add(entity, place, e.time);
+    };
 
     // The held-out events, in canonical order, as a stream of them would be, whatever order the files were given in.
     const read: CanonicalEvent[] = [];
@@ -127,7 +148,10 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
           row[0] = fusionStatistic(Float64Array.from(r.fields, (f) => f.surprisal), 0, r.fields.length);
           rows.push(row);
         });
-        for (const e of batch) later.add(e);
+        for (const e of batch) {
+          later.add(e);
+          walk(e, true);
+        }
         next = end;
       }
     };
@@ -136,6 +160,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       if (isHeldOut(heldOut, event.time)) continue;
       await scoreUntil(event.time);
       memory.add(event);
+      walk(event, false);
       scorer.remember([event]);
       if (++warmed % 10_000 === 0) scoring.update(warmed + rows.length);
     }
@@ -147,7 +172,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     // (With blocksOut, against the training events' memory alone; the bundle keeps the whole memory either way.)
     if (!options.blocksOut) memory.merge(later);
     held.forEach((e, i) => {
-      memory.statistics(e, rows[i] as Float64Array, 1, !options.blocksOut);
+      memory.statistics(e, rows[i] as Float64Array, 1, !options.blocksOut, undefined, undefined, gaps[i] ?? null);
       eventStatistics(e, statistics, rows[i] as Float64Array, 1 + memory.componentNames.length);
     });
     if (options.blocksOut) memory.merge(later);
@@ -162,7 +187,10 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     // 18 runs instead of 16 (README, Benchmarks). The other components' tails stay unbounded: bounding them too
     // lowered the web-login runs' TPR at 0.1% FPR (0.897 -> 0.877, re-ranked from the 12 web-login runs' dumps) for no
     // gain on LANL.
-    const tails = names.map((name, c) => fitTail(column(c), name === memory.hourComponent));
+    // The travel component's tail is bounded too: held-out events from a place new to their entity soon after one from
+    // elsewhere are few or none (a trip's own logins make its country known, left out one at a time), so beyond them
+    // its tail rests on no data at all.
+    const tails = names.map((name, c) => fitTail(column(c), name === memory.hourComponent || name === memory.travelComponent));
     const tables = tails.map((t) => new TailTable(t));
     const fused = Float64Array.from(rows, (r) => tables.reduce((s, t, c) => s - t.logP(r[c] as number), 0));
     const components = names.map((name, c) => ({ name, mean_minus_log_p: column(c).reduce((s, v) => s - (tables[c] as TailTable).logP(v), 0) / rows.length }));
