@@ -54,7 +54,7 @@ def main():
                                 providers=["CPUExecutionProvider"])
     x = random_tokens(np.random.default_rng(0), a.batch, bundle["context_length"] + 1, sizes)
     sess.run(None, {"tokens": x})                                  # warm-up run, dropped below
-    sess.end_profiling()
+    os.remove(sess.end_profiling())
     sess = ort.InferenceSession(os.path.join(a.model_dir, bundle["onnx"]["file"]), opts,
                                 providers=["CPUExecutionProvider"])
     for _ in range(a.runs + 1):
