@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { AdapterError } from '../src/core/errors.js';
 import type { CanonicalEvent } from '../src/core/event.js';
-import { EntityMemory, type MemorySpec } from '../src/memory/entity-memory.js';
+import { EntityMemory } from '../src/memory/entity-memory.js';
+import type { MemorySpec } from '../src/memory/memory-spec.js';
 import { Fusion } from '../src/memory/fusion.js';
 import { fitTail, TailTable } from '../src/memory/tail.js';
 

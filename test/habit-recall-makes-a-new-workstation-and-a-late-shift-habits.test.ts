@@ -4,7 +4,8 @@
 // stays new; bundles without the field keep
 // novelty the training habit and score as before; the probability stays a probability however much is recalled.
 import { describe, expect, it } from 'vitest';
-import { EntityMemory, HABIT_MIN_AGE, PAIRS_ONLY_RECALL } from '../src/memory/entity-memory.js';
+import { EntityMemory } from '../src/memory/entity-memory.js';
+import { HABIT_MIN_AGE, PAIRS_ONLY_RECALL } from '../src/memory/memory-spec.js';
 import { Fusion, type FusionData } from '../src/memory/fusion.js';
 import { LANL_MEMORY_SPEC, lanlLogon, recalledStatistics } from './support/memory-fixture.js';
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { hasBuild, hasPython } from './support/env.js';
 import { ATTACKER, takeoverLogin, webloginRecords as logins } from './support/weblogin-fixture.js';
-import { HABIT_MIN_AGE } from '../src/memory/entity-memory.js';
+import { HABIT_MIN_AGE } from '../src/memory/memory-spec.js';
 
 const ready = hasPython() && hasBuild();
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
 import type { CanonicalEvent } from '../src/core/event.js';
-import { EntityMemory, type MemorySpec } from '../src/memory/entity-memory.js';
+import { EntityMemory } from '../src/memory/entity-memory.js';
+import type { MemorySpec } from '../src/memory/memory-spec.js';
 import { defaultMemorySpec } from '../src/train/fit-fusion.js';
 import { recalledStatistics } from './support/memory-fixture.js';
 

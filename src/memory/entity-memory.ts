@@ -4,81 +4,16 @@
 import type { CanonicalEvent } from '../core/event.js';
 import { fnv1a } from '../scorer/order.js';
 import { hourOfDay, HourHabits } from './hour-habits.js';
+import { MAX_KEYS, MEMORY_SCHEMA_VERSION, NOVELTY_COMPONENT, PAIRS_COMPONENT, PAIRS_ONLY_RECALL, type MemoryFile, type MemorySpec, type Recall, type RecallRule } from './memory-spec.js';
 import { entityValue, firstMember, memberValue, pairKey, partner, type PairSpec } from './pairs.js';
+import { RecallTally } from './recall-tally.js';
 import { placelessHash, TRAVEL_PREFIX, travelStatistic } from './travel.js';
 import { ABSENT } from '../adapters/names.js';
 
 export { hourOfDay } from './hour-habits.js';
 
-export const MEMORY_SCHEMA_VERSION = 1;
-export const PAIRS_COMPONENT = 'pairs';
-export const NOVELTY_COMPONENT = 'novelty';
-/** Distinct keys kept per pair (and entities per hour profile); later new keys are not counted (memory stays bounded). */
-export const MAX_KEYS = 2_000_000;
 /** Added to a pair count so an unseen pair has a finite statistic, -ln(0.1). */
 const PAIR_PSEUDO_COUNT = 0.1;
-
-export interface MemorySpec {
-  pairs: PairSpec[];
-  /** The entity whose hour-of-day habit is kept (the bundle's entity key), or null for none. */
-  hour_entity: string | null;
-  /**
-   * A pair (by name, first member hour_entity) whose key keeps the hour habit instead of the entity's value alone
-   * (Adapter.hourHabitField: `user+os`, a phone's evenings apart from a desktop's working hours); absent = the entity's.
-   */
-  hour_pair?: string;
-  /**
-   * A pair (by name, first member hour_entity) whose second member is where the entity is (Adapter.travel:
-   * `user+country`): the `travel:P` component (travel.ts) measures how soon after a login from elsewhere one from a
-   * place new to the entity comes; absent = no such component, as memories written before it.
-   */
-  travel_pair?: string;
-  /** With travel_pair: seconds within which a login from elsewhere counts (Adapter.travel.within; weblogin 12 h). */
-  travel_within?: number;
-}
-
-export interface MemoryFile {
-  schema_version: number;
-  spec: MemorySpec;
-  events: number;
-  /** Per pair, in spec order: [key, count] with key = both members joined by NUL. */
-  pair_counts: [string, number][][];
-  /** [entity (with an hour pair: the pair's key), 24 counts by hour of day] */
-  hours: [string, number[]][];
-  truncated: boolean;
-  /** The latest event time counted (absent in files written before recall existed: recall then stays off). */
-  until?: number;
-}
-
-/**
- * The entity's recent events as its history rows hold them (oldest first), for recall: each row's recall part
- * (recallRow) starts at `offset`, as does the scored event's in `row`.
- */
-export interface Recall {
-  rows: readonly Int32Array[];
-  row: Int32Array;
-  offset: number;
-}
-
-/**
- * Which recalled events count (FusionData.recall_min_age, .habit_recall_min_age): in the pair counts, those at least
- * `minAge` seconds older than the scored event; in the novelty and hour-of-day habits, with `habitMinAge` (else none),
- * those at least the larger of the two older.
- */
-export interface RecallRule {
-  minAge: number;
-  habitMinAge: number | null;
-}
-
-/** Bundles written before the rule: every recalled event counts in the pairs only. */
-export const PAIRS_ONLY_RECALL: RecallRule = Object.freeze({ minAge: 0, habitMinAge: null });
-
-/**
- * Seconds a recalled event must precede the scored one to count in its entity's habits (`train` writes it as
- * fusion.habit_recall_min_age): a habit recurs over sittings, while one sitting's events come seconds apart (a
- * ticket, then the logon it was for); the same hour weblogin's sittings last (WebloginAdapter's recallMinAge).
- */
-export const HABIT_MIN_AGE = 3600;
 
 /**
  * Largest value a recall row keeps for how much later than the memory its event is (1 + whole seconds after `until`;
@@ -145,23 +80,14 @@ export class EntityMemory {
   unseenMask = 0;
   /** The latest event time counted: recalled events later than this are not in the memory. */
   until = -Infinity;
-  /** Per pair, the recalled count of the event being scored (reused per call). */
-  private readonly recalledCounts: Int32Array;
-  /** Per pair, the recalled count old enough to count in the novelty habit (habit recall). */
-  private readonly habitCounts: Int32Array;
-  /** Recalled events counted in the hour habit of the event being scored, and their smoothed weight at its hour. */
-  private recalledEvents = 0;
-  private recalledAtHour = 0;
   /** Index in spec.pairs of spec.hour_pair, else -1 (the hour habit is the entity's). */
   private readonly hourPair: number;
   /** Index in spec.pairs of spec.travel_pair, else -1 (no travel component). */
   private readonly travelPair: number;
-  /** Of the event being scored (recall): 1 + seconds after `until` of its latest recalled event from another place, else 0. */
-  private recalledElsewhere = 0;
+  /** What the recalled events of the event being scored add (filled per call to `statistics` with recall). */
+  private readonly recalled: RecallTally;
 
   constructor(readonly spec: MemorySpec) {
-    this.recalledCounts = new Int32Array(spec.pairs.length);
-    this.habitCounts = new Int32Array(spec.pairs.length);
     this.counts = spec.pairs.map(() => new Map());
     this.firsts = spec.pairs.map(() => new Map());
     this.fans = spec.pairs.map(() => new Map());
@@ -178,6 +104,7 @@ export class EntityMemory {
     if (spec.travel_pair !== undefined && !(typeof spec.travel_within === 'number' && spec.travel_within > 0)) {
       throw new Error(`memory spec: travel_pair "${spec.travel_pair}" needs travel_within, the seconds within which a login from elsewhere counts (got ${String(spec.travel_within)})`);
     }
+    this.recalled = new RecallTally(spec.pairs.length, this.hourPair, this.travelPair);
   }
 
   /** The travel pair of the memory (spec.travel_pair), or undefined. */
@@ -302,56 +229,6 @@ export class EntityMemory {
     out[offset + P] = event.time > this.until ? Math.min(MAX_LATER, 1 + Math.floor(event.time - this.until)) : 0;
   }
 
-  /**
-   * Into recalledCounts[i]: how often pair i's key of the event comes among its recalled events later than the
-   * memory and at least `minAge` seconds older than the event. With `habitAge` (else -1), the same into habitCounts
-   * for the events at least that old, and, with `hour` (0-23, else -1), into recalledEvents and recalledAtHour how many
-   * of those there were and their weight at that hour as the hour profile smooths it (1 at the hour, 0.5 at the next
-   * or previous one). With a travel pair, into recalledElsewhere the latest of those later than the memory whose place
-   * (travel pair hash) is another than the event's and not `placeless` (the hash of the entity with no place). One pass
-   * over the rows: each row is read once, not once per pair or per rule.
-   */
-  private recalled(recall: Recall, minAge: number, habitAge: number, hour: number, placeless: number): void {
-    const { rows, offset, row } = recall;
-    const P = this.spec.pairs.length;
-    const after = offset + P;
-    const now = row[after] as number;
-    const counts = this.recalledCounts;
-    const habit = this.habitCounts;
-    counts.fill(0);
-    habit.fill(0);
-    let events = 0;
-    let atHour = 0;
-    const tp = this.travelPair;
-    // A recalled event from another place counts at any age: minutes before, it is the strongest evidence.
-    let elsewhere = 0;
-    for (let r = 0; r < rows.length; r++) {
-      const past = rows[r] as Int32Array;
-      const later = past[after] as number;
-      if (later === 0) continue;
-      if (tp >= 0 && later > elsewhere && past[offset + tp] !== row[offset + tp] && past[offset + tp] !== placeless) elsewhere = later;
-      const age = now - later;
-      const inPairs = minAge <= 0 || age >= minAge;
-      const inHabits = habitAge >= 0 && (habitAge === 0 || age >= habitAge);
-      if (!inPairs && !inHabits) continue;
-      for (let i = 0; i < P; i++) {
-        if (past[offset + i] !== row[offset + i]) continue;
-        if (inPairs) counts[i] = (counts[i] as number) + 1;
-        if (inHabits) habit[i] = (habit[i] as number) + 1;
-      }
-      // With an hour pair, only the recalled events of the same key (this user's same OS) are its hour habit.
-      if (!inHabits || hour < 0 || (this.hourPair >= 0 && past[offset + this.hourPair] !== row[offset + this.hourPair])) continue;
-      events += 1;
-      // The row keeps 1 + the whole seconds after `until`: its hour of day, to the second.
-      const d = (hourOfDay(this.until + later - 1) - hour + 24) % 24;
-      if (d === 0) atHour += 1;
-      else if (d === 1 || d === 23) atHour += 0.5;
-    }
-    this.recalledEvents = events;
-    this.recalledAtHour = atHour;
-    this.recalledElsewhere = elsewhere;
-  }
-
   /** Names of the pairs this event's members were never seen together in (a pair count of 0). */
   unseenPairs(event: CanonicalEvent): string[] {
     return this.spec.pairs.filter((_, i) => this.pairCount(event, i) === 0).map((p) => p.name);
@@ -386,7 +263,7 @@ export class EntityMemory {
     const habits = recall !== undefined && rule.habitMinAge !== null;
     const travel = this.travelSpec;
     const placeless = travel && recall ? placelessHash(memberValue(event, travel.members[0])) : 0;
-    if (recall) this.recalled(recall, rule.minAge, habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1, placeless);
+    if (recall) this.recalled.tally(recall, this.until, rule.minAge, habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1, placeless);
     // Whether the event's place is one its entity is known in: in the memory, or among its recalled events old enough
     // to be habits (as novelty counts them). An entity the memory never met has no home to travel from (its own first
     // logins after an attempt on the account from elsewhere are not a trip): as known.
@@ -403,21 +280,21 @@ export class EntityMemory {
         const f = (this.firsts[i] as Map<string, FirstMember>).get(first);
         // The count of the key joinKey(first, second) (keyCount), found by its members.
         const c = Math.max(0, (f?.byPartner.get(second) ?? 0) - without);
-        const seen = c + (recall ? (this.recalledCounts[i] as number) : 0);
-        if (i === this.travelPair) knownPlace = c + (habits ? (this.habitCounts[i] as number) : 0) > 0 || (f?.events ?? 0) - without <= 0;
+        const seen = c + (recall ? (this.recalled.counts[i] as number) : 0);
+        if (i === this.travelPair) knownPlace = c + (habits ? (this.recalled.habit[i] as number) : 0) > 0 || (f?.events ?? 0) - without <= 0;
         if (seen === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
-        novelty -= Math.log(this.partnerProbability(f, second, i, c, without, habits ? (this.habitCounts[i] as number) : 0));
+        novelty -= Math.log(this.partnerProbability(f, second, i, c, without, habits ? (this.recalled.habit[i] as number) : 0));
       }
       out[o++] = rarity;
       out[o++] = novelty;
     }
-    if (this.spec.hour_entity) out[o++] = -Math.log(habits ? this.hourProbability(event, leaveOneOut, this.recalledEvents, this.recalledAtHour) : this.hourProbability(event, leaveOneOut));
+    if (this.spec.hour_entity) out[o++] = -Math.log(habits ? this.hourProbability(event, leaveOneOut, this.recalled.events, this.recalled.atHour) : this.hourProbability(event, leaveOneOut));
     if (travel) {
       // The gap from recall when scoring (both row values are 1 + seconds after `until`), else the one the held-out
       // fit measured over the entity's previous events (PlaceTrail).
       const now = recall ? (recall.row[recall.offset + P] as number) : 0;
-      const gap = recall ? (this.recalledElsewhere > 0 && now > 0 ? now - this.recalledElsewhere : null) : travelGap;
+      const gap = recall ? (this.recalled.elsewhere > 0 && now > 0 ? now - this.recalled.elsewhere : null) : travelGap;
       out[o] = travelStatistic(knownPlace || memberValue(event, travel.members[1]) === ABSENT ? null : gap, this.spec.travel_within as number);
     }
   }

@@ -3,7 +3,8 @@
 // chi-square step, which would not change the order). No component can drown another, and none is hand-weighted.
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
-import { PAIRS_COMPONENT, type EntityMemory, type Recall, type RecallRule } from './entity-memory.js';
+import type { EntityMemory } from './entity-memory.js';
+import { PAIRS_COMPONENT, type Recall, type RecallRule } from './memory-spec.js';
 import { TailTable, type TailTableData } from './tail.js';
 
 export const SEQUENCE_COMPONENT = 'sequence';

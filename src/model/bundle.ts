@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ModelLoadError } from '../core/errors.js';
-import { MEMORY_SCHEMA_VERSION, type MemoryFile } from '../memory/entity-memory.js';
+import { MEMORY_SCHEMA_VERSION, type MemoryFile } from '../memory/memory-spec.js';
 import { MODEL_KINDS, type ModelKind } from './kinds.js';
 import { TextTokensSchema, type TextTokens } from '../tokenizer/text-tokens.js';
 import { openTextTokens } from '../tokenizer/text-modes.js';

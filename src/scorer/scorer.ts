@@ -12,7 +12,8 @@ import { HistoryStore } from './history.js';
 import { canonicalOrder, tieBreak } from './order.js';
 import { DailyBudget } from './daily-budget.js';
 import { AdapterError, ModelLoadError } from '../core/errors.js';
-import { EntityMemory, type MemoryFile } from '../memory/entity-memory.js';
+import { EntityMemory } from '../memory/entity-memory.js';
+import type { MemoryFile } from '../memory/memory-spec.js';
 import { Fusion, type ComponentScore } from '../memory/fusion.js';
 
 export type { FieldScore } from '../model/runtime.js';

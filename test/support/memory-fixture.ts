@@ -2,7 +2,8 @@
 // earlier events recalled through their history rows, as the scorer recalls them.
 import { createAdapter } from '../../src/adapters/registry.js';
 import type { CanonicalEvent } from '../../src/core/event.js';
-import { type EntityMemory, type MemorySpec, PAIRS_ONLY_RECALL, type RecallRule } from '../../src/memory/entity-memory.js';
+import type { EntityMemory } from '../../src/memory/entity-memory.js';
+import { type MemorySpec, PAIRS_ONLY_RECALL, type RecallRule } from '../../src/memory/memory-spec.js';
 import { resolvePairs } from '../../src/memory/pairs.js';
 
 /** A LANL logon of `user` from `src` to `dst` (Kerberos unless told). */

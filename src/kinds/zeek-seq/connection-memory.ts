@@ -3,7 +3,7 @@
 // those four are the pairs the rarity rule counts; the memory turns each into two statistics (-ln(count +
 // 0.1) and how new such a partner is for the first member's habit), so a pair seen twice is rarer than one seen a
 // thousand times, not merely "seen".
-import type { MemorySpec } from '../../memory/entity-memory.js';
+import type { MemorySpec } from '../../memory/memory-spec.js';
 
 /** Entities connection-event.ts adds to a connection event for these pairs (beside the adapter's src_ip/dst_ip). */
 const MEMBERS = ['src_ip', 'dst_ip', 'dst_port', 'service'] as const;

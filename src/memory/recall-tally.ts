@@ -1,0 +1,77 @@
+// What an event's recalled events (its entity's history rows later than the memory) add to the memory's statistics:
+// per pair how often its key recurs, in the pair counts and in the habits, the hour habit's recalled events and
+// their weight at the event's hour, and when the entity was last somewhere else. Filled once per scored event, in
+// one pass over the rows; EntityMemory.statistics reads it.
+import { hourOfDay } from './hour-habits.js';
+import type { Recall } from './memory-spec.js';
+
+export class RecallTally {
+  /** Per pair, the recalled count of the event being scored (reused per call). */
+  readonly counts: Int32Array;
+  /** Per pair, the recalled count old enough to count in the novelty habit (habit recall). */
+  readonly habit: Int32Array;
+  /** Recalled events counted in the hour habit of the event being scored, and their smoothed weight at its hour. */
+  events = 0;
+  atHour = 0;
+  /** 1 + seconds after the memory's `until` of the event's latest recalled event from another place, else 0. */
+  elsewhere = 0;
+
+  /**
+   * `hourPair` / `travelPair`: indexes in the memory's pairs of its hour pair and travel pair, else -1 (the hour
+   * habit is the entity's; no travel component).
+   */
+  constructor(private readonly pairs: number, private readonly hourPair: number, private readonly travelPair: number) {
+    this.counts = new Int32Array(pairs);
+    this.habit = new Int32Array(pairs);
+  }
+
+  /**
+   * Into counts[i]: how often pair i's key of the event comes among its recalled events later than the memory
+   * (`until`, the memory's latest event time) and at least `minAge` seconds older than the event. With `habitAge`
+   * (else -1), the same into habit for the events at least that old, and, with `hour` (0-23, else -1), into events
+   * and atHour how many of those there were and their weight at that hour as the hour profile smooths it (1 at the
+   * hour, 0.5 at the next or previous one). With a travel pair, into elsewhere the latest of those later than the
+   * memory whose place (travel pair hash) is another than the event's and not `placeless` (the hash of the entity
+   * with no place). Each row is read once, not once per pair or per rule.
+   */
+  tally(recall: Recall, until: number, minAge: number, habitAge: number, hour: number, placeless: number): void {
+    const { rows, offset, row } = recall;
+    const P = this.pairs;
+    const after = offset + P;
+    const now = row[after] as number;
+    const counts = this.counts;
+    const habit = this.habit;
+    counts.fill(0);
+    habit.fill(0);
+    let events = 0;
+    let atHour = 0;
+    const tp = this.travelPair;
+    // A recalled event from another place counts at any age: minutes before, it is the strongest evidence.
+    let elsewhere = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const past = rows[r] as Int32Array;
+      const later = past[after] as number;
+      if (later === 0) continue;
+      if (tp >= 0 && later > elsewhere && past[offset + tp] !== row[offset + tp] && past[offset + tp] !== placeless) elsewhere = later;
+      const age = now - later;
+      const inPairs = minAge <= 0 || age >= minAge;
+      const inHabits = habitAge >= 0 && (habitAge === 0 || age >= habitAge);
+      if (!inPairs && !inHabits) continue;
+      for (let i = 0; i < P; i++) {
+        if (past[offset + i] !== row[offset + i]) continue;
+        if (inPairs) counts[i] = (counts[i] as number) + 1;
+        if (inHabits) habit[i] = (habit[i] as number) + 1;
+      }
+      // With an hour pair, only the recalled events of the same key (this user's same OS) are its hour habit.
+      if (!inHabits || hour < 0 || (this.hourPair >= 0 && past[offset + this.hourPair] !== row[offset + this.hourPair])) continue;
+      events += 1;
+      // The row keeps 1 + the whole seconds after `until`: its hour of day, to the second.
+      const d = (hourOfDay(until + later - 1) - hour + 24) % 24;
+      if (d === 0) atHour += 1;
+      else if (d === 1 || d === 23) atHour += 0.5;
+    }
+    this.events = events;
+    this.atHour = atHour;
+    this.elsewhere = elsewhere;
+  }
+}
