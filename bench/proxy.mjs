@@ -43,7 +43,7 @@ const bodies = toBodies(docs.map((d) => JSON.stringify(d)));
 const prescored = await prescoredLines(modelDir, docs);
 const prescoredBodies = toBodies(prescored);
 // How many carry the full explanation (the raw score is written only with it): the share decides most of what the
-// fields cost OpenSearch (README, "What indexing the anomaly fields costs OpenSearch").
+// fields cost OpenSearch (docs/benchmarks.md, "What indexing the anomaly fields costs OpenSearch").
 const explainedInFull = prescored.filter((line) => JSON.parse(line).anomaly?.raw !== undefined).length;
 
 const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });

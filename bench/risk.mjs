@@ -106,7 +106,7 @@ try {
   // enough that V8 is done optimizing. After 1,500 warm-up requests it still compiled 92-104 functions during the next
   // 3,000 on /v1/risk alone (the HTTP server's and the route's per-request code among them; 42 when /v1/score and the
   // 1-client runs came first, 0-2 after 13,500), and the sidecar spent 1.0-2.0x the CPU per login (median 1.4x,
-  // seven pairs in the same minutes); after 12,000, 0.8-1.1x of the default order's in those runs (README). Last to
+  // seven pairs in the same minutes); after 12,000, 0.8-1.1x of the default order's in those runs (docs/benchmarks.md). Last to
   // settle is the code run once per batch (Scorer.score, the kind's explain, ScoringService.run): at 16 clients a
   // batch holds about 8.5 logins, and its re-optimization after a deopt came 9,000-13,500 requests in (the 1-client
   // runs, one login a batch, get it there sooner).

@@ -113,7 +113,7 @@ async function rarity(trainDay, testDay) {
   return rows;
 }
 
-/** The default transformer-mlm, each conn record one event (src_ip context, 3 epochs, seed 1: the README's row). */
+/** The default transformer-mlm, each conn record one event (src_ip context, 3 epochs, seed 1: docs/benchmarks.md's row). */
 async function mlm(trainDay, testDay) {
   const conn = (await benignCopies(trainDay)).find((f) => f.endsWith('conn.log.labeled'));
   const modelDir = join(work, `mlm-${trainDay}`);

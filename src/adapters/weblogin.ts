@@ -15,8 +15,8 @@ const FIELD_NAMES = ['user', 'src_host', 'dst_host', 'country', 'asn', 'browser'
 const ENTITY_NAMES = ['user', 'src_host', 'dst_host', 'src_ip'] as const;
 /**
  * The user's habits beyond its addresses, which the per-entity memory and the rarity baseline count (Adapter.extraPairs):
- * the country and AS it logs in from, the browser and OS it logs in with. Chosen over the web-login matrix (README,
- * "Detection"): country and AS alone left new devices ranked below the rule's.
+ * the country and AS it logs in from, the browser and OS it logs in with. Chosen over the web-login matrix
+ * (docs/benchmarks.md): country and AS alone left new devices ranked below the rule's.
  */
 const WEBLOGIN_PAIRS = Object.freeze(['country', 'asn', 'browser', 'os'].map((field) => Object.freeze([{ entity: 'user' }, { field }] as const)));
 
@@ -24,7 +24,7 @@ const WEBLOGIN_PAIRS = Object.freeze(['country', 'asn', 'browser', 'os'].map((fi
  * Seconds a user's earlier login must precede this one for the fused memory's recall to count its pairs: a sitting
  * (an SSO client signing in to several applications, or a taker trying the stolen account from one address and
  * device) is a burst of minutes, and recalling its own first login made the second and third look habitual. On the
- * web-login matrix (README, "Detection"; 12 runs re-ranked from their dumps): mean AP 0.960 recalling every login,
+ * web-login matrix (docs/benchmarks.md; 12 runs re-ranked from their dumps): mean AP 0.960 recalling every login,
  * 0.971 / 0.973 / 0.972 / 0.971 leaving out the last 30 min / 1 h / 2 h / 4 h, 0.967 without recall (which leaves a
  * trip's second day as new as its first); the bench rerun with 1 h gave the same 0.973.
  */
@@ -34,7 +34,7 @@ const RECALL_MIN_AGE = 3600;
  * The user's hour-of-day habit is kept per OS (Adapter.hourHabitField): a phone used in the evening and a desktop at
  * work are two habits, and one profile made every evening phone login as rare as a night-time one (most normal logins
  * ranked above the account takers' on the web-login matrix). OS rather than browser: Chrome runs on both. Measured on
- * the matrix's 12 runs refitted (README, "Detection"): mean AP 0.976 one habit per user, 0.981 per OS.
+ * the matrix's 12 runs refitted (docs/benchmarks.md): mean AP 0.976 one habit per user, 0.981 per OS.
  */
 const HOUR_HABIT_FIELD = 'os';
 
@@ -42,8 +42,8 @@ const HOUR_HABIT_FIELD = 'os';
  * Where a user logs in from, for the fused memory's travel component (Adapter.travel): a login from a country new to
  * the user within 12 hours of one from another country is a taker (the victim at home the same morning), a traveller's
  * first login abroad comes a flight, a night or a weekend later. The country rather than the AS: a phone changes AS
- * with its network at home. The horizon was chosen on the web-login matrix's 18 lstm-lm runs refitted (README,
- * Benchmarks), with a sidecar's history (recalling the days before) and without: mean AP 0.985 -> 0.991 / 0.991, above
+ * with its network at home. The horizon was chosen on the web-login matrix's 18 lstm-lm runs refitted
+ * (docs/benchmarks.md), with a sidecar's history (recalling the days before) and without: mean AP 0.985 -> 0.991 / 0.991, above
  * the rule's in 17 runs instead of 15; 6 hours 0.990, 16; 24 hours 0.991 / 0.987, 16 / 15; no horizon 0.991 / 0.981.
  */
 const TRAVEL = Object.freeze({ field: 'country', within: 12 * 3600 });

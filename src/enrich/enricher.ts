@@ -68,7 +68,7 @@ export interface EnrichObserver {
 
 export const WRITE_BACKS = Object.freeze(['index', 'update'] as const);
 export type WriteBack = (typeof WRITE_BACKS)[number];
-/** Measured faster with bench/enrich.mjs, alternating both (README, the bench/enrich.mjs row). */
+/** Measured faster with bench/enrich.mjs, alternating both (docs/benchmarks.md, the bench/enrich.mjs row). */
 export const DEFAULT_WRITE_BACK: WriteBack = 'index';
 
 const MAX_REPORTED_FAILURES = 20;

@@ -21,7 +21,7 @@ export function travelFloor(withinSeconds: number): number {
  * -ln(hours since the latest login from another place), higher = sooner = rarer, for a gap shorter than the horizon
  * (MemorySpec.travel_within, Adapter.travel); null or longer: the floor, the value at the horizon. Longer gaps are not
  * measured at all: a sidecar's recall holds a traveller's last logins from home, days before its first abroad, and
- * the held-out fit has almost no moves to scale such gaps by (README, Benchmarks).
+ * the held-out fit has almost no moves to scale such gaps by (docs/benchmarks.md).
  */
 export function travelStatistic(secondsSince: number | null, withinSeconds: number): number {
   if (secondsSince === null || secondsSince >= withinSeconds) return travelFloor(withinSeconds);

@@ -48,7 +48,7 @@ function compiledOrStringify(fields: AnomalyFields): string {
 // need no escape, finite numbers, booleans. It gives up (null) on anything else (an escape, a null, a non-finite
 // number, a value of another type), and the whole object then goes through compiledOrStringify: that keeps every
 // byte the same without restating fast-json-stringify's coercions. It was a tenth of the proxy's event-loop time
-// through the compiled serializer (README, "Where the proxy's time goes"); the fuzz test compares the two.
+// through the compiled serializer (docs/benchmarks.md, "The proxy and the ML route: the event loop, profiled"); the fuzz test compares the two.
 
 /** `"text"`, or null when the string needs an escape or is not a string. */
 const str = (v: unknown): string | null => (typeof v === 'string' && !needsEscape(v) ? '"' + v + '"' : null);

@@ -185,7 +185,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     // is (its profile's weight against the pseudo-events of everyone's hours), not with how unusual the event is, and
     // the unbounded exponential tail gave such a logon 25-37 nats, more than the pairs, novelty and sequence of most
     // attacks together. Measured on the detection matrix's 18 LANL runs: mean AP 0.407 -> 0.441, above the rule's in
-    // 18 runs instead of 16 (README, Benchmarks). The other components' tails stay unbounded: bounding them too
+    // 18 runs instead of 16 (docs/benchmarks.md). The other components' tails stay unbounded: bounding them too
     // lowered the web-login runs' TPR at 0.1% FPR (0.897 -> 0.877, re-ranked from the 12 web-login runs' dumps) for no
     // gain on LANL.
     // The travel component's tail is bounded too: held-out events from a place new to their entity soon after one from
