@@ -153,7 +153,8 @@ for (const r of rows) {
   const direct = rows.find((x) => x.path === 'direct' && x.pass === r.pass) ?? rows.find((x) => x.path === 'direct');
   const directBytes = rows.find((x) => x.path === 'direct' && x.bytes_per_doc !== null)?.bytes_per_doc;
   const ratio = r.seqsentry_cpu_us_per_doc && r.os_cpu_us_per_doc ? fmt(r.seqsentry_cpu_us_per_doc / r.os_cpu_us_per_doc, 2) : '–';
-  const over = r === direct || r.bytes_per_doc === null ? '–' : `+${fmt(100 * (r.bytes_per_doc / directBytes - 1))}%`;
+  const pct = r.bytes_per_doc === null ? 0 : 100 * (r.bytes_per_doc / directBytes - 1);
+  const over = r === direct || r.bytes_per_doc === null ? '–' : `${pct >= 0 ? '+' : ''}${fmt(pct)}%`;
   process.stdout.write(`| ${r.path} | ${r.pass} | ${r.docs_per_s} | ${fmt(r.docs_per_s / direct.docs_per_s, 2)} | ${r === direct ? '–' : r.scored} | ${fmt(r.os_cpu_us_per_doc)} | ${r === direct ? '–' : fmt(r.seqsentry_cpu_us_per_doc)} | ${ratio} | ${r.bytes_per_doc === null ? '–' : fmt(r.bytes_per_doc)} | ${over} |\n`);
 }
 for (const r of rows.filter((x) => x.unscored)) process.stdout.write(`\n${r.path}: ${r.unscored.count} events unscored (${r.unscored.pending} marked anomaly.pending, e.g. ${JSON.stringify(r.unscored.reason ?? '').slice(0, 300)})`);
