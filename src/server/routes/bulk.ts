@@ -1,7 +1,7 @@
 // POST /_bulk, /{index}/_bulk: score index/create documents, add the anomaly fields and ids, forward to OpenSearch in parts that fit.
 import { anomalyError, anomalyPending, type AnomalyFields } from '../../service/anomaly-fields.js';
 import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
-import type { OpenSearchHttp } from '../../opensearch/http.js';
+import type { ForwardResponse, OpenSearchHttp } from '../../opensearch/http.js';
 import { logger } from '../../util/log.js';
 import { withAnomalyFields } from '../anomaly-json.js';
 import { actionWithId, duplicateCreateAnswer, generatedId, isDuplicateCreate } from '../bulk-ids.js';
@@ -144,12 +144,12 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   // No item failed: none to forget, no create can be a duplicate, so OpenSearch's whole answer goes back untouched
   // without parsing it (its ~100 bytes per item were the proxy's second JSON.parse of every document).
   if (outcome.only && outcome.clean && refused.size === 0) {
-    return { status: 200, body: outcome.only.body, contentType: outcome.only.contentType ?? 'application/json; charset=UTF-8' };
+    return passThrough(outcome.only);
   }
   const sent = items.filter((it) => !refused.has(it));
   const { answers, took } = answerItems(outcome);
   if (answers === null) {
-    if (outcome.only && refused.size === 0) return { status: 200, body: outcome.only.body, contentType: outcome.only.contentType ?? 'application/json; charset=UTF-8' };
+    if (outcome.only && refused.size === 0) return passThrough(outcome.only);
     // Written, but the answer cannot be lined up with the items: an error, which the shipper retries idempotently.
     throw new HttpError(502, 'bad_gateway_exception', 'OpenSearch took the bulk but its answer does not list one item per action; some or all of it may be written', 'upstream');
   }
@@ -166,7 +166,7 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   if (duplicates > 0) log.info({ duplicates }, 'creates of documents already written (same index and bytes) answered as noop');
   // OpenSearch's answer untouched when it is the whole answer: per-item errors stay visible as they were.
   if (outcome.only && refused.size === 0 && duplicates === 0) {
-    return { status: 200, body: outcome.only.body, contentType: outcome.only.contentType ?? 'application/json; charset=UTF-8' };
+    return passThrough(outcome.only);
   }
   const merged = parsed.map((it) => (refused.has(it) ? refusedItem(it, refused.get(it)!) : answerOf.get(it)!));
   const body = { took, errors: merged.some((m) => itemStatus(m) >= 300), items: merged };
@@ -184,3 +184,8 @@ const tooLargeRefusal = (it: BulkItem, limit: number): Refusal => ({
   type: 'content_too_long_exception',
   reason: `_bulk:${it.actionLine}: this item alone is larger than the largest request OpenSearch takes (bulk.max_forward_bytes = ${limit} bytes); it was not written`,
 });
+
+/** OpenSearch's own answer, returned to the shipper byte for byte. */
+function passThrough(res: ForwardResponse): Reply {
+  return { status: 200, body: res.body, contentType: res.contentType ?? 'application/json; charset=UTF-8' };
+}
