@@ -46,8 +46,9 @@ export interface EventScore {
 export interface KindRuntime {
   score(batch: KindBatch): Promise<EventScore[]>;
   /**
-   * True when each event's score depends on that event alone, never on the rest of its batch (a batch of ONNX
-   * calls may differ in the last bits with its layout): without history the scorer then skips the canonical order.
+   * True when each event's score depends on that event alone, never on the rest of its batch: without history the
+   * scorer then skips the canonical order. ONNX kinds do not claim it: their outputs were bit-identical in every batch
+   * layout on this build (bench/batch-invariance.mjs), but ONNX Runtime promises that for no CPU or version.
    */
   readonly independent?: boolean;
   release(): Promise<void>;
