@@ -11,10 +11,11 @@
 // --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
 // the run's model) for studying how components combine.
 // Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { quiet } from './lib/ecs-bench.mjs';
+import { classSummary, perClass, testLabels } from './lib/detection-labels.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const { DETECTION_MATRIX, matrixOptions } = await import(new URL('sim/matrix.js', dist));
@@ -27,7 +28,6 @@ const { createAdapter } = await import(new URL('adapters/registry.js', dist));
 const { readEvents } = await import(new URL('adapters/read.js', dist));
 const { RarityCounts, rarityPairs } = await import(new URL('eval/baseline.js', dist));
 const { evaluateRanking } = await import(new URL('eval/metrics.js', dist));
-const { eventLabelKey, labelKey } = await import(new URL('eval/labels.js', dist));
 
 const { values } = parseArgs({
   options: {
@@ -69,46 +69,6 @@ const kinds = values.kind ? values.kind.split(',') : [null];
 const runs = kinds.flatMap((kind) => variants.map((v) => ({ kind, v, name: kinds.length > 1 ? `${kind}/${v}` : v })));
 for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unknown ${v} (known: ${Object.keys(VARIANTS).join(', ')})`);
 
-/** campaigns.tsv: time, user, src, dst, class, instance per red-team event. */
-async function campaignClasses(dir) {
-  const byKey = new Map();
-  const lines = (await readFile(join(dir, 'campaigns.tsv'), 'utf8')).trim().split('\n').slice(1);
-  for (const line of lines) {
-    const [time, user, src, dst, cls] = line.split('\t');
-    byKey.set(labelKey(Number(time), [user, src, dst]), cls);
-  }
-  return byKey;
-}
-
-/** Index of the first element > v (orEqual: >= v) in an ascending array. */
-function bound(x, v, orEqual = false) {
-  let lo = 0;
-  let hi = x.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (x[mid] < v || (!orEqual && x[mid] === v)) lo = mid + 1; else hi = mid; }
-  return lo;
-}
-
-/**
- * Share of a class's events above the 0.1%-FPR threshold, and their median rank: the normal events scoring above
- * them, ties counted half (a score with many ties, as the baseline's counts have, gets no credit from file order).
- */
-function perClass(score, labels, classes) {
-  const negatives = Float64Array.from(score.filter((_, i) => !labels[i])).sort();
-  const threshold = negatives[negatives.length - 1 - Math.floor(0.001 * negatives.length)] ?? Infinity; // 0.1% of normal events score above
-  const rows = {};
-  for (const [i, cls] of classes) {
-    (rows[cls] ??= { caught: 0, n: 0, ranks: [] }).n += 1;
-    if (score[i] > threshold) rows[cls].caught += 1;
-    const above = negatives.length - bound(negatives, score[i]);
-    const ties = bound(negatives, score[i]) - bound(negatives, score[i], true);
-    rows[cls].ranks.push(above + ties / 2);
-  }
-  return Object.fromEntries(Object.entries(rows).map(([cls, r]) => {
-    const ranks = r.ranks.sort((a, b) => a - b);
-    return [cls, { n: r.n, tpr: r.caught / r.n, median_rank: ranks[ranks.length >> 1] }];
-  }));
-}
-
 async function runOne(entry, seed, render) {
   const dir = join(work, `${entry.name}-s${seed}-${render}`);
   await quiet(() => simulate({ ...matrixOptions(entry, seed, join(dir, 'sim')), render }));
@@ -116,17 +76,11 @@ async function runOne(entry, seed, render) {
   const adapter = createAdapter(format);
   const trainFile = join(dir, 'sim', files.train);
   const testFile = join(dir, 'sim', files.test);
-  const byKey = await campaignClasses(join(dir, 'sim'));
   const counts = new RarityCounts(rarityPairs(adapter));
   for await (const item of readEvents([trainFile], adapter)) if (item.event) counts.add(item.event);
   const test = [];
   for await (const item of readEvents([testFile], adapter)) if (item.event) test.push(item.event);
-  const labels = new Uint8Array(test.length);
-  const classes = [];
-  test.forEach((e, i) => {
-    const cls = byKey.get(eventLabelKey({ entities: adapter.labelEntities }, e.time, e.entities));
-    if (cls !== undefined) { labels[i] = 1; classes.push([i, cls]); }
-  });
+  const { labels, classes } = await testLabels(dist, join(dir, 'sim'), adapter, test);
   const scores = { 'rarity-baseline': Float64Array.from(test, (e) => counts.score(e)) };
   const seconds = {};
   for (const { kind, v, name } of runs) {
@@ -200,11 +154,7 @@ const classNames = [...new Set(all.flatMap((r) => Object.keys(r.classes)))].sort
 for (const cls of classNames) {
   const line = scorers.map((s) => {
     const rows = all.filter((r) => r.scorer === s && r.classes[cls]).map((r) => r.classes[cls]);
-    if (rows.length === 0) return `${s} -`;
-    const n = rows.reduce((a, c) => a + c.n, 0);
-    const tpr = rows.reduce((a, c) => a + c.tpr * c.n, 0) / n;
-    const ranks = rows.map((c) => c.median_rank).sort((a, b) => a - b);
-    return `${s} ${tpr.toFixed(2)} / ${ranks[ranks.length >> 1]}`;
+    return rows.length === 0 ? `${s} -` : `${s} ${classSummary(rows)}`;
   });
   process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
 }

@@ -99,8 +99,10 @@ export interface Adapter {
    * not known in, less than `within` seconds after one from another value, is a move too fast for a trip (the victim
    * at home, the taker abroad). The pair entity+field must be one of the format's pairs (recall matches places by the
    * pair's hash). Web logins: the country, 12 hours. Applies to a fused bundle that recalls; absent = no travel component.
+   * `outcome`: the field saying whether the event succeeded and its value for a success: only a successful event is a
+   * place the entity was (a failed try from abroad is the attacker's, not the user's); absent = every event is one.
    */
-  readonly travel?: { readonly field: string; readonly within: number };
+  readonly travel?: { readonly field: string; readonly within: number; readonly outcome?: { readonly field: string; readonly success: string } };
   /**
    * Files whose records inform how the others are read (zeek's dhcp.log: the leases that name a host): readers read
    * them before the rest, whatever order they are given in. Absent when no file does.

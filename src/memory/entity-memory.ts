@@ -53,7 +53,8 @@ interface FirstMember {
  * - `hour:E`: -ln p(hour | entity), or, with an hour pair P (MemorySpec.hour_pair), `hour:P`: -ln p(hour | the
  *   entity and the pair's other member, e.g. a user's OS);
  * - with a travel pair P (MemorySpec.travel_pair), `travel:P`: -ln(hours since the entity's latest recalled event from
- *   another place, within travel_within), for an event from a place the entity is not known in (travel.ts).
+ *   another place, within travel_within), for an event from a place the entity is not known in (travel.ts); with
+ *   travel_outcome, only its successful events put it at a place (a failed try from abroad is an attacker's).
  * With recall, `pairs` also counts the entity's recent events that are later than the memory (its history rows, up
  * to the bundle's `fusion.recall`): a new user's tenth logon to its new workstation today is not as rare as its
  * first. Bundles trained since `fusion.habit_recall_min_age` recall into the habits as well, `novelty` and `hour:E`,
@@ -104,7 +105,7 @@ export class EntityMemory {
     if (spec.travel_pair !== undefined && !(typeof spec.travel_within === 'number' && spec.travel_within > 0)) {
       throw new Error(`memory spec: travel_pair "${spec.travel_pair}" needs travel_within, the seconds within which a login from elsewhere counts (got ${String(spec.travel_within)})`);
     }
-    this.recalled = new RecallTally(spec.pairs.length, this.hourPair, this.travelPair);
+    this.recalled = new RecallTally(spec.pairs.length, this.hourPair, this.travelPair, spec.travel_outcome !== undefined);
   }
 
   /** The travel pair of the memory (spec.travel_pair), or undefined. */
@@ -214,19 +215,26 @@ export class EntityMemory {
 
   /** Ints a history row carries for recall (see recallRow). */
   get recallWidth(): number {
-    return this.spec.pairs.length + 1;
+    return this.spec.pairs.length + (this.spec.travel_outcome ? 2 : 1);
+  }
+
+  /** Whether the event puts its entity at its place (spec.travel_outcome: it succeeded; without one, every event does). */
+  wasThere(event: CanonicalEvent): boolean {
+    const o = this.spec.travel_outcome;
+    return o === undefined || memberValue(event, o) === o.success;
   }
 
   /**
    * Writes what recall needs of an event into out[offset ..): per pair the hash of its key, then, when the event is
    * later than the memory (only those add to its counts; earlier ones are counted in it already), 1 + the whole
    * seconds it is later by, else 0. Two events of one time get the same value, so the canonical order that compares
-   * rows is unchanged by it.
+   * rows is unchanged by it. With spec.travel_outcome, then 1 when the event put its entity at its place (wasThere), else 0.
    */
   recallRow(event: CanonicalEvent, out: Int32Array, offset: number): void {
     const P = this.spec.pairs.length;
     for (let i = 0; i < P; i++) out[offset + i] = fnv1a(pairKey(event, this.spec.pairs[i] as PairSpec)) | 0;
     out[offset + P] = event.time > this.until ? Math.min(MAX_LATER, 1 + Math.floor(event.time - this.until)) : 0;
+    if (this.spec.travel_outcome) out[offset + P + 1] = this.wasThere(event) ? 1 : 0;
   }
 
   /** Names of the pairs this event's members were never seen together in (a pair count of 0). */
@@ -281,7 +289,7 @@ export class EntityMemory {
         // The count of the key joinKey(first, second) (keyCount), found by its members.
         const c = Math.max(0, (f?.byPartner.get(second) ?? 0) - without);
         const seen = c + (recall ? (this.recalled.counts[i] as number) : 0);
-        if (i === this.travelPair) knownPlace = c + (habits ? (this.recalled.habit[i] as number) : 0) > 0 || (f?.events ?? 0) - without <= 0;
+        if (i === this.travelPair) knownPlace = c + (habits ? this.recalled.habitHere : 0) > 0 || (f?.events ?? 0) - without <= 0;
         if (seen === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
         novelty -= Math.log(this.partnerProbability(f, second, i, c, without, habits ? (this.recalled.habit[i] as number) : 0));

@@ -25,6 +25,19 @@ export interface MemorySpec {
   travel_pair?: string;
   /** With travel_pair: seconds within which a login from elsewhere counts (Adapter.travel.within; weblogin 12 h). */
   travel_within?: number;
+  /**
+   * With travel_pair: the field that says whether the event succeeded and its value when it did (Adapter.travel.outcome:
+   * weblogin's `outcome`, `success`). Only a successful event puts its entity somewhere: a failed try from abroad (a
+   * credential-stuffing hit list) is someone else's. Absent (memories written before it) = every event is a place.
+   */
+  travel_outcome?: TravelOutcome;
+}
+
+/** Where an event's outcome is (its field name and index in the event's fields) and the value a success has. */
+export interface TravelOutcome {
+  field: string;
+  index: number;
+  success: string;
 }
 
 export interface MemoryFile {

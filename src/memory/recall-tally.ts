@@ -15,12 +15,15 @@ export class RecallTally {
   atHour = 0;
   /** 1 + seconds after the memory's `until` of the event's latest recalled event from another place, else 0. */
   elsewhere = 0;
+  /** The recalled events old enough to be habits that put the entity at the event's place (travel pair): its known places. */
+  habitHere = 0;
 
   /**
    * `hourPair` / `travelPair`: indexes in the memory's pairs of its hour pair and travel pair, else -1 (the hour
-   * habit is the entity's; no travel component).
+   * habit is the entity's; no travel component). `outcomes`: each row carries after its later-than value whether its
+   * event put the entity at its place (MemorySpec.travel_outcome); without, every row's event did.
    */
-  constructor(private readonly pairs: number, private readonly hourPair: number, private readonly travelPair: number) {
+  constructor(private readonly pairs: number, private readonly hourPair: number, private readonly travelPair: number, private readonly outcomes = false) {
     this.counts = new Int32Array(pairs);
     this.habit = new Int32Array(pairs);
   }
@@ -32,7 +35,8 @@ export class RecallTally {
    * and atHour how many of those there were and their weight at that hour as the hour profile smooths it (1 at the
    * hour, 0.5 at the next or previous one). With a travel pair, into elsewhere the latest of those later than the
    * memory whose place (travel pair hash) is another than the event's and not `placeless` (the hash of the entity
-   * with no place). Each row is read once, not once per pair or per rule.
+   * with no place), and into habitHere how many of the habit-old ones were at the event's place, counting only the
+   * rows whose event put the entity there (`outcomes`). Each row is read once, not once per pair or per rule.
    */
   tally(recall: Recall, until: number, minAge: number, habitAge: number, hour: number, placeless: number): void {
     const { rows, offset, row } = recall;
@@ -48,11 +52,13 @@ export class RecallTally {
     const tp = this.travelPair;
     // A recalled event from another place counts at any age: minutes before, it is the strongest evidence.
     let elsewhere = 0;
+    let habitHere = 0;
     for (let r = 0; r < rows.length; r++) {
       const past = rows[r] as Int32Array;
       const later = past[after] as number;
       if (later === 0) continue;
-      if (tp >= 0 && later > elsewhere && past[offset + tp] !== row[offset + tp] && past[offset + tp] !== placeless) elsewhere = later;
+      const there = tp >= 0 && (!this.outcomes || past[after + 1] === 1);
+      if (there && later > elsewhere && past[offset + tp] !== row[offset + tp] && past[offset + tp] !== placeless) elsewhere = later;
       const age = now - later;
       const inPairs = minAge <= 0 || age >= minAge;
       const inHabits = habitAge >= 0 && (habitAge === 0 || age >= habitAge);
@@ -62,6 +68,7 @@ export class RecallTally {
         if (inPairs) counts[i] = (counts[i] as number) + 1;
         if (inHabits) habit[i] = (habit[i] as number) + 1;
       }
+      if (inHabits && there && past[offset + tp] === row[offset + tp]) habitHere += 1;
       // With an hour pair, only the recalled events of the same key (this user's same OS) are its hour habit.
       if (!inHabits || hour < 0 || (this.hourPair >= 0 && past[offset + this.hourPair] !== row[offset + this.hourPair])) continue;
       events += 1;
@@ -73,5 +80,6 @@ export class RecallTally {
     this.events = events;
     this.atHour = atHour;
     this.elsewhere = elsewhere;
+    this.habitHere = habitHere;
   }
 }

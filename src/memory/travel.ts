@@ -53,10 +53,11 @@ export class PlaceTrail {
     return null;
   }
 
-  add(entity: string, place: string, time: number): void {
+  /** `wasThere` false (a failed login, EntityMemory.wasThere): the event takes its turn in the trail but is no place. */
+  add(entity: string, place: string, time: number, wasThere = true): void {
     let t = this.trails.get(entity);
     if (!t) this.trails.set(entity, (t = { places: [], times: [] }));
-    t.places.push(place);
+    t.places.push(wasThere ? place : ABSENT);
     t.times.push(time);
     if (t.places.length > this.length) {
       t.places.shift();

@@ -122,6 +122,7 @@ const MemorySpecSchema = z.object({
   hour_pair: z.string().optional(),
   travel_pair: z.string().optional(),
   travel_within: z.number().positive().optional(),
+  travel_outcome: z.object({ field: z.string(), index: z.number().int().min(0), success: z.string() }).strict().optional(),
 });
 
 function MemberSchema() {

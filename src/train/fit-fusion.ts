@@ -90,11 +90,16 @@ export function defaultMemorySpec(adapter: Adapter, entityKey: string, recalls =
   if (adapter.transientEntities?.includes(entityKey)) return { pairs, hour_entity: null };
   const split = adapter.hourHabitField === undefined ? undefined : `${entityKey}+${adapter.hourHabitField}`;
   const moves = adapter.travel === undefined || !recalls ? undefined : `${entityKey}+${adapter.travel.field}`;
+  const outcome = adapter.travel?.outcome;
+  const outcomeIndex = outcome ? adapter.fieldNames.indexOf(outcome.field) : -1;
+  if (outcome && outcomeIndex < 0) throw new SeqSentryError(`adapter ${adapter.name}: travel.outcome.field "${outcome.field}" is not one of its fields (${adapter.fieldNames.join(', ')})`);
   return {
     pairs,
     hour_entity: entityKey,
     ...(pairs.some((p) => p.name === split) ? { hour_pair: split as string } : {}),
-    ...(adapter.travel && pairs.some((p) => p.name === moves) ? { travel_pair: moves as string, travel_within: adapter.travel.within } : {}),
+    ...(adapter.travel && pairs.some((p) => p.name === moves)
+      ? { travel_pair: moves as string, travel_within: adapter.travel.within, ...(outcome ? { travel_outcome: { field: outcome.field, index: outcomeIndex, success: outcome.success } } : {}) }
+      : {}),
   };
 }
 
@@ -123,7 +128,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       const entity = entityValue(e, spec.hour_entity as string);
       const place = memberValue(e, travel.members[1]);
       if (held) gaps.push(trail.gap(entity, place, e.time));
-      trail.add(entity, place, e.time);
+      trail.add(entity, place, e.time, memory.wasThere(e));
     };
 
     // The held-out events, in canonical order, as a stream of them would be, whatever order the files were given in.
