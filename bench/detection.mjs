@@ -11,23 +11,20 @@
 // --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
 // the run's model) for studying how components combine.
 // Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { quiet } from './lib/ecs-bench.mjs';
+import { classSummary, componentDump, detectionModules, loadRun, perClass } from './lib/detection-run.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const { DETECTION_MATRIX, matrixOptions } = await import(new URL('sim/matrix.js', dist));
 const { simulate } = await import(new URL('sim/simulate.js', dist));
-const { RENDERINGS } = await import(new URL('sim/renderers.js', dist));
+const m = await detectionModules(dist);
+const { RENDERINGS, evaluateRanking } = m;
 const { train } = await import(new URL('commands/train.js', dist));
 const { defaultKindFor } = await import(new URL('model/kinds.js', dist));
 const { Scorer } = await import(new URL('scorer/scorer.js', dist));
-const { createAdapter } = await import(new URL('adapters/registry.js', dist));
-const { readEvents } = await import(new URL('adapters/read.js', dist));
-const { RarityCounts, rarityPairs } = await import(new URL('eval/baseline.js', dist));
-const { evaluateRanking } = await import(new URL('eval/metrics.js', dist));
-const { eventLabelKey, labelKey } = await import(new URL('eval/labels.js', dist));
 
 const { values } = parseArgs({
   options: {
@@ -69,65 +66,11 @@ const kinds = values.kind ? values.kind.split(',') : [null];
 const runs = kinds.flatMap((kind) => variants.map((v) => ({ kind, v, name: kinds.length > 1 ? `${kind}/${v}` : v })));
 for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unknown ${v} (known: ${Object.keys(VARIANTS).join(', ')})`);
 
-/** campaigns.tsv: time, user, src, dst, class, instance per red-team event. */
-async function campaignClasses(dir) {
-  const byKey = new Map();
-  const lines = (await readFile(join(dir, 'campaigns.tsv'), 'utf8')).trim().split('\n').slice(1);
-  for (const line of lines) {
-    const [time, user, src, dst, cls] = line.split('\t');
-    byKey.set(labelKey(Number(time), [user, src, dst]), cls);
-  }
-  return byKey;
-}
-
-/** Index of the first element > v (orEqual: >= v) in an ascending array. */
-function bound(x, v, orEqual = false) {
-  let lo = 0;
-  let hi = x.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (x[mid] < v || (!orEqual && x[mid] === v)) lo = mid + 1; else hi = mid; }
-  return lo;
-}
-
-/**
- * Share of a class's events above the 0.1%-FPR threshold, and their median rank: the normal events scoring above
- * them, ties counted half (a score with many ties, as the baseline's counts have, gets no credit from file order).
- */
-function perClass(score, labels, classes) {
-  const negatives = Float64Array.from(score.filter((_, i) => !labels[i])).sort();
-  const threshold = negatives[negatives.length - 1 - Math.floor(0.001 * negatives.length)] ?? Infinity; // 0.1% of normal events score above
-  const rows = {};
-  for (const [i, cls] of classes) {
-    (rows[cls] ??= { caught: 0, n: 0, ranks: [] }).n += 1;
-    if (score[i] > threshold) rows[cls].caught += 1;
-    const above = negatives.length - bound(negatives, score[i]);
-    const ties = bound(negatives, score[i]) - bound(negatives, score[i], true);
-    rows[cls].ranks.push(above + ties / 2);
-  }
-  return Object.fromEntries(Object.entries(rows).map(([cls, r]) => {
-    const ranks = r.ranks.sort((a, b) => a - b);
-    return [cls, { n: r.n, tpr: r.caught / r.n, median_rank: ranks[ranks.length >> 1] }];
-  }));
-}
-
 async function runOne(entry, seed, render) {
   const dir = join(work, `${entry.name}-s${seed}-${render}`);
   await quiet(() => simulate({ ...matrixOptions(entry, seed, join(dir, 'sim')), render }));
-  const { format, files } = RENDERINGS[render];
-  const adapter = createAdapter(format);
-  const trainFile = join(dir, 'sim', files.train);
-  const testFile = join(dir, 'sim', files.test);
-  const byKey = await campaignClasses(join(dir, 'sim'));
-  const counts = new RarityCounts(rarityPairs(adapter));
-  for await (const item of readEvents([trainFile], adapter)) if (item.event) counts.add(item.event);
-  const test = [];
-  for await (const item of readEvents([testFile], adapter)) if (item.event) test.push(item.event);
-  const labels = new Uint8Array(test.length);
-  const classes = [];
-  test.forEach((e, i) => {
-    const cls = byKey.get(eventLabelKey({ entities: adapter.labelEntities }, e.time, e.entities));
-    if (cls !== undefined) { labels[i] = 1; classes.push([i, cls]); }
-  });
-  const scores = { 'rarity-baseline': Float64Array.from(test, (e) => counts.score(e)) };
+  const { format, trainFile, test, labels, classes, baseline } = await loadRun(m, join(dir, 'sim'), render);
+  const scores = { 'rarity-baseline': baseline };
   const seconds = {};
   for (const { kind, v, name } of runs) {
     const modelDir = join(dir, `model-${name.replace('/', '-')}`);
@@ -140,17 +83,7 @@ async function runOne(entry, seed, render) {
     const results = await scorer.score(test);
     results.forEach((r, i) => { raw[i] = r.raw; });
     await scorer.close();
-    if (values.dump && results[0]?.components) {
-      const logP = {};
-      const surprisal = {};
-      results.forEach((r, i) => {
-        for (const c of r.components) (logP[c.name] ??= new Array(test.length))[i] = c.log_p;
-        for (const f of r.fields) (surprisal[f.field] ??= new Array(test.length))[i] = f.surprisal;
-      });
-      const cls = new Array(test.length).fill(null);
-      for (const [i, c] of classes) cls[i] = c;
-      await writeFile(join(modelDir, 'components.json'), JSON.stringify({ raw: Array.from(raw), baseline: Array.from(scores['rarity-baseline']), logP, surprisal, labels: Array.from(labels), classes: cls }));
-    }
+    if (values.dump && results[0]?.components) await writeFile(join(modelDir, 'components.json'), JSON.stringify(componentDump(results, raw, baseline, labels, classes)));
     scores[name] = raw;
   }
   const rows = Object.entries(scores).map(([name, score]) => ({
@@ -196,17 +129,6 @@ if (renders.includes('lanl') && renders.includes('windows')) {
   }
 }
 process.stdout.write('\nper campaign class: share caught at 0.1% FPR, median rank (over runs where the class is present)\n');
-const classNames = [...new Set(all.flatMap((r) => Object.keys(r.classes)))].sort();
-for (const cls of classNames) {
-  const line = scorers.map((s) => {
-    const rows = all.filter((r) => r.scorer === s && r.classes[cls]).map((r) => r.classes[cls]);
-    if (rows.length === 0) return `${s} -`;
-    const n = rows.reduce((a, c) => a + c.n, 0);
-    const tpr = rows.reduce((a, c) => a + c.tpr * c.n, 0) / n;
-    const ranks = rows.map((c) => c.median_rank).sort((a, b) => a - b);
-    return `${s} ${tpr.toFixed(2)} / ${ranks[ranks.length >> 1]}`;
-  });
-  process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
-}
+for (const [cls, line] of classSummary(all, scorers)) process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
 await writeFile(join(out, 'detection.json'), JSON.stringify(all, null, 1) + '\n');
 process.stdout.write(`\nrows: ${join(out, 'detection.json')}\n`);
