@@ -15,19 +15,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { quiet } from './lib/ecs-bench.mjs';
-import { classSummary, perClass, testLabels } from './lib/detection-labels.mjs';
+import { classSummary, componentDump, detectionModules, loadRun, perClass } from './lib/detection-run.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const { DETECTION_MATRIX, matrixOptions } = await import(new URL('sim/matrix.js', dist));
 const { simulate } = await import(new URL('sim/simulate.js', dist));
-const { RENDERINGS } = await import(new URL('sim/renderers.js', dist));
+const m = await detectionModules(dist);
+const { RENDERINGS, evaluateRanking } = m;
 const { train } = await import(new URL('commands/train.js', dist));
 const { defaultKindFor } = await import(new URL('model/kinds.js', dist));
 const { Scorer } = await import(new URL('scorer/scorer.js', dist));
-const { createAdapter } = await import(new URL('adapters/registry.js', dist));
-const { readEvents } = await import(new URL('adapters/read.js', dist));
-const { RarityCounts, rarityPairs } = await import(new URL('eval/baseline.js', dist));
-const { evaluateRanking } = await import(new URL('eval/metrics.js', dist));
 
 const { values } = parseArgs({
   options: {
@@ -72,16 +69,8 @@ for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unk
 async function runOne(entry, seed, render) {
   const dir = join(work, `${entry.name}-s${seed}-${render}`);
   await quiet(() => simulate({ ...matrixOptions(entry, seed, join(dir, 'sim')), render }));
-  const { format, files } = RENDERINGS[render];
-  const adapter = createAdapter(format);
-  const trainFile = join(dir, 'sim', files.train);
-  const testFile = join(dir, 'sim', files.test);
-  const counts = new RarityCounts(rarityPairs(adapter));
-  for await (const item of readEvents([trainFile], adapter)) if (item.event) counts.add(item.event);
-  const test = [];
-  for await (const item of readEvents([testFile], adapter)) if (item.event) test.push(item.event);
-  const { labels, classes } = await testLabels(dist, join(dir, 'sim'), adapter, test);
-  const scores = { 'rarity-baseline': Float64Array.from(test, (e) => counts.score(e)) };
+  const { format, trainFile, test, labels, classes, baseline } = await loadRun(m, join(dir, 'sim'), render);
+  const scores = { 'rarity-baseline': baseline };
   const seconds = {};
   for (const { kind, v, name } of runs) {
     const modelDir = join(dir, `model-${name.replace('/', '-')}`);
@@ -94,17 +83,7 @@ async function runOne(entry, seed, render) {
     const results = await scorer.score(test);
     results.forEach((r, i) => { raw[i] = r.raw; });
     await scorer.close();
-    if (values.dump && results[0]?.components) {
-      const logP = {};
-      const surprisal = {};
-      results.forEach((r, i) => {
-        for (const c of r.components) (logP[c.name] ??= new Array(test.length))[i] = c.log_p;
-        for (const f of r.fields) (surprisal[f.field] ??= new Array(test.length))[i] = f.surprisal;
-      });
-      const cls = new Array(test.length).fill(null);
-      for (const [i, c] of classes) cls[i] = c;
-      await writeFile(join(modelDir, 'components.json'), JSON.stringify({ raw: Array.from(raw), baseline: Array.from(scores['rarity-baseline']), logP, surprisal, labels: Array.from(labels), classes: cls }));
-    }
+    if (values.dump && results[0]?.components) await writeFile(join(modelDir, 'components.json'), JSON.stringify(componentDump(results, raw, baseline, labels, classes)));
     scores[name] = raw;
   }
   const rows = Object.entries(scores).map(([name, score]) => ({
@@ -150,13 +129,6 @@ if (renders.includes('lanl') && renders.includes('windows')) {
   }
 }
 process.stdout.write('\nper campaign class: share caught at 0.1% FPR, median rank (over runs where the class is present)\n');
-const classNames = [...new Set(all.flatMap((r) => Object.keys(r.classes)))].sort();
-for (const cls of classNames) {
-  const line = scorers.map((s) => {
-    const rows = all.filter((r) => r.scorer === s && r.classes[cls]).map((r) => r.classes[cls]);
-    return rows.length === 0 ? `${s} -` : `${s} ${classSummary(rows)}`;
-  });
-  process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
-}
+for (const [cls, line] of classSummary(all, scorers)) process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
 await writeFile(join(out, 'detection.json'), JSON.stringify(all, null, 1) + '\n');
 process.stdout.write(`\nrows: ${join(out, 'detection.json')}\n`);

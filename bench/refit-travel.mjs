@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { quiet } from './lib/ecs-bench.mjs';
-import { classSummary, perClass, testLabels } from './lib/detection-labels.mjs';
+import { classSummary, detectionModules, perClass, testLabels } from './lib/detection-run.mjs';
 import { travelLogP } from './lib/travel-history.mjs';
 
 const { values } = parseArgs({
@@ -41,6 +41,7 @@ const { RarityCounts, rarityPairs } = await import(new URL('eval/baseline.js', d
 const { evaluateRanking } = await import(new URL('eval/metrics.js', dist));
 const { RENDERINGS } = await import(new URL('sim/renderers.js', dist));
 const { EntityMemory } = await import(new URL('memory/entity-memory.js', dist));
+const modules = await detectionModules(dist);
 const { TailTable } = await import(new URL('memory/tail.js', dist));
 
 const YEAR = 365 * 86_400;
@@ -110,7 +111,7 @@ for (const run of runs) {
     if (v === values.dump) components[v] = results.map((r) => Object.fromEntries(r.components.map((c) => [c.name, c.log_p])));
   }
   // Labels from here on.
-  const { labels, classes } = await testLabels(dist, join(run.dir, 'sim'), adapter, test);
+  const { labels, classes } = await testLabels(modules, join(run.dir, 'sim'), adapter, test);
   if (values.history) process.stdout.write(`${run.profile} ${run.seed} travel ln p walked offline against the scorer's: max |difference| ${worst.check.toExponential(2)}\n`);
   const dumped = join(original, 'components.json');
   if (scores.main && existsSync(dumped)) {
@@ -139,8 +140,5 @@ for (const s of scorerNames) {
   process.stdout.write(`${s.padEnd(16)} AUC ${agg('auc')}  AP ${agg('ap')}  TPR@0.1% ${agg('tprAtFpr')}${s === 'rule' ? '' : `  above the rule on AUC ${beats('auc')}, AP ${beats('ap')}; not on both: ${lost.join(', ') || 'none'}`}\n`);
 }
 process.stdout.write('\nper campaign class: share caught at 0.1% FPR / median rank\n');
-for (const cls of [...new Set(all.flatMap((r) => Object.keys(r.classes)))].sort()) {
-  const line = scorerNames.map((s) => `${s} ${classSummary(all.filter((r) => r.scorer === s && r.classes[cls]).map((r) => r.classes[cls]))}`);
-  process.stdout.write(`${cls.padEnd(22)} ${line.join('   ')}\n`);
-}
+for (const [cls, line] of classSummary(all, scorerNames)) process.stdout.write(`${cls.padEnd(22)} ${line.join('   ')}\n`);
 if (values.json) await writeFile(values.json, JSON.stringify(all, null, 1) + '\n');

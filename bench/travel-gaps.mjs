@@ -5,13 +5,14 @@
 // Usage: node bench/travel-gaps.mjs bench/results/detection-work [another-work-dir ...]
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { testLabels } from './lib/detection-labels.mjs';
+import { detectionModules, testLabels } from './lib/detection-run.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const { createAdapter } = await import(new URL('adapters/registry.js', dist));
 const { readEvents } = await import(new URL('adapters/read.js', dist));
 const { RENDERINGS } = await import(new URL('sim/renderers.js', dist));
 const { ABSENT } = await import(new URL('adapters/names.js', dist));
+const modules = await detectionModules(dist);
 
 const adapter = createAdapter('weblogin');
 const { files } = RENDERINGS.weblogin;
@@ -26,7 +27,7 @@ for (const work of process.argv.slice(2)) {
     const read = async (file) => { const out = []; for await (const it of readEvents([join(sim, file)], adapter)) if (it.event) out.push(it.event); return out; };
     const train = await read(files.train);
     const test = await read(files.test);
-    const { classes } = await testLabels(dist, sim, adapter, test);
+    const { classes } = await testLabels(modules, sim, adapter, test);
     const cls = new Map(classes);
     const walk = [...train.map((e) => [e, -1]), ...test.map((e, i) => [e, i])].sort((a, b) => a[0].time - b[0].time);
     const known = new Map();
