@@ -132,25 +132,18 @@ export const serializeAnomalyFieldsCompiled = compiledOrStringify;
 
 const isAnomalyKey = (key: string): boolean => key === 'anomaly_score' || key === 'anomaly' || key.startsWith('anomaly.');
 
-const NO_KEYS = 0;
-const KEYS = 1;
-const ANOMALY_KEYS = 2;
-
 /**
  * Whether the document has keys, and keys the splice would duplicate (OpenSearch rejects duplicate keys; such keys
- * are cut out of the text first). A key that begins `anomaly` is in the text as `"anomaly`, or written with an escape:
- * a text with neither has none, and its keys need no walk (which cost more than the rest of the splice).
+ * are cut out of the text first), in one walk of its keys.
  */
-function keysOf(text: string, doc: Record<string, unknown>): typeof NO_KEYS | typeof KEYS | typeof ANOMALY_KEYS {
-  const plain = !text.includes('"anomaly') && !text.includes('\\');
-  let keys: typeof NO_KEYS | typeof KEYS = NO_KEYS;
+function keysOf(doc: Record<string, unknown>): { empty: boolean; anomaly: boolean } {
+  let empty = true;
   for (const key in doc) {
     if (!Object.hasOwn(doc, key)) continue;
-    if (plain) return KEYS;
-    keys = KEYS;
-    if (isAnomalyKey(key)) return ANOMALY_KEYS;
+    empty = false;
+    if (isAnomalyKey(key)) return { empty, anomaly: true };
   }
-  return keys;
+  return { empty, anomaly: false };
 }
 
 /**
@@ -160,12 +153,12 @@ function keysOf(text: string, doc: Record<string, unknown>): typeof NO_KEYS | ty
  */
 export function withAnomalyFields(text: string, doc: Record<string, unknown>, fields: AnomalyFields): string {
   const extra = serializeAnomalyFields(fields); // {"anomaly_score":..,"anomaly":{..}}
-  const keys = keysOf(text, doc);
-  if (keys === ANOMALY_KEYS) {
+  const keys = keysOf(doc);
+  if (keys.anomaly) {
     const kept = topLevelMembers(text).filter((m) => !isAnomalyKey(m.key)).map((m) => text.slice(m.start, m.end));
     return kept.length === 0 ? extra : `{${kept.join(',')},${extra.slice(1)}`;
   }
   const trimmed = text.trimEnd(); // a JSON object: ends with '}'
   const open = trimmed.slice(0, -1);
-  return `${open}${keys === NO_KEYS ? '' : ','}${extra.slice(1)}`;
+  return `${open}${keys.empty ? '' : ','}${extra.slice(1)}`;
 }
