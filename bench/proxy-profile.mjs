@@ -124,12 +124,14 @@ if (values.profile) {
   process.stdout.write(`\nevent-loop thread, ${PATH}, ${N} documents (${join(profileDir, file)}):\n${table}\n`);
   const top = selfTimeTable(join(profileDir, file), N, { window: phase });
   process.stdout.write(`\nevent-loop thread, busiest functions:\n${top}\n`);
+  const modules = selfTimeTable(join(profileDir, file), N, { window: phase, byModule: true });
+  process.stdout.write(`\nevent-loop thread, busiest modules:\n${modules}\n`);
   // the other threads (the ONNX worker's JavaScript and the native run it waits in)
   const others = [];
   for (const f of (await readdir(profileDir)).filter((f) => f !== file && f.endsWith('.cpuprofile'))) {
     others.push(`thread ${f.split('.')[4]} (${f}), busiest functions:\n${selfTimeTable(join(profileDir, f), N, { window: phase, top: 10 })}`);
   }
   if (others.length) process.stdout.write(`\n${others.join('\n\n')}\n`);
-  await writeFile(join(out, `proxy-profile-${PATH}.md`), `${JSON.stringify(summary)}\n\n${table}\n\n${top}\n\n${others.join('\n\n')}\n`);
+  await writeFile(join(out, `proxy-profile-${PATH}.md`), `${JSON.stringify(summary)}\n\n${table}\n\n${top}\n\n${modules}\n\n${others.join('\n\n')}\n`);
   if (process.env.SEQSENTRY_KEEP_PROFILE !== '1') await rm(profileDir, { recursive: true });
 }

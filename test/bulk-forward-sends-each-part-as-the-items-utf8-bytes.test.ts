@@ -1,7 +1,8 @@
-// The proxy encodes each forwarded item to UTF-8 once and sends a part as those bytes joined (src/server/bulk-forward.ts):
+// The proxy encodes each forwarded item to UTF-8 once, into the buffer of the part it goes in (src/server/bulk-forward.ts):
 // every part must be byte for byte what joining the items' text and encoding it wrote before, split at the same
-// items, for any text (multi-byte characters, lone surrogates) and any request limit. Items end with their line end,
-// as the proxy renders them, so no surrogate pair can form across two of them.
+// items, for any text (multi-byte characters, lone surrogates) and any request limit, also when items outgrow the
+// buffer or the item that did not fit moves to the next part. Items end with their line end, as the proxy renders
+// them, so no surrogate pair can form across two of them.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forwardInParts, type ForwardItem } from '../src/server/bulk-forward.js';
@@ -46,19 +47,31 @@ function recorder(): { http: OpenSearchHttp; bodies: Buffer[] } {
 const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('é ü 中文 🙂', '\ud800', '\udc00x', 'a\ud83d'));
 const doc = text.map((v) => `{"action":{}}\n{"v":${JSON.stringify(v).replace(/\\u[dD][89abAB][0-9a-fA-F]{2}/g, '\ud83d')}}\n`);
 
+/** Forwards `texts` as items within `maxBytes` and holds the parts to the joined text's bytes. */
+async function sameAsJoined(texts: readonly string[], maxBytes: number): Promise<void> {
+  const { http, bodies } = recorder();
+  const items: ForwardItem[] = texts.map((t, i) => ({ item: { actionLine: i + 1 } as BulkItem, render: () => t }));
+  const outcome = await forwardInParts(items, { opensearch: http, path: '/_bulk', headers: {}, maxBytes });
+  const expected = joinedParts(texts, maxBytes);
+  expect(bodies.map((b) => b.toString('hex'))).toEqual(expected.parts.map((b) => b.toString('hex')));
+  expect(outcome.tooLarge.map((it) => it.actionLine - 1)).toEqual(expected.tooLarge);
+  for (const body of bodies) expect(body.length).toBeLessThanOrEqual(maxBytes);
+}
+
 describe('forwarded parts', () => {
   it('are the UTF-8 bytes of the items joined, split where the byte counts of the items said', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(doc, text.map((v) => `${v}\n`)), { minLength: 1, maxLength: 30 }), fc.integer({ min: 8, max: 400 }), async (texts, maxBytes) => {
-        const { http, bodies } = recorder();
-        const items: ForwardItem[] = texts.map((t, i) => ({ item: { actionLine: i + 1 } as BulkItem, render: () => t }));
-        const outcome = await forwardInParts(items, { opensearch: http, path: '/_bulk', headers: {}, maxBytes });
-        const expected = joinedParts(texts, maxBytes);
-        expect(bodies.map((b) => b.toString('hex'))).toEqual(expected.parts.map((b) => b.toString('hex')));
-        expect(outcome.tooLarge.map((it) => it.actionLine - 1)).toEqual(expected.tooLarge);
-        for (const body of bodies) expect(body.length).toBeLessThanOrEqual(maxBytes);
-      }),
+      fc.asyncProperty(fc.array(fc.oneof(doc, text.map((v) => `${v}\n`)), { minLength: 1, maxLength: 30 }), fc.integer({ min: 8, max: 400 }), sameAsJoined),
       { numRuns: RUNS },
+    );
+  });
+
+  it('are the same when items are larger than the part buffer starts (64 KiB)', async () => {
+    // items of up to 40,000 units of up to 4 bytes each: the buffer grows, and parts of several items split
+    const big = fc.tuple(fc.constantFrom('a', 'é', '中', '🙂', '\ud800'), fc.integer({ min: 1, max: 40_000 })).map(([c, n]) => `${c.repeat(n)}\n`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(big, doc), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1_000, max: 300_000 }), sameAsJoined),
+      { numRuns: Math.max(20, RUNS / 10) },
     );
   });
 });

@@ -79,11 +79,12 @@ export function stagesTable({ sums, busy }, units, unitName = 'doc') {
   return rows.join('\n');
 }
 
-/**
- * The `top` functions with the most self time (samples whose innermost frame they are) within `window`, as a markdown
- * table per unit: what a stage table does not say, e.g. for the ONNX worker's thread, whose code no stage names.
- */
-export function selfTimeTable(file, units, { window = { from: -Infinity, to: Infinity }, top = 15, unitName = 'doc' } = {}) {
+/** A frame's module: its file under dist/ or node_modules/, a node: module, or the V8 / native name it has instead. */
+const shortUrl = (url) => url.replace(/^.*\/(dist|node_modules)\//, '$1/');
+const moduleOf = ({ functionName, url }) => (url ? shortUrl(url) : `(${functionName.replace(/[()]/g, '')})`);
+
+/** The `top` functions with the most self time, or with `byModule` the modules (the self time of their functions summed). */
+function selfTimes(file, window, byModule) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const sums = new Map();
@@ -93,13 +94,23 @@ export function selfTimeTable(file, units, { window = { from: -Infinity, to: Inf
     const dt = profile.timeDeltas[i] ?? 0;
     at += dt;
     if (at < window.from || at > window.to) return;
-    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
-    if (functionName === '(idle)') return;
-    const name = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(dist|node_modules)\//, '$1/')}${url ? `:${lineNumber + 1}` : ''}`;
+    const frame = nodes.get(id).callFrame;
+    if (frame.functionName === '(idle)') return;
+    const { functionName, url, lineNumber } = frame;
+    const name = byModule ? moduleOf(frame) : `${functionName || '(anonymous)'} ${shortUrl(url)}${url ? `:${lineNumber + 1}` : ''}`;
     sums.set(name, (sums.get(name) ?? 0) + dt);
     busy += dt;
   });
-  const rows = [`| function (self time) | µs/${unitName} | share |`, '|---|---:|---:|'];
+  return { sums, busy };
+}
+
+/**
+ * The `top` functions with the most self time (samples whose innermost frame they are) within `window`, or with
+ * `byModule` the modules whose functions have the most, as a markdown table per unit: what a stage table does not say, e.g. for the ONNX worker's thread, whose code no stage names.
+ */
+export function selfTimeTable(file, units, { window = { from: -Infinity, to: Infinity }, top = 15, unitName = 'doc', byModule = false } = {}) {
+  const { sums, busy } = selfTimes(file, window, byModule);
+  const rows = [`| ${byModule ? 'module' : 'function'} (self time) | µs/${unitName} | share |`, '|---|---:|---:|'];
   for (const [name, us] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, top)) rows.push(`| ${name.replace(/\|/g, '\\|')} | ${(us / units).toFixed(1)} | ${((100 * us) / busy).toFixed(1)}% |`);
   rows.push(`| **busy** | **${(busy / units).toFixed(1)}** | |`);
   return rows.join('\n');

@@ -68,19 +68,32 @@ export function createEcsAdapter(options: Record<string, unknown> = {}): Adapter
     parse(record, source): CanonicalEvent | null {
       const body = jsonDocument(record, source);
       if (!body) return null;
-      const timePath = timePaths.find((p) => getPath(body, p) !== undefined);
-      if (!timePath) throw new AdapterError(source.file, source.line, `no timestamp (looked at ${timePaths.join(', ')})`, timePaths[0]);
-      const time = parseTime(getPath(body, timePath), source, timePath);
-      const values = pathLists.map((paths) => firstValue(body, paths));
-      if (values.every((v) => v === undefined)) {
-        throw new AdapterError(source.file, source.line, `none of the mapped fields is present (${fieldNames.join(', ')})`);
+      // One pass each over the time paths and the fields (every document of the proxy comes here): each path read
+      // once, no array made but the event's fields.
+      let timePath: string | undefined;
+      let timeValue: unknown;
+      for (const p of timePaths) {
+        timeValue = getPath(body, p);
+        if (timeValue !== undefined) {
+          timePath = p;
+          break;
+        }
       }
-      const fields = values.map((v) => v ?? MISSING);
+      if (timePath === undefined) throw new AdapterError(source.file, source.line, `no timestamp (looked at ${timePaths.join(', ')})`, timePaths[0]);
+      const time = parseTime(timeValue, source, timePath);
+      const fields: string[] = new Array(pathLists.length);
+      let present = false;
+      for (let i = 0; i < pathLists.length; i++) {
+        const v = firstValue(body, pathLists[i] as readonly string[]);
+        if (v !== undefined) present = true;
+        fields[i] = v ?? MISSING;
+      }
+      if (!present) throw new AdapterError(source.file, source.line, `none of the mapped fields is present (${fieldNames.join(', ')})`);
       const entities: Record<string, string> = {};
-      ENTITY_NAMES.forEach((name, i) => {
-        const idx = entityIndex[i] ?? -1;
-        entities[name] = idx >= 0 ? (fields[idx] as string) : MISSING;
-      });
+      for (let i = 0; i < ENTITY_NAMES.length; i++) {
+        const idx = entityIndex[i] as number;
+        entities[ENTITY_NAMES[i] as string] = idx >= 0 ? (fields[idx] as string) : MISSING;
+      }
       return { time, entities, fields, raw: body, source };
     },
   };

@@ -15,6 +15,8 @@ export interface ForwardTarget {
   headers: Record<string, string>;
   /** Largest request body sent, in bytes. */
   maxBytes: number;
+  /** About how many bytes the items come to (the request they came in and their anomaly fields), for the first part's buffer. */
+  sizeHint?: number;
 }
 
 export type ForwardOutcome =
@@ -69,26 +71,69 @@ const CLEAN_HEAD = /^\{"took":\d+,(?:"ingest_took":\d+,)?"errors":false,/;
 const saysNoErrors = (res: ForwardResponse): boolean => CLEAN_HEAD.test(res.body.toString('latin1', 0, 64));
 
 /**
+ * The part being packed, as UTF-8 bytes in one buffer that grows by doubling: each item's text is written into it
+ * once, where it will be sent (a Buffer per item, then one copy of them all into the body, took 1.4x the CPU and
+ * left a thousand small buffers per bulk to the garbage collector).
+ */
+class PartBuffer {
+  private buf: Buffer;
+  /** Bytes written. */
+  length = 0;
+
+  constructor(capacity = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Writes `text` after the bytes already there; returns its byte length. */
+  write(text: string): number {
+    // a UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4); only where that bound
+    // does not fit is the text measured
+    if (this.length + 3 * text.length > this.buf.length && this.length + Buffer.byteLength(text, 'utf8') > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.length + 3 * text.length, 2 * this.buf.length));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    const n = this.buf.write(text, this.length, 'utf8');
+    this.length += n;
+    return n;
+  }
+
+  /** A view of the bytes from `start` to `end` (not a copy). */
+  bytes(start = 0, end = this.length): Buffer {
+    return this.buf.subarray(start, end);
+  }
+
+  /**
+   * A new part holding the bytes from `start` on (the item that did not fit the part just sent). The sent body stays
+   * the bytes it was: nothing written later lands in its buffer.
+   */
+  rest(start: number): PartBuffer {
+    const next = new PartBuffer(Math.max(this.buf.length, this.length - start));
+    this.buf.copy(next.buf, 0, start, this.length);
+    next.length = this.length - start;
+    return next;
+  }
+}
+
+/**
  * Sends the items in order, packing as many as fit `maxBytes` into each request. An item that alone exceeds the
  * limit (once its anomaly fields are added) is not sent and comes back in `tooLarge`. Stops at the first part that
- * fails, since the shipper will send the whole bulk again.
+ * fails, since the shipper will send the whole bulk again. Each item's text ends with its line end, so no character
+ * spans two items and encoding them one after the other writes the bytes of their joined text.
  */
 export async function forwardInParts(items: readonly ForwardItem[], target: ForwardTarget): Promise<ForwardOutcome> {
   const tooLarge: BulkItem[] = [];
   const responses: ForwardResponse[] = [];
   const counts: number[] = [];
   let clean = true;
-  // The part being packed: each item's UTF-8 bytes, encoded once (its size and the body sent come from them).
-  let chunks: Buffer[] = [];
+  let part = new PartBuffer(Math.min(target.maxBytes, Math.max(64 * 1024, target.sizeHint ?? 0)));
   let partItemsSent: BulkItem[] = [];
-  let bytes = 0;
 
-  const send = async (): Promise<ForwardOutcome | null> => {
-    const body = Buffer.concat(chunks, bytes);
-    chunks = [];
+  /** Sends the part's first `end` bytes. */
+  const send = async (end: number): Promise<ForwardOutcome | null> => {
+    const body = part.bytes(0, end);
     const sent = partItemsSent;
     partItemsSent = [];
-    bytes = 0;
     let res: ForwardResponse;
     try {
       res = await target.opensearch.request({ method: 'POST', path: target.path, headers: target.headers, body });
@@ -104,22 +149,22 @@ export async function forwardInParts(items: readonly ForwardItem[], target: Forw
   };
 
   for (const f of items) {
-    const chunk = Buffer.from(f.render(), 'utf8');
-    const size = chunk.length;
+    const start = part.length;
+    const size = part.write(f.render());
     if (size > target.maxBytes) {
+      part.length = start;
       tooLarge.push(f.item);
       continue;
     }
-    if (bytes + size > target.maxBytes) {
-      const failed = await send();
+    if (part.length > target.maxBytes) {
+      const failed = await send(start);
       if (failed) return failed;
+      part = part.rest(start);
     }
-    chunks.push(chunk);
     partItemsSent.push(f.item);
-    bytes += size;
   }
   if (partItemsSent.length > 0) {
-    const failed = await send();
+    const failed = await send(part.length);
     if (failed) return failed;
   }
   return { kind: 'answered', responses, counts, clean, only: responses.length === 1 ? (responses[0] as ForwardResponse) : null, tooLarge };

@@ -33,6 +33,42 @@ function parseJson(text: string): { value: unknown } | { error: string } {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
+ * The action lines shippers write (`{"index":{}}`, `{"create":{"_index":"logs","_id":"a1"}}`): an action with at most
+ * `_index` and `_id`, as strings without escapes. Read without JSON.parse, which built two objects and an array per
+ * item only to be walked again; any other line (whitespace, escapes, other metadata, a repeated key) is parsed.
+ */
+const PLAIN_ACTION = /^\{"(index|create|update|delete)":\{(?:"(_index|_id)":"([^"\\\u0000-\u001f]*)"(?:,"(_index|_id)":"([^"\\\u0000-\u001f]*)")?)?\}\}$/;
+
+/** The action and metadata of a plain action line, as JSON.parse would give them, else null. */
+export function plainAction(line: string): { action: string; meta: Record<string, unknown> } | null {
+  const m = PLAIN_ACTION.exec(line);
+  if (m === null) return null;
+  const [, action, k1, v1, k2, v2] = m;
+  if (k1 !== undefined && k1 === k2) return null; // JSON.parse keeps the last of a repeated key
+  const meta: Record<string, unknown> = {};
+  if (k1 !== undefined) meta[k1] = v1;
+  if (k2 !== undefined) meta[k2] = v2;
+  return { action: action as string, meta };
+}
+
+/** An action line's action and metadata object; throws the 400 naming the line when it is not one. */
+function actionOf(actionText: string, lineNo: number): { action: string; meta: Record<string, unknown> } {
+  const plain = plainAction(actionText);
+  if (plain !== null) return plain;
+  const parsed = parseJson(actionText);
+  if ('error' in parsed) throw malformed(`Malformed action/metadata line [${lineNo}]: not JSON (${parsed.error})`);
+  const keys = isObject(parsed.value) ? Object.keys(parsed.value) : [];
+  if (!isObject(parsed.value) || keys.length !== 1) {
+    throw malformed(`Malformed action/metadata line [${lineNo}], expected an object with one field [create], [delete], [index] or [update]`);
+  }
+  const action = keys[0] as string;
+  if (!ACTIONS.has(action)) throw malformed(`Malformed action/metadata line [${lineNo}], expected field [create], [delete], [index] or [update] but found [${action}]`);
+  const meta = parsed.value[action];
+  if (!isObject(meta)) throw malformed(`Malformed action/metadata line [${lineNo}], the [${action}] field must hold an object`);
+  return { action, meta };
+}
+
+/**
  * Splits and checks the whole body before anything is forwarded: a malformed line anywhere rejects the request
  * with a 400 naming the line, so a shipper never gets half a bulk written. Blank lines between items are skipped.
  */
@@ -44,16 +80,7 @@ export function parseBulk(body: string, pathIndex: string | undefined): BulkItem
     const actionText = stripCr(lines[i] as string);
     if (actionText.trim() === '') continue;
     const lineNo = i + 1;
-    const parsed = parseJson(actionText);
-    if ('error' in parsed) throw malformed(`Malformed action/metadata line [${lineNo}]: not JSON (${parsed.error})`);
-    const keys = isObject(parsed.value) ? Object.keys(parsed.value) : [];
-    if (!isObject(parsed.value) || keys.length !== 1) {
-      throw malformed(`Malformed action/metadata line [${lineNo}], expected an object with one field [create], [delete], [index] or [update]`);
-    }
-    const action = keys[0] as string;
-    if (!ACTIONS.has(action)) throw malformed(`Malformed action/metadata line [${lineNo}], expected field [create], [delete], [index] or [update] but found [${action}]`);
-    const meta = parsed.value[action];
-    if (!isObject(meta)) throw malformed(`Malformed action/metadata line [${lineNo}], the [${action}] field must hold an object`);
+    const { action, meta } = actionOf(actionText, lineNo);
     if (meta._index !== undefined && typeof meta._index !== 'string') throw malformed(`Action/metadata line [${lineNo}]: _index must be a string`);
     const item: BulkItem = { action: action as BulkAction, actionText, actionLine: lineNo, index: (meta._index as string | undefined) ?? pathIndex, meta };
     if (action !== 'delete') {

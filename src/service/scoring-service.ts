@@ -76,8 +76,8 @@ interface Slot {
   arrived: number;
   pending: Pending;
   at: number;
-  /** The client it came from, when known (senders.ts). */
-  sender?: string;
+  /** The client it came from, when known (senders.ts); always set, so every slot has one shape (no spread per event). */
+  sender: string | undefined;
 }
 
 /** Events held for reordering at most; beyond this the oldest are released at once (memory stays bounded). */
@@ -138,7 +138,7 @@ export class ScoringService {
         }
         pending.left += 1;
         const scope = this.scopeOf(r);
-        const slot: Slot = { event: item, scope, arrived, pending, at, ...(sender ? { sender } : {}) };
+        const slot: Slot = { event: item, scope, arrived, pending, at, sender: sender || undefined };
         if (r.now) {
           this.queue.push(slot);
           return;

@@ -122,6 +122,8 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   const outcome = await forwardInParts(forwardItems, {
     opensearch: ctx.opensearch, path: req.path + req.search, maxBytes: ctx.maxForwardBytes,
     headers: { ...req.headers, 'content-type': 'application/x-ndjson' },
+    // the shipper's bytes and the anomaly fields, compact below the explain threshold (~250 bytes)
+    sizeHint: req.body.length + 256 * targets.length,
   });
   ctx.metrics.forwardSeconds.observe(undefined, Number(process.hrtime.bigint() - started) / 1e9);
   for (const it of outcome.tooLarge) refused.set(it, tooLargeRefusal(it, ctx.maxForwardBytes));
