@@ -32,29 +32,8 @@ function parseJson(text: string): { value: unknown } | { error: string } {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/**
- * The action lines shippers write (`{"index":{}}`, `{"create":{"_index":"logs","_id":"a1"}}`): an action with at most
- * `_index` and `_id`, as strings without escapes. Read without JSON.parse, which built two objects and an array per
- * item only to be walked again; any other line (whitespace, escapes, other metadata, a repeated key) is parsed.
- */
-const PLAIN_ACTION = /^\{"(index|create|update|delete)":\{(?:"(_index|_id)":"([^"\\\u0000-\u001f]*)"(?:,"(_index|_id)":"([^"\\\u0000-\u001f]*)")?)?\}\}$/;
-
-/** The action and metadata of a plain action line, as JSON.parse would give them, else null. */
-export function plainAction(line: string): { action: string; meta: Record<string, unknown> } | null {
-  const m = PLAIN_ACTION.exec(line);
-  if (m === null) return null;
-  const [, action, k1, v1, k2, v2] = m;
-  if (k1 !== undefined && k1 === k2) return null; // JSON.parse keeps the last of a repeated key
-  const meta: Record<string, unknown> = {};
-  if (k1 !== undefined) meta[k1] = v1;
-  if (k2 !== undefined) meta[k2] = v2;
-  return { action: action as string, meta };
-}
-
 /** An action line's action and metadata object; throws the 400 naming the line when it is not one. */
 function actionOf(actionText: string, lineNo: number): { action: string; meta: Record<string, unknown> } {
-  const plain = plainAction(actionText);
-  if (plain !== null) return plain;
   const parsed = parseJson(actionText);
   if ('error' in parsed) throw malformed(`Malformed action/metadata line [${lineNo}]: not JSON (${parsed.error})`);
   const keys = isObject(parsed.value) ? Object.keys(parsed.value) : [];
