@@ -4,7 +4,7 @@
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
 //          [--render lanl,windows,weblogin (each enterprise in each rendering; default lanl)]
-//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide,fused-c0]
+//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide,fused-c0,fused-c2,fused-c4,fused-c8]
 //          [--kind lstm-lm (or a list: transformer-mlm,lstm-lm; default: each rendering's format's default kind,
 //          models/kinds.json)] [--epochs N] [--out bench/results] [--dump]
 // With several kinds, each variant is trained per kind on the same simulated enterprise and reported as KIND/VARIANT.
@@ -47,6 +47,8 @@ const VARIANTS = {
   // no context (train --context 0): whether the entity's previous events help the sequence model or, holding an
   // attacker's earlier events, make its next ones predictable (README, Known limits)
   'fused-c0': { fusion: true, context: 0 },
+  // shorter contexts than the default 8 (docs/benchmarks.md "How much context"): detection against the model's cost
+  'fused-c2': { fusion: true, context: 2 }, 'fused-c4': { fusion: true, context: 4 }, 'fused-c8': { fusion: true, context: 8 },
 };
 const out = resolve(values.out);
 const work = join(out, 'detection-work');
