@@ -2,7 +2,10 @@
 // Where the scoring hot path spends its time: each stage of scoring a LANL file in batches, run on its own over all
 // events, timed by the process's CPU (user + system, every thread: the ONNX worker's too) and by the wall clock, with
 // the garbage collector's pauses that fell in it. CPU per event is what a loaded, shared machine distorts least.
-// Usage: node bench/hot-path.mjs --model-dir DIR --input FILE.csv [--batch 1024] [--intra-op-threads N] [--out bench/results]
+// Usage: node bench/hot-path.mjs --model-dir DIR --input FILE.csv [--batch 1024] [--intra-op-threads N] [--window-cache N]
+//   [--out bench/results]
+// --window-cache: the context-free model's window cache (window-cache.ts; default its default, 0: none); the hit rate
+// of the model stage and of Scorer.score is printed.
 // Reads the compiled library in dist/ (npm run build). The stages mirror Scorer.score; the last row is the real
 // Scorer.score on the same events, which overlaps the memory statistics with the model.
 import { writeFile, mkdir } from 'node:fs/promises';
@@ -21,11 +24,11 @@ const { createAdapter } = await import(new URL('adapters/registry.js', dist));
 const { readEvents } = await import(new URL('adapters/read.js', dist));
 const { scoreLine } = await import(new URL('output/score-line.js', dist));
 
-const { values } = parseArgs({ options: { 'model-dir': { type: 'string' }, input: { type: 'string' }, batch: { type: 'string', default: '1024' }, 'intra-op-threads': { type: 'string' }, out: { type: 'string', default: 'bench/results' } } });
+const { values } = parseArgs({ options: { 'model-dir': { type: 'string' }, input: { type: 'string' }, batch: { type: 'string', default: '1024' }, 'intra-op-threads': { type: 'string' }, 'window-cache': { type: 'string' }, out: { type: 'string', default: 'bench/results' } } });
 if (!values['model-dir'] || !values.input) throw new Error('usage: node bench/hot-path.mjs --model-dir DIR --input FILE.csv [--batch 1024]');
 const modelDir = resolve(values['model-dir']);
 const B = Number(values.batch);
-const session = values['intra-op-threads'] ? { intraOpThreads: Number(values['intra-op-threads']) } : {};
+const session = { ...(values['intra-op-threads'] ? { intraOpThreads: Number(values['intra-op-threads']) } : {}), ...(values['window-cache'] ? { windowCache: Number(values['window-cache']) } : {}) };
 
 let gcMs = 0;
 new PerformanceObserver((list) => {
@@ -60,7 +63,8 @@ rows[0].cpu_us_per_event /= n;
 rows[0].wall_us_per_event /= n;
 const batches = [];
 for (let i = 0; i < n; i += B) batches.push(events.slice(i, i + B));
-await model.score({ events: batches[0], rows: batches[0].map((e) => scorer.encode(e)), pasts: batches[0].map(() => []) }); // warm-up
+await model.score({ events: batches[0], rows: batches[0].map((e) => scorer.encode(e)), pasts: batches[0].map(() => []) }); // warm-up (the cache keeps its first batch)
+const warm = model.cache ? { hits: model.cache.hits, misses: model.cache.misses } : null;
 
 const encoded = await stage('encode (token ids, tie-break, recall hashes)', () => batches.map((batch) => batch.map((e) => scorer.encode(e))));
 scorer.history.clear();
@@ -111,6 +115,9 @@ scorer.history.clear();
 await stage('Scorer.score end to end (batches one after another)', async () => {
   for (const batch of batches) await scorer.score(batch, undefined, undefined, 1);
 });
+const hitRate = (c, hits, misses) => (c ? `${((100 * hits) / (hits + misses)).toFixed(1)} % of events hit (${c.size.toLocaleString('en-US')} windows kept)` : 'no cache');
+const stageCache = model.cache && hitRate(model.cache, model.cache.hits - warm.hits, model.cache.misses - warm.misses);
+const cacheNote = `window cache ${session.windowCache ?? 'default'}: model stage ${stageCache ?? 'no cache'}; Scorer.score ${hitRate(scorer.windowCache, scorer.windowCache?.hits, scorer.windowCache?.misses)}`;
 await scorer.close();
 await model.release();
 
@@ -119,6 +126,7 @@ console.log(`\nhot path, ${n.toLocaleString('en-US')} events, batch ${B}, ${scor
 console.log('| stage | CPU µs/event | wall µs/event | GC ms |');
 console.log('|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.stage} | ${r.cpu_us_per_event.toFixed(1)} | ${r.wall_us_per_event.toFixed(1)} | ${Math.round(r.gc_ms)} |`);
+console.log(cacheNote);
 console.log(`stages sum ${stagesCpu.toFixed(1)} CPU µs/event; Scorer.score ${Math.round(1e6 / end.wall_us_per_event).toLocaleString('en-US')} events/s`);
 await mkdir(resolve(values.out), { recursive: true });
-await writeFile(join(resolve(values.out), 'hot-path.json'), JSON.stringify({ events: n, batch: B, ...session, rows }, null, 2));
+await writeFile(join(resolve(values.out), 'hot-path.json'), JSON.stringify({ events: n, batch: B, ...session, cache: cacheNote, rows }, null, 2));

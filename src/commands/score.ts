@@ -15,6 +15,7 @@ import { MODEL_KINDS } from '../model/kinds.js';
 import { Scorer, type ScoreResult } from '../scorer/scorer.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
+import { DEFAULT_WINDOW_CACHE } from '../model/window-cache.js';
 import { budgetOption, intOption, parseOptions, required, scoreOption, type Command } from './command.js';
 import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
@@ -25,6 +26,7 @@ const SPECS = {
   'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
   output: { type: 'string', short: 'o', help: 'FILE  JSON lines output' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
+  'window-cache': { type: 'string', help: `N  a context-free model's outputs remembered for N windows (default ${DEFAULT_WINDOW_CACHE}; 0: none)` },
   'explain-above': { type: 'string', help: `SCORE  the compact form below this anomaly_score: the top field's name and value only (e.g. ${DEFAULT_EXPLAIN_ABOVE}; default: every event in full, or ${DEFAULT_EXPLAIN_ABOVE} with --compact)` },
   threshold: { type: 'string', help: 'SCORE  flag from this anomaly_score instead of the bundle\'s threshold' },
   budget: { type: 'string', help: 'R|off  daily alert budget: is_anomaly also needs the score among the top R of the last 24 h of event time (default: the bundle\'s acceptance rate; off: the threshold alone). anomaly_score is the same either way' },
@@ -39,6 +41,8 @@ export interface ScoreArgs {
   adapterOptions?: Record<string, unknown>;
   strict: boolean;
   batchSize: number;
+  /** Windows whose model output is remembered (RuntimeOptions.windowCache). */
+  windowCache?: number;
   /** Below this anomaly_score a line carries only its top field's name and value (default 0: every line in full). */
   explainAbove?: number;
   /** Below `explainAbove` (default then DEFAULT_EXPLAIN_ABOVE), a non-anomalous event's line is compactLine's. */
@@ -74,7 +78,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   } catch (err) {
     throw new SeqSentryError(`cannot write output ${args.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
   }
-  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true, ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(args.threshold !== undefined ? { threshold: args.threshold } : {}) });
+  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true, ...(args.windowCache !== undefined ? { windowCache: args.windowCache } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(args.threshold !== undefined ? { threshold: args.threshold } : {}) });
   const format = args.format ?? scorer.bundle.format;
   let adapter;
   try {
@@ -238,6 +242,7 @@ const command: Command = {
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       strict: v.strict,
       batchSize: intOption(v['batch-size'], 'batch-size', 1024),
+      ...(v['window-cache'] !== undefined ? { windowCache: Math.max(0, intOption(v['window-cache'], 'window-cache', DEFAULT_WINDOW_CACHE)) } : {}),
       ...(v['explain-above'] !== undefined ? { explainAbove: scoreOption(v['explain-above'], 'explain-above') } : {}),
       compact: v.compact,
       ...(v.budget !== undefined ? { budget: budgetOption(v.budget) } : {}),

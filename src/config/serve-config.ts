@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { OpenSearchConfigSchema } from '../opensearch/config.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from '../service/bounded-values.js';
+import { DEFAULT_WINDOW_CACHE } from '../model/window-cache.js';
 
 /** Shortest accepted bearer token: long enough that guessing is hopeless. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -71,6 +72,11 @@ export const ServeConfigSchema = z
          * OpenSearch, 1 costs slightly less CPU per event; with cores to spare, more threads cut batch latency.
          */
         onnx_threads: z.number().int().min(0).max(256).default(0),
+        /**
+         * A context-free model's outputs remembered per window (its F token ids), so that a repeated event skips the
+         * model; 0 = none. Bounded by entries, a few hundred bytes each; a model switch starts an empty one.
+         */
+        window_cache: z.number().int().min(0).max(4_194_304).default(DEFAULT_WINDOW_CACHE),
       })
       .strict()
       .prefault({}),

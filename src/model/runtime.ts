@@ -11,6 +11,7 @@ import { MODEL_KINDS } from './kinds.js';
 import { hourToken, OOV } from '../tokenizer/vocab.js';
 import type { LoadedBundle } from './bundle.js';
 import { TokenModel, type OnnxSessionOptions } from './onnx.js';
+import { DEFAULT_WINDOW_CACHE, WindowCache, windowKey, type WindowCacheStats } from './window-cache.js';
 
 /** One line of an explanation. */
 export interface FieldScore {
@@ -51,10 +52,20 @@ export interface KindRuntime {
    * layout on this build (bench/batch-invariance.mjs), but ONNX Runtime promises that for no CPU or version.
    */
   readonly independent?: boolean;
+  /** The memo of model outputs by window, when the runtime keeps one (window-cache.ts). */
+  readonly cache?: WindowCacheStats;
   release(): Promise<void>;
 }
 
-export type RuntimeFactory = (loaded: LoadedBundle, options: OnnxSessionOptions) => Promise<KindRuntime>;
+export interface RuntimeOptions extends OnnxSessionOptions {
+  /**
+   * Windows whose model output is remembered, for a bundle whose model reads no context (default
+   * DEFAULT_WINDOW_CACHE; 0: none). With context, windows repeat 0.5-6 % (docs/benchmarks.md): no cache.
+   */
+  windowCache?: number;
+}
+
+export type RuntimeFactory = (loaded: LoadedBundle, options: RuntimeOptions) => Promise<KindRuntime>;
 
 /** Index of an int64's low 32-bit word in an Int32Array view: 0 on little-endian machines, 1 on big-endian. */
 const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
@@ -75,26 +86,73 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
   const rule = MODEL_KINDS[bundle.kind]?.rawScore ?? 'weighted-mean';
   const rawScore = RAW_SCORES[rule];
   const fusionStatistic = FUSION_STATISTICS[rule];
+  /** The model's (B, F) outputs for the windows: each row after its past, left-padded with zero rows. */
+  const run = (rows: readonly Int32Array[], pasts: readonly Int32Array[][]) => {
+    const B = rows.length;
+    const tokens = new BigInt64Array(B * T * F); // (B, T, F), zero rows = padding
+    // Ids are small and non-negative: write each int64 as its low 32-bit word, no BigInt per token.
+    const words = new Int32Array(tokens.buffer);
+    for (let b = 0; b < B; b++) {
+      const past = pasts[b] as Int32Array[];
+      const base = b * T * F;
+      // Left-pad: the newest past event sits right before the target row.
+      const firstRow = T - 1 - past.length;
+      for (let i = 0; i < past.length; i++) {
+        const r = past[i] as Int32Array;
+        const at = 2 * (base + (firstRow + i) * F) + LOW_WORD;
+        for (let f = 0; f < F; f++) words[at + 2 * f] = r[f] as number;
+      }
+      const row = rows[b] as Int32Array;
+      for (let f = 0; f < F; f++) words[2 * (base + (T - 1) * F + f) + LOW_WORD] = row[f] as number;
+    }
+    return model.run(tokens, B, T, F);
+  };
+  const entries = options.windowCache ?? DEFAULT_WINDOW_CACHE;
+  const cache = T === 1 && entries > 0 ? new WindowCache(entries, F) : null;
+  /**
+   * Through the cache: remembered windows are copied, the others (each distinct window once, in batch order) go
+   * to the model in one call, and their outputs are remembered.
+   */
+  const runCached = async (memo: WindowCache, rows: readonly Int32Array[]): Promise<{ surprisal: Float32Array; expected: Int32Array }> => {
+    const B = rows.length;
+    const surprisal = new Float32Array(B * F);
+    const expected = new Int32Array(B * F);
+    const missKeys: string[] = [];
+    const missRows: Int32Array[] = [];
+    const sent = new Map<string, number>(); // a missing window's place in the call
+    const missOf = new Int32Array(B).fill(-1);
+    for (let b = 0; b < B; b++) {
+      const key = windowKey(rows[b] as Int32Array, F);
+      if (memo.read(key, surprisal, expected, b * F)) continue;
+      let m = sent.get(key);
+      if (m === undefined) {
+        m = missRows.length;
+        sent.set(key, m);
+        missKeys.push(key);
+        missRows.push(rows[b] as Int32Array);
+      }
+      missOf[b] = m;
+    }
+    memo.misses += missRows.length;
+    memo.hits += B - missRows.length;
+    if (missRows.length === 0) return { surprisal, expected };
+    const out = await run(missRows, missRows.map(() => []));
+    for (let m = 0; m < missKeys.length; m++) memo.write(missKeys[m] as string, out.surprisal, out.expected, m * F);
+    for (let b = 0; b < B; b++) {
+      const m = missOf[b] as number;
+      if (m < 0) continue;
+      for (let f = 0; f < F; f++) {
+        surprisal[b * F + f] = out.surprisal[m * F + f] as number;
+        expected[b * F + f] = Number(out.expected[m * F + f]);
+      }
+    }
+    return { surprisal, expected };
+  };
   return {
+    ...(cache ? { cache } : {}),
     async score({ events, rows, pasts }) {
       const B = rows.length;
-      const tokens = new BigInt64Array(B * T * F); // (B, T, F), zero rows = padding
-      // Ids are small and non-negative: write each int64 as its low 32-bit word, no BigInt per token.
-      const words = new Int32Array(tokens.buffer);
-      for (let b = 0; b < B; b++) {
-        const past = pasts[b] as Int32Array[];
-        const base = b * T * F;
-        // Left-pad: the newest past event sits right before the target row.
-        const firstRow = T - 1 - past.length;
-        for (let i = 0; i < past.length; i++) {
-          const r = past[i] as Int32Array;
-          const at = 2 * (base + (firstRow + i) * F) + LOW_WORD;
-          for (let f = 0; f < F; f++) words[at + 2 * f] = r[f] as number;
-        }
-        const row = rows[b] as Int32Array;
-        for (let f = 0; f < F; f++) words[2 * (base + (T - 1) * F + f) + LOW_WORD] = row[f] as number;
-      }
-      const { surprisal, expected } = await model.run(tokens, B, T, F); // (B, F) each
+      const { surprisal, expected } = cache ? await runCached(cache, rows) : await run(rows, pasts); // (B, F) each
       const out: EventScore[] = new Array(B);
       const fieldScore = (b: number, f: number): FieldScore => {
         const event = events[b] as CanonicalEvent;

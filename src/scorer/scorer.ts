@@ -3,8 +3,8 @@
 import type { CanonicalEvent } from '../core/event.js';
 import { loadBundle, type Bundle } from '../model/bundle.js';
 import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
-import type { OnnxSessionOptions } from '../model/onnx.js';
-import { RUNTIMES, type EventScore, type FieldScore, type KindRuntime } from '../model/runtime.js';
+import { RUNTIMES, type EventScore, type FieldScore, type KindRuntime, type RuntimeOptions } from '../model/runtime.js';
+import type { WindowCacheStats } from '../model/window-cache.js';
 import { Encoder } from '../tokenizer/vocab.js';
 import type { TextTokens } from '../tokenizer/text-tokens.js';
 import { Calibrator } from './calibrate.js';
@@ -31,7 +31,7 @@ export interface ScoreResult {
   components?: ComponentScore[];
 }
 
-export interface ScorerOptions extends OnnxSessionOptions {
+export interface ScorerOptions extends RuntimeOptions {
   /** Events per ONNX call. */
   maxBatch?: number;
   /** Entities whose history is kept in memory. */
@@ -128,6 +128,11 @@ export class Scorer {
    */
   adoptBudget(previous: Scorer): void {
     if (this.budget && previous.budget && this.budget.rate === previous.budget.rate) this.budget = previous.budget;
+  }
+
+  /** The runtime's memo of model outputs by window (a context-free ONNX bundle), null when it keeps none. */
+  get windowCache(): WindowCacheStats | null {
+    return this.model.cache ?? null;
   }
 
   /** Model name and version, as written into anomaly.model. */

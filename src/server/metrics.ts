@@ -1,6 +1,7 @@
 // The sidecar's metrics: requests, latencies, events scored, batch sizes, errors by kind, history size.
 import type { BatchObserver } from '../service/scoring-service.js';
 import type { HistoryStore } from '../scorer/history.js';
+import type { WindowCacheStats } from '../model/window-cache.js';
 import { Counter, Gauge, Histogram, Registry } from './prometheus.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -23,18 +24,25 @@ export class ServerMetrics {
   readonly errors = this.registry.register(new Counter('seqsentry_errors_total', 'Errors by kind: adapter, scorer, history, bad_request, too_large, auth, upstream, internal.', ['kind']));
   private history: HistoryStore | null = null;
   private model: { name: string; version: string; kind: string } | null = null;
+  private windowCache: WindowCacheStats | null = null;
 
   constructor() {
     this.lateEvents.inc(undefined, 0); // shown from the start: 0 late is the figure to watch
     this.registry.register(new Gauge('seqsentry_history_entities', 'Entities whose recent events are held in memory.', () => [{ value: this.history?.size ?? 0 }]));
     this.registry.register(new Gauge('seqsentry_history_evictions_total', 'Entities evicted from the in-memory history (LRU).', () => [{ value: this.history?.evictions ?? 0 }], 'counter'));
+    // The loaded model's cache: a switch brings a fresh one, so these restart from 0 with it.
+    const cache = (read: (c: WindowCacheStats) => number) => () => (this.windowCache ? [{ value: read(this.windowCache) }] : []);
+    this.registry.register(new Gauge('seqsentry_window_cache_hits_total', 'Events of the loaded model answered from its window cache, without a model call.', cache((c) => c.hits), 'counter'));
+    this.registry.register(new Gauge('seqsentry_window_cache_misses_total', 'Windows of the loaded model sent to the model.', cache((c) => c.misses), 'counter'));
+    this.registry.register(new Gauge('seqsentry_window_cache_entries', 'Windows held in the loaded model\'s cache.', cache((c) => c.size)));
     this.registry.register(new Gauge('seqsentry_model_info', 'The loaded model bundle (value 1).', () => (this.model ? [{ labels: this.model, value: 1 }] : [])));
   }
 
   /** Called when a model is loaded and on each switch: from then on its history and identity are reported. */
-  attachModel(history: HistoryStore, model: { name: string; version: string; kind: string }): void {
+  attachModel(history: HistoryStore, model: { name: string; version: string; kind: string }, windowCache: WindowCacheStats | null = null): void {
     this.history = history;
     this.model = model;
+    this.windowCache = windowCache;
   }
 
   /** The ScoringService hooks. */

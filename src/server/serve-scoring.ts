@@ -84,7 +84,7 @@ function budgetOption(config: ServeConfig): { budget?: number | null } {
  * ScoringService; a bundle that fails any check throws and leaves nothing open.
  */
 export async function loadServeScoring(config: ServeConfig, modelDir: string, deps: ServeScoringDeps): Promise<ServeScoring> {
-  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, maxEntities: config.history.max_entities, ...budgetOption(config) });
+  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, windowCache: config.batching.window_cache, maxEntities: config.history.max_entities, ...budgetOption(config) });
   try {
     const adapter = servedAdapter(config, scorer);
     const refill = config.history.refill && scorer.historyLength > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;

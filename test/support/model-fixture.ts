@@ -43,13 +43,15 @@ export async function ecsModel(options: ModelFixtureOptions = {}): Promise<strin
   );
 }
 
-/** A LANL bundle (transformer-mlm unless told) trained on the shared sample's day 0 (5,000 real auth lines), cached like ecsModel. */
-export async function lanlModel(kind: 'transformer-mlm' | 'transformer-lm' = 'transformer-mlm'): Promise<string> {
+/**
+ * A LANL bundle (transformer-mlm unless told) trained on the shared sample's day 0 (5,000 real auth lines), cached
+ * like ecsModel. Context 8 unless told, not LANL's default of none: most tests using it check that history, order and
+ * every path feed the model the same previous events, which a context-free model would pass without reading any.
+ */
+export async function lanlModel(kind: 'transformer-mlm' | 'transformer-lm' = 'transformer-mlm', context = 8): Promise<string> {
   const text = readFileSync(shared('lanl', 'safekit-heads', 'day0_head_decoded.csv'), 'utf8');
-  // context 8, not LANL's default of none: the tests using it check that history, order and every path feed the
-  // model the same previous events, which a context-free model would pass without reading any
-  const args = { kind, epochs: 4, seed: 5, minCount: 1, context: 8 };
-  return cachedModel(`lanl-${kind}`, text, args, (input, modelDir) =>
+  const args = { kind, epochs: 4, seed: 5, minCount: 1, context };
+  return cachedModel(context === 8 ? `lanl-${kind}` : `lanl-${kind}-c${context}`, text, args, (input, modelDir) =>
     train({ format: 'lanl', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, context: args.context, hourToken: true, strict: false }),
   );
 }

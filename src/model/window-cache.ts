@@ -1,0 +1,74 @@
+// An exact memo of a context-free model's output per window. With no context a window is one event's F token ids,
+// and those repeat (docs/benchmarks.md "Repeated windows": 45-83 % of LANL events at 100k entries), while the ONNX
+// output of a window is bit-identical in every batch layout: a remembered output is the output the model would give.
+// Keyed by the ids themselves, never by a hash of them, so that no two windows can share an entry.
+
+/** Windows remembered by default: LANL's hit rate grows up to ~100k entries; an entry is a few hundred bytes. */
+export const DEFAULT_WINDOW_CACHE = 65_536;
+
+export interface WindowCacheStats {
+  /** Events answered without a model call (remembered, or a window already sent in the same batch). */
+  readonly hits: number;
+  /** Windows sent to the model. */
+  readonly misses: number;
+  /** Windows remembered now. */
+  readonly size: number;
+}
+
+/**
+ * The window's key: each id as one UTF-16 unit, an id of 0xFFFF or more as 0xFFFF then its two 16-bit halves, a
+ * prefix-free code, so that two keys are equal exactly when the ids are.
+ */
+export function windowKey(row: Int32Array, width: number): string {
+  let key = '';
+  for (let f = 0; f < width; f++) {
+    const id = row[f] as number;
+    key += id >= 0 && id < 0xffff ? String.fromCharCode(id) : String.fromCharCode(0xffff, id & 0xffff, id >>> 16);
+  }
+  return key;
+}
+
+/**
+ * At most `maxEntries` windows, least recently used dropped first (a hit moves its entry to the end of the Map's
+ * insertion order). An entry holds the F surprisals then the F expected ids in one Float64Array: a float32 and an id
+ * are exact in a double.
+ */
+export class WindowCache implements WindowCacheStats {
+  private readonly entries = new Map<string, Float64Array>();
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly maxEntries: number, readonly width: number) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`window cache entries must be a positive integer, got ${maxEntries}`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The remembered output of `key`, written at `at` into surprisal and expected ((B, F) each); false when unknown. */
+  read(key: string, surprisal: Float32Array, expected: Int32Array, at: number): boolean {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    const F = this.width;
+    for (let f = 0; f < F; f++) {
+      surprisal[at + f] = entry[f] as number;
+      expected[at + f] = entry[F + f] as number;
+    }
+    return true;
+  }
+
+  /** Remembers the window's output, read at `at` in the model's (B, F) outputs. */
+  write(key: string, surprisal: Float32Array, expected: BigInt64Array, at: number): void {
+    const F = this.width;
+    const entry = new Float64Array(2 * F);
+    for (let f = 0; f < F; f++) {
+      entry[f] = surprisal[at + f] as number;
+      entry[F + f] = Number(expected[at + f]);
+    }
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, entry);
+  }
+}
