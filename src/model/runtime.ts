@@ -152,7 +152,7 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
     ...(cache ? { cache } : {}),
     async score({ events, rows, pasts }) {
       const B = rows.length;
-      const { surprisal, expected } = cache ? await runCached(cache, rows) : await run(rows, pasts); // (B, F) each
+      const { surprisal, expected } = cache?.worthKeeping() ? await runCached(cache, rows) : await run(rows, pasts); // (B, F) each
       const out: EventScore[] = new Array(B);
       const fieldScore = (b: number, f: number): FieldScore => {
         const event = events[b] as CanonicalEvent;

@@ -6,6 +6,14 @@
 /** Windows remembered by default: LANL's hit rate grows up to ~100k entries; an entry is a few hundred bytes. */
 export const DEFAULT_WINDOW_CACHE = 65_536;
 
+/**
+ * Lookups after which a cache that answers fewer than MIN_HIT_RATE of them is given up: where windows rarely repeat
+ * (web logins' `lstm-lm`, 2.5 %), keying and copying cost some 4 µs an event for nothing. LANL-like streams repeat
+ * over 20 % of their windows even within the last 1,000 (docs/benchmarks.md, "Repeated windows"), 83 % over 300k.
+ */
+export const TRIAL_LOOKUPS = 32_768;
+export const MIN_HIT_RATE = 0.1;
+
 export interface WindowCacheStats {
   /** Events answered without a model call (remembered, or a window already sent in the same batch). */
   readonly hits: number;
@@ -13,6 +21,8 @@ export interface WindowCacheStats {
   readonly misses: number;
   /** Windows remembered now. */
   readonly size: number;
+  /** Given up for this model: too few hits after TRIAL_LOOKUPS lookups (emptied, no longer consulted). */
+  readonly off: boolean;
 }
 
 /**
@@ -37,6 +47,7 @@ export class WindowCache implements WindowCacheStats {
   private readonly entries = new Map<string, Float64Array>();
   hits = 0;
   misses = 0;
+  off = false;
 
   constructor(readonly maxEntries: number, readonly width: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`window cache entries must be a positive integer, got ${maxEntries}`);
@@ -44,6 +55,20 @@ export class WindowCache implements WindowCacheStats {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * Whether to consult the cache for the next batch: false for good once TRIAL_LOOKUPS lookups (hits and misses
+   * counted since it began) found fewer than MIN_HIT_RATE of them remembered; its entries are then let go.
+   */
+  worthKeeping(): boolean {
+    if (this.off) return false;
+    const lookups = this.hits + this.misses;
+    if (lookups >= TRIAL_LOOKUPS && this.hits < MIN_HIT_RATE * lookups) {
+      this.off = true;
+      this.entries.clear();
+    }
+    return !this.off;
   }
 
   /** The remembered output of `key`, written at `at` into surprisal and expected ((B, F) each); false when unknown. */

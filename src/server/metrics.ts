@@ -35,6 +35,7 @@ export class ServerMetrics {
     this.registry.register(new Gauge('seqsentry_window_cache_hits_total', 'Events of the loaded model answered from its window cache, without a model call.', cache((c) => c.hits), 'counter'));
     this.registry.register(new Gauge('seqsentry_window_cache_misses_total', 'Windows of the loaded model sent to the model.', cache((c) => c.misses), 'counter'));
     this.registry.register(new Gauge('seqsentry_window_cache_entries', 'Windows held in the loaded model\'s cache.', cache((c) => c.size)));
+    this.registry.register(new Gauge('seqsentry_window_cache_off', 'The loaded model\'s window cache given up for too few hits (1) or in use (0).', cache((c) => (c.off ? 1 : 0))));
     this.registry.register(new Gauge('seqsentry_model_info', 'The loaded model bundle (value 1).', () => (this.model ? [{ labels: this.model, value: 1 }] : [])));
   }
 
