@@ -242,7 +242,7 @@ const command: Command = {
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       strict: v.strict,
       batchSize: intOption(v['batch-size'], 'batch-size', 1024),
-      ...(v['window-cache'] !== undefined ? { windowCache: Math.max(0, intOption(v['window-cache'], 'window-cache', DEFAULT_WINDOW_CACHE)) } : {}),
+      ...(v['window-cache'] !== undefined ? { windowCache: windowCacheOption(v['window-cache']) } : {}),
       ...(v['explain-above'] !== undefined ? { explainAbove: scoreOption(v['explain-above'], 'explain-above') } : {}),
       compact: v.compact,
       ...(v.budget !== undefined ? { budget: budgetOption(v.budget) } : {}),
@@ -254,3 +254,10 @@ const command: Command = {
 };
 
 export default command;
+
+/** --window-cache N: a count of windows, 0 for none; a negative one is refused rather than read as none. */
+function windowCacheOption(value: string): number {
+  const n = intOption(value, 'window-cache', DEFAULT_WINDOW_CACHE);
+  if (n < 0) throw new UsageError(`--window-cache must be 0 (none) or more windows, got ${n}`);
+  return n;
+}
