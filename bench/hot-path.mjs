@@ -68,18 +68,30 @@ const warm = model.cache ? { hits: model.cache.hits, misses: model.cache.misses 
 
 const encoded = await stage('encode (token ids, tie-break, recall hashes)', () => batches.map((batch) => batch.map((e) => scorer.encode(e))));
 scorer.history.clear();
+const fusion = scorer.fusion;
+// As Scorer.scoreChunk: the recalled rows' recall parts copied out of the history (its columns), and no rows at all
+// for a model without context.
+const recallWidth = fusion?.recall ? fusion.memory.recallWidth : 0;
+const stride = scorer.historyLength * recallWidth;
 const prepared = await stage('order + history (keys, canonical sort, get/push)', () =>
   batches.map((batch, k) => {
     const keys = batch.map((e) => scorer.historyKey(e));
     const order = canonicalOrder(batch.map((e) => e.time), encoded[k], keys);
     const evs = order.map((i) => batch[i]);
     const rws = order.map((i) => encoded[k][i]);
-    const pasts = order.map((i) => {
-      const past = scorer.history.get(keys[i], batch[i].time, encoded[k][i]);
+    const columns = new Int32Array(batch.length * stride);
+    const counts = new Int32Array(batch.length);
+    const target = { out: columns, at: 0, count: 0 };
+    const pasts = order.map((i, b) => {
+      target.at = b * stride;
+      let past = [];
+      if (stride && scorer.context === 0) scorer.history.recall(keys[i], batch[i].time, encoded[k][i], undefined, target);
+      else past = scorer.history.get(keys[i], batch[i].time, encoded[k][i], undefined, stride ? target : undefined);
+      counts[b] = target.count;
       scorer.history.push(keys[i], encoded[k][i], batch[i].time);
       return past;
     });
-    return { events: evs, rows: rws, pasts, contexts: pasts.map((p) => (p.length > scorer.context ? p.slice(p.length - scorer.context) : p)) };
+    return { events: evs, rows: rws, pasts, columns, counts, contexts: pasts.map((p) => (p.length > scorer.context ? p.slice(p.length - scorer.context) : p)) };
   }),
 );
 const scored = await stage('model (tokens, worker round trip, ONNX run)', async () => {
@@ -87,12 +99,12 @@ const scored = await stage('model (tokens, worker round trip, ONNX run)', async 
   for (const p of prepared) out.push(await model.score({ events: p.events, rows: p.rows, pasts: p.contexts }));
   return out;
 });
-const fusion = scorer.fusion;
 const M = fusion ? fusion.memoryWidth : 0;
 const memory = await stage('memory statistics (pairs, novelty, hour; recall)', () =>
   prepared.map((p) => {
     const m = new Float64Array(p.events.length * M);
-    if (fusion) p.events.forEach((e, b) => fusion.memoryStatistics(e, m, b * M, { rows: p.pasts[b], row: p.rows[b], offset: scorer.width + 1 }));
+    const offset = scorer.width + 1;
+    if (fusion) p.events.forEach((e, b) => fusion.memoryStatistics(e, m, b * M, stride ? { row: p.rows[b], offset, columns: { out: p.columns, at: b * stride, count: p.counts[b] } } : { rows: p.pasts[b], row: p.rows[b], offset }));
     return m;
   }),
 );

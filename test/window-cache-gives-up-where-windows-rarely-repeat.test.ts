@@ -5,7 +5,7 @@ import { MIN_HIT_RATE, TRIAL_LOOKUPS, WindowCache } from '../src/model/window-ca
 
 const F = 2;
 const surprisal = new Float32Array([1.5, 2.5]);
-const expected = new BigInt64Array([3n, 4n]);
+const expected = new Int32Array([3, 4]);
 
 /** n lookups of which the share `hitRate` finds a remembered window, the rest a new one (counted as the runtime does). */
 function lookups(cache: WindowCache, n: number, hitRate: number): void {

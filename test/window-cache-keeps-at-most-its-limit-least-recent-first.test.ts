@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WindowCache, windowKey } from '../src/model/window-cache.js';
 
 const F = 3;
-const out = (v: number) => ({ surprisal: new Float32Array([v, v + 0.5, v + 0.25]), expected: new BigInt64Array([BigInt(v), 1n, 70_000n]) });
+const out = (v: number) => ({ surprisal: new Float32Array([v, v + 0.5, v + 0.25]), expected: new Int32Array([v, 1, 70_000]) });
 
 describe('window cache', () => {
   it('keeps at most maxEntries, the least recently used dropped first', () => {

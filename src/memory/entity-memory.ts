@@ -2,11 +2,11 @@
 // `seqsentry train`, saved as memory.json beside the model, read-only while scoring (every path, every restart
 // sees the same memory, so scores do not depend on which path or replica scored an event).
 import type { CanonicalEvent } from '../core/event.js';
-import { fnv1a } from '../scorer/order.js';
 import { hourOfDay, HourHabits } from './hour-habits.js';
 import { MAX_KEYS, MEMORY_SCHEMA_VERSION, NOVELTY_COMPONENT, PAIRS_COMPONENT, PAIRS_ONLY_RECALL, type MemoryFile, type MemorySpec, type Recall, type RecallRule } from './memory-spec.js';
 import { entityValue, firstMember, memberValue, pairKey, partner, type PairSpec } from './pairs.js';
 import { RecallTally } from './recall-tally.js';
+import { MemberValues } from './member-values.js';
 import { placelessHash, TRAVEL_PREFIX, travelStatistic } from './travel.js';
 import { ABSENT } from '../adapters/names.js';
 
@@ -87,6 +87,8 @@ export class EntityMemory {
   private readonly travelPair: number;
   /** What the recalled events of the event being scored add (filled per call to `statistics` with recall). */
   private readonly recalled: RecallTally;
+  /** The pair members of the event being hashed (recallRow) or scored (statistics), each read once. */
+  private readonly members: MemberValues;
 
   constructor(readonly spec: MemorySpec) {
     this.counts = spec.pairs.map(() => new Map());
@@ -106,6 +108,7 @@ export class EntityMemory {
       throw new Error(`memory spec: travel_pair "${spec.travel_pair}" needs travel_within, the seconds within which a login from elsewhere counts (got ${String(spec.travel_within)})`);
     }
     this.recalled = new RecallTally(spec.pairs.length, this.hourPair, this.travelPair, spec.travel_outcome !== undefined);
+    this.members = new MemberValues(spec.pairs, this.hourPair < 0 ? (spec.hour_entity ?? undefined) : undefined);
   }
 
   /** The travel pair of the memory (spec.travel_pair), or undefined. */
@@ -232,7 +235,8 @@ export class EntityMemory {
    */
   recallRow(event: CanonicalEvent, out: Int32Array, offset: number): void {
     const P = this.spec.pairs.length;
-    for (let i = 0; i < P; i++) out[offset + i] = fnv1a(pairKey(event, this.spec.pairs[i] as PairSpec)) | 0;
+    this.members.read(event);
+    for (let i = 0; i < P; i++) out[offset + i] = this.members.hash(i);
     out[offset + P] = event.time > this.until ? Math.min(MAX_LATER, 1 + Math.floor(event.time - this.until)) : 0;
     if (this.spec.travel_outcome) out[offset + P + 1] = this.wasThere(event) ? 1 : 0;
   }
@@ -277,14 +281,15 @@ export class EntityMemory {
     // logins after an attempt on the account from elsewhere are not a trip): as known.
     let knownPlace = false;
     let o = offset;
+    const members = this.members;
+    members.read(event);
     if (P) {
       let rarity = 0;
       let novelty = 0;
       this.unseenMask = 0;
       for (let i = 0; i < P; i++) {
-        const { members } = this.spec.pairs[i] as PairSpec;
-        const first = memberValue(event, members[0]);
-        const second = memberValue(event, members[1]);
+        const first = members.first(i);
+        const second = members.partner(i);
         const f = (this.firsts[i] as Map<string, FirstMember>).get(first);
         // The count of the key joinKey(first, second) (keyCount), found by its members.
         const c = Math.max(0, (f?.byPartner.get(second) ?? 0) - without);
@@ -297,7 +302,9 @@ export class EntityMemory {
       out[o++] = rarity;
       out[o++] = novelty;
     }
-    if (this.spec.hour_entity) out[o++] = -Math.log(habits ? this.hourProbability(event, leaveOneOut, this.recalled.events, this.recalled.atHour) : this.hourProbability(event, leaveOneOut));
+    // hourProbability's, with the hour key from the members read.
+    const hourKey = this.hourPair >= 0 ? members.key(this.hourPair) : members.hourEntity();
+    if (this.spec.hour_entity) out[o++] = -Math.log(this.hourHabits.probability(hourKey, hourOfDay(event.time), without, habits ? this.recalled.events : 0, habits ? this.recalled.atHour : 0));
     if (travel) {
       // The gap from recall when scoring (both row values are 1 + seconds after `until`), else the one the held-out
       // fit measured over the entity's previous events (PlaceTrail).

@@ -1,5 +1,6 @@
 // The entity memory's file and spec (memory.json beside the model) and the rules by which recalled events count:
 // the shapes `train` writes and every scoring path reads, apart from the statistics computed from them.
+import type { ColumnsTarget } from '../scorer/history.js';
 import type { PairSpec } from './pairs.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
@@ -55,12 +56,14 @@ export interface MemoryFile {
 
 /**
  * The entity's recent events as its history rows hold them (oldest first), for recall: each row's recall part
- * (recallRow) starts at `offset`, as does the scored event's in `row`.
+ * (recallRow) starts at `offset`, as does the scored event's in `row`. Either the rows, or their recall parts alone
+ * back to back (`columns`, recallWidth ints a row: the history's columns, HistoryOptions.columnsFrom).
  */
 export interface Recall {
-  rows: readonly Int32Array[];
+  rows?: readonly Int32Array[];
   row: Int32Array;
   offset: number;
+  columns?: ColumnsTarget;
 }
 
 /**

@@ -4,6 +4,7 @@
 // one pass over the rows; EntityMemory.statistics reads it.
 import { hourOfDay } from './hour-habits.js';
 import type { Recall } from './memory-spec.js';
+import type { ColumnsTarget } from '../scorer/history.js';
 
 export class RecallTally {
   /** Per pair, the recalled count of the event being scored (reused per call). */
@@ -17,6 +18,9 @@ export class RecallTally {
   elsewhere = 0;
   /** The recalled events old enough to be habits that put the entity at the event's place (travel pair): its known places. */
   habitHere = 0;
+  /** Ints of a row's recall part (EntityMemory.recallWidth). */
+  private readonly width: number;
+  private scratch = new Int32Array(0);
 
   /**
    * `hourPair` / `travelPair`: indexes in the memory's pairs of its hour pair and travel pair, else -1 (the hour
@@ -26,6 +30,7 @@ export class RecallTally {
   constructor(private readonly pairs: number, private readonly hourPair: number, private readonly travelPair: number, private readonly outcomes = false) {
     this.counts = new Int32Array(pairs);
     this.habit = new Int32Array(pairs);
+    this.width = pairs + (outcomes ? 2 : 1);
   }
 
   /**
@@ -39,10 +44,11 @@ export class RecallTally {
    * rows whose event put the entity there (`outcomes`). Each row is read once, not once per pair or per rule.
    */
   tally(recall: Recall, until: number, minAge: number, habitAge: number, hour: number, placeless: number): void {
-    const { rows, offset, row } = recall;
+    const { offset, row } = recall;
     const P = this.pairs;
-    const after = offset + P;
-    const now = row[after] as number;
+    const W = this.width;
+    const { out: columns, at, count } = recall.columns ?? this.pack(recall.rows ?? [], offset);
+    const now = row[offset + P] as number;
     const counts = this.counts;
     const habit = this.habit;
     counts.fill(0);
@@ -50,27 +56,28 @@ export class RecallTally {
     let events = 0;
     let atHour = 0;
     const tp = this.travelPair;
+    const hp = this.hourPair;
     // A recalled event from another place counts at any age: minutes before, it is the strongest evidence.
     let elsewhere = 0;
     let habitHere = 0;
-    for (let r = 0; r < rows.length; r++) {
-      const past = rows[r] as Int32Array;
-      const later = past[after] as number;
+    // Row r's recall part at columns[at + r × W ..): P pair hashes, its later-than value, then (outcomes) whether it was there.
+    for (let r = 0, past = at; r < count; r++, past += W) {
+      const later = columns[past + P] as number;
       if (later === 0) continue;
-      const there = tp >= 0 && (!this.outcomes || past[after + 1] === 1);
-      if (there && later > elsewhere && past[offset + tp] !== row[offset + tp] && past[offset + tp] !== placeless) elsewhere = later;
+      const there = tp >= 0 && (!this.outcomes || columns[past + P + 1] === 1);
+      if (there && later > elsewhere && columns[past + tp] !== row[offset + tp] && columns[past + tp] !== placeless) elsewhere = later;
       const age = now - later;
       const inPairs = minAge <= 0 || age >= minAge;
       const inHabits = habitAge >= 0 && (habitAge === 0 || age >= habitAge);
       if (!inPairs && !inHabits) continue;
       for (let i = 0; i < P; i++) {
-        if (past[offset + i] !== row[offset + i]) continue;
+        if (columns[past + i] !== row[offset + i]) continue;
         if (inPairs) counts[i] = (counts[i] as number) + 1;
         if (inHabits) habit[i] = (habit[i] as number) + 1;
       }
-      if (inHabits && there && past[offset + tp] === row[offset + tp]) habitHere += 1;
+      if (inHabits && there && columns[past + tp] === row[offset + tp]) habitHere += 1;
       // With an hour pair, only the recalled events of the same key (this user's same OS) are its hour habit.
-      if (!inHabits || hour < 0 || (this.hourPair >= 0 && past[offset + this.hourPair] !== row[offset + this.hourPair])) continue;
+      if (!inHabits || hour < 0 || (hp >= 0 && columns[past + hp] !== row[offset + hp])) continue;
       events += 1;
       // The row keeps 1 + the whole seconds after `until`: its hour of day, to the second.
       const d = (hourOfDay(until + later - 1) - hour + 24) % 24;
@@ -81,5 +88,16 @@ export class RecallTally {
     this.atHour = atHour;
     this.elsewhere = elsewhere;
     this.habitHere = habitHere;
+  }
+
+  /** The rows' recall parts back to back in a buffer kept for it (a Recall that came without its columns). */
+  private pack(rows: readonly Int32Array[], offset: number): ColumnsTarget {
+    const W = this.width;
+    if (this.scratch.length < rows.length * W) this.scratch = new Int32Array(2 * rows.length * W);
+    for (let r = 0; r < rows.length; r++) {
+      const past = rows[r] as Int32Array;
+      for (let f = 0; f < W; f++) this.scratch[r * W + f] = past[offset + f] as number;
+    }
+    return { out: this.scratch, at: 0, count: rows.length };
   }
 }

@@ -67,8 +67,20 @@ export interface RuntimeOptions extends OnnxSessionOptions {
 
 export type RuntimeFactory = (loaded: LoadedBundle, options: RuntimeOptions) => Promise<KindRuntime>;
 
+/** The context of a window that has none. */
+const NO_PAST: Int32Array[] = [];
+
 /** Index of an int64's low 32-bit word in an Int32Array view: 0 on little-endian machines, 1 on big-endian. */
 const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/** An event's score in its batch: the explanation comes from the batch's (one closure a batch, not one an event). */
+class BatchScore implements EventScore {
+  constructor(readonly raw: number, readonly total: number, private readonly explainIn: (b: number, full: boolean) => FieldScore[], private readonly b: number) {}
+
+  explain(full: boolean): FieldScore[] {
+    return this.explainIn(this.b, full);
+  }
+}
 
 /** `field-tokens`: int64 ids (B, context + 1, F), the previous events left-padded with zero rows, then the event. */
 const fieldTokens: RuntimeFactory = async (loaded, options) => {
@@ -136,14 +148,19 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
     memo.misses += missRows.length;
     memo.hits += B - missRows.length;
     if (missRows.length === 0) return { surprisal, expected };
-    const out = await run(missRows, missRows.map(() => []));
-    for (let m = 0; m < missKeys.length; m++) memo.write(missKeys[m] as string, out.surprisal, out.expected, m * F);
+    const out = await run(missRows, missRows.map(() => NO_PAST));
+    // The expected ids as ints, each int64's low word: ids are small and non-negative (as run() writes them), and a
+    // BigInt read per id made an object per id.
+    const words = new Int32Array(out.expected.buffer, out.expected.byteOffset, 2 * out.expected.length);
+    const missIds = new Int32Array(out.expected.length);
+    for (let k = 0; k < missIds.length; k++) missIds[k] = words[2 * k + LOW_WORD] as number;
+    for (let m = 0; m < missKeys.length; m++) memo.write(missKeys[m] as string, out.surprisal, missIds, m * F);
     for (let b = 0; b < B; b++) {
       const m = missOf[b] as number;
       if (m < 0) continue;
       for (let f = 0; f < F; f++) {
         surprisal[b * F + f] = out.surprisal[m * F + f] as number;
-        expected[b * F + f] = Number(out.expected[m * F + f]);
+        expected[b * F + f] = missIds[m * F + f] as number;
       }
     }
     return { surprisal, expected };
@@ -160,20 +177,15 @@ const fieldTokens: RuntimeFactory = async (loaded, options) => {
         const value = f < event.fields.length ? (event.fields[f] as string) : hourToken(event.time);
         return { field: tokenizer.fields[f] as string, value, surprisal: surprisal[b * F + f] as number, expected: (vocab[f] as string[])[Number(expected[b * F + f])] ?? OOV };
       };
-      for (let b = 0; b < B; b++) {
-        out[b] = {
-          raw: rawScore(surprisal, b * F, weights),
-          total: fusionStatistic(surprisal, b * F, F),
-          explain(full) {
-            // Explanation order = each field's share of the raw score, largest first (a stable sort: ties keep field order).
-            for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);
-            if (full) return Array.from({ length: F }, (_, f) => f).sort((x, y) => (shares[y] as number) - (shares[x] as number)).map((f) => fieldScore(b, f));
-            let top = 0;
-            for (let f = 1; f < F; f++) if ((shares[f] as number) > (shares[top] as number)) top = f;
-            return F > 0 ? [fieldScore(b, top)] : [];
-          },
-        };
-      }
+      const explain = (b: number, full: boolean): FieldScore[] => {
+        // Explanation order = each field's share of the raw score, largest first (a stable sort: ties keep field order).
+        for (let f = 0; f < F; f++) shares[f] = (surprisal[b * F + f] as number) * (weights[f] as number);
+        if (full) return Array.from({ length: F }, (_, f) => f).sort((x, y) => (shares[y] as number) - (shares[x] as number)).map((f) => fieldScore(b, f));
+        let top = 0;
+        for (let f = 1; f < F; f++) if ((shares[f] as number) > (shares[top] as number)) top = f;
+        return F > 0 ? [fieldScore(b, top)] : [];
+      };
+      for (let b = 0; b < B; b++) out[b] = new BatchScore(rawScore(surprisal, b * F, weights), fusionStatistic(surprisal, b * F, F), explain, b);
       return out;
     },
     release: () => model.release(),

@@ -30,6 +30,16 @@ export interface WindowCacheStats {
  * prefix-free code, so that two keys are equal exactly when the ids are.
  */
 export function windowKey(row: Int32Array, width: number): string {
+  const units = KEY_UNITS;
+  if (units.length !== width) units.length = width;
+  let small = true;
+  for (let f = 0; f < width; f++) {
+    const id = row[f] as number;
+    units[f] = id;
+    if (!(id >= 0 && id < 0xffff)) small = false;
+  }
+  // One string made at once from the ids (appending a unit at a time made a string per id).
+  if (small) return String.fromCharCode.apply(null, units);
   let key = '';
   for (let f = 0; f < width; f++) {
     const id = row[f] as number;
@@ -38,13 +48,19 @@ export function windowKey(row: Int32Array, width: number): string {
   return key;
 }
 
+/** The ids of the key being built (reused: windowKey runs per event). */
+const KEY_UNITS: number[] = [];
+
 /**
- * At most `maxEntries` windows, least recently used dropped first (a hit moves its entry to the end of the Map's
- * insertion order). An entry holds the F surprisals then the F expected ids in one Float64Array: a float32 and an id
- * are exact in a double.
+ * At most `maxEntries` windows, least recently used dropped first (a hit moves its key to the end of the Map's
+ * insertion order). A window's output is F surprisals then F expected ids, in its slot of one Float64Array for all
+ * (a float32 and an id are exact in a double); the Map holds the slot. One buffer instead of an array per window:
+ * no allocation per window remembered, and tens of thousands fewer objects for every garbage collection to visit.
  */
 export class WindowCache implements WindowCacheStats {
-  private readonly entries = new Map<string, Float64Array>();
+  private readonly entries = new Map<string, number>();
+  /** Slot s's output at [2Fs, 2F(s + 1)); grown as windows come, to 2F × maxEntries at most. */
+  private outputs = new Float64Array(0);
   hits = 0;
   misses = 0;
   off = false;
@@ -67,33 +83,49 @@ export class WindowCache implements WindowCacheStats {
     if (lookups >= TRIAL_LOOKUPS && this.hits < MIN_HIT_RATE * lookups) {
       this.off = true;
       this.entries.clear();
+      this.outputs = new Float64Array(0);
     }
     return !this.off;
   }
 
   /** The remembered output of `key`, written at `at` into surprisal and expected ((B, F) each); false when unknown. */
   read(key: string, surprisal: Float32Array, expected: Int32Array, at: number): boolean {
-    const entry = this.entries.get(key);
-    if (!entry) return false;
+    const slot = this.entries.get(key);
+    if (slot === undefined) return false;
     this.entries.delete(key);
-    this.entries.set(key, entry);
+    this.entries.set(key, slot);
     const F = this.width;
+    const outputs = this.outputs;
+    const base = 2 * F * slot;
     for (let f = 0; f < F; f++) {
-      surprisal[at + f] = entry[f] as number;
-      expected[at + f] = entry[F + f] as number;
+      surprisal[at + f] = outputs[base + f] as number;
+      expected[at + f] = outputs[base + F + f] as number;
     }
     return true;
   }
 
-  /** Remembers the window's output, read at `at` in the model's (B, F) outputs. */
-  write(key: string, surprisal: Float32Array, expected: BigInt64Array, at: number): void {
+  /** Remembers the window's output, read at `at` in the model's (B, F) outputs (expected: the ids as ints). */
+  write(key: string, surprisal: Float32Array, expected: Int32Array, at: number): void {
     const F = this.width;
-    const entry = new Float64Array(2 * F);
-    for (let f = 0; f < F; f++) {
-      entry[f] = surprisal[at + f] as number;
-      entry[F + f] = Number(expected[at + f]);
+    let slot: number;
+    if (this.entries.size >= this.maxEntries) {
+      // The least recently used window's slot is the new one's.
+      const oldest = this.entries.keys().next().value as string;
+      slot = this.entries.get(oldest) as number;
+      this.entries.delete(oldest);
+    } else {
+      slot = this.entries.size;
+      if (2 * F * (slot + 1) > this.outputs.length) {
+        const grown = new Float64Array(2 * F * Math.min(this.maxEntries, Math.max(1024, 2 * (slot + 1))));
+        grown.set(this.outputs);
+        this.outputs = grown;
+      }
     }
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, entry);
+    const base = 2 * F * slot;
+    for (let f = 0; f < F; f++) {
+      this.outputs[base + f] = surprisal[at + f] as number;
+      this.outputs[base + F + f] = expected[at + f] as number;
+    }
+    this.entries.set(key, slot);
   }
 }

@@ -39,15 +39,23 @@ export function fnv1a(text: string, h = FNV_OFFSET): number {
   return h;
 }
 
+/** The entity names of the last event through tieBreak as for..in met them, and the same sorted. */
+let lastNames: string[] = [];
+let lastSorted: string[] = [];
+
+/** The event's entity names sorted: the last event's when it has the same names in the same order (every event of an adapter). */
+function sortedNames(entities: Record<string, string>): string[] {
+  let i = 0;
+  for (const k in entities) if (lastNames[i++] !== k) return (lastSorted = [...(lastNames = Object.keys(entities))].sort());
+  return i === lastNames.length ? lastSorted : (lastSorted = [...(lastNames = Object.keys(entities))].sort());
+}
+
 /** FNV-1a (32 bits, as a signed int) of the event's field and entity values: the last tie-break of its row. */
 export function tieBreak(event: CanonicalEvent): number {
   let h = FNV_OFFSET;
-  const mix = (text: string) => {
-    h = fnv1a(text, h);
-    h ^= 0xffff; // between values; a collision only lets arrival order decide between two events of one time and ids
-    h = Math.imul(h, FNV_PRIME);
-  };
-  for (const v of event.fields) mix(v);
-  for (const k of Object.keys(event.entities).sort()) mix(event.entities[k] as string);
+  // Each value, then 0xffff between values; a collision only lets arrival order decide between two events of one time and ids.
+  for (const v of event.fields) h = Math.imul(fnv1a(v, h) ^ 0xffff, FNV_PRIME);
+  const names = sortedNames(event.entities);
+  for (let k = 0; k < names.length; k++) h = Math.imul(fnv1a(event.entities[names[k] as string] as string, h) ^ 0xffff, FNV_PRIME);
   return h | 0;
 }

@@ -13,13 +13,15 @@ import { canonicalOrder, tieBreak } from './order.js';
 import { DailyBudget } from './daily-budget.js';
 import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory } from '../memory/entity-memory.js';
-import type { MemoryFile } from '../memory/memory-spec.js';
+import type { MemoryFile, Recall } from '../memory/memory-spec.js';
 import { Fusion, type ComponentScore } from '../memory/fusion.js';
 
 export type { FieldScore } from '../model/runtime.js';
 
 /** The row of an event whose kind reads the event itself and keeps no history. */
 const NO_ROW = new Int32Array(0);
+/** The context of every event for a model that reads none (one array for all, not one per event). */
+const NO_PAST: Int32Array[] = [];
 
 export interface ScoreResult {
   anomaly_score: number;
@@ -79,6 +81,10 @@ export class Scorer {
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
   private readonly recallOffset: number;
+  /** Ints of a row's recall part (0: the fusion recalls nothing). */
+  private readonly recallWidth: number;
+  /** The buffer scoreChunk copies its events' recalled rows' recall parts into (grown to the largest batch). */
+  private recallColumns = new Int32Array(0);
   private readonly rowLength: number;
   /**
    * With a keepAll store: each remembered event's row by its arrival number, so that scoring it (`seqs`) reuses the
@@ -103,10 +109,12 @@ export class Scorer {
     this.budget = rate === null ? null : new DailyBudget(rate);
     this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
     this.historyLength = Math.max(this.context, this.fusion?.recall ?? 0);
-    this.history = new HistoryStore({ length: this.historyLength, slack: Math.max(this.context, 2), maxEntities: options.maxEntities ?? 100_000, ...(options.keepAllHistory ? { keepAll: true } : {}) });
     // A row: F token ids, the tie-break, then what the fusion recalls of the event (entity-memory.ts recallRow).
     this.recallOffset = this.width + 1;
-    this.rowLength = this.recallOffset + (this.fusion?.recall ? this.fusion.memory.recallWidth : 0);
+    this.recallWidth = this.fusion?.recall ? this.fusion.memory.recallWidth : 0;
+    this.rowLength = this.recallOffset + this.recallWidth;
+    const columns = this.recallWidth ? { columnsFrom: this.recallOffset } : {};
+    this.history = new HistoryStore({ length: this.historyLength, slack: Math.max(this.context, 2), maxEntities: options.maxEntities ?? 100_000, ...(options.keepAllHistory ? { keepAll: true } : {}), ...columns });
     this.rowsBySeq = options.keepAllHistory ? [] : null;
     this.keysBySeq = options.keepAllHistory ? [] : null;
   }
@@ -192,7 +200,7 @@ export class Scorer {
   encode(event: CanonicalEvent): Int32Array {
     this.checkWidth(event);
     const row = new Int32Array(this.rowLength);
-    if (this.encoder) row.set(this.encoder.encode(event));
+    this.encoder?.encodeInto(event, row, 0);
     row[this.width] = tieBreak(event);
     if (this.rowLength > this.recallOffset) this.fusion?.memory.recallRow(event, row, this.recallOffset);
     return row;
@@ -201,15 +209,28 @@ export class Scorer {
   private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], explainAbove: number, seqs?: readonly number[]): Promise<ScoreResult[]> {
     const B = events.length;
     const pasts: Int32Array[][] = new Array(B);
+    // (B, historyLength, recallWidth): each event's recalled rows' recall parts back to back, for the memory
+    // statistics. Filled and read before this call awaits anything, so one buffer serves every call.
+    const stride = this.historyLength * this.recallWidth;
+    if (this.recallColumns.length < B * stride) this.recallColumns = new Int32Array(B * stride);
+    const recalled = this.recallWidth ? { out: this.recallColumns, at: 0, count: 0 } : undefined;
+    const counts = new Int32Array(recalled ? B : 0);
+    // A model without context needs no rows, only their recall parts.
+    const rowsWanted = this.context > 0 || !recalled;
     for (let b = 0; b < B; b++) {
       const event = events[b] as CanonicalEvent;
       const row = rows[b] as Int32Array;
       const entity = keys[b] as string;
-      pasts[b] = this.historyLength > 0 ? this.history.get(entity, event.time, row, seqs?.[b]) : [];
+      if (recalled) recalled.at = b * stride;
+      if (recalled && !rowsWanted) {
+        this.history.recall(entity, event.time, row, seqs?.[b], recalled);
+        pasts[b] = NO_PAST;
+      } else pasts[b] = this.historyLength > 0 ? this.history.get(entity, event.time, row, seqs?.[b], recalled) : NO_PAST;
+      if (recalled) counts[b] = recalled.count;
       if (!seqs) this.history.push(entity, row, event.time);
     }
     // The model reads its context; the fusion may recall further back.
-    const contexts = this.historyLength > this.context ? pasts.map((p) => (p.length > this.context ? p.slice(p.length - this.context) : p)) : pasts;
+    const contexts = this.context === 0 ? pasts.map(() => NO_PAST) : this.historyLength > this.context ? pasts.map((p) => (p.length > this.context ? p.slice(p.length - this.context) : p)) : pasts;
     // The runtime has handed the batch to the ONNX worker by the time score() returns its promise; while the
     // worker runs the model, this thread computes the memory's statistics of the same events, which do not depend
     // on the model's output (the two used to run one after the other, and the thread waited half the time).
@@ -220,8 +241,14 @@ export class Scorer {
     const memory = new Float64Array(B * M); // (B, M): each event's memory statistics
     const unseen = new Int32Array(fusion ? B : 0);
     if (fusion) {
+      const recall: Recall = recalled ? { row: NO_ROW, offset: this.recallOffset, columns: recalled } : { row: NO_ROW, offset: this.recallOffset };
       for (let b = 0; b < B; b++) {
-        unseen[b] = fusion.memoryStatistics(events[b] as CanonicalEvent, memory, b * M, { rows: pasts[b] as Int32Array[], row: rows[b] as Int32Array, offset: this.recallOffset });
+        recall.row = rows[b] as Int32Array;
+        if (recalled) {
+          recalled.at = b * stride;
+          recalled.count = counts[b] as number;
+        } else recall.rows = pasts[b] as Int32Array[];
+        unseen[b] = fusion.memoryStatistics(events[b] as CanonicalEvent, memory, b * M, recall);
       }
     }
     const scored = await scoring;
@@ -245,7 +272,8 @@ export class Scorer {
       // deterministic as the scores; anomaly_score itself is never changed by it.
       const over = anomaly >= this.threshold;
       const flagged = this.budget ? this.budget.admit((events[b] as CanonicalEvent).time, this.calibrator.rarity(raw), over) : over;
-      results[b] = { anomaly_score: anomaly, raw, is_anomaly: flagged, fields: kind.explain(full), ...(components ? { components } : {}) };
+      const fields = kind.explain(full);
+      results[b] = components ? { anomaly_score: anomaly, raw, is_anomaly: flagged, fields, components } : { anomaly_score: anomaly, raw, is_anomaly: flagged, fields };
     }
     return results;
   }

@@ -1,6 +1,7 @@
 // Word-level per-field vocabularies with a count cutoff and an optional hour-of-day token (docs/contracts.md).
 // Python's models/vocab.py must give the same ids: a golden parity test holds the two together.
 import type { CanonicalEvent } from '../core/event.js';
+import { hourOfDay } from '../memory/hour-habits.js';
 
 export const PAD_ID = 0;
 export const OOV_ID = 1;
@@ -19,8 +20,7 @@ export interface TokenizerSpec {
 
 /** `floor(time / 3600) mod 24`, non-negative, as a decimal string. */
 export function hourToken(time: number): string {
-  const h = Math.floor(time / 3600) % 24;
-  return String(h < 0 ? h + 24 : h);
+  return String(hourOfDay(time));
 }
 
 /** The event's values in model-field order (adapter fields, then the hour token when on). */
@@ -71,6 +71,8 @@ export class VocabBuilder {
 export class Encoder {
   private readonly lookups: Map<string, number>[];
   readonly width: number;
+  /** The hour token's id by hour of day (hour_token on), so that no hour string is built and looked up per event. */
+  private readonly hourIds: Int32Array | null;
 
   constructor(readonly spec: TokenizerSpec) {
     this.lookups = spec.fields.map((field) => {
@@ -83,14 +85,21 @@ export class Encoder {
       return m;
     });
     this.width = spec.fields.length;
+    const hours = spec.hour_token ? this.lookups[this.width - 1] : undefined;
+    this.hourIds = hours ? Int32Array.from({ length: 24 }, (_, h) => hours.get(String(h)) ?? OOV_ID) : null;
   }
 
-  /** Writes the event's ids into `out` at `offset` (F int64 slots). */
-  encodeInto(event: Pick<CanonicalEvent, 'time' | 'fields'>, out: BigInt64Array | number[], offset: number): void {
-    const values = modelValues(event, this.spec.hour_token);
+  /** Writes the event's ids into `out` at `offset` (F slots): its values in modelValues order, without building them. */
+  encodeInto(event: Pick<CanonicalEvent, 'time' | 'fields'>, out: BigInt64Array | Int32Array | number[], offset: number): void {
+    const { fields } = event;
+    const big = out instanceof BigInt64Array;
     for (let f = 0; f < this.width; f++) {
-      const id = (this.lookups[f] as Map<string, number>).get(values[f] as string) ?? OOV_ID;
-      if (out instanceof BigInt64Array) out[offset + f] = BigInt(id);
+      let id: number;
+      if (f < fields.length) id = (this.lookups[f] as Map<string, number>).get(fields[f] as string) ?? OOV_ID;
+      // modelValues puts the hour token right after the fields: hourToken(time) is String(hourOfDay(time)).
+      else if (f === fields.length && this.spec.hour_token) id = this.hourIds && f === this.width - 1 ? (this.hourIds[hourOfDay(event.time)] as number) : ((this.lookups[f] as Map<string, number>).get(hourToken(event.time)) ?? OOV_ID);
+      else id = OOV_ID;
+      if (big) out[offset + f] = BigInt(id);
       else out[offset + f] = id;
     }
   }
