@@ -107,13 +107,15 @@ export class WindowCache implements WindowCacheStats {
   /** Remembers the window's output, read at `at` in the model's (B, F) outputs (expected: the ids as ints). */
   write(key: string, surprisal: Float32Array, expected: Int32Array, at: number): void {
     const F = this.width;
-    let slot: number;
-    if (this.entries.size >= this.maxEntries) {
+    // A window that two batches in flight both missed is written twice: the second time into its own slot, and its
+    // place in the use order stays, as Map.set leaves it.
+    let slot = this.entries.get(key);
+    if (slot === undefined && this.entries.size >= this.maxEntries) {
       // The least recently used window's slot is the new one's.
       const oldest = this.entries.keys().next().value as string;
       slot = this.entries.get(oldest) as number;
       this.entries.delete(oldest);
-    } else {
+    } else if (slot === undefined) {
       slot = this.entries.size;
       if (2 * F * (slot + 1) > this.outputs.length) {
         const grown = new Float64Array(2 * F * Math.min(this.maxEntries, Math.max(1024, 2 * (slot + 1))));
