@@ -8,7 +8,8 @@
 // and most anomaly fields; 0: every field of every event). Each round scores the whole file from an empty history;
 // each round loads the scorer afresh (empty history and window cache); the first round also starts the JIT cold.
 // --against: another checkout (built, dist/) runs the same loop in its own process, alternated with this one,
-// --pairs times; each process prints one row per round.
+// --pairs times; each process prints one row per round (as JSON when run with --dist DIR, the build to import, which
+// --against passes to each child).
 import { spawnSync } from 'node:child_process';
 import { loadavg, cpus } from 'node:os';
 import { resolve } from 'node:path';
