@@ -302,9 +302,11 @@ export class EntityMemory {
       out[o++] = rarity;
       out[o++] = novelty;
     }
-    // hourProbability's, with the hour key from the members read.
-    const hourKey = this.hourPair >= 0 ? members.key(this.hourPair) : members.hourEntity();
-    if (this.spec.hour_entity) out[o++] = -Math.log(this.hourHabits.probability(hourKey, hourOfDay(event.time), without, habits ? this.recalled.events : 0, habits ? this.recalled.atHour : 0));
+    if (this.spec.hour_entity) {
+      // hourProbability's, with the hour key (hourKey's) from the members read.
+      const hourKey = this.hourPair >= 0 ? members.key(this.hourPair) : members.hourEntity();
+      out[o++] = -Math.log(this.hourHabits.probability(hourKey, hourOfDay(event.time), without, habits ? this.recalled.events : 0, habits ? this.recalled.atHour : 0));
+    }
     if (travel) {
       // The gap from recall when scoring (both row values are 1 + seconds after `until`), else the one the held-out
       // fit measured over the entity's previous events (PlaceTrail).
