@@ -13,7 +13,6 @@ const Kind = z
   .object({
     summary: z.string(),
     default_context: z.number().int().min(0),
-    default_context_by_format: z.record(z.string(), z.number().int().min(0)).optional(),
     contextual: z.boolean(),
     contract: z.string().optional(),
     python: z.object({ module: z.string(), model: z.string(), config: z.string() }).strict().optional(),
@@ -48,8 +47,6 @@ export interface ModelKind {
   readonly summary: string;
   /** Previous events of the same entity given as context (the ONNX input's C). */
   readonly defaultContext: number;
-  /** Formats whose detection matrix chose another context than defaultContext (resolved by `defaultContextFor`). */
-  readonly contextByFormat: Readonly<Record<string, number>>;
   /** Whether --context may change the context length. */
   readonly contextual: boolean;
   /**
@@ -94,7 +91,7 @@ export const MODEL_KINDS: Readonly<Record<string, ModelKind>> = Object.freeze(
     Object.entries(registry.kinds).map(([kind, k]) => {
       const contract = k.contract !== undefined ? (registry.contracts[k.contract] as ModelContract) : null;
       const runtime = k.contract ?? (k.typescript?.module as string);
-      return [kind, Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextByFormat: Object.freeze({ ...k.default_context_by_format }), contextual: k.contextual, runtime, contract, onnx: contract !== null, fusion: k.fusion, featurizer: k.featurizer ?? null, rawScore: k.raw_score ?? 'weighted-mean' })];
+      return [kind, Object.freeze({ kind, summary: k.summary, defaultContext: k.default_context, contextual: k.contextual, runtime, contract, onnx: contract !== null, fusion: k.fusion, featurizer: k.featurizer ?? null, rawScore: k.raw_score ?? 'weighted-mean' })];
     }),
   ),
 );
@@ -109,14 +106,6 @@ const DEFAULT_BY_FORMAT: Readonly<Record<string, string>> = Object.freeze({ ...r
  */
 export function defaultKindFor(format: string): string {
   return Object.hasOwn(DEFAULT_BY_FORMAT, format) ? (DEFAULT_BY_FORMAT[format] as string) : DEFAULT_KIND;
-}
-
-/**
- * The context `train` gives a kind for a format when --context is not given: the format's own where its detection
- * matrix chose another (kinds.json default_context_by_format: transformer-mlm on LANL, none), else the kind's.
- */
-export function defaultContextFor(kind: ModelKind, format: string): number {
-  return Object.hasOwn(kind.contextByFormat, format) ? (kind.contextByFormat[format] as number) : kind.defaultContext;
 }
 
 /**

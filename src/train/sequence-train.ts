@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
 import { SeqSentryError } from '../core/errors.js';
-import { defaultContextFor, type ModelKind } from '../model/kinds.js';
+import type { ModelKind } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import type { TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { progress } from '../util/progress.js';
@@ -85,7 +85,7 @@ export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<Seque
   const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(spec.seed), '--min-count', String(spec.minCount), '--meta', metaPath];
   if (spec.epochs !== undefined) py.push('--epochs', String(spec.epochs));
   py.push(...capacityArgs(spec.capacity));
-  py.push('--context', String(spec.context ?? defaultContextFor(kind, adapter.name)));
+  py.push('--context', String(spec.context ?? kind.defaultContext));
   if (!spec.hourToken) py.push('--no-hour-token');
   if (spec.init !== undefined) py.push('--init', spec.init);
   if (spec.init !== undefined && spec.initLrScale !== undefined) py.push('--init-lr-scale', String(spec.initLrScale));
