@@ -44,6 +44,8 @@ const VARIANTS = {
   // issue 7's capacity directions: 4x the default cap of 150 steps per epoch (an epoch still stops at one pass over
   // the training events), and twice the transformers' width of 32
   'fused-long': { fusion: true, capacity: { stepsPerEpoch: 600 } }, 'fused-wide': { fusion: true, capacity: { width: 64 } },
+  // one block instead of the transformers' two: the model at about half the CPU per event (docs/benchmarks.md "One block")
+  'fused-l1': { fusion: true, capacity: { layers: 1 } },
   // no context (train --context 0): whether the entity's previous events help the sequence model or, holding an
   // attacker's earlier events, make its next ones predictable (README, Known limits)
   'fused-c0': { fusion: true, context: 0 },
