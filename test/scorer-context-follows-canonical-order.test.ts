@@ -43,7 +43,7 @@ describe.runIf(hasSharedData() && hasPython())('scorer history context', () => {
   beforeAll(async () => {
     const modelDir = join(mkdtempSync(join(tmpdir(), 'seqsentry-ctx-')), 'model');
     const day0 = shared('lanl', 'safekit-heads', 'day0_head_decoded.csv');
-    // context 8 given, not LANL's default of none: what is tested is the context itself
+    // context 8 given, whatever the default: what is tested is the context itself
     await train({ format: 'lanl', inputs: [day0], modelDir, kind: 'transformer-mlm', epochs: 4, seed: 5, minCount: 1, context: 8, hourToken: true, strict: false });
     scorer = await Scorer.load(modelDir, { maxBatch: 64 });
     for await (const item of readEvents([shared('lanl', 'safekit-heads', 'day1_head_decoded.csv')], createAdapter('lanl'))) {

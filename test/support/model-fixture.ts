@@ -45,8 +45,8 @@ export async function ecsModel(options: ModelFixtureOptions = {}): Promise<strin
 
 /**
  * A LANL bundle (transformer-mlm unless told) trained on the shared sample's day 0 (5,000 real auth lines), cached
- * like ecsModel. Context 8 unless told, not LANL's default of none: most tests using it check that history, order and
- * every path feed the model the same previous events, which a context-free model would pass without reading any.
+ * like ecsModel. Context 8 unless told: most tests using it check that history, order and every path feed the model
+ * the same previous events, which a context-free model would pass without reading any.
  */
 export async function lanlModel(kind: 'transformer-mlm' | 'transformer-lm' = 'transformer-mlm', context = 8): Promise<string> {
   const text = readFileSync(shared('lanl', 'safekit-heads', 'day0_head_decoded.csv'), 'utf8');
