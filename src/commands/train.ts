@@ -42,7 +42,7 @@ const SPECS = {
   width: { type: 'string', help: 'N  model width, the kind\'s n_embd (transformers 32; a multiple of its heads, 2)' },
   layers: { type: 'string', help: 'N  model blocks, the kind\'s n_layer (transformers 2; the LSTM kinds have none)' },
   seed: { type: 'string', default: '1', help: 'N  random seed; the same seed and data give the same model' },
-  context: { type: 'string', help: 'N  previous events of the same entity used as context (transformer-mlm: 8)' },
+  context: { type: 'string', help: 'N  previous events of the same entity used as context (transformer-mlm: 8; 0: none, the model and its window cache at about a third of the CPU per event, README "Repeated events skip the model")' },
   'min-count': { type: 'string', default: '2', help: 'N  values seen fewer times become the field\'s OOV token' },
   'no-hour-token': { type: 'boolean', default: false, help: 'leave out the hour-of-day token' },
   'max-events': { type: 'string', help: 'N  train on at most the first N events' },
