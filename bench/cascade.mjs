@@ -11,7 +11,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { detectionModules, loadRun, perClass } from './lib/detection-run.mjs';
+import { classSummary, detectionModules, loadRun, perClass } from './lib/detection-run.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -68,13 +68,9 @@ for (const tau of taus) {
   const esc = all.map((r) => r.cascade[tau].escalated);
   line(`context 0, then 8 from τ = ${tau}`, all.map((r) => r.cascade[tau]), `${(100 * mean(esc)).toFixed(1)} % (${(100 * Math.max(...esc)).toFixed(1)} %)`);
 }
-// per class: share caught at 0.1% FPR (pooled) / upper median of the runs' median ranks
-const byClass = (pick) => {
-  const out = {};
-  for (const r of all) for (const [c, e] of Object.entries(pick(r).classes)) (out[c] ??= []).push(e);
-  return Object.fromEntries(Object.entries(out).map(([c, v]) => [c, `${(v.reduce((a, e) => a + e.tpr * e.n, 0) / v.reduce((a, e) => a + e.n, 0)).toFixed(2)} / ${v.map((e) => e.median_rank).sort((a, b) => a - b)[Math.floor(v.length / 2)]}`]));
-};
-const cols = [['context 0', (r) => r.c0], ['context 8', (r) => r.c8], ...taus.map((t) => [`τ = ${t}`, (r) => r.cascade[t]])].map(([n, p]) => [n, byClass(p)]);
-console.log(`\nper class, share caught at 0.1% FPR / median rank: ${cols.map(([n]) => n).join(' | ')}`);
-for (const c of Object.keys(cols[0][1]).sort()) console.log(`${c.padEnd(24)} ${cols.map(([, v]) => v[c] ?? '-').join(' | ')}`);
+// per class, as bench/detection.mjs prints it: share caught at 0.1% FPR (pooled) / upper median of the runs' median ranks
+const columns = [['context-0', (r) => r.c0], ['context-8', (r) => r.c8], ...taus.map((t) => [`tau-${t}`, (r) => r.cascade[t]])];
+const byScorer = all.flatMap((r) => columns.map(([scorer, pick]) => ({ scorer, classes: pick(r).classes })));
+console.log('\nper class, share caught at 0.1% FPR / median rank');
+for (const [cls, line] of classSummary(byScorer, columns.map(([scorer]) => scorer))) console.log(`${cls.padEnd(24)} ${line.join('   ')}`);
 if (values.out) await writeFile(values.out, JSON.stringify(all));
