@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { quiet } from './lib/ecs-bench.mjs';
-import { classSummary, componentDump, detectionModules, loadRun, perClass } from './lib/detection-run.mjs';
+import { classSummary, componentDump, detectionModules, loadRun, perClass, rankKey } from './lib/detection-run.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const { DETECTION_MATRIX, matrixOptions } = await import(new URL('sim/matrix.js', dist));
@@ -49,8 +49,9 @@ const VARIANTS = {
   // no context (train --context 0): whether the entity's previous events help the sequence model or, holding an
   // attacker's earlier events, make its next ones predictable (README, Known limits)
   'fused-c0': { fusion: true, context: 0 },
-  // shorter contexts than the default 8 (docs/benchmarks.md "How much context"): detection against the model's cost
-  'fused-c2': { fusion: true, context: 2 }, 'fused-c4': { fusion: true, context: 4 }, 'fused-c8': { fusion: true, context: 8 },
+  // shorter contexts than the default 8 (docs/benchmarks.md "How much context"): detection against the model's cost;
+  // each model scores every event (no cascade, train --no-screen), as bench/cascade.mjs composes them
+  'fused-c2': { fusion: true, context: 2, screen: null }, 'fused-c4': { fusion: true, context: 4, screen: null }, 'fused-c8': { fusion: true, context: 8, screen: null },
 };
 const out = resolve(values.out);
 const work = join(out, 'detection-work');
@@ -80,15 +81,14 @@ async function runOne(entry, seed, render) {
     const modelDir = join(dir, `model-${name.replace('/', '-')}`);
     const t0 = performance.now();
     await quiet(() => train({ format, inputs: [trainFile], modelDir, kind: kind ?? defaultKindFor(format), seed, minCount: 2, hourToken: true, strict: false,
-      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(VARIANTS[v].capacity ? { capacity: VARIANTS[v].capacity } : {}), ...(VARIANTS[v].context !== undefined ? { context: VARIANTS[v].context } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
+      fusion: VARIANTS[v].fusion, ...(VARIANTS[v].entity ? { entity: VARIANTS[v].entity } : {}), ...(VARIANTS[v].recall !== undefined ? { recall: VARIANTS[v].recall } : {}), ...(VARIANTS[v].capacity ? { capacity: VARIANTS[v].capacity } : {}), ...(VARIANTS[v].context !== undefined ? { context: VARIANTS[v].context } : {}), ...(VARIANTS[v].screen !== undefined ? { screen: VARIANTS[v].screen } : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) }));
     seconds[name] = (performance.now() - t0) / 1000;
     const scorer = await Scorer.load(modelDir);
-    const raw = new Float64Array(test.length);
     const results = await scorer.score(test);
-    results.forEach((r, i) => { raw[i] = r.raw; });
     await scorer.close();
+    const raw = Float64Array.from(results, (r) => r.raw);
     if (values.dump && results[0]?.components) await writeFile(join(modelDir, 'components.json'), JSON.stringify(componentDump(results, raw, baseline, labels, classes)));
-    scores[name] = raw;
+    scores[name] = rankKey(results);
   }
   const rows = Object.entries(scores).map(([name, score]) => ({
     profile: entry.name, seed, render, scorer: name, train_seconds: seconds[name],

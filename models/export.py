@@ -19,8 +19,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry import CONTRACTS, build_model  # noqa: E402
 
-SCHEMA_VERSION = 5  # 3: optional fusion added by seqsentry train; 4: its pairs one component, tails fitted leave-one-out;
-#                     5: its novelty backs new partners off to their popularity
+SCHEMA_VERSION = 6  # 3: optional fusion added by seqsentry train; 4: its pairs one component, tails fitted leave-one-out;
+#                     5: its novelty backs new partners off to their popularity; 6: optional screen (a cascade)
 OPSET = 17
 THRESHOLD = 0.999
 MAX_CALIBRATION_POINTS = 2000

@@ -19,7 +19,7 @@ describe.runIf(ready)('train --entity src_host', () => {
   const events: CanonicalEvent[] = [];
 
   beforeAll(async () => {
-    const r = runCli(['train', '--format', 'lanl', '--input', input, '--model-dir', modelDir, '--entity', 'src_host', '--context', '8', '--epochs', '2', '--seed', '4'])
+    const r = runCli(['train', '--format', 'lanl', '--input', input, '--model-dir', modelDir, '--entity', 'src_host', '--context', '8', '--epochs', '2', '--seed', '4', '--no-screen']) // every event through the host's context
     expect(r.status, r.stderr).toBe(0);
     for await (const item of readEvents([input], createAdapter('lanl'))) if (item.event) events.push(item.event);
   });

@@ -61,6 +61,23 @@ function bound(x, v, orEqual = false) {
 }
 
 /**
+ * One ranking key per event from a scorer's results: anomaly_score, ties broken by raw (a cascade's two stages have raw
+ * scores on different scales, their anomaly_score one scale; one bundle's anomaly_score only saturates at the top, where
+ * raw still orders it). Events equal in both share a key, so ties stay ties.
+ */
+export function rankKey(results) {
+  const order = results.map((_, i) => i).sort((a, b) => results[a].anomaly_score - results[b].anomaly_score || results[a].raw - results[b].raw);
+  const key = new Float64Array(results.length);
+  let k = 0;
+  order.forEach((i, n) => {
+    const prev = results[order[n - 1]];
+    if (n > 0 && (prev.anomaly_score !== results[i].anomaly_score || prev.raw !== results[i].raw)) k = n;
+    key[i] = k;
+  });
+  return key;
+}
+
+/**
  * Share of a class's events above the 0.1%-FPR threshold, and their median rank: the normal events scoring above
  * them, ties counted half (a score with many ties, as the baseline's counts have, gets no credit from file order).
  */

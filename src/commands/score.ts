@@ -26,7 +26,7 @@ const SPECS = {
   'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
   output: { type: 'string', short: 'o', help: 'FILE  JSON lines output' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
-  'window-cache': { type: 'string', help: `N  a context-free model's outputs remembered for N windows (default ${DEFAULT_WINDOW_CACHE}; 0: none)` },
+  'window-cache': { type: 'string', help: `N  a context-free model's (or a cascade's screen's) outputs remembered for N windows (default ${DEFAULT_WINDOW_CACHE}; 0: none)` },
   'explain-above': { type: 'string', help: `SCORE  the compact form below this anomaly_score: the top field's name and value only (e.g. ${DEFAULT_EXPLAIN_ABOVE}; default: every event in full, or ${DEFAULT_EXPLAIN_ABOVE} with --compact)` },
   threshold: { type: 'string', help: 'SCORE  flag from this anomaly_score instead of the bundle\'s threshold' },
   budget: { type: 'string', help: 'R|off  daily alert budget: is_anomaly also needs the score among the top R of the last 24 h of event time (default: the bundle\'s acceptance rate; off: the threshold alone). anomaly_score is the same either way' },

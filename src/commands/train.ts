@@ -10,7 +10,7 @@ import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
-import { defaultKindFor, fusesWith, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
+import { defaultKindFor, defaultScreenFor, fusesWith, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { withTextTokens, type TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { openTextTokens } from '../tokenizer/text-modes.js';
 import { fitTextTokens, type TextTokensArgs } from '../train/text-tokens.js';
@@ -30,7 +30,7 @@ import { INPUT_OPTIONS, parseJsonOption } from './options.js';
 
 const USAGE =
   'seqsentry train --format lanl (--input FILE... | --from-index PATTERN [--since 30d] [--exclude-query Q]) --model-dir DIR ' +
-  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--steps-per-epoch N] [--width N] [--layers N] [--seed N] [--no-fusion | --fusion] [--recall N] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster] ' +
+  '[--kind transformer-mlm|lstm-lm|transformer-lm|lstm-ae|charfreq] [--entity user|src_host|dst_host] [--epochs N] [--steps-per-epoch N] [--width N] [--layers N] [--seed N] [--no-fusion | --fusion] [--recall N] [--screen T | --no-screen] [--text-tokens bpe|char|none --text-field NAME... [--text-max-tokens K] [--text-vocab N]] [--acceptance-rate R] [--record-tokenizer tuple|cluster] ' +
   '[--rolling --window 1d [--labels FILE] [--no-registry]]';
 const SUMMARY = 'Trains a sequence model on log files or on the events in OpenSearch indices (PyTorch, CPU) and exports model.onnx + bundle.json to --model-dir (charfreq: pure TypeScript, charfreq.json + bundle.json).';
 const SPECS = {
@@ -50,6 +50,8 @@ const SPECS = {
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
   fusion: { type: 'boolean', default: false, help: 'fuse a kind that fuses only when asked (models/kinds.json "opt-in"; no kind today)' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
+  screen: { type: 'string', help: `T  a cascade: the same kind trained without context beside the model scores every event first, the model with its context only those whose screen anomaly_score is at least T (default for LANL's transformer-mlm: ${defaultScreenFor('lanl', 'transformer-mlm') ?? 'none'}; models/kinds.json screen_by_format)` },
+  'no-screen': { type: 'boolean', default: false, help: 'no cascade: the model scores every event with its context' },
   'text-tokens': { type: 'string', default: 'none', help: 'bpe | char | none  free-text fields as K extra fields: the first K byte-pair pieces (learnt on the training texts) or bytes of each text' },
   'text-field': { type: 'string', multiple: true, help: 'NAME  a free-text field for --text-tokens (repeatable): a key of the record as read (zeek: uri, query; weblogin: user_agent.original) or text (a syslog message)' },
   'text-max-tokens': { type: 'string', help: 'K  positions per text field (bpe 8, char 16; at most 64); a longer text ends in <more>' },
@@ -87,6 +89,8 @@ export interface TrainArgs {
   fusion?: boolean;
   /** Recent events of the entity the fused memory also counts (DEFAULT_RECALL). */
   recall?: number;
+  /** The cascade's screen threshold (--screen), null for none (--no-screen); the format's default when absent. */
+  screen?: number | null;
   /** Free-text fields read as pieces (K extra fields each). */
   textTokens?: TextTokensArgs;
   /** Read the events from OpenSearch instead of `inputs`. */
@@ -103,6 +107,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
   const kind = MODEL_KINDS[args.kind];
   if (!kind) throw new UsageError(`unknown --kind "${args.kind}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
   if (args.context !== undefined && !kind.contextual && args.context !== 0) throw new UsageError(`--context: ${args.kind} scores each event on its own; leave --context out`);
+  if (typeof args.screen === 'number' && (kind.featurizer !== null || !kind.onnx)) throw new UsageError(`--screen: ${kind.kind} is not made a cascade (a screen goes with a fused ONNX kind over adapter events)`);
   if (kind.featurizer !== null) return trainFeaturized(args, kind);
   if (args.acceptanceRate !== undefined || args.recordTokenizer !== undefined) throw new UsageError(`--acceptance-rate and --record-tokenizer go with a featurized kind (zeek-seq), not ${kind.kind}`);
   let adapter = createAdapter(args.format, args.adapterOptions);
@@ -135,17 +140,31 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
       adapter = withTextTokens(plainAdapter, await openTextTokens(textTokens, modelDir));
     }
     if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
+    const screen = screenOf(args, kind, fusion);
     const result = await trainSequenceModel({
       kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir, work, read, what, seed: args.seed, minCount: args.minCount,
       hourToken: args.hourToken, fusion, ...(textTokens ? { textTokens } : {}),
       ...(args.epochs !== undefined ? { epochs: args.epochs } : {}), ...(args.context !== undefined ? { context: args.context } : {}),
       ...(args.recall !== undefined ? { recall: args.recall } : {}), ...(args.maxEvents !== undefined ? { maxEvents: args.maxEvents } : {}),
-      ...(args.capacity ? { capacity: args.capacity } : {}),
+      ...(args.capacity ? { capacity: args.capacity } : {}), ...(screen !== undefined ? { screen: { threshold: screen } } : {}),
     });
     return result.bundlePath;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The screen threshold the bundle is trained with: --screen's, or the format's default for the kind (kinds.json
+ * screen_by_format) where a screen can be had; undefined for none. A screen needs the fusion and a model with context,
+ * and reads the bundle's own tokenizer files, so not text pieces (their file is the bundle's).
+ */
+function screenOf(args: TrainArgs, kind: ModelKind, fusion: boolean): number | undefined {
+  if (args.screen === null) return undefined;
+  const context = args.context ?? kind.defaultContext;
+  const why = !fusion ? 'needs the fusion (leave out --no-fusion)' : context === 0 || !kind.contextual ? `needs a model with context (${kind.kind} at context ${context} has none)` : args.textTokens ? 'does not go with --text-tokens' : null;
+  if (args.screen !== undefined && why) throw new UsageError(`--screen: a cascade ${why}`);
+  return why ? undefined : (args.screen ?? defaultScreenFor(args.format, kind.kind));
 }
 
 /** The events of a read, at most `max` of them (what --max-events trains on). */
@@ -226,8 +245,13 @@ function textTokensOption(v: { 'text-tokens'?: string; 'text-field'?: string[]; 
 
 /** A share strictly between 0 and 1. */
 function rateOption(text: string): number {
+  return shareOption(text, 'acceptance-rate', '0.001');
+}
+
+/** A number strictly between 0 and 1. */
+function shareOption(text: string, name: string, example: string): number {
   const r = Number(text);
-  if (!(r > 0 && r < 1)) throw new UsageError(`--acceptance-rate ${text}: expected a share between 0 and 1 (e.g. 0.001)`);
+  if (!(r > 0 && r < 1)) throw new UsageError(`--${name} ${text}: expected a share between 0 and 1 (e.g. ${example})`);
   return r;
 }
 
@@ -244,6 +268,7 @@ const command: Command = {
     if (fromIndex === undefined && (v['exclude-query'] !== undefined || (v['opensearch-url'] !== undefined && !v.rolling))) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
     if (!v.rolling && (v.labels !== undefined || v['no-registry'])) throw new UsageError('--labels and --no-registry go with --rolling');
     if (v.fusion && v['no-fusion']) throw new UsageError('give --fusion or --no-fusion, not both');
+    if (v.screen !== undefined && v['no-screen']) throw new UsageError('give --screen or --no-screen, not both');
     const format = v.format ?? 'lanl';
     const args: TrainArgs = {
       format,
@@ -265,6 +290,8 @@ const command: Command = {
       ...(v['no-fusion'] ? { fusion: false } : {}),
       ...(v.fusion ? { fusion: true } : {}),
       ...(v.recall !== undefined ? { recall: intOption(v.recall, 'recall', 0) } : {}),
+      ...(v.screen !== undefined ? { screen: shareOption(v.screen, 'screen', '0.99') } : {}),
+      ...(v['no-screen'] ? { screen: null } : {}),
       ...(v.entity !== undefined ? { entity: v.entity } : {}),
       ...textTokensOption(v),
       ...(v['acceptance-rate'] !== undefined ? { acceptanceRate: rateOption(v['acceptance-rate']) } : {}),

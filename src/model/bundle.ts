@@ -14,8 +14,12 @@ import { openTextTokens } from '../tokenizer/text-modes.js';
  * 3: optional fusion of the sequence model with the per-entity memory (memory.json), fitted by `seqsentry train`.
  * 4: the fusion's pairs are one component (the rarity rule's sum), its memory tails fitted leave-one-out.
  * 5: `novelty` backs a new partner off to its popularity (the tails of v4 were fitted on another statistic).
+ * 6: optional `screen`, a context-free bundle in a folder of this one that scores every event first (a v5 bundle, which
+ *    has none, reads as before).
  */
-export const BUNDLE_SCHEMA_VERSION = 5;
+export const BUNDLE_SCHEMA_VERSION = 6;
+/** Earlier versions this one reads unchanged. */
+const READABLE_VERSIONS = [5, BUNDLE_SCHEMA_VERSION] as const;
 /** The most recent events a fused bundle may recall per event (each is one more history row per entity). */
 export const MAX_RECALL = 256;
 
@@ -37,7 +41,7 @@ export const TailSchema = z.object({
 }).refine((t) => t.values.length === t.log_survival.length, { message: 'values and log_survival differ in length' });
 
 const BundleSchema = z.object({
-  schema_version: z.literal(BUNDLE_SCHEMA_VERSION),
+  schema_version: z.union([z.literal(READABLE_VERSIONS[0]), z.literal(READABLE_VERSIONS[1])]),
   kind: z.string().refine((k) => k in MODEL_KINDS, { message: `unknown kind (known: ${Object.keys(MODEL_KINDS).join(', ')})` }),
   name: z.string(),
   version: z.string(),
@@ -93,6 +97,12 @@ const BundleSchema = z.object({
   record_tokenizer: z.object({ name: z.string().min(1), file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict().optional(),
   /** A fused zeek-seq bundle's record novelty counts (src/kinds/zeek-seq/record-novelty.ts): its file. */
   record_novelty: z.object({ file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict().optional(),
+  /**
+   * A cascade: the bundle in folder `dir` (context 0, same tokenizer, memory and recall as this one) scores every event;
+   * where its anomaly_score reaches `threshold`, this bundle's model scores the event again with its context and its
+   * score replaces the screen's (both are tail probabilities against held-out normal events, so the scales meet).
+   */
+  screen: z.object({ dir: z.string().regex(/^[\w.-]+$/).refine((d) => d !== '.' && d !== '..', { message: 'a folder inside the bundle' }), threshold: z.number().gt(0).lt(1) }).strict().optional(),
   /** The expected share of anomalous units in normal traffic the threshold was set from (threshold = 1 - rate). */
   acceptance_rate: z.number().gt(0).lt(1).optional(),
   training: z.record(z.string(), z.unknown()).default({}),
@@ -111,6 +121,8 @@ export interface LoadedBundle {
   memory?: MemoryFile;
   /** The text fields' piecer, when the bundle reads free text as pieces. */
   textTokens?: TextTokens;
+  /** The cascade's context-free bundle (bundle.screen), which shares this one's memory. */
+  screen?: LoadedBundle;
 }
 
 const MemorySpecSchema = z.object({
@@ -181,8 +193,33 @@ function checkTypeScriptBundle(dir: string, bundle: Bundle): { file: string; sha
   return bundle.parameters;
 }
 
-/** Reads bundle.json and the kind's model file; checks schema, vocabularies and the sha256 in one place. */
-export async function loadBundle(dir: string): Promise<LoadedBundle> {
+/**
+ * The cascade's screen, checked against its bundle: it must read no context and encode, remember and recall events
+ * exactly as the bundle does, so that one history row per event and one memory serve both models.
+ */
+async function loadScreen(outer: LoadedBundle, screen: NonNullable<Bundle['screen']>): Promise<LoadedBundle> {
+  const dir = join(outer.dir, screen.dir);
+  const inner = await loadBundle(dir, outer.memory && outer.bundle.fusion ? { memory: outer.memory, sha256: outer.bundle.fusion.memory_sha256 } : undefined);
+  const a = outer.bundle;
+  const b = inner.bundle;
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const fusionKeys = (f: Bundle['fusion']) => f && { memory_sha256: f.memory_sha256, recall: f.recall, recall_min_age: f.recall_min_age, habit_recall_min_age: f.habit_recall_min_age, statistics: f.statistics, names: f.components.map((c) => c.name) };
+  const problem = b.context_length !== 0 ? `its context_length is ${b.context_length}, a screen reads none`
+    : b.screen ? 'it has a screen of its own'
+    : b.format !== a.format || b.entity_key !== a.entity_key ? `its format and entity (${b.format}, ${b.entity_key}) are not the bundle's (${a.format}, ${a.entity_key})`
+    : !same(b.tokenizer, a.tokenizer) ? 'its tokenizer (fields, hour token or vocabularies) is not the bundle\'s'
+    : !same(b.adapter_options, a.adapter_options) || !same(b.text_tokens, a.text_tokens) || !same(b.record_tokenizer, a.record_tokenizer) ? 'it reads events with other adapter options or tokenizers'
+    : !same(fusionKeys(b.fusion), fusionKeys(a.fusion)) ? 'its fusion does not share the bundle\'s memory, recall and components'
+    : null;
+  if (problem) throw new ModelLoadError(outer.dir, `screen ${screen.dir}: ${problem}`);
+  return inner;
+}
+
+/**
+ * Reads bundle.json and the kind's model file; checks schema, vocabularies and the sha256 in one place. `shared`: a
+ * memory already read (a cascade's bundle's, for its screen), used when the bundle's fusion names it by its sha256.
+ */
+export async function loadBundle(dir: string, shared?: { memory: MemoryFile; sha256: string }): Promise<LoadedBundle> {
   const manifestPath = join(dir, 'bundle.json');
   let json: unknown;
   try {
@@ -194,7 +231,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     const version = (json as { schema_version?: unknown } | null)?.schema_version;
-    const retrain = typeof version === 'number' && version !== BUNDLE_SCHEMA_VERSION ? ` (it was written for schema v${version}: retrain with this version of seqsentry train)` : '';
+    const retrain = typeof version === 'number' && !(READABLE_VERSIONS as readonly number[]).includes(version) ? ` (it was written for schema v${version}: retrain with this version of seqsentry train)` : '';
     throw new ModelLoadError(dir, `bundle.json does not match schema v${BUNDLE_SCHEMA_VERSION}${retrain}: ${problems}`);
   }
   const bundle = parsed.data;
@@ -215,7 +252,10 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     throw new ModelLoadError(dir, `sha256 of ${file.file} is ${sha}, bundle.json says ${file.sha256}: the model file was changed or truncated`);
   }
   const textTokens = bundle.text_tokens ? { textTokens: await openTextTokens(bundle.text_tokens, dir) } : {};
-  if (!bundle.fusion) return { dir, bundle, modelPath, modelBytes, ...textTokens };
-  const memory = await loadMemory(dir, bundle.fusion.memory_file, bundle.fusion.memory_sha256);
-  return { dir, bundle, modelPath, modelBytes, memory, ...textTokens };
+  const loaded: LoadedBundle = { dir, bundle, modelPath, modelBytes, ...textTokens };
+  if (bundle.fusion) {
+    loaded.memory = shared && shared.sha256 === bundle.fusion.memory_sha256 ? shared.memory : await loadMemory(dir, bundle.fusion.memory_file, bundle.fusion.memory_sha256);
+  }
+  if (bundle.screen) loaded.screen = await loadScreen(loaded, bundle.screen);
+  return loaded;
 }

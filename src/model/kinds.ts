@@ -23,12 +23,25 @@ const Kind = z
   })
   .strict();
 const Registry = z
-  .object({ _comment: z.string().optional(), default: z.string(), default_by_format: z.record(z.string(), z.string()).optional(), contracts: z.record(z.string(), Contract), kinds: z.record(z.string(), Kind) })
+  .object({
+    _comment: z.string().optional(),
+    default: z.string(),
+    default_by_format: z.record(z.string(), z.string()).optional(),
+    screen_by_format: z.record(z.string(), z.record(z.string(), z.number().gt(0).lt(1))).optional(),
+    contracts: z.record(z.string(), Contract),
+    kinds: z.record(z.string(), Kind),
+  })
   .strict()
   .superRefine((r, ctx) => {
     if (!(r.default in r.kinds)) ctx.addIssue({ code: 'custom', message: `default kind "${r.default}" is not declared` });
     for (const [format, kind] of Object.entries(r.default_by_format ?? {})) {
       if (!(kind in r.kinds)) ctx.addIssue({ code: 'custom', path: ['default_by_format', format], message: `default kind "${kind}" of format ${format} is not declared` });
+    }
+    for (const [format, kinds] of Object.entries(r.screen_by_format ?? {})) {
+      for (const kind of Object.keys(kinds)) {
+        const k = r.kinds[kind];
+        if (!k || !k.contextual || k.contract === undefined || k.fusion === 'never') ctx.addIssue({ code: 'custom', path: ['screen_by_format', format, kind], message: `a screen needs a declared ONNX kind with context and fusion; ${kind} is ${k ? 'not one' : 'not declared'}` });
+      }
     }
     for (const [name, k] of Object.entries(r.kinds)) {
       const onnx = k.contract !== undefined && k.python !== undefined;
@@ -106,6 +119,17 @@ const DEFAULT_BY_FORMAT: Readonly<Record<string, string>> = Object.freeze({ ...r
  */
 export function defaultKindFor(format: string): string {
   return Object.hasOwn(DEFAULT_BY_FORMAT, format) ? (DEFAULT_BY_FORMAT[format] as string) : DEFAULT_KIND;
+}
+
+const SCREEN_BY_FORMAT: Readonly<Record<string, Readonly<Record<string, number>>>> = Object.freeze({ ...registry.screen_by_format });
+
+/**
+ * The screen threshold `train` gives a format's bundles of this kind by default (kinds.json screen_by_format: a cascade
+ * whose context-free screen scores every event), or undefined for none.
+ */
+export function defaultScreenFor(format: string, kind: string): number | undefined {
+  const kinds = Object.hasOwn(SCREEN_BY_FORMAT, format) ? SCREEN_BY_FORMAT[format] : undefined;
+  return kinds && Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Scores canonical events with a model bundle: history context in canonical order, batched calls of the kind's
 // runtime (ONNX or pure TypeScript), fusion and calibration.
 import type { CanonicalEvent } from '../core/event.js';
-import { loadBundle, type Bundle } from '../model/bundle.js';
+import { loadBundle, type Bundle, type LoadedBundle } from '../model/bundle.js';
 import { MODEL_KINDS, type ModelKind } from '../model/kinds.js';
 import { RUNTIMES, type EventScore, type FieldScore, type KindRuntime, type RuntimeOptions } from '../model/runtime.js';
 import type { WindowCacheStats } from '../model/window-cache.js';
@@ -31,6 +31,25 @@ export interface ScoreResult {
   fields: FieldScore[];
   /** With a fused bundle: every component's tail probability, rarest first (the explanation's first line). */
   components?: ComponentScore[];
+}
+
+/**
+ * A cascade's first stage (bundle.screen): a context-free model with its own fusion tails and calibration, reading the
+ * bundle's history rows and memory. It scores every event; the bundle's own model only those it puts at or above
+ * `threshold`.
+ */
+interface Screen {
+  readonly model: KindRuntime;
+  readonly calibrator: Calibrator;
+  readonly fusion: Fusion | null;
+  readonly threshold: number;
+}
+
+/** Events a cascade's screen scored, and how many of them its bundle's model scored again. */
+export interface ScreenStats {
+  threshold: number;
+  screened: number;
+  escalated: number;
 }
 
 export interface ScorerOptions extends RuntimeOptions {
@@ -80,6 +99,9 @@ export class Scorer {
 
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
+  /** A cascade's first stage, or null: the bundle's model scores every event. */
+  private readonly screen: Screen | null;
+  private readonly screenCounts = { screened: 0, escalated: 0 };
   private readonly recallOffset: number;
   /** Ints of a row's recall part (0: the fusion recalls nothing). */
   private readonly recallWidth: number;
@@ -98,7 +120,7 @@ export class Scorer {
    * @param textTokens the bundle's text-field piecer: its adapter must append those fields (withTextTokens) for the
    *   events to carry what the model was trained on.
    */
-  private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile, readonly textTokens: TextTokens | null = null) {
+  private constructor(readonly bundle: Bundle, private readonly model: KindRuntime, options: ScorerOptions, memory?: MemoryFile, readonly textTokens: TextTokens | null = null, screen?: { bundle: Bundle; model: KindRuntime }) {
     this.encoder = bundle.tokenizer ? new Encoder(bundle.tokenizer) : null;
     this.calibrator = new Calibrator(bundle.calibration);
     this.context = bundle.context_length;
@@ -108,6 +130,13 @@ export class Scorer {
     const rate = options.budget === undefined ? budgetRate(bundle) : options.budget;
     this.budget = rate === null ? null : new DailyBudget(rate);
     this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
+    // The screen was checked to share the memory (bundle.ts loadScreen): one EntityMemory serves both fusions.
+    this.screen = screen && bundle.screen ? {
+      model: screen.model,
+      calibrator: new Calibrator(screen.bundle.calibration),
+      fusion: screen.bundle.fusion && this.fusion ? new Fusion(screen.bundle.fusion, this.fusion.memory) : null,
+      threshold: bundle.screen.threshold,
+    } : null;
     this.historyLength = Math.max(this.context, this.fusion?.recall ?? 0);
     // A row: F token ids, the tie-break, then what the fusion recalls of the event (entity-memory.ts recallRow).
     this.recallOffset = this.width + 1;
@@ -122,11 +151,16 @@ export class Scorer {
   static async load(modelDir: string, options: ScorerOptions = {}): Promise<Scorer> {
     const loaded = await loadBundle(modelDir);
     const { bundle } = loaded;
-    const kind = MODEL_KINDS[bundle.kind] as ModelKind;
-    const open = RUNTIMES[kind.runtime];
-    if (!open) throw new ModelLoadError(modelDir, `kind ${bundle.kind}: no scorer runtime "${kind.runtime}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
-    const model = await open(loaded, options);
-    return new Scorer(bundle, model, options, loaded.memory, loaded.textTokens ?? null);
+    const model = await openRuntime(loaded, options);
+    if (!loaded.screen) return new Scorer(bundle, model, options, loaded.memory, loaded.textTokens ?? null);
+    let screen: KindRuntime;
+    try {
+      screen = await openRuntime(loaded.screen, options);
+    } catch (err) {
+      await model.release();
+      throw err;
+    }
+    return new Scorer(bundle, model, options, loaded.memory, loaded.textTokens ?? null, { bundle: loaded.screen.bundle, model: screen });
   }
 
   /**
@@ -138,9 +172,14 @@ export class Scorer {
     if (this.budget && previous.budget && this.budget.rate === previous.budget.rate) this.budget = previous.budget;
   }
 
-  /** The runtime's memo of model outputs by window (a context-free ONNX bundle), null when it keeps none. */
+  /** The runtime's memo of model outputs by window (a context-free ONNX bundle or screen), null when it keeps none. */
   get windowCache(): WindowCacheStats | null {
-    return this.model.cache ?? null;
+    return this.screen?.model.cache ?? this.model.cache ?? null;
+  }
+
+  /** A cascade's counts since load, or null without a screen. */
+  get screenStats(): ScreenStats | null {
+    return this.screen ? { threshold: this.screen.threshold, ...this.screenCounts } : null;
   }
 
   /** Model name and version, as written into anomaly.model. */
@@ -233,8 +272,10 @@ export class Scorer {
     const contexts = this.context === 0 ? pasts.map(() => NO_PAST) : this.historyLength > this.context ? pasts.map((p) => (p.length > this.context ? p.slice(p.length - this.context) : p)) : pasts;
     // The runtime has handed the batch to the ONNX worker by the time score() returns its promise; while the
     // worker runs the model, this thread computes the memory's statistics of the same events, which do not depend
-    // on the model's output (the two used to run one after the other, and the thread waited half the time).
-    const scoring = this.model.score({ events, rows, pasts: contexts });
+    // on the model's output (the two used to run one after the other, and the thread waited half the time). A
+    // cascade's screen scores the batch first, without context.
+    const screen = this.screen;
+    const scoring = screen ? screen.model.score({ events, rows, pasts: pasts.map(() => NO_PAST) }) : this.model.score({ events, rows, pasts: contexts });
     scoring.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
     const fusion = this.fusion;
     const M = fusion?.memoryWidth ?? 0;
@@ -251,13 +292,17 @@ export class Scorer {
         unseen[b] = fusion.memoryStatistics(events[b] as CanonicalEvent, memory, b * M, recall);
       }
     }
-    const scored = await scoring;
-    const results: ScoreResult[] = new Array(B);
+    const first = await scoring;
     const logP = new Float64Array(fusion?.names.length ?? 0);
+    // With a screen: the events it puts at or above its threshold, scored again by the bundle's model with context.
+    const again: (EventScore | undefined)[] = screen ? await this.escalate(screen, first, events, rows, contexts, memory, M, logP) : [];
+    const results: ScoreResult[] = new Array(B);
     for (let b = 0; b < B; b++) {
-      const kind = scored[b] as EventScore;
-      const raw = fusion ? fusion.combine(kind.total, memory, b * M, logP) : kind.raw;
-      const anomaly = this.calibrator.score(raw);
+      const second = again[b];
+      const stage = screen && !second ? screen : this;
+      const kind = (second ?? first[b]) as EventScore;
+      const raw = stage.fusion ? stage.fusion.combine(kind.total, memory, b * M, logP) : kind.raw;
+      const anomaly = stage.calibrator.score(raw);
       const full = anomaly >= explainAbove;
       let components: ComponentScore[] | undefined;
       if (fusion && full) {
@@ -271,11 +316,33 @@ export class Scorer {
       // Events reach the budget in the order they are scored (canonical order within a call), so the flags are as
       // deterministic as the scores; anomaly_score itself is never changed by it.
       const over = anomaly >= this.threshold;
-      const flagged = this.budget ? this.budget.admit((events[b] as CanonicalEvent).time, this.calibrator.rarity(raw), over) : over;
+      const flagged = this.budget ? this.budget.admit((events[b] as CanonicalEvent).time, stage.calibrator.rarity(raw), over) : over;
       const fields = kind.explain(full);
       results[b] = components ? { anomaly_score: anomaly, raw, is_anomaly: flagged, fields, components } : { anomaly_score: anomaly, raw, is_anomaly: flagged, fields };
     }
     return results;
+  }
+
+  /**
+   * A cascade's second stage: per event of the batch, the bundle's model's score where the screen's anomaly_score
+   * reaches its threshold (scored together, with their contexts), undefined elsewhere.
+   */
+  private async escalate(screen: Screen, first: readonly EventScore[], events: readonly CanonicalEvent[], rows: readonly Int32Array[], contexts: readonly Int32Array[][], memory: Float64Array, M: number, logP: Float64Array): Promise<(EventScore | undefined)[]> {
+    const up: number[] = [];
+    for (let b = 0; b < first.length; b++) {
+      const kind = first[b] as EventScore;
+      const raw = screen.fusion ? screen.fusion.combine(kind.total, memory, b * M, logP) : kind.raw;
+      if (screen.calibrator.score(raw) >= screen.threshold) up.push(b);
+    }
+    this.screenCounts.screened += first.length;
+    this.screenCounts.escalated += up.length;
+    const out: (EventScore | undefined)[] = new Array(first.length);
+    if (up.length === 0) return out;
+    const scored = await this.model.score({ events: up.map((b) => events[b] as CanonicalEvent), rows: up.map((b) => rows[b] as Int32Array), pasts: up.map((b) => contexts[b] as Int32Array[]) });
+    up.forEach((b, k) => {
+      out[b] = scored[k];
+    });
+    return out;
   }
 
   /**
@@ -308,6 +375,15 @@ export class Scorer {
   }
 
   async close(): Promise<void> {
-    await this.model.release();
+    await Promise.all([this.model.release(), this.screen?.model.release()]);
   }
+}
+
+/** The kind's runtime over a loaded bundle (ONNX or pure TypeScript). */
+async function openRuntime(loaded: LoadedBundle, options: RuntimeOptions): Promise<KindRuntime> {
+  const { bundle } = loaded;
+  const kind = MODEL_KINDS[bundle.kind] as ModelKind;
+  const open = RUNTIMES[kind.runtime];
+  if (!open) throw new ModelLoadError(loaded.dir, `kind ${bundle.kind}: no scorer runtime "${kind.runtime}" (this version runs ${Object.keys(RUNTIMES).join(', ')})`);
+  return open(loaded, options);
 }

@@ -2,7 +2,13 @@
 import type { BatchObserver } from '../service/scoring-service.js';
 import type { HistoryStore } from '../scorer/history.js';
 import type { WindowCacheStats } from '../model/window-cache.js';
+import type { ScreenStats } from '../scorer/scorer.js';
 import { Counter, Gauge, Histogram, Registry } from './prometheus.js';
+
+/** The loaded model's cascade counts (Scorer.screenStats), read when the metrics are. */
+interface ScreenSource {
+  readonly screenStats: ScreenStats | null;
+}
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -25,6 +31,7 @@ export class ServerMetrics {
   private history: HistoryStore | null = null;
   private model: { name: string; version: string; kind: string } | null = null;
   private windowCache: WindowCacheStats | null = null;
+  private screen: ScreenSource | null = null;
 
   constructor() {
     this.lateEvents.inc(undefined, 0); // shown from the start: 0 late is the figure to watch
@@ -36,14 +43,21 @@ export class ServerMetrics {
     this.registry.register(new Gauge('seqsentry_window_cache_misses_total', 'Windows of the loaded model sent to the model.', cache((c) => c.misses), 'counter'));
     this.registry.register(new Gauge('seqsentry_window_cache_entries', 'Windows held in the loaded model\'s cache.', cache((c) => c.size)));
     this.registry.register(new Gauge('seqsentry_window_cache_off', 'The loaded model\'s window cache given up for too few hits (1) or in use (0).', cache((c) => (c.off ? 1 : 0))));
+    const screen = (read: (s: ScreenStats) => number) => () => {
+      const stats = this.screen?.screenStats;
+      return stats ? [{ value: read(stats) }] : [];
+    };
+    this.registry.register(new Gauge('seqsentry_screen_events_total', 'Events the loaded cascade\'s context-free screen scored.', screen((s) => s.screened), 'counter'));
+    this.registry.register(new Gauge('seqsentry_screen_escalated_total', 'Of those, events at or above the screen threshold that the model scored again with their context.', screen((s) => s.escalated), 'counter'));
     this.registry.register(new Gauge('seqsentry_model_info', 'The loaded model bundle (value 1).', () => (this.model ? [{ labels: this.model, value: 1 }] : [])));
   }
 
   /** Called when a model is loaded and on each switch: from then on its history and identity are reported. */
-  attachModel(history: HistoryStore, model: { name: string; version: string; kind: string }, windowCache: WindowCacheStats | null = null): void {
+  attachModel(history: HistoryStore, model: { name: string; version: string; kind: string }, windowCache: WindowCacheStats | null = null, screen: ScreenSource | null = null): void {
     this.history = history;
     this.model = model;
     this.windowCache = windowCache;
+    this.screen = screen;
   }
 
   /** The ScoringService hooks. */

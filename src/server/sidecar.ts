@@ -71,8 +71,8 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     const { scorer } = first.service;
     if (config.budget.refill_index) await refillBudget(deps.client(), config.budget.refill_index, first);
     state.models.switchTo(first.service);
-    metrics.attachModel(scorer.history, scorer.modelId, scorer.windowCache);
-    state.reloader = new ModelReloader(config, state.models, deps, metrics, (next) => metrics.attachModel(next.service.scorer.history, next.service.scorer.modelId, next.service.scorer.windowCache));
+    metrics.attachModel(scorer.history, scorer.modelId, scorer.windowCache, scorer);
+    state.reloader = new ModelReloader(config, state.models, deps, metrics, (next) => metrics.attachModel(next.service.scorer.history, next.service.scorer.modelId, next.service.scorer.windowCache, next.service.scorer));
     if (config.aggregate.index) {
       const { index, every_ms: everyMs, lookback_ms: lookbackMs } = config.aggregate;
       // A reload keeps the format and entity key (model-reload.ts), so the schedule's adapter stays right.

@@ -1,7 +1,8 @@
 // One run of the PyTorch trainer on a stream of events, then the fusion: what `seqsentry train` does for an ONNX
 // kind, and what rolling retraining does once per window (src/rolling/rolling-train.ts).
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
 import { SeqSentryError } from '../core/errors.js';
@@ -10,8 +11,8 @@ import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import type { TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { progress } from '../util/progress.js';
 import { capacityArgs, type Capacity } from './capacity.js';
-import { DEFAULT_RECALL, fitFusion, type EventSource } from './fit-fusion.js';
-import { heldOutRule } from './held-out.js';
+import { DEFAULT_RECALL, fitFusion, MEMORY_FILE, type EventSource } from './fit-fusion.js';
+import { heldOutRule, type HeldOutRule } from './held-out.js';
 import { runPython } from './python.js';
 
 export interface SequenceTrainSpec {
@@ -49,7 +50,16 @@ export interface SequenceTrainSpec {
    * them on every window so far, with only the training window's events eligible to be held out.
    */
   memory?: { source: EventSource; events: number; heldOutSince: number };
+  /**
+   * Also train a context-free screen into the bundle's SCREEN_DIR (same events, held-out blocks and memory) and make
+   * the bundle a cascade: the screen scores every event, the model those whose screen score reaches `threshold`
+   * (bundle.ts `screen`). Needs the fusion and a model with context.
+   */
+  screen?: { threshold: number };
 }
+
+/** The folder of a cascade's screen inside its bundle. */
+export const SCREEN_DIR = 'screen';
 
 export interface SequenceTrainResult {
   bundlePath: string;
@@ -82,20 +92,48 @@ export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<Seque
   // entity_fields: the fields that name an entity, which a kind reading what an event looks like leaves out (lstm-ae)
   const entityFields = adapter.fieldNames.filter((f) => adapter.entityNames.includes(f));
   await writeFile(metaPath, JSON.stringify({ format: adapter.name, adapter_options: spec.adapterOptions, entity_key: entityKey, entity_fields: entityFields, ...(spec.textTokens ? { text_tokens: spec.textTokens } : {}) }));
-  const py = ['--events', eventsPath, '--kind', kind.kind, '--out', modelDir, '--seed', String(spec.seed), '--min-count', String(spec.minCount), '--meta', metaPath];
-  if (spec.epochs !== undefined) py.push('--epochs', String(spec.epochs));
-  py.push(...capacityArgs(spec.capacity));
-  py.push('--context', String(spec.context ?? kind.defaultContext));
-  if (!spec.hourToken) py.push('--no-hour-token');
-  if (spec.init !== undefined) py.push('--init', spec.init);
-  if (spec.init !== undefined && spec.initLrScale !== undefined) py.push('--init-lr-scale', String(spec.initLrScale));
-  if (spec.version !== undefined) py.push('--version', spec.version);
   // Blocks of time spread over the data are held out from the sequence model: the fusion is fitted on them
   // (src/train/fit-fusion.ts).
   const heldOut = spec.fusion ? { ...heldOutRule(Float64Array.from(times)), ...(spec.memory ? { since: spec.memory.heldOutSince } : {}) } : undefined;
+  const context = spec.context ?? kind.defaultContext;
+  // A screen left by an earlier training into the same folder is not this bundle's.
+  await rm(join(modelDir, SCREEN_DIR), { recursive: true, force: true });
+  await trainOne(spec, { eventsPath, metaPath, modelDir, context, heldOut, init: spec.init }, writer.rows);
+  if (spec.screen) {
+    if (heldOut === undefined || context === 0) throw new SeqSentryError('a screen goes with the fusion and a model with context');
+    // A warm start's screen starts from the previous window's screen, when it had one.
+    const init = spec.init !== undefined && existsSync(join(dirname(spec.init), SCREEN_DIR, 'ckpt.pt')) ? join(dirname(spec.init), SCREEN_DIR, 'ckpt.pt') : undefined;
+    const screenDir = join(modelDir, SCREEN_DIR);
+    await trainOne(spec, { eventsPath, metaPath, modelDir: screenDir, context: 0, heldOut, init }, writer.rows);
+    await joinScreen(modelDir, screenDir, spec.screen.threshold);
+  }
+  return { bundlePath: join(modelDir, 'bundle.json'), events: writer.rows };
+}
+
+interface TrainerRun {
+  eventsPath: string;
+  metaPath: string;
+  modelDir: string;
+  context: number;
+  heldOut: (HeldOutRule & { since?: number }) | undefined;
+  init: string | undefined;
+}
+
+/** models/train.py on the events TSV into one model folder, then its fusion. */
+async function trainOne(spec: SequenceTrainSpec, run: TrainerRun, rows: number): Promise<void> {
+  const { kind, adapter, entityKey } = spec;
+  const py = ['--events', run.eventsPath, '--kind', kind.kind, '--out', run.modelDir, '--seed', String(spec.seed), '--min-count', String(spec.minCount), '--meta', run.metaPath];
+  if (spec.epochs !== undefined) py.push('--epochs', String(spec.epochs));
+  py.push(...capacityArgs(spec.capacity));
+  py.push('--context', String(run.context));
+  if (!spec.hourToken) py.push('--no-hour-token');
+  if (run.init !== undefined) py.push('--init', run.init);
+  if (run.init !== undefined && spec.initLrScale !== undefined) py.push('--init-lr-scale', String(spec.initLrScale));
+  if (spec.version !== undefined) py.push('--version', spec.version);
+  const { heldOut } = run;
   if (heldOut !== undefined) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
 
-  const bar = progress(`training ${kind.kind}`);
+  const bar = progress(`training ${kind.kind}${run.context === 0 && spec.screen ? ' (screen, no context)' : ''}`);
   await runPython('train.py', py, (m) => {
     if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
     if (m.type === 'epoch') {
@@ -104,9 +142,28 @@ export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<Seque
   });
   if (heldOut !== undefined) {
     const source: EventSource = spec.memory?.source ?? (() => spec.read(newReadStats()));
-    const limit = spec.memory?.events ?? writer.rows;
-    const fit = await fitFusion(modelDir, adapter, entityKey, source, limit, heldOut, spec.recall ?? DEFAULT_RECALL);
+    const limit = spec.memory?.events ?? rows;
+    const fit = await fitFusion(run.modelDir, adapter, entityKey, source, limit, heldOut, spec.recall ?? DEFAULT_RECALL);
     process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
   }
-  return { bundlePath: join(modelDir, 'bundle.json'), events: writer.rows };
+}
+
+/**
+ * Makes the bundle in modelDir a cascade over the screen trained into screenDir: the screen reads the bundle's memory
+ * (fitted from the same events, so the same file: its copy goes), and bundle.json names the screen last, atomically.
+ */
+async function joinScreen(modelDir: string, screenDir: string, threshold: number): Promise<void> {
+  const read = async (dir: string) => JSON.parse(await readFile(join(dir, 'bundle.json'), 'utf8')) as { fusion: { memory_file: string; memory_sha256: string }; screen?: unknown };
+  const outer = await read(modelDir);
+  const screen = await read(screenDir);
+  if (screen.fusion.memory_sha256 !== outer.fusion.memory_sha256) {
+    throw new SeqSentryError(`the screen's memory (sha256 ${screen.fusion.memory_sha256}) is not the model's (${outer.fusion.memory_sha256}), though both were fitted on the same events`);
+  }
+  screen.fusion.memory_file = `../${MEMORY_FILE}`;
+  await writeFile(join(screenDir, 'bundle.json'), JSON.stringify(screen, null, 1) + '\n');
+  await rm(join(screenDir, MEMORY_FILE));
+  outer.screen = { dir: SCREEN_DIR, threshold };
+  const path = join(modelDir, 'bundle.json');
+  await writeFile(`${path}.tmp`, JSON.stringify(outer, null, 1) + '\n');
+  await rename(`${path}.tmp`, path);
 }

@@ -23,7 +23,7 @@ function cacheKey(data: string, args: unknown): string {
   const adapters = readdirSync(join(REPO_ROOT, 'src', 'adapters')).filter((n) => n.endsWith('.ts')).sort().map((n) => `src/adapters/${n}`);
   // the syslog adapter's templates are mined by src/templates/ at train time
   const templates = readdirSync(join(REPO_ROOT, 'src', 'templates')).filter((n) => n.endsWith('.ts')).sort().map((n) => `src/templates/${n}`);
-  for (const f of [...adapters, ...templates, 'src/commands/train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/train/held-out.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
+  for (const f of [...adapters, ...templates, 'src/commands/train.ts', 'src/train/sequence-train.ts', 'src/tokenizer/events-tsv.ts', 'src/train/fit-fusion.ts', 'src/train/held-out.ts', 'src/memory/entity-memory.ts', 'src/memory/pairs.ts', 'src/memory/tail.ts', 'src/scorer/order.ts', 'src/scorer/history.ts']) h.update(readFileSync(join(REPO_ROOT, f)));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -46,13 +46,16 @@ export async function ecsModel(options: ModelFixtureOptions = {}): Promise<strin
 /**
  * A LANL bundle (transformer-mlm unless told) trained on the shared sample's day 0 (5,000 real auth lines), cached
  * like ecsModel. Context 8 unless told: most tests using it check that history, order and every path feed the model
- * the same previous events, which a context-free model would pass without reading any.
+ * the same previous events, which a context-free model would pass without reading any. No screen unless one is asked
+ * for (`screen`: its threshold), though LANL's default is a cascade: behind a screen most events would be scored
+ * without their context.
  */
-export async function lanlModel(kind: 'transformer-mlm' | 'transformer-lm' = 'transformer-mlm', context = 8): Promise<string> {
+export async function lanlModel(kind: 'transformer-mlm' | 'transformer-lm' = 'transformer-mlm', context = 8, screen: number | null = null): Promise<string> {
   const text = readFileSync(shared('lanl', 'safekit-heads', 'day0_head_decoded.csv'), 'utf8');
-  const args = { kind, epochs: 4, seed: 5, minCount: 1, context };
-  return cachedModel(context === 8 ? `lanl-${kind}` : `lanl-${kind}-c${context}`, text, args, (input, modelDir) =>
-    train({ format: 'lanl', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, context: args.context, hourToken: true, strict: false }),
+  const args = { kind, epochs: 4, seed: 5, minCount: 1, context, screen };
+  const name = `lanl-${kind}${context === 8 ? '' : `-c${context}`}${screen === null ? '' : `-screen${screen}`}`;
+  return cachedModel(name, text, args, (input, modelDir) =>
+    train({ format: 'lanl', inputs: [input], modelDir, kind: args.kind, epochs: args.epochs, seed: args.seed, minCount: args.minCount, context: args.context, hourToken: true, strict: false, screen }),
   );
 }
 
