@@ -85,7 +85,7 @@ if (values.against) {
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const c = process.cpuUsage(c0);
-    console.log(JSON.stringify({ round, events: events.length, events_per_s: events.length / seconds, cpu_us_per_event: (c.user + c.system) / events.length, load: loadAverage, checksum: (h >>> 0).toString(16) }));
+    console.log(JSON.stringify({ round, events: events.length, events_per_s: events.length / seconds, cpu_us_per_event: (c.user + c.system) / events.length, load: loadAverage, checksum: (h >>> 0).toString(16), ...(scorer.screenStats ? { escalated: scorer.screenStats.escalated / scorer.screenStats.screened } : {}) }));
   }
   await scorer.close();
 }
