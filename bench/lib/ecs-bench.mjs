@@ -108,16 +108,19 @@ export async function quiet(fn) {
   }
 }
 
-/** The directory of an ECS model of `kind` trained on `trainEvents` logons, trained once into `work`. */
-export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 8, trainEvents = TRAIN_EVENTS } = {}) {
+/**
+ * The directory of an ECS model of `kind` trained on `trainEvents` logons, trained once into `work`; `screen`: a cascade
+ * with a context-free screen at that threshold (train --screen), null for the model alone (ECS trains none by default).
+ */
+export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 8, trainEvents = TRAIN_EVENTS, screen = null } = {}) {
   const contextual = kind !== 'lstm-lm';
-  const modelDir = join(work, `model-${kind}${contextual ? `-c${context}` : ''}-${trainEvents}`);
+  const modelDir = join(work, `model-${kind}${contextual ? `-c${context}` : ''}${screen === null ? '' : `-screen${screen}`}-${trainEvents}`);
   if (existsSync(join(modelDir, 'bundle.json'))) return modelDir;
   const { train } = await import(new URL('commands/train.js', dist));
   const input = join(work, 'train.jsonl');
   await writeFile(input, [...ecsLogons(trainEvents, 7, TRAIN_START_MS)].map((d) => JSON.stringify(d)).join('\n') + '\n');
   process.stderr.write(`training ${kind} on ${trainEvents} events...\n`);
-  await quiet(() => train({ format: 'ecs', inputs: [input], modelDir, kind, epochs: 1, seed: 1, ...(contextual ? { context } : {}), minCount: 2, hourToken: true, strict: true }));
+  await quiet(() => train({ format: 'ecs', inputs: [input], modelDir, kind, epochs: 1, seed: 1, ...(contextual ? { context } : {}), screen, minCount: 2, hourToken: true, strict: true }));
   return modelDir;
 }
 

@@ -4,7 +4,7 @@
 // fitted here is fitted on held-out normal events; labels are never read.
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import type { ReadItem } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
@@ -75,6 +75,11 @@ export interface FusionOptions {
    * connections of a day after training meet a memory that holds none of their day.
    */
   blocksOut?: boolean;
+  /**
+   * More bundles trained on the same events with the same tokenizer (a cascade's screen), fitted in the same pass: each
+   * its own sequence tail and calibration, the memory's tails and the memory file shared (named relative to each).
+   */
+  also?: string[];
 }
 
 /**
@@ -110,14 +115,19 @@ export function defaultMemorySpec(adapter: Adapter, entityKey: string, recalls =
 export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: string, source: EventSource, limit: number, heldOut: HeldOutRule, recall = DEFAULT_RECALL, options: FusionOptions = {}): Promise<FusionFit> {
   const spec: MemorySpec = options.spec ?? defaultMemorySpec(adapter, entityKey, recall > 0);
   const statistics = options.statistics ?? [];
-  const scorer = await Scorer.load(modelDir);
-  const fusionStatistic = FUSION_STATISTICS[(MODEL_KINDS[scorer.bundle.kind] as ModelKind).rawScore];
+  const dirs = [modelDir, ...(options.also ?? [])];
+  const scorers: Scorer[] = [];
   try {
+    for (const dir of dirs) scorers.push(await Scorer.load(dir));
+    const scorer = scorers[0] as Scorer;
+    const fusionStatistic = FUSION_STATISTICS[(MODEL_KINDS[scorer.bundle.kind] as ModelKind).rawScore];
     const memory = new EntityMemory(spec);
     const later = new EntityMemory(spec);
     const names = [SEQUENCE_COMPONENT, ...memory.componentNames, ...statistics];
     const K = names.length;
     const rows: Float64Array[] = [];
+    // Each further bundle's sequence statistic per held-out event (rows[i][0] is the first bundle's).
+    const sequences: number[][] = dirs.slice(1).map(() => []);
     // The travel component's gap per held-out event, over its entity's previous `recall` events (training and held-out,
     // in time order, as the loop below meets them): the events a scored one recalls.
     const travel = memory.travelSpec;
@@ -148,12 +158,17 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
         let end = next;
         while (end < held.length && end - next < BATCH && (held[end] as CanonicalEvent).time < time) end += 1;
         const batch = held.slice(next, end);
-        const results = await scorer.score(batch);
-        results.forEach((r) => {
-          const row = new Float64Array(K);
-          row[0] = fusionStatistic(Float64Array.from(r.fields, (f) => f.surprisal), 0, r.fields.length);
-          rows.push(row);
-        });
+        const statistic = (r: { fields: { surprisal: number }[] }) => fusionStatistic(Float64Array.from(r.fields, (f) => f.surprisal), 0, r.fields.length);
+        for (const [d, s] of scorers.entries()) {
+          const results = await s.score(batch);
+          if (d === 0) {
+            results.forEach((r) => {
+              const row = new Float64Array(K);
+              row[0] = statistic(r);
+              rows.push(row);
+            });
+          } else for (const r of results) (sequences[d - 1] as number[]).push(statistic(r));
+        }
         for (const e of batch) {
           later.add(e);
           walk(e, true);
@@ -167,7 +182,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       await scoreUntil(event.time);
       memory.add(event);
       walk(event, false);
-      scorer.remember([event]);
+      for (const s of scorers) s.remember([event]);
       if (++warmed % 10_000 === 0) scoring.update(warmed + rows.length);
     }
     await scoreUntil(Infinity);
@@ -183,52 +198,80 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     });
     if (options.blocksOut) memory.merge(later);
 
-    const column = (c: number) => Float64Array.from(rows, (r) => r[c] as number);
-    // The hour habit's tail is bounded (tailFloor: ln n beyond its largest held-out value). Held-out events are judged
-    // with their own sitting in the memory, so none meets an hour its entity never worked, while a scored benign
-    // evening session's first hour does; beyond the held-out values the statistic then grows with how busy the entity
-    // is (its profile's weight against the pseudo-events of everyone's hours), not with how unusual the event is, and
-    // the unbounded exponential tail gave such a logon 25-37 nats, more than the pairs, novelty and sequence of most
-    // attacks together. Measured on the detection matrix's 18 LANL runs: mean AP 0.407 -> 0.441, above the rule's in
-    // 18 runs instead of 16 (docs/benchmarks.md). The other components' tails stay unbounded: bounding them too
-    // lowered the web-login runs' TPR at 0.1% FPR (0.897 -> 0.877, re-ranked from the 12 web-login runs' dumps) for no
-    // gain on LANL.
-    // The travel component's tail is bounded too: held-out events from a place new to their entity soon after one from
-    // elsewhere are few or none (a trip's own logins make its country known, left out one at a time), so beyond them
-    // its tail rests on no data at all.
-    const tails = names.map((name, c) => fitTail(column(c), name === memory.hourComponent || name === memory.travelComponent));
-    const tables = tails.map((t) => new TailTable(t));
-    const fused = Float64Array.from(rows, (r) => tables.reduce((s, t, c) => s - t.logP(r[c] as number), 0));
-    const components = names.map((name, c) => ({ name, mean_minus_log_p: column(c).reduce((s, v) => s - (tables[c] as TailTable).logP(v), 0) / rows.length }));
-
     const memoryBytes = Buffer.from(JSON.stringify(memory.toFile()));
-    await writeFile(join(modelDir, MEMORY_FILE), memoryBytes);
-    const fusion: FusionData = {
-      components: names.map((name, c) => ({ name, tail: tails[c] as FusionData['components'][number]['tail'] })),
-      memory_file: MEMORY_FILE,
-      memory_sha256: createHash('sha256').update(memoryBytes).digest('hex'),
-      recall,
-      ...(recall > 0 && adapter.recallMinAge ? { recall_min_age: adapter.recallMinAge } : {}),
-      ...(recall > 0 ? { habit_recall_min_age: HABIT_MIN_AGE } : {}),
-      ...(statistics.length ? { statistics } : {}),
-    };
-    const bundlePath = join(modelDir, 'bundle.json');
-    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as Record<string, unknown>;
-    const metrics = (bundle.metrics ?? {}) as Record<string, unknown>;
-    // An acceptance-rate threshold (1 - R on the anomaly_score scale) stays; the raw value it stands for is now the
-    // fused score's (1 - R) quantile among these held-out events.
-    const acceptance = metrics.acceptance as { rate: number } | undefined;
-    if (acceptance) metrics.acceptance = { ...acceptance, raw_threshold: quantile(fused, 1 - acceptance.rate), held_out: rows.length };
-    const fit: FusionFit = { heldOut: rows.length, components };
-    Object.assign(bundle, {
-      fusion,
-      calibration: fitCalibration(fused),
-      metrics: { ...metrics, sequence_calibration: bundle.calibration, fusion: { held_out: heldOut, held_out_events: rows.length, memory_events: memory.events, memory_truncated: memory.truncated, components } },
-    });
-    await writeFile(`${bundlePath}.tmp`, JSON.stringify(bundle, null, 1) + '\n');
-    await rename(`${bundlePath}.tmp`, bundlePath);
+    const memoryPath = join(modelDir, MEMORY_FILE);
+    await writeFile(memoryPath, memoryBytes);
+    const shared: SharedFit = { names, rows, memoryPath, memorySha256: createHash('sha256').update(memoryBytes).digest('hex'), memory, heldOut, recall, adapter, statistics };
+    const fit = await writeBundleFusion(modelDir, shared, null);
+    for (const [d, dir] of dirs.slice(1).entries()) await writeBundleFusion(dir, shared, Float64Array.from(sequences[d] as number[]));
     return fit;
   } finally {
-    await scorer.close();
+    await Promise.all(scorers.map((s) => s.close()));
   }
+}
+
+/** What the bundles of one fusion fit share: the components, the held-out events' statistics, the memory. */
+interface SharedFit {
+  names: string[];
+  /** Per held-out event, each component's statistic (the first: the first bundle's sequence statistic). */
+  rows: Float64Array[];
+  memoryPath: string;
+  memorySha256: string;
+  memory: EntityMemory;
+  heldOut: HeldOutRule;
+  recall: number;
+  adapter: Adapter;
+  statistics: string[];
+}
+
+/**
+ * Fits the tails and the calibration of one bundle from the held-out statistics and writes its fusion into its
+ * bundle.json (rewritten atomically). `sequence`: this bundle's sequence statistic per held-out event, when it is not
+ * the first bundle's (rows[i][0]).
+ */
+async function writeBundleFusion(dir: string, fit: SharedFit, sequence: Float64Array | null): Promise<FusionFit> {
+  const { names, rows, memory, heldOut, recall, adapter, statistics } = fit;
+  const column = (c: number) => (c === 0 && sequence ? sequence : Float64Array.from(rows, (r) => r[c] as number));
+  // The hour habit's tail is bounded (tailFloor: ln n beyond its largest held-out value). Held-out events are judged
+  // with their own sitting in the memory, so none meets an hour its entity never worked, while a scored benign
+  // evening session's first hour does; beyond the held-out values the statistic then grows with how busy the entity
+  // is (its profile's weight against the pseudo-events of everyone's hours), not with how unusual the event is, and
+  // the unbounded exponential tail gave such a logon 25-37 nats, more than the pairs, novelty and sequence of most
+  // attacks together. Measured on the detection matrix's 18 LANL runs: mean AP 0.407 -> 0.441, above the rule's in
+  // 18 runs instead of 16 (docs/benchmarks.md). The other components' tails stay unbounded: bounding them too
+  // lowered the web-login runs' TPR at 0.1% FPR (0.897 -> 0.877, re-ranked from the 12 web-login runs' dumps) for no
+  // gain on LANL.
+  // The travel component's tail is bounded too: held-out events from a place new to their entity soon after one from
+  // elsewhere are few or none (a trip's own logins make its country known, left out one at a time), so beyond them
+  // its tail rests on no data at all.
+  const columns = names.map((_, c) => column(c));
+  const tails = names.map((name, c) => fitTail(columns[c] as Float64Array, name === memory.hourComponent || name === memory.travelComponent));
+  const tables = tails.map((t) => new TailTable(t));
+  const fused = Float64Array.from(rows, (_, i) => tables.reduce((s, t, c) => s - t.logP((columns[c] as Float64Array)[i] as number), 0));
+  const components = names.map((name, c) => ({ name, mean_minus_log_p: (columns[c] as Float64Array).reduce((s, v) => s - (tables[c] as TailTable).logP(v), 0) / rows.length }));
+
+  const fusion: FusionData = {
+    components: names.map((name, c) => ({ name, tail: tails[c] as FusionData['components'][number]['tail'] })),
+    memory_file: relative(dir, fit.memoryPath),
+    memory_sha256: fit.memorySha256,
+    recall,
+    ...(recall > 0 && adapter.recallMinAge ? { recall_min_age: adapter.recallMinAge } : {}),
+    ...(recall > 0 ? { habit_recall_min_age: HABIT_MIN_AGE } : {}),
+    ...(statistics.length ? { statistics } : {}),
+  };
+  const bundlePath = join(dir, 'bundle.json');
+  const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as Record<string, unknown>;
+  const metrics = (bundle.metrics ?? {}) as Record<string, unknown>;
+  // An acceptance-rate threshold (1 - R on the anomaly_score scale) stays; the raw value it stands for is now the
+  // fused score's (1 - R) quantile among these held-out events.
+  const acceptance = metrics.acceptance as { rate: number } | undefined;
+  if (acceptance) metrics.acceptance = { ...acceptance, raw_threshold: quantile(fused, 1 - acceptance.rate), held_out: rows.length };
+  Object.assign(bundle, {
+    fusion,
+    calibration: fitCalibration(fused),
+    metrics: { ...metrics, sequence_calibration: bundle.calibration, fusion: { held_out: heldOut, held_out_events: rows.length, memory_events: memory.events, memory_truncated: memory.truncated, components } },
+  });
+  await writeFile(`${bundlePath}.tmp`, JSON.stringify(bundle, null, 1) + '\n');
+  await rename(`${bundlePath}.tmp`, bundlePath);
+  return { heldOut: rows.length, components };
 }

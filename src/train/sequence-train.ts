@@ -11,7 +11,7 @@ import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import type { TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { progress } from '../util/progress.js';
 import { capacityArgs, type Capacity } from './capacity.js';
-import { DEFAULT_RECALL, fitFusion, MEMORY_FILE, type EventSource } from './fit-fusion.js';
+import { DEFAULT_RECALL, fitFusion, type EventSource } from './fit-fusion.js';
 import { heldOutRule, type HeldOutRule } from './held-out.js';
 import { runPython } from './python.js';
 
@@ -98,15 +98,22 @@ export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<Seque
   const context = spec.context ?? kind.defaultContext;
   // A screen left by an earlier training into the same folder is not this bundle's.
   await rm(join(modelDir, SCREEN_DIR), { recursive: true, force: true });
-  await trainOne(spec, { eventsPath, metaPath, modelDir, context, heldOut, init: spec.init }, writer.rows);
+  if (spec.screen && (heldOut === undefined || context === 0)) throw new SeqSentryError('a screen goes with the fusion and a model with context');
+  await trainOne(spec, { eventsPath, metaPath, modelDir, context, heldOut, init: spec.init });
+  const screenDir = join(modelDir, SCREEN_DIR);
   if (spec.screen) {
-    if (heldOut === undefined || context === 0) throw new SeqSentryError('a screen goes with the fusion and a model with context');
     // A warm start's screen starts from the previous window's screen, when it had one.
     const init = spec.init !== undefined && existsSync(join(dirname(spec.init), SCREEN_DIR, 'ckpt.pt')) ? join(dirname(spec.init), SCREEN_DIR, 'ckpt.pt') : undefined;
-    const screenDir = join(modelDir, SCREEN_DIR);
-    await trainOne(spec, { eventsPath, metaPath, modelDir: screenDir, context: 0, heldOut, init }, writer.rows);
-    await joinScreen(modelDir, screenDir, spec.screen.threshold);
+    await trainOne(spec, { eventsPath, metaPath, modelDir: screenDir, context: 0, heldOut, init });
   }
+  if (heldOut !== undefined) {
+    // One pass fits both models' fusions (a screen's too): the events read and the memory built once, one memory file.
+    const source: EventSource = spec.memory?.source ?? (() => spec.read(newReadStats()));
+    const limit = spec.memory?.events ?? writer.rows;
+    const fit = await fitFusion(modelDir, adapter, entityKey, source, limit, heldOut, spec.recall ?? DEFAULT_RECALL, spec.screen ? { also: [screenDir] } : {});
+    process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
+  }
+  if (spec.screen) await nameScreen(modelDir, spec.screen.threshold);
   return { bundlePath: join(modelDir, 'bundle.json'), events: writer.rows };
 }
 
@@ -119,9 +126,9 @@ interface TrainerRun {
   init: string | undefined;
 }
 
-/** models/train.py on the events TSV into one model folder, then its fusion. */
-async function trainOne(spec: SequenceTrainSpec, run: TrainerRun, rows: number): Promise<void> {
-  const { kind, adapter, entityKey } = spec;
+/** models/train.py on the events TSV into one model folder. */
+async function trainOne(spec: SequenceTrainSpec, run: TrainerRun): Promise<void> {
+  const { kind } = spec;
   const py = ['--events', run.eventsPath, '--kind', kind.kind, '--out', run.modelDir, '--seed', String(spec.seed), '--min-count', String(spec.minCount), '--meta', run.metaPath];
   if (spec.epochs !== undefined) py.push('--epochs', String(spec.epochs));
   py.push(...capacityArgs(spec.capacity));
@@ -140,30 +147,13 @@ async function trainOne(spec: SequenceTrainSpec, run: TrainerRun, rows: number):
       bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
     }
   });
-  if (heldOut !== undefined) {
-    const source: EventSource = spec.memory?.source ?? (() => spec.read(newReadStats()));
-    const limit = spec.memory?.events ?? rows;
-    const fit = await fitFusion(run.modelDir, adapter, entityKey, source, limit, heldOut, spec.recall ?? DEFAULT_RECALL);
-    process.stderr.write(`fusion: ${fit.heldOut} held-out events; mean -ln p per component: ${fit.components.map((c) => `${c.name} ${c.mean_minus_log_p.toFixed(3)}`).join(', ')}\n`);
-  }
 }
 
-/**
- * Makes the bundle in modelDir a cascade over the screen trained into screenDir: the screen reads the bundle's memory
- * (fitted from the same events, so the same file: its copy goes), and bundle.json names the screen last, atomically.
- */
-async function joinScreen(modelDir: string, screenDir: string, threshold: number): Promise<void> {
-  const read = async (dir: string) => JSON.parse(await readFile(join(dir, 'bundle.json'), 'utf8')) as { fusion: { memory_file: string; memory_sha256: string }; screen?: unknown };
-  const outer = await read(modelDir);
-  const screen = await read(screenDir);
-  if (screen.fusion.memory_sha256 !== outer.fusion.memory_sha256) {
-    throw new SeqSentryError(`the screen's memory (sha256 ${screen.fusion.memory_sha256}) is not the model's (${outer.fusion.memory_sha256}), though both were fitted on the same events`);
-  }
-  screen.fusion.memory_file = `../${MEMORY_FILE}`;
-  await writeFile(join(screenDir, 'bundle.json'), JSON.stringify(screen, null, 1) + '\n');
-  await rm(join(screenDir, MEMORY_FILE));
-  outer.screen = { dir: SCREEN_DIR, threshold };
+/** Makes the bundle in modelDir a cascade over its SCREEN_DIR: bundle.json names the screen last, atomically. */
+async function nameScreen(modelDir: string, threshold: number): Promise<void> {
   const path = join(modelDir, 'bundle.json');
-  await writeFile(`${path}.tmp`, JSON.stringify(outer, null, 1) + '\n');
+  const bundle = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  bundle.screen = { dir: SCREEN_DIR, threshold };
+  await writeFile(`${path}.tmp`, JSON.stringify(bundle, null, 1) + '\n');
   await rename(`${path}.tmp`, path);
 }
