@@ -2,6 +2,7 @@
 // kind, and what rolling retraining does once per window (src/rolling/rolling-train.ts).
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
@@ -99,13 +100,18 @@ export async function trainSequenceModel(spec: SequenceTrainSpec): Promise<Seque
   // A screen left by an earlier training into the same folder is not this bundle's.
   await rm(join(modelDir, SCREEN_DIR), { recursive: true, force: true });
   if (spec.screen && (heldOut === undefined || context === 0)) throw new SeqSentryError('a screen goes with the fusion and a model with context');
-  await trainOne(spec, { eventsPath, metaPath, modelDir, context, heldOut, init: spec.init });
   const screenDir = join(modelDir, SCREEN_DIR);
   if (spec.screen) {
-    // A warm start's screen starts from the previous window's screen, when it had one.
+    // The two trainers run side by side, each on half the cores: these models are too small for a second thread to
+    // do much (m01's events, 2 epochs each: 33-45 s side by side at one thread each against 60-65 s one after the
+    // other at two; docs/benchmarks.md). A warm start's screen starts from the previous window's screen, if any.
+    const threads = Math.max(1, Math.floor(cpus().length / 2));
     const init = spec.init !== undefined && existsSync(join(dirname(spec.init), SCREEN_DIR, 'ckpt.pt')) ? join(dirname(spec.init), SCREEN_DIR, 'ckpt.pt') : undefined;
-    await trainOne(spec, { eventsPath, metaPath, modelDir: screenDir, context: 0, heldOut, init });
-  }
+    await Promise.all([
+      trainOne(spec, { eventsPath, metaPath, modelDir, context, heldOut, init: spec.init, threads }),
+      trainOne(spec, { eventsPath, metaPath, modelDir: screenDir, context: 0, heldOut, init, threads, quiet: true }),
+    ]);
+  } else await trainOne(spec, { eventsPath, metaPath, modelDir, context, heldOut, init: spec.init });
   if (heldOut !== undefined) {
     // One pass fits both models' fusions (a screen's too): the events read and the memory built once, one memory file.
     const source: EventSource = spec.memory?.source ?? (() => spec.read(newReadStats()));
@@ -124,6 +130,10 @@ interface TrainerRun {
   context: number;
   heldOut: (HeldOutRule & { since?: number }) | undefined;
   init: string | undefined;
+  /** The trainer's torch threads (train.py's default otherwise). */
+  threads?: number;
+  /** Epoch lines only, no progress bar (a second trainer running beside the first). */
+  quiet?: boolean;
 }
 
 /** models/train.py on the events TSV into one model folder. */
@@ -137,12 +147,13 @@ async function trainOne(spec: SequenceTrainSpec, run: TrainerRun): Promise<void>
   if (run.init !== undefined) py.push('--init', run.init);
   if (run.init !== undefined && spec.initLrScale !== undefined) py.push('--init-lr-scale', String(spec.initLrScale));
   if (spec.version !== undefined) py.push('--version', spec.version);
+  if (run.threads !== undefined) py.push('--threads', String(run.threads));
   const { heldOut } = run;
   if (heldOut !== undefined) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
 
   const bar = progress(`training ${kind.kind}${run.context === 0 && spec.screen ? ' (screen, no context)' : ''}`);
   await runPython('train.py', py, (m) => {
-    if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
+    if (m.type === 'step' && !run.quiet) bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);
     if (m.type === 'epoch') {
       bar.finish(`epoch ${String(m.epoch)}/${String(m.epochs)}: train loss ${Number(m.train_loss).toFixed(4)}, held-out loss ${Number(m.val_loss).toFixed(4)} (${Number(m.seconds).toFixed(1)} s)`);
     }
