@@ -84,7 +84,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
       watch = watchBundle(config.model_dir, config.model.watch_interval_ms, fingerprint, () => reloader.reload('watch').then(() => undefined, () => undefined));
     }
     state.modelState = 'loaded';
-    log.info({ model: scorer.modelId, format: first.adapter.name, context: scorer.context, history_refill: first.refill ?? false, watch: config.model.watch }, 'model loaded; serving');
+    log.info({ model: scorer.modelId, format: first.adapter.name, context: scorer.context, screen: scorer.screenStats?.threshold ?? null, history_refill: first.refill ?? false, watch: config.model.watch }, 'model loaded; serving');
   } catch (err) {
     state.modelState = `failed: ${(err as Error).message}`;
     await new Promise((r) => server.close(r));

@@ -13,6 +13,8 @@ export interface ModelFixtureOptions extends EcsFixtureOptions {
   kind?: 'transformer-mlm' | 'lstm-lm' | 'transformer-lm' | 'lstm-ae';
   epochs?: number;
   context?: number;
+  /** A cascade: the model behind a context-free screen at this threshold (train --screen). */
+  screen?: number;
 }
 
 /** Everything that changes the model: the data, the training arguments and the trainer's own code. */
@@ -32,13 +34,13 @@ function cacheKey(data: string, args: unknown): string {
  * later test files reuse it. Concurrent workers may both train; the first rename wins and the other is dropped.
  */
 export async function ecsModel(options: ModelFixtureOptions = {}): Promise<string> {
-  const { kind = 'transformer-mlm', epochs = 8, context = 4, ...data } = options;
+  const { kind = 'transformer-mlm', epochs = 8, context = 4, screen, ...data } = options;
   const text = ecsDocs(data).map((d) => JSON.stringify(d)).join('\n') + '\n';
-  const args = { kind, epochs, context, seed: 1, minCount: 1 };
-  return cachedModel(`ecs-${kind}`, text, args, (input, modelDir) =>
+  const args = { kind, epochs, context, seed: 1, minCount: 1, ...(screen !== undefined ? { screen } : {}) };
+  return cachedModel(`ecs-${kind}${screen !== undefined ? '-screen' : ''}`, text, args, (input, modelDir) =>
     train({
       format: 'ecs', inputs: [input], modelDir, kind, epochs, seed: args.seed, context: kind === 'lstm-lm' ? undefined : context,
-      minCount: args.minCount, hourToken: true, strict: true,
+      minCount: args.minCount, hourToken: true, strict: true, ...(screen !== undefined ? { screen } : {}),
     }),
   );
 }
