@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../src/server/sidecar.js';
 import { ecsDocs, FIXTURE_START_MS, habitualLogon, outOfHabitLogon } from './support/ecs-fixture.js';
 import { ecsModel } from './support/model-fixture.js';
-import { call, startTestSidecar } from './support/sidecar-fixture.js';
+import { call, metricValue, startTestSidecar } from './support/sidecar-fixture.js';
 
 /** Low, so that a fixture model escalates a good share of a day (the default, 0.99, a few events in a hundred). */
 const THRESHOLD = 0.5;
@@ -20,11 +20,7 @@ afterAll(async () => {
   await sidecar?.shutdown();
 });
 
-const metric = async (name: string) => {
-  const text = (await call(sidecar.url, 'GET', '/metrics')).text;
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.split(' ')[1]);
-};
+const metric = (name: string) => metricValue(sidecar.url, name);
 
 describe('a cascade in the sidecar', () => {
   it('counts the events screened and escalated, as its scorer does', async () => {

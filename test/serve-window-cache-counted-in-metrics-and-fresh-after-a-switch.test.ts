@@ -5,7 +5,7 @@ import type { Sidecar } from '../src/server/sidecar.js';
 import { habitualLogon } from './support/ecs-fixture.js';
 import { ecsModel } from './support/model-fixture.js';
 import { copyBundle, rewriteBundle } from './support/bundle-versions.js';
-import { call, startTestSidecar } from './support/sidecar-fixture.js';
+import { call, metricValue, startTestSidecar } from './support/sidecar-fixture.js';
 
 let sidecar: Sidecar;
 let bundle: ReturnType<typeof copyBundle>;
@@ -21,11 +21,7 @@ afterAll(async () => {
 
 // The same user's habitual logon at the same time: the same token ids each time, so one window.
 const scoreOne = async () => (await call(sidecar.url, 'POST', '/v1/score', { body: habitualLogon(3) })).json.results[0].anomaly.model.version as string;
-const metric = async (name: string) => {
-  const text = (await call(sidecar.url, 'GET', '/metrics')).text;
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.split(' ')[1]);
-};
+const metric = (name: string) => metricValue(sidecar.url, name);
 
 describe('window cache in the sidecar', () => {
   it('counts hits in /metrics and starts empty after a model switch', async () => {

@@ -54,6 +54,13 @@ export async function call(
 }
 
 /** Bulk NDJSON from [action, source?] pairs. */
+/** An unlabelled series' value in the sidecar's /metrics, or undefined when it is not shown. */
+export async function metricValue(url: string, name: string): Promise<number | undefined> {
+  const text = (await call(url, 'GET', '/metrics')).text;
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}
+
 export function ndjson(...lines: unknown[]): string {
   return lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
 }
