@@ -18,7 +18,7 @@ import { heldOutRule, isHeldOut } from '../train/held-out.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import { DEFAULT_RECALL } from '../train/fit-fusion.js';
 import { capacityFlags, capacityOption, type Capacity } from '../train/capacity.js';
-import { trainSequenceModel } from '../train/sequence-train.js';
+import { screenThreshold, trainSequenceModel } from '../train/sequence-train.js';
 import { openTrainingInput } from '../train/training-input.js';
 import { formatReports, runRolling } from '../rolling/run.js';
 import { windowSeconds } from '../rolling/windows.js';
@@ -140,7 +140,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
       adapter = withTextTokens(plainAdapter, await openTextTokens(textTokens, modelDir));
     }
     if (!kind.onnx) return await trainTypeScriptKind(args, kind, adapter, entityKey, modelDir, read, what);
-    const screen = screenOf(args, kind, fusion);
+    const screen = screenThreshold(args, kind, fusion);
     const result = await trainSequenceModel({
       kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir, work, read, what, seed: args.seed, minCount: args.minCount,
       hourToken: args.hourToken, fusion, ...(textTokens ? { textTokens } : {}),
@@ -152,19 +152,6 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/**
- * The screen threshold the bundle is trained with: --screen's, or the format's default for the kind (kinds.json
- * screen_by_format) where a screen can be had; undefined for none. A screen needs the fusion and a model with context,
- * and reads the bundle's own tokenizer files, so not text pieces (their file is the bundle's).
- */
-function screenOf(args: TrainArgs, kind: ModelKind, fusion: boolean): number | undefined {
-  if (args.screen === null) return undefined;
-  const context = args.context ?? kind.defaultContext;
-  const why = !fusion ? 'needs the fusion (leave out --no-fusion)' : context === 0 || !kind.contextual ? `needs a model with context (${kind.kind} at context ${context} has none)` : args.textTokens ? 'does not go with --text-tokens' : null;
-  if (args.screen !== undefined && why) throw new UsageError(`--screen: a cascade ${why}`);
-  return why ? undefined : (args.screen ?? defaultScreenFor(args.format, kind.kind));
 }
 
 /** The events of a read, at most `max` of them (what --max-events trains on). */

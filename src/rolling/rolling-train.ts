@@ -48,6 +48,8 @@ export interface RollingSpec {
   capacity?: Capacity;
   context?: number;
   recall?: number;
+  /** Each window's bundle a cascade with a screen at this threshold (SequenceTrainSpec.screen). */
+  screen?: { threshold: number };
   /** Labelled anomalies, to report AUC and AP of each version on the window after its own. */
   isAnomaly?: (event: CanonicalEvent) => boolean;
   registry?: ModelVersionStore;
@@ -125,7 +127,7 @@ export async function trainRolling(spec: RollingSpec): Promise<WindowReport[]> {
         fusion: spec.fusion, memory: { source: (() => readMemory(newReadStats())) satisfies EventSource, events: memory.length, heldOutSince: w.start },
         ...(spec.epochs !== undefined ? { epochs: spec.epochs } : {}), ...(spec.context !== undefined ? { context: spec.context } : {}),
         ...(spec.capacity ? { capacity: spec.capacity } : {}),
-        ...(spec.recall !== undefined ? { recall: spec.recall } : {}), ...(previous ? { init: join(previous.dir, 'ckpt.pt'), initLrScale: WARM_LR_SCALE } : {}), version,
+        ...(spec.recall !== undefined ? { recall: spec.recall } : {}), ...(spec.screen ? { screen: spec.screen } : {}), ...(previous ? { init: join(previous.dir, 'ckpt.pt'), initLrScale: WARM_LR_SCALE } : {}), version,
       });
     } finally {
       await rm(work, { recursive: true, force: true });

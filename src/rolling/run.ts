@@ -13,6 +13,7 @@ import { fusesWith, MODEL_KINDS } from '../model/kinds.js';
 import { createOpenSearchClient } from '../opensearch/client.js';
 import type { OpenSearchConfig } from '../opensearch/config.js';
 import { openTrainingInput } from '../train/training-input.js';
+import { screenThreshold } from '../train/sequence-train.js';
 import { ModelVersionStore } from './model-versions.js';
 import { trainRolling, type WindowReport } from './rolling-train.js';
 
@@ -52,9 +53,11 @@ export async function runRolling(args: TrainArgs, options: RollingOptions): Prom
   try {
     await registry?.ensureIndex();
     const { read, what } = await openTrainingInput(args.inputs, args.fromIndex, adapter, args.strict, work);
+    const fusion = fusesWith(kind, args.fusion);
+    const screen = screenThreshold(args, kind, fusion);
     return await trainRolling({
       kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir: args.modelDir, read, what, window: options.window,
-      seed: args.seed, minCount: args.minCount, hourToken: args.hourToken, fusion: fusesWith(kind, args.fusion),
+      seed: args.seed, minCount: args.minCount, hourToken: args.hourToken, fusion, ...(screen !== undefined ? { screen: { threshold: screen } } : {}),
       ...(args.epochs !== undefined ? { epochs: args.epochs } : {}), ...(args.context !== undefined ? { context: args.context } : {}),
       ...(args.recall !== undefined ? { recall: args.recall } : {}), ...(isAnomaly ? { isAnomaly } : {}), ...(registry ? { registry } : {}),
       ...(args.capacity ? { capacity: args.capacity } : {}),

@@ -13,26 +13,32 @@ export interface WindowScore {
   ap: number | null;
   /** Raw score per event, in the order given. */
   raw: Float64Array;
+  /** anomaly_score per event, in the order given: what ranks them (a cascade's two raw scores are on two scales). */
+  score: Float64Array;
 }
 
 /** Scores `events` with the bundle in `modelDir` after remembering `before` (oldest first). */
 export async function scoreWindow(modelDir: string, before: readonly CanonicalEvent[], events: readonly CanonicalEvent[], isAnomaly?: (e: CanonicalEvent) => boolean): Promise<WindowScore> {
   const scorer = await Scorer.load(modelDir);
   const raw = new Float64Array(events.length);
+  const score = new Float64Array(events.length);
   try {
     scorer.remember(before);
     const results = await scorer.score(events);
-    results.forEach((r, i) => { raw[i] = r.raw; });
+    results.forEach((r, i) => {
+      raw[i] = r.raw;
+      score[i] = r.anomaly_score;
+    });
   } finally {
     await scorer.close();
   }
-  return { events: events.length, raw, ...windowMetrics(raw, events, isAnomaly) };
+  return { events: events.length, raw, score, ...windowMetrics(score, events, isAnomaly, raw) };
 }
 
-/** AUC and AP of a score over labelled events (null where undefined). */
-export function windowMetrics(score: Float64Array, events: readonly CanonicalEvent[], isAnomaly?: (e: CanonicalEvent) => boolean): Pick<WindowScore, 'positives' | 'auc' | 'ap'> {
+/** AUC and AP of a score (ties broken by `tiebreak`) over labelled events (null where undefined). */
+export function windowMetrics(score: Float64Array, events: readonly CanonicalEvent[], isAnomaly?: (e: CanonicalEvent) => boolean, tiebreak: Float64Array = score): Pick<WindowScore, 'positives' | 'auc' | 'ap'> {
   if (!isAnomaly) return { positives: null, auc: null, ap: null };
   const labels = Uint8Array.from(events, (e) => (isAnomaly(e) ? 1 : 0));
-  const m = evaluateRanking(score, score, labels).metrics;
+  const m = evaluateRanking(score, tiebreak, labels).metrics;
   return { positives: m.positives, auc: m.auc, ap: m.ap };
 }

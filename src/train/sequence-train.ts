@@ -6,8 +6,8 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
-import { SeqSentryError } from '../core/errors.js';
-import type { ModelKind } from '../model/kinds.js';
+import { SeqSentryError, UsageError } from '../core/errors.js';
+import { defaultScreenFor, type ModelKind } from '../model/kinds.js';
 import { EventsTsvWriter } from '../tokenizer/events-tsv.js';
 import type { TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { progress } from '../util/progress.js';
@@ -61,6 +61,28 @@ export interface SequenceTrainSpec {
 
 /** The folder of a cascade's screen inside its bundle. */
 export const SCREEN_DIR = 'screen';
+
+/** What `train` (and `train --rolling`) was asked that decides the screen. */
+export interface ScreenRequest {
+  format: string;
+  context?: number;
+  /** --screen's threshold, null for --no-screen, absent for the format's default. */
+  screen?: number | null;
+  textTokens?: unknown;
+}
+
+/**
+ * The screen threshold a bundle is trained with: --screen's, or the format's default for the kind (kinds.json
+ * screen_by_format) where a screen can be had; undefined for none. A screen needs the fusion and a model with context,
+ * and reads the bundle's own tokenizer files, so not text pieces (their file is the bundle's).
+ */
+export function screenThreshold(request: ScreenRequest, kind: ModelKind, fusion: boolean): number | undefined {
+  if (request.screen === null) return undefined;
+  const context = request.context ?? kind.defaultContext;
+  const why = !fusion ? 'needs the fusion (leave out --no-fusion)' : context === 0 || !kind.contextual ? `needs a model with context (${kind.kind} at context ${context} has none)` : request.textTokens ? 'does not go with --text-tokens' : null;
+  if (request.screen !== undefined && why) throw new UsageError(`--screen: a cascade ${why}`);
+  return why ? undefined : (request.screen ?? defaultScreenFor(request.format, kind.kind));
+}
 
 export interface SequenceTrainResult {
   bundlePath: string;
