@@ -201,20 +201,40 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     const memoryBytes = Buffer.from(JSON.stringify(memory.toFile()));
     const memoryPath = join(modelDir, MEMORY_FILE);
     await writeFile(memoryPath, memoryBytes);
-    const shared: SharedFit = { names, rows, memoryPath, memorySha256: createHash('sha256').update(memoryBytes).digest('hex'), memory, heldOut, recall, adapter, statistics };
+    // The hour habit's tail is bounded (tailFloor: ln n beyond its largest held-out value). Held-out events are judged
+    // with their own sitting in the memory, so none meets an hour its entity never worked, while a scored benign
+    // evening session's first hour does; beyond the held-out values the statistic then grows with how busy the entity
+    // is (its profile's weight against the pseudo-events of everyone's hours), not with how unusual the event is, and
+    // the unbounded exponential tail gave such a logon 25-37 nats, more than the pairs, novelty and sequence of most
+    // attacks together. Measured on the detection matrix's 18 LANL runs: mean AP 0.407 -> 0.441, above the rule's in
+    // 18 runs instead of 16 (docs/benchmarks.md). The other components' tails stay unbounded: bounding them too
+    // lowered the web-login runs' TPR at 0.1% FPR (0.897 -> 0.877, re-ranked from the 12 web-login runs' dumps) for no
+    // gain on LANL.
+    // The travel component's tail is bounded too: held-out events from a place new to their entity soon after one from
+    // elsewhere are few or none (a trip's own logins make its country known, left out one at a time), so beyond them
+    // its tail rests on no data at all.
+    const bounded = (name: string) => name === memory.hourComponent || name === memory.travelComponent;
+    const columns = names.map((_, c) => Float64Array.from(rows, (r) => r[c] as number));
+    const tails = names.map((name, c) => fitTail(columns[c] as Float64Array, bounded(name)));
+    const shared: SharedFit = { names, columns, tails, memoryPath, memorySha256: createHash('sha256').update(memoryBytes).digest('hex'), memory, heldOut, recall, adapter, statistics };
     const fit = await writeBundleFusion(modelDir, shared, null);
-    for (const [d, dir] of dirs.slice(1).entries()) await writeBundleFusion(dir, shared, Float64Array.from(sequences[d] as number[]));
+    for (const [d, dir] of dirs.slice(1).entries()) {
+      const sequence = Float64Array.from(sequences[d] as number[]);
+      await writeBundleFusion(dir, shared, { column: sequence, tail: fitTail(sequence, bounded(SEQUENCE_COMPONENT)) });
+    }
     return fit;
   } finally {
     await Promise.all(scorers.map((s) => s.close()));
   }
 }
 
-/** What the bundles of one fusion fit share: the components, the held-out events' statistics, the memory. */
+/** What the bundles of one fusion fit share: the components, the held-out events' statistics and tails, the memory. */
 interface SharedFit {
   names: string[];
-  /** Per held-out event, each component's statistic (the first: the first bundle's sequence statistic). */
-  rows: Float64Array[];
+  /** Per component, its statistic of each held-out event (the first: the first bundle's sequence statistic). */
+  columns: Float64Array[];
+  /** Per component, its tail fitted on those (the first: the first bundle's). */
+  tails: ReturnType<typeof fitTail>[];
   memoryPath: string;
   memorySha256: string;
   memory: EntityMemory;
@@ -225,30 +245,18 @@ interface SharedFit {
 }
 
 /**
- * Fits the tails and the calibration of one bundle from the held-out statistics and writes its fusion into its
- * bundle.json (rewritten atomically). `sequence`: this bundle's sequence statistic per held-out event, when it is not
- * the first bundle's (rows[i][0]).
+ * Fits the calibration of one bundle from the held-out statistics and writes its fusion into its bundle.json
+ * (rewritten atomically). `sequence`: this bundle's sequence statistic per held-out event and its tail, when they are
+ * not the first bundle's.
  */
-async function writeBundleFusion(dir: string, fit: SharedFit, sequence: Float64Array | null): Promise<FusionFit> {
-  const { names, rows, memory, heldOut, recall, adapter, statistics } = fit;
-  const column = (c: number) => (c === 0 && sequence ? sequence : Float64Array.from(rows, (r) => r[c] as number));
-  // The hour habit's tail is bounded (tailFloor: ln n beyond its largest held-out value). Held-out events are judged
-  // with their own sitting in the memory, so none meets an hour its entity never worked, while a scored benign
-  // evening session's first hour does; beyond the held-out values the statistic then grows with how busy the entity
-  // is (its profile's weight against the pseudo-events of everyone's hours), not with how unusual the event is, and
-  // the unbounded exponential tail gave such a logon 25-37 nats, more than the pairs, novelty and sequence of most
-  // attacks together. Measured on the detection matrix's 18 LANL runs: mean AP 0.407 -> 0.441, above the rule's in
-  // 18 runs instead of 16 (docs/benchmarks.md). The other components' tails stay unbounded: bounding them too
-  // lowered the web-login runs' TPR at 0.1% FPR (0.897 -> 0.877, re-ranked from the 12 web-login runs' dumps) for no
-  // gain on LANL.
-  // The travel component's tail is bounded too: held-out events from a place new to their entity soon after one from
-  // elsewhere are few or none (a trip's own logins make its country known, left out one at a time), so beyond them
-  // its tail rests on no data at all.
-  const columns = names.map((_, c) => column(c));
-  const tails = names.map((name, c) => fitTail(columns[c] as Float64Array, name === memory.hourComponent || name === memory.travelComponent));
+async function writeBundleFusion(dir: string, fit: SharedFit, sequence: { column: Float64Array; tail: ReturnType<typeof fitTail> } | null): Promise<FusionFit> {
+  const { names, memory, heldOut, recall, adapter, statistics } = fit;
+  const columns = sequence ? [sequence.column, ...fit.columns.slice(1)] : fit.columns;
+  const tails = sequence ? [sequence.tail, ...fit.tails.slice(1)] : fit.tails;
+  const n = (columns[0] as Float64Array).length;
   const tables = tails.map((t) => new TailTable(t));
-  const fused = Float64Array.from(rows, (_, i) => tables.reduce((s, t, c) => s - t.logP((columns[c] as Float64Array)[i] as number), 0));
-  const components = names.map((name, c) => ({ name, mean_minus_log_p: (columns[c] as Float64Array).reduce((s, v) => s - (tables[c] as TailTable).logP(v), 0) / rows.length }));
+  const fused = Float64Array.from({ length: n }, (_, i) => tables.reduce((s, t, c) => s - t.logP((columns[c] as Float64Array)[i] as number), 0));
+  const components = names.map((name, c) => ({ name, mean_minus_log_p: (columns[c] as Float64Array).reduce((s, v) => s - (tables[c] as TailTable).logP(v), 0) / n }));
 
   const fusion: FusionData = {
     components: names.map((name, c) => ({ name, tail: tails[c] as FusionData['components'][number]['tail'] })),
@@ -265,13 +273,13 @@ async function writeBundleFusion(dir: string, fit: SharedFit, sequence: Float64A
   // An acceptance-rate threshold (1 - R on the anomaly_score scale) stays; the raw value it stands for is now the
   // fused score's (1 - R) quantile among these held-out events.
   const acceptance = metrics.acceptance as { rate: number } | undefined;
-  if (acceptance) metrics.acceptance = { ...acceptance, raw_threshold: quantile(fused, 1 - acceptance.rate), held_out: rows.length };
+  if (acceptance) metrics.acceptance = { ...acceptance, raw_threshold: quantile(fused, 1 - acceptance.rate), held_out: n };
   Object.assign(bundle, {
     fusion,
     calibration: fitCalibration(fused),
-    metrics: { ...metrics, sequence_calibration: bundle.calibration, fusion: { held_out: heldOut, held_out_events: rows.length, memory_events: memory.events, memory_truncated: memory.truncated, components } },
+    metrics: { ...metrics, sequence_calibration: bundle.calibration, fusion: { held_out: heldOut, held_out_events: n, memory_events: memory.events, memory_truncated: memory.truncated, components } },
   });
   await writeFile(`${bundlePath}.tmp`, JSON.stringify(bundle, null, 1) + '\n');
   await rename(`${bundlePath}.tmp`, bundlePath);
-  return { heldOut: rows.length, components };
+  return { heldOut: n, components };
 }
