@@ -36,6 +36,8 @@ export async function runRolling(args: TrainArgs, options: RollingOptions): Prom
   if (kind.featurizer !== null) throw new UsageError(`--rolling: not for ${kind.kind} yet (its record tokenizer is fitted once, on all the training files)`);
   if (adapterLearns(args.format)) throw new UsageError(`--rolling: not for --format ${args.format} yet (it learns its options, e.g. templates, from the training events)`);
   if (args.textTokens) throw new UsageError('--rolling: not with --text-tokens yet (the tokenizer is fitted once, on all the training texts)');
+  const fusion = fusesWith(kind, args.fusion);
+  const screen = screenThreshold(args, kind, fusion);
   const adapter = createAdapter(args.format, args.adapterOptions);
   const entityKey = args.entity ?? adapter.entityKey;
   if (!adapter.entityNames.includes(entityKey)) throw new UsageError(`--entity "${entityKey}": format ${adapter.name} has ${adapter.entityNames.join(', ')}`);
@@ -53,8 +55,6 @@ export async function runRolling(args: TrainArgs, options: RollingOptions): Prom
   try {
     await registry?.ensureIndex();
     const { read, what } = await openTrainingInput(args.inputs, args.fromIndex, adapter, args.strict, work);
-    const fusion = fusesWith(kind, args.fusion);
-    const screen = screenThreshold(args, kind, fusion);
     return await trainRolling({
       kind, adapter, adapterOptions: args.adapterOptions ?? {}, entityKey, modelDir: args.modelDir, read, what, window: options.window,
       seed: args.seed, minCount: args.minCount, hourToken: args.hourToken, fusion, ...(screen !== undefined ? { screen: { threshold: screen } } : {}),

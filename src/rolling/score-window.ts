@@ -13,14 +13,13 @@ export interface WindowScore {
   ap: number | null;
   /** Raw score per event, in the order given. */
   raw: Float64Array;
-  /** anomaly_score per event, in the order given: what ranks them (a cascade's two raw scores are on two scales). */
-  score: Float64Array;
 }
 
 /** Scores `events` with the bundle in `modelDir` after remembering `before` (oldest first). */
 export async function scoreWindow(modelDir: string, before: readonly CanonicalEvent[], events: readonly CanonicalEvent[], isAnomaly?: (e: CanonicalEvent) => boolean): Promise<WindowScore> {
   const scorer = await Scorer.load(modelDir);
   const raw = new Float64Array(events.length);
+  // anomaly_score ranks the events, raw breaks its ties: a cascade's two raw scores are on two scales
   const score = new Float64Array(events.length);
   try {
     scorer.remember(before);
@@ -32,7 +31,7 @@ export async function scoreWindow(modelDir: string, before: readonly CanonicalEv
   } finally {
     await scorer.close();
   }
-  return { events: events.length, raw, score, ...windowMetrics(score, events, isAnomaly, raw) };
+  return { events: events.length, raw, ...windowMetrics(score, events, isAnomaly, raw) };
 }
 
 /** AUC and AP of a score (ties broken by `tiebreak`) over labelled events (null where undefined). */

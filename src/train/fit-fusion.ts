@@ -128,6 +128,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
     const rows: Float64Array[] = [];
     // Each further bundle's sequence statistic per held-out event (rows[i][0] is the first bundle's).
     const sequences: number[][] = dirs.slice(1).map(() => []);
+    const statistic = (r: { fields: { surprisal: number }[] }) => fusionStatistic(Float64Array.from(r.fields, (f) => f.surprisal), 0, r.fields.length);
     // The travel component's gap per held-out event, over its entity's previous `recall` events (training and held-out,
     // in time order, as the loop below meets them): the events a scored one recalls.
     const travel = memory.travelSpec;
@@ -158,7 +159,6 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
         let end = next;
         while (end < held.length && end - next < BATCH && (held[end] as CanonicalEvent).time < time) end += 1;
         const batch = held.slice(next, end);
-        const statistic = (r: { fields: { surprisal: number }[] }) => fusionStatistic(Float64Array.from(r.fields, (f) => f.surprisal), 0, r.fields.length);
         for (const [d, s] of scorers.entries()) {
           const results = await s.score(batch);
           if (d === 0) {
