@@ -3,7 +3,9 @@
 // as a caller that waits for its scores does), events/s by the wall clock and CPU µs per event (user + system, every
 // thread: the ONNX worker's too), with a checksum of every score's bits so that two builds can be shown to agree.
 // Usage: node bench/in-process.mjs --model-dir DIR --input FILE.csv [--batch 1024] [--rounds 2] [--explain-above 1]
-//   [--against CHECKOUT --pairs 3]
+//   [--window-cache N] [--against CHECKOUT --pairs 3]
+// --window-cache: the context-free model's (a cascade's screen's) window cache, default its default; each row prints
+// the share of events it answered (cache_hits) and the share a cascade escalated.
 // --explain-above: results at or above it get their whole explanation (1: the top field only, as `score --compact`
 // and most anomaly fields; 0: every field of every event). Each round scores the whole file from an empty history;
 // each round loads the scorer afresh (empty history and window cache); the first round also starts the JIT cold.
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     against: { type: 'string' },
     pairs: { type: 'string', default: '3' },
     dist: { type: 'string' },
+    'window-cache': { type: 'string' },
   },
 });
 if (!values['model-dir'] || !values.input) throw new Error('usage: node bench/in-process.mjs --model-dir DIR --input FILE.csv [--against CHECKOUT]');
@@ -34,7 +37,7 @@ const here = resolve(self, '../..');
 
 if (values.against) {
   const against = resolve(values.against);
-  const pass = ['--model-dir', values['model-dir'], '--input', values.input, '--batch', values.batch, '--rounds', values.rounds, '--explain-above', values['explain-above']];
+  const pass = ['--model-dir', values['model-dir'], '--input', values.input, '--batch', values.batch, '--rounds', values.rounds, '--explain-above', values['explain-above'], ...(values['window-cache'] ? ['--window-cache', values['window-cache']] : [])];
   console.log(`\nScorer.score in-process, batch ${values.batch}, ${values.rounds} rounds per process — ${cpus().length} cores, node ${process.version}; base ${against}, this ${here}`);
   console.log('| pair | checkout | round | events/s | CPU µs/event | load average | checksum |');
   console.log('|---:|---|---:|---:|---:|---:|---|');
@@ -56,7 +59,7 @@ if (values.against) {
   const { readEvents } = await import(new URL('adapters/read.js', dist));
   const B = Number(values.batch);
   const explainAbove = Number(values['explain-above']);
-  const load = () => Scorer.load(resolve(values['model-dir']), { maxBatch: B });
+  const load = () => Scorer.load(resolve(values['model-dir']), { maxBatch: B, ...(values['window-cache'] ? { windowCache: Number(values['window-cache']) } : {}) });
   let scorer = await load();
   const adapter = createAdapter(scorer.bundle.format, scorer.bundle.adapter_options);
   const events = [];
@@ -85,7 +88,7 @@ if (values.against) {
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const c = process.cpuUsage(c0);
-    console.log(JSON.stringify({ round, events: events.length, events_per_s: events.length / seconds, cpu_us_per_event: (c.user + c.system) / events.length, load: loadAverage, checksum: (h >>> 0).toString(16), ...(scorer.screenStats ? { escalated: scorer.screenStats.escalated / scorer.screenStats.screened } : {}) }));
+    console.log(JSON.stringify({ round, events: events.length, events_per_s: events.length / seconds, cpu_us_per_event: (c.user + c.system) / events.length, load: loadAverage, checksum: (h >>> 0).toString(16), ...(scorer.screenStats ? { escalated: scorer.screenStats.escalated / scorer.screenStats.screened } : {}), ...(scorer.windowCache ? { cache_hits: scorer.windowCache.hits / (scorer.windowCache.hits + scorer.windowCache.misses), cache_off: scorer.windowCache.off } : {}) }));
   }
   await scorer.close();
 }

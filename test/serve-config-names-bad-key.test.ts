@@ -33,7 +33,7 @@ describe('serve configuration', () => {
     expect(c.auth.tokens).toEqual([TOKEN]);
     expect(c.model_dir).toBe('/models/ecs');
     expect(c.opensearch.url).toBe('http://127.0.0.1:9200');
-    expect(c.batching).toEqual({ max_batch: 512, max_delay_ms: 5, onnx_threads: 0, window_cache: 65_536 });
+    expect(c.batching).toEqual({ max_batch: 512, max_delay_ms: 5, onnx_threads: 0, window_cache: 262_144 });
     expect(c.history).toMatchObject({ max_entities: 100_000, refill: true, default_scope: '' });
     expect(c.max_body_bytes).toBe(100 * 1024 * 1024);
     expect(c.adapter.format).toBeUndefined(); // the bundle's format decides

@@ -3,8 +3,13 @@
 // output of a window is bit-identical in every batch layout: a remembered output is the output the model would give.
 // Keyed by the ids themselves, never by a hash of them, so that no two windows can share an entry.
 
-/** Windows remembered by default: LANL's hit rate grows up to ~100k entries; an entry is a few hundred bytes. */
-export const DEFAULT_WINDOW_CACHE = 65_536;
+/**
+ * Windows remembered by default. 300,000 events of a 160-person enterprise repeat 83 % of their LANL windows within
+ * 50k distinct ones; two days of a 1,600-person one (a million training events) 43 % within 220k, which 65,536 cut to
+ * 23 % (docs/benchmarks.md, "The window cache at a large enterprise"). An entry is about 180 bytes at F = 9 (its key
+ * and Map entry, about 110; its slot of the outputs, 72), taken only as windows come: about 45 MiB when full.
+ */
+export const DEFAULT_WINDOW_CACHE = 262_144;
 
 /**
  * Lookups after which a cache that answers fewer than MIN_HIT_RATE of them is given up: where windows rarely repeat
@@ -53,14 +58,16 @@ const KEY_UNITS: number[] = [];
 
 /**
  * At most `maxEntries` windows, least recently used dropped first (a hit moves its key to the end of the Map's
- * insertion order). A window's output is F surprisals then F expected ids, in its slot of one Float64Array for all
- * (a float32 and an id are exact in a double); the Map holds the slot. One buffer instead of an array per window:
- * no allocation per window remembered, and tens of thousands fewer objects for every garbage collection to visit.
+ * insertion order). A window's output is F surprisals and F expected ids, in its slot of one Float32Array and one
+ * Int32Array for all (the model's own float32s and the ids as read()'s callers hold them); the Map holds the slot.
+ * Two buffers instead of an array per window: no allocation per window remembered, and hundreds of thousands fewer
+ * objects for every garbage collection to visit.
  */
 export class WindowCache implements WindowCacheStats {
   private readonly entries = new Map<string, number>();
-  /** Slot s's output at [2Fs, 2F(s + 1)); grown as windows come, to 2F × maxEntries at most. */
-  private outputs = new Float64Array(0);
+  /** Slot s's surprisals and expected ids at [Fs, F(s + 1)); grown together as windows come, to F × maxEntries at most. */
+  private surprisals = new Float32Array(0);
+  private ids = new Int32Array(0);
   hits = 0;
   misses = 0;
   off = false;
@@ -83,7 +90,8 @@ export class WindowCache implements WindowCacheStats {
     if (lookups >= TRIAL_LOOKUPS && this.hits < MIN_HIT_RATE * lookups) {
       this.off = true;
       this.entries.clear();
-      this.outputs = new Float64Array(0);
+      this.surprisals = new Float32Array(0);
+      this.ids = new Int32Array(0);
     }
     return !this.off;
   }
@@ -95,11 +103,13 @@ export class WindowCache implements WindowCacheStats {
     this.entries.delete(key);
     this.entries.set(key, slot);
     const F = this.width;
-    const outputs = this.outputs;
-    const base = 2 * F * slot;
+    const surprisals = this.surprisals;
+    const ids = this.ids;
+    const base = F * slot;
+    // A loop, not set(subarray()): two views a window would be garbage per event.
     for (let f = 0; f < F; f++) {
-      surprisal[at + f] = outputs[base + f] as number;
-      expected[at + f] = outputs[base + F + f] as number;
+      surprisal[at + f] = surprisals[base + f] as number;
+      expected[at + f] = ids[base + f] as number;
     }
     return true;
   }
@@ -117,16 +127,20 @@ export class WindowCache implements WindowCacheStats {
       this.entries.delete(oldest);
     } else if (slot === undefined) {
       slot = this.entries.size;
-      if (2 * F * (slot + 1) > this.outputs.length) {
-        const grown = new Float64Array(2 * F * Math.min(this.maxEntries, Math.max(1024, 2 * (slot + 1))));
-        grown.set(this.outputs);
-        this.outputs = grown;
+      if (F * (slot + 1) > this.ids.length) {
+        const slots = Math.min(this.maxEntries, Math.max(1024, 2 * (slot + 1)));
+        const surprisals = new Float32Array(F * slots);
+        const ids = new Int32Array(F * slots);
+        surprisals.set(this.surprisals);
+        ids.set(this.ids);
+        this.surprisals = surprisals;
+        this.ids = ids;
       }
     }
-    const base = 2 * F * slot;
+    const base = F * slot;
     for (let f = 0; f < F; f++) {
-      this.outputs[base + f] = surprisal[at + f] as number;
-      this.outputs[base + F + f] = expected[at + f] as number;
+      this.surprisals[base + f] = surprisal[at + f] as number;
+      this.ids[base + f] = expected[at + f] as number;
     }
     this.entries.set(key, slot);
   }
