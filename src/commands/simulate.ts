@@ -5,7 +5,7 @@ import { readProfile } from '../sim/profile.js';
 import { simulate } from '../sim/simulate.js';
 import type { SimulationSummary } from '../sim/summary.js';
 
-const USAGE = 'seqsentry simulate --out DIR [--days N] [--seed S] [--train-days N] [--scale X] [--profile FILE|JSON] [--render lanl|windows|weblogin]';
+const USAGE = 'seqsentry simulate --out DIR [--days N] [--seed S] [--train-days N] [--scale X] [--profile FILE|JSON] [--render lanl|windows|ecs|weblogin]';
 const SUMMARY =
   'Write a synthetic enterprise in LANL auth format: train.csv (leading days), test.csv (last days, with\n' +
   'red-team campaigns), redteam.txt (labels: time,user@domain,src,dst), campaigns.tsv (ground truth, one row\n' +
@@ -13,7 +13,8 @@ const SUMMARY =
   'and summary.json. Day 0 is a Monday. --profile sets the enterprise (src/sim/profile.ts lists every key;\n' +
   'the named profiles of the detection matrix are in src/sim/matrix.ts). --render windows writes the same\n' +
   'events as Winlogbeat-shaped Windows Security JSON (train.jsonl, test.jsonl; labels in the windows adapter\'s\n' +
-  'values); --render weblogin writes the same people\'s web/SSO logins with account-takeover campaigns.';
+  'values); --render ecs writes the same documents labelled in the ecs adapter\'s values (read as generic ECS);\n' +
+  '--render weblogin writes the same people\'s web/SSO logins with account-takeover campaigns.';
 
 const SPECS = {
   out: { type: 'string', short: 'o', help: 'DIR  output directory (created if missing)' },
@@ -22,7 +23,7 @@ const SPECS = {
   'train-days': { type: 'string', help: 'N  leading days written to train.csv (default: days - 2)' },
   scale: { type: 'string', default: '1', help: 'X  population multiplier (1 = about 160 people)' },
   profile: { type: 'string', help: 'FILE|JSON  enterprise profile: a JSON file or inline JSON; unknown keys are refused' },
-  render: { type: 'string', default: 'lanl', help: 'lanl|windows|weblogin  how the enterprise is written (src/sim/renderers.ts)' },
+  render: { type: 'string', default: 'lanl', help: 'lanl|windows|ecs|weblogin  how the enterprise is written (src/sim/renderers.ts)' },
 } as const;
 
 function floatOption(value: string | undefined, name: string, fallback: number): number {

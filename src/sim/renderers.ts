@@ -1,5 +1,6 @@
-// How `simulate --render` writes the simulated enterprise: one frozen entry per rendering. `lanl` and `windows`
-// render the same authentication events (one output line per simulated event, so labels map 1:1); `weblogin`
+// How `simulate --render` writes the simulated enterprise: one frozen entry per rendering. `lanl`, `windows` and `ecs`
+// render the same authentication events (one output line per simulated event, so labels map 1:1; `ecs` writes the
+// `windows` documents, labelled in the ecs adapter's values); `weblogin`
 // generates the same people's web/SSO logins instead (weblogin/simulate-logins.ts). Labels and ground truth are
 // written in the values the rendering's adapter reads back (label format `time,user,src_host,dst_host`).
 import { createAdapter } from '../adapters/registry.js';
@@ -33,14 +34,18 @@ export interface Rendering {
 
 const lanlRenderer: AuthRenderer = { line: formatAuthLine, label: formatRedTeamLine, truth: formatGroundTruthLine };
 
-/** Windows documents, labelled by what the windows adapter reads from each one (its time and entity values). */
-function windowsRenderer(ent: Enterprise): AuthRenderer {
+/**
+ * Winlogbeat Windows Security documents, labelled by what `format`'s adapter reads from each one (its time and entity
+ * values): the windows adapter's (`windows`), or the generic ECS adapter's default field map (`ecs`: the same
+ * documents as a SIEM holds them, read as any ECS authentication event).
+ */
+function winlogbeatRenderer(ent: Enterprise, format: 'windows' | 'ecs'): AuthRenderer {
   const rendering = windowsRendering(ent);
-  const adapter = createAdapter('windows');
+  const adapter = createAdapter(format);
   // The label is what the adapter will read from the document, so evaluation matches it whatever the adapter normalises
   const keyOf = (e: AuthEvent): [number, string, string, string] => {
-    const parsed = adapter.parse(rendering.event(e), { file: 'windows rendering', line: 0 });
-    if (parsed === null || isNoEvent(parsed)) throw new RangeError(`windows rendering: the adapter reads no event from the rendering of ${formatAuthLine(e)}`);
+    const parsed = adapter.parse(rendering.event(e), { file: `${format} rendering`, line: 0 });
+    if (parsed === null || isNoEvent(parsed)) throw new RangeError(`${format} rendering: the adapter reads no event from the rendering of ${formatAuthLine(e)}`);
     return [parsed.time, parsed.entities.user as string, parsed.entities.src_host as string, parsed.entities.dst_host as string];
   };
   return {
@@ -54,6 +59,7 @@ const SUMMARY_FILE = 'summary.json';
 
 export const RENDERINGS: Readonly<Record<string, Rendering>> = Object.freeze({
   lanl: Object.freeze({ format: 'lanl', files: { train: 'train.csv', test: 'test.csv', redteam: 'redteam.txt', campaigns: 'campaigns.tsv', summary: SUMMARY_FILE }, auth: () => lanlRenderer }),
-  windows: Object.freeze({ format: 'windows', files: { train: 'train.jsonl', test: 'test.jsonl', redteam: 'redteam.txt', campaigns: 'campaigns.tsv', summary: SUMMARY_FILE }, auth: windowsRenderer }),
+  windows: Object.freeze({ format: 'windows', files: { train: 'train.jsonl', test: 'test.jsonl', redteam: 'redteam.txt', campaigns: 'campaigns.tsv', summary: SUMMARY_FILE }, auth: (ent: Enterprise) => winlogbeatRenderer(ent, 'windows') }),
+  ecs: Object.freeze({ format: 'ecs', files: { train: 'train.jsonl', test: 'test.jsonl', redteam: 'redteam.txt', campaigns: 'campaigns.tsv', summary: SUMMARY_FILE }, auth: (ent: Enterprise) => winlogbeatRenderer(ent, 'ecs') }),
   weblogin: Object.freeze({ format: 'weblogin', files: { train: 'train.jsonl', test: 'test.jsonl', redteam: 'redteam.txt', campaigns: 'campaigns.tsv', summary: SUMMARY_FILE } }),
 });

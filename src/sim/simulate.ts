@@ -28,7 +28,7 @@ export interface SimulateOptions {
   scale?: number;
   /** The enterprise's knobs (profile.ts); validated here, so library callers get the same errors as the CLI. */
   profile?: EnterpriseProfileInput;
-  /** How the enterprise is written (renderers.ts): `lanl` (default), `windows` or `weblogin`. */
+  /** How the enterprise is written (renderers.ts): `lanl` (default), `windows`, `ecs` or `weblogin`. */
   render?: string;
 }
 
