@@ -3,7 +3,7 @@
 // variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
 // class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
-//          [--render lanl,windows,weblogin (each enterprise in each rendering; default lanl)]
+//          [--render lanl,windows,ecs,weblogin (each enterprise in each rendering; default lanl)]
 //          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide,fused-c0,fused-c2,fused-c4,fused-c8]
 //          [--kind lstm-lm (or a list: transformer-mlm,lstm-lm; default: each rendering's format's default kind,
 //          models/kinds.json)] [--epochs N] [--out bench/results] [--dump]
