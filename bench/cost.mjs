@@ -12,11 +12,12 @@
 // pass has its own rows; ratios compare paths within one pass. --warmup 0 measures the cold pass alone. enrich, a
 // new process each time, scores both passes' stored events at the end (its ratio is to the first direct row).
 // Usage: node bench/cost.mjs [--events 20000] [--warmup 10000] [--bulk 1000] [--clients 2] [--kind transformer-mlm]
-//          [--screen T (the model as a cascade behind a context-free screen at T, train --screen)]
+//          [--screen T|none (the model as a cascade behind a context-free screen at T, train --screen; none: the model
+//          alone, train --no-screen; default: what train does, a cascade at 0.99 for ECS)]
 // Needs the compiled CLI (npm run build) and a local OpenSearch with ML Commons (node scripts/opensearch.mjs start;
 // OPENSEARCH_URL for another node, whose JVM CPU is then not measured). Installs the content pack into it.
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,7 +49,9 @@ const TOKEN = 'bench-token-0123456789abcdef';
 const PREFIX = 'seqsentry-bench-cost';
 const JOB = 'bench-cost';
 
-const modelDir = await ecsBenchModel(work, { kind: values.kind, ...(values.screen !== undefined ? { screen: Number(values.screen) } : {}) });
+const modelDir = await ecsBenchModel(work, { kind: values.kind, ...(values.screen !== undefined ? { screen: values.screen === 'none' ? null : Number(values.screen) } : {}) });
+// The screen threshold of the bundle measured (the default's when --screen was not given), null for none.
+const screen = JSON.parse(await readFile(join(modelDir, 'bundle.json'), 'utf8')).screen?.threshold ?? null;
 // Ordinary traffic (a few percent above the explain threshold), as a SIEM's mostly is: at the times of day the model
 // learned (benchTimes: 20,000 a day, the last stretch yesterday's). One series in time order: the first WARMUP
 // logons are the cold pass, the N after them the warm one.
@@ -149,7 +152,7 @@ try {
 
 const fmt = (v, digits = 1) => (v === null ? 'n/a' : v.toFixed(digits));
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-process.stdout.write(`\n${WARMUP ? `${WARMUP} ECS logons cold, then ${N} warm` : `${N} ECS logons cold`}, bulks of ${BULK}, ${CLIENTS} clients, ${values.kind}${values.screen !== undefined ? ` behind a screen at ${values.screen}` : ''}, ${cpus().length} cores, one run, load average ${load} at the end\n\n`);
+process.stdout.write(`\n${WARMUP ? `${WARMUP} ECS logons cold, then ${N} warm` : `${N} ECS logons cold`}, bulks of ${BULK}, ${CLIENTS} clients, ${values.kind}${screen !== null ? ` behind a screen at ${screen}` : ' (no screen)'}, ${cpus().length} cores, one run, load average ${load} at the end\n\n`);
 process.stdout.write('| path | pass | docs/s | vs direct (same pass) | scored | OpenSearch CPU µs/doc | SeqSentry CPU µs/doc | SeqSentry / OpenSearch CPU | index bytes/doc (force-merged, all passes) | over direct |\n|---|---|---|---|---|---|---|---|---|---|\n');
 for (const r of rows) {
   const direct = rows.find((x) => x.path === 'direct' && x.pass === r.pass) ?? rows.find((x) => x.path === 'direct');
@@ -161,4 +164,4 @@ for (const r of rows) {
 }
 for (const r of rows.filter((x) => x.unscored)) process.stdout.write(`\n${r.path}: ${r.unscored.count} events unscored (${r.unscored.pending} marked anomaly.pending, e.g. ${JSON.stringify(r.unscored.reason ?? '').slice(0, 300)})`);
 process.stdout.write('\n');
-await writeFile(join(out, 'cost.json'), JSON.stringify({ events: N, warmup: WARMUP, loadavg: load, bulk_docs: BULK, clients: CLIENTS, kind: values.kind, screen: values.screen ?? null, cpus: cpus().length, rows }, null, 2) + '\n');
+await writeFile(join(out, 'cost.json'), JSON.stringify({ events: N, warmup: WARMUP, loadavg: load, bulk_docs: BULK, clients: CLIENTS, kind: values.kind, screen, cpus: cpus().length, rows }, null, 2) + '\n');

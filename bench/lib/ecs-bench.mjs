@@ -110,9 +110,12 @@ export async function quiet(fn) {
 
 /**
  * The directory of an ECS model of `kind` trained on `trainEvents` logons, trained once into `work`; `screen`: a cascade
- * with a context-free screen at that threshold (train --screen), null for the model alone (ECS trains none by default).
+ * with a context-free screen at that threshold (train --screen), null for the model alone (train --no-screen), absent
+ * for what `train` does by default (ECS's transformer-mlm: a cascade at 0.99, models/kinds.json).
  */
-export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 8, trainEvents = TRAIN_EVENTS, screen = null } = {}) {
+export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 8, trainEvents = TRAIN_EVENTS, screen: asked } = {}) {
+  const { defaultScreenFor } = await import(new URL('model/kinds.js', dist));
+  const screen = asked === undefined ? (defaultScreenFor('ecs', kind) ?? null) : asked;
   const contextual = kind !== 'lstm-lm';
   const modelDir = join(work, `model-${kind}${contextual ? `-c${context}` : ''}${screen === null ? '' : `-screen${screen}`}-${trainEvents}`);
   if (existsSync(join(modelDir, 'bundle.json'))) return modelDir;

@@ -11,7 +11,8 @@ export const DAY_SECONDS = 86_400;
 
 /**
  * Trains one bundle per fixture day under root/models; the events file is root/events.ndjson. `onlyDay`: keep only
- * that day's events (a single window, trained from scratch); `screen`: each bundle a cascade (train --screen).
+ * that day's events (a single window, trained from scratch); `screen`: each bundle a cascade (train --screen); none
+ * unless asked for, though ECS's default is one (each window would train two models).
  */
 export async function rollingEcs(root: string, options: { days?: number; perDay?: number; epochs?: number; registry?: OpenSearchConfig; runId?: string; onlyDay?: number; screen?: number } = {}): Promise<WindowReport[]> {
   const { days = 3, epochs = 2 } = options;
@@ -21,7 +22,7 @@ export async function rollingEcs(root: string, options: { days?: number; perDay?
   const docs = ecsDocs({ days, ...(options.perDay !== undefined ? { perDay: options.perDay } : {}) }).filter((d) => options.onlyDay === undefined || day(d) === options.onlyDay);
   writeFileSync(input, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
   return runRolling(
-    { format: 'ecs', inputs: [input], modelDir: join(root, 'models'), kind: 'transformer-mlm', epochs, seed: 1, context: 4, minCount: 1, hourToken: true, strict: true, ...(options.screen !== undefined ? { screen: options.screen } : {}) },
+    { format: 'ecs', inputs: [input], modelDir: join(root, 'models'), kind: 'transformer-mlm', epochs, seed: 1, context: 4, minCount: 1, hourToken: true, strict: true, screen: options.screen ?? null },
     { window: DAY_SECONDS, ...(options.registry ? { registry: options.registry } : {}), runId: options.runId ?? 'test' },
   );
 }
