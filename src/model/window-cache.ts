@@ -65,7 +65,7 @@ const KEY_UNITS: number[] = [];
  */
 export class WindowCache implements WindowCacheStats {
   private readonly entries = new Map<string, number>();
-  /** Slot s's surprisals and expected ids at [Fs, F(s + 1)); grown together as windows come, to F × maxEntries at most. */
+  /** Slot s's surprisals and expected ids at [Fs, F(s + 1)); grown together as windows come, to F × maxEntries. */
   private surprisals = new Float32Array(0);
   private ids = new Int32Array(0);
   hits = 0;
