@@ -10,7 +10,7 @@ import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { TYPESCRIPT_KINDS } from '../kinds/typescript-kinds.js';
-import { defaultKindFor, defaultScreenFor, fusesWith, MODEL_KINDS, type ModelKind } from '../model/kinds.js';
+import { defaultKindFor, fusesWith, MODEL_KINDS, screenDefaults, type ModelKind } from '../model/kinds.js';
 import { withTextTokens, type TextTokensSpec } from '../tokenizer/text-tokens.js';
 import { openTextTokens } from '../tokenizer/text-modes.js';
 import { fitTextTokens, type TextTokensArgs } from '../train/text-tokens.js';
@@ -50,7 +50,7 @@ const SPECS = {
   'no-fusion': { type: 'boolean', default: false, help: 'score with the sequence model alone (no per-entity memory, no fusion); kinds declared without fusion in models/kinds.json (lstm-ae) always do' },
   fusion: { type: 'boolean', default: false, help: 'fuse a kind that fuses only when asked (models/kinds.json "opt-in"; no kind today)' },
   recall: { type: 'string', help: `N  the entity's recent events the per-entity memory also counts (default ${DEFAULT_RECALL}, 0 = only the training memory, at most ${MAX_RECALL})` },
-  screen: { type: 'string', help: `T  a cascade: the same kind trained without context beside the model scores every event first, the model with its context only those whose screen anomaly_score is at least T (default for LANL's transformer-mlm: ${defaultScreenFor('lanl', 'transformer-mlm') ?? 'none'}; models/kinds.json screen_by_format)` },
+  screen: { type: 'string', help: `T  a cascade: the same kind trained without context beside the model scores every event first, the model with its context only those whose screen anomaly_score is at least T (default for transformer-mlm on ${screenDefaults('transformer-mlm') || 'no format'}; models/kinds.json screen_by_format)` },
   'no-screen': { type: 'boolean', default: false, help: 'no cascade: the model scores every event with its context' },
   'text-tokens': { type: 'string', default: 'none', help: 'bpe | char | none  free-text fields as K extra fields: the first K byte-pair pieces (learnt on the training texts) or bytes of each text' },
   'text-field': { type: 'string', multiple: true, help: 'NAME  a free-text field for --text-tokens (repeatable): a key of the record as read (zeek: uri, query; weblogin: user_agent.original) or text (a syslog message)' },
