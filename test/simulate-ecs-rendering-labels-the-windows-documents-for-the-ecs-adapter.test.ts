@@ -6,21 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../src/core/event.js';
-import { readEvents } from '../src/adapters/read.js';
 import { createAdapter } from '../src/adapters/registry.js';
 import { eventLabelKey, readLabels } from '../src/eval/labels.js';
 import { simulate } from '../src/sim/simulate.js';
+import { renderedEvents } from './support/sim-fixture.js';
 
 const options = { days: 4, trainDays: 2, scale: 0.3, seed: 5 };
-
-async function events(file: string, format: string): Promise<CanonicalEvent[]> {
-  const out: CanonicalEvent[] = [];
-  for await (const item of readEvents([file], createAdapter(format))) {
-    if (!item.event) throw new Error(`${file}:${item.source.line}: ${item.error?.message ?? 'no event'}`);
-    out.push(item.event);
-  }
-  return out;
-}
 
 describe('the ECS rendering', () => {
   let root: string;
@@ -44,8 +35,8 @@ describe('the ECS rendering', () => {
     const ecsLabels = await readLabels(join(root, 'ecs', 'redteam.txt'), createAdapter('ecs').labelEntities);
     expect(winLabels.lines).toBeGreaterThan(0);
     expect(ecsLabels.lines).toBe(winLabels.lines);
-    const win = await events(join(root, 'windows', 'test.jsonl'), 'windows');
-    const ecs = await events(join(root, 'ecs', 'test.jsonl'), 'ecs');
+    const win = await renderedEvents(join(root, 'windows', 'test.jsonl'), 'windows');
+    const ecs = await renderedEvents(join(root, 'ecs', 'test.jsonl'), 'ecs');
     expect(ecs.length).toBe(win.length);
     const red = (labels: typeof winLabels, list: CanonicalEvent[]) =>
       list.flatMap((e, i) => (labels.keys.has(eventLabelKey(labels, e.time, e.entities) as string) ? [i] : []));

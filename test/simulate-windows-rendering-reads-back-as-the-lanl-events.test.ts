@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../src/core/event.js';
-import { readEvents } from '../src/adapters/read.js';
 import { createAdapter } from '../src/adapters/registry.js';
 import { eventLabelKey, readLabels } from '../src/eval/labels.js';
 import { buildEnterprise } from '../src/sim/enterprise.js';
@@ -15,20 +14,12 @@ import { Rng } from '../src/sim/prng.js';
 import { parseProfile } from '../src/sim/profile.js';
 import { AddressPlan, SIM_EPOCH_SECONDS } from '../src/sim/render-windows.js';
 import { simulate } from '../src/sim/simulate.js';
+import { renderedEvents } from './support/sim-fixture.js';
 
 const options = { days: 4, trainDays: 2, scale: 0.4, seed: 3 };
 const LOGON_TYPE_NUMBERS: Record<string, string> = {
   Interactive: '2', Network: '3', Batch: '4', Service: '5', Unlock: '7', NetworkCleartext: '8', NewCredentials: '9', RemoteInteractive: '10', CachedInteractive: '11', '?': '?',
 };
-
-async function events(file: string, format: string): Promise<CanonicalEvent[]> {
-  const out: CanonicalEvent[] = [];
-  for await (const item of readEvents([file], createAdapter(format))) {
-    if (!item.event) throw new Error(`${file}:${item.source.line}: ${item.error?.message ?? 'no event'}`);
-    out.push(item.event);
-  }
-  return out;
-}
 
 describe('the Windows rendering reads back as the LANL events', () => {
   let root: string;
@@ -40,8 +31,8 @@ describe('the Windows rendering reads back as the LANL events', () => {
     root = await mkdtemp(join(tmpdir(), 'seqsentry-sim-win-'));
     await simulate({ ...options, outDir: join(root, 'lanl') });
     await simulate({ ...options, outDir: join(root, 'windows'), render: 'windows' });
-    lanl = await events(join(root, 'lanl', 'test.csv'), 'lanl');
-    win = await events(join(root, 'windows', 'test.jsonl'), 'windows');
+    lanl = await renderedEvents(join(root, 'lanl', 'test.csv'), 'lanl');
+    win = await renderedEvents(join(root, 'windows', 'test.jsonl'), 'windows');
     // The enterprise the simulation built, for the address plan and each client's DC
     const ent = buildEnterprise(new Rng(options.seed).fork('enterprise'), options.scale, options.days, parseProfile(undefined));
     plan = new AddressPlan(ent.hosts.keys());

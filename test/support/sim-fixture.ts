@@ -4,8 +4,21 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { readEvents } from '../../src/adapters/read.js';
+import { createAdapter } from '../../src/adapters/registry.js';
+import type { CanonicalEvent } from '../../src/core/event.js';
 import type { EnterpriseProfileInput } from '../../src/sim/profile.js';
 import { simulate, type SimulationResult } from '../../src/sim/simulate.js';
+
+/** Every event of a rendered file as `format`'s adapter reads it; a record it cannot read fails the test, located. */
+export async function renderedEvents(file: string, format: string): Promise<CanonicalEvent[]> {
+  const out: CanonicalEvent[] = [];
+  for await (const item of readEvents([file], createAdapter(format))) {
+    if (!item.event) throw new Error(`${file}:${item.source.line}: ${item.error?.message ?? 'no event'}`);
+    out.push(item.event);
+  }
+  return out;
+}
 
 export const DAY = 86400;
 export const HOUR = 3600;
