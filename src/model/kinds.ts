@@ -127,14 +127,14 @@ const SCREEN_BY_FORMAT: Readonly<Record<string, Readonly<Record<string, number>>
  * The screen threshold `train` gives a format's bundles of this kind by default (kinds.json screen_by_format: a cascade
  * whose context-free screen scores every event), or undefined for none.
  */
-/** The formats whose bundles of `kind` are a cascade by default, each with its screen threshold: `lanl 0.99, ...`. */
-export function screenDefaults(kind: string): string {
-  return Object.entries(SCREEN_BY_FORMAT).flatMap(([format, kinds]) => (Object.hasOwn(kinds, kind) ? [`${format} ${kinds[kind]}`] : [])).join(', ');
-}
-
 export function defaultScreenFor(format: string, kind: string): number | undefined {
   const kinds = Object.hasOwn(SCREEN_BY_FORMAT, format) ? SCREEN_BY_FORMAT[format] : undefined;
   return kinds && Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+}
+
+/** The formats whose bundles of `kind` are a cascade by default, each with its screen threshold: `lanl 0.99, ...`. */
+export function screenDefaults(kind: string): string {
+  return Object.entries(SCREEN_BY_FORMAT).flatMap(([format, kinds]) => (Object.hasOwn(kinds, kind) ? [`${format} ${kinds[kind]}`] : [])).join(', ');
 }
 
 /**
