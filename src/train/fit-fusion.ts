@@ -159,8 +159,9 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
         let end = next;
         while (end < held.length && end - next < BATCH && (held[end] as CanonicalEvent).time < time) end += 1;
         const batch = held.slice(next, end);
-        for (const [d, s] of scorers.entries()) {
-          const results = await s.score(batch);
+        // The bundles score the batch at once, each on its own ONNX worker and with its own history.
+        const scored = await Promise.all(scorers.map((s) => s.score(batch)));
+        for (const [d, results] of scored.entries()) {
           if (d === 0) {
             results.forEach((r) => {
               const row = new Float64Array(K);
