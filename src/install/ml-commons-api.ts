@@ -104,6 +104,21 @@ export async function deployModel(client: OpenSearchClient, id: string, timeoutM
   }
 }
 
-export async function undeployModel(client: OpenSearchClient, id: string): Promise<void> {
-  await rawRequest(client, 'POST', `/_plugins/_ml/models/${id}/_undeploy`);
+/** States in which ML Commons still holds a model deployed: it refuses to delete it or change its connector. */
+const HELD_STATES: ReadonlySet<string> = new Set(['DEPLOYED', 'DEPLOYING', 'PARTIALLY_DEPLOYED']);
+
+/**
+ * Undeploys and waits until ML Commons no longer holds the model deployed. The undeploy is sent again while it does: one
+ * sent while a deploy is still in flight (an install just made) leaves the model DEPLOYED when that deploy ends, and a
+ * delete right after it was refused ("cannot be deleted in deploying or deployed state", seen in a CI run).
+ */
+export async function undeployModel(client: OpenSearchClient, id: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await rawRequest(client, 'POST', `/_plugins/_ml/models/${id}/_undeploy`);
+    const state = (await getModel(client, id)).model_state ?? '';
+    if (!HELD_STATES.has(state)) return;
+    if (Date.now() > deadline) throw new OpenSearchError(`undeploy model ${id}`, `state ${state} after ${timeoutMs / 1000} s`);
+    await sleep(500);
+  }
 }
