@@ -70,14 +70,19 @@ function entityFilter(fields: HistoryFields, value: string): Record<string, unkn
   return { bool: { should: [...stamped, unstamped], minimum_should_match: 1 } };
 }
 
-const SearchResponse = z.object({
-  hits: z.object({
-    hits: z.array(
-      z.object({ _index: z.string().optional(), _id: z.string().optional(), sort: z.array(z.unknown()).optional(), _source: z.record(z.string(), z.unknown()).optional() }).passthrough(),
-    ),
-  }),
+const HitSchema = z
+  .object({ _index: z.string().optional(), _id: z.string().optional(), sort: z.array(z.unknown()).optional(), _source: z.record(z.string(), z.unknown()).optional() })
+  .passthrough();
+const SearchResponse = z.object({ hits: z.object({ hits: z.array(HitSchema) }) });
+/**
+ * The shared search's answer: per entity (`e0`, `e1`, …) its events before its time and at it, newest first. No
+ * aggregations where no index matched (the pattern's first events): then no entity has a history.
+ */
+const SharedResponse = z.object({
+  _shards: z.object({ total: z.number() }).passthrough().optional(),
+  aggregations: z.record(z.string(), z.object({ before: z.object({ h: SearchResponse }), same: z.object({ h: SearchResponse }) })).optional(),
 });
-type Hit = z.infer<typeof SearchResponse>['hits']['hits'][number];
+type Hit = z.infer<typeof HitSchema>;
 const hitKey = (h: Hit): string => `${h._index ?? ''}\u0000${h._id ?? ''}`;
 
 export interface HistoryLoaderOptions {
@@ -91,38 +96,142 @@ const log = logger.child({ component: 'history-loader' });
 
 /** Events of one entity at one time read at most by a refill. */
 const MAX_SAME_TIME = 1_000;
+/** Cold entities of one index pattern refilled by one search at most (its aggregations, one per entity). */
+export const ENTITIES_PER_SEARCH = 32;
+/** Hits a top_hits aggregation may return by default (OpenSearch's `index.max_inner_result_window`). */
+const INNER_RESULT_WINDOW = 100;
+/** Events at the refill's own time the shared search reads; a full read is read again by a search of its own. */
+export const SAME_TIME_READ = 16;
+/** Events the shared search reads past the limit, to see whether the time of the limit's oldest event goes on. */
+export const BOUNDARY_READ = 8;
+
+type Range = Record<string, string | number>;
+interface SharedRead {
+  entity: string;
+  at: string | number;
+  resolve: (read: { before: Hit[]; same: Hit[] }) => void;
+  reject: (err: Error) => void;
+}
+
+/** Thrown where OpenSearch refuses a shared search: each of its entities is read by searches of its own instead. */
+class SharedSearchRefused extends Error {}
 
 export function createHistoryLoader({ client, adapter, fields, timeoutMs }: HistoryLoaderOptions): HistoryLoader {
-  // Every cold entity asks for two or three searches; batched, so that a bulk of new entities cannot flood the node.
+  // Cold entities' reads are batched, so that a bulk of new entities cannot flood the node. A shared search answers
+  // for ENTITIES_PER_SEARCH entities, so it goes in a request of its own: one request must finish within its deadline
+  // on a loaded node.
   const batcher = new SearchBatcher(client, { timeoutMs, operation: 'history search' });
-  const search = async (scope: string, entityValue: string, range: Record<string, string | number>, size: number) => {
-    const body = {
-      size,
-      // Newest first; ties break like the enrich walk (index, then id), reversed, so that a refill returns the same
-      // rows on every version and every call.
-      sort: [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }] as Array<Record<string, { order: 'desc'; unmapped_type?: string }>>,
-      query: { bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } },
-    };
-    const raw = await batcher.search({ index: scope, body });
+  const sharedBatcher = new SearchBatcher(client, { timeoutMs, operation: 'history search', maxPerRequest: 1 });
+  // Newest first; ties break like the enrich walk (index, then id), reversed, so that a refill returns the same rows
+  // on every version and every call.
+  const sort = [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }];
+  const within = (entityValue: string, range: Range) => ({ bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } });
+  /** One entity's events in `range`, at most `size` of the latest, oldest first. */
+  const search = async (scope: string, entityValue: string, range: Range, size: number): Promise<Hit[]> => {
+    const raw = await batcher.search({ index: scope, body: { size, sort, query: within(entityValue, range) } });
     const parsed = SearchResponse.safeParse(raw);
     if (!parsed.success) throw new OpenSearchError('history search', `unexpected response: ${parsed.error.issues[0]?.message ?? ''}`, undefined, scope);
     return [...parsed.data.hits.hits].reverse(); // newest first → oldest first
   };
+  const allAt = (scope: string, entityValue: string, time: string | number) => search(scope, entityValue, { gte: time, lte: time }, MAX_SAME_TIME);
+
+  // Refills asked in one event-loop turn, per index pattern and limit: one search answers up to ENTITIES_PER_SEARCH
+  // of them, an aggregation per entity. Each search costs OpenSearch about the same however little it finds (parsing,
+  // a query and a fetch phase per shard): two per cold entity made most of what a fresh sidecar or enrich cost it.
+  const waiting = new Map<string, SharedRead[]>();
+  const sendShared = async (scope: string, limit: number, reads: SharedRead[]): Promise<void> => {
+    const aggs = Object.fromEntries(
+      reads.map((r, i) => [
+        `e${i}`,
+        {
+          filter: within(r.entity, { lte: r.at }),
+          aggs: {
+            before: { filter: { range: { [fields.time]: { lt: r.at } } }, aggs: { h: { top_hits: { size: limit + BOUNDARY_READ, sort } } } },
+            same: { filter: { range: { [fields.time]: { gte: r.at, lte: r.at } } }, aggs: { h: { top_hits: { size: SAME_TIME_READ, sort } } } },
+          },
+        },
+      ]),
+    );
+    const query = { bool: { should: reads.map((r) => entityFilter(fields, r.entity)), minimum_should_match: 1 } };
+    try {
+      const raw = await sharedBatcher.search({ index: scope, body: { size: 0, track_total_hits: false, query, aggs } });
+      const parsed = SharedResponse.safeParse(raw);
+      if (!parsed.success) throw new OpenSearchError('history search', `unexpected response: ${parsed.error.issues[0]?.message ?? ''}`, undefined, scope);
+      const { aggregations, _shards } = parsed.data;
+      reads.forEach((r, i) => {
+        const got = aggregations?.[`e${i}`];
+        if (got) r.resolve({ before: got.before.h.hits.hits, same: got.same.h.hits.hits });
+        else if (!aggregations && _shards?.total === 0) r.resolve({ before: [], same: [] });
+        else r.reject(new OpenSearchError('history search', `no aggregation e${i} in the response`, undefined, scope));
+      });
+    } catch (err) {
+      // A query OpenSearch refuses (a lowered index.max_inner_result_window, a field it cannot sort on) is tried again
+      // entity by entity, so that only the entities whose own searches are refused fail.
+      const refused = err instanceof OpenSearchError && err.status === 400;
+      for (const r of reads) r.reject(refused ? new SharedSearchRefused((err as Error).message) : (err as Error));
+    }
+  };
+  const readShared = (scope: string, entity: string, at: string | number, limit: number) =>
+    new Promise<{ before: Hit[]; same: Hit[] }>((resolve, reject) => {
+      const key = `${limit}\u0000${scope}`;
+      const queue = waiting.get(key);
+      if (queue) return void queue.push({ entity, at, resolve, reject });
+      waiting.set(key, [{ entity, at, resolve, reject }]);
+      setImmediate(() => {
+        const reads = waiting.get(key) ?? [];
+        waiting.delete(key);
+        for (let i = 0; i < reads.length; i += ENTITIES_PER_SEARCH) void sendShared(scope, limit, reads.slice(i, i + ENTITIES_PER_SEARCH));
+      });
+    });
+
+  /**
+   * The latest `limit` events strictly before `at`, every event at `at` itself, and every event at the time of the
+   * oldest of the `limit` (the limit may cut that time, and which of its events come last in canonical order
+   * OpenSearch cannot tell): the boundary's events not among the limit, then the limit's, then those at `at`, each
+   * oldest first. The caller keeps those of them that come first in canonical order. Here by searches of its own.
+   */
+  const separately = async (scope: string, entityValue: string, at: string | number, limit: number): Promise<Hit[]> => {
+    const [before, same] = await Promise.all([search(scope, entityValue, { lt: at }, limit), allAt(scope, entityValue, at)]);
+    const oldest = before.length === limit ? (before[0]?.sort?.[0] as string | number | undefined) : undefined;
+    const boundary = oldest === undefined ? [] : await allAt(scope, entityValue, oldest);
+    const seen = new Set(before.map(hitKey));
+    return [...boundary.filter((h) => !seen.has(hitKey(h))), ...before, ...same];
+  };
+  /** What separately() reads, from the shared search; a time that goes on past what it read is read on its own. */
+  const read = async (scope: string, entityValue: string, at: string | number, limit: number): Promise<Hit[]> => {
+    // More than an aggregation returns: searches of its own.
+    if (limit + BOUNDARY_READ > INNER_RESULT_WINDOW) return separately(scope, entityValue, at, limit);
+    let shared: { before: Hit[]; same: Hit[] };
+    try {
+      shared = await readShared(scope, entityValue, at, limit);
+    } catch (err) {
+      if (err instanceof SharedSearchRefused) return separately(scope, entityValue, at, limit);
+      throw err;
+    }
+    // Newest first from here on.
+    const same = shared.same.length < SAME_TIME_READ ? shared.same : [...(await allAt(scope, entityValue, at))].reverse();
+    const before = shared.before.slice(0, limit);
+    let boundary: Hit[] = [];
+    if (shared.before.length > limit) {
+      const oldest = before.at(-1)?.sort?.[0];
+      const past = shared.before.slice(limit);
+      // Every event read past the limit at the oldest's time, unless the read ended still inside that time.
+      if (shared.before.length < limit + BOUNDARY_READ || past.at(-1)?.sort?.[0] !== oldest) boundary = past.filter((h) => h.sort?.[0] === oldest);
+      else {
+        const seen = new Set(before.map(hitKey));
+        boundary = [...(await allAt(scope, entityValue, oldest as string | number))].reverse().filter((h) => !seen.has(hitKey(h)));
+      }
+    }
+    return [...boundary.reverse(), ...before.reverse(), ...same.reverse()]; // each oldest first
+  };
+
   return async (scope, entityValue, until, limit) => {
     // An empty scope would search every index: such requests keep their history in memory only. Events without the
     // entity ('?': an sshd line naming no user) share one history in memory; only the stamp holds that '?' (a document
     // field is missing in such documents, not '?'), so they are refilled only where SeqSentry stamps the entity.
     if (!scope || limit <= 0 || (entityValue === '?' && fields.entity !== STAMPED_FIELDS.entity)) return [];
     const at = fields.timeType === 'date' ? new Date(Math.floor(until * 1000)).toISOString() : until;
-    // The latest `limit` strictly earlier, and every event at `until` itself: the caller keeps those of them that
-    // come first in canonical order, however many events of this entity share that time.
-    const [before, same] = await Promise.all([search(scope, entityValue, { lt: at }, limit), search(scope, entityValue, { gte: at, lte: at }, MAX_SAME_TIME)]);
-    // The oldest of the `limit` may share its time with events the limit cut off, and which of those come last
-    // in canonical order OpenSearch cannot tell: all of that time are read, and the caller picks.
-    const oldest = before.length === limit ? (before[0]?.sort?.[0] as string | number | undefined) : undefined;
-    const boundary = oldest === undefined ? [] : await search(scope, entityValue, { gte: oldest, lte: oldest }, MAX_SAME_TIME);
-    const seen = new Set(before.map(hitKey));
-    const hits = [...boundary.filter((h) => !seen.has(hitKey(h))), ...before, ...same];
+    const hits = await read(scope, entityValue, at, limit);
     const events: CanonicalEvent[] = [];
     hits.forEach((hit, i) => {
       try {
