@@ -1,5 +1,4 @@
 // Refills a cold entity's history from OpenSearch: its latest events before this one, oldest first, via the adapter.
-import { z } from 'zod';
 import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError, OpenSearchError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
@@ -8,6 +7,7 @@ import type { HistoryLoader } from '../service/history-refill.js';
 import { logger } from '../util/log.js';
 import type { OpenSearchClient } from './client.js';
 import { SearchBatcher } from './search-batcher.js';
+import { BOUNDARY_READ, INNER_RESULT_WINDOW, SAME_TIME_READ, SearchResponse, SharedRefillSearch, SharedSearchRefused, type Hit, type SharedRead } from './shared-refill-search.js';
 
 export interface HistoryFields {
   /** Document field holding the entity value (ECS: user.name). */
@@ -70,19 +70,6 @@ function entityFilter(fields: HistoryFields, value: string): Record<string, unkn
   return { bool: { should: [...stamped, unstamped], minimum_should_match: 1 } };
 }
 
-const HitSchema = z
-  .object({ _index: z.string().optional(), _id: z.string().optional(), sort: z.array(z.unknown()).optional(), _source: z.record(z.string(), z.unknown()).optional() })
-  .passthrough();
-const SearchResponse = z.object({ hits: z.object({ hits: z.array(HitSchema) }) });
-/**
- * The shared search's answer: per entity (`e0`, `e1`, …) its events before its time and at it, newest first. No
- * aggregations where no index matched (the pattern's first events): then no entity has a history.
- */
-const SharedResponse = z.object({
-  _shards: z.object({ total: z.number() }).passthrough().optional(),
-  aggregations: z.record(z.string(), z.object({ before: z.object({ h: SearchResponse }), same: z.object({ h: SearchResponse }) })).optional(),
-});
-type Hit = z.infer<typeof HitSchema>;
 const hitKey = (h: Hit): string => `${h._index ?? ''}\u0000${h._id ?? ''}`;
 
 export interface HistoryLoaderOptions {
@@ -96,36 +83,23 @@ const log = logger.child({ component: 'history-loader' });
 
 /** Events of one entity at one time read at most by a refill. */
 const MAX_SAME_TIME = 1_000;
-/** Cold entities of one index pattern refilled by one search at most (its aggregations, one per entity). */
-export const ENTITIES_PER_SEARCH = 32;
-/** Hits a top_hits aggregation may return by default (OpenSearch's `index.max_inner_result_window`). */
-const INNER_RESULT_WINDOW = 100;
-/** Events at the refill's own time the shared search reads; a full read is read again by a search of its own. */
-export const SAME_TIME_READ = 16;
-/** Events the shared search reads past the limit, to see whether the time of the limit's oldest event goes on. */
-export const BOUNDARY_READ = 8;
 
 type Range = Record<string, string | number>;
-interface SharedRead {
-  entity: string;
-  at: string | number;
-  resolve: (read: { before: Hit[]; same: Hit[] }) => void;
-  reject: (err: Error) => void;
-}
-
-/** Thrown where OpenSearch refuses a shared search: each of its entities is read by searches of its own instead. */
-class SharedSearchRefused extends Error {}
 
 export function createHistoryLoader({ client, adapter, fields, timeoutMs }: HistoryLoaderOptions): HistoryLoader {
-  // Cold entities' reads are batched, so that a bulk of new entities cannot flood the node. A shared search answers
-  // for ENTITIES_PER_SEARCH entities, so it goes in a request of its own: one request must finish within its deadline
-  // on a loaded node.
+  // Cold entities' reads are batched, so that a bulk of new entities cannot flood the node.
   const batcher = new SearchBatcher(client, { timeoutMs, operation: 'history search' });
-  const sharedBatcher = new SearchBatcher(client, { timeoutMs, operation: 'history search', maxPerRequest: 1 });
   // Newest first; ties break like the enrich walk (index, then id), reversed, so that a refill returns the same rows
   // on every version and every call.
   const sort = [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }];
   const within = (entityValue: string, range: Range) => ({ bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } });
+  // Each shared search answers for many entities: in a request of its own, which must finish within its deadline.
+  const shared = new SharedRefillSearch(new SearchBatcher(client, { timeoutMs, operation: 'history search', maxPerRequest: 1 }), {
+    entity: (value) => entityFilter(fields, value),
+    within,
+    timeField: fields.time,
+    sort,
+  });
   /** One entity's events in `range`, at most `size` of the latest, oldest first. */
   const search = async (scope: string, entityValue: string, range: Range, size: number): Promise<Hit[]> => {
     const raw = await batcher.search({ index: scope, body: { size, sort, query: within(entityValue, range) } });
@@ -134,55 +108,6 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     return [...parsed.data.hits.hits].reverse(); // newest first → oldest first
   };
   const allAt = (scope: string, entityValue: string, time: string | number) => search(scope, entityValue, { gte: time, lte: time }, MAX_SAME_TIME);
-
-  // Refills asked in one event-loop turn, per index pattern and limit: one search answers up to ENTITIES_PER_SEARCH
-  // of them, an aggregation per entity. Each search costs OpenSearch about the same however little it finds (parsing,
-  // a query and a fetch phase per shard): two per cold entity made most of what a fresh sidecar or enrich cost it.
-  const waiting = new Map<string, SharedRead[]>();
-  const sendShared = async (scope: string, limit: number, reads: SharedRead[]): Promise<void> => {
-    const aggs = Object.fromEntries(
-      reads.map((r, i) => [
-        `e${i}`,
-        {
-          filter: within(r.entity, { lte: r.at }),
-          aggs: {
-            before: { filter: { range: { [fields.time]: { lt: r.at } } }, aggs: { h: { top_hits: { size: limit + BOUNDARY_READ, sort } } } },
-            same: { filter: { range: { [fields.time]: { gte: r.at, lte: r.at } } }, aggs: { h: { top_hits: { size: SAME_TIME_READ, sort } } } },
-          },
-        },
-      ]),
-    );
-    const query = { bool: { should: reads.map((r) => entityFilter(fields, r.entity)), minimum_should_match: 1 } };
-    try {
-      const raw = await sharedBatcher.search({ index: scope, body: { size: 0, track_total_hits: false, query, aggs } });
-      const parsed = SharedResponse.safeParse(raw);
-      if (!parsed.success) throw new OpenSearchError('history search', `unexpected response: ${parsed.error.issues[0]?.message ?? ''}`, undefined, scope);
-      const { aggregations, _shards } = parsed.data;
-      reads.forEach((r, i) => {
-        const got = aggregations?.[`e${i}`];
-        if (got) r.resolve({ before: got.before.h.hits.hits, same: got.same.h.hits.hits });
-        else if (!aggregations && _shards?.total === 0) r.resolve({ before: [], same: [] });
-        else r.reject(new OpenSearchError('history search', `no aggregation e${i} in the response`, undefined, scope));
-      });
-    } catch (err) {
-      // A query OpenSearch refuses (a lowered index.max_inner_result_window, a field it cannot sort on) is tried again
-      // entity by entity, so that only the entities whose own searches are refused fail.
-      const refused = err instanceof OpenSearchError && err.status === 400;
-      for (const r of reads) r.reject(refused ? new SharedSearchRefused((err as Error).message) : (err as Error));
-    }
-  };
-  const readShared = (scope: string, entity: string, at: string | number, limit: number) =>
-    new Promise<{ before: Hit[]; same: Hit[] }>((resolve, reject) => {
-      const key = `${limit}\u0000${scope}`;
-      const queue = waiting.get(key);
-      if (queue) return void queue.push({ entity, at, resolve, reject });
-      waiting.set(key, [{ entity, at, resolve, reject }]);
-      setImmediate(() => {
-        const reads = waiting.get(key) ?? [];
-        waiting.delete(key);
-        for (let i = 0; i < reads.length; i += ENTITIES_PER_SEARCH) void sendShared(scope, limit, reads.slice(i, i + ENTITIES_PER_SEARCH));
-      });
-    });
 
   /**
    * The latest `limit` events strictly before `at`, every event at `at` itself, and every event at the time of the
@@ -201,22 +126,22 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
   const read = async (scope: string, entityValue: string, at: string | number, limit: number): Promise<Hit[]> => {
     // More than an aggregation returns: searches of its own.
     if (limit + BOUNDARY_READ > INNER_RESULT_WINDOW) return separately(scope, entityValue, at, limit);
-    let shared: { before: Hit[]; same: Hit[] };
+    let got: SharedRead;
     try {
-      shared = await readShared(scope, entityValue, at, limit);
+      got = await shared.read(scope, entityValue, at, limit);
     } catch (err) {
       if (err instanceof SharedSearchRefused) return separately(scope, entityValue, at, limit);
       throw err;
     }
     // Newest first from here on.
-    const same = shared.same.length < SAME_TIME_READ ? shared.same : [...(await allAt(scope, entityValue, at))].reverse();
-    const before = shared.before.slice(0, limit);
+    const same = got.same.length < SAME_TIME_READ ? got.same : [...(await allAt(scope, entityValue, at))].reverse();
+    const before = got.before.slice(0, limit);
     let boundary: Hit[] = [];
-    if (shared.before.length > limit) {
+    if (got.before.length > limit) {
       const oldest = before.at(-1)?.sort?.[0];
-      const past = shared.before.slice(limit);
+      const past = got.before.slice(limit);
       // Every event read past the limit at the oldest's time, unless the read ended still inside that time.
-      if (shared.before.length < limit + BOUNDARY_READ || past.at(-1)?.sort?.[0] !== oldest) boundary = past.filter((h) => h.sort?.[0] === oldest);
+      if (got.before.length < limit + BOUNDARY_READ || past.at(-1)?.sort?.[0] !== oldest) boundary = past.filter((h) => h.sort?.[0] === oldest);
       else {
         const seen = new Set(before.map(hitKey));
         boundary = [...(await allAt(scope, entityValue, oldest as string | number))].reverse().filter((h) => !seen.has(hitKey(h)));
