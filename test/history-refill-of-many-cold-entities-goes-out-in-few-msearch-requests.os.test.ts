@@ -3,8 +3,8 @@
 // asked together share one search per ENTITIES_PER_SEARCH entities of an index pattern (an aggregation each), in a
 // request of its own. Against a real OpenSearch: 300 cold users refilled at once come back exactly as one user at a
 // time does, in 10 searches; a time that more events share than the shared search reads is read again in full, as
-// separate searches read it; a shared search OpenSearch refuses is tried again entity by entity, so a search that
-// OpenSearch refuses fails only its own entity.
+// separate searches read it; a shared search that fails is tried again entity by entity, so a search that OpenSearch
+// refuses fails only its own entity.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
 import type { CanonicalEvent } from '../src/core/event.js';

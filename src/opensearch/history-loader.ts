@@ -7,7 +7,7 @@ import type { HistoryLoader } from '../service/history-refill.js';
 import { logger } from '../util/log.js';
 import type { OpenSearchClient } from './client.js';
 import { SearchBatcher } from './search-batcher.js';
-import { BOUNDARY_READ, INNER_RESULT_WINDOW, SAME_TIME_READ, SearchResponse, SharedRefillSearch, SharedSearchRefused, type Hit, type SharedRead } from './shared-refill-search.js';
+import { BOUNDARY_READ, INNER_RESULT_WINDOW, SAME_TIME_READ, SearchResponse, SharedRefillSearch, SharedSearchFailed, type Hit, type SharedRead } from './shared-refill-search.js';
 
 export interface HistoryFields {
   /** Document field holding the entity value (ECS: user.name). */
@@ -130,7 +130,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     try {
       got = await shared.read(scope, entityValue, at, limit);
     } catch (err) {
-      if (err instanceof SharedSearchRefused) return separately(scope, entityValue, at, limit);
+      if (err instanceof SharedSearchFailed) return separately(scope, entityValue, at, limit);
       throw err;
     }
     // Newest first from here on.

@@ -37,8 +37,8 @@ export interface SharedRead {
   same: Hit[];
 }
 
-/** Thrown where OpenSearch refuses a shared search (400): its entities are then read by searches of their own. */
-export class SharedSearchRefused extends Error {}
+/** Thrown where a shared search fails: its entities are then read by searches of their own. */
+export class SharedSearchFailed extends Error {}
 
 export interface SharedSearchQueries {
   /** The query of one entity's documents. */
@@ -108,10 +108,11 @@ export class SharedRefillSearch {
         else r.reject(new OpenSearchError('history search', `no aggregation e${i} in the response`, undefined, scope));
       });
     } catch (err) {
-      // A query OpenSearch refuses (a lowered index.max_inner_result_window, a field it cannot sort on) is tried again
-      // entity by entity, so that only the entities whose own searches are refused fail.
-      const refused = err instanceof OpenSearchError && err.status === 400;
-      for (const r of reads) r.reject(refused ? new SharedSearchRefused((err as Error).message) : (err as Error));
+      // Whatever failed it (a query OpenSearch refuses: a lowered index.max_inner_result_window, a field it cannot
+      // sort on; a shard failure; a timeout), its entities are read again each by searches of its own, so that one
+      // entity's failure never fails another's.
+      const failed = err instanceof OpenSearchError;
+      for (const r of reads) r.reject(failed ? new SharedSearchFailed((err as Error).message) : (err as Error));
     }
   }
 }
