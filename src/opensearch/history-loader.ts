@@ -93,13 +93,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
   // on every version and every call.
   const sort = [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }];
   const within = (entityValue: string, range: Range) => ({ bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } });
-  // Each shared search answers for many entities: in a request of its own, which must finish within its deadline.
-  const shared = new SharedRefillSearch(new SearchBatcher(client, { timeoutMs, operation: 'history search', maxPerRequest: 1 }), {
-    entity: (value) => entityFilter(fields, value),
-    within,
-    timeField: fields.time,
-    sort,
-  });
+  const shared = new SharedRefillSearch(client, timeoutMs, { entity: (value) => entityFilter(fields, value), within, timeField: fields.time, sort });
   /** One entity's events in `range`, at most `size` of the latest, oldest first. */
   const search = async (scope: string, entityValue: string, range: Range, size: number): Promise<Hit[]> => {
     const raw = await batcher.search({ index: scope, body: { size, sort, query: within(entityValue, range) } });

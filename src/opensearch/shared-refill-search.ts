@@ -5,7 +5,8 @@
 // its events before its time (the limit and BOUNDARY_READ more) and at its time (SAME_TIME_READ), newest first.
 import { z } from 'zod';
 import { OpenSearchError } from '../core/errors.js';
-import type { SearchBatcher } from './search-batcher.js';
+import type { OpenSearchClient } from './client.js';
+import { SearchBatcher } from './search-batcher.js';
 
 /** Cold entities of one index pattern refilled by one search at most. */
 export const ENTITIES_PER_SEARCH = 32;
@@ -59,12 +60,12 @@ interface Waiting {
 
 export class SharedRefillSearch {
   private readonly waiting = new Map<string, Waiting[]>();
+  /** Each shared search answers for many entities: it goes in a request of its own, which must finish within its deadline. */
+  private readonly batcher: SearchBatcher;
 
-  /** `batcher` sends each shared search in a request of its own: one request must finish within its deadline. */
-  constructor(
-    private readonly batcher: SearchBatcher,
-    private readonly queries: SharedSearchQueries,
-  ) {}
+  constructor(client: OpenSearchClient, timeoutMs: number, private readonly queries: SharedSearchQueries) {
+    this.batcher = new SearchBatcher(client, { timeoutMs, operation: 'history search', maxPerRequest: 1 });
+  }
 
   /** One entity's read, in the shared search of the refills asked in this event-loop turn. */
   read(scope: string, entity: string, at: string | number, limit: number): Promise<SharedRead> {
