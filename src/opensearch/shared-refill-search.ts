@@ -1,6 +1,7 @@
 // One search for many cold entities' refills. Each search costs OpenSearch about the same however little it finds
-// (its parsing, and a query and a fetch phase per shard), and two or three searches per cold entity made most of
-// what a fresh sidecar or enrich cost the node (bench/refill.mjs). The refills asked in one event-loop turn are
+// (its parsing, and a query and a fetch phase per shard): two or three searches per cold entity were about a fifth of
+// what a fresh enrich of 2,000 users cost the node, all before its first write (docs/benchmarks.md, bench/refill.mjs).
+// The refills asked in one event-loop turn are
 // grouped by index pattern and limit; one search answers for up to ENTITIES_PER_SEARCH of them, an aggregation each:
 // its events before its time (the limit and BOUNDARY_READ more) and at its time (SAME_TIME_READ), newest first.
 import { z } from 'zod';
