@@ -93,7 +93,7 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
   // on every version and every call.
   const sort = [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }];
   const within = (entityValue: string, range: Range) => ({ bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } });
-  const shared = new SharedRefillSearch(client, timeoutMs, { entity: (value) => entityFilter(fields, value), within, timeField: fields.time, sort });
+  const shared = new SharedRefillSearch(client, timeoutMs, { entity: (value) => entityFilter(fields, value), timeField: fields.time, sort });
   /** One entity's events in `range`, at most `size` of the latest, oldest first. */
   const search = async (scope: string, entityValue: string, range: Range, size: number): Promise<Hit[]> => {
     const raw = await batcher.search({ index: scope, body: { size, sort, query: within(entityValue, range) } });
@@ -102,6 +102,11 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
     return [...parsed.data.hits.hits].reverse(); // newest first → oldest first
   };
   const allAt = (scope: string, entityValue: string, time: string | number) => search(scope, entityValue, { gte: time, lte: time }, MAX_SAME_TIME);
+  /** The events at the time of the limit's oldest that the limit (`taken`) left out, oldest first. */
+  const boundaryOf = async (scope: string, entityValue: string, time: string | number, taken: Hit[]) => {
+    const seen = new Set(taken.map(hitKey));
+    return (await allAt(scope, entityValue, time)).filter((h) => !seen.has(hitKey(h)));
+  };
 
   /**
    * The latest `limit` events strictly before `at`, every event at `at` itself, and every event at the time of the
@@ -112,9 +117,8 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
   const separately = async (scope: string, entityValue: string, at: string | number, limit: number): Promise<Hit[]> => {
     const [before, same] = await Promise.all([search(scope, entityValue, { lt: at }, limit), allAt(scope, entityValue, at)]);
     const oldest = before.length === limit ? (before[0]?.sort?.[0] as string | number | undefined) : undefined;
-    const boundary = oldest === undefined ? [] : await allAt(scope, entityValue, oldest);
-    const seen = new Set(before.map(hitKey));
-    return [...boundary.filter((h) => !seen.has(hitKey(h))), ...before, ...same];
+    const boundary = oldest === undefined ? [] : await boundaryOf(scope, entityValue, oldest, before);
+    return [...boundary, ...before, ...same];
   };
   /** What separately() reads, from the shared search; a time that goes on past what it read is read on its own. */
   const read = async (scope: string, entityValue: string, at: string | number, limit: number): Promise<Hit[]> => {
@@ -127,21 +131,18 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
       if (err instanceof SharedSearchFailed) return separately(scope, entityValue, at, limit);
       throw err;
     }
-    // Newest first from here on.
-    const same = got.same.length < SAME_TIME_READ ? got.same : [...(await allAt(scope, entityValue, at))].reverse();
-    const before = got.before.slice(0, limit);
-    let boundary: Hit[] = [];
-    if (got.before.length > limit) {
-      const oldest = before.at(-1)?.sort?.[0];
-      const past = got.before.slice(limit);
-      // Every event read past the limit at the oldest's time, unless the read ended still inside that time.
-      if (got.before.length < limit + BOUNDARY_READ || past.at(-1)?.sort?.[0] !== oldest) boundary = past.filter((h) => h.sort?.[0] === oldest);
-      else {
-        const seen = new Set(before.map(hitKey));
-        boundary = [...(await allAt(scope, entityValue, oldest as string | number))].reverse().filter((h) => !seen.has(hitKey(h)));
-      }
-    }
-    return [...boundary.reverse(), ...before.reverse(), ...same.reverse()]; // each oldest first
+    // The shared read is newest first; what it returns, oldest first.
+    const same = got.same.length < SAME_TIME_READ ? [...got.same].reverse() : await allAt(scope, entityValue, at);
+    const before = got.before.slice(0, limit).reverse();
+    if (got.before.length <= limit) return [...before, ...same];
+    const oldest = before[0]?.sort?.[0] as string | number;
+    const past = got.before.slice(limit);
+    // Every event read past the limit at the oldest's time, unless the read ended still inside that time.
+    const boundary =
+      got.before.length < limit + BOUNDARY_READ || past.at(-1)?.sort?.[0] !== oldest
+        ? past.filter((h) => h.sort?.[0] === oldest).reverse()
+        : await boundaryOf(scope, entityValue, oldest, before);
+    return [...boundary, ...before, ...same];
   };
 
   return async (scope, entityValue, until, limit) => {

@@ -45,8 +45,6 @@ export class SharedSearchFailed extends Error {}
 export interface SharedSearchQueries {
   /** The query of one entity's documents. */
   entity: (value: string) => Record<string, unknown>;
-  /** The query of one entity's documents in a time range. */
-  within: (value: string, range: Record<string, string | number>) => Record<string, unknown>;
   timeField: string;
   /** The refill's order, newest first. */
   sort: Array<Record<string, unknown>>;
@@ -84,12 +82,12 @@ export class SharedRefillSearch {
   }
 
   private async send(scope: string, limit: number, reads: Waiting[]): Promise<void> {
-    const { entity, within, timeField, sort } = this.queries;
+    const { entity, timeField, sort } = this.queries;
     const aggs = Object.fromEntries(
       reads.map((r, i) => [
         `e${i}`,
         {
-          filter: within(r.entity, { lte: r.at }),
+          filter: { bool: { filter: [entity(r.entity), { range: { [timeField]: { lte: r.at } } }] } },
           aggs: {
             before: { filter: { range: { [timeField]: { lt: r.at } } }, aggs: { h: { top_hits: { size: limit + BOUNDARY_READ, sort } } } },
             same: { filter: { range: { [timeField]: { gte: r.at, lte: r.at } } }, aggs: { h: { top_hits: { size: SAME_TIME_READ, sort } } } },
