@@ -79,27 +79,45 @@ async function waitForTask(client: OpenSearchClient, taskId: string, timeoutMs =
 }
 
 /**
- * Deploys and waits for DEPLOYED. A deploy that races another one for the same model (a second installer, or ML
- * Commons auto-deploying on a predict call) ends DEPLOY_FAILED ("Duplicate deploy model task") although the other
- * succeeds: so DEPLOY_FAILED is looked at again and the deploy re-sent, up to `attempts` times, before it is an error.
+ * Deploys and waits for DEPLOYED. Two things ML Commons does make a plain deploy-and-wait fail:
+ * - a deploy that races another one for the same model (a second installer, ML Commons auto-deploying on a predict
+ *   call, or re-deploying after a node restart) ends DEPLOY_FAILED ("Duplicate deploy model task") although the other
+ *   may succeed; so a model another deploy is already DEPLOYING is waited for before one is sent, and a DEPLOY_FAILED
+ *   is looked at again a second later;
+ * - after such a race, seen on a 2.19.6 node restarted while the model was deployed, the node can keep the model as
+ *   DEPLOYING in its own cache while the model reads DEPLOY_FAILED: every later deploy then fails as a duplicate, at
+ *   once and forever, until an undeploy clears the node's entry. So a deploy that failed is undeployed before it is
+ *   sent again, up to `attempts` deploys, before it is an error.
+ * A DEPLOYING that nobody here sent and that outlasts `foreignDeployMs` is taken for such a stale entry too.
  */
-export async function deployModel(client: OpenSearchClient, id: string, timeoutMs = 60_000, attempts = 3): Promise<Model> {
-  await rawRequest(client, 'POST', `/_plugins/_ml/models/${id}/_deploy`);
-  const deadline = Date.now() + timeoutMs;
-  let failures = 0;
+export async function deployModel(client: OpenSearchClient, id: string, timeoutMs = 60_000, attempts = 3, foreignDeployMs = 15_000): Promise<Model> {
+  const start = Date.now();
+  const deadline = start + timeoutMs;
+  let sent = 0;
+  /** Whether the deploy last sent may still be running (false before the first and after a failure's undeploy). */
+  let pending = false;
   for (;;) {
     const model = await getModel(client, id);
-    if (model.model_state === 'DEPLOYED') return model;
-    if (model.model_state === 'DEPLOY_FAILED') {
-      failures += 1;
-      if (failures >= attempts) throw new OpenSearchError(`deploy model ${id}`, `ML Commons reports DEPLOY_FAILED after ${attempts} attempts (see the node log for the reason)`);
+    const state = model.model_state ?? '';
+    if (state === 'DEPLOYED') return model;
+    if (pending && state === 'DEPLOY_FAILED') {
       await sleep(1000);
       const again = await getModel(client, id);
       if (again.model_state === 'DEPLOYED') return again;
-      await rawRequest(client, 'POST', `/_plugins/_ml/models/${id}/_deploy`);
+      if (sent >= attempts) throw new OpenSearchError(`deploy model ${id}`, `ML Commons reports DEPLOY_FAILED after ${attempts} deploys, each after an undeploy (see the node log and GET /_plugins/_ml/tasks for the reason)`);
+      await undeployModel(client, id, Math.max(1000, deadline - Date.now()));
+      pending = false;
       continue;
     }
-    if (Date.now() > deadline) throw new OpenSearchError(`deploy model ${id}`, `state ${model.model_state ?? '?'} after ${timeoutMs / 1000} s`);
+    const foreign = !pending && state === 'DEPLOYING';
+    if (foreign && Date.now() - start > foreignDeployMs) {
+      await undeployModel(client, id, Math.max(1000, deadline - Date.now()));
+    } else if (!pending && !foreign) {
+      await rawRequest(client, 'POST', `/_plugins/_ml/models/${id}/_deploy`);
+      sent += 1;
+      pending = true;
+    }
+    if (Date.now() > deadline) throw new OpenSearchError(`deploy model ${id}`, `state ${state || '?'} after ${timeoutMs / 1000} s`);
     await sleep(500);
   }
 }
