@@ -104,7 +104,7 @@ export async function deployModel(client: OpenSearchClient, id: string, timeoutM
       await sleep(1000);
       const again = await getModel(client, id);
       if (again.model_state === 'DEPLOYED') return again;
-      if (sent >= attempts) throw new OpenSearchError(`deploy model ${id}`, `ML Commons reports DEPLOY_FAILED after ${attempts} deploys, each after an undeploy (see the node log and GET /_plugins/_ml/tasks for the reason)`);
+      if (sent >= attempts) throw new OpenSearchError(`deploy model ${id}`, `ML Commons reports DEPLOY_FAILED after ${attempts} deploys, an undeploy before each after the first (see the node log and GET /_plugins/_ml/tasks for the reason)`);
       await undeployModel(client, id, Math.max(1000, deadline - Date.now()));
       pending = false;
       continue;
