@@ -116,4 +116,17 @@ describe('daily alert budget in the sidecar', () => {
     expect(flagged).toBeGreaterThan(0);
     expect(flagged).toBeLessThanOrEqual(Math.ceil(RATE * docs.length));
   });
+
+  it('refills a restarted enrich\'s window from the events scored before in the indices it enriches', async () => {
+    const stored = [...(await storedDocs(url, enrichIndex)).values()].map((d) => d.source);
+    expect(stored.filter((d) => d.anomaly.is_anomaly).length).toBeGreaterThan(0);
+    let window: { events: number; flagged: number } | undefined;
+    // Everything in the index is scored: the run reads the window and scores nothing.
+    const stats = await runEnrich(url, await ecsModel(), { pattern: enrichIndex, job, pageSize: 50, batchSize: 256, explainAbove: 0, budget: RATE, budgetFrom: enrichIndex }, (service) => {
+      window = service.scorer.budget!.window();
+      return service;
+    });
+    expect(stats.scored).toBe(0);
+    expect(window).toEqual({ events: stored.length, flagged: stored.filter((d) => d.anomaly.is_anomaly).length });
+  });
 });

@@ -35,7 +35,7 @@ const SPECS = {
   job: { type: 'string', help: 'NAME  checkpoint name (default: derived from --index)' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
   'explain-above': { type: 'string', default: String(DEFAULT_EXPLAIN_ABOVE), help: 'SCORE  full explanation from this anomaly_score, the top field only below (0: every event in full)' },
-  budget: { type: 'string', help: 'R|off  daily alert budget of this process: anomaly.is_anomaly also needs the score among the top R of the last 24 h of event time it scored (default: the bundle\'s acceptance rate)' },
+  budget: { type: 'string', help: 'R|off  daily alert budget of this process: anomaly.is_anomaly also needs the score among the top R of the last 24 h of event time scored in --index, refilled from it at start (default: the bundle\'s acceptance rate)' },
   'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
   'write-back': { type: 'string', default: DEFAULT_WRITE_BACK, help: `${WRITE_BACKS.join('|')}  index: write each event whole (its read source plus the anomaly fields; indices with a final pipeline or a partial _source keep updates); update: partial updates only` },
   'poll-interval': { type: 'string', default: '5', help: 'SECONDS  wait between polls with --follow' },
@@ -170,7 +170,8 @@ const command: Command = {
       }
     }
     const budget = budgetOption(v.budget);
-    const scoring = await createEnrichScoring(client, modelDir, batchSize, { ...(explainAbove !== undefined ? { explainAbove } : {}), ...(budget !== undefined ? { budget } : {}) });
+    // The budget's window starts where the last run's left it: the scored events of the indices it enriches.
+    const scoring = await createEnrichScoring(client, modelDir, batchSize, { ...(explainAbove !== undefined ? { explainAbove } : {}), ...(budget !== undefined ? { budget } : {}), budgetFrom: pattern });
 
     const bar = progress('enrich');
     const started = process.hrtime.bigint();

@@ -5,6 +5,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { createAdapter } from '../adapters/registry.js';
 import { withTextTokens } from '../tokenizer/text-tokens.js';
 import { ModelLoadError } from '../core/errors.js';
+import { refillBudget } from '../opensearch/budget-loader.js';
 import { createHistoryLoader, historyFieldsFor } from '../opensearch/history-loader.js';
 import { Scorer } from '../scorer/scorer.js';
 import { bundleFingerprint, type BundleFingerprint } from '../service/bundle-watch.js';
@@ -33,9 +34,14 @@ export interface EnrichScoringOptions {
   explainAbove?: number;
   /** The daily alert budget's rate; null: off; unset: the bundle's acceptance rate (ScorerOptions.budget). */
   budget?: number | null;
+  /**
+   * The index pattern whose scored events refill the budget's window before the first page (enrich's own
+   * `--index`), as `serve` does from `budget.refill_index`; unset: the window starts empty and warms up.
+   */
+  budgetFrom?: string;
 }
 
-async function loadService(client: Client, modelDir: string, batchSize: number, { explainAbove, budget }: EnrichScoringOptions): Promise<ScoringService> {
+async function loadService(client: Client, modelDir: string, batchSize: number, { explainAbove, budget }: Omit<EnrichScoringOptions, 'budgetFrom'>): Promise<ScoringService> {
   const scorer = await Scorer.load(modelDir, { maxBatch: batchSize, ...(budget !== undefined ? { budget } : {}) });
   const adapter = withTextTokens(createAdapter(scorer.bundle.format, scorer.bundle.adapter_options), scorer.textTokens);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
@@ -52,6 +58,8 @@ async function loadService(client: Client, modelDir: string, batchSize: number, 
 export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number, options: EnrichScoringOptions = {}): Promise<EnrichScoring> {
   let seen: BundleFingerprint | null = await bundleFingerprint(modelDir);
   const service = await loadService(client, modelDir, batchSize, options);
+  // Only the first bundle's: a switch between pages hands the budget on (ModelSwitch), so a later one never refills.
+  if (options.budgetFrom !== undefined) await refillBudget(client, options.budgetFrom, service.scorer, historyFieldsFor(service.adapter, service.scorer.bundle.entity_key));
   const models = new ModelSwitch();
   models.switchTo(service);
   let looking: Promise<void> | null = null;

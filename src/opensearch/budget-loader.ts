@@ -1,11 +1,14 @@
-// Refills a restarted sidecar's daily alert budget from the events it scored before, as OpenSearch holds them: per
-// hour of event time over the 24 hours up to the newest scored event, the events by stored anomaly_score and how many
-// were flagged (anomaly.is_anomaly). Without it a restart empties the window and the budget warms up again.
+// Refills a restarted sidecar's or enrich's daily alert budget from the events scored before, as OpenSearch holds them:
+// per hour of event time over the 24 hours up to the newest scored event, the events by stored anomaly_score and how
+// many were flagged (anomaly.is_anomaly). Without it a restart empties the window and the budget warms up again.
 import { z } from 'zod';
 import { OpenSearchError } from '../core/errors.js';
-import { BUDGET_SLOTS, SLOT_SECONDS, type BudgetHour } from '../scorer/daily-budget.js';
+import { BUDGET_SLOTS, SLOT_SECONDS, type BudgetHour, type DailyBudget } from '../scorer/daily-budget.js';
+import { logger } from '../util/log.js';
 import { rawRequest, type OpenSearchClient } from './client.js';
 import type { HistoryFields } from './history-loader.js';
+
+const log = logger.child({ component: 'budget' });
 
 /** Buckets of anomaly_score per hour at most: 24 hours of them stay well inside search.max_buckets (65,535). */
 const SCORE_BUCKETS = 1_000;
@@ -66,4 +69,18 @@ export async function loadBudgetWindow(client: OpenSearchClient, pattern: string
     if (b.doc_count > b.high.doc_count) counts.push([0, b.doc_count - b.high.doc_count]);
     return { hour: Math.floor(b.key / unit), counts, flagged: b.flagged.doc_count };
   });
+}
+
+/**
+ * Before a scorer scores anything: its daily alert budget (if it has one) refilled from the events scored before in
+ * `pattern`. A failed refill is logged and leaves the window empty: the budget then warms up, scoring goes on.
+ */
+export async function refillBudget(client: OpenSearchClient, pattern: string, scorer: { budget: DailyBudget | null; threshold: number }, fields: HistoryFields): Promise<void> {
+  if (!scorer.budget) return;
+  try {
+    scorer.budget.restore(await loadBudgetWindow(client, pattern, fields, scorer.threshold));
+    log.info({ pattern, ...scorer.budget.window() }, 'daily alert budget refilled from the scored events');
+  } catch (err) {
+    log.warn({ err, pattern }, 'daily alert budget refill failed: starting with an empty window');
+  }
 }

@@ -7,10 +7,9 @@ import type { ServeConfig } from '../config/serve-config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
 import { createHistoryLoader, historyFieldsFor, type HistoryFields } from '../opensearch/history-loader.js';
-import { loadBudgetWindow } from '../opensearch/budget-loader.js';
+import { refillBudget } from '../opensearch/budget-loader.js';
 import { MODEL_KINDS } from '../model/kinds.js';
 import { Scorer } from '../scorer/scorer.js';
-import { logger } from '../util/log.js';
 import { ScoringService, type BatchObserver } from '../service/scoring-service.js';
 import type { Senders } from '../service/senders.js';
 
@@ -55,22 +54,10 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): Adapter {
   return adapter;
 }
 
-const log = logger.child({ component: 'budget' });
-
-/**
- * At start-up, before any request is served: the scorer's daily alert budget refilled from the events scored before in
- * `pattern`. A failed refill is logged and leaves the window empty: the budget then warms up, scoring goes on.
- */
-export async function refillBudget(client: OpenSearchClient, pattern: string, scoring: ServeScoring): Promise<void> {
+/** At start-up, before any request is served: the budget refilled from `pattern` (budget-loader.ts refillBudget). */
+export async function refillServeBudget(client: OpenSearchClient, pattern: string, scoring: ServeScoring): Promise<void> {
   const { scorer } = scoring.service;
-  if (!scorer.budget) return;
-  const fields = scoring.refill ?? historyFieldsFor(scoring.adapter, scorer.bundle.entity_key);
-  try {
-    scorer.budget.restore(await loadBudgetWindow(client, pattern, fields, scorer.threshold));
-    log.info({ pattern, ...scorer.budget.window() }, 'daily alert budget refilled from the scored events');
-  } catch (err) {
-    log.warn({ err, pattern }, 'daily alert budget refill failed: starting with an empty window');
-  }
+  await refillBudget(client, pattern, scorer, scoring.refill ?? historyFieldsFor(scoring.adapter, scorer.bundle.entity_key));
 }
 
 /** The scorer's budget option from the config: off (null), a configured rate, or unset for the bundle's rate. */

@@ -17,7 +17,7 @@ import { compileBulkPolicy } from './bulk-policy.js';
 import { createHttpServer, type AppState } from './http-server.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelReloader } from './model-reload.js';
-import { loadServeScoring, refillBudget, type ServeScoringDeps } from './serve-scoring.js';
+import { loadServeScoring, refillServeBudget, type ServeScoringDeps } from './serve-scoring.js';
 
 export interface Sidecar {
   /** Base URL, e.g. http://127.0.0.1:8080. */
@@ -69,7 +69,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     const fingerprint = config.model.watch ? await bundleFingerprint(config.model_dir) : null;
     const first = await loadServeScoring(config, config.model_dir, deps);
     const { scorer } = first.service;
-    if (config.budget.refill_index) await refillBudget(deps.client(), config.budget.refill_index, first);
+    if (config.budget.refill_index) await refillServeBudget(deps.client(), config.budget.refill_index, first);
     state.models.switchTo(first.service);
     metrics.attachModel(scorer.history, scorer.modelId, scorer.windowCache, scorer);
     state.reloader = new ModelReloader(config, state.models, deps, metrics, (next) => metrics.attachModel(next.service.scorer.history, next.service.scorer.modelId, next.service.scorer.windowCache, next.service.scorer));

@@ -78,6 +78,8 @@ export interface EnrichRun {
   explainAbove?: number;
   /** The daily alert budget's rate; null: off; unset: the bundle's acceptance rate. */
   budget?: number | null;
+  /** The pattern whose scored events refill the budget before the run (the command passes its --index); unset: none. */
+  budgetFrom?: string;
 }
 
 /**
@@ -86,7 +88,7 @@ export interface EnrichRun {
  */
 export async function runEnrich(url: string, modelDir: string, run: EnrichRun, wrap: (service: ScoringService) => ScoringService = (s) => s): Promise<EnrichStats> {
   const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
-  const scoring = await createEnrichScoring(client, modelDir, run.batchSize, { ...(run.explainAbove !== undefined ? { explainAbove: run.explainAbove } : {}), ...(run.budget !== undefined ? { budget: run.budget } : {}) });
+  const scoring = await createEnrichScoring(client, modelDir, run.batchSize, { ...(run.explainAbove !== undefined ? { explainAbove: run.explainAbove } : {}), ...(run.budget !== undefined ? { budget: run.budget } : {}), ...(run.budgetFrom !== undefined ? { budgetFrom: run.budgetFrom } : {}) });
   try {
     const models = new ModelSwitch();
     models.switchTo(wrap(scoring.service));
