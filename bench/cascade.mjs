@@ -71,6 +71,6 @@ for (const tau of taus) {
 // per class, as bench/detection.mjs prints it: share caught at 0.1% FPR (pooled) / upper median of the runs' median ranks
 const columns = [['context-0', (r) => r.c0], ['context-8', (r) => r.c8], ...taus.map((t) => [`tau-${t}`, (r) => r.cascade[t]])];
 const byScorer = all.flatMap((r) => columns.map(([scorer, pick]) => ({ scorer, classes: pick(r).classes })));
-console.log('\nper class, share caught at 0.1% FPR / median rank');
+console.log('\nper class, share caught at 0.1% FPR / median rank / AUC cost (the share of 1 − AUC its events account for, mean over runs)');
 for (const [cls, line] of classSummary(byScorer, columns.map(([scorer]) => scorer))) console.log(`${cls.padEnd(24)} ${line.join('   ')}`);
 if (values.out) await writeFile(values.out, JSON.stringify(all));

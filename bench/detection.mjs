@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Detection benchmark (issue 7): for each enterprise of the simulator's matrix and each seed, train each model
 // variant, score the test days, and print AUC, AP and TPR at 0.1% FPR beside the rarity baseline, per campaign
-// class the share caught at 0.1% FPR and the median rank, then the mean and the worst case over the matrix.
+// class the share caught at 0.1% FPR, the median rank and the share of 1 − AUC its events account for (AUC cost),
+// then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
 //          [--render lanl,windows,ecs,weblogin (each enterprise in each rendering; default lanl)]
 //          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide,fused-c0,fused-c2,fused-c4,fused-c8]
@@ -132,7 +133,7 @@ if (renders.includes('lanl') && renders.includes('windows')) {
     if (l) process.stdout.write(`${r.profile.padEnd(24)} ${String(r.seed).padStart(4)} ${r.scorer.padEnd(16)} ${fmt(l.auc)} ${fmt(r.auc)} ${(r.auc - l.auc >= 0 ? '+' : '') + (r.auc - l.auc).toFixed(4)}\n`);
   }
 }
-process.stdout.write('\nper campaign class: share caught at 0.1% FPR, median rank (over runs where the class is present)\n');
+process.stdout.write('\nper campaign class: share caught at 0.1% FPR / median rank / AUC cost (the share of 1 − AUC its events account for, mean over runs) (over runs where the class is present)\n');
 for (const [cls, line] of classSummary(all, scorers)) process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
 await writeFile(join(out, 'detection.json'), JSON.stringify(all, null, 1) + '\n');
 process.stdout.write(`\nrows: ${join(out, 'detection.json')}\n`);

@@ -70,6 +70,6 @@ for (const s of scorers) {
 }
 const pairs = all.filter((r) => r.scorer === values.tag).map((r) => [r, all.find((b) => b.scorer === 'rarity-baseline' && b.run === r.run)]);
 process.stdout.write(`beats the rule on AUC in ${pairs.filter(([a, b]) => a.auc > b.auc).length}/${pairs.length} runs, on AP in ${pairs.filter(([a, b]) => a.ap > b.ap).length}/${pairs.length}\n`);
-process.stdout.write('\nper campaign class: share caught at 0.1% FPR / median rank (upper median over runs)\n');
+process.stdout.write('\nper campaign class: share caught at 0.1% FPR / median rank (upper median over runs) / AUC cost (the share of 1 − AUC its events account for, mean over runs)\n');
 for (const [cls, line] of classSummary(all, scorers)) process.stdout.write(`${cls.padEnd(24)} ${line.join('   ')}\n`);
 if (values.out) await writeFile(resolve(values.out), JSON.stringify(all, null, 1) + '\n');

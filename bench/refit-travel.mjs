@@ -139,6 +139,6 @@ for (const s of scorerNames) {
   const lost = rows.filter((r) => !(r.ap > rule(r).ap && r.auc > rule(r).auc)).map((r) => `${r.profile}/s${r.seed} AP ${fmt(r.ap, 3)} (rule ${fmt(rule(r).ap, 3)})`);
   process.stdout.write(`${s.padEnd(16)} AUC ${agg('auc')}  AP ${agg('ap')}  TPR@0.1% ${agg('tprAtFpr')}${s === 'rule' ? '' : `  above the rule on AUC ${beats('auc')}, AP ${beats('ap')}; not on both: ${lost.join(', ') || 'none'}`}\n`);
 }
-process.stdout.write('\nper campaign class: share caught at 0.1% FPR / median rank\n');
+process.stdout.write('\nper campaign class: share caught at 0.1% FPR / median rank / AUC cost (the share of 1 − AUC its events account for, mean over runs)\n');
 for (const [cls, line] of classSummary(all, scorerNames)) process.stdout.write(`${cls.padEnd(22)} ${line.join('   ')}\n`);
 if (values.json) await writeFile(values.json, JSON.stringify(all, null, 1) + '\n');

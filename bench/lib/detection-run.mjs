@@ -80,10 +80,14 @@ export function rankKey(results) {
 /**
  * Share of a class's events above the 0.1%-FPR threshold, and their median rank: the normal events scoring above
  * them, ties counted half (a score with many ties, as the baseline's counts have, gets no credit from file order).
+ * And the class's AUC cost: the sum of its events' ranks over (normal events × red-team events), the share of 1 − AUC
+ * its events account for (the classes' costs add up to the run's 1 − AUC, ties at half as the AUC counts them).
  */
 export function perClass(score, labels, classes) {
   const negatives = Float64Array.from(score.filter((_, i) => !labels[i])).sort();
   const threshold = negatives[negatives.length - 1 - Math.floor(0.001 * negatives.length)] ?? Infinity; // 0.1% of normal events score above
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]) positives += 1;
   const rows = {};
   for (const [i, cls] of classes) {
     (rows[cls] ??= { caught: 0, n: 0, ranks: [] }).n += 1;
@@ -94,11 +98,15 @@ export function perClass(score, labels, classes) {
   }
   return Object.fromEntries(Object.entries(rows).map(([cls, r]) => {
     const ranks = r.ranks.sort((a, b) => a - b);
-    return [cls, { n: r.n, tpr: r.caught / r.n, median_rank: ranks[ranks.length >> 1] }];
+    const cost = ranks.reduce((a, x) => a + x, 0) / (negatives.length * positives);
+    return [cls, { n: r.n, tpr: r.caught / r.n, median_rank: ranks[ranks.length >> 1], auc_cost: cost }];
   }));
 }
 
-/** Per campaign class over rows of {scorer, classes}: share caught and the upper median of the runs' median ranks. */
+/**
+ * Per campaign class over rows of {scorer, classes}: share caught, the upper median of the runs' median ranks, and the
+ * mean AUC cost over the runs where the class is present (rows written before it: `-`).
+ */
 export function classSummary(all, scorers) {
   const classNames = [...new Set(all.flatMap((r) => Object.keys(r.classes)))].sort();
   return classNames.map((cls) => [cls, scorers.map((s) => {
@@ -107,7 +115,8 @@ export function classSummary(all, scorers) {
     const n = rows.reduce((a, c) => a + c.n, 0);
     const tpr = rows.reduce((a, c) => a + c.tpr * c.n, 0) / n;
     const ranks = rows.map((c) => c.median_rank).sort((a, b) => a - b);
-    return `${s} ${tpr.toFixed(2)} / ${ranks[ranks.length >> 1]}`;
+    const cost = rows.every((c) => c.auc_cost !== undefined) ? (rows.reduce((a, c) => a + c.auc_cost, 0) / rows.length).toFixed(4) : '-';
+    return `${s} ${tpr.toFixed(2)} / ${ranks[ranks.length >> 1]} / ${cost}`;
   })]);
 }
 
