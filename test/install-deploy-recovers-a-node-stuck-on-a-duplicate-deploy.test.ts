@@ -22,7 +22,11 @@ interface StandIn {
 }
 
 let upstream: Upstream | undefined;
-afterEach(async () => upstream?.close());
+let client: ReturnType<typeof createOpenSearchClient> | undefined;
+afterEach(async () => {
+  await client?.close();
+  await upstream?.close();
+});
 
 async function standIn(node: StandIn): Promise<{ calls: () => string[]; client: ReturnType<typeof createOpenSearchClient> }> {
   let reads = 0;
@@ -53,7 +57,7 @@ async function standIn(node: StandIn): Promise<{ calls: () => string[]; client: 
     }
     res.writeHead(404).end();
   });
-  const client = createOpenSearchClient({ url: upstream.url, tls: { reject_unauthorized: true }, request_timeout_ms: 5_000 });
+  client = createOpenSearchClient({ url: upstream.url, tls: { reject_unauthorized: true }, request_timeout_ms: 5_000 });
   const calls = () => upstream!.requests.filter((r) => r.method === 'POST').map((r) => r.url.split('/').at(-1)!);
   return { calls, client };
 }
