@@ -2,7 +2,7 @@
 // Enrich benchmark: loads N synthetic ECS logon events into an index (bulk, refresh off), runs `seqsentry enrich`
 // over them as a user would, and prints events/s, with the scorer's own throughput alone for comparison, and the CPU
 // per event of the local OpenSearch node (when scripts/opensearch.mjs runs it) and of the enrich process.
-// Usage: node bench/enrich.mjs [--events 200000] [--kind transformer-mlm|lstm-lm] [--context 8] [--page-size 5000] [--batch-size 1024] [--slices 1] [--write-back index|update] [--keep] [--load-only --index NAME]
+// Usage: node bench/enrich.mjs [--events 200000] [--kind transformer-mlm|lstm-lm] [--context 8] [--page-size 5000] [--batch-size 1024] [--onnx-threads N (enrich's --onnx-threads; unset: its default)] [--slices 1] [--write-back index|update] [--keep] [--load-only --index NAME]
 //        [--ceiling] (then the same walk and write-back without scoring) [--dump-scores FILE] (every event's anomaly fields, by id)
 //        [--unusual-hours] (logons at hours new to the model: every event explained in full)
 // Needs the compiled CLI (npm run build) and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200000' },
     'page-size': { type: 'string', default: '5000' },
     'batch-size': { type: 'string', default: '1024' },
+    'onnx-threads': { type: 'string' },
     slices: { type: 'string', default: '1' },
     // Unset: enrich's default.
     'write-back': { type: 'string' },
@@ -54,7 +55,7 @@ const { Scorer } = await import(new URL('scorer/scorer.js', dist));
 const { createAdapter } = await import(new URL('adapters/registry.js', dist));
 const docs = [...ecsLogons(N, 99, benchTimes(N, { unusualHours: values['unusual-hours'], hoursAgo: 20, trainEvents: Number(values['train-events']) }))];
 {
-  const scorer = await Scorer.load(modelDir, { maxBatch: Number(values['batch-size']) });
+  const scorer = await Scorer.load(modelDir, { maxBatch: Number(values['batch-size']), ...(Number(values['onnx-threads'] ?? 0) > 0 ? { intraOpThreads: Number(values['onnx-threads']) } : {}) });
   const adapter = createAdapter('ecs');
   const sample = docs.slice(0, Math.min(N, 50_000)).map((d, i) => adapter.parse(d, { file: 'bench', line: i + 1 }));
   await scorer.score(sample.slice(0, 1024), sample.slice(0, 1024).map(() => 'x'));
@@ -103,7 +104,7 @@ const osPid = openSearchPid(url);
 const cpu0 = { os: cpuSeconds(osPid), enrich: exitedChildrenCpuSeconds() };
 let t = performance.now();
 const args = [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', docs[0]['@timestamp'], '--job', 'bench-enrich',
-  '--page-size', values['page-size'], '--batch-size', values['batch-size'], '--slices', values.slices, ...(values['write-back'] ? ['--write-back', values['write-back']] : [])];
+  '--page-size', values['page-size'], '--batch-size', values['batch-size'], '--slices', values.slices, ...(values['write-back'] ? ['--write-back', values['write-back']] : []), ...(values['onnx-threads'] ? ['--onnx-threads', values['onnx-threads']] : [])];
 // SEQSENTRY_BENCH_NODE_FLAGS (e.g. --cpu-prof --cpu-prof-dir=DIR) go to the enrich process, as startServe passes them to serve.
 const child = spawn(process.execPath, [...(process.env.SEQSENTRY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...args], { cwd: root, env: { ...process.env, OPENSEARCH_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
 let stdout = '';
@@ -119,7 +120,7 @@ if (code !== 0) throw new Error(`enrich exited with ${code}`);
 await os('POST', `/${index}/_refresh`);
 const scored = (await os('POST', `/${index}/_count`, { query: { exists: { field: 'anomaly_score' } } })).json.count;
 const explained = await explainedInFull(url, index);
-const row = { kind: values.kind, unusual_hours: values['unusual-hours'], explained_in_full: explained, context: contextual ? Number(values.context) : 0, events: N, scored, wall_s: +wall.toFixed(2), events_per_s_wall: Math.round(scored / wall), page_size: +values['page-size'], batch_size: +values['batch-size'], slices: +values.slices, write_back: values['write-back'] ?? 'default', opensearch_cpu_us_per_event: osCpuUs, enrich_cpu_us_per_event: enrichCpuUs, cpus: cpus().length, summary: stdout.trim() };
+const row = { kind: values.kind, unusual_hours: values['unusual-hours'], explained_in_full: explained, context: contextual ? Number(values.context) : 0, events: N, scored, wall_s: +wall.toFixed(2), events_per_s_wall: Math.round(scored / wall), page_size: +values['page-size'], batch_size: +values['batch-size'], onnx_threads: values['onnx-threads'] ?? 'default', slices: +values.slices, write_back: values['write-back'] ?? 'default', opensearch_cpu_us_per_event: osCpuUs, enrich_cpu_us_per_event: enrichCpuUs, cpus: cpus().length, summary: stdout.trim() };
 process.stdout.write(`enrich: ${scored}/${N} events scored (${(explained / N * 100).toFixed(1)} % explained in full, ${values['unusual-hours'] ? 'unusual' : 'ordinary'} hours) in ${wall.toFixed(1)} s wall (process start and model load included): ${row.events_per_s_wall} events/s; CPU per event: OpenSearch ${osCpuUs ?? '–'} µs, enrich ${enrichCpuUs} µs\n`);
 
 /** Every stored event's anomaly fields, walked by _id with search_after (scored_at: when, not what, is left out). */

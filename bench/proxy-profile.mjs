@@ -86,13 +86,23 @@ async function send(lines, first) {
   }));
   return { seconds: (performance.now() - t0) / 1000, explained };
 }
+/** The sidecar's micro-batches so far (its seqsentry_batch_size histogram): how many, and the events in them. */
+async function batches() {
+  const text = await (await fetch(`${sidecar.url}/metrics`, { headers: auth })).text();
+  const read = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { count: read('seqsentry_batch_size_count'), events: read('seqsentry_batch_size_sum') };
+}
+let eventsPerBatch;
 try {
   if (WARMUP > 0) await send(warmupDocs, 0);
+  const batches0 = await batches();
   const threads0 = threadCpuSeconds(sidecar.pid);
   process0 = cpuSeconds(sidecar.pid);
   phase.from = Number(process.hrtime.bigint() / 1000n);
   ({ seconds, explained } = await send(docs, WARMUP));
   phase.to = Number(process.hrtime.bigint() / 1000n);
+  const batches1 = await batches();
+  eventsPerBatch = +((batches1.events - batches0.events) / (batches1.count - batches0.count)).toFixed(2);
   const perDoc = (a, b) => +(((b - a) / N) * 1e6).toFixed(1);
   const total = perDoc(process0, cpuSeconds(sidecar.pid));
   threads = { total };
@@ -114,7 +124,7 @@ if (PATH === 'proxy') {
   explained = (await call(url, 'POST', `/${index}/_count`, measured('anomaly.raw'))).json.count;
 }
 await call(url, 'DELETE', `/${index}`);
-const summary = { path: PATH, events: N, warmup: WARMUP, scored, unusual_hours: values['unusual-hours'], explained_in_full: explained, explained_in_full_pct: +((explained / N) * 100).toFixed(2), clients: CLIENTS, docs_per_s: Math.round(N / seconds), sidecar_cpu_us_per_doc: threads, loadavg: load, profiled: values.profile };
+const summary = { path: PATH, events: N, warmup: WARMUP, scored, unusual_hours: values['unusual-hours'], explained_in_full: explained, explained_in_full_pct: +((explained / N) * 100).toFixed(2), clients: CLIENTS, docs_per_s: Math.round(N / seconds), events_per_batch: eventsPerBatch, sidecar_cpu_us_per_doc: threads, loadavg: load, profiled: values.profile };
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 if (values.profile) {
   // the event loop's thread is thread 0 in the file name CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile

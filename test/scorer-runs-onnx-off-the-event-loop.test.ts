@@ -1,5 +1,5 @@
 // Inference runs in the model's worker thread: the event loop keeps turning while a large ONNX call runs, and the
-// scores are those of the same events scored in small calls.
+// scores are those of the same events scored in small calls, which run on the event loop's own one-thread session.
 import { describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
 import type { CanonicalEvent } from '../src/core/event.js';
@@ -31,6 +31,23 @@ describe.runIf(hasPython())('ONNX worker thread', () => {
       expect(whole.map((r) => r.raw)).toEqual(pieces.map((r) => r.raw));
     } finally {
       await Promise.all([big.close(), small.close()]);
+    }
+  });
+
+  it('scores the same in calls small enough for the event loop (one thread) as through the worker (two)', async () => {
+    const modelDir = await ecsModel();
+    const adapter = createAdapter('ecs');
+    const events = ecsDocs().slice(0, 400).map((d, i) => adapter.parse(d, { file: 'fixture', line: i + 1 })!);
+    // 16 events a call at most: every call runs on the event loop's session; 400: one call through the worker.
+    const inline = await Scorer.load(modelDir, { maxBatch: 16, intraOpThreads: 2 });
+    const worker = await Scorer.load(modelDir, { maxBatch: 400, intraOpThreads: 2 });
+    try {
+      const small = await inline.score(events);
+      const whole = await worker.score(events);
+      expect(small.map((r) => r.raw)).toEqual(whole.map((r) => r.raw));
+      expect(small.map((r) => r.anomaly_score)).toEqual(whole.map((r) => r.anomaly_score));
+    } finally {
+      await Promise.all([inline.close(), worker.close()]);
     }
   });
 

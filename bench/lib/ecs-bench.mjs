@@ -120,6 +120,7 @@ export async function ecsBenchModel(work, { kind = 'transformer-mlm', context = 
   const modelDir = join(work, `model-${kind}${contextual ? `-c${context}` : ''}${screen === null ? '' : `-screen${screen}`}-${trainEvents}`);
   if (existsSync(join(modelDir, 'bundle.json'))) return modelDir;
   const { train } = await import(new URL('commands/train.js', dist));
+  await mkdir(work, { recursive: true }); // a bench whose --out is new has no work folder yet
   const input = join(work, 'train.jsonl');
   await writeFile(input, [...ecsLogons(trainEvents, 7, TRAIN_START_MS)].map((d) => JSON.stringify(d)).join('\n') + '\n');
   process.stderr.write(`training ${kind} on ${trainEvents} events...\n`);

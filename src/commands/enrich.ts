@@ -20,6 +20,7 @@ import { logger } from '../util/log.js';
 import { progress } from '../util/progress.js';
 import { durationMs } from '../aggregate/duration.js';
 import { budgetOption, intOption, parseOptions, required, scoreOption, type Command } from './command.js';
+import { ONNX_THREADS_OPTION, onnxThreadsOption } from './options.js';
 
 const USAGE = 'seqsentry enrich --index PATTERN --model-dir DIR [--since 24h] [--follow] [--slices N] [--slice-id I] [--job NAME] [--batch-size N]';
 const SUMMARY =
@@ -34,6 +35,7 @@ const SPECS = {
   'slice-id': { type: 'string', help: 'I  run only slice I (0-based; other processes run the others); default: all N here' },
   job: { type: 'string', help: 'NAME  checkpoint name (default: derived from --index)' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
+  'onnx-threads': ONNX_THREADS_OPTION,
   'explain-above': { type: 'string', default: String(DEFAULT_EXPLAIN_ABOVE), help: 'SCORE  full explanation from this anomaly_score, the top field only below (0: every event in full)' },
   budget: { type: 'string', help: 'R|off  daily alert budget of this process: anomaly.is_anomaly also needs the score among the top R of the last 24 h of event time scored in --index, refilled from it at start (default: the bundle\'s acceptance rate)' },
   'page-size': { type: 'string', default: '5000', help: 'N  events per search page, bulk request and checkpoint' },
@@ -107,6 +109,7 @@ interface UnitArgs {
   follow: boolean;
   pollMs: number;
   budget: number | null | undefined;
+  onnxThreads: number | undefined;
 }
 
 /** enrich for a kind whose units join several records (zeek-seq: connections by uid): its featurizer's enricher. */
@@ -118,6 +121,7 @@ async function enrichUnits(client: Client, featurized: string, a: UnitArgs): Pro
   const enricher = featurizer.enricher(client, a.modelDir, {
     pattern: a.pattern, since: a.since, joinDelaySeconds, batchSize: a.batchSize, pageSize: a.pageSize, keepAlive: '5m', backoff: DEFAULT_BACKOFF,
     explainAbove: a.explainAbove, follow: a.follow, pollMs: a.pollMs, ...(a.budget !== undefined ? { budget: a.budget } : {}),
+    ...(a.onnxThreads !== undefined ? { onnxThreads: a.onnxThreads } : {}),
   });
   return runUntilStopped(async (signal) => {
     const started = process.hrtime.bigint();
@@ -144,6 +148,7 @@ const command: Command = {
     if (sliceId !== undefined && (sliceId < 0 || sliceId >= sliceMax)) throw new UsageError(`--slice-id must be in 0..${sliceMax - 1}`);
     const batchSize = intOption(v['batch-size'], 'batch-size', 1024);
     const pageSize = intOption(v['page-size'], 'page-size', 5000);
+    const onnxThreads = onnxThreadsOption(v['onnx-threads']);
     const pollSeconds = Number(v['poll-interval'] ?? '5');
     if (batchSize < 1 || pageSize < 1 || pageSize > 10_000) throw new UsageError('--batch-size must be positive and --page-size within 1..10000');
     if (!(pollSeconds > 0)) throw new UsageError('--poll-interval must be a positive number of seconds');
@@ -163,7 +168,7 @@ const command: Command = {
         ? startAggregateSchedule(client, { pattern, adapter: createAdapter(unitBundle.format, unitBundle.adapter_options), entityKey: unitBundle.entity_key, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF, everyMs: aggregateEveryMs, lookbackMs: aggregateLookbackMs })
         : null;
       try {
-        return await enrichUnits(client, featurized, { modelDir, pattern, since: v.since ?? '24h', joinDelay: v['join-delay'] ?? '', batchSize, pageSize, explainAbove: explainAbove ?? DEFAULT_EXPLAIN_ABOVE, follow: v.follow, pollMs: pollSeconds * 1000, budget: budgetOption(v.budget) });
+        return await enrichUnits(client, featurized, { modelDir, pattern, since: v.since ?? '24h', joinDelay: v['join-delay'] ?? '', batchSize, pageSize, explainAbove: explainAbove ?? DEFAULT_EXPLAIN_ABOVE, follow: v.follow, pollMs: pollSeconds * 1000, budget: budgetOption(v.budget), onnxThreads });
       } finally {
         await notables?.stop();
         await client.close();
@@ -171,7 +176,7 @@ const command: Command = {
     }
     const budget = budgetOption(v.budget);
     // The budget's window starts where the last run's left it: the scored events of the indices it enriches.
-    const scoring = await createEnrichScoring(client, modelDir, batchSize, { ...(explainAbove !== undefined ? { explainAbove } : {}), ...(budget !== undefined ? { budget } : {}), budgetFrom: pattern });
+    const scoring = await createEnrichScoring(client, modelDir, batchSize, { ...(explainAbove !== undefined ? { explainAbove } : {}), ...(budget !== undefined ? { budget } : {}), ...(onnxThreads !== undefined ? { onnxThreads } : {}), budgetFrom: pattern });
 
     const bar = progress('enrich');
     const started = process.hrtime.bigint();

@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import type { DashboardsTarget } from '../install/dashboards-api.js';
-import type { OptionSpecs } from './command.js';
+import { intOption, type OptionSpecs } from './command.js';
 
 /** `--adapter-options`, shared by every command that reads logs through an adapter. */
 export const ADAPTER_OPTIONS_OPTION = {
@@ -28,6 +28,24 @@ export function parseJsonOption(value: string | undefined, name: string): Record
   } catch (err) {
     throw new UsageError(`--${name}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * `--onnx-threads`, for the commands that run the model in their own process (score, enrich), as serve's
+ * `batching.onnx_threads`: intra-op threads of a call through the ONNX worker. Calls of 16 events or fewer run on the
+ * event loop's session, on one thread, whatever this says (src/model/onnx.ts).
+ */
+export const ONNX_THREADS_OPTION = {
+  type: 'string',
+  default: '0',
+  help: 'N  threads of one large ONNX call (0: ONNX Runtime\'s choice, one per core); next to OpenSearch on a small box, 1 leaves it more CPU',
+} as const;
+
+/** --onnx-threads N: undefined for 0 (ONNX Runtime's choice), else the count (at most 256, as serve's). */
+export function onnxThreadsOption(value: string | undefined): number | undefined {
+  const n = intOption(value, 'onnx-threads', 0);
+  if (n < 0 || n > 256) throw new UsageError(`--onnx-threads must be 0 (ONNX Runtime's choice) to 256, got ${n}`);
+  return n === 0 ? undefined : n;
 }
 
 /** `--opensearch-url`, as every command that talks to OpenSearch takes it. */

@@ -17,7 +17,7 @@ import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { progress } from '../util/progress.js';
 import { DEFAULT_WINDOW_CACHE } from '../model/window-cache.js';
 import { budgetOption, intOption, parseOptions, required, scoreOption, type Command } from './command.js';
-import { INPUT_OPTIONS, parseJsonOption } from './options.js';
+import { INPUT_OPTIONS, ONNX_THREADS_OPTION, onnxThreadsOption, parseJsonOption } from './options.js';
 
 const USAGE = 'seqsentry score --model-dir DIR --format lanl --input FILE... --output OUT.jsonl';
 const SUMMARY = 'Scores every record of the input files in time order; writes {"line","anomaly_score","raw","fields",...} per record, in input order.';
@@ -26,6 +26,7 @@ const SPECS = {
   'model-dir': { type: 'string', short: 'm', help: 'DIR  model bundle (bundle.json + model.onnx)' },
   output: { type: 'string', short: 'o', help: 'FILE  JSON lines output' },
   'batch-size': { type: 'string', default: '1024', help: 'N  events per ONNX call' },
+  'onnx-threads': ONNX_THREADS_OPTION,
   'window-cache': { type: 'string', help: `N  a context-free model's (or a cascade's screen's) outputs remembered for N windows (default ${DEFAULT_WINDOW_CACHE}; 0: none)` },
   'explain-above': { type: 'string', help: `SCORE  the compact form below this anomaly_score: the top field's name and value only (e.g. ${DEFAULT_EXPLAIN_ABOVE}; default: every event in full, or ${DEFAULT_EXPLAIN_ABOVE} with --compact)` },
   threshold: { type: 'string', help: 'SCORE  flag from this anomaly_score instead of the bundle\'s threshold' },
@@ -41,6 +42,8 @@ export interface ScoreArgs {
   adapterOptions?: Record<string, unknown>;
   strict: boolean;
   batchSize: number;
+  /** Intra-op threads of a large ONNX call (RuntimeOptions.intraOpThreads); unset: ONNX Runtime's choice. */
+  onnxThreads?: number;
   /** Windows whose model output is remembered (RuntimeOptions.windowCache). */
   windowCache?: number;
   /** Below this anomaly_score a line carries only its top field's name and value (default 0: every line in full). */
@@ -78,7 +81,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   } catch (err) {
     throw new SeqSentryError(`cannot write output ${args.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
   }
-  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true, ...(args.windowCache !== undefined ? { windowCache: args.windowCache } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(args.threshold !== undefined ? { threshold: args.threshold } : {}) });
+  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true, ...(args.onnxThreads !== undefined ? { intraOpThreads: args.onnxThreads } : {}), ...(args.windowCache !== undefined ? { windowCache: args.windowCache } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(args.threshold !== undefined ? { threshold: args.threshold } : {}) });
   const format = args.format ?? scorer.bundle.format;
   let adapter;
   try {
@@ -234,6 +237,7 @@ const command: Command = {
     const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
     if (!parsed) return 0;
     const v = parsed.values;
+    const onnxThreads = onnxThreadsOption(v['onnx-threads']);
     const summary = await scoreFiles({
       modelDir: required(v['model-dir'], 'model-dir'),
       inputs: [...required(v.input, 'input'), ...parsed.positionals],
@@ -242,6 +246,7 @@ const command: Command = {
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       strict: v.strict,
       batchSize: intOption(v['batch-size'], 'batch-size', 1024),
+      ...(onnxThreads !== undefined ? { onnxThreads } : {}),
       ...(v['window-cache'] !== undefined ? { windowCache: windowCacheOption(v['window-cache']) } : {}),
       ...(v['explain-above'] !== undefined ? { explainAbove: scoreOption(v['explain-above'], 'explain-above') } : {}),
       compact: v.compact,

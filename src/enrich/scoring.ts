@@ -39,10 +39,12 @@ export interface EnrichScoringOptions {
    * `--index`), as `serve` does from `budget.refill_index`; unset: the window starts empty and warms up.
    */
   budgetFrom?: string;
+  /** Intra-op threads of a large ONNX call (RuntimeOptions.intraOpThreads); unset: ONNX Runtime's choice. */
+  onnxThreads?: number;
 }
 
-async function loadService(client: Client, modelDir: string, batchSize: number, { explainAbove, budget }: Omit<EnrichScoringOptions, 'budgetFrom'>): Promise<ScoringService> {
-  const scorer = await Scorer.load(modelDir, { maxBatch: batchSize, ...(budget !== undefined ? { budget } : {}) });
+async function loadService(client: Client, modelDir: string, batchSize: number, { explainAbove, budget, onnxThreads }: Omit<EnrichScoringOptions, 'budgetFrom'>): Promise<ScoringService> {
+  const scorer = await Scorer.load(modelDir, { maxBatch: batchSize, ...(budget !== undefined ? { budget } : {}), ...(onnxThreads !== undefined ? { intraOpThreads: onnxThreads } : {}) });
   const adapter = withTextTokens(createAdapter(scorer.bundle.format, scorer.bundle.adapter_options), scorer.textTokens);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
   return new ScoringService(scorer, adapter, {

@@ -1,13 +1,14 @@
 // The only owner of onnxruntime-node. Each model has a session in a worker thread of its own, so that a large
 // inference call never blocks the event loop that parses, answers health checks and forwards bulks, and a second
-// session on the event loop's thread for the smallest calls, which take less time than the hop to the worker.
+// session on the event loop's thread for the smallest calls, which take less time than the hop to the worker, on one
+// intra-op thread (INLINE_THREADS).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../core/errors.js';
 
 export interface OnnxSessionOptions {
-  /** Threads for one inference call (default: ONNX Runtime's own choice, all cores). */
+  /** Threads for one inference call in the worker (default: ONNX Runtime's own choice, all cores); the event loop's session runs on one. */
   intraOpThreads?: number;
   /**
    * Let idle intra-op threads spin-wait for the next call (default false). Spinning buys a little latency on an
@@ -37,6 +38,13 @@ interface WorkerInit {
  * of CPU per call here against 370-1,160 through the worker, 16 events 340-450 against 450-960 (at load 9).
  */
 const INLINE_MAX_EVENTS = 16;
+
+/**
+ * Intra-op threads of the event loop's session. A call of a few events gives each operator too little work to split:
+ * a second thread only adds its wake-ups, per operator. Measured on the ECS bench bundles (`bench/onnx-threads.mjs`),
+ * one thread against two took half the CPU per call at 1, 4 and 16 events, and less wall time as well.
+ */
+const INLINE_THREADS = 1;
 
 function sessionOptions(options: OnnxSessionOptions): ort.InferenceSession.SessionOptions {
   return {
@@ -131,7 +139,7 @@ export class TokenModel {
     const opts = sessionOptions(options);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, opts);
+      session = await ort.InferenceSession.create(bytes, sessionOptions({ ...options, intraOpThreads: INLINE_THREADS }));
     } catch (err) {
       throw new ModelLoadError(modelDir, `ONNX Runtime cannot open the model: ${(err as Error).message}`, { cause: err });
     }

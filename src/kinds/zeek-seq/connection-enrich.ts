@@ -42,6 +42,8 @@ export interface ConnectionEnrichOptions {
   pollMs: number;
   /** The daily alert budget's rate; null: off; unset: the bundle's acceptance rate (ScorerOptions.budget). */
   budget?: number | null;
+  /** Intra-op threads of a large ONNX call (RuntimeOptions.intraOpThreads); unset: ONNX Runtime's choice. */
+  onnxThreads?: number;
 }
 
 /** The record-enrich counters (EnrichStats) of the records written, plus the connections'. */
@@ -116,7 +118,7 @@ export class ConnectionEnricher {
     const { options, stats } = this;
     // A store that keeps every connection of the pass, as `score` keeps every connection of its files: each is
     // scored against the connections before it in canonical order, whatever order the join emitted them in.
-    const scorer = await Scorer.load(this.modelDir, { maxBatch: options.batchSize, keepAllHistory: true, ...(options.budget !== undefined ? { budget: options.budget } : {}) });
+    const scorer = await Scorer.load(this.modelDir, { maxBatch: options.batchSize, keepAllHistory: true, ...(options.budget !== undefined ? { budget: options.budget } : {}), ...(options.onnxThreads !== undefined ? { intraOpThreads: options.onnxThreads } : {}) });
     try {
       const { bundle } = scorer;
       const featurizer = await openConnectionFeaturizer(this.modelDir, bundle);
