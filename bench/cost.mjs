@@ -14,6 +14,7 @@
 // Usage: node bench/cost.mjs [--events 20000] [--warmup 10000] [--bulk 1000] [--clients 2] [--kind transformer-mlm]
 //          [--screen T|none (the model as a cascade behind a context-free screen at T, train --screen; none: the model
 //          alone, train --no-screen; default: what train does, a cascade at 0.99 for ECS)]
+//          [--onnx-threads N (the sidecars' batching.onnx_threads and enrich's --onnx-threads; unset: their default)]
 // Needs the compiled CLI (npm run build) and a local OpenSearch with ML Commons (node scripts/opensearch.mjs start;
 // OPENSEARCH_URL for another node, whose JVM CPU is then not measured). Installs the content pack into it.
 import { spawn } from 'node:child_process';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '2' },
     kind: { type: 'string', default: 'transformer-mlm' },
     screen: { type: 'string' },
+    'onnx-threads': { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -68,8 +70,10 @@ const TOTAL = WARMUP + N; // documents in each index at the end
 const ALL = { name: `all ${TOTAL} (a new process)`, docs: series, first: PASSES[0].first, last: measured.last };
 
 // Two sidecars, so the proxy and the pipeline each score the events against a history that has not seen them yet.
-const proxySidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
-const mlSidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
+const threads = values['onnx-threads'];
+const sidecarSettings = threads === undefined ? {} : { batching: { onnx_threads: Number(threads) } };
+const proxySidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN, settings: sidecarSettings });
+const mlSidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN, settings: sidecarSettings });
 // Interrupted, the benchmark still stops the sidecars it started.
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => Promise.all([proxySidecar.stop(), mlSidecar.stop()]).finally(() => process.exit(130)));
 const [{ install }, { createOpenSearchClient }, { OpenSearchConfigSchema }] = await Promise.all(
@@ -113,7 +117,7 @@ async function enrich(index) {
   for (let s = 0; s < 4; s++) await call(url, 'DELETE', `/.seqsentry-state/_doc/checkpoint:${JOB}:${s}`);
   const cpu0 = { os: cpuSeconds(osPid), children: exitedChildrenCpuSeconds() };
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', ALL.first, '--job', JOB],
+  const child = spawn(process.execPath, [join(root, 'bin', 'seqsentry.js'), 'enrich', '--index', index, '--model-dir', modelDir, '--since', ALL.first, '--job', JOB, ...(threads === undefined ? [] : ['--onnx-threads', threads])],
     { cwd: root, env: { ...process.env, OPENSEARCH_URL: url, SEQSENTRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const code = await new Promise((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`seqsentry enrich exited with ${code}`);
@@ -152,7 +156,7 @@ try {
 
 const fmt = (v, digits = 1) => (v === null ? 'n/a' : v.toFixed(digits));
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-process.stdout.write(`\n${WARMUP ? `${WARMUP} ECS logons cold, then ${N} warm` : `${N} ECS logons cold`}, bulks of ${BULK}, ${CLIENTS} clients, ${values.kind}${screen !== null ? ` behind a screen at ${screen}` : ' (no screen)'}, ${cpus().length} cores, one run, load average ${load} at the end\n\n`);
+process.stdout.write(`\n${WARMUP ? `${WARMUP} ECS logons cold, then ${N} warm` : `${N} ECS logons cold`}, bulks of ${BULK}, ${CLIENTS} clients, ${values.kind}${screen !== null ? ` behind a screen at ${screen}` : ' (no screen)'}, ONNX intra-op threads ${threads ?? 'default'}, ${cpus().length} cores, one run, load average ${load} at the end\n\n`);
 process.stdout.write('| path | pass | docs/s | vs direct (same pass) | scored | OpenSearch CPU µs/doc | SeqSentry CPU µs/doc | SeqSentry / OpenSearch CPU | index bytes/doc (force-merged, all passes) | over direct |\n|---|---|---|---|---|---|---|---|---|---|\n');
 for (const r of rows) {
   const direct = rows.find((x) => x.path === 'direct' && x.pass === r.pass) ?? rows.find((x) => x.path === 'direct');
@@ -164,4 +168,4 @@ for (const r of rows) {
 }
 for (const r of rows.filter((x) => x.unscored)) process.stdout.write(`\n${r.path}: ${r.unscored.count} events unscored (${r.unscored.pending} marked anomaly.pending, e.g. ${JSON.stringify(r.unscored.reason ?? '').slice(0, 300)})`);
 process.stdout.write('\n');
-await writeFile(join(out, 'cost.json'), JSON.stringify({ events: N, warmup: WARMUP, loadavg: load, bulk_docs: BULK, clients: CLIENTS, kind: values.kind, screen, cpus: cpus().length, rows }, null, 2) + '\n');
+await writeFile(join(out, 'cost.json'), JSON.stringify({ events: N, warmup: WARMUP, loadavg: load, bulk_docs: BULK, clients: CLIENTS, kind: values.kind, screen, onnx_threads: threads ?? 'default', cpus: cpus().length, rows }, null, 2) + '\n');
