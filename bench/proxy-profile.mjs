@@ -8,7 +8,7 @@
 // histories and V8 has optimized its code: the steady state of a sidecar that runs for days); with --profile, also
 // the busiest functions of each other thread (the ONNX worker's, by self time).
 // Usage: node bench/proxy-profile.mjs [--path proxy|ml] [--events 20000] [--bulk 1000] [--clients 2 (ml: 16)]
-//        [--warmup 0] [--profile] [--model-dir DIR] [--unusual-hours] (logons at hours new to the model: every one explained in full)
+//        [--warmup 0] [--profile] [--model-dir DIR] [--onnx-threads N (serve's batching.onnx_threads)] [--unusual-hours] (logons at hours new to the model: every one explained in full)
 // Needs the compiled CLI and a running OpenSearch (OPENSEARCH_URL, else node scripts/opensearch.mjs url).
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '0' },
     profile: { type: 'boolean', default: false },
     'model-dir': { type: 'string' },
+    'onnx-threads': { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     ...UNUSUAL_HOURS_OPTION,
   },
@@ -55,7 +56,7 @@ await call(url, 'DELETE', `/${index}`);
 const created = await call(url, 'PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: ECS_BENCH_MAPPINGS });
 if (created.status !== 200) throw new Error(`create ${index}: ${JSON.stringify(created.json)}`);
 
-const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN });
+const sidecar = await startServe({ modelDir, opensearchUrl: url, token: TOKEN, settings: values['onnx-threads'] === undefined ? {} : { batching: { onnx_threads: Number(values['onnx-threads']) } } });
 const auth = { authorization: `Bearer ${TOKEN}` };
 let seconds;
 let explained = null; // documents explained in full
@@ -124,7 +125,7 @@ if (PATH === 'proxy') {
   explained = (await call(url, 'POST', `/${index}/_count`, measured('anomaly.raw'))).json.count;
 }
 await call(url, 'DELETE', `/${index}`);
-const summary = { path: PATH, events: N, warmup: WARMUP, scored, unusual_hours: values['unusual-hours'], explained_in_full: explained, explained_in_full_pct: +((explained / N) * 100).toFixed(2), clients: CLIENTS, docs_per_s: Math.round(N / seconds), events_per_batch: eventsPerBatch, sidecar_cpu_us_per_doc: threads, loadavg: load, profiled: values.profile };
+const summary = { path: PATH, events: N, warmup: WARMUP, scored, unusual_hours: values['unusual-hours'], explained_in_full: explained, explained_in_full_pct: +((explained / N) * 100).toFixed(2), clients: CLIENTS, onnx_threads: values['onnx-threads'] ?? 'default', docs_per_s: Math.round(N / seconds), events_per_batch: eventsPerBatch, sidecar_cpu_us_per_doc: threads, loadavg: load, profiled: values.profile };
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 if (values.profile) {
   // the event loop's thread is thread 0 in the file name CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile

@@ -69,6 +69,29 @@ describe('bulk proxy least privilege', () => {
     expect(res.json).toMatchObject({ errors: true, items: [{ delete: { status: 403, error: { type: 'security_exception' } } }] });
   });
 
+  it('refuses date math and remote-cluster names, which OpenSearch would resolve past the hidden-index rule', async () => {
+    // <.seqsentry-state> resolves to .seqsentry-state; the default policy allows every non-hidden name.
+    const body = ndjson(
+      { index: { _index: '<.seqsentry-state>' } }, '{"x":1}',
+      { index: { _index: '<logs-{now/d}>' } }, habitualLogon(1),
+      { index: { _index: 'other:logs-a' } }, habitualLogon(2),
+      { index: { _index: 'logs-a' } }, habitualLogon(3),
+    );
+    const res = await call(open.url, 'POST', '/_bulk', { body });
+    const forwarded = upstream.requests[0]!.body.split('\n').filter((l) => l !== '');
+    expect(forwarded.filter((_, i) => i % 2 === 0).map((l) => l.replace(/,"_id":"[\w-]{43}"/, ''))).toEqual(['{"index":{"_index":"logs-a"}}']);
+    const items = res.json.items.map((it: Record<string, { status: number; error?: { reason: string } }>) => Object.values(it)[0]!);
+    expect(items.map((it: { status: number }) => it.status)).toEqual([403, 403, 403, 201]);
+    expect(items[0].error.reason).toMatch(/date math/);
+    expect(items[1].error.reason).toMatch(/date math/);
+    expect(items[2].error.reason).toMatch(/remote cluster/);
+    // The same name in the path (URL-encoded, as a client sends it) is refused the same way, and nothing is sent.
+    upstream.requests.length = 0;
+    const inPath = await call(open.url, 'POST', '/%3C.seqsentry-state%3E/_bulk', { body: ndjson({ index: {} }, '{"x":1}') });
+    expect(upstream.requests).toHaveLength(0);
+    expect(inPath.json).toMatchObject({ errors: true, items: [{ index: { status: 403, error: { type: 'security_exception' } } }] });
+  });
+
   it('forwards update and delete when the config allows them, but never to a hidden index', async () => {
     const body = ndjson({ update: { _index: 'logs-a', _id: 'u1' } }, '{"doc":{"status":"closed"}}', { delete: { _index: 'logs-a', _id: 'd1' } }, { delete: { _index: '.seqsentry-state', _id: 'c' } });
     const res = await call(open.url, 'POST', '/_bulk', { body });

@@ -26,6 +26,10 @@ export function compileBulkPolicy(policy: BulkPolicy): BulkRefusal {
     if (index === undefined || index === '') return `no target index: name one in the action's _index or in the path`;
     // System and hidden indices (.seqsentry-state, .plugins-ml-*, .opendistro-*) are never a shipper's to write.
     if (index.startsWith('.')) return `index [${index}] is a system or hidden index; the proxy never writes to those`;
+    // Date math (`<logs-{now/d}>`, `<.seqsentry-state>`) is resolved by OpenSearch after this check, to any name: a
+    // hidden one too. A remote cluster's index (`cluster:index`) is another cluster's to guard.
+    if (index.startsWith('<')) return `index [${index}] is a date math expression; the proxy checks only plain index names, name the index itself`;
+    if (index.includes(':')) return `index [${index}] names a remote cluster's index; the proxy writes only to its own cluster`;
     if (/[*,]/.test(index)) return `index [${index}] names several indices; name one`;
     if (!patterns.some((re) => re.test(index))) return `index [${index}] matches none of the allowed index patterns (${policy.indexPatterns.join(', ')})`;
     return null;
