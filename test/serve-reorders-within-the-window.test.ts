@@ -123,6 +123,35 @@ describe('reordering window', () => {
     expect(Date.now() - started).toBeLessThan(WINDOW_MS);
   });
 
+  it('does not count refused callers as senders: a flood of requests without a token never holds a shipper', async () => {
+    await new Promise((r) => setTimeout(r, WINDOW_MS + 200));
+    // Another address sends scoring requests without a token, several at once, all the while (each gets 401).
+    let flooding = true;
+    const statuses: number[] = [];
+    const unauthenticated = () => new Promise<void>((resolve) => {
+      const req = request(`${windowed.url}/v1/score`, { method: 'POST', localAddress: '127.0.0.2', headers: { 'content-type': 'application/json' } }, (res) => {
+        statuses.push(res.statusCode ?? 0);
+        res.resume().on('end', () => resolve());
+      });
+      req.on('error', () => resolve());
+      req.end('{"scope":"x","events":[]}');
+    });
+    const flood = Promise.all(Array.from({ length: 4 }, async () => {
+      while (flooding) await unauthenticated();
+    }));
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      for (const doc of docs.slice(0, 10)) await scoreOne(windowed, doc, 'flooded');
+      expect(Date.now() - started).toBeLessThan(WINDOW_MS);
+    } finally {
+      flooding = false;
+      await flood;
+    }
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set([401]));
+  });
+
   it('holds an event at most the window on the clock while another sender is recent but silent', async () => {
     // Two requests at once, then only one more.
     await overlap(windowed, docs[0]!, 'pair');

@@ -170,9 +170,13 @@ async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route:
   // The request keeps the service it starts with to its end, so one bundle scores all of it, however long it runs.
   const lease = state.models.lease();
   if (!lease) throw new HttpError(503, 'unavailable_exception', `model not loaded yet: ${state.modelState}`, 'internal', { 'retry-after': '5' });
+  // A sender the reordering window waits for: only once its token has passed, so that refused callers (a flood of
+  // 401s) never hold a shipper's events back (senders.ts).
+  const sender = state.senders.begin(req.socket.remoteAddress ?? '?');
   try {
-    return { route: route.name, reply: await route.handle(call, lease.service) };
+    return { route: route.name, reply: await currentRequest.run(sender, () => route.handle(call, lease.service)) };
   } finally {
+    state.senders.end(sender);
     lease.release();
   }
 }
@@ -181,9 +185,7 @@ export function createHttpServer(state: AppState): Server {
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const started = process.hrtime.bigint();
     let route = 'unmatched';
-    const scoring = ROUTES.find((r) => r.match.test((req.url ?? '/').split('?')[0] ?? '/'))?.needsModel ? state.senders.begin(req.socket.remoteAddress ?? '?') : undefined;
-    if (scoring) res.once('close', () => state.senders.end(scoring));
-    currentRequest.run(scoring, () => dispatch(req, state))
+    dispatch(req, state)
       .then((out) => {
         route = out.route;
         return out.reply;

@@ -19,8 +19,8 @@ export interface SenderRequest {
 }
 
 /**
- * The scoring request being handled, set by the HTTP server around each request that needs the model (body read to
- * answer sent); health checks and scrapes never count.
+ * The scoring request being handled, set by the HTTP server around each request that needs the model once its token
+ * has passed (body read to handler done); health checks, scrapes and refused callers never count.
  */
 export const currentRequest = new AsyncLocalStorage<SenderRequest | undefined>();
 
