@@ -3,22 +3,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../src/server/sidecar.js';
 import { habitualLogon } from './support/ecs-fixture.js';
-import { call, ndjson, startTestSidecar, startUpstream, type Upstream } from './support/sidecar-fixture.js';
+import { answerEach, call, ndjson, startTestSidecar, startUpstream, type Upstream } from './support/sidecar-fixture.js';
 
 let upstream: Upstream;
 let sidecar: Sidecar;
 let open: Sidecar;
-
-/** A bulk answer with one created item per forwarded action, as OpenSearch gives. */
-function answerEach(body: string): string {
-  const lines = body.split('\n').filter((l) => l !== '');
-  const items = [];
-  for (let i = 0; i < lines.length; i += 2) {
-    const [action, meta] = Object.entries(JSON.parse(lines[i]!) as Record<string, { _index?: string }>)[0]!;
-    items.push({ [action]: { _index: meta._index ?? 'path', status: 201, result: 'created' } });
-  }
-  return JSON.stringify({ took: 2, errors: false, items });
-}
 
 beforeAll(async () => {
   upstream = await startUpstream((req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(answerEach(req.body)));

@@ -16,6 +16,11 @@ export interface BulkItem {
   meta: Record<string, unknown>;
   /** The document (index/create) or partial update (update); absent for delete. */
   source?: { text: string; line: number; doc: Record<string, unknown> };
+  /**
+   * Why the source line cannot be a document (not JSON, or not a JSON object): the item is refused on its own, as
+   * OpenSearch refuses it (400 at its place in the answer), and `source.doc` is empty. Absent for a readable item.
+   */
+  invalid?: string;
 }
 
 function malformed(reason: string): HttpError {
@@ -48,8 +53,10 @@ function actionOf(actionText: string, lineNo: number): { action: string; meta: R
 }
 
 /**
- * Splits and checks the whole body before anything is forwarded: a malformed line anywhere rejects the request
- * with a 400 naming the line, so a shipper never gets half a bulk written. Blank lines between items are skipped.
+ * Splits and checks the whole body before anything is forwarded: a malformed action line, or an action without its
+ * source line, rejects the request with a 400 naming the line (OpenSearch does the same: the items after it cannot be
+ * told apart), so a shipper never gets half a bulk written. A source line that is not a JSON object fails only its
+ * own item (`invalid`), as in OpenSearch. Blank lines between items are skipped.
  */
 export function parseBulk(body: string, pathIndex: string | undefined): BulkItem[] {
   const lines = body.split('\n');
@@ -66,9 +73,9 @@ export function parseBulk(body: string, pathIndex: string | undefined): BulkItem
       const sourceText = i + 1 < lines.length ? stripCr(lines[i + 1] as string) : '';
       if (sourceText.trim() === '') throw malformed(`Action/metadata line [${lineNo}] has no source line: [${action}] needs the document on line [${lineNo + 1}]`);
       const source = parseJson(sourceText);
-      if ('error' in source) throw malformed(`Malformed source line [${lineNo + 1}] of the [${action}] action on line [${lineNo}]: not JSON (${source.error})`);
-      if (!isObject(source.value)) throw malformed(`Source line [${lineNo + 1}] of the [${action}] action on line [${lineNo}] must be a JSON object`);
-      item.source = { text: sourceText, line: lineNo + 1, doc: source.value };
+      if ('error' in source) item.invalid = `_bulk:${lineNo + 1}: the source line of the [${action}] action on line [${lineNo}] is not JSON (${source.error}); nothing of this item was written`;
+      else if (!isObject(source.value)) item.invalid = `_bulk:${lineNo + 1}: the source line of the [${action}] action on line [${lineNo}] must be a JSON object; nothing of this item was written`;
+      item.source = { text: sourceText, line: lineNo + 1, doc: item.invalid === undefined ? (source as { value: Record<string, unknown> }).value : {} };
       i += 1;
     }
     items.push(item);
@@ -105,5 +112,7 @@ export function decodeBulkBody(body: Buffer): { text: string; badLines: Set<numb
     }
     start = end + 1;
   }
-  return { text: body.toString('utf8'), badLines };
+  // Decoded as the strict decoder would have: without a byte order mark in front (TextDecoder drops it by default).
+  const text = body.toString('utf8');
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, badLines };
 }

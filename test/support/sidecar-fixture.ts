@@ -106,6 +106,17 @@ export async function startUpstream(answer?: (req: RecordedRequest, res: ServerR
   };
 }
 
+/** A bulk answer with one created item per forwarded action, as OpenSearch gives. */
+export function answerEach(body: string): string {
+  const lines = body.split('\n').filter((l) => l !== '');
+  const items = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    const [action, meta] = Object.entries(JSON.parse(lines[i]!) as Record<string, { _index?: string }>)[0]!;
+    items.push({ [action]: { _index: meta._index ?? 'path', status: 201, result: 'created' } });
+  }
+  return JSON.stringify({ took: 2, errors: false, items });
+}
+
 /** A port nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
   const s = createServer();

@@ -77,6 +77,10 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
       refused.set(it, { status: 400, type: 'mapper_parsing_exception', reason: `_bulk:${bad}: the line is not valid UTF-8; nothing of this item was written` });
       continue;
     }
+    if (it.invalid !== undefined) {
+      refused.set(it, { status: 400, type: 'mapper_parsing_exception', reason: it.invalid });
+      continue;
+    }
     // Refused early, before scoring: it would not fit even without its anomaly fields.
     if (measure && Buffer.byteLength(it.actionText) + (it.source ? Buffer.byteLength(it.source.text) + 2 : 1) > ctx.maxForwardBytes) {
       refused.set(it, tooLargeRefusal(it, ctx.maxForwardBytes));
