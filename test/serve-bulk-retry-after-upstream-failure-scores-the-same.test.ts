@@ -1,7 +1,8 @@
 // A bulk that OpenSearch could not take is sent again by the shipper: the retry is scored with the history the
-// first attempt saw (its events were taken back out), so it gets the scores a single successful attempt gets.
+// first attempt saw (its events were taken back out), so it gets the scores a single successful attempt gets, and
+// the daily alert budget counts it once, so it flags what a single successful attempt flags.
 import { describe, expect, it } from 'vitest';
-import { ecsDocs, FIXTURE_START_MS } from './support/ecs-fixture.js';
+import { ecsDocs, FIXTURE_START_MS, outOfHabitLogon } from './support/ecs-fixture.js';
 import { call, ndjson, startTestSidecar, startUpstream } from './support/sidecar-fixture.js';
 
 const DAY = 86_400_000;
@@ -61,6 +62,36 @@ describe('bulk retry after an upstream failure', () => {
     } finally {
       await Promise.all([retried.shutdown(), once.shutdown()]);
       await Promise.all([failing.close(), steady.close()]);
+    }
+  });
+
+  it('counts a retried bulk once in the daily budget: after 429s it flags what a clean send flags', async () => {
+    // 20 users' habitual logons and each one's out-of-habit logon within a day: more pass the threshold than the
+    // budget lets through, so a window that counted each attempt would have spent its flags on the failed ones.
+    const day = FIXTURE_START_MS + 7 * DAY;
+    const docs = [...ecsDocs({ users: 20, days: 1, perDay: 6, seed: 5, startMs: day }), ...Array.from({ length: 20 }, (_, u) => outOfHabitLogon(u, day))];
+    const body = ndjson(...docs.flatMap((d) => [{ index: { _index: 'logs' } }, d]));
+    let refusals = 3;
+    const busy = await startUpstream((_req, res) => {
+      if (refusals-- > 0) return void res.writeHead(429, { 'content-type': 'application/json' }).end('{"error":{"type":"es_rejected_execution_exception","reason":"busy"},"status":429}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"took":1,"errors":false,"items":[]}');
+    });
+    const steady = await startUpstream();
+    const settings = { 'budget.rate': 0.05, 'explanation.full_above': 0 };
+    const retried = await startTestSidecar({ ...settings, 'opensearch.url': busy.url });
+    const once = await startTestSidecar({ ...settings, 'opensearch.url': steady.url });
+    const flagsIn = (forwarded: string) => forwarded.trim().split('\n').filter((_, i) => i % 2 === 1).map((line) => JSON.parse(line).anomaly.is_anomaly as boolean);
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) expect((await call(retried.url, 'POST', '/_bulk', { body })).status).toBe(429);
+      expect((await call(retried.url, 'POST', '/_bulk', { body })).status).toBe(200);
+      expect((await call(once.url, 'POST', '/_bulk', { body })).status).toBe(200);
+      const single = flagsIn(steady.requests[0]!.body);
+      expect(single.filter(Boolean).length, 'the clean send flags some').toBeGreaterThan(0);
+      expect(flagsIn(busy.requests[3]!.body)).toEqual(single);
+      expect(scoresIn(busy.requests[3]!.body)).toEqual(scoresIn(steady.requests[0]!.body));
+    } finally {
+      await Promise.all([retried.shutdown(), once.shutdown()]);
+      await Promise.all([busy.close(), steady.close()]);
     }
   });
 

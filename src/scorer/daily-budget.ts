@@ -38,6 +38,19 @@ export interface BudgetHour {
   flagged: number;
 }
 
+/**
+ * What admitting one event did to a budget's window (DailyBudget.admitted), so that it can be taken back (retract)
+ * when the event's write fails and its sender will send it again: the retry is then counted once, as a clean send.
+ */
+export interface BudgetReceipt {
+  readonly budget: DailyBudget;
+  readonly hour: number;
+  readonly bin: number;
+  /** Counted into the window (an event older than the window is judged without being counted). */
+  readonly counted: boolean;
+  readonly flagged: boolean;
+}
+
 export interface BudgetCounts {
   /** Events in the window (the one just judged included). */
   events: number;
@@ -80,6 +93,11 @@ export class DailyBudget {
    * An event older than the window is judged against the window without being counted into it.
    */
   admit(time: number, rarity: number, candidate: boolean): boolean {
+    return this.admitted(time, rarity, candidate).flagged;
+  }
+
+  /** admit, returning what it did to the window (for retract). */
+  admitted(time: number, rarity: number, candidate: boolean): BudgetReceipt {
     const hour = Math.floor(time / SLOT_SECONDS);
     if (hour > this.hour) this.advance(hour);
     const bin = rarityBin(rarity);
@@ -92,16 +110,36 @@ export class DailyBudget {
       this.events += 1;
       this.add(bin, 1);
     }
-    if (!candidate) return false;
+    const receipt = (flagged: boolean): BudgetReceipt => ({ budget: this, hour, bin, counted: inWindow, flagged });
+    if (!candidate) return receipt(false);
     const n = this.events;
     const above = n - this.atOrBelow(bin);
-    if (!(above < this.rate * n)) return false;
-    if (!(this.flagged < Math.ceil(this.rate * n))) return false;
+    if (!(above < this.rate * n)) return receipt(false);
+    if (!(this.flagged < Math.ceil(this.rate * n))) return receipt(false);
     if (inWindow) {
       this.slotFlagged[slot] = (this.slotFlagged[slot] as number) + 1;
       this.flagged += 1;
     }
-    return true;
+    return receipt(true);
+  }
+
+  /**
+   * Takes an admitted event back out of the window, as if it had never come: its count and, if it was flagged, its
+   * flag. An event whose hour has left the window since is gone already; the window's end stays where it is.
+   */
+  retract(receipt: BudgetReceipt): void {
+    if (receipt.budget !== this || !receipt.counted) return;
+    const slot = ((receipt.hour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
+    const at = slot * BUDGET_BINS + receipt.bin;
+    if (this.hours[slot] !== receipt.hour || !((this.counts[at] as number) > 0)) return;
+    this.counts[at] = (this.counts[at] as number) - 1;
+    this.slotEvents[slot] = (this.slotEvents[slot] as number) - 1;
+    this.events -= 1;
+    this.add(receipt.bin, -1);
+    if (receipt.flagged && (this.slotFlagged[slot] as number) > 0) {
+      this.slotFlagged[slot] = (this.slotFlagged[slot] as number) - 1;
+      this.flagged -= 1;
+    }
   }
 
   /**

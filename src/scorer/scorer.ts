@@ -10,7 +10,7 @@ import type { TextTokens } from '../tokenizer/text-tokens.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
 import { canonicalOrder, tieBreak } from './order.js';
-import { DailyBudget } from './daily-budget.js';
+import { DailyBudget, type BudgetReceipt } from './daily-budget.js';
 import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory } from '../memory/entity-memory.js';
 import type { MemoryFile, Recall } from '../memory/memory-spec.js';
@@ -31,6 +31,8 @@ export interface ScoreResult {
   fields: FieldScore[];
   /** With a fused bundle: every component's tail probability, rarest first (the explanation's first line). */
   components?: ComponentScore[];
+  /** With a daily budget: what judging the event did to it, so that forget() can take it back. */
+  budget?: BudgetReceipt;
 }
 
 /**
@@ -316,9 +318,12 @@ export class Scorer {
       // Events reach the budget in the order they are scored (canonical order within a call), so the flags are as
       // deterministic as the scores; anomaly_score itself is never changed by it.
       const over = anomaly >= this.threshold;
-      const flagged = this.budget ? this.budget.admit((events[b] as CanonicalEvent).time, stage.calibrator.rarity(raw), over) : over;
+      const receipt = this.budget?.admitted((events[b] as CanonicalEvent).time, stage.calibrator.rarity(raw), over);
+      const flagged = receipt ? receipt.flagged : over;
       const fields = kind.explain(full);
-      results[b] = components ? { anomaly_score: anomaly, raw, is_anomaly: flagged, fields, components } : { anomaly_score: anomaly, raw, is_anomaly: flagged, fields };
+      const result: ScoreResult = components ? { anomaly_score: anomaly, raw, is_anomaly: flagged, fields, components } : { anomaly_score: anomaly, raw, is_anomaly: flagged, fields };
+      if (receipt) result.budget = receipt;
+      results[b] = result;
     }
     return results;
   }
@@ -364,9 +369,12 @@ export class Scorer {
 
   /**
    * Takes the events' rows back out of their entities' histories (newest first), as if they had not been scored:
-   * for events that were scored but not written, so that their retry gets the same context and the same score.
+   * for events that were scored but not written, so that their retry gets the same context and the same score;
+   * and, given what scoring them did to the daily budget (ScoreResult.budget), takes them out of its window too, so
+   * that the retry is counted and flagged as a clean send would be.
    */
-  forget(events: readonly CanonicalEvent[], scopes?: readonly string[]): void {
+  forget(events: readonly CanonicalEvent[], scopes?: readonly string[], receipts?: readonly (BudgetReceipt | undefined)[]): void {
+    if (receipts) for (const r of receipts) r?.budget.retract(r);
     if (this.historyLength === 0) return;
     for (let b = events.length - 1; b >= 0; b--) {
       const event = events[b] as CanonicalEvent;

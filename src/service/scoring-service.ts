@@ -3,6 +3,7 @@
 import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
+import type { BudgetReceipt } from '../scorer/daily-budget.js';
 import type { Scorer } from '../scorer/scorer.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { MODEL_KINDS } from '../model/kinds.js';
@@ -58,6 +59,13 @@ export interface BatchObserver {
   /** Events scored after a later event of their entity (beyond the reordering window). */
   onLate?(events: number): void;
 }
+
+/**
+ * What scoring each answer's event did to the daily budget, by answer: a failed write hands the answers back to
+ * forget(), which takes them out of the budget's window (the retry is then counted once). Weak, so an answer that is
+ * dropped takes its receipt with it; never serialized, so nothing of it reaches a document or a reply.
+ */
+const RECEIPTS = new WeakMap<AnomalyFields, BudgetReceipt>();
 
 /** One request's answers, filled in as its events are scored (they may be released in different batches). */
 interface Pending {
@@ -202,18 +210,26 @@ export class ScoringService {
 
   /**
    * Takes scored records back out of the history (their write failed and the sender will retry them), so that
-   * the retry scores them with the context they had the first time. Records the adapter cannot read are skipped.
+   * the retry scores them with the context they had the first time; with their answers (`answers[i]` for
+   * `requests[i]`), out of the daily budget's window too, so that the retry is counted and flagged once. Records the
+   * adapter cannot read are skipped.
    */
-  forget(requests: ScoreRequest[]): void {
+  forget(requests: ScoreRequest[], answers?: readonly (AnomalyFields | undefined)[]): void {
     const events: CanonicalEvent[] = [];
     const scopes: string[] = [];
-    for (const r of requests) {
+    const receipts: (BudgetReceipt | undefined)[] = [];
+    requests.forEach((r, i) => {
+      const answer = answers?.[i];
+      if (answer) {
+        receipts.push(RECEIPTS.get(answer));
+        RECEIPTS.delete(answer); // taken back once, however often it is handed back
+      }
       const item = this.parse(r);
-      if (item instanceof AdapterError) continue;
+      if (item instanceof AdapterError) return;
       events.push(item);
       scopes.push(this.scopeOf(r));
-    }
-    this.scorer.forget(events, scopes);
+    });
+    this.scorer.forget(events, scopes, receipts);
   }
 
   /**
@@ -275,9 +291,12 @@ export class ScoringService {
       // The scorer builds the full explanation only where it will be written.
       const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope), undefined, explainAbove);
       const key = this.scorer.bundle.entity_key;
-      kept.forEach((slot, k) =>
-        deliver(slot, anomalyFields(results[k]!, model, this.scorer.threshold, scoredAt, stampFor(this.adapter, key, slot.event), explainAbove)),
-      );
+      kept.forEach((slot, k) => {
+        const result = results[k]!;
+        const fields = anomalyFields(result, model, this.scorer.threshold, scoredAt, stampFor(this.adapter, key, slot.event), explainAbove);
+        if (result.budget) RECEIPTS.set(fields, result.budget);
+        deliver(slot, fields);
+      });
       if (why) {
         batch.forEach((slot, i) => {
           if (why[i] === undefined) return;

@@ -121,8 +121,10 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   const started = process.hrtime.bigint();
   // Scored events whose write failed leave the history: the shipper sends them again (or drops them), and a
   // retry must see the history a clean first attempt would have seen, not one that already holds them.
-  const forgetScored = (failed: readonly BulkItem[]) =>
-    ctx.scoring.forget(failed.filter((it) => byItem.get(it)?.anomaly_score !== undefined).map(toRequest));
+  const forgetScored = (failed: readonly BulkItem[]) => {
+    const scoredItems = failed.filter((it) => byItem.get(it)?.anomaly_score !== undefined);
+    ctx.scoring.forget(scoredItems.map(toRequest), scoredItems.map((it) => byItem.get(it)));
+  };
   const outcome = await forwardInParts(forwardItems, {
     opensearch: ctx.opensearch, path: req.path + req.search, maxBytes: ctx.maxForwardBytes,
     headers: { ...req.headers, 'content-type': 'application/x-ndjson' },
