@@ -12,6 +12,7 @@ import { bundleFingerprint, type BundleFingerprint } from '../service/bundle-wat
 import { ModelSwitch, switchRefusal } from '../service/model-switch.js';
 import { ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
+import { clockSeconds } from '../scorer/daily-budget.js';
 
 export interface EnrichScoring {
   /** The serving bundle's service; a page leases it for its scoring. */
@@ -44,7 +45,7 @@ export interface EnrichScoringOptions {
 }
 
 async function loadService(client: Client, modelDir: string, batchSize: number, { explainAbove, budget, onnxThreads }: Omit<EnrichScoringOptions, 'budgetFrom'>): Promise<ScoringService> {
-  const scorer = await Scorer.load(modelDir, { maxBatch: batchSize, ...(budget !== undefined ? { budget } : {}), ...(onnxThreads !== undefined ? { intraOpThreads: onnxThreads } : {}) });
+  const scorer = await Scorer.load(modelDir, { maxBatch: batchSize, ...(budget !== undefined ? { budget } : {}), ...(onnxThreads !== undefined ? { intraOpThreads: onnxThreads } : {}), budgetClock: clockSeconds });
   const adapter = withTextTokens(createAdapter(scorer.bundle.format, scorer.bundle.adapter_options), scorer.textTokens);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
   return new ScoringService(scorer, adapter, {

@@ -3,7 +3,7 @@
 // many were flagged (anomaly.is_anomaly). Without it a restart empties the window and the budget warms up again.
 import { z } from 'zod';
 import { OpenSearchError } from '../core/errors.js';
-import { BUDGET_SLOTS, SLOT_SECONDS, type BudgetHour, type DailyBudget } from '../scorer/daily-budget.js';
+import { BUDGET_AHEAD_SECONDS, BUDGET_SLOTS, clockSeconds, SLOT_SECONDS, type BudgetHour, type DailyBudget } from '../scorer/daily-budget.js';
 import { logger } from '../util/log.js';
 import { rawRequest, type OpenSearchClient } from './client.js';
 import type { HistoryFields } from './history-loader.js';
@@ -31,11 +31,14 @@ const HoursBody = z.object({
  * The hours of the window in `pattern`, for a scorer whose threshold is `threshold`. Scores at or above the threshold
  * are binned at the stored resolution (steps of at least 1e-5: the rarity key of a step's lower edge, a little low);
  * the rest count at rarity 0, since no candidate is ever judged against their place below it. The newest scored
- * event's time ends the window (event time, not the clock: a backfill refills as a live stream does).
+ * event's time ends the window (event time, not the clock: a backfill refills as a live stream does), leaving out events
+ * stamped more than BUDGET_AHEAD_SECONDS past the clock (`nowSeconds`), which a live budget never counted.
  */
-export async function loadBudgetWindow(client: OpenSearchClient, pattern: string, fields: HistoryFields, threshold: number): Promise<BudgetHour[]> {
+export async function loadBudgetWindow(client: OpenSearchClient, pattern: string, fields: HistoryFields, threshold: number, nowSeconds = clockSeconds()): Promise<BudgetHour[]> {
   const date = fields.timeType === 'date';
-  const scored = { exists: { field: 'anomaly_score' } };
+  // Events stamped further ahead of the clock than a live budget counts (BUDGET_AHEAD_SECONDS) never end the window.
+  const latest = (nowSeconds + BUDGET_AHEAD_SECONDS) * (date ? 1000 : 1);
+  const scored = { bool: { filter: [{ exists: { field: 'anomaly_score' } }, { range: { [fields.time]: { lte: latest } } }] } };
   const search = async (body: unknown) => {
     const res = await rawRequest(client, 'POST', `/${encodeURIComponent(pattern)}/_search`, body, { querystring: { ignore_unavailable: 'true', allow_no_indices: 'true' } });
     if (res.status >= 300) throw new OpenSearchError('daily budget refill', JSON.stringify(res.body).slice(0, 300), res.status, pattern);

@@ -15,6 +15,17 @@ export const BUDGET_SLOTS = 24;
 export const SLOT_SECONDS = 3600;
 
 /**
+ * How far past the clock an event's time may lie and still count into a live budget's window (serve, enrich):
+ * the window ends at the newest hour counted, so one event stamped days ahead (a wrong clock, a bad parse) would move
+ * it past every real event, leaving later days unflagged or unbounded. Later events are judged without being
+ * counted, as events older than the window are. An hour: a slot.
+ */
+export const BUDGET_AHEAD_SECONDS = SLOT_SECONDS;
+
+/** The wall clock in seconds: a live path's ScorerOptions.budgetClock. */
+export const clockSeconds = (): number => Date.now() / 1000;
+
+/**
  * Bins of the rarity key per slot. The key is v = −ln(1 − anomaly_score) in nats (Calibrator.rarity: it keeps
  * growing with the raw score where anomaly_score itself rounds to 1), binned on w = ln(1 + v) from 0 to ln(1 + 1e6)
  * in equal steps of 0.0067: a bin spans 0.7 % of (1 + v), i.e. 0.05 nats of v at anomaly_score 0.999 (v = 6.9),
@@ -96,12 +107,15 @@ export class DailyBudget {
     return this.admitted(time, rarity, candidate).flagged;
   }
 
-  /** admit, returning what it did to the window (for retract). */
-  admitted(time: number, rarity: number, candidate: boolean): BudgetReceipt {
+  /**
+   * admit, returning what it did to the window (for retract). With `countable` false (an event too far ahead of the
+   * clock: BUDGET_AHEAD_SECONDS) the event is judged against the window without being counted or moving it.
+   */
+  admitted(time: number, rarity: number, candidate: boolean, countable = true): BudgetReceipt {
     const hour = Math.floor(time / SLOT_SECONDS);
-    if (hour > this.hour) this.advance(hour);
+    if (countable && hour > this.hour) this.advance(hour);
     const bin = rarityBin(rarity);
-    const inWindow = hour > this.hour - BUDGET_SLOTS;
+    const inWindow = countable && hour > this.hour - BUDGET_SLOTS;
     const slot = ((hour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
     if (inWindow) {
       this.counts[slot * BUDGET_BINS + bin] = (this.counts[slot * BUDGET_BINS + bin] as number) + 1;

@@ -10,7 +10,7 @@ import type { TextTokens } from '../tokenizer/text-tokens.js';
 import { Calibrator } from './calibrate.js';
 import { HistoryStore } from './history.js';
 import { canonicalOrder, tieBreak } from './order.js';
-import { DailyBudget, type BudgetReceipt } from './daily-budget.js';
+import { BUDGET_AHEAD_SECONDS, DailyBudget, type BudgetReceipt } from './daily-budget.js';
 import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory } from '../memory/entity-memory.js';
 import type { MemoryFile, Recall } from '../memory/memory-spec.js';
@@ -68,6 +68,11 @@ export interface ScorerOptions extends RuntimeOptions {
    * 24 hours' scores. Unset: the bundle's acceptance rate (budgetRate); null: no budget, the threshold alone.
    */
   budget?: number | null;
+  /**
+   * The clock (seconds) of a live path (serve, enrich): an event later than BUDGET_AHEAD_SECONDS past it is judged by
+   * the daily budget without being counted into its window. Unset (score, over files of any date): every event counts.
+   */
+  budgetClock?: () => number;
 }
 
 /**
@@ -98,6 +103,8 @@ export class Scorer {
    * /v1/score, enrich in the same process) shares it too; a model switch hands it on (adoptBudget).
    */
   budget: DailyBudget | null;
+  /** ScorerOptions.budgetClock. */
+  private readonly budgetClock: (() => number) | undefined;
 
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
@@ -131,6 +138,7 @@ export class Scorer {
     this.maxBatch = options.maxBatch ?? 1024;
     const rate = options.budget === undefined ? budgetRate(bundle) : options.budget;
     this.budget = rate === null ? null : new DailyBudget(rate);
+    this.budgetClock = options.budgetClock;
     this.fusion = bundle.fusion && memory ? new Fusion(bundle.fusion, EntityMemory.fromFile(memory)) : null;
     // The screen was checked to share the memory (bundle.ts loadScreen): one EntityMemory serves both fusions.
     this.screen = screen && bundle.screen ? {
@@ -296,6 +304,8 @@ export class Scorer {
     }
     const first = await scoring;
     const logP = new Float64Array(fusion?.names.length ?? 0);
+    // Events stamped further ahead of a live path's clock than this are judged by the budget, not counted into it.
+    const latest = this.budgetClock ? this.budgetClock() + BUDGET_AHEAD_SECONDS : Number.POSITIVE_INFINITY;
     // With a screen: the events it puts at or above its threshold, scored again by the bundle's model with context.
     const again: (EventScore | undefined)[] = screen ? await this.escalate(screen, first, events, rows, contexts, memory, M, logP) : [];
     const results: ScoreResult[] = new Array(B);
@@ -318,7 +328,8 @@ export class Scorer {
       // Events reach the budget in the order they are scored (canonical order within a call), so the flags are as
       // deterministic as the scores; anomaly_score itself is never changed by it.
       const over = anomaly >= this.threshold;
-      const receipt = this.budget?.admitted((events[b] as CanonicalEvent).time, stage.calibrator.rarity(raw), over);
+      const time = (events[b] as CanonicalEvent).time;
+      const receipt = this.budget?.admitted(time, stage.calibrator.rarity(raw), over, !(time > latest));
       const flagged = receipt ? receipt.flagged : over;
       const fields = kind.explain(full);
       const result: ScoreResult = components ? { anomaly_score: anomaly, raw, is_anomaly: flagged, fields, components } : { anomaly_score: anomaly, raw, is_anomaly: flagged, fields };

@@ -12,6 +12,7 @@ import { MODEL_KINDS } from '../model/kinds.js';
 import { Scorer } from '../scorer/scorer.js';
 import { ScoringService, type BatchObserver } from '../service/scoring-service.js';
 import type { Senders } from '../service/senders.js';
+import { clockSeconds } from '../scorer/daily-budget.js';
 
 export interface ServeScoringDeps {
   senders: Senders;
@@ -71,7 +72,7 @@ function budgetOption(config: ServeConfig): { budget?: number | null } {
  * ScoringService; a bundle that fails any check throws and leaves nothing open.
  */
 export async function loadServeScoring(config: ServeConfig, modelDir: string, deps: ServeScoringDeps): Promise<ServeScoring> {
-  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, windowCache: config.batching.window_cache, maxEntities: config.history.max_entities, ...budgetOption(config) });
+  const scorer = await Scorer.load(modelDir, { maxBatch: config.batching.max_batch, intraOpThreads: config.batching.onnx_threads || undefined, windowCache: config.batching.window_cache, maxEntities: config.history.max_entities, ...budgetOption(config), budgetClock: clockSeconds });
   try {
     const adapter = servedAdapter(config, scorer);
     const refill = config.history.refill && scorer.historyLength > 0 ? historyFieldsFor(adapter, scorer.bundle.entity_key) : null;

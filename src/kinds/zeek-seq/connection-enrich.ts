@@ -25,6 +25,7 @@ import { stampFor } from '../../service/entity-stamp.js';
 import { logger } from '../../util/log.js';
 import { openConnectionFeaturizer } from './featurizer.js';
 import { hasScore, readStoredConnections, type StoredConnection } from './stored-connections.js';
+import { clockSeconds } from '../../scorer/daily-budget.js';
 
 export interface ConnectionEnrichOptions {
   pattern: string;
@@ -118,7 +119,7 @@ export class ConnectionEnricher {
     const { options, stats } = this;
     // A store that keeps every connection of the pass, as `score` keeps every connection of its files: each is
     // scored against the connections before it in canonical order, whatever order the join emitted them in.
-    const scorer = await Scorer.load(this.modelDir, { maxBatch: options.batchSize, keepAllHistory: true, ...(options.budget !== undefined ? { budget: options.budget } : {}), ...(options.onnxThreads !== undefined ? { intraOpThreads: options.onnxThreads } : {}) });
+    const scorer = await Scorer.load(this.modelDir, { maxBatch: options.batchSize, keepAllHistory: true, ...(options.budget !== undefined ? { budget: options.budget } : {}), ...(options.onnxThreads !== undefined ? { intraOpThreads: options.onnxThreads } : {}), budgetClock: clockSeconds });
     try {
       const { bundle } = scorer;
       const featurizer = await openConnectionFeaturizer(this.modelDir, bundle);
