@@ -30,7 +30,9 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks, Math.min(size, limit))));
-    req.once('error', reject);
+    // The client went away mid-body (a shipper's timeout, a killed process): its request, not the sidecar, failed.
+    // 499 as proxies count it, logged and counted as a refused request, never as an internal error; nobody to answer.
+    req.once('error', (err) => reject(new HttpError(499, 'client_closed_request', `the client closed the connection before its request body was read (${err.message})`, 'bad_request', {}, true)));
   });
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity' || raw.length === 0) return raw;
