@@ -86,3 +86,21 @@ describe('POST /_bulk with malformed NDJSON', () => {
     expect(JSON.parse(lines[3]!).anomaly_score).toBeTypeOf('number');
   });
 });
+
+describe('POST /_bulk over bulk.max_items', () => {
+  it('refuses a bulk of more items than the limit whole with 413, before scoring or forwarding any', async () => {
+    const small = await startTestSidecar({ 'opensearch.url': upstream.url, 'bulk.max_items': 5 });
+    try {
+      const items = (n: number) => ndjson(...Array.from({ length: n }, (_, i) => [{ index: { _index: 'logs' } }, habitualLogon(i)]).flat());
+      const over = await call(small.url, 'POST', '/_bulk', { body: items(6) });
+      expect(over.status).toBe(413);
+      expect(over.json.error.type).toBe('content_too_long_exception');
+      expect(over.json.error.reason).toMatch(/more than 5 items \(bulk\.max_items; item 6 starts on line \[11\]\)/);
+      expect(upstream.requests).toHaveLength(0);
+      expect((await call(small.url, 'POST', '/_bulk', { body: items(5) })).status).toBe(200);
+      expect(upstream.requests).toHaveLength(1);
+    } finally {
+      await small.shutdown();
+    }
+  });
+});

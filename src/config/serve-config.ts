@@ -184,6 +184,12 @@ export const ServeConfigSchema = z
          * merged; an item that alone exceeds it is refused per item with 413. One part is held at a time.
          */
         max_forward_bytes: z.number().int().min(1024).default(100 * 1024 * 1024),
+        /**
+         * Items (actions) in one bulk at most; a larger bulk is refused whole with 413 before anything is scored or
+         * forwarded. Shippers send hundreds to a few thousand; without a bound, a body of millions of tiny items
+         * within max_body_bytes costs gigabytes of memory to parse and answer.
+         */
+        max_items: z.number().int().min(1).max(10_000_000).default(100_000),
       })
       .strict()
       .prefault({}),

@@ -58,7 +58,7 @@ function actionOf(actionText: string, lineNo: number): { action: string; meta: R
  * told apart), so a shipper never gets half a bulk written. A source line that is not a JSON object fails only its
  * own item (`invalid`), as in OpenSearch. Blank lines between items are skipped.
  */
-export function parseBulk(body: string, pathIndex: string | undefined): BulkItem[] {
+export function parseBulk(body: string, pathIndex: string | undefined, maxItems = Number.POSITIVE_INFINITY): BulkItem[] {
   const lines = body.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const items: BulkItem[] = [];
@@ -66,6 +66,9 @@ export function parseBulk(body: string, pathIndex: string | undefined): BulkItem
     const actionText = stripCr(lines[i] as string);
     if (actionText.trim() === '') continue;
     const lineNo = i + 1;
+    if (items.length >= maxItems) {
+      throw new HttpError(413, 'content_too_long_exception', `bulk has more than ${maxItems} items (bulk.max_items; item ${maxItems + 1} starts on line [${lineNo}]): send it in smaller bulks`, 'too_large');
+    }
     const { action, meta } = actionOf(actionText, lineNo);
     if (meta._index !== undefined && typeof meta._index !== 'string') throw malformed(`Action/metadata line [${lineNo}]: _index must be a string`);
     const item: BulkItem = { action: action as BulkAction, actionText, actionLine: lineNo, index: (meta._index as string | undefined) ?? pathIndex, meta };

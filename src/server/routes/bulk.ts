@@ -23,6 +23,8 @@ export interface BulkRouteContext {
   deterministicIds: boolean;
   /** Largest request forwarded; bigger bulks go in parts (bulk.max_forward_bytes). */
   maxForwardBytes: number;
+  /** Items in one bulk at most (bulk.max_items). */
+  maxItems: number;
 }
 
 export interface BulkRequest {
@@ -67,7 +69,7 @@ function allRefused(refused: Map<BulkItem, Refusal>): Reply {
 
 export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promise<Reply> {
   const { text, badLines } = decodeBulkBody(req.body);
-  const parsed = parseBulk(text, req.pathIndex);
+  const parsed = parseBulk(text, req.pathIndex, ctx.maxItems);
   const refused = new Map<BulkItem, Refusal>();
   // No item is larger than the request that carries it: in a request within the limit none needs measuring.
   const measure = req.body.length > ctx.maxForwardBytes;
