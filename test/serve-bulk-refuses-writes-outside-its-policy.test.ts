@@ -81,6 +81,23 @@ describe('bulk proxy least privilege', () => {
     expect(inPath.json).toMatchObject({ errors: true, items: [{ index: { status: 403, error: { type: 'security_exception' } } }] });
   });
 
+  it('answers a shipper\'s filter_path that leaves out the items, instead of a 502 after the write', async () => {
+    const body = ndjson({ index: { _index: 'logs-auth-1' } }, habitualLogon(1), { delete: { _index: 'logs-auth-1', _id: 'y' } });
+    for (const [filter, keys] of [['errors', ['errors']], ['-items', ['took', 'errors']], ['errors,items.*.status', ['errors', 'items']]] as const) {
+      upstream.requests.length = 0;
+      const res = await call(sidecar.url, 'POST', `/_bulk?filter_path=${encodeURIComponent(filter)}&refresh=false`, { body });
+      expect(res.status, filter).toBe(200);
+      expect(Object.keys(res.json), filter).toEqual(keys);
+      expect(res.json.errors, filter).toBe(true);
+      // OpenSearch is asked for what lines its answer up with the items, the shipper's own includes kept
+      const forwarded = new URL(upstream.requests[0]!.url, 'http://x').searchParams;
+      expect(forwarded.get('refresh')).toBe('false');
+      const paths = forwarded.get('filter_path')!.split(',');
+      expect(paths).toEqual(expect.arrayContaining(['errors', 'items.*.status', 'items.*.error']));
+      expect(paths.some((p) => p.startsWith('-'))).toBe(false);
+    }
+  });
+
   it('forwards update and delete when the config allows them, but never to a hidden index', async () => {
     const body = ndjson({ update: { _index: 'logs-a', _id: 'u1' } }, '{"doc":{"status":"closed"}}', { delete: { _index: 'logs-a', _id: 'd1' } }, { delete: { _index: '.seqsentry-state', _id: 'c' } });
     const res = await call(open.url, 'POST', '/_bulk', { body });

@@ -46,6 +46,31 @@ const scorable = (it: BulkItem): boolean => (it.action === 'index' || it.action 
 
 const toRequest = (it: BulkItem): ScoreRequest => ({ record: it.source!.doc, scope: it.index!, source: { file: '_bulk', line: it.source!.line } });
 
+/** What of OpenSearch's bulk answer the proxy reads to line it up with the items (bulk-forward.ts answerItems). */
+const NEEDED = ['took', 'errors', 'items.*.status', 'items.*.error', 'items.*._index', 'items.*._id', 'items.*.result'];
+
+/**
+ * The query string forwarded, and which top-level keys of the answer the shipper asked for. A shipper's filter_path
+ * (`errors`, `-items`) could leave OpenSearch's answer without the items the proxy must line up with its refusals,
+ * its parts and its failed writes: it is forwarded widened to those (its own includes kept, its excludes dropped,
+ * since OpenSearch applies excludes first), and an answer the proxy builds keeps only the keys the shipper's filter
+ * let through. An answer passed through untouched carries the widened filter's fields: more, never less.
+ */
+type Asked = (key: 'took' | 'errors' | 'items') => boolean;
+
+export function forwardedQuery(search: string): { search: string; asked: Asked } {
+  const params = new URLSearchParams(search);
+  const filter = params.get('filter_path');
+  if (filter === null) return { search, asked: () => true };
+  const entries = filter.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const includes = entries.filter((f) => !f.startsWith('-'));
+  const excludes = entries.filter((f) => f.startsWith('-')).map((f) => f.slice(1));
+  const first = (f: string) => f.split('.')[0];
+  const asked = (key: string) => !excludes.some((f) => f === key) && (includes.length === 0 || includes.some((f) => first(f) === key || first(f) === '*' || first(f) === '**'));
+  params.set('filter_path', [...new Set([...includes, ...NEEDED])].join(','));
+  return { search: `?${params.toString()}`, asked };
+}
+
 /**
  * Scores the documents; when the scorer itself fails, every document goes out marked anomaly.pending instead (none
  * is lost, and enrich scores them later: a transient failure must not become a permanent anomaly.error).
@@ -62,9 +87,18 @@ async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<Anom
 }
 
 /** A bulk answer for items none of which may be forwarded: each refused, nothing sent to OpenSearch. */
-function allRefused(refused: Map<BulkItem, Refusal>): Reply {
-  const items = [...refused].map(([it, refusal]) => refusedItem(it, refusal));
-  return { status: 200, body: JSON.stringify({ took: 0, errors: true, items }), contentType: 'application/json; charset=UTF-8' };
+function allRefused(refused: Map<BulkItem, Refusal>, asked: Asked): Reply {
+  return answer([...refused].map(([it, refusal]) => refusedItem(it, refusal)), 0, asked);
+}
+
+/** A bulk answer the proxy builds, with the keys the shipper's filter_path asked for (forwardedQuery). */
+function answer(items: Array<Record<string, unknown>>, took: number, asked: Asked): Reply {
+  const body = {
+    ...(asked('took') ? { took } : {}),
+    ...(asked('errors') ? { errors: items.some((m) => itemStatus(m) >= 300) } : {}),
+    ...(asked('items') ? { items } : {}),
+  };
+  return { status: 200, body: JSON.stringify(body), contentType: 'application/json; charset=UTF-8' };
 }
 
 export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promise<Reply> {
@@ -94,7 +128,8 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   if (refused.size > 0) {
     log.warn({ refused: refused.size, first: refused.values().next().value?.reason }, 'bulk items refused');
   }
-  if (refused.size === parsed.length) return allRefused(refused);
+  const query = forwardedQuery(req.search);
+  if (refused.size === parsed.length) return allRefused(refused, query.asked);
   const items = parsed.filter((it) => !refused.has(it));
   const targets = items.filter(scorable);
   const fields = await scoreDocs(targets, ctx);
@@ -128,7 +163,7 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
     ctx.scoring.forget(scoredItems.map(toRequest), scoredItems.map((it) => byItem.get(it)));
   };
   const outcome = await forwardInParts(forwardItems, {
-    opensearch: ctx.opensearch, path: req.path + req.search, maxBytes: ctx.maxForwardBytes,
+    opensearch: ctx.opensearch, path: req.path + query.search, maxBytes: ctx.maxForwardBytes,
     headers: { ...req.headers, 'content-type': 'application/x-ndjson' },
     // the shipper's bytes and the anomaly fields, compact below the explain threshold (~250 bytes)
     sizeHint: req.body.length + 256 * targets.length,
@@ -178,9 +213,7 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   if (outcome.only && refused.size === 0 && duplicates === 0) {
     return passThrough(outcome.only);
   }
-  const merged = parsed.map((it) => (refused.has(it) ? refusedItem(it, refused.get(it)!) : answerOf.get(it)!));
-  const body = { took, errors: merged.some((m) => itemStatus(m) >= 300), items: merged };
-  return { status: 200, body: JSON.stringify(body), contentType: 'application/json; charset=UTF-8' };
+  return answer(parsed.map((it) => (refused.has(it) ? refusedItem(it, refused.get(it)!) : answerOf.get(it)!)), took, query.asked);
 }
 
 /** The status of one bulk answer item (`{"index":{"status":201,...}}`), 0 when it has none. */
