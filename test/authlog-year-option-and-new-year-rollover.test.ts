@@ -1,10 +1,12 @@
 // Classic syslog timestamps have no year: the `year` option gives a file's first year (default: this year), a
 // month more than half a year earlier than the line before starts the next year, a late line from before New Year
-// stays in its year, each file starts again at the option, and a shipped document's @timestamp wins.
+// stays in its year, each file starts again at the option, and a shipped document's @timestamp wins (even for a
+// day the option's year lacks). On the live paths (the proxy, the scoring routes, enrich) a line is dated by the
+// clock instead: the bundle's `year` is its training file's, and requests are not a file read in order.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newReadStats, readEvents } from '../src/adapters/read.js';
 import { createAdapter } from '../src/adapters/registry.js';
 import { ConfigError } from '../src/core/errors.js';
@@ -71,5 +73,38 @@ describe('authlog year', () => {
     const a = createAdapter('authlog', { year: 2001 });
     expect(a.parse({ '@timestamp': '2026-03-03T03:03:03.250Z', message: line('Mar  3 03:03:03') }, { file: 'idx', line: 1 })).toMatchObject({ time: utc(2026, 2, 3, 3, 3, 3) + 0.25 });
     expect(() => a.parse({ '@timestamp': '2026-03-03T03:03:03Z' }, { file: 'idx', line: 2 })).toThrow('idx:2: field message: ');
+    // a leap day shipped with its @timestamp is read, whatever year the option gives the line
+    expect(a.parse({ '@timestamp': '2028-02-29T10:00:00Z', message: line('Feb 29 10:00:00') }, { file: 'idx', line: 3 })).toMatchObject({ time: utc(2028, 1, 29, 10, 0, 0) });
+  });
+});
+
+describe('authlog year on the live paths', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const live = (options: Record<string, unknown> = {}) => createAdapter('authlog', options, { live: true });
+  const timeOf = (e: unknown) => (e as { time: number }).time;
+
+  it('dates a line by the clock, not by the training file\'s year option', () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 10, 5) });
+    expect(timeOf(live({ year: 2024 }).parse(line('Dec  7 10:00:00'), { file: '_bulk', line: 2 }))).toBe(utc(2026, 11, 7, 10, 0, 0));
+  });
+
+  it('turns the year at New Year however the lines are split into requests', () => {
+    vi.useFakeTimers({ now: Date.UTC(2027, 0, 1, 0, 0, 30) });
+    const a = live();
+    // bulk 1: the last line of the old year and the first of the new one; bulk 2 starts again at line 2
+    expect(timeOf(a.parse(line('Dec 31 23:59:58'), { file: '_bulk', line: 2 }))).toBe(utc(2026, 11, 31, 23, 59, 58));
+    expect(timeOf(a.parse(line('Jan  1 00:00:11'), { file: '_bulk', line: 4 }))).toBe(utc(2027, 0, 1, 0, 0, 11));
+    expect(timeOf(a.parse(line('Jan  1 00:00:12'), { file: '_bulk', line: 2 }))).toBe(utc(2027, 0, 1, 0, 0, 12));
+    // a line of a day still ahead this year (beyond a day's slack) is last year's
+    expect(timeOf(a.parse(line('Mar  3 03:03:03'), { file: 'request', line: 1 }))).toBe(utc(2026, 2, 3, 3, 3, 3));
+  });
+
+  it('reads a leap day live in a leap year, and refuses it in another', () => {
+    vi.useFakeTimers({ now: Date.UTC(2028, 1, 29, 12) });
+    expect(timeOf(live().parse(line('Feb 29 10:00:00'), { file: '_bulk', line: 2 }))).toBe(utc(2028, 1, 29, 10, 0, 0));
+    vi.setSystemTime(Date.UTC(2027, 2, 1));
+    expect(() => live().parse(line('Feb 29 10:00:00'), { file: '_bulk', line: 2 })).toThrow('_bulk:2: field timestamp: not a valid time: "Feb 29 10:00:00" in 2027');
   });
 });

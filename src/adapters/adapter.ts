@@ -116,11 +116,20 @@ export interface Adapter {
   parse(record: string | Record<string, unknown>, source: SourceRef): CanonicalEvent | NoEvent | null;
 }
 
+/** Where an adapter reads, beside its options. */
+export interface AdapterContext {
+  /**
+   * Records arrive as they happen (the proxy, the scoring routes, enrich), not from a file: syslog's year-less
+   * timestamps are dated by the clock, not by a file's `year` option and line order (syslog-line.ts).
+   */
+  live?: boolean;
+}
+
 export interface AdapterFactory {
   readonly name: string;
   readonly summary: string;
   /** Options come from the CLI or a bundle's `adapter_options`; unknown keys are refused. */
-  create(options?: Record<string, unknown>): Adapter;
+  create(options?: Record<string, unknown>, context?: AdapterContext): Adapter;
   /**
    * For a format that learns part of its reading from training data (syslog: the message templates): given the
    * options and the training events read with `create(options)`, the options to train and score with (kept in the

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
-import { noEvent, type Adapter, type AdapterFactory, type NoEvent } from './adapter.js';
+import { noEvent, type Adapter, type AdapterContext, type AdapterFactory, type NoEvent } from './adapter.js';
 import { interpret } from './authlog-messages.js';
 import { parseAdapterOptions } from './options.js';
 import { ABSENT, isIp, normaliseHost, normaliseIp, normaliseUser, text } from './names.js';
@@ -24,13 +24,13 @@ function remoteHost(value: string | undefined): string {
   return isIp(t) ? normaliseIp(t) : normaliseHost(t) === ABSENT ? ABSENT : t;
 }
 
-export function createAuthlogAdapter(options: Record<string, unknown> = {}): Adapter {
+export function createAuthlogAdapter(options: Record<string, unknown> = {}, context: AdapterContext = {}): Adapter {
   const opts = parseAdapterOptions(OptionsSchema, options);
-  const header = createSyslogReader(opts);
+  const header = createSyslogReader(opts, context.live ? Date.now : undefined);
 
   const parseLine = (line: string, source: SourceRef, knownTime?: number): CanonicalEvent | NoEvent | null => {
     if (line.trim() === '') return null;
-    const h = header(line, source);
+    const h = header(line, source, knownTime);
     const tag = splitTag(h.tag);
     if (!tag) throw new AdapterError(source.file, source.line, `no "program[pid]:" tag: "${h.tag.slice(0, 60)}"`, 'program');
     const program = tag.program.toLowerCase();

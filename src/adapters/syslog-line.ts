@@ -72,15 +72,29 @@ function pri(value: string | undefined, source: SourceRef): number | undefined {
   return n;
 }
 
-/** A reader of syslog headers; it keeps, per source, the year of classic timestamps read so far. */
-export function createSyslogReader(opts: SyslogTimeOptions): (line: string, source: SourceRef) => SyslogHeader {
+/**
+ * A reader of syslog headers; it keeps, per source, the year of classic timestamps read so far. With `now` (the
+ * live paths: the proxy, the scoring routes, enrich; createAdapter's `live`), a classic timestamp is instead dated in
+ * the year that puts it no more than a day past the clock, whatever the `year` option (which names a file's year:
+ * the training file's, kept in the bundle) and however the lines are split into requests. `knownTime` (a shipped
+ * document's @timestamp, which has a year) dates the line and wins over its header's time, which is then only read.
+ */
+export function createSyslogReader(opts: SyslogTimeOptions, now?: () => number): (line: string, source: SourceRef, knownTime?: number) => SyslogHeader {
   const startYear = opts.year ?? new Date().getUTCFullYear();
   // Per source, the year and month of its last classic timestamp: a file is read in order, line after line.
   const clocks = new Map<string, Clock>();
 
-  const classicTime = (m: RegExpExecArray, source: SourceRef): number => {
+  /** The year of a live line's month and day: this year's, unless that is more than a day ahead of the clock. */
+  const liveYear = (month: number, day: number, clockMs: number): number => {
+    const year = new Date(clockMs).getUTCFullYear();
+    return Date.UTC(year, month, Math.min(day, 28)) > clockMs + 86_400_000 ? year - 1 : year;
+  };
+
+  const classicTime = (m: RegExpExecArray, source: SourceRef, knownTime: number | undefined): number => {
     const month = MONTHS.indexOf((m[2] as string).toLowerCase());
     if (month < 0) throw new AdapterError(source.file, source.line, `not a month: "${m[2]}"`, 'timestamp');
+    if (knownTime !== undefined) return knownTime;
+    if (now) return dated(m, source, liveYear(month, Number(m[3]), now()), month);
     let clock = clocks.get(source.file);
     if (!clock || source.line <= clock.line) {
       if (clocks.size >= 1_000) clocks.clear(); // bounded: one entry per file or stream read
@@ -97,16 +111,21 @@ export function createSyslogReader(opts: SyslogTimeOptions): (line: string, sour
     } else {
       clock.month = month;
     }
+    return dated(m, source, year, month);
+  };
+
+  /** A classic timestamp's seconds in `year`; a day the month does not have (Feb 29 of a common year) is refused. */
+  const dated = (m: RegExpExecArray, source: SourceRef, year: number, month: number): number => {
     const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6])];
     const day = Number(m[3]);
     const ms = Date.UTC(year, month, day, h, mi, s);
     if (day < 1 || day > 31 || h > 23 || mi > 59 || s > 60 || new Date(ms).getUTCDate() !== day) {
-      throw new AdapterError(source.file, source.line, `not a valid time: "${m[2]} ${m[3]} ${m[4]}:${m[5]}:${m[6]}"`, 'timestamp');
+      throw new AdapterError(source.file, source.line, `not a valid time: "${m[2]} ${m[3]} ${m[4]}:${m[5]}:${m[6]}" in ${year}`, 'timestamp');
     }
     return (opts.timezone ? wallClockToUtc(ms, opts.timezone) : ms) / 1000 + (m[7] ? Number(m[7]) : 0);
   };
 
-  return (line, source) => {
+  return (line, source, knownTime) => {
     const c5424 = RFC5424.exec(line);
     if (c5424) {
       const time = isoSeconds(c5424[2] as string);
@@ -125,7 +144,7 @@ export function createSyslogReader(opts: SyslogTimeOptions): (line: string, sour
     const classic = CLASSIC.exec(line);
     if (classic) {
       const p = pri(classic[1], source);
-      const time = classicTime(classic, source);
+      const time = classicTime(classic, source, knownTime);
       const host = classic[8] as string;
       // A line without a host (`Nov 23 21:50:37 sshd[8148]: ...`): what stands in its place is the tag.
       if (host.endsWith(':')) return { time, host: '', ...(p !== undefined ? { pri: p } : {}), tag: `${host} ${classic[9]}` };

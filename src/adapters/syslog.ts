@@ -9,7 +9,7 @@ import { DEFAULT_DRAIN_PARAMETERS } from '../templates/drain-tree.js';
 import { TemplateMatcher } from '../templates/matcher.js';
 import { TemplateMiner } from '../templates/miner.js';
 import { DrainParametersSchema, TemplateTableSchema } from '../templates/table.js';
-import type { Adapter, AdapterFactory } from './adapter.js';
+import type { Adapter, AdapterContext, AdapterFactory } from './adapter.js';
 import { ABSENT, normaliseHost } from './names.js';
 import { parseAdapterOptions } from './options.js';
 import { createSyslogReader, parseShipped, splitTag, SYSLOG_TIME_OPTIONS } from './syslog-line.js';
@@ -34,14 +34,14 @@ const FACILITIES = Object.freeze([
 ]);
 const SEVERITIES = Object.freeze(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']);
 
-export function createSyslogAdapter(options: Record<string, unknown> = {}): Adapter {
+export function createSyslogAdapter(options: Record<string, unknown> = {}, context: AdapterContext = {}): Adapter {
   const opts = parseAdapterOptions(OptionsSchema, options);
-  const header = createSyslogReader(opts);
+  const header = createSyslogReader(opts, context.live ? Date.now : undefined);
   const matcher = opts.templates ? new TemplateMatcher(opts.templates) : undefined;
 
   const parseLine = (line: string, source: SourceRef, knownTime?: number): CanonicalEvent | null => {
     if (line.trim() === '') return null;
-    const h = header(line, source);
+    const h = header(line, source, knownTime);
     const tag = splitTag(h.tag);
     const program = tag ? tag.program.toLowerCase() : ABSENT;
     const message = tag ? tag.message : h.tag;

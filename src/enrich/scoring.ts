@@ -46,7 +46,7 @@ export interface EnrichScoringOptions {
 
 async function loadService(client: Client, modelDir: string, batchSize: number, { explainAbove, budget, onnxThreads }: Omit<EnrichScoringOptions, 'budgetFrom'>): Promise<ScoringService> {
   const scorer = await Scorer.load(modelDir, { maxBatch: batchSize, ...(budget !== undefined ? { budget } : {}), ...(onnxThreads !== undefined ? { intraOpThreads: onnxThreads } : {}), budgetClock: clockSeconds });
-  const adapter = withTextTokens(createAdapter(scorer.bundle.format, scorer.bundle.adapter_options), scorer.textTokens);
+  const adapter = withTextTokens(createAdapter(scorer.bundle.format, scorer.bundle.adapter_options, { live: true }), scorer.textTokens);
   const fields = historyFieldsFor(adapter, scorer.bundle.entity_key);
   return new ScoringService(scorer, adapter, {
     maxBatch: batchSize,

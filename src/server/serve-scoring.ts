@@ -35,7 +35,7 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): Adapter {
   const options = config.adapter.options ?? bundle.adapter_options;
   let adapter: Adapter;
   try {
-    adapter = withTextTokens(createAdapter(format, options), scorer.textTokens);
+    adapter = withTextTokens(createAdapter(format, options, { live: true }), scorer.textTokens);
   } catch (err) {
     if (err instanceof UsageError) throw new ConfigError('adapter.format', err.message);
     throw err;
