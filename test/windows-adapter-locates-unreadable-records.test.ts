@@ -21,6 +21,9 @@ describe('windows adapter on records it cannot read', () => {
     expect(() => windows.parse({ ...logon, '@timestamp': 'yesterday' }, src)).toThrow('sec.jsonl:4: field @timestamp: not a timestamp: "yesterday"');
     const { '@timestamp': _, ...timeless } = logon;
     expect(() => windows.parse(timeless, src)).toThrow('sec.jsonl:4: field @timestamp: no time');
+    // an account that is no name is an error on its field, not the unknown user `?`
+    expect(() => windows.parse({ ...logon, TargetUserName: { name: 'alice' } }, src)).toThrow('sec.jsonl:4: field TargetUserName: not an account name: {"name":"alice"}');
+    expect(() => windows.parse({ ...logon, TargetUserName: ['alice'] }, src)).toThrow('sec.jsonl:4: field TargetUserName: not an account name');
   });
 
   it('bounds a reason quoting a huge value', () => {

@@ -178,7 +178,13 @@ function toEvent(doc: Record<string, unknown>, source: SourceRef): CanonicalEven
   if (!spec) return noEvent(`not an authentication event: ${security ? 'Security' : (text(at.channel) ?? text(at.provider))?.slice(0, 60)} event ${id}`);
   const time = seconds(at.time, source, at.timePath);
   const { data } = at;
-  const named = normaliseUser(data(spec.user));
+  const account = data(spec.user);
+  // An account that is an object or a list (a broken converter, a hand-built document) is an error on that field,
+  // never the unknown user `?` it would otherwise be scored as.
+  if (account !== undefined && account !== null && typeof account !== 'string' && typeof account !== 'number') {
+    throw new AdapterError(source.file, source.line, `not an account name: ${JSON.stringify(account)?.slice(0, 80)}`, spec.user);
+  }
+  const named = normaliseUser(account);
   const domain = spec.domain ? normaliseDomain(data(spec.domain)) : named.domain ?? ABSENT;
   const computer = normaliseHost(at.computer);
   const ip = spec.ipIsTarget ? ABSENT : normaliseIp(data('IpAddress'));
