@@ -35,6 +35,9 @@ describe('lanl adapter on broken records', () => {
 
   it('names the field of a bad time and of an empty value', () => {
     expect(() => lanl.parse('x,U1@D,U1@D,C1,C2,NTLM,Network,LogOn,Success', src)).toThrow('mem.csv:7: field time: not a number: "x"');
+    // digits, but no time: beyond the year 9999 (it would be dated after every real event)
+    expect(() => lanl.parse(`${'9'.repeat(32)},U1@D,U1@D,C1,C2,NTLM,Network,LogOn,Success`, src)).toThrow('mem.csv:7: field time: not a time in seconds');
+    expect(lanl.parse('253402300799,U1@D,U1@D,C1,C2,NTLM,Network,LogOn,Success', src)).toMatchObject({ time: 253402300799 });
     expect(() => lanl.parse('5,U1@D,U1@D,,C2,NTLM,Network,LogOn,Success', src)).toThrow('mem.csv:7: field src_host: empty value');
   });
 

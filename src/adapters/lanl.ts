@@ -8,6 +8,8 @@ import type { Adapter, AdapterFactory } from './adapter.js';
 const COLUMNS = ['time', 'src_user', 'dst_user', 'src_host', 'dst_host', 'auth_type', 'logon_type', 'auth_orientation', 'success'] as const;
 const FIELD_NAMES = COLUMNS.slice(1);
 const HEADER_PREFIX = 'time,';
+/** 9999-12-31T23:59:59Z in Unix seconds. */
+const MAX_SECONDS = 253_402_300_799;
 
 function parseLine(line: string, source: SourceRef): CanonicalEvent | null {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line;
@@ -19,7 +21,10 @@ function parseLine(line: string, source: SourceRef): CanonicalEvent | null {
   }
   const time = Number(cols[0]);
   // Number() also takes " ", "0x10" and "1e3": a LANL time is digits (seconds), with an optional fraction.
-  if (!/^-?\d+(\.\d+)?$/.test(cols[0] ?? '') || !Number.isFinite(time)) throw new AdapterError(source.file, source.line, `not a number: "${cols[0]}"`, 'time');
+  if (!/^-?\d+(\.\d+)?$/.test(cols[0] ?? '') || !Number.isFinite(time)) throw new AdapterError(source.file, source.line, `not a number: "${cols[0]?.slice(0, 40)}"`, 'time');
+  // Seconds (LANL's are from the start of its recording): beyond year 9999 as Unix time is no time at all (a digit
+  // run, a bad export), and would be dated after every real event.
+  if (Math.abs(time) > MAX_SECONDS) throw new AdapterError(source.file, source.line, `not a time in seconds: "${cols[0]?.slice(0, 40)}" lies beyond the year 9999`, 'time');
   const fields = cols.slice(1, 9);
   fields.forEach((value, i) => {
     if (value === '') throw new AdapterError(source.file, source.line, 'empty value (LANL writes "?" for unknown)', FIELD_NAMES[i]);
