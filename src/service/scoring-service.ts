@@ -70,6 +70,8 @@ const RECEIPTS = new WeakMap<AnomalyFields, BudgetReceipt>();
 /** One request's answers, filled in as its events are scored (they may be released in different batches). */
 interface Pending {
   results: AnomalyFields[];
+  /** The caller may hand the answers back to forget() (a write that failed): their budget receipts are kept. */
+  retractable: boolean;
   left: number;
   settled: boolean;
   resolve: (out: AnomalyFields[]) => void;
@@ -125,13 +127,16 @@ export class ScoringService {
     this.scoredElsewhere = featurizer ? (FEATURIZERS[featurizer]?.servedBy ?? `${scorer.bundle.kind} is scored by enrich`) : null;
   }
 
-  /** Scores the records of one request, answers in request order; a record the adapter cannot read gets anomaly.error. */
-  score(requests: ScoreRequest[]): Promise<AnomalyFields[]> {
+  /**
+   * Scores the records of one request, answers in request order; a record the adapter cannot read gets anomaly.error.
+   * `retractable`: the caller may hand the answers back to forget() when their write fails (the proxy).
+   */
+  score(requests: ScoreRequest[], { retractable = false }: { retractable?: boolean } = {}): Promise<AnomalyFields[]> {
     if (requests.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const request = currentRequest.getStore();
       const sender = request?.sender;
-      const pending: Pending = { results: new Array(requests.length), left: 0, settled: false, resolve, reject };
+      const pending: Pending = { results: new Array(requests.length), left: 0, settled: false, retractable, resolve, reject };
       const arrived = Date.now();
       requests.forEach((r, at) => {
         const item = this.parse(r);
@@ -294,7 +299,7 @@ export class ScoringService {
       kept.forEach((slot, k) => {
         const result = results[k]!;
         const fields = anomalyFields(result, model, this.scorer.threshold, scoredAt, stampFor(this.adapter, key, slot.event), explainAbove);
-        if (result.budget) RECEIPTS.set(fields, result.budget);
+        if (result.budget && slot.pending.retractable) RECEIPTS.set(fields, result.budget);
         deliver(slot, fields);
       });
       if (why) {

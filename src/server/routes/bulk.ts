@@ -49,6 +49,9 @@ const toRequest = (it: BulkItem): ScoreRequest => ({ record: it.source!.doc, sco
 /** What of OpenSearch's bulk answer the proxy reads to line it up with the items (bulk-forward.ts answerItems). */
 const NEEDED = ['took', 'errors', 'items.*.status', 'items.*.error', 'items.*._index', 'items.*._id', 'items.*.result'];
 
+/** Whether the shipper's filter_path lets a top-level key of the bulk answer through. */
+type Asked = (key: 'took' | 'errors' | 'items') => boolean;
+
 /**
  * The query string forwarded, and which top-level keys of the answer the shipper asked for. A shipper's filter_path
  * (`errors`, `-items`) could leave OpenSearch's answer without the items the proxy must line up with its refusals,
@@ -56,8 +59,6 @@ const NEEDED = ['took', 'errors', 'items.*.status', 'items.*.error', 'items.*._i
  * since OpenSearch applies excludes first), and an answer the proxy builds keeps only the keys the shipper's filter
  * let through. An answer passed through untouched carries the widened filter's fields: more, never less.
  */
-type Asked = (key: 'took' | 'errors' | 'items') => boolean;
-
 export function forwardedQuery(search: string): { search: string; asked: Asked } {
   const params = new URLSearchParams(search);
   const filter = params.get('filter_path');
@@ -78,7 +79,7 @@ export function forwardedQuery(search: string): { search: string; asked: Asked }
 async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<AnomalyFields[]> {
   const requests = items.map(toRequest);
   try {
-    return await ctx.scoring.score(requests);
+    return await ctx.scoring.score(requests, { retractable: true });
   } catch (err) {
     const reason = `scorer failure: ${(err as Error).message}`;
     log.warn({ err, documents: items.length }, 'forwarding documents unscored');
