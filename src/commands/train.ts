@@ -253,6 +253,8 @@ const command: Command = {
     const inputs = [...(v.input ?? []), ...parsed.positionals];
     if (fromIndex !== undefined && inputs.length) throw new UsageError('give --input files or --from-index, not both');
     if (fromIndex === undefined && (v['exclude-query'] !== undefined || (v['opensearch-url'] !== undefined && !v.rolling))) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
+    // An empty query would leave nothing out: the attacks it was meant to keep from the model would be learnt as normal.
+    if (v['exclude-query'] !== undefined && v['exclude-query'].trim() === '') throw new UsageError('--exclude-query is empty: give the Lucene query of the events to leave out (e.g. tags:malicious), or leave the option out');
     if (!v.rolling && (v.labels !== undefined || v['no-registry'])) throw new UsageError('--labels and --no-registry go with --rolling');
     if (v.fusion && v['no-fusion']) throw new UsageError('give --fusion or --no-fusion, not both');
     if (v.screen !== undefined && v['no-screen']) throw new UsageError('give --screen or --no-screen, not both');

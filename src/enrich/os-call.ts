@@ -46,12 +46,18 @@ function isConnectionError(err: unknown): boolean {
 }
 
 export function reasonOf(body: unknown, fallback: string): string {
-  const b = body as { error?: { type?: string; reason?: string; root_cause?: Array<{ reason?: string }> } | string } | undefined;
-  if (typeof b?.error === 'string') return b.error;
+  const b = body as { error?: { type?: string; reason?: string; root_cause?: Array<{ type?: string; reason?: string }> } | string } | undefined;
+  if (typeof b?.error === 'string') return b.error.slice(0, MAX_REASON);
   const e = b?.error;
-  if (e) return `${e.type ?? 'error'}: ${e.reason ?? e.root_cause?.[0]?.reason ?? fallback}`;
-  return fallback;
+  if (!e) return fallback;
+  // "all shards failed" says nothing: the root cause (a query that does not parse, a date in a long field) does.
+  const root = e.root_cause?.[0];
+  const cause = root?.reason && root.reason !== e.reason ? ` (root cause: ${root.type ?? 'error'}: ${root.reason})` : '';
+  return `${e.type ?? 'error'}: ${e.reason ?? root?.reason ?? fallback}${cause}`.slice(0, MAX_REASON);
 }
+
+/** An OpenSearch reason quoted in an error, at most (a root cause may quote a whole query or document). */
+const MAX_REASON = 600;
 
 export async function call(client: Client, spec: CallSpec, policy: BackoffPolicy, onRetry?: RetryObserver, signal?: AbortSignal): Promise<CallResult> {
   for (let attempt = 0; ; attempt++) {

@@ -130,7 +130,7 @@ export class UnscoredEventReader {
       try {
         const res = await call(
           this.client,
-          { operation: 'search unscored events', method: 'POST', path: '/_search', body: pageBody({ pitId: this.pitId, keepAlive, sinceMath, timeField, size: pageSize, searchAfter: after, trackTotal, ...(query ? { query } : {}) }), index: pattern },
+          { operation: query ? 'search the events of the window' : 'search unscored events', method: 'POST', path: '/_search', body: pageBody({ pitId: this.pitId, keepAlive, sinceMath, timeField, size: pageSize, searchAfter: after, trackTotal, ...(query ? { query } : {}) }), index: pattern },
           backoff,
           onRetry,
         );
