@@ -51,7 +51,7 @@ describe('seqsentry install is idempotent', () => {
     await install(client, options(false));
     const before = await snapshot();
     // Another token changes the connector fingerprint: there is something to plan.
-    const { items } = await install(client, options(true, 'another-token'));
+    const { items } = await install(client, options(true, 'another-token-0123456789'));
     expect(items.filter((i) => i.action === 'update').map((i) => `${i.kind} ${i.id}`)).toContain('ml_connector seqsentry-sidecar');
     expect(await snapshot()).toEqual(before);
   }));

@@ -78,7 +78,7 @@ describe('install on a cluster without the ML Commons plugin', () => {
   it('installs the rest against a live HTTP endpoint and reports the ML items as skipped', async () => {
     const client = createOpenSearchClient({ url, tls: { reject_unauthorized: true }, request_timeout_ms: 5000 });
     try {
-      const { items } = await install(client, { sidecarUrl: 'http://127.0.0.1:9999', token: 't', indexPatterns: ['logs-auth-*'], dryRun: false });
+      const { items } = await install(client, { sidecarUrl: 'http://127.0.0.1:9999', token: 'test-token-0123456789', indexPatterns: ['logs-auth-*'], dryRun: false });
       const byAction = (a: string) => items.filter((i) => i.action === a).map((i) => `${i.kind}:${i.id}`);
       expect(byAction('create')).toEqual([
         'component_template:seqsentry-anomaly-fields',

@@ -149,7 +149,7 @@ describe('a secured cluster', () => {
   it('runs install with the installer\'s account, skips ML Commons (not on this node), and a second run changes nothing', async () => {
     const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url: node!.url, username: 'seqsentry-installer', password: node!.users['seqsentry-installer'], tls: { ca_file: node!.caFile } }));
     try {
-      const options = { sidecarUrl: 'http://127.0.0.1:9999', token: 't', indexPatterns: ['logs-*'], dryRun: false };
+      const options = { sidecarUrl: 'http://127.0.0.1:9999', token: 'test-token-0123456789', indexPatterns: ['logs-*'], dryRun: false };
       const first = await install(client, options);
       // Monitors need --model-dir for their thresholds, saved objects --dashboards-url.
       expect(first.items.filter((i) => i.action === 'skip').map((i) => i.kind).sort()).toEqual(['cluster_settings', 'ingest_pipeline', 'ml_connector', 'ml_model', 'monitor', 'monitor', 'monitor', 'saved_objects']);

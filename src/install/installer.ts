@@ -1,5 +1,6 @@
 // `seqsentry install` as a library: probe the cluster, pick the content it can take, and put what differs.
 import { ConfigError, OpenSearchError, UsageError } from '../core/errors.js';
+import { MIN_TOKEN_LENGTH } from '../config/serve-config.js';
 import type { OpenSearchClient } from '../opensearch/client.js';
 import { writeFileSync } from 'node:fs';
 import { ENTITIES_INDEX } from '../aggregate/aggregate-options.js';
@@ -87,6 +88,10 @@ function checkHttpUrl(url: string, flag: string): string {
 }
 
 export async function install(client: OpenSearchClient, options: InstallOptions): Promise<InstallResult> {
+  // The sidecar refuses a shorter token (serve's auth): a connector holding one could never score.
+  if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
+    throw new UsageError(`--token (or SEQSENTRY_TOKEN): a sidecar token must be at least ${MIN_TOKEN_LENGTH} characters, as serve requires`);
+  }
   const root = options.root ?? PACKAGE_ROOT;
   const log = options.log ?? (() => {});
   const manifest = loadManifest(root);
