@@ -21,6 +21,12 @@ export interface HistoryFields {
    * no stamp (service/entity-stamp.ts); those are found by a case-insensitive term query on them.
    */
   folded?: readonly string[];
+  /**
+   * Every document field the adapter may read the entity from, in its order (ECS: `user.name`, then
+   * `winlog.event_data.TargetUserName`), `entity` first: a document's entity is the value of the first of them it
+   * holds, so the refill finds it by each path where the ones before are absent. Absent: `entity` alone.
+   */
+  entityPaths?: readonly string[];
 }
 
 /** The fields SeqSentry itself writes with a score for formats whose documents hold no queryable entity or time. */
@@ -37,7 +43,9 @@ export function historyFieldsFor(adapter: Adapter, entityKey = adapter.entityKey
     const folded = own.foldedEntityPaths?.[entityKey];
     return { entity: STAMPED_FIELDS.entity, time: own.time, timeType: 'date', ...(folded ? { folded } : {}) };
   }
-  return own && entity ? { entity, time: own.time, timeType: 'date' } : STAMPED_FIELDS;
+  const paths = own?.entityPaths?.[entityKey];
+  if (!own || !entity) return STAMPED_FIELDS;
+  return paths && paths.length > 1 && paths[0] === entity ? { entity, time: own.time, timeType: 'date', entityPaths: paths } : { entity, time: own.time, timeType: 'date' };
 }
 
 /** Dynamic mappings index strings as text with a .keyword sub-field; ECS templates and the content pack as keyword. */
@@ -59,6 +67,14 @@ const foldedTermOn = (field: string, value: string) => {
  * leaves out: any other is stamped wherever it occurs, and a case-insensitive query for it could match more).
  */
 function entityFilter(fields: HistoryFields, value: string): Record<string, unknown> {
+  if (fields.entityPaths) {
+    // The value at the first path the document holds: path k counts where paths 0 .. k-1 are absent.
+    const paths = fields.entityPaths;
+    const at = paths.map((p, k) => (k === 0
+      ? { bool: { should: termOn(p, value), minimum_should_match: 1 } }
+      : { bool: { should: termOn(p, value), minimum_should_match: 1, must_not: paths.slice(0, k).map((q) => ({ exists: { field: q } })) } }));
+    return { bool: { should: at, minimum_should_match: 1 } };
+  }
   const stamped = termOn(fields.entity, value);
   if (!fields.folded?.length || !isFoldable(value)) return { bool: { should: stamped, minimum_should_match: 1 } };
   const unstamped = {
