@@ -23,6 +23,8 @@ function fakeClusterWithoutMl(): { server: Server; writes: string[] } {
       if (path === '/_nodes/ingest') return json(res, 200, { nodes: { n1: { ingest: { processors: [{ type: 'pipeline' }] } } } });
       if (path === '/_nodes/plugins') return json(res, 200, { nodes: { n1: { modules: [{ name: 'transport-netty4' }] } } });
       if (req.method === 'GET') return json(res, 404, { error: { type: 'resource_not_found_exception', reason: `${path} not found` }, status: 404 });
+      // a read: what other templates would match the indices (none here)
+      if (path === '/_index_template/_simulate') return json(res, 200, { template: {}, overlapping: [] });
       writes.push(`${req.method} ${path}`);
       return json(res, 200, { acknowledged: true });
     });
@@ -81,11 +83,11 @@ describe('install on a cluster without the ML Commons plugin', () => {
       const { items } = await install(client, { sidecarUrl: 'http://127.0.0.1:9999', token: 'test-token-0123456789', indexPatterns: ['logs-auth-*'], dryRun: false });
       const byAction = (a: string) => items.filter((i) => i.action === a).map((i) => `${i.kind}:${i.id}`);
       expect(byAction('create')).toEqual([
+        'state_index:.seqsentry-state',
         'component_template:seqsentry-anomaly-fields',
         'component_template:seqsentry-ecs-auth',
         'index_template:seqsentry-auth',
         'index_template:seqsentry-events',
-        'state_index:.seqsentry-state',
         'entities_index:seqsentry-entities',
         'state_doc:install:seqsentry',
       ]);
@@ -100,11 +102,11 @@ describe('install on a cluster without the ML Commons plugin', () => {
         'saved_objects:seqsentry-overview',
       ]);
       expect(fake.writes).toEqual([
+        'PUT /.seqsentry-state',
         'PUT /_component_template/seqsentry-anomaly-fields',
         'PUT /_component_template/seqsentry-ecs-auth',
         'PUT /_index_template/seqsentry-auth',
         'PUT /_index_template/seqsentry-events',
-        'PUT /.seqsentry-state',
         'PUT /seqsentry-entities',
         'PUT /.seqsentry-state/_doc/install%3Aseqsentry',
       ]);

@@ -1,7 +1,8 @@
 // `seqsentry install` as a library: probe the cluster, pick the content it can take, and put what differs.
-import { ConfigError, OpenSearchError, UsageError } from '../core/errors.js';
+import { ConfigError, OpenSearchError, SeqSentryError, UsageError } from '../core/errors.js';
+import { STATE_INDEX } from '../enrich/checkpoints.js';
 import { MIN_TOKEN_LENGTH } from '../config/serve-config.js';
-import type { OpenSearchClient } from '../opensearch/client.js';
+import { rawRequest, type OpenSearchClient } from '../opensearch/client.js';
 import { writeFileSync } from 'node:fs';
 import { ENTITIES_INDEX } from '../aggregate/aggregate-options.js';
 import { AlertingConfigSchema, thresholdVars, type AlertingConfig } from './alert-thresholds.js';
@@ -136,11 +137,18 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   const monitors: FilledMonitor[] = [];
   if ('summary' in sized && sized.vars.size > 0) notes.push(`monitor thresholds from ${sized.summary}`);
   for (const sel of selections) {
+    try {
+      await applySelection(sel);
+    } catch (err) {
+      throw await stoppedPartWay(client, manifest, items, sel.entry, err, options.dryRun);
+    }
+  }
+  async function applySelection(sel: Selection): Promise<void> {
     const { entry } = sel;
     const skip = 'skip' in sel ? sel.skip : entry.kind === 'monitor' && 'skip' in sized ? sized.skip : undefined;
     if (skip !== undefined || !('file' in sel)) {
       items.push({ kind: entry.kind, id: entry.id, action: 'skip', detail: skip ?? 'not selected' });
-      continue;
+      return;
     }
     const listed = loadListedContent(manifest, sel.file, root);
     const entryVars = 'vars' in sized ? sized.vars.get(entry.id) : undefined;
@@ -172,6 +180,29 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   log(`${record.action} ${record.kind} ${record.id}`);
   for (const n of notes) log(n);
   return { items, capabilities: caps, notes, monitors, ...(dashboardsFile ? { dashboardsFile } : {}) };
+}
+
+/**
+ * An install that failed part-way: what it applied before the failure is recorded (merged into the record, where the
+ * state index exists), so that `uninstall` finds it and a rerun compares against it, and the error says what was
+ * applied and where it stopped. Without the state index nothing can be recorded: the error lists the objects.
+ */
+async function stoppedPartWay(client: OpenSearchClient, manifest: Manifest, items: readonly PlanItem[], at: { kind: string; id: string }, err: unknown, dryRun: boolean): Promise<Error> {
+  const applied = items.filter((i) => i.action === 'create' || i.action === 'update');
+  const reason = err instanceof Error ? err.message : String(err);
+  if (dryRun || applied.length === 0) return err instanceof Error ? err : new SeqSentryError(reason);
+  const list = applied.map((i) => `${i.action} ${i.kind} ${i.id}`).join(', ');
+  let recorded = false;
+  try {
+    if ((await rawRequest(client, 'HEAD', `/${STATE_INDEX}`, undefined, { accept: [404] })).status === 200) {
+      await writeRecord(client, manifest.name, manifest.version, installedItems(items), false);
+      recorded = true;
+    }
+  } catch {
+    // the failure that stopped the install may stop this too; the message below still lists what was applied
+  }
+  const where = recorded ? `recorded in ${STATE_INDEX}, so \`seqsentry uninstall\` removes them and a rerun picks up from them` : `not recorded (${STATE_INDEX} does not exist yet): remove them by hand or rerun install once the cause is fixed`;
+  return new SeqSentryError(`${reason}\ninstall stopped at ${at.kind} ${at.id}; applied before it (${where}): ${list}`, { cause: err });
 }
 
 /** The command that imports a saved-objects file into OpenSearch Dashboards (what `--dashboards-url` does). */

@@ -1,6 +1,6 @@
 // Component and index templates: compared by `version` and `_meta.schema_version` (and patterns/composition).
 import { rawRequest } from '../opensearch/client.js';
-import { jsonEqual, pick, type PlanItem, type Step } from './plan.js';
+import { jsonEqual, pick, type InstallContext, type PlanItem, type Step } from './plan.js';
 
 function versions(body: unknown): string {
   return `version ${String(pick(body, 'version') ?? '-')}, schema_version ${String(pick(body, '_meta.schema_version') ?? '-')}`;
@@ -33,6 +33,25 @@ export const indexTemplateStep: Step = async (ctx, entry, _file, body) => {
   if (existing && sameVersion(existing, body) && jsonEqual(patterns(existing), patterns(body)) && jsonEqual(pick(existing, 'composed_of'), pick(body, 'composed_of'))) {
     return item('unchanged', detail);
   }
+  // Before anything is written, a dry run too: a template of the same priority over the same indices is refused by
+  // OpenSearch (a plan must say so, not promise a create), and a lower one is shadowed on the indices both match.
+  const shadowed = await overlapping(ctx.client, entry.id, body);
+  const warning = shadowed.length ? `; takes precedence over ${shadowed.join(', ')} on the indices both match (their settings and mappings no longer apply there: compose seqsentry-anomaly-fields into them and leave --index-pattern out instead)` : '';
   if (!ctx.dryRun) await rawRequest(ctx.client, 'PUT', path, body);
-  return existing ? item('update', `${versions(existing)}, patterns ${patterns(existing).join(',')} → ${detail}`) : item('create', detail);
+  return existing ? item('update', `${versions(existing)}, patterns ${patterns(existing).join(',')} → ${detail}${warning}`) : item('create', `${detail}${warning}`);
 };
+
+/**
+ * The other index templates that match indices ours would (`name (patterns)`), as OpenSearch's simulation finds them
+ * for our patterns and priority; throws OpenSearch's refusal of a conflict (the same priority) as the write would.
+ */
+async function overlapping(client: InstallContext['client'], id: string, body: Record<string, unknown>): Promise<string[]> {
+  const probe = { index_patterns: pick(body, 'index_patterns'), priority: pick(body, 'priority') ?? 0 };
+  const res = await rawRequest(client, 'POST', '/_index_template/_simulate', probe);
+  const found = pick(res.body, 'overlapping');
+  if (!Array.isArray(found)) return [];
+  return found
+    .map((o) => ({ name: String(pick(o, 'name')), patterns: pick(o, 'index_patterns') }))
+    .filter((o) => o.name !== id)
+    .map((o) => `${o.name} (${Array.isArray(o.patterns) ? o.patterns.join(',') : String(o.patterns)})`);
+}
