@@ -81,6 +81,32 @@ describe('seqsentry uninstall', () => {
     expect(await ours()).toEqual(before);
   });
 
+  it('keeps what an admin\'s own objects use (a template composing ours, an index writing through our pipeline), in the record too', async () => {
+    const adminTemplate = `admin-composes-${process.pid}`;
+    const piped = `seqsentry-itest-piped-${process.pid}`;
+    expect((await os(url, 'PUT', `/_index_template/${adminTemplate}`, { index_patterns: [`admin-${process.pid}-*`], priority: 5, composed_of: ['seqsentry-anomaly-fields'] })).status).toBe(200);
+    expect((await os(url, 'PUT', `/${piped}`, { settings: { 'index.default_pipeline': 'seqsentry-score' } })).status).toBe(200);
+    try {
+      const items = await uninstall(client, { dryRun: false, deleteData: false });
+      const of = (kind: string) => items.find((i) => i.kind === kind);
+      expect(items.filter((i) => i.kind === 'component_template' && i.action === 'skip').map((i) => i.id)).toEqual(['seqsentry-anomaly-fields']);
+      expect(items.find((i) => i.id === 'seqsentry-anomaly-fields')?.detail).toContain(adminTemplate);
+      expect(of('ingest_pipeline')).toMatchObject({ action: 'skip', detail: expect.stringContaining(piped) });
+      expect(items.find((i) => i.id === 'install:seqsentry')?.action).toBe('skip');
+      expect((await os(url, 'GET', '/_component_template/seqsentry-anomaly-fields')).status).toBe(200);
+      expect((await os(url, 'GET', '/_ingest/pipeline/seqsentry-score')).status).toBe(200);
+      // the record now holds just what was kept
+      expect((await readRecord(client, 'seqsentry'))?.items.map((i) => `${i.kind} ${i.id}`).sort()).toEqual(['component_template seqsentry-anomaly-fields', 'ingest_pipeline seqsentry-score']);
+    } finally {
+      await os(url, 'DELETE', `/_index_template/${adminTemplate}`);
+      await deleteIndex(url, piped);
+    }
+    // Once the admin's objects let go, an uninstall removes them; then install again for the next test.
+    const after = await uninstall(client, { dryRun: false, deleteData: false });
+    expect(after.filter((i) => i.action === 'delete').map((i) => `${i.kind} ${i.id}`).sort()).toEqual(['component_template seqsentry-anomaly-fields', 'ingest_pipeline seqsentry-score', 'state_doc install:seqsentry']);
+    await install(client, { ...TEST_INSTALL_OPTIONS, dryRun: false });
+  });
+
   it('removes every template, pipeline, connector, model and state document it recorded, and no event', async () => {
     await os(url, 'POST', `/${EVENTS}/_bulk?refresh=true`, [0, 1, 2].map((i) => `{"index":{"_id":"e${i}"}}\n{"@timestamp":"2026-12-01T10:0${i}:00Z","user":{"name":"u${i}"},"anomaly_score":0.5}\n`).join(''));
     const eventsBefore = await os(url, 'POST', `/${EVENTS}/_search`, { sort: ['_id'] });

@@ -32,6 +32,8 @@ export type SavedObjectRemover = (type: string, id: string, dryRun: boolean) => 
 interface Ctx {
   client: OpenSearchClient;
   options: UninstallOptions;
+  /** `kind:id` of every recorded item: what this uninstall removes (an index template of ours composing ours is no user). */
+  ours: ReadonlySet<string>;
 }
 
 type Remover = (ctx: Ctx, item: RecordedItem) => Promise<UninstallItem>;
@@ -59,10 +61,39 @@ function dataIndex(what: string): Remover {
   return async (ctx, item) => (ctx.options.deleteData ? remove(ctx, item) : line(item, 'skip', `holds ${what}; --delete-data deletes it`));
 }
 
+/**
+ * Kept where removing it would break what is not ours (an admin's index template composing our component template,
+ * an index writing through our pipeline): skipped with the reason, and kept in the record for a later uninstall.
+ */
+function unlessInUse(remove: Remover, inUse: (ctx: Ctx, item: RecordedItem) => Promise<string | null>): Remover {
+  return async (ctx, item) => {
+    const why = await inUse(ctx, item);
+    return why === null ? remove(ctx, item) : line(item, 'skip', `${why}; kept, and kept in the record`);
+  };
+}
+
+/** Index templates other than the ones this uninstall removes that compose the component template. */
+async function composedBy(ctx: Ctx, item: RecordedItem): Promise<string | null> {
+  const res = await rawRequest(ctx.client, 'GET', '/_index_template', undefined, { accept: [404] });
+  const templates = (res.body as { index_templates?: Array<{ name: string; index_template?: { composed_of?: string[] } }> } | undefined)?.index_templates ?? [];
+  const users = templates.filter((t) => !ctx.ours.has(`index_template:${t.name}`) && (t.index_template?.composed_of ?? []).includes(item.id)).map((t) => t.name);
+  return users.length ? `composed into index templates ${users.join(', ')} (not SeqSentry's): remove it from their composed_of first` : null;
+}
+
+/** Indices whose default or final pipeline is the pipeline: their writes would fail without it. */
+async function pipelineUsers(ctx: Ctx, item: RecordedItem): Promise<string | null> {
+  const res = await rawRequest(ctx.client, 'GET', '/_all/_settings/index.default_pipeline,index.final_pipeline', undefined, { accept: [404], querystring: { flat_settings: 'true', expand_wildcards: 'all' } });
+  const settings = (res.body ?? {}) as Record<string, { settings?: Record<string, unknown> }>;
+  const users = Object.entries(settings).filter(([, v]) => v.settings?.['index.default_pipeline'] === item.id || v.settings?.['index.final_pipeline'] === item.id).map(([index]) => index);
+  if (users.length === 0) return null;
+  const shown = users.length > 10 ? `${users.slice(0, 10).join(', ')} and ${users.length - 10} more` : users.join(', ');
+  return `the default or final pipeline of indices ${shown}: their writes would fail without it; unset index.default_pipeline / index.final_pipeline there first`;
+}
+
 const REMOVERS: Readonly<Record<string, Remover>> = Object.freeze({
-  component_template: at((i) => `/_component_template/${i.id}`),
+  component_template: unlessInUse(at((i) => `/_component_template/${i.id}`), composedBy),
   index_template: at((i) => `/_index_template/${i.id}`),
-  ingest_pipeline: at((i) => `/_ingest/pipeline/${i.id}`),
+  ingest_pipeline: unlessInUse(at((i) => `/_ingest/pipeline/${i.id}`), pipelineUsers),
   ml_connector: at((i) => i.resource && `/_plugins/_ml/connectors/${i.resource}`),
   // ML Commons refuses to delete a deployed model.
   ml_model: at((i) => i.resource && `/_plugins/_ml/models/${i.resource}`, async (ctx, i) => {
@@ -97,15 +128,28 @@ export async function uninstall(client: OpenSearchClient, options: UninstallOpti
   const manifest = loadManifest(options.root ?? PACKAGE_ROOT);
   const record = await readRecord(client, manifest.name);
   if (!record) return [];
-  const ctx: Ctx = { client, options };
+  const ctx: Ctx = { client, options, ours: new Set(record.items.map((i) => `${i.kind}:${i.id}`)) };
   const out: UninstallItem[] = [];
   const own: RecordedItem = { kind: 'state_doc', id: recordId(manifest.name) };
   const ordered = removalOrder(record.items);
   const stateIndex = ordered.at(-1)?.kind === 'state_index' ? ordered.pop() : undefined;
-  for (const item of [...ordered, own, ...(stateIndex ? [stateIndex] : [])]) {
+  const kept: RecordedItem[] = [];
+  for (const item of ordered) {
     const remover = REMOVERS[item.kind];
-    out.push(remover ? await remover(ctx, item) : line(item, 'skip', `no remover for kind ${item.kind} in this version`));
+    const done = remover ? await remover(ctx, item) : line(item, 'skip', `no remover for kind ${item.kind} in this version`);
+    if (done.action === 'skip' && done.detail.endsWith('kept in the record')) kept.push(item);
+    out.push(done);
   }
+  if (kept.length > 0) {
+    // The record then holds what is still ours, so that an uninstall after the admin's change removes it.
+    if (!options.dryRun) {
+      await rawRequest(client, 'PUT', `/${STATE_INDEX}/_doc/${encodeURIComponent(own.id)}`, { ...record, items: record.items.filter((i) => kept.includes(i)), updated_at: new Date().toISOString() }, { querystring: { refresh: 'wait_for' } });
+    }
+    out.push(line(own, 'skip', `kept: it records the ${kept.length} item(s) left in place`));
+    if (stateIndex) out.push(line(stateIndex, 'skip', 'kept: it holds the record of the items left in place'));
+    return out;
+  }
+  for (const item of [own, ...(stateIndex ? [stateIndex] : [])]) out.push(await (REMOVERS[item.kind] as Remover)(ctx, item));
   return out;
 }
 
