@@ -74,6 +74,8 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
   it('writes one document per entity and window, with the entity fields the index maps', async () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain('user=user.name, src_host=source.domain, dst_host=host.name');
+    // each event counted once, not once per entity kind
+    expect(first.stdout).toContain(`aggregated ${seeded().length} events into`);
     const docs = await notables();
     const key = (d: any) => `${d.entity.kind}:${d.entity.value}`;
     // 6 users and 6 workstations in every window; srv-1 in every window; the odd servers where used.

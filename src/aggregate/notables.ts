@@ -43,14 +43,21 @@ export class NotableAggregator {
       }
     };
     const top = await timed('top', () => this.reads.topEvents());
+    // Each kind's windows count the same events again (an event has a user and hosts): the summary counts them once,
+    // as the most any kind's windows held.
+    const eventsBefore = this.stats.events;
+    let events = 0;
     for (const [kind, field] of Object.entries(this.options.entities)) {
+      this.stats.events = 0;
       const windows = groupWindows(kind, top, this.options.windowMs);
       const buckets = await timed('count', () => (this.options.allWindows ? this.reads.buckets(field) : this.reads.anomalousBuckets(field, [...windows.values()])));
       const priors = await timed('compare', () => this.reads.priors(kind, [...new Set(buckets.map((b) => b.value))]));
       const docs = chainWindows(kind, field, buckets, priors, windows, this.options, this.stats);
       const stored = await timed('compare', () => this.reads.storedFingerprints(kind));
       await timed('write', () => this.write(docs, stored));
+      events = Math.max(events, this.stats.events);
     }
+    this.stats.events = eventsBefore + events;
     for (const k of Object.keys(this.stats.seconds) as (keyof AggregateStats['seconds'])[]) this.stats.seconds[k] = Math.round(this.stats.seconds[k] * 100) / 100;
     return this.stats;
   }

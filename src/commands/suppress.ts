@@ -1,4 +1,5 @@
 // `seqsentry suppress`: analysts' suppressions of entity notables (src/aggregate/suppressions.ts). Wiring only.
+import { ADAPTERS } from '../adapters/registry.js';
 import { SuppressionStore, type Suppression } from '../aggregate/suppressions.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
@@ -56,6 +57,9 @@ const command: Command = {
       const entity = v.entity as string;
       const colon = entity.indexOf(':');
       if (colon <= 0 || colon === entity.length - 1) throw new UsageError(`--entity "${entity}": expected KIND:VALUE, e.g. user:alice`);
+      // A kind no adapter has (a typo: usr) would be stored and listed as active, and never hold back a window.
+      const kinds = entityKinds();
+      if (!kinds.includes(entity.slice(0, colon))) throw new UsageError(`--entity "${entity}": no entity kind "${entity.slice(0, colon)}" (known: ${kinds.join(', ')})`);
       const s = await store.add({
         entity_kind: entity.slice(0, colon), entity_value: entity.slice(colon + 1),
         ...(v.field !== undefined ? { field: v.field } : {}), ...(v.value !== undefined ? { value: v.value } : {}),
@@ -69,5 +73,12 @@ const command: Command = {
     }
   },
 };
+
+/** Every entity kind an adapter names (the kinds entity notables are written for). */
+function entityKinds(): string[] {
+  const kinds = new Set<string>();
+  for (const factory of Object.values(ADAPTERS)) for (const k of factory.create().entityNames) kinds.add(k);
+  return [...kinds];
+}
 
 export default command;
