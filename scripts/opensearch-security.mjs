@@ -41,8 +41,14 @@ export const SEQSENTRY_ROLES = Object.freeze({
   // Alerting where the plugins are there).
   seqsentry_installer: {
     // A single document write (the install record) runs as a bulk of one: indices:data/write/bulk.
-    cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk', 'cluster:admin/ingest/pipeline/*', 'cluster:admin/component_template/*', 'indices:admin/index_template/*', 'indices:admin/template/*', 'cluster:admin/opensearch/ml/*', 'cluster:admin/opendistro/alerting/monitor/*', 'cluster:admin/settings/update', 'cluster:monitor/nodes/info'],
-    index_permissions: [{ index_patterns: ['.seqsentry-state', 'seqsentry-entities'], allowed_actions: ['crud', 'create_index', 'indices:admin/delete', 'indices:admin/mapping/put', 'indices:admin/mappings/get', 'indices:admin/get', 'indices:monitor/settings/get'] }],
+    // (Composable index templates only: no legacy `indices:admin/template/*`; cluster_monitor covers nodes/info.)
+    cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk', 'cluster:admin/ingest/pipeline/*', 'cluster:admin/component_template/*', 'indices:admin/index_template/*', 'cluster:admin/opensearch/ml/*', 'cluster:admin/opendistro/alerting/monitor/*', 'cluster:admin/settings/update'],
+    index_permissions: [
+      { index_patterns: ['.seqsentry-state', 'seqsentry-entities'], allowed_actions: ['crud', 'create_index', 'indices:admin/delete', 'indices:admin/mapping/put', 'indices:admin/mappings/get', 'indices:admin/get', 'indices:monitor/settings/get'] },
+      // sizing the monitors counts the events of the --index-pattern indices; uninstall reads which indices write
+      // through its pipeline (their settings)
+      { index_patterns: ['logs-*', 'seqsentry-*'], allowed_actions: ['indices:data/read/search', 'indices:monitor/settings/get'] },
+    ],
   },
 });
 
