@@ -112,6 +112,9 @@ const MgetSchema = z.object({
  * The parts of a bulk answer the writer reads: per item its status and error, and a whole-request error. OpenSearch
  * otherwise answers about 200 bytes per item (_version, result, _shards, …) that would be parsed and dropped.
  */
+/** Failed writes of one page logged one by one; the rest are counted, with their distinct reasons. */
+const FAILURES_LOGGED = 10;
+
 export const BULK_FILTER_PATH = 'errors,error,items.*.status,items.*.error.type,items.*.error.reason';
 
 function isScored(source: Record<string, unknown> | undefined): boolean {
@@ -164,7 +167,12 @@ export class AnomalyWriter {
       logger.warn({ items: todo.length, attempt: attempt + 1, delay_ms: Math.round(delay) }, 'bulk items refused or conflicting, retrying them');
       await sleep(delay);
     }
-    for (const f of outcome.failed) logger.error({ index: f.index, id: f.id, status: f.status, reason: f.reason }, 'could not write anomaly fields');
+    // Bounded: a page of events an index refuses alike (a strict mapping) is one reason, not thousands of lines.
+    for (const f of outcome.failed.slice(0, FAILURES_LOGGED)) logger.error({ index: f.index, id: f.id, status: f.status, reason: f.reason }, 'could not write anomaly fields');
+    if (outcome.failed.length > FAILURES_LOGGED) {
+      const reasons = [...new Set(outcome.failed.slice(FAILURES_LOGGED).map((f) => f.reason))].slice(0, 3);
+      logger.error({ more: outcome.failed.length - FAILURES_LOGGED, reasons }, 'could not write anomaly fields of more events of this page (not listed one by one)');
+    }
     return outcome;
   }
 
