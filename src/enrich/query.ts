@@ -35,7 +35,9 @@ export function sinceToDateMath(since: string): string {
  * (OpenSearch 2.19 has no `_shard_doc` tiebreaker; `_id` is sortable there.)
  */
 export function eventSort(timeField: string): Array<Record<string, unknown>> {
-  return [{ [timeField]: { order: 'asc', unmapped_type: 'date' } }, { _index: { order: 'asc' } }, { _id: { order: 'asc' } }];
+  // numeric_type: one index of the pattern mapping the time as date_nanos would sort in nanoseconds against the
+  // others' milliseconds, after every one of them; OpenSearch converts both to milliseconds this way.
+  return [{ [timeField]: { order: 'asc', unmapped_type: 'date', numeric_type: 'date' } }, { _index: { order: 'asc' } }, { _id: { order: 'asc' } }];
 }
 
 /** Unscored = neither a score nor a recorded scoring error; within the window. */

@@ -107,7 +107,9 @@ export function createHistoryLoader({ client, adapter, fields, timeoutMs }: Hist
   const batcher = new SearchBatcher(client, { timeoutMs, operation: 'history search' });
   // Newest first; ties break like the enrich walk (index, then id), reversed, so that a refill returns the same rows
   // on every version and every call.
-  const sort = [{ [fields.time]: { order: 'desc', unmapped_type: fields.timeType === 'date' ? 'date' : 'double' } }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }];
+  // A date in milliseconds whatever an index maps it as (date_nanos too: query.ts eventSort).
+  const time = fields.timeType === 'date' ? { order: 'desc', unmapped_type: 'date', numeric_type: 'date' } : { order: 'desc', unmapped_type: 'double' };
+  const sort = [{ [fields.time]: time }, { _index: { order: 'desc' } }, { _id: { order: 'desc' } }];
   const within = (entityValue: string, range: Range) => ({ bool: { filter: [entityFilter(fields, entityValue), { range: { [fields.time]: range } }] } });
   const shared = new SharedRefillSearch(client, timeoutMs, { entity: (value) => entityFilter(fields, value), timeField: fields.time, sort });
   /** One entity's events in `range`, at most `size` of the latest, oldest first. */
