@@ -44,7 +44,7 @@ describe('enrich partition and window', () => {
     expect(timeFieldOf(adapter)).toBe('event.created');
     expect(timeFieldOf(createAdapter('lanl'))).toBe('@timestamp'); // the line's time is inside `message`: the shipper's
     const body = pageBody({ pitId: 'p', keepAlive: '5m', sinceMath: 'now-1h', timeField: timeFieldOf(adapter), size: 10, searchAfter: null, trackTotal: false });
-    expect(body.sort).toEqual([{ 'event.created': { order: 'asc', unmapped_type: 'date' } }, { _index: { order: 'asc' } }, { _id: { order: 'asc' } }]);
+    expect(body.sort).toEqual([{ 'event.created': { order: 'asc', unmapped_type: 'date', numeric_type: 'date' } }, { _index: { order: 'asc' } }, { _id: { order: 'asc' } }]);
     expect(JSON.stringify(body.query)).toContain('"event.created":{"gte":"now-1h"}');
   });
 });
