@@ -17,8 +17,53 @@ export const componentTemplateStep: Step = async (ctx, entry, _file, body) => {
   const item = (action: PlanItem['action'], detail: string): PlanItem => ({ kind: entry.kind, id: entry.id, action, detail });
   if (existing && sameVersion(existing, body)) return item('unchanged', versions(body));
   if (!ctx.dryRun) await rawRequest(ctx.client, 'PUT', path, body);
-  return existing ? item('update', `${versions(existing)} → ${versions(body)}`) : item('create', versions(body));
+  // An update's new fields reach the indices already made from it only through their own mappings: a template
+  // applies at creation. Without them, a field the new version writes (a history refill stamp) is not indexed there
+  // until the next rollover.
+  const added = existing && !ctx.dryRun ? await addNewFields(ctx.client, entry.id, pick(body, 'template.mappings.properties')) : '';
+  return existing ? item('update', `${versions(existing)} → ${versions(body)}${added}`) : item('create', versions(body));
 };
+
+type Properties = Record<string, { properties?: Properties } & Record<string, unknown>>;
+
+/** The properties of `wanted` that `have` lacks, as a mapping update adds them (existing fields left as they are). */
+export function missingProperties(have: Properties | undefined, wanted: Properties): Properties | null {
+  const out: Properties = {};
+  for (const [name, def] of Object.entries(wanted)) {
+    const mine = have?.[name];
+    if (!mine) out[name] = def;
+    else if (def.properties && mine.properties) {
+      const inner = missingProperties(mine.properties, def.properties);
+      if (inner) out[name] = { properties: inner };
+    }
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/**
+ * Adds the component template's new fields to the existing indices of every index template composing it (ours and
+ * an admin's); ", added its new fields to N existing indices" for the plan, with the indices that refused.
+ */
+async function addNewFields(client: InstallContext['client'], id: string, wanted: unknown): Promise<string> {
+  if (!wanted || typeof wanted !== 'object') return '';
+  const templates = (await rawRequest(client, 'GET', '/_index_template', undefined, { accept: [404] })).body as { index_templates?: Array<{ index_template?: { composed_of?: string[]; index_patterns?: string[] } }> } | undefined;
+  const patterns = [...new Set((templates?.index_templates ?? []).filter((t) => t.index_template?.composed_of?.includes(id)).flatMap((t) => t.index_template?.index_patterns ?? []))];
+  if (patterns.length === 0) return '';
+  const mappings = (await rawRequest(client, 'GET', `/${patterns.map(encodeURIComponent).join(',')}/_mapping`, undefined, { accept: [404], querystring: { ignore_unavailable: 'true', allow_no_indices: 'true' } })).body as Record<string, { mappings?: { properties?: Properties } }> | undefined;
+  let updated = 0;
+  const refused: string[] = [];
+  for (const [index, m] of Object.entries(mappings ?? {})) {
+    const add = missingProperties(m.mappings?.properties, wanted as Properties);
+    if (!add) continue;
+    try {
+      await rawRequest(client, 'PUT', `/${encodeURIComponent(index)}/_mapping`, { properties: add });
+      updated += 1;
+    } catch (err) {
+      refused.push(`${index} (${(err as Error).message.slice(0, 120)})`);
+    }
+  }
+  return `${updated ? `, added its new fields to ${updated} existing indices` : ''}${refused.length ? `; not to ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ` and ${refused.length - 3} more` : ''}` : ''}`;
+}
 
 export const indexTemplateStep: Step = async (ctx, entry, _file, body) => {
   const path = `/_index_template/${entry.id}`;
