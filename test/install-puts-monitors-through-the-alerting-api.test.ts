@@ -86,8 +86,9 @@ describe('install with the Alerting plugin', () => {
   let client: OpenSearchClient;
   let modelDir = '';
   const dir = mkdtempSync(join(tmpdir(), 'seqsentry-alerting-'));
-  const options = (alertsPerDay: number) => ({
-    indexPatterns: ['logs-auth-*'], dryRun: false, modelDir, alerting: { alerts_per_day: alertsPerDay, events_per_day: 100_000 }, monitorsFile: join(dir, 'unused.json'),
+  // An alias (or one index): from 2.19.3 on, Alerting refuses an index pattern in the per-document monitor.
+  const options = (alertsPerDay: number, indexPatterns = ['logs-auth']) => ({
+    indexPatterns, dryRun: false, modelDir, alerting: { alerts_per_day: alertsPerDay, events_per_day: 100_000 }, monitorsFile: join(dir, 'unused.json'),
   });
   const monitorItems = (items: Array<{ kind: string; action: string; id: string }>) => items.filter((i) => i.kind === 'monitor').map((i) => `${i.action} ${i.id}`);
 
@@ -133,5 +134,13 @@ describe('install with the Alerting plugin', () => {
     const items = await uninstall(client, { dryRun: false, deleteData: false });
     expect(items.filter((i) => i.kind === 'monitor').map((i) => `${i.action} ${i.id}`).sort()).toEqual(['delete seqsentry-hosts-at-risk', 'delete seqsentry-users-at-risk', 'delete seqsentry-very-high-score']);
     expect(fake.monitors.size).toBe(0);
+  });
+
+  it('skips the per-document monitor over an index pattern on 2.19.3 and later, naming why, and puts the others', async () => {
+    const { items } = await install(client, options(5, ['logs-auth-*']));
+    expect(monitorItems(items)).toEqual(['create seqsentry-hosts-at-risk', 'create seqsentry-users-at-risk', 'skip seqsentry-very-high-score']);
+    expect(items.find((i) => i.id === 'seqsentry-very-high-score')?.detail).toContain('refuse an index pattern ("logs-auth-*") in a per-document monitor: give --index-pattern an alias or a concrete index');
+    expect([...fake.monitors.values()].map((m) => m.name)).toEqual(['seqsentry-hosts-at-risk', 'seqsentry-users-at-risk']);
+    await uninstall(client, { dryRun: false, deleteData: false });
   });
 });

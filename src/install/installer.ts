@@ -12,7 +12,7 @@ import { ingestPipelineStep } from './step-ingest-pipeline.js';
 import { mlConnectorStep } from './step-ml-connector.js';
 import { mlModelStep } from './step-ml-model.js';
 import { mlSettingsStep, trustedEndpointRegex } from './step-ml-settings.js';
-import { monitorStep } from './step-monitor.js';
+import { ALERTING_PLUGIN, monitorStep } from './step-monitor.js';
 import { savedObjectsStep } from './step-saved-objects.js';
 import type { DashboardsTarget } from './dashboards-api.js';
 import { stateIndexStep } from './step-state-index.js';
@@ -151,6 +151,15 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
       return;
     }
     const listed = loadListedContent(manifest, sel.file, root);
+    const docLevelRefused = docLevelPatternRefusal(entry.kind, listed.body, options.indexPatterns, caps);
+    if (docLevelRefused) {
+      // Alerting would refuse it and stop the install there; exported to a file, the admin's POST would fail alike.
+      if (caps.plugins.has(ALERTING_PLUGIN)) {
+        items.push({ kind: entry.kind, id: entry.id, action: 'skip', detail: docLevelRefused });
+        return;
+      }
+      notes.push(`${entry.id}: ${docLevelRefused}`);
+    }
     const entryVars = 'vars' in sized ? sized.vars.get(entry.id) : undefined;
     const body = render(listed.body, entryVars ? { ...ctx.vars, ...entryVars } : ctx.vars, sel.file);
     delete body._notes;
@@ -180,6 +189,16 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   log(`${record.action} ${record.kind} ${record.id}`);
   for (const n of notes) log(n);
   return { items, capabilities: caps, notes, monitors, ...(dashboardsFile ? { dashboardsFile } : {}) };
+}
+
+/** The first version whose Alerting refuses index patterns in a per-document monitor (common-utils #829). */
+const DOC_LEVEL_NO_PATTERNS = '2.19.3';
+
+/** Why a per-document monitor over these patterns cannot be put on this cluster's version, or null. */
+function docLevelPatternRefusal(kind: string, body: Record<string, unknown>, patterns: readonly string[], caps: Capabilities): string | null {
+  if (kind !== 'monitor' || body.monitor_type !== 'doc_level_monitor' || compareVersions(caps.version, DOC_LEVEL_NO_PATTERNS) < 0) return null;
+  const pattern = patterns.find((p) => /[*?<>,]/.test(p) || p === '_all');
+  return pattern === undefined ? null : `OpenSearch ${DOC_LEVEL_NO_PATTERNS} and later refuse an index pattern ("${pattern}") in a per-document monitor: give --index-pattern an alias or a concrete index for it`;
 }
 
 /**
