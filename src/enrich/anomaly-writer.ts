@@ -108,13 +108,13 @@ const MgetSchema = z.object({
 });
 
 
+/** Failed writes of one page logged one by one; the rest are counted, with their distinct reasons. */
+const FAILURES_LOGGED = 10;
+
 /**
  * The parts of a bulk answer the writer reads: per item its status and error, and a whole-request error. OpenSearch
  * otherwise answers about 200 bytes per item (_version, result, _shards, …) that would be parsed and dropped.
  */
-/** Failed writes of one page logged one by one; the rest are counted, with their distinct reasons. */
-const FAILURES_LOGGED = 10;
-
 export const BULK_FILTER_PATH = 'errors,error,items.*.status,items.*.error.type,items.*.error.reason';
 
 function isScored(source: Record<string, unknown> | undefined): boolean {
