@@ -107,7 +107,6 @@ const MgetSchema = z.object({
   ),
 });
 
-
 /** Failed writes of one page logged one by one; the rest are counted, with their distinct reasons. */
 const FAILURES_LOGGED = 10;
 
