@@ -15,6 +15,8 @@ export interface UninstallItem {
   id: string;
   action: UninstallAction;
   detail: string;
+  /** Left in place because an admin's object still uses it: it stays in the record. */
+  kept?: boolean;
 }
 
 export interface UninstallOptions {
@@ -68,7 +70,7 @@ function dataIndex(what: string): Remover {
 function unlessInUse(remove: Remover, inUse: (ctx: Ctx, item: RecordedItem) => Promise<string | null>): Remover {
   return async (ctx, item) => {
     const why = await inUse(ctx, item);
-    return why === null ? remove(ctx, item) : line(item, 'skip', `${why}; kept, and kept in the record`);
+    return why === null ? remove(ctx, item) : { ...line(item, 'skip', `${why}; kept, and kept in the record`), kept: true };
   };
 }
 
@@ -137,7 +139,7 @@ export async function uninstall(client: OpenSearchClient, options: UninstallOpti
   for (const item of ordered) {
     const remover = REMOVERS[item.kind];
     const done = remover ? await remover(ctx, item) : line(item, 'skip', `no remover for kind ${item.kind} in this version`);
-    if (done.action === 'skip' && done.detail.endsWith('kept in the record')) kept.push(item);
+    if (done.kept) kept.push(item);
     out.push(done);
   }
   if (kept.length > 0) {
