@@ -93,6 +93,8 @@ export class DailyBudget {
   private flagged = 0;
   /** The newest hour seen: the window ends there. */
   private hour = Number.NEGATIVE_INFINITY;
+  /** Where the last judged event went (its hour, bin, whether counted): what admitted() hands out, without an object per event in admit(). */
+  private readonly judged = { hour: 0, bin: 0, counted: false };
 
   /** @param rate R, the share of the window's events that may be flagged, in (0, 1). */
   constructor(readonly rate: number) {
@@ -103,8 +105,8 @@ export class DailyBudget {
    * Counts the event (time in seconds, rarity key in nats) into the window and says whether it may be flagged.
    * An event older than the window is judged against the window without being counted into it.
    */
-  admit(time: number, rarity: number, candidate: boolean): boolean {
-    return this.admitted(time, rarity, candidate).flagged;
+  admit(time: number, rarity: number, candidate: boolean, countable = true): boolean {
+    return this.judge(time, rarity, candidate, countable);
   }
 
   /**
@@ -112,11 +114,19 @@ export class DailyBudget {
    * clock: BUDGET_AHEAD_SECONDS) the event is judged against the window without being counted or moving it.
    */
   admitted(time: number, rarity: number, candidate: boolean, countable = true): BudgetReceipt {
+    const flagged = this.judge(time, rarity, candidate, countable);
+    return { budget: this, hour: this.judged.hour, bin: this.judged.bin, counted: this.judged.counted, flagged };
+  }
+
+  private judge(time: number, rarity: number, candidate: boolean, countable: boolean): boolean {
     const hour = Math.floor(time / SLOT_SECONDS);
     if (countable && hour > this.hour) this.advance(hour);
     const bin = rarityBin(rarity);
     const inWindow = countable && hour > this.hour - BUDGET_SLOTS;
     const slot = ((hour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
+    this.judged.hour = hour;
+    this.judged.bin = bin;
+    this.judged.counted = inWindow;
     if (inWindow) {
       this.counts[slot * BUDGET_BINS + bin] = (this.counts[slot * BUDGET_BINS + bin] as number) + 1;
       this.hours[slot] = hour;
@@ -124,17 +134,16 @@ export class DailyBudget {
       this.events += 1;
       this.add(bin, 1);
     }
-    const receipt = (flagged: boolean): BudgetReceipt => ({ budget: this, hour, bin, counted: inWindow, flagged });
-    if (!candidate) return receipt(false);
+    if (!candidate) return false;
     const n = this.events;
     const above = n - this.atOrBelow(bin);
-    if (!(above < this.rate * n)) return receipt(false);
-    if (!(this.flagged < Math.ceil(this.rate * n))) return receipt(false);
+    if (!(above < this.rate * n)) return false;
+    if (!(this.flagged < Math.ceil(this.rate * n))) return false;
     if (inWindow) {
       this.slotFlagged[slot] = (this.slotFlagged[slot] as number) + 1;
       this.flagged += 1;
     }
-    return receipt(true);
+    return true;
   }
 
   /**

@@ -294,7 +294,7 @@ export class ScoringService {
       this.countLate(kept);
       const explainAbove = this.options.explainAbove ?? DEFAULT_EXPLAIN_ABOVE;
       // The scorer builds the full explanation only where it will be written.
-      const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope), undefined, explainAbove);
+      const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope), undefined, explainAbove, kept.some((s) => s.pending.retractable));
       const key = this.scorer.bundle.entity_key;
       kept.forEach((slot, k) => {
         const result = results[k]!;
