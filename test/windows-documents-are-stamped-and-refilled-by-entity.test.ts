@@ -20,7 +20,8 @@ describe('where history is found for the new formats', () => {
     expect(historyFieldsFor(createAdapter('windows'))).toEqual({ entity: 'anomaly.entity', time: '@timestamp', timeType: 'date', folded });
     expect(historyFieldsFor(createAdapter('windows'), 'src_host')).toEqual({ entity: 'anomaly.entity', time: '@timestamp', timeType: 'date' });
     expect(historyFieldsFor(createAdapter('authlog', { year: 2024 }))).toEqual(STAMPED_FIELDS);
-    expect(historyFieldsFor(createAdapter('ecs'))).toEqual({ entity: 'user.name', time: '@timestamp', timeType: 'date' }); // copied values: the document's own field
+    // copied values: the document's own fields, every path the adapter reads the user from, the first held winning
+    expect(historyFieldsFor(createAdapter('ecs'))).toEqual({ entity: 'user.name', time: '@timestamp', timeType: 'date', entityPaths: ['user.name', 'winlog.event_data.TargetUserName'] });
   });
 });
 
