@@ -68,9 +68,12 @@ export async function writeRecord(client: OpenSearchClient, packageName: string,
   const line = (action: PlanItem['action'], detail: string): PlanItem => ({ kind: 'state_doc', id, action, detail });
   const detail = `${next.length} items of ${packageName} ${version}`;
   if (have && have.version === version && jsonEqual(have.items, next)) return line('unchanged', detail);
-  if (!dryRun) {
-    const doc: InstallRecord = { type: 'install', name: packageName, version, items: next, updated_at: new Date().toISOString() };
-    await rawRequest(client, 'PUT', `/${STATE_INDEX}/_doc/${encodeURIComponent(id)}`, doc, { querystring: { refresh: 'wait_for' } });
-  }
+  if (!dryRun) await putRecord(client, packageName, version, next);
   return line(have ? 'update' : 'create', have ? `${detail} (was ${have.items.length} of ${have.version})` : detail);
+}
+
+/** Writes the record as `items`, replacing what it held (uninstall keeps only what it left in place). */
+export async function putRecord(client: OpenSearchClient, packageName: string, version: string, items: readonly RecordedItem[]): Promise<void> {
+  const doc: InstallRecord = { type: 'install', name: packageName, version, items: [...items], updated_at: new Date().toISOString() };
+  await rawRequest(client, 'PUT', `/${STATE_INDEX}/_doc/${encodeURIComponent(recordId(packageName))}`, doc, { querystring: { refresh: 'wait_for' } });
 }

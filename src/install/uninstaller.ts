@@ -6,7 +6,7 @@ import { rawRequest, type OpenSearchClient } from '../opensearch/client.js';
 import { loadManifest, PACKAGE_ROOT } from './content.js';
 import { getModel, undeployModel } from './ml-commons-api.js';
 import { formatActions } from './plan.js';
-import { readRecord, recordId, type RecordedItem } from './record.js';
+import { putRecord, readRecord, recordId, type RecordedItem } from './record.js';
 
 export type UninstallAction = 'delete' | 'absent' | 'skip';
 
@@ -144,9 +144,8 @@ export async function uninstall(client: OpenSearchClient, options: UninstallOpti
   }
   if (kept.length > 0) {
     // The record then holds what is still ours, so that an uninstall after the admin's change removes it.
-    if (!options.dryRun) {
-      await rawRequest(client, 'PUT', `/${STATE_INDEX}/_doc/${encodeURIComponent(own.id)}`, { ...record, items: record.items.filter((i) => kept.includes(i)), updated_at: new Date().toISOString() }, { querystring: { refresh: 'wait_for' } });
-    }
+    // in the record's order, so that a later uninstall removes them newest first as this one would have
+    if (!options.dryRun) await putRecord(client, manifest.name, record.version, record.items.filter((i) => kept.includes(i)));
     out.push(line(own, 'skip', `kept: it records the ${kept.length} item(s) left in place`));
     if (stateIndex) out.push(line(stateIndex, 'skip', 'kept: it holds the record of the items left in place'));
     return out;
