@@ -73,7 +73,7 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
 
   it('writes one document per entity and window, with the entity fields the index maps', async () => {
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toContain('user=user.name, src_host=source.domain, dst_host=host.name');
+    expect(first.stdout).toContain('user=user.name, src_host=source.domain|source.ip, dst_host=host.name');
     // each event counted once, not once per entity kind
     expect(first.stdout).toContain(`aggregated ${seeded().length} events into`);
     const docs = await notables();
@@ -82,7 +82,7 @@ describe.runIf(hasBuild())('seqsentry aggregate writes entity notables', () => {
     expect(docs.filter((d) => d.entity.kind === 'user')).toHaveLength(6 * WINDOWS);
     expect(docs.filter((d) => d.entity.kind === 'src_host')).toHaveLength(6 * WINDOWS);
     expect(new Set(docs.filter((d) => d.entity.kind === 'dst_host').map(key))).toEqual(new Set(['dst_host:srv-1', 'dst_host:srv-a', 'dst_host:srv-b', 'dst_host:srv-c', 'dst_host:srv-d', 'dst_host:srv-bad']));
-    for (const d of docs) expect(d.id).toBe(notableId(d.entity.kind, d.entity.value, Date.parse(d.window.start)));
+    for (const d of docs) expect(d.id).toBe(notableId(INDEX, d.entity.kind, d.entity.value, Date.parse(d.window.start)));
     const m2 = docs.find((d) => key(d) === 'user:mallory' && d.window.start === iso(START + 2 * W))!;
     expect(m2).toMatchObject({ events: 2, anomalous: 1, max_score: 0.999, explain: [{ field: 'dst_host', value: 'srv-b', events: 1 }] });
     expect(m2.top_events).toHaveLength(1);

@@ -11,8 +11,11 @@ export interface AggregateOptions {
   /** Index pattern of the scored events. */
   pattern: string;
   timeField: string;
-  /** Entity kind → the keyword field that holds it in the events, e.g. user → user.name. */
-  entities: Readonly<Record<string, string>>;
+  /**
+   * Entity kind → the keyword fields that hold it in the events, in order, e.g. user → [user.name,
+   * winlog.event_data.TargetUserName]: an event's entity is the value of the first of them it holds.
+   */
+  entities: Readonly<Record<string, readonly string[]>>;
   /** Range [since, until) in epoch ms; since is floored to a window boundary. */
   sinceMs: number;
   untilMs: number;

@@ -45,10 +45,10 @@ export class NotableReads {
       const page = await this.anomalousPage(after);
       for (const h of page) {
         const time = Number(h.fields?.[timeField]?.[0]);
-        const values: Record<string, string> = {};
-        for (const [kind, field] of Object.entries(entities)) {
-          const v = h.fields?.[field]?.[0];
-          if (v !== undefined) values[kind] = String(v);
+        const values: AnomalousEvent['values'] = {};
+        for (const [kind, fields] of Object.entries(entities)) {
+          const field = fields.find((f) => h.fields?.[f]?.[0] !== undefined);
+          if (field !== undefined) values[kind] = { value: String(h.fields?.[field]?.[0]), field };
         }
         out.push({ time, values, event: toTopEvent(h) });
       }
@@ -65,7 +65,7 @@ export class NotableReads {
       // _index and _id break ties (OpenSearch 2.19 has no _shard_doc), so paging skips and repeats nothing.
       sort: [{ anomaly_score: 'desc' }, { [timeField]: 'asc' }, { _index: 'asc' }, { _id: 'asc' }],
       _source: { includes: ['anomaly_score', 'anomaly.reason', 'anomaly.fields.name', 'anomaly.fields.value'] },
-      docvalue_fields: [...new Set(Object.values(entities)), { field: timeField, format: 'epoch_millis' }],
+      docvalue_fields: [...new Set(Object.values(entities).flat()), { field: timeField, format: 'epoch_millis' }],
       track_total_hits: false,
       ...(after ? { search_after: after } : {}),
     };
@@ -74,14 +74,17 @@ export class NotableReads {
     return (res.body as { hits: { hits: { _index: string; _id: string; _source: any; fields?: Record<string, unknown[]>; sort: unknown[] }[] } }).hits.hits;
   }
 
-  /** Fingerprints of the stored notables of one kind in the range, by id. */
+  /**
+   * Fingerprints of the stored notables of one kind in the range, by id: this pattern's, and those written before
+   * notables carried a pattern (`legacyNotableId`), which a rerun replaces.
+   */
   async storedFingerprints(kind: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     let after: unknown[] | undefined;
     for (;;) {
       const body = {
         size: HITS_PAGE,
-        query: { bool: { filter: [{ term: { 'entity.kind': kind } }, { range: { 'window.start': { gte: this.sinceMs, lt: this.options.untilMs, format: 'epoch_millis' } } }] } },
+        query: { bool: { filter: [{ term: { 'entity.kind': kind } }, { range: { 'window.start': { gte: this.sinceMs, lt: this.options.untilMs, format: 'epoch_millis' } } }, this.ownOrLegacy()] } },
         sort: [{ 'window.start': 'asc' }, { 'entity.value': 'asc' }],
         _source: false,
         docvalue_fields: ['fingerprint'],
@@ -95,19 +98,51 @@ export class NotableReads {
     }
   }
 
+  /** Notables of this pattern, or of none (written before notables carried their pattern). */
+  private ownOrLegacy(): Record<string, unknown> {
+    return { bool: { should: [{ term: { source_index: this.options.pattern } }, { bool: { must_not: { exists: { field: 'source_index' } } } }], minimum_should_match: 1 } };
+  }
+
   private get sinceMs(): number {
     return Math.floor(this.options.sinceMs / this.options.windowMs) * this.options.windowMs;
   }
 
-  /** Every (entity, window) bucket of the range, by a composite aggregation paged with after_key. */
-  async buckets(field: string): Promise<Bucket[]> {
+  /**
+   * Every (entity, window) bucket of the range, by a composite aggregation per field paged with after_key: an event
+   * counts under the first of the kind's fields it holds (the later fields' aggregations leave out events holding an
+   * earlier one), and a window's counts add up over the fields.
+   */
+  async buckets(fields: readonly string[]): Promise<Bucket[]> {
+    const merged = new Map<string, Bucket>();
+    for (const [i, field] of fields.entries()) {
+      for (const b of await this.fieldBuckets(field, fields.slice(0, i))) {
+        const key = `${b.value}\u0000${b.start}`;
+        const m = merged.get(key);
+        if (!m) {
+          merged.set(key, b);
+          continue;
+        }
+        const events = m.events + b.events;
+        m.meanScore = events > 0 ? (m.meanScore * m.events + b.meanScore * b.events) / events : 0;
+        m.events = events;
+        m.anomalous += b.anomalous;
+        m.maxScore = Math.max(m.maxScore, b.maxScore);
+        m.scoreSum += b.scoreSum;
+      }
+    }
+    // chainWindows wants each entity's windows together and in time order.
+    return [...merged.values()].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.start - y.start));
+  }
+
+  private async fieldBuckets(field: string, earlier: readonly string[]): Promise<Bucket[]> {
     const { pattern, timeField, windowMs, backoff } = this.options;
     const out: Bucket[] = [];
     let after: Record<string, unknown> | undefined;
+    const query = earlier.length ? { bool: { filter: [this.scoredInRange()], must_not: earlier.map((f) => ({ exists: { field: f } })) } } : this.scoredInRange();
     for (;;) {
       const body = {
         size: 0,
-        query: this.scoredInRange(),
+        query,
         aggs: {
           w: {
             composite: {
@@ -123,19 +158,28 @@ export class NotableReads {
       if (res.status === 404) return out;
       const agg = (res.body as { aggregations?: { w?: { after_key?: Record<string, unknown>; buckets: any[] } } }).aggregations?.w;
       if (!agg) throw new OpenSearchError('aggregate entity windows', 'answer without aggregations', res.status, pattern);
-      for (const b of agg.buckets) out.push(toBucket(b));
+      for (const b of agg.buckets) out.push(toBucket(b, field));
       if (agg.buckets.length < PAGE || !agg.after_key) return out;
       after = agg.after_key;
     }
   }
 
-  /** The anomalous windows of one entity kind (in (entity, time) order), counted by a filter each. */
-  async anomalousBuckets(field: string, sorted: readonly AnomalousWindow[]): Promise<Bucket[]> {
+  /**
+   * The anomalous windows of one entity kind (in (entity, time) order), counted by a filter each: the events whose
+   * first held field of the kind's holds the entity.
+   */
+  async anomalousBuckets(fields: readonly string[], sorted: readonly AnomalousWindow[]): Promise<Bucket[]> {
     const { pattern, timeField, windowMs, backoff } = this.options;
     const out: Bucket[] = [];
+    // A lenient match is a term query on a keyword field and matches nothing where the value cannot be of the field's
+    // type (a host name against source.ip), where a term query would fail the search.
+    const equals = (f: string, value: string) => ({ match: { [f]: { query: value, lenient: true } } });
+    const holds = (value: string) => (fields.length === 1
+      ? equals(fields[0] as string, value)
+      : { bool: { should: fields.map((f, i) => ({ bool: { filter: [equals(f, value)], must_not: fields.slice(0, i).map((e) => ({ exists: { field: e } })) } })), minimum_should_match: 1 } });
     for (let i = 0; i < sorted.length; i += KEYS_CHUNK) {
       const chunk = sorted.slice(i, i + KEYS_CHUNK);
-      const filters = Object.fromEntries(chunk.map((k, j) => [String(j), { bool: { filter: [{ term: { [field]: k.value } }, { range: { [timeField]: { gte: k.start, lt: k.start + windowMs, format: 'epoch_millis' } } }] } }]));
+      const filters = Object.fromEntries(chunk.map((k, j) => [String(j), { bool: { filter: [holds(k.value), { range: { [timeField]: { gte: k.start, lt: k.start + windowMs, format: 'epoch_millis' } } }] } }]));
       const body = {
         size: 0,
         query: this.scoredInRange(),
@@ -149,7 +193,7 @@ export class NotableReads {
       const res = await call(this.client, { operation: 'count anomalous windows', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search`, body, index: pattern }, backoff);
       const buckets = (res.body as { aggregations?: { w?: { buckets?: Record<string, any> } } }).aggregations?.w?.buckets;
       if (!buckets) throw new OpenSearchError('count anomalous windows', 'answer without aggregations', res.status, pattern);
-      chunk.forEach((k, j) => out.push(toBucket({ ...buckets[String(j)], key: { entity: k.value, window: k.start } })));
+      chunk.forEach((k, j) => out.push(toBucket({ ...buckets[String(j)], key: { entity: k.value, window: k.start } }, k.field)));
     }
     return out;
   }
@@ -161,7 +205,7 @@ export class NotableReads {
       const chunk = values.slice(i, i + PRIOR_CHUNK);
       const body = {
         size: chunk.length,
-        query: { bool: { filter: [{ term: { 'entity.kind': kind } }, { terms: { 'entity.value': chunk } }, { range: { 'window.start': { lt: this.sinceMs, format: 'epoch_millis' } } }] } },
+        query: { bool: { filter: [{ term: { 'entity.kind': kind } }, { terms: { 'entity.value': chunk } }, { range: { 'window.start': { lt: this.sinceMs, format: 'epoch_millis' } } }, this.ownOrLegacy()] } },
         collapse: { field: 'entity.value' },
         sort: [{ 'window.start': 'desc' }],
         _source: ['entity.value', 'window.start', 'risk', 'recent_anomalous'],
@@ -176,9 +220,10 @@ export class NotableReads {
   }
 }
 
-function toBucket(b: any): Bucket {
+function toBucket(b: any, field: string): Bucket {
   return {
     value: String(b.key.entity),
+    field,
     start: Number(b.key.window),
     events: b.doc_count,
     anomalous: b.anomalous?.doc_count ?? 0,

@@ -10,7 +10,7 @@ import { call, ensureIndex } from '../enrich/os-call.js';
 import { loadContent } from '../install/content.js';
 import { ENTITIES_INDEX, type AggregateOptions, type AggregateStats } from './aggregate-options.js';
 import { NotableReads } from './notable-reads.js';
-import { chainWindows, groupWindows, type NotableDoc } from './window-chain.js';
+import { chainWindows, groupWindows, legacyNotableId, type NotableDoc } from './window-chain.js';
 
 /** Documents per bulk write. */
 const WRITE_CHUNK = 2000;
@@ -47,12 +47,12 @@ export class NotableAggregator {
     // as the most any kind's windows held.
     const eventsBefore = this.stats.events;
     let events = 0;
-    for (const [kind, field] of Object.entries(this.options.entities)) {
+    for (const [kind, fields] of Object.entries(this.options.entities)) {
       this.stats.events = 0;
       const windows = groupWindows(kind, top, this.options.windowMs);
-      const buckets = await timed('count', () => (this.options.allWindows ? this.reads.buckets(field) : this.reads.anomalousBuckets(field, [...windows.values()])));
+      const buckets = await timed('count', () => (this.options.allWindows ? this.reads.buckets(fields) : this.reads.anomalousBuckets(fields, [...windows.values()])));
       const priors = await timed('compare', () => this.reads.priors(kind, [...new Set(buckets.map((b) => b.value))]));
-      const docs = chainWindows(kind, field, buckets, priors, windows, this.options, this.stats);
+      const docs = chainWindows(this.options.pattern, kind, buckets, priors, windows, this.options, this.stats);
       const stored = await timed('compare', () => this.reads.storedFingerprints(kind));
       await timed('write', () => this.write(docs, stored));
       events = Math.max(events, this.stats.events);
@@ -62,7 +62,10 @@ export class NotableAggregator {
     return this.stats;
   }
 
-  /** Writes the documents that are new or changed (by fingerprint); counts the rest as unchanged. */
+  /**
+   * Writes the documents that are new or changed (by fingerprint); counts the rest as unchanged. A window stored
+   * under its id from before notables carried their pattern is replaced (deleted in the same bulk) and counted updated.
+   */
   private async write(docs: { id: string; doc: NotableDoc }[], stored: Map<string, string>): Promise<void> {
     const { backoff } = this.options;
     for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
@@ -70,12 +73,25 @@ export class NotableAggregator {
       const changed = chunk.filter((d) => stored.get(d.id) !== d.doc.fingerprint);
       this.stats.unchanged += chunk.length - changed.length;
       if (changed.length === 0) continue;
-      const ndjson = changed.map((d) => `${JSON.stringify({ index: { _index: ENTITIES_INDEX, _id: d.id } })}\n${JSON.stringify(d.doc)}\n`).join('');
+      const legacy = (d: { doc: NotableDoc }) => {
+        const id = legacyNotableId(d.doc.entity.kind, d.doc.entity.value, Date.parse(d.doc.window.start));
+        return stored.has(id) ? id : undefined;
+      };
+      const ndjson = changed.map((d) => {
+        const old = legacy(d);
+        const drop = old ? `${JSON.stringify({ delete: { _index: ENTITIES_INDEX, _id: old } })}\n` : '';
+        return `${drop}${JSON.stringify({ index: { _index: ENTITIES_INDEX, _id: d.id } })}\n${JSON.stringify(d.doc)}\n`;
+      }).join('');
       const res = await call(this.client, { operation: 'write notables', method: 'POST', path: '/_bulk', ndjson, index: ENTITIES_INDEX }, backoff);
-      const items = (res.body as { items: { index: { status: number; error?: unknown } }[] }).items;
-      const failed = items.find((it) => it.index.status >= 300);
-      if (failed) throw new OpenSearchError('write notables', JSON.stringify(failed.index.error), failed.index.status, ENTITIES_INDEX);
-      changed.forEach((d) => (stored.has(d.id) ? (this.stats.updated += 1) : (this.stats.created += 1)));
+      const items = (res.body as { items: Record<string, { status: number; error?: unknown }>[] }).items;
+      const failed = items.map((it) => Object.values(it)[0]).find((r) => r && r.status >= 300 && !(r.status === 404 && !r.error));
+      if (failed) throw new OpenSearchError('write notables', JSON.stringify(failed.error), failed.status, ENTITIES_INDEX);
+      for (const d of changed) {
+        const old = legacy(d);
+        if (old) stored.delete(old);
+        if (stored.has(d.id) || old) this.stats.updated += 1;
+        else this.stats.created += 1;
+      }
     }
   }
 }

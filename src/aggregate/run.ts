@@ -36,23 +36,27 @@ export interface AggregationRun extends NotableSettings {
   entityKey?: string;
   sinceMs: number;
   untilMs: number;
-  /** Entity kind → field; default: per kind the first of the adapter's paths the events of the range hold. */
-  entities?: Record<string, string>;
+  /**
+   * Entity kind → fields in order (an event's entity is the first it holds); default: per kind the adapter's paths
+   * that the indices map as aggregatable and the events of the range hold.
+   */
+  entities?: Record<string, readonly string[]>;
   backoff: Readonly<BackoffPolicy>;
 }
 
 export interface AggregationResult {
   stats: AggregateStats;
-  entities: Record<string, string>;
+  entities: Record<string, readonly string[]>;
   suppressions: number;
 }
 
 /**
- * For each entity, the first of its candidate fields that the indices map as aggregatable and that the events of the
- * range hold (a template may map fields no event has, such as destination.domain beside host.name). A field that
- * dynamic mapping made text counts by its `.keyword` sub-field (Zeek's id.orig_h shipped without a template of its own).
+ * For each entity, its candidate fields that the indices map as aggregatable and that the events of the range hold,
+ * in the adapter's order (a template may map fields no event has, such as destination.domain beside host.name; one
+ * source may name the user in user.name, another in winlog.event_data.TargetUserName). A field that dynamic mapping
+ * made text counts by its `.keyword` sub-field (Zeek's id.orig_h shipped without a template of its own).
  */
-async function entityFields(client: Client, run: AggregationRun, timeField: string, given: Record<string, readonly string[]>): Promise<Record<string, string>> {
+async function entityFields(client: Client, run: AggregationRun, timeField: string, given: Record<string, readonly string[]>): Promise<Record<string, string[]>> {
   const { pattern, backoff } = run;
   const candidates = Object.fromEntries(Object.entries(given).map(([kind, paths]) => [kind, paths.flatMap((p) => [p, `${p}.keyword`])]));
   const all = [...new Set(Object.values(candidates).flat())];
@@ -69,10 +73,10 @@ async function entityFields(client: Client, run: AggregationRun, timeField: stri
     },
   }, backoff);
   const counts = (res.body as { aggregations?: { present?: { buckets?: Record<string, { doc_count: number }> } } }).aggregations?.present?.buckets ?? {};
-  const out: Record<string, string> = {};
+  const out: Record<string, string[]> = {};
   for (const [kind, paths] of Object.entries(candidates)) {
-    const found = paths.find((p) => (counts[p]?.doc_count ?? 0) > 0);
-    if (found) out[kind] = found;
+    const found = paths.filter((p) => (counts[p]?.doc_count ?? 0) > 0);
+    if (found.length) out[kind] = found;
   }
   return out;
 }

@@ -13,6 +13,8 @@ export type ChainRule = Pick<AggregateOptions, 'windowMs' | 'halfLifeMs' | 'nota
 
 export interface Bucket {
   value: string;
+  /** The first of the kind's fields (in their order) that held the entity in the window's events. */
+  field: string;
   start: number;
   events: number;
   anomalous: number;
@@ -33,6 +35,8 @@ export interface TopEvent {
 export interface AnomalousWindow {
   value: string;
   start: number;
+  /** The field that held the entity in the window's highest-scored anomalous event. */
+  field: string;
   top: TopEvent[];
 }
 
@@ -40,10 +44,13 @@ function windowKey(value: string, start: number): string {
   return `${value}\u0000${start}`;
 }
 
-/** An anomalous event of the range: its time, its value of each entity kind, what the window document shows of it. */
+/**
+ * An anomalous event of the range: its time, its value of each entity kind and the field that held it, what the window
+ * document shows of it.
+ */
 export interface AnomalousEvent {
   time: number;
-  values: Record<string, string>;
+  values: Record<string, { value: string; field: string }>;
   event: TopEvent;
 }
 
@@ -56,6 +63,8 @@ export interface Prior {
 
 export interface NotableDoc {
   entity: { kind: string; field: string; value: string };
+  /** The index pattern whose events the window counts: patterns that share an entity keep their own windows. */
+  source_index: string;
   window: { start: string; end: string; minutes: number };
   events: number;
   anomalous: number;
@@ -73,8 +82,16 @@ export interface NotableDoc {
   updated_at: string;
 }
 
-/** The window document's id: the same entity and window always land on the same document. */
-export function notableId(kind: string, value: string, startMs: number): string {
+/** The window document's id: the same pattern, entity and window always land on the same document. */
+export function notableId(pattern: string, kind: string, value: string, startMs: number): string {
+  return createHash('sha256').update(`${pattern}\u0000${kind}\u0000${value}\u0000${startMs}`).digest('base64url').slice(0, 32);
+}
+
+/**
+ * The id the same window had before notables carried their pattern (no `source_index`): a rerun over their range
+ * replaces such a document by the pattern's own, so an upgrade leaves no window counted twice.
+ */
+export function legacyNotableId(kind: string, value: string, startMs: number): string {
   return createHash('sha256').update(`${kind}\u0000${value}\u0000${startMs}`).digest('base64url').slice(0, 32);
 }
 
@@ -98,19 +115,23 @@ function round(x: number): number {
 export function groupWindows(kind: string, anomalous: readonly AnomalousEvent[], windowMs: number): Map<string, AnomalousWindow> {
   const windows = new Map<string, AnomalousWindow>();
   for (const a of anomalous) {
-    const value = a.values[kind];
-    if (value === undefined) continue;
+    const held = a.values[kind];
+    if (held === undefined) continue;
+    const { value, field } = held;
     const start = Math.floor(a.time / windowMs) * windowMs;
     const key = windowKey(value, start);
-    const w = windows.get(key) ?? { value, start, top: [] };
+    const w = windows.get(key) ?? { value, start, field, top: [] };
     if (w.top.length < TOP_EVENTS) w.top.push(a.event);
     windows.set(key, w);
   }
   return new Map([...windows].sort(([, x], [, y]) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.start - y.start)));
 }
 
-/** Chains each entity's windows in time order: risk, recent anomalous windows, notable. */
-export function chainWindows(kind: string, field: string, buckets: readonly Bucket[], priors: ReadonlyMap<string, Prior>, windows: ReadonlyMap<string, AnomalousWindow>, options: ChainRule, stats: AggregateStats): { id: string; doc: NotableDoc }[] {
+/**
+ * Chains each entity's windows in time order: risk, recent anomalous windows, notable. The documents name the field
+ * that held the entity in the window's top anomalous event, or the first field of the bucket's (`Bucket.field`).
+ */
+export function chainWindows(pattern: string, kind: string, buckets: readonly Bucket[], priors: ReadonlyMap<string, Prior>, windows: ReadonlyMap<string, AnomalousWindow>, options: ChainRule, stats: AggregateStats): { id: string; doc: NotableDoc }[] {
   const { windowMs, halfLifeMs, notableWindows, stretchMs, suppressions } = options;
   // Composite order is (entity, window): each entity's windows come together and in time order.
   const docs: { id: string; doc: NotableDoc }[] = [];
@@ -121,7 +142,8 @@ export function chainWindows(kind: string, field: string, buckets: readonly Buck
       current = b.value;
       prior = priors.get(b.value);
     }
-    const top = windows.get(windowKey(b.value, b.start))?.top ?? [];
+    const window = windows.get(windowKey(b.value, b.start));
+    const top = window?.top ?? [];
     const risk = nextRisk(prior, b.start, b.scoreSum, halfLifeMs);
     const recent = (prior?.recent ?? []).filter((t) => t > b.start - stretchMs);
     if (b.anomalous > 0) recent.push(b.start);
@@ -132,7 +154,8 @@ export function chainWindows(kind: string, field: string, buckets: readonly Buck
     const held = b.anomalous > 0 ? suppressing(suppressions, kind, b.value, leading) : undefined;
     const notable = wouldBe && !held;
     const doc: Omit<NotableDoc, 'fingerprint' | 'updated_at'> = {
-      entity: { kind, field, value: b.value },
+      entity: { kind, field: window?.field ?? b.field, value: b.value },
+      source_index: pattern,
       window: { start: new Date(b.start).toISOString(), end: new Date(b.start + windowMs).toISOString(), minutes: Math.round(windowMs / 60_000) },
       events: b.events,
       anomalous: b.anomalous,
@@ -147,7 +170,7 @@ export function chainWindows(kind: string, field: string, buckets: readonly Buck
       explain: explain(top),
     };
     const fingerprint = createHash('sha256').update(JSON.stringify(doc)).digest('base64url');
-    docs.push({ id: notableId(kind, b.value, b.start), doc: { ...doc, fingerprint, updated_at: new Date().toISOString() } });
+    docs.push({ id: notableId(pattern, kind, b.value, b.start), doc: { ...doc, fingerprint, updated_at: new Date().toISOString() } });
     prior = { start: b.start, risk, recent };
     stats.windows += 1;
     stats.events += b.events;

@@ -27,7 +27,7 @@ const SPECS = {
   'notable-windows': { type: 'string', default: String(AGGREGATE_DEFAULTS.notableWindows), help: 'N  anomalous windows within --stretch that make a window notable' },
   stretch: { type: 'string', default: AGGREGATE_DEFAULTS.stretch, help: 'DURATION  the stretch of time --notable-windows counts in' },
   'all-windows': { type: 'boolean', default: false, help: 'write every window with events, not only those with anomalous events (about one document per event)' },
-  entities: { type: 'string', help: 'KIND=FIELD,...  the entity fields (default: the format\'s, the first of its paths the index maps)' },
+  entities: { type: 'string', help: 'KIND=FIELD,...  the entity fields; a kind named again adds a field, an event\'s entity being the first it holds (default: the format\'s paths that the index maps and the events hold)' },
   'opensearch-url': { type: 'string', help: 'URL  OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
 } as const;
 
@@ -39,12 +39,13 @@ export function instantMs(text: string, option: string, now: number): number {
   return t;
 }
 
-function parseEntities(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** KIND=FIELD pairs; a kind named again adds a field after its first (an event's entity is the first it holds). */
+function parseEntities(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
   for (const part of text.split(',')) {
-    const [kind, field, ...rest] = part.split('=');
+    const [kind, field, ...rest] = part.split('=').map((p) => p.trim());
     if (!kind || !field || rest.length) throw new UsageError(`--entities "${text}": expected KIND=FIELD pairs separated by commas`);
-    out[kind.trim()] = field.trim();
+    (out[kind] ??= []).push(field);
   }
   return out;
 }
@@ -84,7 +85,7 @@ const command: Command = {
         notableWindows, stretchMs: durationMs(v.stretch ?? AGGREGATE_DEFAULTS.stretch, 'stretch'), allWindows: Boolean(v['all-windows']), backoff: DEFAULT_BACKOFF,
       });
       const seconds = (performance.now() - t0) / 1000;
-      process.stdout.write(`aggregated ${s.events} events into ${s.windows} entity windows (${Object.entries(entities).map(([k, f]) => `${k}=${f}`).join(', ')}): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.notable} notable${suppressions ? ` (${suppressions} suppression(s) active)` : ''}, in ${seconds.toFixed(1)} s (counting ${s.seconds.count} s, top events ${s.seconds.top} s, comparing ${s.seconds.compare} s, writing ${s.seconds.write} s)\n`);
+      process.stdout.write(`aggregated ${s.events} events into ${s.windows} entity windows (${Object.entries(entities).map(([k, f]) => `${k}=${f.join('|')}`).join(', ')}): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.notable} notable${suppressions ? ` (${suppressions} suppression(s) active)` : ''}, in ${seconds.toFixed(1)} s (counting ${s.seconds.count} s, top events ${s.seconds.top} s, comparing ${s.seconds.compare} s, writing ${s.seconds.write} s)\n`);
       return 0;
     } finally {
       await client.close();

@@ -187,7 +187,7 @@ async function reportRedTeam(client: OpenSearchClient, opts: LiveOptions, range:
 }
 
 async function aggregateNotables(client: OpenSearchClient, range: TimeRange): Promise<AggregateStats> {
-  const run = { pattern: DEMO_INDEX, adapter: createAdapter('ecs'), entities: SHIPPED_ENTITY_FIELDS, sinceMs: range.fromMs, untilMs: range.toMs + 1, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF };
+  const run = { pattern: DEMO_INDEX, adapter: createAdapter('ecs'), entities: Object.fromEntries(Object.entries(SHIPPED_ENTITY_FIELDS).map(([kind, field]) => [kind, [field]])), sinceMs: range.fromMs, untilMs: range.toMs + 1, ...DEFAULT_NOTABLE_SETTINGS, backoff: DEFAULT_BACKOFF };
   return (await aggregateOnce(client, run)).stats;
 }
 
