@@ -73,6 +73,7 @@ export function formatSummary(stats: EnrichStats, seconds: number): string {
     stats.alreadyScored ? `${stats.alreadyScored} already scored elsewhere` : '',
     stats.gone ? `${stats.gone} deleted meanwhile` : '',
     stats.retries ? `${stats.retries} retries` : '',
+    stats.unseen ? `${stats.unseen} unscored events it cannot read by time left unscored: see the log` : '',
   ].filter(Boolean);
   return `enriched ${stats.scored} events, ${stats.failed} errors${extra.length ? ` (${extra.join(', ')})` : ''} in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} events/s`;
 }

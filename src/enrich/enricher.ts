@@ -7,6 +7,7 @@ import { SeqSentryError } from '../core/errors.js';
 import type { ModelSwitch } from '../service/model-switch.js';
 import type { ScoreRequest, ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
+import { countUnseen, nonDateIndices } from './unseen-events.js';
 import { AnomalyWriter, type ItemFailure } from './anomaly-writer.js';
 import { CheckpointStore, type Checkpoint } from './checkpoints.js';
 import type { RetryObserver } from './os-call.js';
@@ -57,6 +58,11 @@ export interface EnrichStats {
   read: number;
   /** Requests and bulk items sent again after 429 / conflicts / connection loss. */
   retries: number;
+  /**
+   * Unscored events of the pattern, at the start, that the walk cannot reach: without the time field, or in an index
+   * that maps it as another type than a date (`countUnseen`). Left unscored; logged with the reason.
+   */
+  unseen: number;
   firstFailures: ItemFailure[];
 }
 
@@ -79,7 +85,7 @@ const MAX_REPORTED_FAILURES = 20;
 const WRITES_IN_FLIGHT = 2;
 
 export function emptyStats(): EnrichStats {
-  return { scored: 0, unreadable: 0, alreadyScored: 0, writtenWhole: 0, gone: 0, failed: 0, read: 0, retries: 0, firstFailures: [] };
+  return { scored: 0, unreadable: 0, alreadyScored: 0, writtenWhole: 0, gone: 0, failed: 0, read: 0, retries: 0, unseen: 0, firstFailures: [] };
 }
 
 export class Enricher {
@@ -109,9 +115,20 @@ export class Enricher {
   /** Runs every slice of this process to the end of the data (or, with follow, until `signal` aborts). */
   async run(signal: AbortSignal): Promise<EnrichStats> {
     await this.checkpoints.ensureIndex();
+    await this.countUnseen();
     // Slices own disjoint entities, so one ScoringService (and its history) serves them all.
     await Promise.all(this.options.sliceIds.map((id) => this.runSlice(id, signal)));
     return this.stats;
+  }
+
+  /** Counts and logs the unscored events the walk cannot reach (`countUnseen`), once per run. */
+  private async countUnseen(): Promise<void> {
+    const { pattern, backoff } = this.options;
+    const timeField = timeFieldOf(this.service.adapter);
+    const unseen = await countUnseen(this.client, pattern, timeField, await nonDateIndices(this.client, pattern, timeField, backoff), backoff);
+    this.stats.unseen = unseen.withoutTime + unseen.notDate;
+    if (unseen.withoutTime > 0) logger.warn({ pattern, timeField, events: unseen.withoutTime }, `${unseen.withoutTime} unscored events have no ${timeField}: enrich reads events by it, so they stay unscored (score them where they are shipped, or set ${timeField} at ingest)`);
+    if (unseen.notDate > 0) logger.warn({ pattern, timeField, events: unseen.notDate, indices: unseen.indices }, `${unseen.notDate} unscored events are in indices mapping ${timeField} as another type than a date (${unseen.indices.map((x) => `${x.index}: ${x.type}`).join(', ')}): enrich leaves those indices out, so they stay unscored (map ${timeField} as date and reindex)`);
   }
 
   private async runSlice(sliceId: number, signal: AbortSignal): Promise<void> {
@@ -152,9 +169,11 @@ export class Enricher {
     // Skipping them would leave a gap in the history of every entity seen again later.
     let catchingUp = resuming;
     const timeField = timeFieldOf(this.service.adapter);
+    // Read again each pass: an index created since may map the time field as something else.
+    const exclude = (await nonDateIndices(this.client, pattern, timeField, backoff)).map((x) => x.index);
     for (;;) {
       const reader = new UnscoredEventReader(this.client, {
-        pattern, sinceMath: this.sinceMath, timeField, pageSize, keepAlive, backoff, onRetry: this.onRetry, ...(catchingUp ? { query: windowQuery(this.sinceMath, timeField) } : {}),
+        pattern, exclude, sinceMath: this.sinceMath, timeField, pageSize, keepAlive, backoff, onRetry: this.onRetry, ...(catchingUp ? { query: windowQuery(this.sinceMath, timeField) } : {}),
       });
       let caughtUp = false;
       let freshPages = 0;

@@ -28,6 +28,8 @@ export interface EventPage {
 
 export interface ReaderOptions {
   pattern: string;
+  /** Concrete indices of the pattern left out of the walk (`nonDateIndices`: their time field is not a date). */
+  exclude?: readonly string[];
   sinceMath: string;
   /** The event time field (query.ts timeFieldOf): the walk's order and window. */
   timeField: string;
@@ -89,17 +91,26 @@ export class UnscoredEventReader {
 
   /** A new PIT, or null when a wildcard pattern matches no index yet (nothing to read, not an error). */
   private async openPit(): Promise<string | null> {
-    const { pattern, keepAlive, backoff, onRetry } = this.options;
+    const { pattern, exclude = [], keepAlive, backoff, onRetry } = this.options;
+    const target = [pattern, ...exclude.map((index) => `-${index}`)].map(encodeURIComponent).join(',');
     const res = await call(
       this.client,
-      { operation: 'create point in time', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search/point_in_time`, querystring: { keep_alive: keepAlive }, index: pattern, ignore: [400] },
+      { operation: 'create point in time', method: 'POST', path: `/${target}/_search/point_in_time`, querystring: { keep_alive: keepAlive }, index: pattern, ignore: [400, 404] },
       backoff,
       onRetry,
     );
+    if (res.status === 404) {
+      // A name without a wildcard is not matched by an exclusion: OpenSearch looks for an index named "-name". That
+      // index was left out, so there is nothing to read.
+      const reason = reasonOf(res.body, 'not found');
+      if (exclude.some((index) => reason.includes(`[-${index}]`))) return null;
+      throw new OpenSearchError('create point in time', reason, 404, pattern);
+    }
     if (res.status === 400) {
-      // OpenSearch 2.19 answers a pattern matching no index with 400 "invalid id: [null]".
+      // OpenSearch 2.19 answers a pattern matching no index with 400 "invalid id: [null]" (also when every index it
+      // matches is left out).
       const reason = reasonOf(res.body, 'bad request');
-      if (pattern.includes('*') && /invalid id: \[null\]/.test(reason)) {
+      if ((pattern.includes('*') || exclude.length > 0) && /invalid id: \[null\]/.test(reason)) {
         logger.info({ index: pattern }, 'no index matches the pattern yet');
         return null;
       }
