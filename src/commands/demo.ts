@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
 import { InterruptedError, SeqSentryError } from '../core/errors.js';
 import { DEFAULT_KIND, MODEL_KINDS } from '../model/kinds.js';
-import { DEMO_INDEX, runLiveStage } from '../demo/live-opensearch.js';
+import { DEMO_INDEX, refuseAnotherInstall, runLiveStage } from '../demo/live-opensearch.js';
+import { createOpenSearchClient } from '../opensearch/client.js';
+import { openSearchConfig } from '../opensearch/config.js';
 import { labelKey, labelledValues, readLabels } from '../eval/labels.js';
 import { intOption, parseOptions, type Command } from './command.js';
 
@@ -23,7 +25,7 @@ const SPECS = {
   kinds: { type: 'string', default: `${DEFAULT_KIND},lstm-lm`, help: 'LIST  model kinds to train, comma-separated' },
   epochs: { type: 'string', help: 'N  maximum training epochs (trainer default otherwise)' },
   'no-opensearch': { type: 'boolean', help: 'skip the live stage (simulate, train, score and evaluate only)' },
-  'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node (the content pack is installed there for the index seqsentry-auth-demo)' },
+  'opensearch-url': { type: 'string', help: 'URL  use this OpenSearch for the live stage instead of the local node (the content pack is installed there for the index seqsentry-auth-demo; refused where SeqSentry is installed for other indices; OPENSEARCH_CA_FILE, _USERNAME, _PASSWORD apply)' },
   'keep-opensearch': { type: 'boolean', help: 'leave the local node running afterwards (stop it with npm run opensearch:stop)' },
 } as const;
 
@@ -67,6 +69,15 @@ const command: Command = {
     const kinds = (v.kinds ?? DEFAULT_KIND).split(',').map((k) => k.trim()).filter(Boolean);
     for (const k of kinds) if (!MODEL_KINDS[k]) throw new SeqSentryError(`--kinds: unknown kind "${k}"`);
     const data = join(out, 'data');
+    // Before minutes of training: a cluster the demo must not install into is refused now, not after.
+    if (v['opensearch-url'] && !v['no-opensearch']) {
+      const client = createOpenSearchClient(openSearchConfig(v['opensearch-url']));
+      try {
+        await refuseAnotherInstall(client, v['opensearch-url']);
+      } finally {
+        await client.close();
+      }
+    }
     await mkdir(out, { recursive: true });
     const started = Date.now();
 

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { createAdapter } from '../adapters/registry.js';
+import { UsageError } from '../core/errors.js';
 import { AGGREGATE_DEFAULTS, ENTITIES_INDEX, type AggregateStats } from '../aggregate/aggregate-options.js';
 import { aggregateOnce, DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { DEFAULT_ALERTS_PER_DAY, importCommand, install, type InstallResult } from '../install/installer.js';
 import { createOpenSearchClient, rawRequest, type OpenSearchClient } from '../opensearch/client.js';
-import { OpenSearchConfigSchema } from '../opensearch/config.js';
+import { openSearchConfig, OpenSearchConfigSchema } from '../opensearch/config.js';
 import { startSidecar, type Sidecar } from '../server/sidecar.js';
 import { ENTITY_GROUPS, evaluateMonitors, monitorsFor, notableEntities, riskiestEntities, type EntityGroup, type MonitorOutcome, type TimeRange } from './entity-report.js';
 import { connectLocalOpenSearch, type LocalOpenSearch } from './local-opensearch.js';
@@ -202,6 +203,27 @@ function sayInstall(say: (line: string) => void, label: string, result: InstallR
  * Runs the live stage. The sidecar it starts is always shut down, and the local node it started stopped unless
  * `keepOpenSearch`, also when `signal` aborts it (then it rejects with the abort reason).
  */
+/** The index template whose patterns say where a SeqSentry install writes its events' mapping. */
+const EVENTS_TEMPLATE = 'seqsentry-events';
+
+/**
+ * Why the demo must not install into a cluster whose `seqsentry-events` template covers other indices than the
+ * demo's (an install of the user's own: the demo would re-point it at its index), or null when it may.
+ */
+export function anotherInstall(patterns: readonly string[] | null, url: string, template = EVENTS_TEMPLATE): string | null {
+  if (patterns === null || (patterns.length === 1 && patterns[0] === DEMO_INDEX)) return null;
+  return `${url} has SeqSentry installed for ${patterns.join(', ')} (index template ${template}): the demo would install its own content over it, for ${DEMO_INDEX} only. Point --opensearch-url at a scratch node, or leave it out to use a local one`;
+}
+
+/** Refuses (UsageError) a cluster with another install (`anotherInstall`), read from its `template`. */
+export async function refuseAnotherInstall(client: OpenSearchClient, url: string, template = EVENTS_TEMPLATE): Promise<void> {
+  const res = await rawRequest(client, 'GET', `/_index_template/${encodeURIComponent(template)}`, undefined, { accept: [404] });
+  const found = res.status === 404 ? undefined : (res.body as { index_templates?: { index_template?: { index_patterns?: string[] | string } }[] }).index_templates?.[0]?.index_template;
+  const patterns = found ? [found.index_patterns ?? []].flat() : null;
+  const why = anotherInstall(patterns, url, template);
+  if (why) throw new UsageError(why);
+}
+
 export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
   const { say, signal } = opts;
   let local: LocalOpenSearch | undefined;
@@ -213,7 +235,9 @@ export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
     signal?.throwIfAborted();
     const url = opts.opensearchUrl ?? (local = await connectLocalOpenSearch(say)).url;
     signal?.throwIfAborted();
-    client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
+    // A cluster of the user's own is reached as every command reaches it (OPENSEARCH_CA_FILE, _USERNAME, ...).
+    client = createOpenSearchClient(opts.opensearchUrl ? openSearchConfig(url) : OpenSearchConfigSchema.parse({ url }));
+    if (opts.opensearchUrl) await refuseAnotherInstall(client, url);
     const token = randomBytes(24).toString('hex');
     // LANL time 0 is the first simulated day's midnight; the test days end today at 00:00 UTC, so that the monitors'
     // and install's "last 7 days" and Dashboards' default ranges see them.
@@ -230,7 +254,8 @@ export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
     await rawRequest(client, 'DELETE', `/${DEMO_INDEX}`, undefined, { accept: [404] });
     await deleteDemoNotables(client);
     signal?.throwIfAborted();
-    sidecar = await startSidecar(loadServeConfig({ env: { SEQSENTRY_TOKEN: token }, overrides: { model_dir: opts.modelDir, 'listen.port': 0, 'opensearch.url': url } }));
+    const osEnv = opts.opensearchUrl ? Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('OPENSEARCH_'))) : {};
+    sidecar = await startSidecar(loadServeConfig({ env: { ...osEnv, SEQSENTRY_TOKEN: token }, overrides: { model_dir: opts.modelDir, 'listen.port': 0, 'opensearch.url': url } }));
     const sent = await shipThroughProxy(sidecar.url, token, DEMO_INDEX, opts.testCsv, epochMs, signal);
     say(`sent ${sent.docs} events through the sidecar's _bulk proxy (${sidecar.url}) in ${sent.seconds.toFixed(1)} s: ${Math.round(sent.docs / sent.seconds)} docs/s`);
     await rawRequest(client, 'POST', `/${DEMO_INDEX}/_refresh`);
