@@ -29,7 +29,10 @@ function pamPairs(text: string): Record<string, string> {
 const PAM: readonly Rule[] = [
   [/^authentication failure; (.*)$/, (m) => {
     const kv = pamPairs(m[1] as string);
-    return { action: 'auth_failure', outcome: 'failure', user: kv.user, remote: kv.rhost, auth: 'pam' };
+    // `ruser` is who asked (su's and sudo's acting user; empty for sshd), `user` the account tried: the acting user is
+    // the event's user and the account its target, as a successful su names them. An empty `rhost` is no remote end:
+    // the program's own rule (the host itself, or none for a network service) applies.
+    return { action: 'auth_failure', outcome: 'failure', user: kv.ruser || kv.user, ...(kv.ruser ? { target: kv.user } : {}), ...(kv.rhost ? { remote: kv.rhost } : {}), auth: 'pam' };
   }],
   [/^check pass; user unknown$/, () => ({ action: 'unknown_user', outcome: 'failure', auth: 'pam' })],
   [/^session opened for user (\S+?)(?:\(uid=\d+\))?(?: by (\S*?)\(uid=\d+\))?$/, (m) => ({

@@ -14,6 +14,13 @@ const ENTITY_NAMES = ['user', 'src_host', 'dst_host'] as const;
 
 const OptionsSchema = z.object({ ...SYSLOG_TIME_OPTIONS }).strict();
 
+/**
+ * Programs that write under another name what an older release wrote as one: OpenSSH 9.8 splits sshd into
+ * `sshd-session` (and 10.0 into `sshd-auth`), same messages. Read, and named in `program`, as the older name so a
+ * model trained before an upgrade knows them.
+ */
+const PROGRAM_ALIASES: Readonly<Record<string, string>> = Object.freeze({ 'sshd-session': 'sshd', 'sshd-auth': 'sshd' });
+
 /** Programs whose clients are remote: a message of theirs without an address has no source host. */
 const NETWORK_PROGRAMS = new Set(['sshd', 'klogind']);
 
@@ -33,7 +40,8 @@ export function createAuthlogAdapter(options: Record<string, unknown> = {}, cont
     const h = header(line, source, knownTime);
     const tag = splitTag(h.tag);
     if (!tag) throw new AdapterError(source.file, source.line, `no "program[pid]:" tag: "${h.tag.slice(0, 60)}"`, 'program');
-    const program = tag.program.toLowerCase();
+    const named = tag.program.toLowerCase();
+    const program = PROGRAM_ALIASES[named] ?? named;
     const meaning = interpret(program, tag.module?.toLowerCase(), tag.message);
     if (typeof meaning === 'string') return noEvent(meaning);
     const dst = normaliseHost(h.host);

@@ -5,7 +5,8 @@ import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Adapter, AdapterFactory } from './adapter.js';
 import { parseAdapterOptions } from './options.js';
 import { getPath, jsonDocument } from './json-record.js';
-import { isoSeconds } from './time.js';
+import { text } from './names.js';
+import { epochSeconds, isoSeconds, plausibleTime } from './time.js';
 
 /** Canonical field → ECS paths tried in order; the first present, non-empty value wins. Missing → "?". */
 export const DEFAULT_ECS_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -34,16 +35,18 @@ function firstValue(doc: Record<string, unknown>, paths: readonly string[]): str
   for (const path of paths) {
     let v = getPath(doc, path);
     if (Array.isArray(v)) v = v[0];
-    if (v === undefined || v === null || v === '' || typeof v === 'object') continue;
-    return String(v);
+    // A placeholder (`-`, `null`, `n/a`: Windows writes `-` for no workstation) is no value: the next path may hold one.
+    const t = text(v);
+    if (t === undefined) continue;
+    return t;
   }
   return undefined;
 }
 
 function parseTime(value: unknown, source: SourceRef, field: string): number {
-  const t = typeof value === 'number' ? value / 1000 : typeof value === 'string' ? isoSeconds(value) : NaN;
-  if (!Number.isFinite(t)) throw new AdapterError(source.file, source.line, `not a timestamp: ${JSON.stringify(value)}`, field);
-  return t;
+  const t = typeof value === 'number' ? epochSeconds(value) : typeof value === 'string' ? isoSeconds(value) : NaN;
+  if (!Number.isFinite(t)) throw new AdapterError(source.file, source.line, `not a timestamp: ${JSON.stringify(value)?.slice(0, 80)}`, field);
+  return plausibleTime(t, value, source, field);
 }
 
 export function createEcsAdapter(options: Record<string, unknown> = {}): Adapter {

@@ -3,13 +3,12 @@
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import type { Adapter, AdapterFactory } from './adapter.js';
+import { MAX_SECONDS } from './time.js';
 
 /** time,src_user@domain,dst_user@domain,src_computer,dst_computer,auth_type,logon_type,auth_orientation,success[,label] */
 const COLUMNS = ['time', 'src_user', 'dst_user', 'src_host', 'dst_host', 'auth_type', 'logon_type', 'auth_orientation', 'success'] as const;
 const FIELD_NAMES = COLUMNS.slice(1);
 const HEADER_PREFIX = 'time,';
-/** 9999-12-31T23:59:59Z in Unix seconds. */
-const MAX_SECONDS = 253_402_300_799;
 
 function parseLine(line: string, source: SourceRef): CanonicalEvent | null {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line;

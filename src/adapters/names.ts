@@ -1,5 +1,6 @@
 // How authentication adapters spell users, hosts and codes, so that one account or machine is one entity whatever
 // the source wrote (`CORP\Alice`, `alice@corp.local`, `ALICE`; `WS1.corp.local`, `ws1`).
+import { isIP } from 'node:net';
 
 /** The value of an absent field or entity, as LANL writes it. */
 export const ABSENT = '?';
@@ -11,8 +12,9 @@ const LOOPBACK = new Set(['::1', '127.0.0.1', 'localhost', 'localhost.localdomai
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
+/** A valid IPv4 or IPv6 address (not `999.1.1.1`, not `1.2.3.4:80`). */
 export function isIp(value: string): boolean {
-  return IPV4.test(value) || (value.includes(':') && /^[0-9a-f:.]+$/i.test(value));
+  return isIP(value) !== 0;
 }
 
 /** A scalar as trimmed text, or undefined for absent, placeholder and non-scalar values. */

@@ -128,15 +128,17 @@ export function createSyslogReader(opts: SyslogTimeOptions, now?: () => number):
   return (line, source, knownTime) => {
     const c5424 = RFC5424.exec(line);
     if (c5424) {
-      const time = isoSeconds(c5424[2] as string);
+      const time = isoSeconds(c5424[2] as string, opts.timezone);
       if (!Number.isFinite(time)) throw new AdapterError(source.file, source.line, `not a timestamp: "${c5424[2]}"`, 'timestamp');
       const app = c5424[4] as string;
-      const tag = `${app === '-' ? '' : app}${c5424[5] === '-' ? '' : `[${c5424[5]}]`}: ${c5424[6] ?? ''}`;
+      // RFC 5424 6.4: a UTF-8 message starts with a byte order mark.
+      const message = (c5424[6] ?? '').replace(/^\uFEFF/, '');
+      const tag = `${app === '-' ? '' : app}${c5424[5] === '-' ? '' : `[${c5424[5]}]`}: ${message}`;
       return { time, host: c5424[3] as string, pri: pri(c5424[1], source) as number, tag };
     }
     const iso = ISO_LINE.exec(line);
     if (iso) {
-      const time = isoSeconds(iso[2] as string);
+      const time = isoSeconds(iso[2] as string, opts.timezone);
       if (!Number.isFinite(time)) throw new AdapterError(source.file, source.line, `not a timestamp: "${iso[2]}"`, 'timestamp');
       const p = pri(iso[1], source);
       return { time, host: iso[3] as string, ...(p !== undefined ? { pri: p } : {}), tag: iso[4] as string };

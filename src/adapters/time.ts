@@ -1,4 +1,7 @@
-// ISO 8601 timestamps as adapters read them: strict syntax, and a time without a zone taken as UTC.
+// ISO 8601 timestamps as adapters read them: strict syntax, and a time without a zone taken as UTC; epoch numbers by
+// their magnitude; times outside 1970-9999 refused.
+import { AdapterError } from '../core/errors.js';
+import type { SourceRef } from '../core/event.js';
 
 /**
  * ISO 8601 as ECS, EVTX converters and RFC 5424 write it (a date, optionally a time with fraction and zone); Date.parse
@@ -12,11 +15,35 @@ const HAS_ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
  * Epoch seconds of an ISO 8601 string, NaN when it is not one. A date-time without a zone is UTC: EVTX records
  * time in UTC and converters drop the `Z` (V8 would read it as the machine's local time).
  */
-export function isoSeconds(value: string): number {
+export function isoSeconds(value: string, zone?: string): number {
   if (!ISO_TIME.test(value)) return NaN;
   let v = value.replace(',', '.');
-  if (v.length > 10 && !HAS_ZONE.test(v.slice(10))) v += 'Z';
-  return Date.parse(v.replace(' ', 'T')) / 1000;
+  const zoned = v.length <= 10 || HAS_ZONE.test(v.slice(10));
+  if (!zoned) v += 'Z';
+  const ms = Date.parse(v.replace(' ', 'T'));
+  // A wall-clock time of a machine whose zone the caller knows (syslog's `timezone` option).
+  return (zone !== undefined && !zoned ? wallClockToUtc(ms, zone) : ms) / 1000;
+}
+
+/** 9999-12-31T23:59:59Z in Unix seconds: the last time a date (ISO 8601's four-digit year) can hold. */
+export const MAX_SECONDS = 253_402_300_799;
+
+/**
+ * Epoch seconds of an epoch number by its magnitude: nanoseconds from 1e17, microseconds from 1e14, milliseconds from
+ * 1e11 (1973 in milliseconds, the year 5138 in seconds), seconds below. Shippers write all four.
+ */
+export function epochSeconds(n: number): number {
+  const a = Math.abs(n);
+  return a >= 1e17 ? n / 1e9 : a >= 1e14 ? n / 1e6 : a >= 1e11 ? n / 1e3 : n;
+}
+
+/**
+ * `seconds` when it is a time an event can have (1970 to 9999), else a located error: a time before 1970 or beyond
+ * 9999 is a wrong unit or a broken record, and would be dated before or after every real event.
+ */
+export function plausibleTime(seconds: number, value: unknown, source: SourceRef, field: string): number {
+  if (seconds >= 0 && seconds <= MAX_SECONDS) return seconds;
+  throw new AdapterError(source.file, source.line, `not a time: ${JSON.stringify(value)?.slice(0, 80)} lies ${seconds < 0 ? 'before 1970' : 'beyond the year 9999'}`, field);
 }
 
 /** Formatters per IANA zone: building one costs far more than formatting with it. */

@@ -8,7 +8,7 @@ import type { Adapter, AdapterFactory } from './adapter.js';
 import { parseAdapterOptions } from './options.js';
 import { getPath, jsonDocument } from './json-record.js';
 import { ABSENT, isIp, normaliseIp, text } from './names.js';
-import { isoSeconds } from './time.js';
+import { epochSeconds, isoSeconds, plausibleTime } from './time.js';
 import { placeOf, userAgentFamily } from './weblogin-enrich.js';
 
 const FIELD_NAMES = ['user', 'src_host', 'dst_host', 'country', 'asn', 'browser', 'os', 'device', 'outcome', 'auth_type'] as const;
@@ -83,9 +83,23 @@ function first(doc: Record<string, unknown>, paths: readonly string[]): { value:
  */
 function seconds(value: unknown, path: string, source: SourceRef): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,20}(\.\d+)?$/.test(value.trim()) ? Number(value) : undefined;
-  const t = n !== undefined ? (n >= 1e17 ? n / 1e9 : n >= 1e14 ? n / 1e6 : n >= 1e11 ? n / 1e3 : n) : typeof value === 'string' ? isoSeconds(value.trim()) : NaN;
+  const t = n !== undefined ? epochSeconds(n) : typeof value === 'string' ? isoSeconds(value.trim()) : NaN;
   if (!Number.isFinite(t)) throw new AdapterError(source.file, source.line, `not a timestamp: ${JSON.stringify(value)?.slice(0, 80)}`, path);
-  return t;
+  return plausibleTime(t, value, source, path);
+}
+
+/**
+ * The client of a location value as proxies and servers write it: the first hop of an X-Forwarded-For chain
+ * (`203.0.113.7, 10.0.0.1`), without a port (`1.2.3.4:5678`, `[2001:db8::1]:443`) or brackets; other text as it is.
+ */
+export function clientAddress(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const hop = value.split(',')[0]?.trim() ?? '';
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(hop);
+  if (bracketed) return bracketed[1];
+  const v4port = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(hop);
+  if (v4port) return v4port[1];
+  return hop === '' ? undefined : hop;
 }
 
 function outcomeOf(value: unknown): string {
@@ -107,10 +121,10 @@ export function createWebloginAdapter(options: Record<string, unknown> = {}): Ad
     const when = first(doc, paths.time);
     if (!when) throw new AdapterError(source.file, source.line, `no time (looked at ${paths.time.join(', ')})`, paths.time[0]);
     const time = seconds(when.value, when.path, source);
-    const rawIp = text(first(doc, paths.ip)?.value);
+    const rawIp = clientAddress(text(first(doc, paths.ip)?.value));
     // A client named by host name, not address, is kept as the source; it has no country or AS.
-    const ip = rawIp !== undefined && isIp(rawIp.replace(/^\[|\]$/g, '')) ? normaliseIp(rawIp) : ABSENT;
-    const src = ip !== ABSENT ? ip : rawIp !== undefined && !isIp(rawIp) ? rawIp.toLowerCase().slice(0, 255) : ABSENT;
+    const ip = rawIp !== undefined && isIp(rawIp) ? normaliseIp(rawIp) : ABSENT;
+    const src = ip !== ABSENT ? ip : rawIp !== undefined ? rawIp.toLowerCase().slice(0, 255) : ABSENT;
     const agent = first(doc, paths.user_agent)?.value;
     const family = userAgentFamily(typeof agent === 'string' ? agent : undefined);
     const app = text(first(doc, paths.app)?.value)?.toLowerCase() ?? ABSENT;

@@ -6,7 +6,7 @@ import type { CanonicalEvent, SourceRef } from '../core/event.js';
 import { noEvent, type Adapter, type AdapterFactory, type NoEvent } from './adapter.js';
 import { getPath, jsonDocument } from './json-record.js';
 import { ABSENT, normaliseCode, normaliseDomain, normaliseHost, normaliseIp, normaliseUser, text } from './names.js';
-import { isoSeconds } from './time.js';
+import { epochSeconds, isoSeconds, plausibleTime } from './time.js';
 
 /** The canonical fields, in order. `auth_type` is the name the rarity pairs look for (user + auth_type). */
 const FIELD_NAMES = [
@@ -130,10 +130,10 @@ function eventId(value: unknown, source: SourceRef, path: string): string {
 
 function seconds(value: unknown, source: SourceRef, path: string): number {
   if (value === undefined) throw new AdapterError(source.file, source.line, 'no time (looked at @timestamp, TimeCreated, EventTime, Event.System.TimeCreated)', path);
-  // Numbers are epoch milliseconds, as ECS and OpenSearch write dates.
-  const t = typeof value === 'number' ? value / 1000 : typeof value === 'string' ? isoSeconds(value.trim()) : NaN;
+  // Numbers by their magnitude (epoch milliseconds as ECS and OpenSearch write dates, or seconds).
+  const t = typeof value === 'number' ? epochSeconds(value) : typeof value === 'string' ? isoSeconds(value.trim()) : NaN;
   if (!Number.isFinite(t)) throw new AdapterError(source.file, source.line, `not a timestamp: ${JSON.stringify(value)?.slice(0, 80)}`, path);
-  return t;
+  return plausibleTime(t, value, source, path);
 }
 
 /** Whether the shipper marked the event "Audit Failure" (Keywords bits, NXLog's EventType, Winlogbeat's keywords). */

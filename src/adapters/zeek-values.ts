@@ -2,7 +2,7 @@
 // numbers, booleans, ISO or epoch `ts`), and shippers that flatten dots to underscores (OTRF's `id_orig_h`).
 import { AdapterError } from '../core/errors.js';
 import type { SourceRef } from '../core/event.js';
-import { isoSeconds } from './time.js';
+import { epochSeconds, isoSeconds, plausibleTime } from './time.js';
 
 /** A record as the TSV reader or JSON.parse gives it: null for Zeek's unset `-`. */
 export type ZeekRecord = Readonly<Record<string, unknown>>;
@@ -61,7 +61,8 @@ function isoMicros(text: string): number {
 export function zeekTime(rec: ZeekRecord, name: string, source: SourceRef): number {
   const v = value(rec, name);
   if (v === undefined || v === null) throw new AdapterError(source.file, source.line, 'no time', name);
-  const t = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v) ? Number(v) : typeof v === 'string' ? isoMicros(v) : NaN;
+  // Epoch numbers by magnitude: `JSON::TS_MILLIS` writes integer milliseconds.
+  const t = typeof v === 'number' ? epochSeconds(v) : typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v) ? epochSeconds(Number(v)) : typeof v === 'string' ? isoMicros(v) : NaN;
   if (!Number.isFinite(t)) throw new AdapterError(source.file, source.line, `not a time: ${JSON.stringify(v).slice(0, 80)}`, name);
-  return t;
+  return plausibleTime(t, v, source, name);
 }
