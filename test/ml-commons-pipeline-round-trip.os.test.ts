@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { install } from '../src/install/installer.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../src/opensearch/client.js';
+import { mlContext } from './support/ml-context.js';
 import { handleMlCommons } from '../src/server/routes/ml-commons.js';
 import type { AnomalyFields } from '../src/service/anomaly-fields.js';
 import type { ScoreRequest, ScoringService } from '../src/service/scoring-service.js';
@@ -60,7 +61,7 @@ describe('ingest pipeline seqsentry-score through ML Commons', () => {
       req.on('data', (c) => (text += c));
       req.on('end', async () => {
         auths.push(String(req.headers.authorization));
-        const out = req.url === '/v1/ml/score' ? await handleMlCommons(JSON.parse(text), { scoring, defaultScope: 'default' }) : { status: 404, body: {} };
+        const out = req.url === '/v1/ml/score' ? await handleMlCommons(JSON.parse(text), mlContext(scoring, 'default')) : { status: 404, body: {} };
         res.writeHead(out.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(out.body));
       });

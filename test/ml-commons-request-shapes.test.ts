@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mlContext } from './support/ml-context.js';
 import { handleMlCommons, parseMlBody } from '../src/server/routes/ml-commons.js';
 import type { AnomalyFields } from '../src/service/anomaly-fields.js';
 import type { ScoreRequest, ScoringService } from '../src/service/scoring-service.js';
@@ -56,7 +57,7 @@ describe('ML Commons request shapes', () => {
   it('parses the connector body, drops ingest metadata and scores with the index as history scope', async () => {
     const { scoring, seen } = recordingScoring(() => scored);
     const body = JSON.parse(connectorBody('seqsentry-auth-2026.01.05', event));
-    const res = await handleMlCommons(body, { scoring, defaultScope: 'default' });
+    const res = await handleMlCommons(body, mlContext(scoring, 'default'));
     expect(res.status).toBe(200);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.scope).toBe('seqsentry-auth-2026.01.05');
@@ -65,7 +66,7 @@ describe('ML Commons request shapes', () => {
 
   it('answers with exactly the keys the pipeline output_map reads', async () => {
     const { scoring } = recordingScoring(() => scored);
-    const res = await handleMlCommons(JSON.parse(connectorBody('i', event)), { scoring, defaultScope: 'd' });
+    const res = await handleMlCommons(JSON.parse(connectorBody('i', event)), mlContext(scoring, 'd'));
     const outputMap = pipeline.processors[0].ml_inference.output_map[0] as Record<string, string>;
     const answer = res.body as Record<string, unknown>;
     for (const modelField of Object.values(outputMap)) expect(answer).toHaveProperty(modelField);
@@ -75,8 +76,8 @@ describe('ML Commons request shapes', () => {
   it('accepts the document as a JSON string and the whole body as a string', async () => {
     const { scoring, seen } = recordingScoring(() => scored);
     const asString = { index: 'idx-1', doc: JSON.stringify(event) };
-    expect((await handleMlCommons(asString, { scoring, defaultScope: 'd' })).status).toBe(200);
-    expect((await handleMlCommons(connectorBody('idx-2', event), { scoring, defaultScope: 'd' })).status).toBe(200);
+    expect((await handleMlCommons(asString, mlContext(scoring, 'd'))).status).toBe(200);
+    expect((await handleMlCommons(connectorBody('idx-2', event), mlContext(scoring, 'd'))).status).toBe(200);
     expect(seen.map((r) => [r.scope, r.record])).toEqual([['idx-1', event], ['idx-2', event]]);
   });
 
@@ -95,24 +96,24 @@ describe('ML Commons request shapes', () => {
 
   it('writes an unreadable event as anomaly.error with anomaly_score null, so output_map still finds the key', async () => {
     const { scoring } = recordingScoring(() => ({ anomaly: { model: MODEL, scored_at: '2026-01-05T08:00:00.000Z', error: 'ml_inference:i:1: not a timestamp' } }));
-    const res = await handleMlCommons(JSON.parse(connectorBody('i', { user: { name: 'x' } })), { scoring, defaultScope: 'd' });
+    const res = await handleMlCommons(JSON.parse(connectorBody('i', { user: { name: 'x' } })), mlContext(scoring, 'd'));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ anomaly_score: null, anomaly: { model: MODEL, scored_at: '2026-01-05T08:00:00.000Z', error: 'ml_inference:i:1: not a timestamp' } });
   });
 
   it('fails the call (503) when the scorer fails, so the pipeline failure path runs and enrich retries later', async () => {
     const { scoring } = recordingScoring(() => new Error('onnx session closed'));
-    const res = await handleMlCommons(JSON.parse(connectorBody('i', event)), { scoring, defaultScope: 'd' });
+    const res = await handleMlCommons(JSON.parse(connectorBody('i', event)), mlContext(scoring, 'd'));
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: 'scoring failed: onnx session closed' });
   });
 
   it('rejects a body that is not the connector shape with 400 naming the problem', async () => {
     const { scoring, seen } = recordingScoring(() => scored);
-    const missingDoc = await handleMlCommons({ index: 'i' }, { scoring, defaultScope: 'd' });
+    const missingDoc = await handleMlCommons({ index: 'i' }, mlContext(scoring, 'd'));
     expect(missingDoc.status).toBe(400);
     expect(String((missingDoc.body as { error: string }).error)).toMatch(/doc/);
-    expect((await handleMlCommons('not json', { scoring, defaultScope: 'd' })).status).toBe(400);
+    expect((await handleMlCommons('not json', mlContext(scoring, 'd'))).status).toBe(400);
     expect(seen).toHaveLength(0);
   });
 });

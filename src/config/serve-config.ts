@@ -61,6 +61,24 @@ export const ServeConfigSchema = z
     opensearch: OpenSearchConfigSchema.prefault({}),
     /** Largest request body, after decompression (OpenSearch's own http.max_content_length is 100 MB). */
     max_body_bytes: z.number().int().positive().default(100 * 1024 * 1024),
+    /**
+     * The online routes' limits: their requests are scored on the event loop, so one huge record would stall every
+     * other request (and the health probes) while it is parsed and copied.
+     */
+    limits: z
+      .object({
+        /** Largest /v1/score body (a batch of events); max_body_bytes when smaller. */
+        score_body_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+        /** Largest /v1/ml/score body (one document from an ingest pipeline); max_body_bytes when smaller. */
+        ml_body_bytes: z.number().int().positive().default(1024 * 1024),
+        /** Keys of one record at most, counted at every depth (a Winlogbeat event has about 200). */
+        record_keys: z.number().int().positive().default(10_000),
+        /** Time to receive a request's headers, and a whole request (Node's own defaults are 60 s and 300 s). */
+        headers_timeout_ms: z.number().int().positive().default(20_000),
+        request_timeout_ms: z.number().int().positive().default(120_000),
+      })
+      .strict()
+      .prefault({}),
     batching: z
       .object({
         /** Events in one ONNX call at most. */

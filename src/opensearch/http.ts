@@ -53,6 +53,9 @@ function authHeader(config: OpenSearchConfig): string | undefined {
   return undefined;
 }
 
+/** How long one readiness ping answers for (see ping). */
+const PING_REUSE_MS = 1_000;
+
 export class OpenSearchHttp {
   private readonly pool: Pool;
   private readonly prefix: string;
@@ -107,14 +110,26 @@ export class OpenSearchHttp {
   }
 
   /** Null when OpenSearch answers GET / with 2xx within the deadline, else the reason. */
-  async ping(timeoutMs = 2_000): Promise<string | null> {
-    try {
-      const res = await this.request({ method: 'GET', path: '/', timeoutMs });
-      return res.status < 300 ? null : `OpenSearch at ${this.origin} answered HTTP ${res.status}`;
-    } catch (err) {
-      return (err as Error).message;
-    }
+  /**
+   * Null when OpenSearch answers, else why not. One request answers every ping within PING_REUSE_MS of its start (the
+   * probes are open to anyone: a flood of them must not become a flood of requests on the pool bulks are forwarded on).
+   */
+  ping(timeoutMs = 2_000): Promise<string | null> {
+    const now = Date.now();
+    if (this.lastPing && now - this.lastPing.at < PING_REUSE_MS) return this.lastPing.answer;
+    const answer = (async () => {
+      try {
+        const res = await this.request({ method: 'GET', path: '/', timeoutMs });
+        return res.status < 300 ? null : `OpenSearch at ${this.origin} answered HTTP ${res.status}`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    this.lastPing = { at: now, answer };
+    return answer;
   }
+
+  private lastPing: { at: number; answer: Promise<string | null> } | null = null;
 
   private unreachable(operation: string, err: unknown): OpenSearchUnreachableError {
     const e = err as Error & { code?: string; cause?: { code?: string } };

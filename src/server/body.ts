@@ -7,11 +7,15 @@ import { HttpError } from './http-errors.js';
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
-function tooLarge(size: string, limit: number): HttpError {
-  return new HttpError(413, 'content_too_long_exception', `request body ${size} exceeds the limit of ${limit} bytes (max_body_bytes)`, 'too_large', { connection: 'close' });
+/** A body limit and the config key that sets it (named in the 413). */
+export interface BodyLimit {
+  bytes: number;
+  key: string;
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, { bytes: limit, key }: BodyLimit): Promise<Buffer> {
+  const tooLarge = (size: string, limit: number): HttpError =>
+    new HttpError(413, 'content_too_long_exception', `request body ${size} exceeds the limit of ${limit} bytes (${key})`, 'too_large', { connection: 'close' });
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // discard what arrives; the connection is closed after the 413

@@ -8,13 +8,13 @@ import type { ModelReloader } from './model-reload.js';
 import { handleAdminReload } from './routes/admin-reload.js';
 import { logger } from '../util/log.js';
 import type { TokenAuth } from './auth.js';
-import { readBody } from './body.js';
+import { readBody, type BodyLimit } from './body.js';
 import { HttpError, errorReply, json, type Reply } from './http-errors.js';
 import type { ServerMetrics } from './metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { currentRequest, type Senders } from '../service/senders.js';
 import { handleBulk } from './routes/bulk.js';
-import type { BulkRefusal } from './bulk-policy.js';
+import type { BulkRefusal, IndexRefusal } from './bulk-policy.js';
 import { handleClusterInfo } from './routes/cluster-info.js';
 import { handleHealthz, handleReadyz } from './routes/health.js';
 import { handleMlCommons } from './routes/ml-commons.js';
@@ -28,6 +28,8 @@ export interface AppState {
   auth: TokenAuth | null;
   /** The config's least-privilege bulk policy, compiled at start-up. */
   bulkRefusal: BulkRefusal;
+  /** The same policy's index check for the history scope a scoring call names (its default scope passes). */
+  scopeRefusal: IndexRefusal;
   opensearch: OpenSearchHttp;
   /** The serving bundle's ScoringService, switched on reload; each scoring request leases one for its whole run. */
   models: ModelSwitch;
@@ -59,6 +61,13 @@ interface Route {
   handle(call: Call, scoring: ScoringService | null): Promise<Reply> | Reply;
   /** Needs the model: 503 while it loads. */
   needsModel?: boolean;
+  /** The route's body limit; max_body_bytes otherwise. */
+  bodyLimit?: (config: AppState['config']) => BodyLimit;
+}
+
+/** A route's own limit, or max_body_bytes where that is smaller. */
+function within(config: AppState['config'], bytes: number, key: string): BodyLimit {
+  return bytes <= config.max_body_bytes ? { bytes, key } : { bytes: config.max_body_bytes, key: 'max_body_bytes' };
 }
 
 /** Headers of a bulk request worth passing on to OpenSearch (never the sidecar's own Authorization). */
@@ -106,18 +115,21 @@ const ROUTES: readonly Route[] = [
   },
   {
     name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true,
-    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes }),
+    bodyLimit: (config) => within(config, config.limits.score_body_bytes, 'limits.score_body_bytes'),
+    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal }),
   },
   {
     // authentication servers' login risk; authorized like every scoring route (the token check in dispatch)
     name: '/v1/risk', methods: ['POST'], match: /^\/v1\/risk$/, needsModel: true,
-    handle: async ({ req, state }, scoring) =>
-      handleRisk(await readBody(req, Math.min(state.config.max_body_bytes, RISK_MAX_BODY_BYTES)), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope }),
+    bodyLimit: (config) => within(config, RISK_MAX_BODY_BYTES, 'the login risk route\'s own limit'),
+    handle: async ({ state, body }, scoring) => handleRisk(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope }),
   },
   {
     name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true,
+    bodyLimit: (config) => within(config, config.limits.ml_body_bytes, 'limits.ml_body_bytes'),
     handle: async ({ state, body }, scoring) => {
-      const out = await handleMlCommons(parseJsonBody(await body()), { scoring: scoring!, defaultScope: state.config.history.default_scope });
+      const out = await handleMlCommons(parseJsonBody(await body()), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal });
+      if (out.status >= 400) state.metrics.error('bad_request');
       return json(out.status, out.body);
     },
   },
@@ -165,8 +177,13 @@ async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route:
   if (!route.methods.includes(req.method ?? '')) {
     throw new HttpError(405, 'method_not_allowed_exception', `${req.method} is not allowed on ${route.name}, use ${route.methods.join(' or ')}`, 'bad_request', { allow: route.methods.join(', ') });
   }
-  const call: Call = { req, url, params, state, body: () => readBody(req, state.config.max_body_bytes) };
+  const limit = route.bodyLimit?.(state.config) ?? { bytes: state.config.max_body_bytes, key: 'max_body_bytes' };
+  const call: Call = { req, url, params, state, body: () => readBody(req, limit) };
   if (!route.needsModel) return { route: route.name, reply: await route.handle(call, null) };
+  // The body first: a client that stalls mid-body holds no model (a replaced one could not be released) and is no
+  // sender the reordering window waits for (every other request would wait for it).
+  const body = await call.body();
+  call.body = () => Promise.resolve(body);
   // The request keeps the service it starts with to its end, so one bundle scores all of it, however long it runs.
   const lease = state.models.lease();
   if (!lease) throw new HttpError(503, 'unavailable_exception', `model not loaded yet: ${state.modelState}`, 'internal', { 'retry-after': '5' });
@@ -182,7 +199,8 @@ async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route:
 }
 
 export function createHttpServer(state: AppState): Server {
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const { headers_timeout_ms: headersTimeout, request_timeout_ms: requestTimeout } = state.config.limits;
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout, requestTimeout }, (req, res) => {
     const started = process.hrtime.bigint();
     let route = 'unmatched';
     dispatch(req, state)

@@ -41,6 +41,15 @@ export class ModelReloader {
     return run;
   }
 
+  /**
+   * Once the reloads under way have switched or been refused: shutdown waits for them before it closes the serving
+   * model, so a bundle loaded meanwhile is never switched to after the close (its ONNX session would keep the
+   * process alive).
+   */
+  settled(): Promise<void> {
+    return this.chain.then(() => undefined);
+  }
+
   private async load(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     const dir = this.config.model_dir;
     const started = process.hrtime.bigint();

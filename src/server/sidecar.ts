@@ -11,9 +11,10 @@ import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/cli
 import { OpenSearchHttp } from '../opensearch/http.js';
 import { bundleFingerprint, watchBundle, type BundleWatch } from '../service/bundle-watch.js';
 import { ModelSwitch } from '../service/model-switch.js';
+import { ConfigError } from '../core/errors.js';
 import { logger } from '../util/log.js';
 import { TokenAuth } from './auth.js';
-import { compileBulkPolicy } from './bulk-policy.js';
+import { compileBulkPolicy, compileIndexPolicy } from './bulk-policy.js';
 import { createHttpServer, type AppState } from './http-server.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelReloader } from './model-reload.js';
@@ -32,9 +33,11 @@ const log = logger.child({ component: 'serve' });
 
 function listen(server: Server, host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    // A port in use or a host that does not resolve is a configuration error, said as one (no stack trace).
+    const refuse = (err: NodeJS.ErrnoException) => reject(new ConfigError('listen', `cannot listen on ${host}:${port}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ')));
+    server.once('error', refuse);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       const addr = server.address() as AddressInfo;
       resolve(`http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`);
     });
@@ -48,6 +51,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     config, metrics, opensearch, models: new ModelSwitch(), reloader: null, modelState: 'loading', shuttingDown: false, senders: new Senders(),
     auth: config.auth.enabled ? new TokenAuth(config.auth.tokens, config.auth.admin_tokens) : null,
     bulkRefusal: compileBulkPolicy({ actions: config.bulk.allowed_actions, indexPatterns: config.bulk.index_patterns }),
+    scopeRefusal: compileIndexPolicy(config.bulk.index_patterns),
   };
   if (!state.auth) log.warn('auth.enabled is false: every route is open');
   const server = createHttpServer(state);
@@ -59,6 +63,8 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   let watch: BundleWatch | null = null;
   const release = async () => {
     watch?.stop();
+    // A watch-triggered reload may be loading: it switches (or is refused) before the models close.
+    await state.reloader?.settled();
     await notables?.stop();
     await state.models.close();
     await Promise.allSettled([opensearch.close(), client?.close()]);

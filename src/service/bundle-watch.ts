@@ -42,6 +42,8 @@ export function watchBundle(dir: string, intervalMs: number, initial: BundleFing
   let stopped = false;
   const poll = async () => {
     const now = await bundleFingerprint(dir, seen);
+    // Stopped while reading: no reload may start after the stop (shutdown is closing the models).
+    if (stopped) return;
     if (now && (!seen || now.sha256 !== seen.sha256)) {
       seen = now;
       await onChange().catch((err: unknown) => log.error({ err, dir }, 'bundle change not applied'));

@@ -10,6 +10,9 @@
 // The answer is read by the pipeline's output_map {"anomaly_score": "anomaly_score", "anomaly": "anomaly"} out of
 // ML Commons' wrapper (inference_results[0].output[0].dataAsMap). `anomaly_score` is always present, null when the
 // event could not be scored: ml_inference fails a document whose response lacks an output_map field.
+import type { IndexRefusal } from '../bulk-policy.js';
+import type { ServerMetrics } from '../metrics.js';
+import { membersOver } from '../record-bounds.js';
 import { z } from 'zod';
 import type { AnomalyDetails } from '../../service/anomaly-fields.js';
 import type { ScoringService } from '../../service/scoring-service.js';
@@ -24,8 +27,13 @@ const BodySchema = z.object({
 
 export interface MlCommonsContext {
   scoring: ScoringService;
+  metrics: ServerMetrics;
   /** History scope when the call names no index. */
   defaultScope: string;
+  /** limits.record_keys: a larger document is refused. */
+  maxRecordKeys: number;
+  /** Why the call may not name this index (hidden, a pattern, not an allowed one), or null. */
+  scopeRefusal: IndexRefusal;
 }
 
 export interface MlScoreResponse {
@@ -37,7 +45,7 @@ export interface MlScoreResponse {
 const unset = (v: string | undefined): boolean => v === undefined || v === '' || v.startsWith('${');
 
 /** The record to score and the index it is written to, from the connector body. */
-export function parseMlBody(body: unknown): { record: string | Record<string, unknown>; index: string | undefined } | { error: string } {
+export function parseMlBody(body: unknown, maxRecordKeys = Number.POSITIVE_INFINITY): { record: string | Record<string, unknown>; index: string | undefined } | { error: string } {
   let value = body;
   if (typeof value === 'string') {
     try {
@@ -61,6 +69,7 @@ export function parseMlBody(body: unknown): { record: string | Record<string, un
     }
   }
   let metaIndex: string | undefined;
+  if (typeof doc === 'object' && membersOver(doc, maxRecordKeys)) return { error: `doc: more than ${maxRecordKeys} keys and array elements (limits.record_keys)` };
   if (typeof doc === 'object') {
     const source: Record<string, unknown> = { ...doc };
     if (typeof source._index === 'string') metaIndex = source._index;
@@ -72,9 +81,11 @@ export function parseMlBody(body: unknown): { record: string | Record<string, un
 }
 
 export async function handleMlCommons(body: unknown, ctx: MlCommonsContext): Promise<{ status: number; body: unknown }> {
-  const parsed = parseMlBody(body);
+  const parsed = parseMlBody(body, ctx.maxRecordKeys);
   if ('error' in parsed) return { status: 400, body: { error: parsed.error } };
   const scope = parsed.index ?? ctx.defaultScope;
+  const refused = scope === ctx.defaultScope ? null : ctx.scopeRefusal(scope);
+  if (refused) return { status: 403, body: { error: `index: ${refused}` } };
   let results;
   try {
     results = await ctx.scoring.score([{ record: parsed.record, scope, source: { file: `ml_inference:${scope}`, line: 1 } }]);
@@ -85,6 +96,7 @@ export async function handleMlCommons(body: unknown, ctx: MlCommonsContext): Pro
   }
   const fields = results[0];
   if (!fields) return { status: 500, body: { error: 'scoring returned no result' } };
+  ctx.metrics[fields.anomaly_score !== undefined ? 'eventsScored' : 'eventsUnscored'].inc({ route: '/v1/ml/score' }, 1);
   const response: MlScoreResponse = { anomaly_score: fields.anomaly_score ?? null, anomaly: fields.anomaly };
   return { status: 200, body: response };
 }

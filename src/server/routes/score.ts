@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ScoreRequest, ScoringService } from '../../service/scoring-service.js';
 import { scopeTooLong } from '../../service/bounded-values.js';
 import { HttpError, json, type Reply } from '../http-errors.js';
+import type { IndexRefusal } from '../bulk-policy.js';
 import type { ServerMetrics } from '../metrics.js';
+import { membersOver } from '../record-bounds.js';
 
 const Record_ = z.union([z.string(), z.record(z.string(), z.unknown())]);
 const Batch = z
@@ -24,6 +26,10 @@ export interface ScoreRouteContext {
   defaultScope: string;
   /** history.max_scope_bytes: a longer `scope` is refused. */
   maxScopeBytes: number;
+  /** limits.record_keys: a larger record is refused. */
+  maxRecordKeys: number;
+  /** Why a request may not name this scope (hidden, a pattern, not an allowed index), or null. */
+  scopeRefusal: IndexRefusal;
 }
 
 function badRequest(reason: string): HttpError {
@@ -63,6 +69,11 @@ export async function handleScore(raw: Buffer, ctx: ScoreRouteContext): Promise<
   if (scopeTooLong(scope, ctx.maxScopeBytes)) {
     throw badRequest(`scope: ${Buffer.byteLength(scope)} bytes, longer than history.max_scope_bytes (${ctx.maxScopeBytes})`);
   }
+  // The scope is where the entity's history is read: a caller may name what a shipper may write, nothing hidden.
+  const refused = scope === ctx.defaultScope ? null : ctx.scopeRefusal(scope);
+  if (refused) throw new HttpError(403, 'security_exception', `scope: ${refused}`, 'auth');
+  const big = records.findIndex((r) => membersOver(r, ctx.maxRecordKeys));
+  if (big >= 0) throw badRequest(`[${big}]: more than ${ctx.maxRecordKeys} keys and array elements (limits.record_keys)`);
   const requests: ScoreRequest[] = records.map((record, i) => ({ record, scope, source: { file: 'request', line: i + 1 } }));
   const started = process.hrtime.bigint();
   let results;
