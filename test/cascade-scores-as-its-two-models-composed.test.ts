@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // A cascade (LANL's default, models/kinds.json screen_by_format): the screen, trained without context beside the model,
 // scores every event; the model, with the entity's previous events, scores again those the screen puts at or above
 // the threshold, and its score replaces the screen's. Each event's result must be, to the last bit, what the screen
@@ -28,13 +29,19 @@ describe.runIf(hasPython() && hasSharedData())('a cascade bundle', () => {
   let events: CanonicalEvent[];
 
   /** A copy of the cascade with `change` applied to its bundle.json, or (screen: true) to its screen's. */
-  const variant = (name: string, change: (b: Json) => void, screen = false): string => {
+  const variant = (name: string, change: (b: Json) => void, screen = false, unpin = true): string => {
     const dir = join(root, name);
     cpSync(model, dir, { recursive: true });
     const file = join(dir, ...(screen ? ['screen'] : []), 'bundle.json');
     const b = readJson(file);
     change(b);
     writeFileSync(file, JSON.stringify(b));
+    if (screen && unpin) {
+      // As a bundle trained before screens were pinned: the screen's own checks are what stands.
+      const outer = readJson(join(dir, 'bundle.json'));
+      delete (outer.screen as Json).bundle_sha256;
+      writeFileSync(join(dir, 'bundle.json'), JSON.stringify(outer));
+    }
     return dir;
   };
 
@@ -58,7 +65,8 @@ describe.runIf(hasPython() && hasSharedData())('a cascade bundle', () => {
   it('is trained as a context-free screen beside the model, sharing its memory file', () => {
     const outer = readJson(join(model, 'bundle.json'));
     const screen = readJson(join(model, 'screen', 'bundle.json'));
-    expect(outer.screen).toEqual({ dir: 'screen', threshold: THRESHOLD });
+    // pinned by the sha256 of the screen's bundle.json as written
+    expect(outer.screen).toEqual({ dir: 'screen', threshold: THRESHOLD, bundle_sha256: createHash('sha256').update(readFileSync(join(model, 'screen', 'bundle.json'))).digest('hex') });
     expect([outer.context_length, screen.context_length]).toEqual([8, 0]);
     expect(screen.tokenizer).toEqual(outer.tokenizer);
     expect((screen.fusion as Json).memory_file).toBe('../memory.json');
@@ -97,6 +105,8 @@ describe.runIf(hasPython() && hasSharedData())('a cascade bundle', () => {
     for (const [name, message, change] of refused) {
       await expect(loadBundle(variant(name, change, true)), name).rejects.toThrow(new RegExp(`screen screen: ${message}`));
     }
+    // A screen published over another (the old screen/ left behind, or a changed one) is refused by its pin.
+    await expect(loadBundle(variant('pinned', (b) => { b.created_at = 'another training'; }, true, false))).rejects.toThrow(/sha256 of screen.bundle\.json is [0-9a-f]{64}, bundle\.json says [0-9a-f]{64}: the screen bundle file was changed or truncated/);
     await expect(loadBundle(variant('outside', (b) => { b.screen = { dir: '..', threshold: 0.99 }; }))).rejects.toThrow(/screen\.dir: a folder inside the bundle/);
     await expect(loadBundle(variant('missing', (b) => { b.screen = { dir: 'nowhere', threshold: 0.99 }; }))).rejects.toThrow(/cannot read .*nowhere.bundle\.json/);
   });
@@ -118,7 +128,7 @@ describe.runIf(hasBuild() && hasPython() && hasSharedData())('train and the casc
       for (const [name, extra, screen] of [['default', [], { dir: 'screen', threshold: 0.99 }], ['none', ['--no-screen'], undefined], ['half', ['--screen', '0.5'], { dir: 'screen', threshold: 0.5 }]] as const) {
         const r = train(name, ...extra);
         expect(r.status, r.stderr).toBe(0);
-        expect(readJson(join(dir, name, 'bundle.json')).screen, name).toEqual(screen);
+        expect(readJson(join(dir, name, 'bundle.json')).screen, name).toEqual(screen && { ...screen, bundle_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
         expect(existsSync(join(dir, name, 'screen')), name).toBe(screen !== undefined);
       }
       // a later training into the same folder without a screen leaves no stale one behind

@@ -102,7 +102,15 @@ const BundleSchema = z.object({
    * where its anomaly_score reaches `threshold`, this bundle's model scores the event again with its context and its
    * score replaces the screen's (both are tail probabilities against held-out normal events, so the scales meet).
    */
-  screen: z.object({ dir: z.string().regex(/^[\w.-]+$/).refine((d) => d !== '.' && d !== '..', { message: 'a folder inside the bundle' }), threshold: z.number().gt(0).lt(1) }).strict().optional(),
+  screen: z.object({
+    dir: z.string().regex(/^[\w.-]+$/).refine((d) => d !== '.' && d !== '..', { message: 'a folder inside the bundle' }),
+    threshold: z.number().gt(0).lt(1),
+    /**
+     * sha256 of the screen's bundle.json (which pins its model's): a bundle published over an older one with its
+     * screen folder left behind is refused, not served as a mix of the two. Absent in bundles trained before it.
+     */
+    bundle_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  }).strict().optional(),
   /** The expected share of anomalous units in normal traffic the threshold was set from (threshold = 1 - rate). */
   acceptance_rate: z.number().gt(0).lt(1).optional(),
   training: z.record(z.string(), z.unknown()).default({}),
@@ -199,6 +207,7 @@ function checkTypeScriptBundle(dir: string, bundle: Bundle): { file: string; sha
  */
 async function loadScreen(outer: LoadedBundle, screen: NonNullable<Bundle['screen']>): Promise<LoadedBundle> {
   const dir = join(outer.dir, screen.dir);
+  if (screen.bundle_sha256) await readBundleFile(outer.dir, 'screen bundle', join(screen.dir, 'bundle.json'), screen.bundle_sha256);
   const inner = await loadBundle(dir, outer.memory && outer.bundle.fusion ? { memory: outer.memory, sha256: outer.bundle.fusion.memory_sha256 } : undefined);
   const a = outer.bundle;
   const b = inner.bundle;

@@ -1,5 +1,6 @@
 // One run of the PyTorch trainer on a stream of events, then the fusion: what `seqsentry train` does for an ONNX
 // kind, and what rolling retraining does once per window (src/rolling/rolling-train.ts).
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -186,7 +187,8 @@ async function trainOne(spec: SequenceTrainSpec, run: TrainerRun): Promise<void>
 async function nameScreen(modelDir: string, threshold: number): Promise<void> {
   const path = join(modelDir, 'bundle.json');
   const bundle = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  bundle.screen = { dir: SCREEN_DIR, threshold };
+  const screenManifest = await readFile(join(modelDir, SCREEN_DIR, 'bundle.json'));
+  bundle.screen = { dir: SCREEN_DIR, threshold, bundle_sha256: createHash('sha256').update(screenManifest).digest('hex') };
   await writeFile(`${path}.tmp`, JSON.stringify(bundle, null, 1) + '\n');
   await rename(`${path}.tmp`, path);
 }
