@@ -1,7 +1,7 @@
 // `seqsentry score`: score every record of log files with a trained bundle, one JSON line per record, in input
 // order; each event's context is what came before it in time, wherever that stands in the files.
-import { constants, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { openOutputFile, type OutputFile } from '../output/output-file.js';
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createAdapter } from '../adapters/registry.js';
@@ -103,9 +103,13 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
       await scorer.close();
     }
   }
-  const out = createWriteStream(args.output, { encoding: 'utf8' });
-  let writeError: Error | undefined;
-  out.on('error', (err) => { writeError = err; });
+  let out: OutputFile;
+  try {
+    out = await openOutputFile(args.output, args.inputs);
+  } catch (err) {
+    await scorer.close();
+    throw err;
+  }
   let stats = newReadStats();
   const bar = progress('scoring');
   const summary: ScoreSummary = { records: 0, scored: 0, errors: 0, anomalies: 0 };
@@ -159,8 +163,7 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
         text += errorLine({ line: p.line, error: p.error ?? 'unreadable record' }) + '\n';
       }
     }
-    if (writeError) throw new SeqSentryError(`cannot write output ${args.output}: ${writeError.message}`);
-    if (text.length && !out.write(text)) await once(out, 'drain');
+    if (text.length) await out.write(text);
     bar.update(stats.records);
   };
   /** Batches in flight at most: one in the worker, one queued behind it. */
@@ -219,9 +222,13 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
     startBatch();
     while (inFlight.length) await writeOldest();
     if (seq !== held) throw new SeqSentryError(`the input changed while it was scored (${held} events on the first reading, ${seq} on the second)`);
+    await out.commit();
+  } catch (err) {
+    // Batches still in the worker settle before it closes; the output path keeps what it held.
+    await Promise.allSettled(inFlight.map((b) => b.results));
+    await out.abort();
+    throw err;
   } finally {
-    out.end();
-    await once(out, 'finish');
     await scorer.close();
   }
   summary.records = stats.events + stats.errors;

@@ -2,8 +2,8 @@
 // them, each with its host's previous connections as context, one output line per connection. As `score` does for
 // records, a first reading fills the history with every connection, so each is scored after those that came before it
 // in time whatever order the join closed them in.
-import { constants, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { openOutputFile } from '../../output/output-file.js';
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Adapter } from '../../adapters/adapter.js';
@@ -56,7 +56,7 @@ export async function scoreConnectionFiles(scorer: Scorer, featurizer: Connectio
   } catch (err) {
     throw new SeqSentryError(`cannot write output ${args.output}: ${(err as Error).message}`);
   }
-  const out = createWriteStream(args.output, { encoding: 'utf8' });
+  const out = await openOutputFile(args.output, args.inputs);
   const stats = newReadStats();
   let scored = 0;
   let anomalies = 0;
@@ -68,14 +68,15 @@ export async function scoreConnectionFiles(scorer: Scorer, featurizer: Connectio
       const tokens = result.fields.map((f) => ({ slot: f.field, token: f.value, anomaly: tokenAnomaly(f.surprisal), expected: f.expected }));
       text += JSON.stringify({ file: event.source.file, line: event.source.line, uid: connection.uid, conn: connection.conn, records: connection.events.length, time: event.time, entities: event.entities, anomaly_score: result.anomaly_score, raw: result.raw, is_anomaly: result.is_anomaly, tokens, ...(result.components ? { components: result.components } : {}) }) + '\n';
       if (text.length > 1 << 16) {
-        if (!out.write(text)) await once(out, 'drain');
+        await out.write(text);
         text = '';
       }
     }
-    if (text.length) out.write(text);
-  } finally {
-    out.end();
-    await once(out, 'finish');
+    if (text.length) await out.write(text);
+    await out.commit();
+  } catch (err) {
+    await out.abort();
+    throw err;
   }
   process.stderr.write(formatReadStats(stats) + '\n');
   return { scored, anomalies, errors: stats.errors };
