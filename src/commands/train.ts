@@ -1,8 +1,9 @@
 // `seqsentry train`: read logs through an adapter, hand the events to the PyTorch trainer, get an ONNX bundle; or,
 // for a pure TypeScript kind, hand them to the kind's own trainer (src/kinds/typescript-kinds.ts).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createAdapter, learnAdapterOptions } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/adapter.js';
 import { formatReadStats, newReadStats, type ReadItem, type ReadStats } from '../adapters/read.js';
@@ -101,8 +102,53 @@ export interface TrainArgs {
   recordTokenizer?: string;
 }
 
-/** Reads the inputs into an events TSV, runs models/train.py, returns the bundle path. */
+/** Folders a signal (SIGINT, SIGTERM) removes before the process ends: a stopped training leaves nothing behind. */
+const scratch = new Set<string>();
+let removesOnSignal = false;
+
+function removeOnSignal(path: string): () => void {
+  scratch.add(path);
+  if (!removesOnSignal) {
+    removesOnSignal = true;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        for (const p of scratch) rmSync(p, { recursive: true, force: true });
+        process.kill(process.pid, signal); // the default action now: the process ends as signalled
+      });
+    }
+  }
+  return () => scratch.delete(path);
+}
+
+/**
+ * Trains into a folder beside `modelDir` and puts it in place of `modelDir` only when the bundle is complete, so a
+ * failed or stopped training leaves the bundle that was there (a sidecar may be serving or watching it) as it was,
+ * never a half-written or unfused one. Returns the bundle path.
+ */
 export async function train(trainArgs: TrainArgs): Promise<string> {
+  const final = resolve(trainArgs.modelDir);
+  const stage = `${final}.partial-${process.pid}`;
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(dirname(final), { recursive: true });
+  const keep = removeOnSignal(stage);
+  try {
+    const bundlePath = await trainStaged({ ...trainArgs, modelDir: stage });
+    const old = `${final}.old-${process.pid}`;
+    const had = await stat(final).then(() => true, () => false);
+    if (had) await rename(final, old);
+    await rename(stage, final);
+    if (had) await rm(old, { recursive: true, force: true });
+    return join(final, relative(stage, bundlePath));
+  } catch (err) {
+    await rm(stage, { recursive: true, force: true });
+    throw err;
+  } finally {
+    keep();
+  }
+}
+
+/** Reads the inputs into an events TSV, runs models/train.py into `modelDir`, returns the bundle path. */
+async function trainStaged(trainArgs: TrainArgs): Promise<string> {
   let args = trainArgs;
   const kind = MODEL_KINDS[args.kind];
   if (!kind) throw new UsageError(`unknown --kind "${args.kind}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
@@ -119,6 +165,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
   const modelDir = resolve(args.modelDir);
   await mkdir(modelDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'seqsentry-train-'));
+  const keepWork = removeOnSignal(work);
   try {
     const input = await openTrainingInput(args.inputs, args.fromIndex, adapter, args.strict, work);
     const { what } = input;
@@ -151,6 +198,7 @@ export async function train(trainArgs: TrainArgs): Promise<string> {
     return result.bundlePath;
   } finally {
     await rm(work, { recursive: true, force: true });
+    keepWork();
   }
 }
 
@@ -286,6 +334,7 @@ const command: Command = {
       ...(v['acceptance-rate'] !== undefined ? { acceptanceRate: rateOption(v['acceptance-rate']) } : {}),
       ...(v['record-tokenizer'] !== undefined ? { recordTokenizer: v['record-tokenizer'] } : {}),
     };
+    if (args.minCount < 1) throw new UsageError(`--min-count ${args.minCount}: a value is in the vocabulary when seen at least this often, at least 1`);
     if (v.rolling) {
       const reports = await runRolling(args, {
         window: windowSeconds(v.window ?? '1d'),
