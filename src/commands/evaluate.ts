@@ -1,5 +1,5 @@
 // `seqsentry evaluate`: compares score files (and a rarity baseline) with red-team labels; table, JSON, HTML.
-import { writeFile } from 'node:fs/promises';
+import { openOutputFile, type OutputFile } from '../output/output-file.js';
 import { basename } from 'node:path';
 import { formatReadStats } from '../adapters/read.js';
 import { createAdapter } from '../adapters/registry.js';
@@ -78,59 +78,78 @@ const evaluate: Command = {
     const top = intOption(o.top, 'top', 50);
     if (top < 0) throw new UsageError(`--top must be >= 0, got ${top}`);
 
-    const adapter = createAdapter(o.format ?? 'lanl', parseJsonOption(o['adapter-options'], 'adapter-options'));
-    const labels = await readLabels(labelFile, adapter.labelEntities);
-    const sets: ScoredEvents[] = [];
-    for (const { name, file } of scoreSpecs) sets.push(await readScoreFile(name, file, labels));
-    const notes: string[] = [];
-    if (o.test !== undefined) {
-      const baseline = await runRarityBaseline(train, o.test, adapter, labels);
-      sets.push(baseline.scored);
-      notes.push(`${BASELINE_NAME}: pairs ${baseline.pairs.used.join(', ')} counted over ${baseline.trainStats.events} training events`);
-      for (const m of baseline.pairs.missing) notes.push(`${BASELINE_NAME}: pair ${m} not available, left out`);
-      if (baseline.trainStats.errors > 0) notes.push(`${BASELINE_NAME} training: ${formatReadStats(baseline.trainStats).split('\n')[0]}`);
+    // The outputs are checked (not an input, a folder that takes them) before minutes of work, and written whole.
+    const inputs = [...scoreSpecs.map((s) => s.file), labelFile, ...train, ...(o.test !== undefined ? [o.test] : [])];
+    const jsonOut = o.json !== undefined ? await openOutputFile(o.json, inputs, '--json') : null;
+    let reportOut: OutputFile | null = null;
+    try {
+      reportOut = o.report !== undefined ? await openOutputFile(o.report, inputs, '--report') : null;
+      return await evaluateInto(o, scoreSpecs, labelFile, train, top, jsonOut, reportOut);
+    } catch (err) {
+      await jsonOut?.abort();
+      await reportOut?.abort();
+      throw err;
     }
-
-    const evaluations = sets.map((s) => evaluateRanking(s.score, s.tiebreak, s.label));
-    const rows = sets.map((s, i) => row(s, evaluations[i] as Evaluation, labels));
-    const allMatched = new Set(sets.flatMap((s) => [...s.matchedLabelKeys]));
-    const summary: Summary = {
-      models: rows,
-      labels: { file: labelFile, lines: labels.lines, matched: matchedLines(labels, allMatched) },
-      notes: [...notes, ...notesFor(sets, rows, labels)],
-    };
-
-    process.stdout.write(`${formatTable(rows)}\n`);
-    process.stderr.write(`labels: ${summary.labels.lines} lines, ${summary.labels.matched} matched a scored event, ${summary.labels.lines - summary.labels.matched} matched none\n`);
-    for (const note of summary.notes) process.stderr.write(`note: ${note}\n`);
-
-    if (o.json !== undefined) {
-      await writeFile(o.json, `${JSON.stringify(summaryJson(summary), null, 2)}\n`);
-      process.stderr.write(`wrote ${o.json}\n`);
-    }
-    if (o.report !== undefined) {
-      const first = sets[0] as ScoredEvents;
-      const order = (evaluations[0] as Evaluation).order;
-      const wanted = new Map<number, { rank: number; label: boolean }>();
-      for (let r = 0; r < Math.min(top, order.length); r++) {
-        const idx = order[r] as number;
-        wanted.set(first.sourceLine[idx] as number, { rank: r + 1, label: first.label[idx] === 1 });
-      }
-      const curves: CurveSet[] = sets.map((s, i) => {
-        const points = (evaluations[i] as Evaluation).points;
-        return { name: s.name, roc: rocCurve(points), pr: prCurve(points), baseline: s.name === BASELINE_NAME };
-      });
-      const html = renderReport({
-        summary,
-        curves,
-        top: top > 0 ? { model: first.name, events: await readTopEvents(first.source, wanted) } : null,
-        generatedAt: new Date().toISOString(),
-      });
-      await writeFile(o.report, html);
-      process.stderr.write(`wrote ${o.report}\n`);
-    }
-    return 0;
   },
 };
+
+type EvaluateValues = NonNullable<ReturnType<typeof parseOptions<typeof SPECS>>>['values'];
+
+async function evaluateInto(o: EvaluateValues, scoreSpecs: { name: string; file: string }[], labelFile: string, train: string[], top: number, jsonOut: OutputFile | null, reportOut: OutputFile | null): Promise<number> {
+  const adapter = createAdapter(o.format ?? 'lanl', parseJsonOption(o['adapter-options'], 'adapter-options'));
+  const labels = await readLabels(labelFile, adapter.labelEntities);
+  const sets: ScoredEvents[] = [];
+  for (const { name, file } of scoreSpecs) sets.push(await readScoreFile(name, file, labels));
+  const notes: string[] = [];
+  if (o.test !== undefined) {
+    const baseline = await runRarityBaseline(train, o.test, adapter, labels);
+    sets.push(baseline.scored);
+    notes.push(`${BASELINE_NAME}: pairs ${baseline.pairs.used.join(', ')} counted over ${baseline.trainStats.events} training events`);
+    for (const m of baseline.pairs.missing) notes.push(`${BASELINE_NAME}: pair ${m} not available, left out`);
+    if (baseline.trainStats.errors > 0) notes.push(`${BASELINE_NAME} training: ${formatReadStats(baseline.trainStats).split('\n')[0]}`);
+  }
+
+  const evaluations = sets.map((s) => evaluateRanking(s.score, s.tiebreak, s.label));
+  const rows = sets.map((s, i) => row(s, evaluations[i] as Evaluation, labels));
+  const allMatched = new Set(sets.flatMap((s) => [...s.matchedLabelKeys]));
+  const summary: Summary = {
+    models: rows,
+    labels: { file: labelFile, lines: labels.lines, matched: matchedLines(labels, allMatched) },
+    notes: [...notes, ...notesFor(sets, rows, labels)],
+  };
+
+  process.stdout.write(`${formatTable(rows)}\n`);
+  process.stderr.write(`labels: ${summary.labels.lines} lines, ${summary.labels.matched} matched a scored event, ${summary.labels.lines - summary.labels.matched} matched none\n`);
+  for (const note of summary.notes) process.stderr.write(`note: ${note}\n`);
+
+  if (jsonOut) {
+    await jsonOut.write(`${JSON.stringify(summaryJson(summary), null, 2)}\n`);
+    await jsonOut.commit();
+    process.stderr.write(`wrote ${o.json}\n`);
+  }
+  if (reportOut) {
+    const first = sets[0] as ScoredEvents;
+    const order = (evaluations[0] as Evaluation).order;
+    const wanted = new Map<number, { rank: number; label: boolean }>();
+    for (let r = 0; r < Math.min(top, order.length); r++) {
+      const idx = order[r] as number;
+      wanted.set(first.sourceLine[idx] as number, { rank: r + 1, label: first.label[idx] === 1 });
+    }
+    const curves: CurveSet[] = sets.map((s, i) => {
+      const points = (evaluations[i] as Evaluation).points;
+      return { name: s.name, roc: rocCurve(points), pr: prCurve(points), baseline: s.name === BASELINE_NAME };
+    });
+    const html = renderReport({
+      summary,
+      curves,
+      top: top > 0 ? { model: first.name, events: await readTopEvents(first.source, wanted) } : null,
+      generatedAt: new Date().toISOString(),
+    });
+    await reportOut.write(html);
+    await reportOut.commit();
+    process.stderr.write(`wrote ${o.report}\n`);
+  }
+  return 0;
+}
 
 export default evaluate;

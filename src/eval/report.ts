@@ -115,15 +115,17 @@ function charts(input: ReportInput): string {
 
 function explanation(event: TopEvent, maxSurprisal: number): string {
   const rows = event.fields.map((f) => {
+    // A compact line (below --explain-above) names the field and value only.
+    if (f.surprisal === undefined) return `<tr><td>${esc(f.field)}</td><td class="mono">${esc(f.value)}</td><td></td><td class="mono">-</td><td class="exp">${f.expected === undefined ? '' : `expected <span class="mono">${esc(f.expected)}</span>`}</td></tr>`;
     const width = maxSurprisal > 0 ? Math.max(1, Math.round((Math.max(0, f.surprisal) / maxSurprisal) * 140)) : 1;
     const same = f.value === f.expected ? ' class="same"' : '';
-    return `<tr${same}><td>${esc(f.field)}</td><td class="mono">${esc(f.value)}</td><td><span class="bar" style="width:${width}px"></span></td><td class="mono">${f.surprisal.toFixed(2)}</td><td class="exp">expected <span class="mono">${esc(f.expected)}</span></td></tr>`;
+    return `<tr${same}><td>${esc(f.field)}</td><td class="mono">${esc(f.value)}</td><td><span class="bar" style="width:${width}px"></span></td><td class="mono">${f.surprisal.toFixed(2)}</td><td class="exp">expected <span class="mono">${esc(f.expected ?? '')}</span></td></tr>`;
   });
   return `<table class="why">${rows.join('')}</table>`;
 }
 
 function topTable(top: NonNullable<ReportInput['top']>): string {
-  const maxSurprisal = Math.max(0, ...top.events.flatMap((e) => e.fields.map((f) => f.surprisal)));
+  const maxSurprisal = Math.max(0, ...top.events.flatMap((e) => e.fields.map((f) => f.surprisal ?? 0)));
   const rows = top.events.map((e) => {
     const badge = e.label ? '<span class="badge red">RED TEAM</span>' : '<span class="badge no">not labelled</span>';
     const { user, src_host: src, dst_host: dst, ...other } = e.entities;

@@ -24,8 +24,11 @@ const RankedLine = z.object({
   anomaly_score: z.number(),
   raw: z.number(),
 });
-const FieldEntry = z.object({ field: z.string(), value: z.string(), surprisal: z.number(), expected: z.string() });
-const FullLine = RankedLine.extend({ is_anomaly: z.boolean(), fields: z.array(FieldEntry) });
+// A line below --explain-above keeps each field's name and value only; a zeek-seq line explains by `tokens`.
+const FieldEntry = z.object({ field: z.string(), value: z.string(), surprisal: z.number().optional(), expected: z.string().optional() });
+const TokenEntry = z.object({ slot: z.string(), token: z.string(), expected: z.string().optional() });
+const FullLine = RankedLine.extend({ is_anomaly: z.boolean(), fields: z.array(FieldEntry).optional(), tokens: z.array(TokenEntry).optional() })
+  .refine((l) => l.fields !== undefined || l.tokens !== undefined, { message: 'no fields (or tokens) to explain the event' });
 
 function parseJson(text: string, file: string, lineNo: number): Record<string, unknown> {
   let value: unknown;
@@ -95,7 +98,7 @@ export async function readTopEvents(file: string, wanted: ReadonlyMap<number, { 
       anomalyScore: row.anomaly_score,
       raw: row.raw,
       label: want.label,
-      fields: row.fields,
+      fields: row.fields ?? (row.tokens ?? []).map((t) => ({ field: t.slot, value: t.token, ...(t.expected !== undefined ? { expected: t.expected } : {}) })),
     });
     if (found.length === wanted.size) break;
   }

@@ -31,5 +31,6 @@ export interface TopEvent {
   anomalyScore: number;
   raw: number;
   label: boolean;
-  fields: { field: string; value: string; surprisal: number; expected: string }[];
+  /** The explanation; surprisal and expected value are absent where the score file kept the compact form. */
+  fields: { field: string; value: string; surprisal?: number; expected?: string }[];
 }

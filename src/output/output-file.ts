@@ -2,8 +2,8 @@
 // beside it and renamed over it only when complete, so a failed, interrupted or refused run leaves what was there
 // (an input, an earlier output) untouched; a write that fails (disk full, a folder) is an error with its reason, never
 // a hang or a silent exit. A device or pipe (/dev/stdout) is written in place.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { access, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SeqSentryError, UsageError } from '../core/errors.js';
 
@@ -28,6 +28,10 @@ export async function openOutputFile(output: string, inputs: readonly string[], 
   }
   const existing = await stat(output).catch(() => null);
   if (existing?.isDirectory()) throw new UsageError(`${option} ${output} is a folder`);
+  // Said before any work, not after it.
+  await access(dirname(resolve(output)), constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write ${option} ${output}: ${err.code === 'ENOENT' ? 'no such folder' : err.message}`);
+  });
   const inPlace = existing !== null && !existing.isFile();
   const path = inPlace ? output : join(dirname(resolve(output)), `.${basename(output)}.partial-${process.pid}`);
   const out: WriteStream = createWriteStream(path, { encoding: 'utf8' });
