@@ -96,3 +96,11 @@ describe('Zeek and web-login variants', () => {
     for (const bad of ['999.999.999.999', 'dead:beef', '1:2:3', '1.2.3.4:80']) expect(isIp(bad), bad).toBe(false);
   });
 });
+
+describe('JSON field paths', () => {
+  it('read only the document\'s own keys, never Object\'s', () => {
+    const ecs = createAdapter('ecs', { fields: { user: ['constructor'], src_host: ['__proto__'] } });
+    const got = ecs.parse({ '@timestamp': '2024-03-01T10:00:00Z', host: { name: 'srv' } } as never, src);
+    expect(got !== null && !isNoEvent(got) && got.entities).toMatchObject({ user: '?', src_host: '?' });
+  });
+});

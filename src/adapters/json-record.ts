@@ -21,11 +21,15 @@ function splits(path: string): ReadonlyArray<readonly [string, string]> {
   return out;
 }
 
-/** Reads `a.b.c` from nested objects, from flat dotted keys, or from a mix of both. */
+/**
+ * Reads `a.b.c` from nested objects, from flat dotted keys, or from a mix of both: the document's own keys only
+ * (a path `constructor` or `__proto__` reads nothing, never Object's).
+ */
 export function getPath(doc: Record<string, unknown>, path: string): unknown {
-  if (path in doc) return doc[path];
+  if (Object.hasOwn(doc, path)) return doc[path];
   // Try every split point so `{"user": {"name": x}}` and `{"user.name": x}` both resolve.
   for (const [first, rest] of splits(path)) {
+    if (!Object.hasOwn(doc, first)) continue;
     const head = doc[first];
     if (head !== null && typeof head === 'object' && !Array.isArray(head)) {
       const found = getPath(head as Record<string, unknown>, rest);

@@ -172,7 +172,7 @@ async function trainOne(spec: SequenceTrainSpec, run: TrainerRun): Promise<void>
   if (spec.version !== undefined) py.push('--version', spec.version);
   if (run.threads !== undefined) py.push('--threads', String(run.threads));
   const { heldOut } = run;
-  if (heldOut !== undefined) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
+  if (heldOut !== undefined) py.push(`--held-out=${heldOut.origin},${heldOut.block},${heldOut.every}`); // `=`: a negative origin is no option
 
   const bar = progress(`training ${kind.kind}${run.context === 0 && spec.screen ? ' (screen, no context)' : ''}`);
   await runPython('train.py', py, (m) => {

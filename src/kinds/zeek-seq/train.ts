@@ -130,7 +130,7 @@ export async function trainZeekSeq(input: ZeekSeqTrainInput): Promise<string> {
     // A uid names one connection and never recurs: its past is empty, so the model reads the connection alone.
     const context = input.context ?? (entityKey === 'uid' ? 0 : undefined);
     if (context !== undefined) py.push('--context', String(context));
-    if (heldOut) py.push('--held-out', `${heldOut.origin},${heldOut.block},${heldOut.every}`);
+    if (heldOut) py.push(`--held-out=${heldOut.origin},${heldOut.block},${heldOut.every}`); // `=`: a negative origin is no option
     const bar = progress(`training ${input.kind}`);
     await runPython('train.py', py, (m) => {
       if (m.type === 'step') bar.update(Number(m.step), Number(m.steps), `epoch ${String(m.epoch)}`);

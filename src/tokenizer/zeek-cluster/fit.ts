@@ -3,7 +3,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newReadStats, type ReadStats } from '../../adapters/read.js';
+import { formatReadStats, newReadStats, type ReadStats } from '../../adapters/read.js';
+import { SeqSentryError } from '../../core/errors.js';
 import { runPython } from '../../train/python.js';
 import { sampleFeatureRows, type FeatureSample } from './sample.js';
 import { readVocab } from './vocab-file.js';
@@ -61,6 +62,8 @@ export async function fitZeekVocab(args: FitVocabArgs): Promise<FitVocabResult> 
   const stats = newReadStats();
   const t0 = performance.now();
   const sample = await sampleFeatureRows(args.inputs, args.sample, args.seed, stats);
+  // Nothing read, nothing to cluster: a vocabulary without log types would tokenize every record as unknown.
+  if (Object.keys(sample.log_types).length === 0) throw new SeqSentryError(`no Zeek record could be read from ${args.inputs.join(', ')} (${formatReadStats(stats).split('\n')[0]}); ${args.out} not written`);
   const t1 = performance.now();
   await clusterSample(sample, args.out, args);
   const t2 = performance.now();
