@@ -245,14 +245,16 @@ const command: Command = {
     if (!parsed) return 0;
     const v = parsed.values;
     const onnxThreads = onnxThreadsOption(v['onnx-threads']);
+    const batchSize = intOption(v['batch-size'], 'batch-size', 1024);
+    if (batchSize < 1) throw new UsageError(`--batch-size ${batchSize}: at least 1 event per ONNX call`);
     const summary = await scoreFiles({
       modelDir: required(v['model-dir'], 'model-dir'),
-      inputs: [...required(v.input, 'input'), ...parsed.positionals],
+      inputs: distinctInputs([...required(v.input, 'input'), ...parsed.positionals]),
       output: required(v.output, 'output'),
       ...(v.format !== undefined ? { format: v.format } : {}),
       ...(v['adapter-options'] !== undefined ? { adapterOptions: parseJsonOption(v['adapter-options'], 'adapter-options') } : {}),
       strict: v.strict,
-      batchSize: intOption(v['batch-size'], 'batch-size', 1024),
+      batchSize,
       ...(onnxThreads !== undefined ? { onnxThreads } : {}),
       ...(v['window-cache'] !== undefined ? { windowCache: windowCacheOption(v['window-cache']) } : {}),
       ...(v['explain-above'] !== undefined ? { explainAbove: scoreOption(v['explain-above'], 'explain-above') } : {}),
@@ -261,11 +263,27 @@ const command: Command = {
       ...(v.threshold !== undefined ? { threshold: scoreOption(v.threshold, 'threshold') } : {}),
     });
     process.stdout.write(`scored ${summary.scored} events (${summary.anomalies} flagged), ${summary.errors} unreadable records → ${v.output}\n`);
+    // Every record unreadable (a wrong format, a broken export): a failure a script must see, not a success.
+    if (summary.scored === 0 && summary.errors > 0) {
+      process.stderr.write(`seqsentry score: none of the ${summary.errors} records could be read (is --format right?): see the error lines in ${v.output}\n`);
+      return 1;
+    }
     return 0;
   },
 };
 
 export default command;
+
+/** The inputs, each once: a file given twice would score its events twice (each the other's history). */
+function distinctInputs(inputs: string[]): string[] {
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const key = resolve(input);
+    if (seen.has(key)) throw new UsageError(`--input ${input} is given twice: its events would be scored twice`);
+    seen.add(key);
+  }
+  return inputs;
+}
 
 /** --window-cache N: a count of windows, 0 for none; a negative one is refused rather than read as none. */
 function windowCacheOption(value: string): number {

@@ -58,13 +58,13 @@ const SPECS = {
   'text-max-tokens': { type: 'string', help: 'K  positions per text field (bpe 8, char 16; at most 64); a longer text ends in <more>' },
   'text-vocab': { type: 'string', help: 'N  --text-tokens bpe: vocabulary size, the 256 bytes included (default 512)' },
   'from-index': { type: 'string', help: 'PATTERN  train on the events of these OpenSearch indices (instead of --input), oldest first' },
-  since: { type: 'string', default: '30d', help: 'WHEN  with --from-index: events since a duration (30d), date math or an ISO date' },
+  since: { type: 'string', help: 'WHEN  with --from-index: events since a duration, date math or an ISO date (default: 30d)' },
   'exclude-query': { type: 'string', help: 'Q  with --from-index: leave out the events this Lucene query matches (those marked as attacks)' },
   'opensearch-url': { type: 'string', help: 'URL  with --from-index or --rolling: OpenSearch (default: OPENSEARCH_URL, else http://127.0.0.1:9200)' },
   'acceptance-rate': { type: 'string', help: 'R  zeek-seq: expected share of anomalous connections in normal traffic; the threshold is the (1 - R) quantile of held-out connections\' scores (default 0.001)' },
   'record-tokenizer': { type: 'string', help: 'tuple | cluster  zeek-seq: what one Zeek record becomes as a token: its telling fields, or its nearest cluster of a vocabulary fitted on the training records (default tuple)' },
   rolling: { type: 'boolean', default: false, help: 'one bundle per --window (MODEL_DIR/<version>), each starting from the previous one\'s weights and scoring the next window; versions recorded in .seqsentry-state' },
-  window: { type: 'string', default: '1d', help: 'DURATION  with --rolling: window length (1d, 12h), aligned to UTC' },
+  window: { type: 'string', help: 'DURATION  with --rolling: window length (1d, 12h), aligned to UTC (default: 1d)' },
   labels: { type: 'string', help: 'FILE  with --rolling: labelled anomalies (time,<label entities>) for each version\'s AUC and AP on the next window' },
   'no-registry': { type: 'boolean', default: false, help: 'with --rolling: do not record the versions in .seqsentry-state (no OpenSearch needed for files)' },
 } as const;
@@ -303,7 +303,8 @@ const command: Command = {
     if (fromIndex === undefined && (v['exclude-query'] !== undefined || (v['opensearch-url'] !== undefined && !v.rolling))) throw new UsageError('--exclude-query and --opensearch-url go with --from-index');
     // An empty query would leave nothing out: the attacks it was meant to keep from the model would be learnt as normal.
     if (v['exclude-query'] !== undefined && v['exclude-query'].trim() === '') throw new UsageError('--exclude-query is empty: give the Lucene query of the events to leave out (e.g. tags:malicious), or leave the option out');
-    if (!v.rolling && (v.labels !== undefined || v['no-registry'])) throw new UsageError('--labels and --no-registry go with --rolling');
+    if (!v.rolling && (v.labels !== undefined || v['no-registry'] || v.window !== undefined)) throw new UsageError('--labels, --no-registry and --window go with --rolling');
+    if (fromIndex === undefined && v.since !== undefined) throw new UsageError('--since goes with --from-index (files are read whole)');
     if (v.fusion && v['no-fusion']) throw new UsageError('give --fusion or --no-fusion, not both');
     if (v.screen !== undefined && v['no-screen']) throw new UsageError('give --screen or --no-screen, not both');
     const format = v.format ?? 'lanl';

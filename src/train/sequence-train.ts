@@ -80,7 +80,7 @@ export interface ScreenRequest {
 export function screenThreshold(request: ScreenRequest, kind: ModelKind, fusion: boolean): number | undefined {
   if (request.screen === null) return undefined;
   const context = request.context ?? kind.defaultContext;
-  const why = !fusion ? 'needs the fusion (leave out --no-fusion)' : context === 0 || !kind.contextual ? `needs a model with context (${kind.kind} at context ${context} has none)` : request.textTokens ? 'does not go with --text-tokens' : null;
+  const why = !fusion ? `needs the fusion (${kind.fusion === 'never' ? `${kind.kind} is never fused` : 'leave out --no-fusion'})` : context === 0 || !kind.contextual ? `needs a model with context (${kind.kind} at context ${context} has none)` : request.textTokens ? 'does not go with --text-tokens' : null;
   if (request.screen !== undefined && why) throw new UsageError(`--screen: a cascade ${why}`);
   return why ? undefined : (request.screen ?? defaultScreenFor(request.format, kind.kind));
 }
