@@ -1,6 +1,7 @@
 // What `seqsentry aggregate` is asked to do and what it reports: the entities index, the defaults of its flags, the
 // options of one run and its statistics. Shared by the aggregator, its OpenSearch reads and the commands.
 import type { BackoffPolicy } from '../enrich/retry.js';
+import type { EntityValueRule } from './entity-values.js';
 import type { Suppression } from './suppressions.js';
 
 export const ENTITIES_INDEX = 'seqsentry-entities';
@@ -16,6 +17,11 @@ export interface AggregateOptions {
    * winlog.event_data.TargetUserName]: an event's entity is the value of the first of them it holds.
    */
   entities: Readonly<Record<string, readonly string[]>>;
+  /**
+   * For a format whose adapter derives its entities (Windows): per kind, how its value is derived, so events are
+   * grouped by the entity the model saw (entity-values.ts) rather than by the raw field values.
+   */
+  rules?: Readonly<Record<string, EntityValueRule>>;
   /** Range [since, until) in epoch ms; since is floored to a window boundary. */
   sinceMs: number;
   untilMs: number;

@@ -5,6 +5,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { OpenSearchError } from '../core/errors.js';
 import { call } from '../enrich/os-call.js';
 import { ENTITIES_INDEX, type AggregateOptions } from './aggregate-options.js';
+import { entityEqualsQuery, entityTermsScript, entityValue, ruleFields } from './entity-values.js';
 import type { AnomalousEvent, AnomalousWindow, Bucket, Prior, TopEvent } from './window-chain.js';
 
 /** What each window's bucket counts: the score's statistics and its anomalous events' score mass. */
@@ -48,7 +49,9 @@ export class NotableReads {
         const values: AnomalousEvent['values'] = {};
         for (const [kind, fields] of Object.entries(entities)) {
           const field = fields.find((f) => h.fields?.[f]?.[0] !== undefined);
-          if (field !== undefined) values[kind] = { value: String(h.fields?.[field]?.[0]), field };
+          const rule = this.options.rules?.[kind];
+          const value = rule ? entityValue(rule, (f) => h.fields?.[f]?.[0]) : field !== undefined ? String(h.fields?.[field]?.[0]) : undefined;
+          if (value !== undefined) values[kind] = { value, field: field ?? fields[0] ?? kind };
         }
         out.push({ time, values, event: toTopEvent(h) });
       }
@@ -65,7 +68,7 @@ export class NotableReads {
       // _index and _id break ties (OpenSearch 2.19 has no _shard_doc), so paging skips and repeats nothing.
       sort: [{ anomaly_score: 'desc' }, { [timeField]: 'asc' }, { _index: 'asc' }, { _id: 'asc' }],
       _source: { includes: ['anomaly_score', 'anomaly.reason', 'anomaly.fields.name', 'anomaly.fields.value'] },
-      docvalue_fields: [...new Set(Object.values(entities).flat()), { field: timeField, format: 'epoch_millis' }],
+      docvalue_fields: [...new Set([...Object.values(entities).flat(), ...Object.values(this.options.rules ?? {}).flatMap(ruleFields)]), { field: timeField, format: 'epoch_millis' }],
       track_total_hits: false,
       ...(after ? { search_after: after } : {}),
     };
@@ -112,10 +115,13 @@ export class NotableReads {
    * counts under the first of the kind's fields it holds (the later fields' aggregations leave out events holding an
    * earlier one), and a window's counts add up over the fields.
    */
-  async buckets(fields: readonly string[]): Promise<Bucket[]> {
+  async buckets(kind: string, fields: readonly string[]): Promise<Bucket[]> {
+    const rule = this.options.rules?.[kind];
+    // Derived entities: one composite over the script's value, every event counted once by construction.
+    if (rule) return this.fieldBuckets({ script: entityTermsScript(rule) }, [], fields[0] ?? kind);
     const merged = new Map<string, Bucket>();
     for (const [i, field] of fields.entries()) {
-      for (const b of await this.fieldBuckets(field, fields.slice(0, i))) {
+      for (const b of await this.fieldBuckets({ field }, fields.slice(0, i), field)) {
         const key = `${b.value}\u0000${b.start}`;
         const m = merged.get(key);
         if (!m) {
@@ -134,7 +140,8 @@ export class NotableReads {
     return [...merged.values()].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.start - y.start));
   }
 
-  private async fieldBuckets(field: string, earlier: readonly string[]): Promise<Bucket[]> {
+  /** The composite buckets of one terms source (a field, or a script), leaving out events that hold `earlier`. */
+  private async fieldBuckets(terms: Record<string, unknown>, earlier: readonly string[], field: string): Promise<Bucket[]> {
     const { pattern, timeField, windowMs, backoff } = this.options;
     const out: Bucket[] = [];
     let after: Record<string, unknown> | undefined;
@@ -147,7 +154,7 @@ export class NotableReads {
           w: {
             composite: {
               size: PAGE,
-              sources: [{ entity: { terms: { field } } }, { window: { date_histogram: { field: timeField, fixed_interval: `${windowMs}ms` } } }],
+              sources: [{ entity: { terms } }, { window: { date_histogram: { field: timeField, fixed_interval: `${windowMs}ms` } } }],
               ...(after ? { after } : {}),
             },
             aggs: WINDOW_STATS,
@@ -168,13 +175,14 @@ export class NotableReads {
    * The anomalous windows of one entity kind (in (entity, time) order), counted by a filter each: the events whose
    * first held field of the kind's holds the entity.
    */
-  async anomalousBuckets(fields: readonly string[], sorted: readonly AnomalousWindow[]): Promise<Bucket[]> {
+  async anomalousBuckets(kind: string, fields: readonly string[], sorted: readonly AnomalousWindow[]): Promise<Bucket[]> {
     const { pattern, timeField, windowMs, backoff } = this.options;
     const out: Bucket[] = [];
+    const rule = this.options.rules?.[kind];
     // A lenient match is a term query on a keyword field and matches nothing where the value cannot be of the field's
     // type (a host name against source.ip), where a term query would fail the search.
     const equals = (f: string, value: string) => ({ match: { [f]: { query: value, lenient: true } } });
-    const holds = (value: string) => (fields.length === 1
+    const holds = (value: string) => (rule ? entityEqualsQuery(rule, value) : fields.length === 1
       ? equals(fields[0] as string, value)
       : { bool: { should: fields.map((f, i) => ({ bool: { filter: [equals(f, value)], must_not: fields.slice(0, i).map((e) => ({ exists: { field: e } })) } })), minimum_should_match: 1 } });
     for (let i = 0; i < sorted.length; i += KEYS_CHUNK) {

@@ -50,7 +50,7 @@ export class NotableAggregator {
     for (const [kind, fields] of Object.entries(this.options.entities)) {
       this.stats.events = 0;
       const windows = groupWindows(kind, top, this.options.windowMs);
-      const buckets = await timed('count', () => (this.options.allWindows ? this.reads.buckets(fields) : this.reads.anomalousBuckets(fields, [...windows.values()])));
+      const buckets = await timed('count', () => (this.options.allWindows ? this.reads.buckets(kind, fields) : this.reads.anomalousBuckets(kind, fields, [...windows.values()])));
       const priors = await timed('compare', () => this.reads.priors(kind, [...new Set(buckets.map((b) => b.value))]));
       const docs = chainWindows(this.options.pattern, kind, buckets, priors, windows, this.options, this.stats);
       const stored = await timed('compare', () => this.reads.storedFingerprints(kind));

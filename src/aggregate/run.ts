@@ -9,6 +9,7 @@ import { timeFieldOf } from '../enrich/query.js';
 import type { BackoffPolicy } from '../enrich/retry.js';
 import { durationMs } from './duration.js';
 import { AGGREGATE_DEFAULTS, type AggregateStats } from './aggregate-options.js';
+import { entityForms, entityRule } from './entity-values.js';
 import { NotableAggregator } from './notables.js';
 import { SuppressionStore } from './suppressions.js';
 
@@ -56,14 +57,14 @@ export interface AggregationResult {
  * source may name the user in user.name, another in winlog.event_data.TargetUserName). A field that dynamic mapping
  * made text counts by its `.keyword` sub-field (Zeek's id.orig_h shipped without a template of its own).
  */
-async function entityFields(client: Client, run: AggregationRun, timeField: string, given: Record<string, readonly string[]>): Promise<Record<string, string[]>> {
+async function entityFields(client: Client, run: AggregationRun, timeField: string, given: Record<string, readonly string[]>, extra: readonly string[] = []): Promise<{ entities: Record<string, string[]>; present: Set<string> }> {
   const { pattern, backoff } = run;
   const candidates = Object.fromEntries(Object.entries(given).map(([kind, paths]) => [kind, paths.flatMap((p) => [p, `${p}.keyword`])]));
-  const all = [...new Set(Object.values(candidates).flat())];
+  const all = [...new Set([...Object.values(candidates).flat(), ...extra.flatMap((p) => [p, `${p}.keyword`])])];
   const caps = await call(client, { operation: 'field capabilities', method: 'GET', path: `/${encodeURIComponent(pattern)}/_field_caps`, querystring: { fields: all.join(','), ignore_unavailable: true, allow_no_indices: true }, index: pattern }, backoff);
   const mapped = (caps.body as { fields?: Record<string, Record<string, { aggregatable?: boolean }>> }).fields ?? {};
   const usable = all.filter((p) => Object.values(mapped[p] ?? {}).some((c) => c.aggregatable));
-  if (usable.length === 0) return {};
+  if (usable.length === 0) return { entities: {}, present: new Set() };
   const res = await call(client, {
     operation: 'entity fields present', method: 'POST', path: `/${encodeURIComponent(pattern)}/_search`, index: pattern,
     body: {
@@ -78,7 +79,7 @@ async function entityFields(client: Client, run: AggregationRun, timeField: stri
     const found = paths.filter((p) => (counts[p]?.doc_count ?? 0) > 0);
     if (found.length) out[kind] = found;
   }
-  return out;
+  return { entities: out, present: new Set(usable.filter((p) => (counts[p]?.doc_count ?? 0) > 0)) };
 }
 
 /** Aggregates the scored events of [sinceMs, untilMs) into entity notables; idempotent (writes only what changed). */
@@ -87,12 +88,19 @@ export async function aggregateOnce(client: Client, run: AggregationRun): Promis
   const timeField = timeFieldOf(adapter);
   // Formats whose entities live inside text (LANL's message line) are found by the anomaly.entity SeqSentry writes.
   const candidates: Record<string, readonly string[]> = adapter.documentFields?.entityPaths ?? { [run.entityKey ?? adapter.entityKey]: ['anomaly.entity'] };
-  const entities = run.entities ?? (await entityFields(client, run, timeField, candidates));
+  // A format whose adapter derives its entities (Windows) is grouped by the values the model saw (entity-values.ts):
+  // its stamp and folded fields are looked for too.
+  const forms = entityForms(adapter);
+  const entityKey = run.entityKey ?? adapter.entityKey;
+  const extra = forms ? ['anomaly.entity', ...Object.values(adapter.documentFields?.foldedEntityPaths ?? {}).flat()] : [];
+  const found = run.entities && !forms ? { entities: run.entities, present: new Set<string>() } : await entityFields(client, run, timeField, candidates, extra);
+  const entities = run.entities ?? found.entities;
   if (Object.keys(entities).length === 0) throw new SeqSentryError(`aggregate: no entity field of ${Object.values(candidates).flat().join(', ')} is mapped as aggregatable in ${run.pattern}`);
+  const rules = forms ? Object.fromEntries(Object.entries(entities).flatMap(([kind, fields]) => (forms[kind] ? [[kind, entityRule(adapter, kind, entityKey, forms[kind], fields, found.present)]] : []))) : undefined;
   // Suppressions in force now, whatever range is aggregated (an expired one no longer hides anything).
   const suppressions = await new SuppressionStore(client, run.backoff).list(new Date());
   const aggregator = new NotableAggregator(client, {
-    pattern: run.pattern, timeField, entities, sinceMs: run.sinceMs, untilMs: run.untilMs,
+    pattern: run.pattern, timeField, entities, ...(rules ? { rules } : {}), sinceMs: run.sinceMs, untilMs: run.untilMs,
     windowMs: run.windowMs, halfLifeMs: run.halfLifeMs, notableWindows: run.notableWindows, stretchMs: run.stretchMs, allWindows: run.allWindows,
     suppressions, backoff: run.backoff,
   });
