@@ -58,6 +58,8 @@ const PING_REUSE_MS = 1_000;
 
 export class OpenSearchHttp {
   private readonly pool: Pool;
+  /** The last readiness ping, answering the pings of the PING_REUSE_MS after it. */
+  private lastPing: { at: number; answer: Promise<string | null> } | null = null;
   private readonly prefix: string;
   private readonly auth: string | undefined;
   readonly origin: string;
@@ -109,9 +111,8 @@ export class OpenSearchHttp {
     }
   }
 
-  /** Null when OpenSearch answers GET / with 2xx within the deadline, else the reason. */
   /**
-   * Null when OpenSearch answers, else why not. One request answers every ping within PING_REUSE_MS of its start (the
+   * Null when OpenSearch answers GET / with 2xx within the deadline, else why not. One request answers every ping within PING_REUSE_MS of its start (the
    * probes are open to anyone: a flood of them must not become a flood of requests on the pool bulks are forwarded on).
    */
   ping(timeoutMs = 2_000): Promise<string | null> {
@@ -128,8 +129,6 @@ export class OpenSearchHttp {
     this.lastPing = { at: now, answer };
     return answer;
   }
-
-  private lastPing: { at: number; answer: Promise<string | null> } | null = null;
 
   private unreachable(operation: string, err: unknown): OpenSearchUnreachableError {
     const e = err as Error & { code?: string; cause?: { code?: string } };

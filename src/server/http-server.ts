@@ -129,7 +129,7 @@ const ROUTES: readonly Route[] = [
     bodyLimit: (config) => within(config, config.limits.ml_body_bytes, 'limits.ml_body_bytes'),
     handle: async ({ state, body }, scoring) => {
       const out = await handleMlCommons(parseJsonBody(await body()), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal });
-      if (out.status >= 400) state.metrics.error('bad_request');
+      if (out.status >= 400) state.metrics.error(out.status === 403 ? 'auth' : out.status >= 500 ? 'scorer' : 'bad_request');
       return json(out.status, out.body);
     },
   },

@@ -10,12 +10,12 @@
 // The answer is read by the pipeline's output_map {"anomaly_score": "anomaly_score", "anomaly": "anomaly"} out of
 // ML Commons' wrapper (inference_results[0].output[0].dataAsMap). `anomaly_score` is always present, null when the
 // event could not be scored: ml_inference fails a document whose response lacks an output_map field.
-import type { IndexRefusal } from '../bulk-policy.js';
-import type { ServerMetrics } from '../metrics.js';
-import { membersOver } from '../record-bounds.js';
 import { z } from 'zod';
 import type { AnomalyDetails } from '../../service/anomaly-fields.js';
 import type { ScoringService } from '../../service/scoring-service.js';
+import type { IndexRefusal } from '../bulk-policy.js';
+import type { ServerMetrics } from '../metrics.js';
+import { membersOver } from '../record-bounds.js';
 
 /** Metadata keys ml_inference puts next to the source (IngestDocument.Metadata). */
 const INGEST_METADATA = ['_index', '_id', '_routing', '_version', '_version_type', '_if_seq_no', '_if_primary_term'] as const;
