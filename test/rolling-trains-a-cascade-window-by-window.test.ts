@@ -22,7 +22,8 @@ describe.runIf(hasPython())('rolling retraining with a screen', () => {
     const dirs = reports.map((r) => r.version!.path);
     const outer = dirs.map(manifest);
     const screens = dirs.map((d) => manifest(join(d, 'screen')));
-    expect(outer.map((b) => b.screen)).toEqual([{ dir: 'screen', threshold: 0.9 }, { dir: 'screen', threshold: 0.9 }]);
+    const pinned = { dir: 'screen', threshold: 0.9, bundle_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) };
+    expect(outer.map((b) => b.screen)).toEqual([pinned, pinned]);
     expect(outer.map((b) => b.context_length)).toEqual([4, 4]);
     expect(screens.map((b) => b.context_length)).toEqual([0, 0]);
     expect(screens.map((b) => b.training.warm_start)).toEqual([false, true]);

@@ -12,8 +12,13 @@ let upstream: Upstream;
 let healthy = true;
 let sidecar: Sidecar;
 
+let pings = 0;
+
 beforeAll(async () => {
-  upstream = await startUpstream((_req, res) => void (healthy ? res.writeHead(200).end('{"version":{"number":"2.19.6"}}') : res.writeHead(503).end('{}')));
+  upstream = await startUpstream((_req, res) => {
+    pings += 1;
+    void (healthy ? res.writeHead(200).end('{"version":{"number":"2.19.6"}}') : res.writeHead(503).end('{}'));
+  });
   sidecar = await startTestSidecar({ 'opensearch.url': upstream.url });
 });
 afterAll(async () => {
@@ -33,12 +38,25 @@ describe('GET /readyz', () => {
     expect(up.status).toBe(200);
     expect(up.json).toEqual({ status: 'ready' });
     healthy = false;
+    // Anonymous probes share one ping a second (a flood of them is one request to OpenSearch a second).
+    await new Promise((r) => setTimeout(r, 1_100));
     const down = await call(sidecar.url, 'GET', '/readyz', { token: null });
     const wrong = await call(sidecar.url, 'GET', '/readyz', { token: 'not-the-token-0123456789' });
     healthy = true;
+    await new Promise((r) => setTimeout(r, 1_100));
     expect(down.status).toBe(503);
     expect(down.json).toEqual({ status: 'not_ready' });
     expect(wrong.json).toEqual({ status: 'not_ready' });
+  });
+
+  it('asks OpenSearch at most once a second for a flood of anonymous probes', async () => {
+    await new Promise((r) => setTimeout(r, 1_100));
+    const before = pings;
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 60 }, () => call(sidecar.url, 'GET', '/readyz', { token: null })));
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
+    expect(pings - before).toBeLessThanOrEqual(seconds + 1);
   });
 
   it('is not ready while OpenSearch answers with an error', async () => {

@@ -112,12 +112,13 @@ export class OpenSearchHttp {
   }
 
   /**
-   * Null when OpenSearch answers GET / with 2xx within the deadline, else why not. One request answers every ping within PING_REUSE_MS of its start (the
-   * probes are open to anyone: a flood of them must not become a flood of requests on the pool bulks are forwarded on).
+   * Null when OpenSearch answers GET / with 2xx within the deadline, else why not. With `shared`, one request answers
+   * every shared ping within PING_REUSE_MS of its start: anonymous probes are open to anyone, and a flood of them must
+   * not become a flood of requests on the pool bulks are forwarded on.
    */
-  ping(timeoutMs = 2_000): Promise<string | null> {
+  ping(timeoutMs = 2_000, shared = false): Promise<string | null> {
     const now = Date.now();
-    if (this.lastPing && now - this.lastPing.at < PING_REUSE_MS) return this.lastPing.answer;
+    if (shared && this.lastPing && now - this.lastPing.at < PING_REUSE_MS) return this.lastPing.answer;
     const answer = (async () => {
       try {
         const res = await this.request({ method: 'GET', path: '/', timeoutMs });

@@ -21,7 +21,8 @@ export async function handleReadyz(ctx: ReadinessContext): Promise<Reply> {
   const reasons: string[] = [];
   if (ctx.shuttingDown) reasons.push('shutting down');
   if (!ctx.scoring) reasons.push(`model not loaded: ${ctx.modelState}`);
-  const opensearch = await ctx.opensearch.ping();
+  // An anonymous probe shares the ping of the second; a token holder asks OpenSearch now.
+  const opensearch = await ctx.opensearch.ping(undefined, !ctx.detailed);
   if (opensearch) reasons.push(`OpenSearch not reachable: ${opensearch}`);
   const model = ctx.scoring?.scorer.modelId ?? null;
   // Anyone may ask whether the sidecar is up; only a token holder learns the model, the URL and the errors.
