@@ -51,7 +51,7 @@ describe('the demo\'s live stage', () => {
       modelDir, testCsv: join(data, 'test.csv'), offlineScores: offline, days: DAYS, outDir: dir,
       isRedTeam: (time, user, src, dst) => labels.keys.has(labelKey(time, [user, src, dst]) ?? ''),
       redTeam: { users: labelledValues(labels, 'user'), hosts: new Set([...labelledValues(labels, 'src_host'), ...labelledValues(labels, 'dst_host')]) },
-      opensearchUrl: url, keepOpenSearch: true,
+      opensearchUrl: url, overInstall: true, keepOpenSearch: true,
       say: (line) => lines.push(line),
     };
     result = await withInstallLock(() => runLiveStage(options));

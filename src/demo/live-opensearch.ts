@@ -41,6 +41,11 @@ export interface LiveOptions {
   redTeam: { users: ReadonlySet<string>; hosts: ReadonlySet<string> };
   /** An OpenSearch to use instead of the local node. */
   opensearchUrl?: string;
+  /**
+   * Install over another SeqSentry install of `opensearchUrl` (re-pointing its events template at the demo's index):
+   * for a scratch node shared with other installs, as the tests' node is; never the CLI's.
+   */
+  overInstall?: boolean;
   keepOpenSearch: boolean;
   /** Aborting stops the stage between steps; what it started is torn down before it returns. */
   signal?: AbortSignal;
@@ -237,7 +242,7 @@ export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
     signal?.throwIfAborted();
     // A cluster of the user's own is reached as every command reaches it (OPENSEARCH_CA_FILE, _USERNAME, ...).
     client = createOpenSearchClient(opts.opensearchUrl ? openSearchConfig(url) : OpenSearchConfigSchema.parse({ url }));
-    if (opts.opensearchUrl) await refuseAnotherInstall(client, url);
+    if (opts.opensearchUrl && !opts.overInstall) await refuseAnotherInstall(client, url);
     const token = randomBytes(24).toString('hex');
     // LANL time 0 is the first simulated day's midnight; the test days end today at 00:00 UTC, so that the monitors'
     // and install's "last 7 days" and Dashboards' default ranges see them.
