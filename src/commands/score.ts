@@ -68,6 +68,37 @@ export const MAX_HELD_RECORDS = 500_000;
 /** What a held record's slot keeps once the record is in a batch, so that the pass does not keep it alive. */
 const NO_RECORD: SkipItem = Object.freeze({ skipped: '', source: Object.freeze({ file: '', line: 0 }) });
 
+/** The share of the input's events at or before `score`'s budget clock. */
+const BUDGET_CLOCK_QUANTILE = 0.999;
+
+/**
+ * Event times, sampled in bounded memory and deterministically: every one until the sample is full, then every
+ * second one of those kept and every second one after, and so on (an even spread over the input).
+ */
+class TimeSample {
+  private static readonly MAX = 1 << 17;
+  private readonly kept: number[] = [];
+  private stride = 1;
+  private seen = 0;
+
+  add(time: number): void {
+    if (this.seen++ % this.stride !== 0) return;
+    this.kept.push(time);
+    if (this.kept.length < TimeSample.MAX) return;
+    let j = 0;
+    for (let i = 0; i < this.kept.length; i += 2) this.kept[j++] = this.kept[i] as number;
+    this.kept.length = j;
+    this.stride *= 2;
+  }
+
+  /** The time below which the share `q` of the sample falls; +Infinity for none. */
+  quantile(q: number): number {
+    if (this.kept.length === 0) return Number.POSITIVE_INFINITY;
+    const sorted = Float64Array.from(this.kept).sort();
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  }
+}
+
 export interface ScoreSummary {
   records: number;
   scored: number;
@@ -81,7 +112,11 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   } catch (err) {
     throw new SeqSentryError(`cannot write output ${args.output}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
   }
-  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true, ...(args.onnxThreads !== undefined ? { intraOpThreads: args.onnxThreads } : {}), ...(args.windowCache !== undefined ? { windowCache: args.windowCache } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(args.threshold !== undefined ? { threshold: args.threshold } : {}) });
+  // The daily alert budget's clock: a file has no "now", so it is the time below which 99.9 % of the input's events
+  // fall (set after the first pass). One event stamped years ahead then moves the window past no other event.
+  const times = new TimeSample();
+  let clock = Number.POSITIVE_INFINITY;
+  const scorer = await Scorer.load(args.modelDir, { maxBatch: args.batchSize, keepAllHistory: true, budgetClock: () => clock, ...(args.onnxThreads !== undefined ? { intraOpThreads: args.onnxThreads } : {}), ...(args.windowCache !== undefined ? { windowCache: args.windowCache } : {}), ...(args.budget !== undefined ? { budget: args.budget } : {}), ...(args.threshold !== undefined ? { threshold: args.threshold } : {}) });
   const format = args.format ?? scorer.bundle.format;
   let adapter;
   try {
@@ -203,11 +238,13 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
           else records = null;
         }
         if (!item.event) continue;
+        times.add(item.event.time);
         scorer.remember([item.event], undefined, [held++]);
         if (held % 10_000 === 0) ordering.update(held);
       }
     }
     ordering.finish(`${held} events in time order`);
+    clock = times.quantile(BUDGET_CLOCK_QUANTILE);
     if (records) {
       stats = orderingStats;
       for (let i = 0; i < records.length; i++) {
