@@ -4,7 +4,12 @@
 // leaves such indices out and the run counts what it cannot read (`unseen` in its statistics and summary) and logs
 // why. Against a real node.
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatSummary } from '../src/commands/enrich.js';
+import { createOpenSearchClient } from '../src/opensearch/client.js';
+import { OpenSearchConfigSchema } from '../src/opensearch/config.js';
+import { exportIndex } from '../src/train/from-index.js';
 import { ecsLogon, FIXTURE_START_MS } from './support/ecs-fixture.js';
 import { dropCheckpoints, loadIndex, os, runEnrich } from './support/enrich-fixture.js';
 import { ecsModel } from './support/model-fixture.js';
@@ -63,6 +68,22 @@ describe('enrich counts the events it cannot read by time', () => {
     // A second run finds the same 7, nothing more to score.
     const again = await runEnrich(url, modelDir, { pattern: `${BASE}-*`, job: JOB, pageSize: 100, batchSize: 64 });
     expect(again).toMatchObject({ scored: 0, unseen: 7 });
+  });
+
+  it('train --from-index exports what it can read by time, and says what it leaves out', async () => {
+    const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url }));
+    const notes: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (notes.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const n = await exportIndex(client, { pattern: `${BASE}-*`, since: '2026-01-01T00:00:00Z' }, join(tmpdir(), `seqsentry-export-${process.pid}.ndjson`));
+      expect(n).toBe(10);
+    } finally {
+      process.stderr.write = write;
+      await client.close();
+    }
+    expect(notes.join('')).toContain(`3 events of ${BASE}-* have no @timestamp`);
+    expect(notes.join('')).toContain(`4 events of ${BASE}-* are in indices mapping @timestamp as another type than a date (${KEYWORD}: keyword)`);
   });
 
   it('reads nothing, without failing, from one index that maps the time as keyword', async () => {

@@ -9,9 +9,9 @@ import type { BackoffPolicy } from './retry.js';
 const DATE_TYPES = new Set(['date', 'date_nanos']);
 
 export interface UnseenEvents {
-  /** Unscored events whose document has no time field. */
+  /** (Unscored) events whose document has no time field. */
   withoutTime: number;
-  /** Unscored events of indices mapping the time field as another type than a date. */
+  /** (Unscored) events of indices mapping the time field as another type than a date. */
   notDate: number;
   /** Those indices, with the type they map (the first five). */
   indices: { index: string; type: string }[];
@@ -34,20 +34,21 @@ export async function nonDateIndices(client: Client, pattern: string, timeField:
 }
 
 /**
- * Counts the unscored events of `pattern` the time-ordered walk over `timeField` leaves out, whatever their age: those
- * without the field, and those of `nonDate` (`nonDateIndices`) that hold it.
+ * Counts the unscored events of `pattern` (with `all`, every event) the time-ordered walk over `timeField` leaves out,
+ * whatever their age: those without the field, and those of `nonDate` (`nonDateIndices`) that hold it.
  */
-export async function countUnseen(client: Client, pattern: string, timeField: string, nonDate: readonly { index: string; type: string }[], backoff: BackoffPolicy): Promise<UnseenEvents> {
+export async function countUnseen(client: Client, pattern: string, timeField: string, nonDate: readonly { index: string; type: string }[], backoff: BackoffPolicy, all = false): Promise<UnseenEvents> {
+  const excluded = all ? [] : UNSCORED;
   const count = async (query: Record<string, unknown>, target: string): Promise<number> => {
     const res = await call(client, { operation: 'count events enrich cannot see', method: 'POST', path: `/${target}/_count`, querystring: { ignore_unavailable: true, allow_no_indices: true }, body: { query }, index: pattern, ignore: [404] }, backoff);
     return res.status === 404 ? 0 : Number((res.body as { count?: number }).count ?? 0);
   };
-  const withoutTime = await count({ bool: { must_not: [{ exists: { field: timeField } }, ...UNSCORED] } }, encodeURIComponent(pattern));
+  const withoutTime = await count({ bool: { must_not: [{ exists: { field: timeField } }, ...excluded] } }, encodeURIComponent(pattern));
   let notDate = 0;
   // A long list goes in chunks so the path stays short.
   for (let i = 0; i < nonDate.length; i += 50) {
     const names = nonDate.slice(i, i + 50).map((x) => encodeURIComponent(x.index)).join(',');
-    notDate += await count({ bool: { filter: [{ exists: { field: timeField } }], must_not: UNSCORED } }, names);
+    notDate += await count({ bool: { filter: [{ exists: { field: timeField } }], must_not: excluded } }, names);
   }
   return { withoutTime, notDate, indices: nonDate.slice(0, 5) };
 }

@@ -11,6 +11,7 @@ import type { SourceRef } from '../core/event.js';
 import { sinceToDateMath, TIME_FIELD, windowQuery } from '../enrich/query.js';
 import { DEFAULT_BACKOFF } from '../enrich/retry.js';
 import { UnscoredEventReader } from '../enrich/unscored-events.js';
+import { countUnseen, nonDateIndices } from '../enrich/unseen-events.js';
 
 export interface IndexExport {
   pattern: string;
@@ -27,8 +28,15 @@ export interface IndexExport {
 export async function exportIndex(client: Client, spec: IndexExport, file: string, onPage?: (copied: number, total: number | undefined) => void): Promise<number> {
   const sinceMath = sinceToDateMath(spec.since);
   const timeField = spec.timeField ?? TIME_FIELD;
+  // Events the walk cannot read by time (no time field; an index mapping it as keyword, whose shards would fail the
+  // walk's sort) are left out and said so.
+  const nonDate = await nonDateIndices(client, spec.pattern, timeField, DEFAULT_BACKOFF);
+  const unseen = await countUnseen(client, spec.pattern, timeField, nonDate, DEFAULT_BACKOFF, true);
+  if (unseen.withoutTime > 0) process.stderr.write(`note: ${unseen.withoutTime} events of ${spec.pattern} have no ${timeField}: left out of the training (it reads events by their time)\n`);
+  if (unseen.notDate > 0) process.stderr.write(`note: ${unseen.notDate} events of ${spec.pattern} are in indices mapping ${timeField} as another type than a date (${unseen.indices.map((x) => `${x.index}: ${x.type}`).join(', ')}): left out of the training\n`);
   const reader = new UnscoredEventReader(client, {
     pattern: spec.pattern,
+    exclude: nonDate.map((x) => x.index),
     sinceMath,
     timeField,
     pageSize: spec.pageSize ?? 5000,
