@@ -81,6 +81,10 @@ describe.runIf(hasSharedData())('the online routes\' bounds', () => {
     }
   });
 
+  it('names a bad adapter option by its config key', async () => {
+    await expect(startSidecar(config({ 'adapter.options': { fieldz: {} } }))).rejects.toThrow(/^config adapter\.options\.fieldz: /);
+  });
+
   it('says a port in use is a config error', async () => {
     const { port } = new URL(sidecar.url);
     await expect(startSidecar(config({ 'listen.port': Number(port) }))).rejects.toThrow(/^config listen: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);

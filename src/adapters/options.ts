@@ -7,7 +7,9 @@ export function parseAdapterOptions<S extends z.ZodType>(schema: S, options: Rec
   const parsed = schema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`adapter_options.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
+    // An unknown key is named by the key itself (zod puts it in `keys`, its path is the object's).
+    const path = [...(issue?.path ?? []), ...(issue?.code === 'unrecognized_keys' ? [issue.keys[0]] : [])].join('.');
+    throw new ConfigError(`adapter_options${path ? `.${path}` : ''}`, issue?.message ?? 'invalid');
   }
   return parsed.data;
 }

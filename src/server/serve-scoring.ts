@@ -38,6 +38,10 @@ function servedAdapter(config: ServeConfig, scorer: Scorer): Adapter {
     adapter = withTextTokens(createAdapter(format, options, { live: true }), scorer.textTokens);
   } catch (err) {
     if (err instanceof UsageError) throw new ConfigError('adapter.format', err.message);
+    // Options the config gave are named by the config's key, not the bundle's.
+    if (err instanceof ConfigError && config.adapter.options !== undefined && err.key.startsWith('adapter_options')) {
+      throw new ConfigError(`adapter.options${err.key.slice('adapter_options'.length)}`, err.message.slice(`config ${err.key}: `.length));
+    }
     throw err;
   }
   // A kind without a tokenizer (pure TypeScript) reads the event itself; its runtime checks what it needs. A kind whose
