@@ -66,14 +66,16 @@ describe('install on a cluster without the ML Commons plugin', () => {
   });
 
   it('picks the pipeline variant by the processors the cluster has', () => {
-    const withMl = { ...noMl, plugins: new Set(['opensearch-ml']), processors: new Set(['ml_inference']) };
+    // Every variant's `if` (score what has no anomaly_score yet) is a Painless script.
+    const withMl = { ...noMl, plugins: new Set(['opensearch-ml']), processors: new Set(['ml_inference']), modules: new Set(['lang-painless']) };
     const pipelineFile = (caps: Capabilities) => {
       const sel = selectContent(loadManifest(), caps, { indexPatterns: [], mlBlocked: null }).find((s) => s.entry.kind === 'ingest_pipeline');
       return sel && 'file' in sel ? sel.file : undefined;
     };
     expect(pipelineFile(withMl)).toBe('pipelines/ingest/seqsentry-score.json');
     expect(pipelineFile({ ...withMl, processors: new Set(['ml_inference', 'copy']) })).toBe('pipelines/ingest/seqsentry-score.on-failure-copy.json');
-    const full = { ...withMl, processors: new Set(['ml_inference', 'set']), modules: new Set(['lang-mustache']) };
+    const full = { ...withMl, processors: new Set(['ml_inference', 'set']), modules: new Set(['lang-mustache', 'lang-painless']) };
+    expect(pipelineFile({ ...withMl, modules: new Set<string>() })).toBeUndefined();
     expect(pipelineFile(full)).toBe('pipelines/ingest/seqsentry-score.on-failure.json');
   });
 

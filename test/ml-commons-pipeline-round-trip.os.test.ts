@@ -105,7 +105,21 @@ describe('ingest pipeline seqsentry-score through ML Commons', () => {
     expect(mapping.anomaly.properties.scored_at.type).toBe('date');
   });
 
-  it('skips documents that already carry the anomaly fields (override: false), e.g. scored by the proxy', async () => {
+  it('scores again a document that carries only an unscored mark (anomaly.pending), replacing it', async () => {
+    const index = `seqsentry-auth-pending-${Date.now()}`;
+    const before = seen.length;
+    // As an admin re-runs events the proxy forwarded unscored (the sidecar was down) through the pipeline.
+    const doc = { '@timestamp': '2026-01-05T09:00:00Z', user: { name: 'alice' }, host: { name: 'db01' }, anomaly: { pending: 'ml_inference failed: connection refused' } };
+    const res = await call('POST', '/_bulk?pipeline=seqsentry-score&refresh=true', `${JSON.stringify({ index: { _index: index } })}\n${JSON.stringify(doc)}\n`);
+    expect(res.errors).toBe(false);
+    expect(seen.length).toBe(before + 1);
+    const stored = (await call('GET', `/${index}/_search`)).hits.hits[0]._source;
+    expect(stored.anomaly_score).toEqual(expect.any(Number));
+    expect(stored.anomaly).toEqual(expect.objectContaining({ model: MODEL, is_anomaly: false }));
+    expect(stored.anomaly.pending).toBeUndefined();
+  });
+
+  it('skips documents that already carry a score (its `if`), e.g. scored by the proxy', async () => {
     const index = `seqsentry-auth-prescored-${Date.now()}`;
     const before = seen.length;
     const doc = { '@timestamp': '2026-01-05T09:00:00Z', user: { name: 'carol' }, anomaly_score: 0.5, anomaly: { model: MODEL, scored_at: '2026-01-05T09:00:00.000Z' } };
