@@ -66,7 +66,7 @@ describe('authlog year', () => {
   it('names a bad or unknown option', () => {
     expect(() => createAdapter('authlog', { year: '2024' })).toThrow(ConfigError);
     expect(() => createAdapter('authlog', { year: 24.5 })).toThrow(/^config adapter_options\.year: /);
-    expect(() => createAdapter('authlog', { yaer: 2024 })).toThrow(/^config adapter_options\.: .*yaer/);
+    expect(() => createAdapter('authlog', { yaer: 2024 })).toThrow(/^config adapter_options\.yaer: .*yaer/);
   });
 
   it('takes a shipped document\'s @timestamp, which has its year, over the line\'s', () => {
