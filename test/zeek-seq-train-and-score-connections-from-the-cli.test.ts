@@ -70,4 +70,18 @@ describe.runIf(ready)('zeek-seq through train and score', () => {
     process.stdout.write(`zeek-seq, train on 010 Benign, score 008: ${known.length} connections, ${metrics.positives} Malicious, AUC ${metrics.auc?.toFixed(4)}, AP ${metrics.ap?.toFixed(4)}\n`);
     expect(metrics.auc).toBeGreaterThan(0.9);
   });
+
+  it('writes a line for each record it cannot read, where it meets it (review, 2026-12-07: they were left out)', () => {
+    const lines = gunzipSync(readFileSync(join(day('008'), 'conn.log.labeled.gz'))).toString('utf8').split('\n');
+    const header = lines.findIndex((l) => !l.startsWith('#'));
+    const broken = join(dir, 'conn-broken.log');
+    writeFileSync(broken, [...lines.slice(0, header + 2), 'not\ta\tzeek\trecord', ...lines.slice(header + 2)].join('\n'));
+    const output = join(dir, 'broken.jsonl');
+    const s = runCli(['score', '--model-dir', join(dir, 'model'), '--output', output, '--input', broken]);
+    expect(s.status, s.stderr).toBe(0);
+    const errors = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file?: string; line?: number; error?: string }).filter((o) => o.error !== undefined);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ file: broken, line: header + 3 });
+    expect(errors[0]!.error).toContain(`${broken}:${header + 3}:`);
+  });
 });

@@ -1,6 +1,7 @@
 // Zeek writes one file per log type: a connection's records are spread over conn.log, dns.log, ssl.log, ... Reading
 // the files one after the other would hold a whole capture before any connection could be joined, so they are read
 // side by side and merged by time (each file is close to time order; joinByUid absorbs what is not).
+import type { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/event.js';
 import type { Adapter } from './adapter.js';
 import { newReadStats, readEvents, type ReadStats } from './read.js';
@@ -61,15 +62,19 @@ export function connectionJoin(adapter: Adapter): ConnectionJoin {
  * The connections of a set of Zeek log files (any log types, TSV or JSON): each file read through the adapter
  * (unreadable records counted in `stats` with their place, as every reader does), merged by time, joined by uid.
  */
-export async function* readZeekConnections(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), options: JoinOptions = {}, joinStats?: JoinStats): AsyncGenerator<ZeekConnection> {
+export async function* readZeekConnections(files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), options: JoinOptions = {}, joinStats?: JoinStats, onUnreadable?: (error: AdapterError) => void): AsyncGenerator<ZeekConnection> {
   // The files the adapter reads first (dhcp.log's leases) are read to their end before the merge starts: merged by
   // time, a lease could be parsed after a record it names, since each stream's next record is parsed ahead.
   const first = adapter.readsFirst ?? (() => false);
   const joining = connectionJoin(adapter);
   const reading: Adapter = { ...adapter, parse: joining.parse };
-  for await (const item of readEvents(files.filter((f) => first(f)), reading, stats)) void item;
+  // A record that cannot be read is counted in `stats` and told to `onUnreadable` (score writes it as an error line).
+  for await (const item of readEvents(files.filter((f) => first(f)), reading, stats)) if (item.error) onUnreadable?.(item.error);
   const streams = files.filter((f) => !first(f)).map(async function* (file) {
-    for await (const item of readEvents([file], reading, stats)) if (item.event) yield item.event;
+    for await (const item of readEvents([file], reading, stats)) {
+      if (item.event) yield item.event;
+      else if (item.error) onUnreadable?.(item.error);
+    }
   });
   yield* joining.join(mergeByTime(streams), options, joinStats);
 }

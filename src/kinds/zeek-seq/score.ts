@@ -2,7 +2,6 @@
 // them, each with its host's previous connections as context, one output line per connection. As `score` does for
 // records, a first reading fills the history with every connection, so each is scored after those that came before it
 // in time whatever order the join closed them in.
-import { openOutputFile } from '../../output/output-file.js';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -10,8 +9,9 @@ import type { Adapter } from '../../adapters/adapter.js';
 import { formatReadStats, newReadStats, type ReadStats } from '../../adapters/read.js';
 import { readZeekConnections } from '../../adapters/zeek-merge.js';
 import type { ZeekConnection } from '../../adapters/zeek-join.js';
-import { SeqSentryError } from '../../core/errors.js';
+import { SeqSentryError, type AdapterError } from '../../core/errors.js';
 import type { CanonicalEvent } from '../../core/event.js';
+import { openOutputFile } from '../../output/output-file.js';
 import type { Scorer, ScoreResult } from '../../scorer/scorer.js';
 import type { ConnectionFeaturizer } from './featurizer.js';
 
@@ -25,7 +25,7 @@ export interface ScoredConnection {
 export const tokenAnomaly = (surprisal: number): number => -Math.expm1(-surprisal);
 
 /** Every connection of the files, scored; `scorer` must keep all history (ScorerOptions.keepAllHistory). */
-export async function* scoreConnections(scorer: Scorer, featurizer: ConnectionFeaturizer, files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), batchSize = 1024): AsyncGenerator<ScoredConnection> {
+export async function* scoreConnections(scorer: Scorer, featurizer: ConnectionFeaturizer, files: readonly string[], adapter: Adapter, stats: ReadStats = newReadStats(), batchSize = 1024, onUnreadable?: (error: AdapterError) => void): AsyncGenerator<ScoredConnection> {
   let held = 0;
   for await (const c of readZeekConnections(files, adapter, newReadStats())) scorer.remember([featurizer.event(c)], undefined, [held++]);
   let seq = 0;
@@ -35,7 +35,7 @@ export async function* scoreConnections(scorer: Scorer, featurizer: ConnectionFe
     for (let i = 0; i < batch.length; i++) yield { connection: batch[i]!.connection, event: batch[i]!.event, result: results[i]! };
     batch = [];
   };
-  for await (const connection of readZeekConnections(files, adapter, stats)) {
+  for await (const connection of readZeekConnections(files, adapter, stats, {}, undefined, onUnreadable)) {
     batch.push({ connection, event: featurizer.event(connection), seq: seq++ });
     if (batch.length >= batchSize) yield* flush();
   }
@@ -62,7 +62,11 @@ export async function scoreConnectionFiles(scorer: Scorer, featurizer: Connectio
   let anomalies = 0;
   try {
     let text = '';
-    for await (const { connection, event, result } of scoreConnections(scorer, featurizer, args.inputs, adapter, stats, args.batchSize)) {
+    // An unreadable record is a line of its own, where it is met: no record leaves the output without a word.
+    const unreadable = (err: AdapterError) => {
+      text += JSON.stringify({ file: err.source, line: err.line, error: err.message }) + '\n';
+    };
+    for await (const { connection, event, result } of scoreConnections(scorer, featurizer, args.inputs, adapter, stats, args.batchSize, unreadable)) {
       scored += 1;
       if (result.is_anomaly) anomalies += 1;
       const tokens = result.fields.map((f) => ({ slot: f.field, token: f.value, anomaly: tokenAnomaly(f.surprisal), expected: f.expected }));
