@@ -44,6 +44,21 @@ describe.runIf(hasBuild() && hasPython() && hasSharedData())('score --output', (
     expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 
+  it('names the file on every line when it reads several, each numbering its own lines', () => {
+    const second = join(dir, 'second.csv');
+    writeFileSync(second, readFileSync(input, 'utf8').split('\n').slice(0, 11).join('\n') + '\nnot,a,record\n');
+    const out = join(dir, 'two.jsonl');
+    const r = runCli(['score', '--model-dir', model, '--input', input, second, '--output', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; line: number; error?: string });
+    expect(rows.filter((x) => x.file === input)).toHaveLength(300);
+    // line 1 is the CSV header, which holds no record
+    expect(rows.filter((x) => x.file === second).map((x) => x.line)).toEqual(Array.from({ length: 11 }, (_, i) => i + 2));
+    expect(rows.at(-1)).toMatchObject({ file: second, line: 12, error: expect.any(String) });
+    // One input: lines as before, no file.
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'out.jsonl'), 'utf8').split('\n')[0]!))[0]).toBe('line');
+  });
+
   it('says why it cannot write: a full disk, a folder', () => {
     const full = score('/dev/full');
     expect(full.status).toBe(1);

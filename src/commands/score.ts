@@ -149,7 +149,9 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   const bar = progress('scoring');
   const summary: ScoreSummary = { records: 0, scored: 0, errors: 0, anomalies: 0 };
   // Pending lines keep input order: unreadable records wait in place until their batch is scored.
-  type Pending = { line: number; event?: CanonicalEvent; error?: string; skipped?: string };
+  type Pending = { line: number; file: string | undefined; event?: CanonicalEvent; error?: string; skipped?: string };
+  // Each file numbers its own lines: with several, every line names its file.
+  const named = args.inputs.length > 1;
   let pending: Pending[] = [];
   let batchEvents = 0;
   const explainAbove = args.explainAbove ?? (args.compact ? DEFAULT_EXPLAIN_ABOVE : 0);
@@ -187,15 +189,15 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
         if (r.is_anomaly) summary.anomalies += 1;
         const compact = r.anomaly_score < explainAbove;
         if (compact && args.compact && !r.is_anomaly) {
-          text += compactLine(p.line, r.anomaly_score, r.fields[0]?.field) + '\n';
+          text += compactLine(p.line, r.anomaly_score, r.fields[0]?.field, p.file) + '\n';
           continue;
         }
         const fields = compact ? r.fields.map((f) => ({ field: f.field, value: f.value })) : r.fields;
-        text += scoreLine({ line: p.line, time: p.event.time, entities: p.event.entities, anomaly_score: r.anomaly_score, raw: r.raw, is_anomaly: r.is_anomaly, fields, ...(r.components ? { components: r.components } : {}) }) + '\n';
+        text += scoreLine({ file: p.file, line: p.line, time: p.event.time, entities: p.event.entities, anomaly_score: r.anomaly_score, raw: r.raw, is_anomaly: r.is_anomaly, fields, ...(r.components ? { components: r.components } : {}) }) + '\n';
       } else if (p.skipped !== undefined) {
-        text += skippedLine({ line: p.line, skipped: p.skipped }) + '\n';
+        text += skippedLine({ file: p.file, line: p.line, skipped: p.skipped }) + '\n';
       } else {
-        text += errorLine({ line: p.line, error: p.error ?? 'unreadable record' }) + '\n';
+        text += errorLine({ file: p.file, line: p.line, error: p.error ?? 'unreadable record' }) + '\n';
       }
     }
     if (text.length) await out.write(text);
@@ -207,12 +209,12 @@ export async function scoreFiles(args: ScoreArgs): Promise<ScoreSummary> {
   /** One record of the input into `pending`, in input order; a full batch goes to the scorer. */
   const take = async (item: ReadRecord) => {
     if (item.skipped !== undefined) {
-      pending.push({ line: item.source.line, skipped: item.skipped });
+      pending.push({ line: item.source.line, file: named ? item.source.file : undefined, skipped: item.skipped });
     } else if (item.event) {
-      pending.push({ line: item.source.line, event: item.event });
+      pending.push({ line: item.source.line, file: named ? item.source.file : undefined, event: item.event });
       batchEvents += 1;
     } else {
-      pending.push({ line: item.source.line, error: item.error.message });
+      pending.push({ line: item.source.line, file: named ? item.source.file : undefined, error: item.error.message });
       summary.errors += 1;
     }
     if (batchEvents >= args.batchSize) {

@@ -11,6 +11,8 @@ import { int, num, quote } from './json-text.js';
 export interface ScoreLine extends Omit<ScoreResult, 'fields'> {
   /** In full, or below `--explain-above` the top field's name and value only. */
   fields: Array<Pick<FieldScore, 'field' | 'value'> & Partial<FieldScore>>;
+  /** The input file, when `score` read several (each numbers its own lines); left out when undefined. */
+  file?: string | undefined;
   line: number;
   time: number;
   entities: Record<string, string>;
@@ -67,7 +69,7 @@ function componentsJson(components: readonly ComponentScore[]): string {
 
 /** A scored event's line in full (or with the compact explanation): line, time, entities, scores, fields, components. */
 export function scoreLine(l: ScoreLine): string {
-  let json = '{"line":' + int(l.line) + ',"time":' + num(l.time) + ',"entities":' + entitiesJson(l.entities);
+  let json = (l.file === undefined ? '{"line":' : '{"file":' + quote(l.file) + ',"line":') + int(l.line) + ',"time":' + num(l.time) + ',"entities":' + entitiesJson(l.entities);
   json += ',"anomaly_score":' + num(l.anomaly_score) + ',"raw":' + num(l.raw) + ',"is_anomaly":' + (l.is_anomaly ? 'true' : 'false');
   json += ',"fields":' + fieldsJson(l.fields);
   if (l.components !== undefined) json += ',"components":' + componentsJson(l.components);
@@ -76,14 +78,14 @@ export function scoreLine(l: ScoreLine): string {
 
 export const errorLine = fastJson({
   type: 'object',
-  properties: { line: { type: 'integer' }, error: { type: 'string' } },
-}) as (line: { line: number; error: string }) => string;
+  properties: { file: { type: 'string' }, line: { type: 'integer' }, error: { type: 'string' } },
+}) as (line: { file?: string | undefined; line: number; error: string }) => string;
 
 /** The output line of a record without an event (a blank line, a record of no event of the format): its place kept. */
 export const skippedLine = fastJson({
   type: 'object',
-  properties: { line: { type: 'integer' }, skipped: { type: 'string' } },
-}) as (line: { line: number; skipped: string }) => string;
+  properties: { file: { type: 'string' }, line: { type: 'integer' }, skipped: { type: 'string' } },
+}) as (line: { file?: string | undefined; line: number; skipped: string }) => string;
 
 /**
  * `score --compact`: the line of an event below the explain threshold that is not anomalous, with what joins it back
@@ -91,7 +93,7 @@ export const skippedLine = fastJson({
  * name (none when the kind explains no field). The field's value is in the record itself; time, entities, raw and
  * components are left out so the line stays about 70 bytes whatever the format (the full form is about 1 KB).
  */
-export function compactLine(line: number, anomalyScore: number, field: string | undefined): string {
-  const head = '{"line":' + int(line) + ',"anomaly_score":' + num(anomalyScore);
+export function compactLine(line: number, anomalyScore: number, field: string | undefined, file?: string): string {
+  const head = (file === undefined ? '{"line":' : '{"file":' + quote(file) + ',"line":') + int(line) + ',"anomaly_score":' + num(anomalyScore);
   return field === undefined ? head + '}' : head + ',"field":' + quotedName(field) + '}';
 }
