@@ -47,6 +47,18 @@ describe.runIf(ready)('score on bad input files', () => {
     expect(last.error).toMatch(/cut\.csv\.gz:\d+: the file is damaged from here on \(unexpected end of file\)/);
   });
 
+  it('reads gzip by its content, not its name: plain text named .gz, gzip named .csv', () => {
+    const plainNamedGz = join(dir, 'plain.csv.gz');
+    writeFileSync(plainNamedGz, good.slice(0, 50).join('\n') + '\n');
+    const gzipNamedCsv = join(dir, 'packed.csv');
+    writeFileSync(gzipNamedCsv, gzipSync(good.slice(0, 50).join('\n') + '\n'));
+    for (const input of [plainNamedGz, gzipNamedCsv]) {
+      const r = score(input, join(dir, 'named.jsonl'));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.lines.filter((l) => l.anomaly_score !== undefined), input).toHaveLength(50);
+    }
+  });
+
   it('names a missing input file or output folder without a stack trace', () => {
     const missing = score(join(dir, 'nope.csv'));
     expect(missing.status).toBe(1);

@@ -4,6 +4,7 @@ import { constants, createReadStream, type ReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { SeqSentryError } from '../core/errors.js';
+import { isGzipFile } from '../util/gzip-file.js';
 
 /** Longest record read from a file; a longer line is one located error, and its bytes are never held. */
 export const MAX_LINE_BYTES = 1 << 20;
@@ -96,8 +97,12 @@ export async function* openLines(file: string): AsyncGenerator<RawLine[]> {
   } catch (err) {
     throw new SeqSentryError(`cannot read input ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+  // gzip by its content, not its name (as label and score files are read)
+  const gzip = await isGzipFile(file).catch((err: NodeJS.ErrnoException) => {
+    throw new SeqSentryError(`cannot read input ${file}: ${err.code === 'EISDIR' ? 'it is a folder' : err.message}`);
+  });
   const raw = createReadStream(file);
-  const stream: AsyncIterable<Buffer> = file.endsWith('.gz') ? gunzipChunks(raw) : raw;
+  const stream: AsyncIterable<Buffer> = gzip ? gunzipChunks(raw) : raw;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   // Keeps every BOM of a block: dropping one per line is done below, as the per-line decoder did.
   const blockDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
