@@ -104,3 +104,11 @@ describe('JSON field paths', () => {
     expect(got !== null && !isNoEvent(got) && got.entities).toMatchObject({ user: '?', src_host: '?' });
   });
 });
+
+describe('Windows EventData as the XML reads into JSON', () => {
+  it('reads the list of named Data elements', () => {
+    const e = parse('windows', { EventID: 4624, TimeCreated: '2024-03-01T10:00:00Z', Channel: 'Security', Computer: 'DC01', EventData: { Data: [{ Name: 'TargetUserName', '#text': 'alice' }, { '@Name': 'LogonType', '#text': '3' }, { '#attributes': { Name: 'IpAddress' }, '#text': '10.0.0.9' }] } });
+    expect(e.entities).toEqual({ user: 'alice', src_host: '10.0.0.9', dst_host: 'dc01', src_ip: '10.0.0.9' });
+    expect(field('windows', e, 'logon_type')).toBe('3');
+  });
+});

@@ -112,14 +112,32 @@ function locate(doc: Record<string, unknown>): Located | undefined {
     };
   }
   if (!('EventID' in doc)) return undefined;
-  // NXLog (EventData flattened into the record) and EVTX-to-JSON converters (EventData as an object)
-  const data = obj(doc.EventData);
+  // NXLog (EventData flattened into the record) and EVTX-to-JSON converters (EventData as an object, or as the XML's
+  // list of named Data elements)
+  const data = eventData(doc.EventData);
   const t = firstOf(doc, ['@timestamp', 'TimeCreated', 'EventTime']);
   return {
     id: obj(doc.EventID)?.['#text'] ?? doc.EventID, idPath: 'EventID', time: t.value, timePath: t.path,
     computer: doc.Computer ?? doc.Hostname, channel: doc.Channel, provider: doc.Provider ?? doc.SourceName,
     keywords: doc.Keywords ?? doc.EventType, data: data ? (name) => data[name] ?? doc[name] : (name) => doc[name],
   };
+}
+
+/**
+ * EventData as an object of its values: as converters write it (`{"TargetUserName": "alice"}`), or as the event's XML
+ * reads into JSON, a list of named Data elements (`{"Data": [{"Name": "TargetUserName", "#text": "alice"}]}`, the name
+ * also as `@Name` or under `#attributes`).
+ */
+function eventData(value: unknown): Record<string, unknown> | undefined {
+  const o = obj(value);
+  if (!o || !Array.isArray(o.Data)) return o;
+  const out: Record<string, unknown> = {};
+  for (const d of o.Data) {
+    const e = obj(d);
+    const name = e?.Name ?? e?.['@Name'] ?? obj(e?.['#attributes'])?.Name;
+    if (e && typeof name === 'string' && !Object.hasOwn(out, name)) out[name] = e['#text'] ?? e.Value ?? null;
+  }
+  return out;
 }
 
 function eventId(value: unknown, source: SourceRef, path: string): string {
