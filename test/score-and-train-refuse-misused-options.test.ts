@@ -29,6 +29,14 @@ describe.runIf(hasBuild() && hasPython() && hasSharedData())('misused options', 
     expect(twice.stderr).toContain('is given twice');
   });
 
+  it('score: a negative value reaches its check; - is no output file', () => {
+    const negative = runCli(['score', '--model-dir', model, '--input', input(), '--output', join(dir, 'o.jsonl'), '--threshold', '-1']);
+    expect([negative.status, negative.stderr.trim()]).toEqual([2, 'seqsentry score: --threshold must be an anomaly_score in [0, 1], got "-1"']);
+    const dash = runCli(['score', '--model-dir', model, '--input', input(), '--output', '-']);
+    expect(dash.status).toBe(2);
+    expect(dash.stderr).toContain('--output -: give a file');
+  });
+
   it('score: fails when not one record could be read', () => {
     const garbage = join(dir, 'garbage.csv');
     writeFileSync(garbage, 'not,a,lanl,line\nnor,this\n');

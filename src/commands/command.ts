@@ -52,7 +52,7 @@ export function parseOptions<S extends OptionSpecs>(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withNegativeValues(argv, specs), options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n\n${helpText(usage, summary, specs)}`);
   }
@@ -61,6 +61,31 @@ export function parseOptions<S extends OptionSpecs>(
     return null;
   }
   return { values: parsed.values as Parsed<S>, positionals: parsed.positionals };
+}
+
+/**
+ * A value option followed by a negative number (`--seed -1`, `-s -1`) joined into one argument (`--seed=-1`): Node's
+ * parser would read `-1` as an option of its own and refuse the line as ambiguous.
+ */
+function withNegativeValues(argv: readonly string[], specs: OptionSpecs): string[] {
+  /** The long name of a value option written `--name` or `-s`, else undefined. */
+  const valueOption = (arg: string): string | undefined => {
+    const long = /^--([^=]+)$/.exec(arg)?.[1];
+    const name = long ?? Object.entries(specs).find(([, s]) => s.short !== undefined && arg === `-${s.short}`)?.[0];
+    return name !== undefined && specs[name]?.type === 'string' ? name : undefined;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    const name = next !== undefined && /^-\d/.test(next) ? valueOption(arg) : undefined;
+    if (name !== undefined) {
+      out.push(`--${name}=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Fails with a UsageError when a required option is absent. */

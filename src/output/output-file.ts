@@ -22,6 +22,8 @@ async function canonical(path: string): Promise<string> {
 
 /** Opens `output` for a run reading `inputs`; `option` names the output's flag in errors. */
 export async function openOutputFile(output: string, inputs: readonly string[], option = '--output'): Promise<OutputFile> {
+  // `-` is a file name here, not standard output (where the command reports): said, rather than a file named `-`.
+  if (output === '-') throw new UsageError(`${option} -: give a file (standard output carries the command's report)`);
   const target = await canonical(output);
   for (const input of inputs) {
     if ((await canonical(input)) === target) throw new UsageError(`${option} ${output} is also an input: it would be overwritten before it is read`);
