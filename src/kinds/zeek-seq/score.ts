@@ -2,9 +2,6 @@
 // them, each with its host's previous connections as context, one output line per connection. As `score` does for
 // records, a first reading fills the history with every connection, so each is scored after those that came before it
 // in time whatever order the join closed them in.
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import type { Adapter } from '../../adapters/adapter.js';
 import { formatReadStats, newReadStats, type ReadStats } from '../../adapters/read.js';
 import { readZeekConnections } from '../../adapters/zeek-merge.js';
@@ -51,11 +48,7 @@ export interface ConnectionScoreArgs {
 
 /** `score` for a zeek-seq bundle: one JSON line per connection, where its first record is, and its tokens' anomaly. */
 export async function scoreConnectionFiles(scorer: Scorer, featurizer: ConnectionFeaturizer, adapter: Adapter, args: ConnectionScoreArgs): Promise<{ scored: number; anomalies: number; errors: number }> {
-  try {
-    await access(dirname(resolve(args.output)), constants.W_OK);
-  } catch (err) {
-    throw new SeqSentryError(`cannot write output ${args.output}: ${(err as Error).message}`);
-  }
+  // Its folder was checked before the model loaded (score.ts); openOutputFile refuses an input, a folder, and the rest.
   const out = await openOutputFile(args.output, args.inputs);
   const stats = newReadStats();
   let scored = 0;
