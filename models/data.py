@@ -59,6 +59,18 @@ def read_events(path):
     return Events(fields, entities, np.asarray(times, dtype=np.float64), columns, sha)
 
 
+def canonical_rows(entities, times, ids):
+    """A row order that does not depend on the order of the input: event time, then the entity's name, then the token
+    ids field by field. Rows equal in all three are the same training example, so which comes first changes nothing.
+    Training draws its held-out split and its batches by row position, so rows in this order train the same model
+    from the same events however they were shuffled or split into files.
+    times: (N,) float64; ids: (N, F) int64. Returns (N,) int64 positions."""
+    _, ent = np.unique(np.asarray(entities, dtype=object), return_inverse=True)   # codes in name order
+    # np.lexsort sorts by the last key first
+    keys = tuple(ids[:, f] for f in range(ids.shape[1] - 1, -1, -1)) + (ent.reshape(-1), times)
+    return np.lexsort(keys)
+
+
 def context_index(entities, context, times, ids):
     """For every event, the indices of its entity's previous `context` events (oldest first) and itself.
 

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import ContextData, EventsFileError, context_index, read_events, split  # noqa: E402
+from data import ContextData, EventsFileError, canonical_rows, context_index, read_events, split  # noqa: E402
 from export import export_bundle  # noqa: E402
 from raw_score import RULES  # noqa: E402
 from registry import KINDS, RAW_SCORE  # noqa: E402
@@ -143,6 +143,10 @@ else:
 tokenizer = make_tokenizer(fields, hour_on, args.min_count, vocab)
 ids = encode_columns(tokenizer, columns)                    # (N, F)
 del columns
+# rows in canonical order before the split and the batches draw on positions: the same events train the same model
+canon = canonical_rows(events.entities, events.times, ids)  # (N,)
+ids, events.times = ids[canon], events.times[canon]
+events.entities = [events.entities[i] for i in canon]
 
 context = config_cls.context if args.context is None else args.context
 if not model_cls.uses_context and context != 0:

@@ -1,4 +1,5 @@
-// The same events and seed train the same model twice: identical calibration, losses and ONNX bytes.
+// The same events and seed train the same model twice, and in another order: identical calibration, losses and ONNX
+// bytes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasPython, PYTHON, REPO_ROOT } from './support/env.js';
 
-/** A small deterministic events TSV: 40 users with habits, a few rare values, 3,000 events. */
+/** A small deterministic events TSV: 40 users with habits, a few rare values, 3,000 events, three to a second. */
 function syntheticEvents(): string {
   const lines = ['entity\ttime\tsrc_host\tdst_host\tauth_type\tsuccess'];
   let x = 12345;
@@ -17,7 +18,7 @@ function syntheticEvents(): string {
   for (let i = 0; i < 3000; i++) {
     const u = next(40);
     const dst = next(10) < 8 ? `S${u % 5}` : `S${next(30)}`;
-    lines.push([`U${u}`, String(i * 37), `C${u}`, dst, next(6) === 0 ? 'NTLM' : 'Kerberos', next(50) === 0 ? 'Fail' : 'Success'].join('\t'));
+    lines.push([`U${u}`, String(Math.floor(i / 3) * 37), `C${u}`, dst, next(6) === 0 ? 'NTLM' : 'Kerberos', next(50) === 0 ? 'Fail' : 'Success'].join('\t'));
   }
   return lines.join('\n') + '\n';
 }
@@ -48,6 +49,23 @@ describe.runIf(hasPython())('trainer determinism', () => {
       expect(b.calibration).toEqual(a.calibration);
       expect(b.training.best_val_loss).toBe(a.training.best_val_loss);
       expect(b.metrics.val_mean_raw).toBe(a.metrics.val_mean_raw);
+      expect(b.tokenizer).toEqual(a.tokenizer);
+      expect(b.onnx.sha256).toBe(a.onnx.sha256);
+    }, 100_000);
+
+    it(`${kind}: the same events in another order give the same model`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'seqsentry-determinism-'));
+      const [header, ...rows] = syntheticEvents().trimEnd().split('\n');
+      const inOrder = join(dir, 'in-order.tsv');
+      const shuffled = join(dir, 'shuffled.tsv');
+      writeFileSync(inOrder, [header, ...rows].join('\n') + '\n');
+      // reversed, then every odd row moved to the end: same-second events swap places too
+      const reversed = rows.reverse();
+      writeFileSync(shuffled, [header, ...reversed.filter((_, i) => i % 2 === 0), ...reversed.filter((_, i) => i % 2 === 1)].join('\n') + '\n');
+      const a = train(inOrder, kind, join(dir, 'a'));
+      const b = train(shuffled, kind, join(dir, 'b'));
+      expect(b.calibration).toEqual(a.calibration);
+      expect(b.training.best_val_loss).toBe(a.training.best_val_loss);
       expect(b.tokenizer).toEqual(a.tokenizer);
       expect(b.onnx.sha256).toBe(a.onnx.sha256);
     }, 100_000);

@@ -21,6 +21,11 @@ const PAIR_PSEUDO_COUNT = 0.1;
  */
 const MAX_LATER = 0x7fffffff;
 
+/** Map entries by key, in UTF-16 code units. */
+function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
 /** Added to a partner's first members when backing off to its popularity, so a partner nobody met is rare, not impossible. */
 const PARTNER_PSEUDO_FIRSTS = 0.5;
 
@@ -316,13 +321,14 @@ export class EntityMemory {
     }
   }
 
+  /** The memory as its file holds it, entries in key order: the same events give the same bytes in any order. */
   toFile(): MemoryFile {
     return {
       schema_version: MEMORY_SCHEMA_VERSION,
       spec: this.spec,
       events: this.events,
-      pair_counts: this.counts.map((m) => [...m.entries()]),
-      hours: [...this.hourHabits.profiles].map(([e, p]) => [e, Array.from(p)]),
+      pair_counts: this.counts.map((m) => [...m.entries()].sort(byKey)),
+      hours: [...this.hourHabits.profiles].sort(byKey).map(([e, p]) => [e, Array.from(p)]),
       truncated: this.truncated,
       ...(Number.isFinite(this.until) ? { until: this.until } : {}),
     };
