@@ -8,6 +8,12 @@ import { DEFAULT_WINDOW_CACHE } from '../model/window-cache.js';
 /** Shortest accepted bearer token: long enough that guessing is hopeless. */
 export const MIN_TOKEN_LENGTH = 16;
 
+/** The scoring routes, as budget.counted_routes names them. */
+export const BUDGET_ROUTES = ['bulk', 'ml', 'score', 'risk'] as const;
+export type BudgetRoute = (typeof BUDGET_ROUTES)[number];
+/** The routes whose events are stored: the proxy writes them, the ingest pipeline's documents are indexed. */
+const DEFAULT_COUNTED_ROUTES: readonly BudgetRoute[] = ['bulk', 'ml'];
+
 export const ServeConfigSchema = z
   .object({
     listen: z
@@ -140,6 +146,12 @@ export const ServeConfigSchema = z
          * from them (src/opensearch/budget-loader.ts); unset: a start begins with an empty window (a warm-up).
          */
         refill_index: z.string().min(1).optional(),
+        /**
+         * The routes whose events count into the window: `bulk` (the proxy), `ml` (/v1/ml/score, the ingest
+         * pipeline's), `score` (/v1/score), `risk` (/v1/risk). Events of the others are judged against the window but
+         * not counted, so a caller whose events are never indexed cannot spend the flags of the day's stored events.
+         */
+        counted_routes: z.array(z.enum(BUDGET_ROUTES)).default([...DEFAULT_COUNTED_ROUTES]),
       })
       .strict()
       .prefault({}),

@@ -214,8 +214,10 @@ export class Scorer {
    * `explainAbove` (an anomaly_score), a result's explanation is its top field and its components the top one
    * only, which is all a compact anomaly field or output line keeps; the scores are the same either way. With
    * `receipts`, each result carries what judging it did to the daily budget (ScoreResult.budget), for forget().
+   * `uncounted[i]` true: event i is judged by the daily budget without being counted into its window (a route whose
+   * events nobody stores, whose callers must not spend the day's flags).
    */
-  async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[], explainAbove = 0, receipts = false): Promise<ScoreResult[]> {
+  async score(events: readonly CanonicalEvent[], scopes?: readonly string[], seqs?: readonly number[], explainAbove = 0, receipts = false, uncounted?: readonly boolean[]): Promise<ScoreResult[]> {
     // A kind that scores each event on its own and keeps no history gives the same scores in any order: no rows to
     // encode, nothing to sort (charfreq; a context kind's scores depend on the order its history is built in).
     const independent = this.historyLength === 0 && this.model.independent === true;
@@ -226,7 +228,7 @@ export class Scorer {
     const results: ScoreResult[] = new Array(events.length);
     for (let start = 0; start < order.length; start += this.maxBatch) {
       const chunk = order.slice(start, start + this.maxBatch);
-      const scored = await this.scoreChunk(chunk.map((i) => events[i] as CanonicalEvent), chunk.map((i) => rows[i] as Int32Array), chunk.map((i) => keys[i] as string), explainAbove, seqs && chunk.map((i) => seqs[i] as number), receipts);
+      const scored = await this.scoreChunk(chunk.map((i) => events[i] as CanonicalEvent), chunk.map((i) => rows[i] as Int32Array), chunk.map((i) => keys[i] as string), explainAbove, seqs && chunk.map((i) => seqs[i] as number), receipts, uncounted && chunk.map((i) => uncounted[i] === true));
       chunk.forEach((i, k) => {
         results[i] = scored[k] as ScoreResult;
       });
@@ -256,7 +258,7 @@ export class Scorer {
     return row;
   }
 
-  private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], explainAbove: number, seqs: readonly number[] | undefined, receipts: boolean): Promise<ScoreResult[]> {
+  private async scoreChunk(events: readonly CanonicalEvent[], rows: readonly Int32Array[], keys: readonly string[], explainAbove: number, seqs: readonly number[] | undefined, receipts: boolean, uncounted: readonly boolean[] | undefined): Promise<ScoreResult[]> {
     const B = events.length;
     const pasts: Int32Array[][] = new Array(B);
     // (B, historyLength, recallWidth): each event's recalled rows' recall parts back to back, for the memory
@@ -330,7 +332,7 @@ export class Scorer {
       // deterministic as the scores; anomaly_score itself is never changed by it.
       const over = anomaly >= this.threshold;
       const time = (events[b] as CanonicalEvent).time;
-      const countable = !(time > latest);
+      const countable = !(time > latest) && uncounted?.[b] !== true;
       // A receipt (an object per event) only for a caller that may take the event back (ScoringService.forget).
       const receipt = this.budget && receipts ? this.budget.admitted(time, stage.calibrator.rarity(raw), over, countable) : undefined;
       const flagged = receipt ? receipt.flagged : this.budget ? this.budget.admit(time, stage.calibrator.rarity(raw), over, countable) : over;

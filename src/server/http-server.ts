@@ -1,6 +1,6 @@
 // The sidecar's HTTP server: route table, auth gate, body limit, per-request metrics and error replies.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ServeConfig } from '../config/serve-config.js';
+import type { BudgetRoute, ServeConfig } from '../config/serve-config.js';
 import type { OpenSearchHttp } from '../opensearch/http.js';
 import type { ScoringService } from '../service/scoring-service.js';
 import type { ModelSwitch } from '../service/model-switch.js';
@@ -81,6 +81,11 @@ function parseJsonBody(raw: Buffer): unknown {
   }
 }
 
+/** Whether a scoring route's events count into the daily budget's window (budget.counted_routes). */
+function counts(config: ServeConfig, route: BudgetRoute): boolean {
+  return config.budget.counted_routes.includes(route);
+}
+
 function bulkRoute(name: string, match: RegExp): Route {
   return {
     name, match, methods: ['POST', 'PUT'], needsModel: true,
@@ -99,6 +104,7 @@ function bulkRoute(name: string, match: RegExp): Route {
           scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics,
           closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close', refusal: state.bulkRefusal,
           deterministicIds: state.config.bulk.deterministic_ids, maxForwardBytes: state.config.bulk.max_forward_bytes, maxItems: state.config.bulk.max_items,
+          budgetCounted: counts(state.config, 'bulk'),
         },
       );
     },
@@ -116,19 +122,19 @@ const ROUTES: readonly Route[] = [
   {
     name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true,
     bodyLimit: (config) => within(config, config.limits.score_body_bytes, 'limits.score_body_bytes'),
-    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal }),
+    handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal, budgetCounted: counts(state.config, 'score') }),
   },
   {
     // authentication servers' login risk; authorized like every scoring route (the token check in dispatch)
     name: '/v1/risk', methods: ['POST'], match: /^\/v1\/risk$/, needsModel: true,
     bodyLimit: (config) => within(config, RISK_MAX_BODY_BYTES, 'the login risk route\'s own limit'),
-    handle: async ({ state, body }, scoring) => handleRisk(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope }),
+    handle: async ({ state, body }, scoring) => handleRisk(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, budgetCounted: counts(state.config, 'risk') }),
   },
   {
     name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true,
     bodyLimit: (config) => within(config, config.limits.ml_body_bytes, 'limits.ml_body_bytes'),
     handle: async ({ state, body }, scoring) => {
-      const out = await handleMlCommons(parseJsonBody(await body()), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal });
+      const out = await handleMlCommons(parseJsonBody(await body()), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal, budgetCounted: counts(state.config, 'ml') });
       if (out.status >= 400) state.metrics.error(out.status === 403 ? 'auth' : out.status >= 500 ? 'scorer' : 'bad_request');
       return json(out.status, out.body);
     },

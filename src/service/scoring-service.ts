@@ -72,6 +72,8 @@ interface Pending {
   results: AnomalyFields[];
   /** The caller may hand the answers back to forget() (a write that failed): their budget receipts are kept. */
   retractable: boolean;
+  /** Judged by the daily budget without being counted into its window (ScoreOptions.counted false). */
+  uncounted: boolean;
   left: number;
   settled: boolean;
   resolve: (out: AnomalyFields[]) => void;
@@ -129,14 +131,15 @@ export class ScoringService {
 
   /**
    * Scores the records of one request, answers in request order; a record the adapter cannot read gets anomaly.error.
-   * `retractable`: the caller may hand the answers back to forget() when their write fails (the proxy).
+   * `retractable`: the caller may hand the answers back to forget() when their write fails (the proxy). `counted`
+   * false: the events are judged by the daily budget but not counted into its window (budget.counted_routes).
    */
-  score(requests: ScoreRequest[], { retractable = false }: { retractable?: boolean } = {}): Promise<AnomalyFields[]> {
+  score(requests: ScoreRequest[], { retractable = false, counted = true }: { retractable?: boolean; counted?: boolean } = {}): Promise<AnomalyFields[]> {
     if (requests.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const request = currentRequest.getStore();
       const sender = request?.sender;
-      const pending: Pending = { results: new Array(requests.length), left: 0, settled: false, retractable, resolve, reject };
+      const pending: Pending = { results: new Array(requests.length), left: 0, settled: false, retractable, uncounted: !counted, resolve, reject };
       const arrived = Date.now();
       requests.forEach((r, at) => {
         const item = this.parse(r);
@@ -294,7 +297,8 @@ export class ScoringService {
       this.countLate(kept);
       const explainAbove = this.options.explainAbove ?? DEFAULT_EXPLAIN_ABOVE;
       // The scorer builds the full explanation only where it will be written.
-      const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope), undefined, explainAbove, kept.some((s) => s.pending.retractable));
+      const uncounted = kept.some((s) => s.pending.uncounted) ? kept.map((s) => s.pending.uncounted) : undefined;
+      const results = await this.scorer.score(kept.map((s) => s.event), kept.map((s) => s.scope), undefined, explainAbove, kept.some((s) => s.pending.retractable), uncounted);
       const key = this.scorer.bundle.entity_key;
       kept.forEach((slot, k) => {
         const result = results[k]!;

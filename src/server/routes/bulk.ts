@@ -23,6 +23,8 @@ export interface BulkRouteContext {
   deterministicIds: boolean;
   /** Largest request forwarded; bigger bulks go in parts (bulk.max_forward_bytes). */
   maxForwardBytes: number;
+  /** Its events count into the daily budget's window (budget.counted_routes); else they are judged by it only. */
+  budgetCounted: boolean;
   /** Items in one bulk at most (bulk.max_items). */
   maxItems: number;
 }
@@ -79,7 +81,7 @@ export function forwardedQuery(search: string): { search: string; asked: Asked }
 async function scoreDocs(items: BulkItem[], ctx: BulkRouteContext): Promise<AnomalyFields[]> {
   const requests = items.map(toRequest);
   try {
-    return await ctx.scoring.score(requests, { retractable: true });
+    return await ctx.scoring.score(requests, { retractable: true, counted: ctx.budgetCounted });
   } catch (err) {
     const reason = `scorer failure: ${(err as Error).message}`;
     log.warn({ err, documents: items.length }, 'forwarding documents unscored');

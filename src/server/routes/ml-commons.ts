@@ -34,6 +34,8 @@ export interface MlCommonsContext {
   maxRecordKeys: number;
   /** Why the call may not name this index (hidden, a pattern, not an allowed one), or null. */
   scopeRefusal: IndexRefusal;
+  /** Its events count into the daily budget's window (budget.counted_routes); else they are judged by it only. */
+  budgetCounted: boolean;
 }
 
 export interface MlScoreResponse {
@@ -88,7 +90,7 @@ export async function handleMlCommons(body: unknown, ctx: MlCommonsContext): Pro
   if (refused) return { status: 403, body: { error: `index: ${refused}` } };
   let results;
   try {
-    results = await ctx.scoring.score([{ record: parsed.record, scope, source: { file: `ml_inference:${scope}`, line: 1 } }]);
+    results = await ctx.scoring.score([{ record: parsed.record, scope, source: { file: `ml_inference:${scope}`, line: 1 } }], { counted: ctx.budgetCounted });
   } catch (err) {
     // A scorer failure is transient: fail the call so the pipeline's failure path runs and enrich retries the event,
     // instead of marking it as scored with an error.

@@ -33,6 +33,8 @@ export interface RiskRouteContext {
   scoring: ScoringService;
   metrics: ServerMetrics;
   defaultScope: string;
+  /** Its events count into the daily budget's window (budget.counted_routes); else they are judged by it only. */
+  budgetCounted: boolean;
 }
 
 function badRequest(reason: string): HttpError {
@@ -84,7 +86,7 @@ export async function handleRisk(raw: Buffer, ctx: RiskRouteContext): Promise<Re
   let results: AnomalyFields[];
   try {
     // now: the login is happening while its user waits on the answer, so it is not held for the reordering window
-    results = await ctx.scoring.score([{ record, scope: ctx.defaultScope, source: { file: 'request', line: 1 }, now: true }]);
+    results = await ctx.scoring.score([{ record, scope: ctx.defaultScope, source: { file: 'request', line: 1 }, now: true }], { counted: ctx.budgetCounted });
   } catch (err) {
     throw new HttpError(500, 'scorer_exception', `scoring failed: ${(err as Error).message}`, 'scorer');
   }

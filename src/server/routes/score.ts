@@ -30,6 +30,8 @@ export interface ScoreRouteContext {
   maxRecordKeys: number;
   /** Why a request may not name this scope (hidden, a pattern, not an allowed index), or null. */
   scopeRefusal: IndexRefusal;
+  /** Its events count into the daily budget's window (budget.counted_routes); else they are judged by it only. */
+  budgetCounted: boolean;
 }
 
 function badRequest(reason: string): HttpError {
@@ -78,7 +80,7 @@ export async function handleScore(raw: Buffer, ctx: ScoreRouteContext): Promise<
   const started = process.hrtime.bigint();
   let results;
   try {
-    results = await scoring.score(requests);
+    results = await scoring.score(requests, { counted: ctx.budgetCounted });
   } catch (err) {
     throw new HttpError(500, 'scorer_exception', `scoring failed: ${(err as Error).message}`, 'scorer');
   }
