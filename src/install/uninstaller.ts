@@ -3,7 +3,7 @@
 // the data SeqSentry itself wrote (notables, checkpoints, suppressions) goes only with deleteData.
 import { STATE_INDEX } from '../enrich/checkpoints.js';
 import { rawRequest, type OpenSearchClient } from '../opensearch/client.js';
-import { loadManifest, PACKAGE_ROOT } from './content.js';
+import { loadManifest, PACKAGE_ROOT, type Manifest } from './content.js';
 import { getModel, undeployModel } from './ml-commons-api.js';
 import { formatActions } from './plan.js';
 import { putRecord, readRecord, recordId, type RecordedItem } from './record.js';
@@ -42,13 +42,19 @@ type Remover = (ctx: Ctx, item: RecordedItem) => Promise<UninstallItem>;
 
 const line = (item: RecordedItem, action: UninstallAction, detail: string): UninstallItem => ({ kind: item.kind, id: item.id, action, detail });
 
-/** GET `path`: absent on 404; otherwise DELETE it (unless a dry run). `before` runs first when it exists. */
-function at(pathOf: (item: RecordedItem) => string | undefined, before?: (ctx: Ctx, item: RecordedItem) => Promise<void>): Remover {
+/**
+ * GET `path`: absent on 404; otherwise DELETE it (unless a dry run). `before` runs first when it exists. `nameOf`
+ * (an object the cluster gave an id: connector, model, monitor): what the GET says its name is, which must be the
+ * recorded item's, else it is someone else's object and stays.
+ */
+function at(pathOf: (item: RecordedItem) => string | undefined, before?: (ctx: Ctx, item: RecordedItem) => Promise<void>, nameOf?: (body: unknown) => unknown): Remover {
   return async (ctx, item) => {
     const path = pathOf(item);
     if (!path) return line(item, 'skip', 'no cluster id was recorded for it');
     const res = await rawRequest(ctx.client, 'GET', path, undefined, { accept: [404] });
     if (res.status === 404) return line(item, 'absent', path);
+    const name = nameOf?.(res.body);
+    if (nameOf && name !== item.id) return line(item, 'skip', `${path} is named ${JSON.stringify(name)}, not ${item.id}: not SeqSentry's, left alone`);
     if (!ctx.options.dryRun) {
       await before?.(ctx, item);
       await rawRequest(ctx.client, 'DELETE', path, undefined, { accept: [404] });
@@ -59,7 +65,7 @@ function at(pathOf: (item: RecordedItem) => string | undefined, before?: (ctx: C
 
 /** A data index: deleted only when asked. */
 function dataIndex(what: string): Remover {
-  const remove = at((i) => `/${i.id}`);
+  const remove = at((i) => `/${encodeURIComponent(i.id)}`);
   return async (ctx, item) => (ctx.options.deleteData ? remove(ctx, item) : line(item, 'skip', `holds ${what}; --delete-data deletes it`));
 }
 
@@ -93,15 +99,15 @@ async function pipelineUsers(ctx: Ctx, item: RecordedItem): Promise<string | nul
 }
 
 const REMOVERS: Readonly<Record<string, Remover>> = Object.freeze({
-  component_template: unlessInUse(at((i) => `/_component_template/${i.id}`), composedBy),
-  index_template: at((i) => `/_index_template/${i.id}`),
-  ingest_pipeline: unlessInUse(at((i) => `/_ingest/pipeline/${i.id}`), pipelineUsers),
-  ml_connector: at((i) => i.resource && `/_plugins/_ml/connectors/${i.resource}`),
+  component_template: unlessInUse(at((i) => `/_component_template/${encodeURIComponent(i.id)}`), composedBy),
+  index_template: at((i) => `/_index_template/${encodeURIComponent(i.id)}`),
+  ingest_pipeline: unlessInUse(at((i) => `/_ingest/pipeline/${encodeURIComponent(i.id)}`), pipelineUsers),
+  ml_connector: at((i) => i.resource && `/_plugins/_ml/connectors/${encodeURIComponent(i.resource)}`, undefined, (b) => (b as { name?: unknown } | undefined)?.name),
   // ML Commons refuses to delete a deployed model.
-  ml_model: at((i) => i.resource && `/_plugins/_ml/models/${i.resource}`, async (ctx, i) => {
+  ml_model: at((i) => i.resource && `/_plugins/_ml/models/${encodeURIComponent(i.resource)}`, async (ctx, i) => {
     if ((await getModel(ctx.client, String(i.resource))).model_state !== 'UNDEPLOYED') await undeployModel(ctx.client, String(i.resource));
-  }),
-  monitor: at((i) => i.resource && `/_plugins/_alerting/monitors/${i.resource}`),
+  }, (b) => (b as { name?: unknown } | undefined)?.name),
+  monitor: at((i) => i.resource && `/_plugins/_alerting/monitors/${encodeURIComponent(i.resource)}`, undefined, (b) => (b as { monitor?: { name?: unknown } } | undefined)?.monitor?.name),
   state_doc: at((i) => `/${STATE_INDEX}/_doc/${encodeURIComponent(i.id)}`),
   cluster_settings: async (_ctx, item) => line(item, 'skip', 'cluster-wide ML Commons settings are left as they are: other connectors may rely on them'),
   entities_index: dataIndex('the entity notables seqsentry aggregate wrote'),
@@ -118,6 +124,44 @@ const REMOVERS: Readonly<Record<string, Remover>> = Object.freeze({
 export function splitSavedObject(recorded: string): [string, string] {
   const at = recorded.indexOf(':');
   return [recorded.slice(0, at), recorded.slice(at + 1)];
+}
+
+/** Characters of the ids install gives what it creates (after the package's name) and of the ids the cluster gives. */
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const SAFE_RESOURCE = /^[A-Za-z0-9_-]{1,128}$/;
+/** The saved object types of the content pack's Dashboards file. */
+const SAVED_OBJECT_TYPES: ReadonlySet<string> = new Set(['index-pattern', 'search', 'visualization', 'dashboard']);
+
+/**
+ * Why a recorded item is not something install could have created, or null. The record lives in `.seqsentry-state`,
+ * which the sidecar's account may write: uninstall deletes only objects named as this package names them (its name
+ * first, no wildcard, comma or slash), the two data indices only under the manifest's own ids, and a cluster-given id
+ * only when it is one (the object's name is checked at the GET).
+ */
+function untrusted(item: RecordedItem, manifest: Manifest): string | null {
+  const ours = (id: string): boolean => (id.startsWith(manifest.name) || id.startsWith(`.${manifest.name}`)) && SAFE_ID.test(id.replace(/^\./, ''));
+  if (item.resource !== undefined && !SAFE_RESOURCE.test(item.resource)) return `cluster id ${JSON.stringify(item.resource)} is not one the cluster gives`;
+  switch (item.kind) {
+    case 'state_doc':
+      return null; // a document of our own state index
+    case 'entities_index':
+    case 'state_index': {
+      const listed = manifest.content.find((e) => e.kind === item.kind)?.id;
+      return item.id === listed ? null : `not the manifest's ${item.kind} (${String(listed)})`;
+    }
+    case 'saved_objects': {
+      const [type, id] = splitSavedObject(item.id);
+      return SAVED_OBJECT_TYPES.has(type) && ours(id) ? null : 'not a saved object of the content pack';
+    }
+    default:
+      return ours(item.id) ? null : `not named as ${manifest.name} names what it installs`;
+  }
+}
+
+/** The skip line of an item uninstall does not touch (untrusted), or null. */
+function refused(item: RecordedItem, manifest: Manifest): UninstallItem | null {
+  const why = untrusted(item, manifest);
+  return why === null ? null : line(item, 'skip', `${why}: left alone (was .seqsentry-state edited?)`);
 }
 
 /** Newest first, so a model goes before its connector and an index template before its component templates; the state index last. */
@@ -138,7 +182,7 @@ export async function uninstall(client: OpenSearchClient, options: UninstallOpti
   const kept: RecordedItem[] = [];
   for (const item of ordered) {
     const remover = REMOVERS[item.kind];
-    const done = remover ? await remover(ctx, item) : line(item, 'skip', `no remover for kind ${item.kind} in this version`);
+    const done = refused(item, manifest) ?? (remover ? await remover(ctx, item) : line(item, 'skip', `no remover for kind ${item.kind} in this version`));
     if (done.kept) kept.push(item);
     out.push(done);
   }
@@ -150,7 +194,9 @@ export async function uninstall(client: OpenSearchClient, options: UninstallOpti
     if (stateIndex) out.push(line(stateIndex, 'skip', 'kept: it holds the record of the items left in place'));
     return out;
   }
-  for (const item of [own, ...(stateIndex ? [stateIndex] : [])]) out.push(await (REMOVERS[item.kind] as Remover)(ctx, item));
+  for (const item of [own, ...(stateIndex ? [stateIndex] : [])]) {
+    out.push(refused(item, manifest) ?? (await (REMOVERS[item.kind] as Remover)(ctx, item)));
+  }
   return out;
 }
 
