@@ -30,6 +30,9 @@ export const SEQSENTRY_ROLES = Object.freeze({
         allowed_actions: ['indices:data/write/index', 'indices:data/write/bulk*', 'indices:data/write/update', 'indices:admin/create', 'indices:admin/mapping/put', 'read', 'indices:data/read/point_in_time/create', 'indices:admin/refresh', 'indices:admin/mappings/get', 'indices:monitor/settings/get'],
       },
       { index_patterns: ['.seqsentry-state'], allowed_actions: ['crud', 'create_index', 'indices:admin/get', 'indices:admin/refresh', 'indices:admin/mapping/put'] },
+      // aggregate (serve's aggregate.index, enrich --follow, the command) checks and migrates the notables' index
+      // and replaces windows stored under older ids
+      { index_patterns: ['seqsentry-entities'], allowed_actions: ['crud', 'create_index', 'indices:admin/get', 'indices:admin/refresh', 'indices:admin/mapping/put'] },
     ],
   },
   // A log shipper writing straight to OpenSearch (no proxy): new events only.
@@ -46,8 +49,8 @@ export const SEQSENTRY_ROLES = Object.freeze({
     index_permissions: [
       { index_patterns: ['.seqsentry-state', 'seqsentry-entities'], allowed_actions: ['crud', 'create_index', 'indices:admin/delete', 'indices:admin/mapping/put', 'indices:admin/mappings/get', 'indices:admin/get', 'indices:monitor/settings/get'] },
       // sizing the monitors counts the events of the --index-pattern indices; uninstall reads which indices write
-      // through its pipeline (their settings)
-      { index_patterns: ['logs-*', 'seqsentry-*'], allowed_actions: ['indices:data/read/search', 'indices:monitor/settings/get'] },
+      // through its pipeline (their settings); an upgrade adds the anomaly fields' new fields to the existing indices
+      { index_patterns: ['logs-*', 'seqsentry-*'], allowed_actions: ['indices:data/read/search', 'indices:monitor/settings/get', 'indices:admin/mappings/get', 'indices:admin/mapping/put'] },
     ],
   },
 });

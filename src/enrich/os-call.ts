@@ -56,6 +56,13 @@ export function reasonOf(body: unknown, fallback: string): string {
   return `${e.type ?? 'error'}: ${e.reason ?? root?.reason ?? fallback}${cause}`.slice(0, MAX_REASON);
 }
 
+/** What to say of a refusal whose answer names no reason (a HEAD answer has no body). */
+function noReason(spec: CallSpec, status: number | undefined, message: string): string {
+  if (status !== 401 && status !== 403) return message;
+  const head = spec.method === 'HEAD' ? ' (a HEAD answer carries no reason)' : '';
+  return `${status === 401 ? 'not authenticated' : 'the account lacks the permission'} for ${spec.method} ${spec.path}${head}`;
+}
+
 /** An OpenSearch reason quoted in an error, at most (a root cause may quote a whole query or document). */
 const MAX_REASON = 600;
 
@@ -80,7 +87,7 @@ export async function call(client: Client, spec: CallSpec, policy: BackoffPolicy
       const retryable = isRetryableStatus(status) || (status === undefined && isConnectionError(err));
       if (!retryable || attempt + 1 >= policy.attempts || signal?.aborted) {
         const body = (err as ClientErrorShape).meta?.body;
-        throw new OpenSearchError(spec.operation, reasonOf(body, (err as Error).message), status, spec.index, { cause: failure });
+        throw new OpenSearchError(spec.operation, reasonOf(body, noReason(spec, status, (err as Error).message)), status, spec.index, { cause: failure });
       }
     }
     const delay = backoffDelay(policy, attempt);
