@@ -93,7 +93,7 @@ describe('seqsentry evaluate', () => {
   });
 
   it('reports error lines and unmatched labels', () => {
-    expect(out.stderr).toContain('labels: 3 lines, 2 matched a scored event, 1 matched none');
+    expect(out.stderr).toContain('labels: 3 lines, 2 matched a scored event of some row, 1 matched none (per row: m1 2, m2 2, rarity-baseline 2)');
     expect(out.stderr).toMatch(/m1: 1 unscored record\(s\) in .*m1\.jsonl excluded from the metrics \(first: input line 99: expected 9/);
   });
 
@@ -150,5 +150,30 @@ describe('seqsentry evaluate', () => {
   it('names a malformed score line by file and line', async () => {
     await writeFile(join(dir, 'bad.jsonl'), `${JSON.stringify({ line: 1, time: 1, entities: {}, anomaly_score: 0.5, raw: 1 })}\n{"line":2,"time":"x"}\n`);
     await expect(evaluate.run(['--scores', join(dir, 'bad.jsonl'), '--labels', join(dir, 'labels.txt')])).rejects.toThrow(/bad\.jsonl:2: /);
+  });
+
+  // review 2026-12-07: a red-team event replaced by an error line raised the row's metrics (it was left out), a score
+  // file given twice or labels of another run gave metrics or n/a with exit 0, and --test as a --train file was taken
+  it('counts a red-team event another row scored and this one lacks as missed, ranked last', async () => {
+    // m3 is m2 with U5's red-team event unscored: without the rule it would rank its one red event first (AP 1)
+    const m3 = EVENTS.map((e, i) => (e[1] === 'U5@D' ? JSON.stringify({ line: i + 1, error: 'could not parse' }) : scoreLine(i, e, [0.1, 0.95, 0.2, 0.3, 0.9][i] as number)));
+    await writeFile(join(dir, 'm3.jsonl'), m3.join('\n') + '\n');
+    const r = await runCommand(['--scores', join(dir, 'm2.jsonl'), '--scores', join(dir, 'm3.jsonl'), '--labels', join(dir, 'labels.txt'), '--json', join(dir, 'missed.json')]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(await readFile(join(dir, 'missed.json'), 'utf8')).models as { name: string; events: number; positives: number; ap: number; auc: number }[];
+    const m3row = rows.find((m) => m.name === 'm3')!;
+    expect(m3row.positives).toBe(2);
+    expect(m3row.ap).toBeLessThan(1);
+    expect(m3row.auc).toBeLessThan(1);
+    expect(r.stderr).toContain('m3: 1 red-team event(s) another row scored are not scored here: counted as missed, ranked last');
+  });
+
+  it('refuses a record met twice, labels that match nothing, and --test among the --train files', async () => {
+    const twice = join(dir, 'twice.jsonl');
+    await writeFile(twice, (await readFile(join(dir, 'm2.jsonl'), 'utf8')).repeat(2));
+    await expect(evaluate.run(['--scores', twice, '--labels', join(dir, 'labels.txt')])).rejects.toThrow(/twice\.jsonl:6: input line 1 again \(first at line 1\)/);
+    await writeFile(join(dir, 'other-labels.txt'), '500,U9@D,C1,C2\n');
+    await expect(evaluate.run(['--scores', join(dir, 'm2.jsonl'), '--labels', join(dir, 'other-labels.txt')])).rejects.toThrow(/none of the 1 label lines .* matches an event/);
+    await expect(evaluate.run(['--scores', join(dir, 'm2.jsonl'), '--labels', join(dir, 'labels.txt'), '--train', join(dir, 'test.txt'), '--test', join(dir, 'test.txt')])).rejects.toThrow(/is also a --train file/);
   });
 });

@@ -25,7 +25,7 @@ describe.runIf(hasBuild() && hasPython() && hasSharedData())('evaluate', () => {
     writeFileSync(input, lines.join('\n') + '\n');
     // One labelled line: the report needs a red-team event to rank.
     labels = join(dir, 'redteam.txt');
-    const [time, user, src, dst] = (lines[100] as string).split(',');
+    const [time, user, , src, dst] = (lines[100] as string).split(','); // time, src_user, dst_user, src_host, dst_host, ...
     writeFileSync(labels, `${time},${user},${src},${dst}\n`);
     scores = join(dir, 'scores.jsonl');
     const r = runCli(['score', '--model-dir', model, '--input', input, '--output', scores, '--explain-above', '0.99']);

@@ -77,10 +77,14 @@ describe.runIf(ready)('windows and authlog through train, score and evaluate', (
       const labels = join(dir, 'windows-labels.txt');
       writeFileSync(labels, `${labelled.map((e) => labelLine(e.event)).join('\n')}\n`);
       const json = join(dir, 'windows-eval.json');
-      const r = runCli(['evaluate', '--format', 'windows', '--scores', `model=${scores}`, '--labels', labels, '--train', input, '--test', input, '--json', json]);
+      // the baseline learns on the other recordings' lines (the test file itself is refused as training)
+      const normal = join(dir, 'windows-normal.jsonl');
+      writeFileSync(normal, readFileSync(input, 'utf8').split('\n').filter((l) => !l.includes('purplesharp_ad_playbook_I')).join('\n'));
+      const r = runCli(['evaluate', '--format', 'windows', '--scores', `model=${scores}`, '--labels', labels, '--train', normal, '--test', input, '--json', json]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toContain('labels: 154 lines, 154 matched a scored event, 0 matched none');
-      expect(r.stderr).toContain('rarity-baseline: pairs user+src_host, user+dst_host, src_host+dst_host, user+auth_type counted over 2940 training events');
+      expect(r.stderr).toContain('labels: 154 lines, 154 matched a scored event of some row, 0 matched none (per row: model 154, rarity-baseline 154)');
+      expect(r.stderr).toContain(`rarity-baseline: pairs user+src_host, user+dst_host, src_host+dst_host, user+auth_type counted over ${2940 - 154} training events`);
+      expect(runCli(['evaluate', '--format', 'windows', '--scores', `model=${scores}`, '--labels', labels, '--train', input, '--test', input]).stderr).toMatch(/--test .* is also a --train file/);
       const summary = JSON.parse(readFileSync(json, 'utf8'));
       expect(summary.models.map((m: { name: string; events: number; positives: number }) => [m.name, m.events, m.positives])).toEqual([['model', 2940, 154], ['rarity-baseline', 2940, 154]]);
     });
@@ -124,10 +128,12 @@ describe.runIf(ready)('windows and authlog through train, score and evaluate', (
       expect(labelled.length).toBe(20);
       const labels = join(dir, 'authlog-labels.txt');
       writeFileSync(labels, `${labelled.map((e) => labelLine(e.event)).join('\n')}\n`);
-      const r = runCli(['evaluate', '--format', 'authlog', '--adapter-options', '{"year":2024}', '--scores', `model=${scores}`, '--labels', labels, '--train', input, '--test', input]);
+      const normal = join(dir, 'authlog-normal.log');
+      writeFileSync(normal, readFileSync(input, 'utf8').split('\n').filter((l) => !l.includes('181.25.206.27')).join('\n'));
+      const r = runCli(['evaluate', '--format', 'authlog', '--adapter-options', '{"year":2024}', '--scores', `model=${scores}`, '--labels', labels, '--train', normal, '--test', input]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`labels: ${labelled.length} lines, ${labelled.length} matched a scored event, 0 matched none`);
-      expect(r.stderr).toContain('rarity-baseline: pairs user+src_host, user+dst_host, src_host+dst_host, user+auth_type counted over 6896 training events');
+      expect(r.stderr).toContain(`labels: ${labelled.length} lines, ${labelled.length} matched a scored event of some row, 0 matched none`);
+      expect(r.stderr).toContain(`rarity-baseline: pairs user+src_host, user+dst_host, src_host+dst_host, user+auth_type counted over ${6896 - labelled.length} training events`);
       expect(r.stdout).toMatch(/^model +\| +6896 \|/m);
     });
   });

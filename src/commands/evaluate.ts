@@ -1,6 +1,7 @@
 // `seqsentry evaluate`: compares score files (and a rarity baseline) with red-team labels; table, JSON, HTML.
 import { openOutputFile, type OutputFile } from '../output/output-file.js';
-import { basename } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { formatReadStats } from '../adapters/read.js';
 import { createAdapter } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
@@ -10,6 +11,7 @@ import { evaluateRanking, prCurve, rocCurve, type Evaluation } from '../eval/met
 import { renderReport, type CurveSet } from '../eval/report.js';
 import { readScoreFile, readTopEvents } from '../eval/scores.js';
 import { formatTable, summaryJson, type ModelRow, type Summary } from '../eval/summary.js';
+import { withMissed } from '../eval/columns.js';
 import type { ScoredEvents } from '../eval/types.js';
 import { intOption, parseOptions, required, type Command, type OptionSpecs } from './command.js';
 import { ADAPTER_OPTIONS_OPTION, parseJsonOption } from './options.js';
@@ -46,6 +48,13 @@ export function parseScoreSpecs(specs: readonly string[]): { name: string; file:
   return out;
 }
 
+/** A baseline that counts its test events as training would rank every test pair as seen: refused. */
+async function refuseTestInTrain(train: readonly string[], test: string): Promise<void> {
+  const where = async (path: string): Promise<string> => realpath(path).catch(() => resolve(path));
+  const target = await where(test);
+  for (const t of train) if ((await where(t)) === target) throw new UsageError(`--test ${test} is also a --train file: the baseline would count the test events as training`);
+}
+
 function row(scored: ScoredEvents, evaluation: Evaluation, labels: Labels): ModelRow {
   return { name: scored.name, source: scored.source, ...evaluation.metrics, errors: scored.errors, labelsMatched: matchedLines(labels, scored.matchedLabelKeys) };
 }
@@ -57,6 +66,7 @@ function notesFor(sets: readonly ScoredEvents[], rows: readonly ModelRow[], labe
     const r = rows[i] as ModelRow;
     if (s.errors > 0) notes.push(`${s.name}: ${s.errors} unscored record(s) in ${s.source} excluded from the metrics (first: ${s.firstErrors[0] ?? '?'})`);
     if (r.labelsMatched < labels.lines) notes.push(`${s.name}: ${labels.lines - r.labelsMatched} of ${labels.lines} label lines matched no event`);
+    if (s.missed) notes.push(`${s.name}: ${s.missed} red-team event(s) another row scored are not scored here: counted as missed, ranked last`);
   });
   const counts = new Set(rows.map((r) => r.events + r.errors));
   if (counts.size > 1) notes.push(`the rows cover different record counts (${rows.map((r) => `${r.name} ${r.events + r.errors}`).join(', ')}): compare them with care`);
@@ -75,6 +85,7 @@ const evaluate: Command = {
     const labelFile = required(o.labels, 'labels');
     const train = o.train ?? [];
     if ((train.length > 0) !== (o.test !== undefined)) throw new UsageError('--train and --test go together (the baseline learns on --train and scores --test)');
+    if (o.test !== undefined) await refuseTestInTrain(train, o.test);
     const top = intOption(o.top, 'top', 50);
     if (top < 0) throw new UsageError(`--top must be >= 0, got ${top}`);
 
@@ -109,9 +120,19 @@ async function evaluateInto(o: EvaluateValues, scoreSpecs: { name: string; file:
     if (baseline.trainStats.errors > 0) notes.push(`${BASELINE_NAME} training: ${formatReadStats(baseline.trainStats).split('\n')[0]}`);
   }
 
+  const allMatched = new Set(sets.flatMap((s) => [...s.matchedLabelKeys]));
+  if (labels.lines > 0 && allMatched.size === 0) {
+    throw new UsageError(`none of the ${labels.lines} label lines of ${labelFile} matches an event of ${sets.map((s) => s.source).join(', ')}: labels of another run, or another --format?`);
+  }
+  // A red-team event one row scored and another lacks counts as missed there, ranked last
+  for (let i = 0; i < sets.length; i++) {
+    const s = sets[i] as ScoredEvents;
+    let lacking = 0;
+    for (const key of allMatched) if (!s.matchedLabelKeys.has(key)) lacking += labels.keys.get(key) ?? 0;
+    sets[i] = withMissed(s, lacking);
+  }
   const evaluations = sets.map((s) => evaluateRanking(s.score, s.tiebreak, s.label));
   const rows = sets.map((s, i) => row(s, evaluations[i] as Evaluation, labels));
-  const allMatched = new Set(sets.flatMap((s) => [...s.matchedLabelKeys]));
   const summary: Summary = {
     models: rows,
     labels: { file: labelFile, lines: labels.lines, matched: matchedLines(labels, allMatched) },
@@ -119,7 +140,7 @@ async function evaluateInto(o: EvaluateValues, scoreSpecs: { name: string; file:
   };
 
   process.stdout.write(`${formatTable(rows)}\n`);
-  process.stderr.write(`labels: ${summary.labels.lines} lines, ${summary.labels.matched} matched a scored event, ${summary.labels.lines - summary.labels.matched} matched none\n`);
+  process.stderr.write(`labels: ${summary.labels.lines} lines, ${summary.labels.matched} matched a scored event of some row, ${summary.labels.lines - summary.labels.matched} matched none (per row: ${rows.map((r) => `${r.name} ${r.labelsMatched}`).join(', ')})\n`);
   for (const note of summary.notes) process.stderr.write(`note: ${note}\n`);
 
   if (jsonOut) {

@@ -49,3 +49,25 @@ export class ScoredEventsBuilder {
     };
   }
 }
+
+/**
+ * `set` with `count` more red-team events ranked below every scored one: the ones other rows scored and this one
+ * lacks (an unscored record, a file cut short), so that leaving an attack out never raises a row's metrics.
+ */
+export function withMissed(set: ScoredEvents, count: number): ScoredEvents {
+  if (count <= 0) return set;
+  const grow = <T extends Float64Array | Uint8Array | Uint32Array>(a: T, fill: number, make: new (n: number) => T): T => {
+    const out = new make(a.length + count);
+    out.set(a);
+    out.fill(fill, a.length);
+    return out;
+  };
+  return {
+    ...set,
+    score: grow(set.score, Number.NEGATIVE_INFINITY, Float64Array),
+    tiebreak: grow(set.tiebreak, Number.NEGATIVE_INFINITY, Float64Array),
+    label: grow(set.label, 1, Uint8Array),
+    sourceLine: grow(set.sourceLine, 0, Uint32Array),
+    missed: (set.missed ?? 0) + count,
+  };
+}

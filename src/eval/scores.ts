@@ -52,11 +52,17 @@ function describe(error: z.ZodError): string {
  */
 export async function readScoreFile(name: string, file: string, labels: Labels): Promise<ScoredEvents> {
   const builder = new ScoredEventsBuilder(name, file, labels);
+  // Each input record has one output line: a record met twice is two files put together, or one file twice.
+  const seen = new Map<string, number>();
   let lineNo = 0;
   for await (const text of readLines(file)) {
     lineNo += 1;
     if (text.trim() === '') continue;
     const obj = parseJson(text, file, lineNo);
+    const record = `${typeof obj.file === 'string' ? obj.file : ''}\u0000${String(obj.line)}`;
+    const before = seen.get(record);
+    if (before !== undefined) throw new ScoreFileError(file, lineNo, `input ${typeof obj.file === 'string' ? `${obj.file} ` : ''}line ${String(obj.line)} again (first at line ${before}): one score file per run, each record once`);
+    seen.set(record, lineNo);
     if ('error' in obj) {
       const parsed = ErrorLine.safeParse(obj);
       if (!parsed.success) throw new ScoreFileError(file, lineNo, `bad error record: ${describe(parsed.error)}`);

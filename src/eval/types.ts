@@ -20,6 +20,8 @@ export interface ScoredEvents {
   firstErrors: string[];
   /** Distinct label keys matched by at least one of these events. */
   matchedLabelKeys: Set<string>;
+  /** Red-team events another row scored that this one lacks (unscored, or not in its file): appended, ranked last. */
+  missed?: number;
 }
 
 /** A top-ranked event with its explanation, for the report. */
