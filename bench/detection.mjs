@@ -75,8 +75,8 @@ for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unk
 async function runOne(entry, seed, render) {
   const dir = join(work, `${entry.name}-s${seed}-${render}`);
   await quiet(() => simulate({ ...matrixOptions(entry, seed, join(dir, 'sim')), render }));
-  const { format, trainFile, test, labels, classes, baseline } = await loadRun(m, join(dir, 'sim'), render);
-  const scores = { 'rarity-baseline': baseline };
+  const { format, trainFile, test, labels, classes, baseline, updating } = await loadRun(m, join(dir, 'sim'), render);
+  const scores = { 'rarity-baseline': baseline, 'rarity-updating': updating };
   const seconds = {};
   for (const { kind, v, name } of runs) {
     const modelDir = join(dir, `model-${name.replace('/', '-')}`);
@@ -98,6 +98,8 @@ async function runOne(entry, seed, render) {
   return rows;
 }
 
+/** The rarity rule with the training days' counts, and with counts kept up to date over the test days. */
+const BASELINES = ['rarity-baseline', 'rarity-updating'];
 const fmt = (x, d = 4) => (x === null || x === undefined ? '   -  ' : x.toFixed(d));
 const all = [];
 process.stdout.write('profile                  seed render   scorer                 events  pos    AUC     AP   TPR@0.1%  train s\n');
@@ -119,10 +121,12 @@ for (const render of renders) {
     const agg = (k, worst) => `${fmt(rows.reduce((a, r) => a + r[k], 0) / rows.length)} (${fmt(worst(...rows.map((r) => r[k])))})`;
     process.stdout.write(`${s.padEnd(22)} AUC ${agg('auc', Math.min)}  AP ${agg('ap', Math.min)}  TPR@0.1% ${agg('tprAtFpr', Math.min)}\n`);
   }
-  for (const s of scorers.filter((x) => x !== 'rarity-baseline')) {
-    const pairs = mine.filter((r) => r.scorer === s).map((r) => [r, mine.find((b) => b.scorer === 'rarity-baseline' && b.profile === r.profile && b.seed === r.seed)]);
-    const beats = (k) => pairs.filter(([r, b]) => r[k] > b[k]).length;
-    process.stdout.write(`${s} beats the baseline on AUC in ${beats('auc')}/${pairs.length} runs, on AP in ${beats('ap')}/${pairs.length}\n`);
+  for (const s of scorers.filter((x) => !BASELINES.includes(x))) {
+    for (const base of BASELINES) {
+      const pairs = mine.filter((r) => r.scorer === s).map((r) => [r, mine.find((b) => b.scorer === base && b.profile === r.profile && b.seed === r.seed)]);
+      const beats = (k) => pairs.filter(([r, b]) => r[k] > b[k]).length;
+      process.stdout.write(`${s} beats ${base} on AUC in ${beats('auc')}/${pairs.length} runs, on AP in ${beats('ap')}/${pairs.length}\n`);
+    }
   }
 }
 if (renders.includes('lanl') && renders.includes('windows')) {

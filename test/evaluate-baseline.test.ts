@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
-import { BASELINE_NAME, rarityPairs, runRarityBaseline } from '../src/eval/baseline.js';
+import { BASELINE_NAME, RarityCounts, rarityPairs, runRarityBaseline, UPDATING_BASELINE_NAME } from '../src/eval/baseline.js';
+import type { CanonicalEvent } from '../src/core/event.js';
 import { readLabels } from '../src/eval/labels.js';
 
 let dir: string;
@@ -49,6 +50,28 @@ describe('rarity baseline', () => {
     expect(s.errors).toBe(1);
     expect(s.firstErrors[0]).toContain('test.txt:3');
     expect(s.matchedLabelKeys.size).toBe(1);
+  });
+
+  it('has an updating row: the same rule counting each test event once it is scored, in time order', async () => {
+    // review 2026-12-07: the frozen rule never learns the test days while the model recalls them; the updating row
+    // is the rule a SIEM runs over a rolling window
+    const labels = await readLabels(join(dir, 'labels.txt'), createAdapter('lanl').labelEntities);
+    const result = await runRarityBaseline([join(dir, 'train.txt')], join(dir, 'test.txt'), createAdapter('lanl'), labels);
+    const u = result.updating;
+    expect(u.name).toBe(UPDATING_BASELINE_NAME);
+    const ln = Math.log;
+    expect(u.score[0]).toBeCloseTo(-4 * ln(2.1), 12);
+    // after event 0: (C1,C2) three times; (U2,C1), (U2,C2), (U2,NTLM) as in training
+    expect(u.score[1]).toBeCloseTo(-ln(0.1) - ln(1.1) - ln(3.1) - ln(1.1), 12);
+    expect(u.score[2]).toBeCloseTo(-4 * ln(0.1), 12);
+    expect(Array.from(u.label)).toEqual([0, 0, 1]);
+    expect(u.errors).toBe(1);
+    // in time order whatever the input order: a repeat later in time is scored after the first was counted
+    const counts = new RarityCounts(rarityPairs(createAdapter('lanl')));
+    const e = (time: number) => ({ time, entities: { user: 'u', src_host: 'a', dst_host: 'b' }, fields: ['u', 'u', 'a', 'b', 'NTLM', 'Network', 'LogOn', 'Success'], source: { file: 'x', line: 1 } }) as unknown as CanonicalEvent;
+    const later = counts.scoreUpdating([e(20), e(10)]);
+    expect(later[1]).toBeCloseTo(-4 * ln(0.1), 12);
+    expect(later[0]).toBeCloseTo(-4 * ln(1.1), 12);
   });
 
   it('does not learn from the test file', async () => {

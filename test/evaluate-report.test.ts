@@ -93,14 +93,14 @@ describe('seqsentry evaluate', () => {
   });
 
   it('reports error lines and unmatched labels', () => {
-    expect(out.stderr).toContain('labels: 3 lines, 2 matched a scored event of some row, 1 matched none (per row: m1 2, m2 2, rarity-baseline 2)');
+    expect(out.stderr).toContain('labels: 3 lines, 2 matched a scored event of some row, 1 matched none (per row: m1 2, m2 2, rarity-baseline 2, rarity-baseline-updating 2)');
     expect(out.stderr).toMatch(/m1: 1 unscored record\(s\) in .*m1\.jsonl excluded from the metrics \(first: input line 99: expected 9/);
   });
 
   it('writes the JSON summary', async () => {
     const json = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
     expect(json.labels).toMatchObject({ lines: 3, matched: 2 });
-    expect(json.models.map((m: { name: string }) => m.name)).toEqual(['m1', 'm2', 'rarity-baseline']);
+    expect(json.models.map((m: { name: string }) => m.name)).toEqual(['m1', 'm2', 'rarity-baseline', 'rarity-baseline-updating']);
     const m1 = json.models[0];
     expect(m1.auc).toBeCloseTo(4 / 6, 12);
     expect(m1.ap).toBeCloseTo(0.25 + 1 / 3, 12);
@@ -108,18 +108,20 @@ describe('seqsentry evaluate', () => {
     expect(m1.precision_at_recall_0_1).toBe(0.5);
     expect(m1).toMatchObject({ events: 5, positives: 2, errors: 1, labels_matched: 2 });
     expect(json.models[2]).toMatchObject({ auc: 1, ap: 1, events: 5, positives: 2, errors: 0 });
+    // every test pair is new, so counting them as they come changes nothing here
+    expect(json.models[3]).toMatchObject({ auc: 1, ap: 1, events: 5, positives: 2, errors: 0 });
   });
 
   it('writes a self-contained HTML report with the curves and escaped top events', async () => {
     const html = await readFile(join(dir, 'report.html'), 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|\ssrc=["']|href=["']http/i);
-    // Three charts (log ROC, linear ROC, PR), each with one path per model and baseline plus a chance line.
+    // Three charts (log ROC, linear ROC, PR), each with one path per model and baseline row plus a chance line.
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
     expect(svgs).toHaveLength(3);
     for (const svg of svgs) {
-      for (const name of ['m1', 'm2', 'rarity-baseline']) expect(svg).toContain(`<title>${name}</title>`);
-      expect((svg.match(/<path /g) ?? []).length).toBe(4);
+      for (const name of ['m1', 'm2', 'rarity-baseline', 'rarity-baseline-updating']) expect(svg).toContain(`<title>${name}</title>`);
+      expect((svg.match(/<path /g) ?? []).length).toBe(5);
     }
     expect(svgs[0]).toContain('0.1% FPR');
     // Top 3 of m1 in rank order: the escaped false positive, then the two red-team events.

@@ -82,11 +82,11 @@ describe.runIf(ready)('windows and authlog through train, score and evaluate', (
       writeFileSync(normal, readFileSync(input, 'utf8').split('\n').filter((l) => !l.includes('purplesharp_ad_playbook_I')).join('\n'));
       const r = runCli(['evaluate', '--format', 'windows', '--scores', `model=${scores}`, '--labels', labels, '--train', normal, '--test', input, '--json', json]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toContain('labels: 154 lines, 154 matched a scored event of some row, 0 matched none (per row: model 154, rarity-baseline 154)');
+      expect(r.stderr).toContain('labels: 154 lines, 154 matched a scored event of some row, 0 matched none (per row: model 154, rarity-baseline 154, rarity-baseline-updating 154)');
       expect(r.stderr).toContain(`rarity-baseline: pairs user+src_host, user+dst_host, src_host+dst_host, user+auth_type counted over ${2940 - 154} training events`);
       expect(runCli(['evaluate', '--format', 'windows', '--scores', `model=${scores}`, '--labels', labels, '--train', input, '--test', input]).stderr).toMatch(/--test .* is also a --train file/);
       const summary = JSON.parse(readFileSync(json, 'utf8'));
-      expect(summary.models.map((m: { name: string; events: number; positives: number }) => [m.name, m.events, m.positives])).toEqual([['model', 2940, 154], ['rarity-baseline', 2940, 154]]);
+      expect(summary.models.map((m: { name: string; events: number; positives: number }) => [m.name, m.events, m.positives])).toEqual([['model', 2940, 154], ['rarity-baseline', 2940, 154], ['rarity-baseline-updating', 2940, 154]]);
     });
   });
 

@@ -25,7 +25,8 @@ async function campaignClasses(m, dir) {
 
 /**
  * A simulated run's rendering read back: the adapter, the train and test files, the test events, their labels and
- * classes ([index, class] of each red-team event), and the rarity rule's score of each test event.
+ * classes ([index, class] of each red-team event), and the rarity rule's score of each test event: with the
+ * training days' counts (`baseline`) and with counts kept up to date over the test days (`updating`).
  */
 export async function loadRun(m, simDir, render) {
   const { format, files } = m.RENDERINGS[render];
@@ -37,7 +38,8 @@ export async function loadRun(m, simDir, render) {
   const test = [];
   for await (const item of m.readEvents([testFile], adapter)) if (item.event) test.push(item.event);
   const { labels, classes } = await testLabels(m, simDir, adapter, test);
-  return { format, adapter, trainFile, testFile, test, labels, classes, baseline: Float64Array.from(test, (e) => counts.score(e)) };
+  const baseline = Float64Array.from(test, (e) => counts.score(e));
+  return { format, adapter, trainFile, testFile, test, labels, classes, baseline, updating: counts.scoreUpdating(test) };
 }
 
 /** Test events' labels (1 = red team) and [index, class] of each red one, from the simulation's campaigns.tsv. */

@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { formatReadStats } from '../adapters/read.js';
 import { createAdapter } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
-import { BASELINE_NAME, runRarityBaseline } from '../eval/baseline.js';
+import { BASELINE_NAME, runRarityBaseline, UPDATING_BASELINE_NAME } from '../eval/baseline.js';
 import { matchedLines, readLabels, type Labels } from '../eval/labels.js';
 import { evaluateRanking, prCurve, rocCurve, type Evaluation } from '../eval/metrics.js';
 import { renderReport, type CurveSet } from '../eval/report.js';
@@ -41,7 +41,7 @@ export function parseScoreSpecs(specs: readonly string[]): { name: string; file:
   });
   const seen = new Set<string>();
   for (const { name } of out) {
-    if (name === BASELINE_NAME) throw new UsageError(`--scores name "${BASELINE_NAME}" is reserved for the baseline row`);
+    if (name === BASELINE_NAME || name === UPDATING_BASELINE_NAME) throw new UsageError(`--scores name "${name}" is reserved for a baseline row`);
     if (seen.has(name)) throw new UsageError(`--scores name "${name}" is used twice; name them with NAME=FILE`);
     seen.add(name);
   }
@@ -114,8 +114,9 @@ async function evaluateInto(o: EvaluateValues, scoreSpecs: { name: string; file:
   const notes: string[] = [];
   if (o.test !== undefined) {
     const baseline = await runRarityBaseline(train, o.test, adapter, labels);
-    sets.push(baseline.scored);
+    sets.push(baseline.scored, baseline.updating);
     notes.push(`${BASELINE_NAME}: pairs ${baseline.pairs.used.join(', ')} counted over ${baseline.trainStats.events} training events`);
+    notes.push(`${UPDATING_BASELINE_NAME}: the same, counting each --test event too once it is scored (in time order)`);
     for (const m of baseline.pairs.missing) notes.push(`${BASELINE_NAME}: pair ${m} not available, left out`);
     if (baseline.trainStats.errors > 0) notes.push(`${BASELINE_NAME} training: ${formatReadStats(baseline.trainStats).split('\n')[0]}`);
   }
@@ -158,7 +159,7 @@ async function evaluateInto(o: EvaluateValues, scoreSpecs: { name: string; file:
     }
     const curves: CurveSet[] = sets.map((s, i) => {
       const points = (evaluations[i] as Evaluation).points;
-      return { name: s.name, roc: rocCurve(points), pr: prCurve(points), baseline: s.name === BASELINE_NAME };
+      return { name: s.name, roc: rocCurve(points), pr: prCurve(points), baseline: s.name === BASELINE_NAME || s.name === UPDATING_BASELINE_NAME };
     });
     const html = renderReport({
       summary,

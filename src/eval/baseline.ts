@@ -1,4 +1,6 @@
-// The "rare user for this host" rule SIEMs ship, as a comparison row: summed -log(pair count + 0.1).
+// The "rare user for this host" rule SIEMs ship, as comparison rows: summed -log(pair count + 0.1), with the counts of
+// the training days (frozen), and the same counts kept up to date over the test days, each event counted once it is
+// scored (updating): what a SIEM rule over a rolling window does, and what the model's recall of recent events does.
 import type { Adapter } from '../adapters/adapter.js';
 import { newReadStats, readEvents, type ReadStats } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
@@ -8,6 +10,7 @@ import { eventLabelKey, type Labels } from './labels.js';
 import type { ScoredEvents } from './types.js';
 
 export const BASELINE_NAME = 'rarity-baseline';
+export const UPDATING_BASELINE_NAME = 'rarity-baseline-updating';
 /** Added to every count so an unseen pair scores -log(0.1) = +2.30 instead of infinity. */
 export const PSEUDO_COUNT = 0.1;
 
@@ -43,6 +46,20 @@ export class RarityCounts {
     });
   }
 
+  /**
+   * The updating rule's scores of `events` (by index): in time order (input order within a time), each scored, then
+   * counted. Adds the events to these counts.
+   */
+  scoreUpdating(events: readonly CanonicalEvent[]): Float64Array {
+    const out = new Float64Array(events.length);
+    const order = events.map((_, i) => i).sort((a, b) => (events[a] as CanonicalEvent).time - (events[b] as CanonicalEvent).time || a - b);
+    for (const i of order) {
+      out[i] = this.score(events[i] as CanonicalEvent);
+      this.add(events[i] as CanonicalEvent);
+    }
+    return out;
+  }
+
   /** Higher = rarer: sum over pairs of -ln(count + 0.1). */
   score(event: CanonicalEvent): number {
     let s = 0;
@@ -55,6 +72,8 @@ export class RarityCounts {
 
 export interface BaselineResult {
   scored: ScoredEvents;
+  /** The updating rule's row. */
+  updating: ScoredEvents;
   pairs: RarityPairs;
   trainStats: ReadStats;
   testStats: ReadStats;
@@ -70,14 +89,25 @@ export async function runRarityBaseline(trainFiles: readonly string[], testFile:
   }
   const testStats = newReadStats();
   const builder = new ScoredEventsBuilder(BASELINE_NAME, testFile, labels);
+  const updating = new ScoredEventsBuilder(UPDATING_BASELINE_NAME, testFile, labels);
+  const events: CanonicalEvent[] = [];
+  const lines: number[] = [];
   for await (const item of readEvents([testFile], adapter, testStats)) {
     if (item.error) {
       builder.addError(item.error.message);
+      updating.addError(item.error.message);
       continue;
     }
-    const s = counts.score(item.event);
-    // The score is its own tie-breaker: the baseline has no separate raw value.
-    builder.add(s, s, eventLabelKey(labels, item.event.time, item.event.entities), item.source.line);
+    events.push(item.event);
+    lines.push(item.source.line);
   }
-  return { scored: builder.finish(), pairs, trainStats, testStats };
+  const frozen = events.map((e) => counts.score(e));
+  const kept = counts.scoreUpdating(events);
+  events.forEach((e, i) => {
+    const key = eventLabelKey(labels, e.time, e.entities);
+    // The score is its own tie-breaker: the baseline has no separate raw value.
+    builder.add(frozen[i] as number, frozen[i] as number, key, lines[i] as number);
+    updating.add(kept[i] as number, kept[i] as number, key, lines[i] as number);
+  });
+  return { scored: builder.finish(), updating: updating.finish(), pairs, trainStats, testStats };
 }

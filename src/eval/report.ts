@@ -65,7 +65,7 @@ function summaryTable(summary: Summary): string {
   const best = keys.map((k) => Math.max(...summary.models.map((m) => m[k] ?? -Infinity)));
   const rows = summary.models.map((m) => {
     const cells = keys.map((k, i) => `<td class="n${m[k] !== null && m[k] === best[i] ? ' best' : ''}">${formatMetric(m[k])}</td>`).join('');
-    const cls = m.name === 'rarity-baseline' ? ' class="base"' : '';
+    const cls = m.name.startsWith('rarity-baseline') ? ' class="base"' : '';
     return `<tr${cls}><td>${esc(m.name)}</td><td class="n">${m.events}</td><td class="n">${m.positives}</td>${cells}<td class="n">${m.errors}</td><td class="mono small">${esc(m.source)}</td></tr>`;
   });
   return `<table class="sum"><thead><tr><th>model</th><th>events</th><th>positives</th><th>AUC</th><th>AP</th><th>TPR@0.1%FPR</th><th>P@R0.1</th><th>unscored</th><th>source</th></tr></thead><tbody>${rows.join('')}</tbody></table>
