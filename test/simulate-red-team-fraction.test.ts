@@ -16,7 +16,7 @@ describe('simulated red team', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'seqsentry-sim-red-'));
     // Mon-Wed train, Thu-Fri test.
-    result = await simulate({ days: 5, trainDays: 3, scale: 0.5, seed: 3, outDir: dir });
+    result = await simulate({ days: 5, trainDays: 3, scale: 0.75, seed: 3, outDir: dir });
     const lines = async (f: string) => (await readFile(join(dir, f), 'utf8')).split('\n').filter((l) => l !== '');
     [train, test, labels] = await Promise.all([lines('train.csv'), lines('test.csv'), lines('redteam.txt')]);
   });
@@ -74,5 +74,22 @@ describe('simulated red team', () => {
   it('runs every campaign kind at this size', () => {
     expect(result.summary.campaigns.map((c) => c.id).sort()).toEqual(['admin-odd-hours', 'order-anomaly', 'pass-the-hash', 'password-spray', 'stolen-credentials']);
     expect(result.summary.campaigns.reduce((n, c) => n + c.events, 0)).toBe(labels.length);
+  });
+
+  // review 2026-12-07: 82 % of the red team's successful network logons had no logoff and the guessed interactive
+  // logon no AuthMap, where every benign one had: a cue only attacks gave
+  it('closes the red team\'s sessions as benign ones are: a logoff after each successful network logon, an AuthMap with an interactive one', () => {
+    const red = new Set(labels);
+    const rows = test.map((l) => l.split(','));
+    const key = (r: string[]) => `${r[0]},${r[1]},${r[3]},${r[4]}`;
+    const logoffs = rows.filter((r) => r[7] === 'LogOff');
+    const authMaps = rows.filter((r) => r[7] === 'AuthMap');
+    const closed = (r: string[]) => logoffs.some((o) => o[1] === r[1] && o[3] === r[4] && Number(o[0]) >= Number(r[0]) && Number(o[0]) - Number(r[0]) <= 4 * 3600);
+    const mapped = (r: string[]) => authMaps.some((a) => a[1] === r[1] && a[3] === r[3] && Math.abs(Number(a[0]) - Number(r[0])) <= 2);
+    const network = rows.filter((r) => red.has(key(r)) && r[7] === 'LogOn' && r[6] === 'Network' && r[8] === 'Success');
+    const interactive = rows.filter((r) => red.has(key(r)) && r[7] === 'LogOn' && r[6] === 'Interactive' && r[8] === 'Success');
+    expect(network.length).toBeGreaterThan(5);
+    expect(network.filter((r) => !closed(r))).toEqual([]);
+    expect(interactive.filter((r) => !mapped(r))).toEqual([]);
   });
 });

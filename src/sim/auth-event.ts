@@ -1,5 +1,6 @@
 // One simulated authentication event and the LANL auth.txt line it becomes, plus small builders for the
-// record shapes Windows/Kerberos logging produces, so benign and red-team code emit identical shapes.
+// record shapes Windows/Kerberos logging produces, so benign and red-team code emit identical shapes (a session
+// closed by its logoff, an interactive logon with its AuthMap: campaigns.ts attackerLogon).
 
 import type { CampaignClass } from './profile.js';
 

@@ -3,7 +3,7 @@
 // protocol it never uses, (7) a staff account on servers only another role uses, by day, (8) slow lateral
 // movement to new hosts spread over both test days, (9) a service account training never saw.
 import { DayLog } from './auth-event.js';
-import type { CampaignContext, CampaignResult, DayIndex } from './campaigns.js';
+import { attackerLogon, type CampaignContext, type CampaignResult, type DayIndex } from './campaigns.js';
 import { workstationOn, type Enterprise, type Person } from './enterprise.js';
 import type { Rng } from './prng.js';
 
@@ -20,10 +20,10 @@ interface Candidate {
 /** One network logon as the client would make it: NTLM outright, or a service ticket then Kerberos. */
 function reach(log: DayLog, rng: Rng, t: number, user: string, src: string, dst: string, ntlm: boolean): void {
   if (ntlm) {
-    log.logon(t, user, src, dst, 'NTLM', 'Network');
+    attackerLogon(log, rng, t, user, src, dst, 'NTLM');
   } else {
     log.tgs(t, user, src, dst);
-    log.logon(t + rng.intBetween(1, 3), user, src, dst, 'Kerberos', 'Network');
+    attackerLogon(log, rng, t + rng.intBetween(1, 3), user, src, dst, 'Kerberos');
   }
 }
 

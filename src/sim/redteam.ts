@@ -37,8 +37,10 @@ export interface CampaignReport {
 
 const FULL_PLAN: CampaignPlan = { stolenHops: 3, pthTargets: 3, sprayAttempts: 12, oddHoursLogons: 4, silverLogons: 2, bruteFails: 5 };
 
+/** Events of a plan: each successful network logon with its logoff, the guessed logon with its AuthMap. */
 export function planSize(p: CampaignPlan): number {
-  return (p.stolenHops > 0 ? 1 + 2 * p.stolenHops : 0) + p.pthTargets + p.sprayAttempts + p.oddHoursLogons + p.silverLogons + (p.bruteFails > 0 ? p.bruteFails + 1 : 0);
+  const sprayWins = p.sprayAttempts >= 8 ? 2 : p.sprayAttempts > 0 ? 1 : 0;
+  return (p.stolenHops > 0 ? 1 + 3 * p.stolenHops : 0) + 2 * p.pthTargets + p.sprayAttempts + sprayWins + 2 * p.oddHoursLogons + 2 * p.silverLogons + (p.bruteFails > 0 ? p.bruteFails + 2 : 0);
 }
 
 /** Shrink steps in order: loud, easy campaigns give way before the subtle ones the evaluation needs. */
