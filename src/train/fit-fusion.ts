@@ -108,6 +108,14 @@ export function defaultMemorySpec(adapter: Adapter, entityKey: string, recalls =
   };
 }
 
+/** The events `keep` takes, in time order (input order within a time): held in memory to sort them. */
+async function* inTimeOrder(source: AsyncIterable<CanonicalEvent>, keep: (e: CanonicalEvent) => boolean): AsyncGenerator<CanonicalEvent> {
+  const all: CanonicalEvent[] = [];
+  for await (const e of source) if (keep(e)) all.push(e);
+  const order = all.map((_, i) => i).sort((a, b) => (all[a] as CanonicalEvent).time - (all[b] as CanonicalEvent).time || a - b);
+  for (const i of order) yield all[i] as CanonicalEvent;
+}
+
 /**
  * Adds memory.json and the fusion to the bundle in modelDir (bundle.json is rewritten last, atomically).
  * `limit` is the number of readable events the model was trained from (the first ones of the source).
@@ -144,7 +152,15 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
 
     // The held-out events, in canonical order, as a stream of them would be, whatever order the files were given in.
     const read: CanonicalEvent[] = [];
-    for await (const event of events(source, limit)) if (isHeldOut(heldOut, event.time)) read.push(event);
+    // Whether the training events come in time order (the loop below remembers them as they come): files given out
+    // of order, or lines shuffled, are sorted first, so the fit does not depend on the order of the input.
+    let inOrder = true;
+    let latest = Number.NEGATIVE_INFINITY;
+    for await (const event of events(source, limit)) {
+      if (isHeldOut(heldOut, event.time)) read.push(event);
+      else if (event.time < latest) inOrder = false;
+      else latest = event.time;
+    }
     const order = canonicalOrder(read.map((e) => e.time), read.map((e) => scorer.encode(e)), read.map((e) => scorer.historyKey(e)));
     const held = order.map((i) => read[i] as CanonicalEvent);
     read.length = 0;
@@ -178,7 +194,7 @@ export async function fitFusion(modelDir: string, adapter: Adapter, entityKey: s
       }
     };
     let warmed = 0;
-    for await (const event of events(source, limit)) {
+    for await (const event of inOrder ? events(source, limit) : inTimeOrder(events(source, limit), (e) => !isHeldOut(heldOut, e.time))) {
       if (isHeldOut(heldOut, event.time)) continue;
       await scoreUntil(event.time);
       memory.add(event);
