@@ -80,7 +80,8 @@ export function rankKey(results) {
 }
 
 /**
- * Share of a class's events above the 0.1%-FPR threshold, and their median rank: the normal events scoring above
+ * Share of a class's events above the 0.1%-FPR threshold, and their upper median rank (of an even count, the higher of
+ * the two middle ones): the normal events scoring above
  * them, ties counted half (a score with many ties, as the baseline's counts have, gets no credit from file order).
  * And the class's AUC cost: the sum of its events' ranks over (normal events × red-team events), the share of 1 − AUC
  * its events account for (the classes' costs add up to the run's 1 − AUC, ties at half as the AUC counts them).

@@ -7,7 +7,7 @@ import { createAdapter } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
 import { BASELINE_NAME, runRarityBaseline, UPDATING_BASELINE_NAME } from '../eval/baseline.js';
 import { matchedLines, readLabels, type Labels } from '../eval/labels.js';
-import { evaluateRanking, prCurve, rocCurve, type Evaluation } from '../eval/metrics.js';
+import { DEFAULT_MAX_FPR, evaluateRanking, prCurve, rocCurve, type Evaluation } from '../eval/metrics.js';
 import { renderReport, type CurveSet } from '../eval/report.js';
 import { readScoreFile, readTopEvents } from '../eval/scores.js';
 import { formatTable, summaryJson, type ModelRow, type Summary } from '../eval/summary.js';
@@ -68,6 +68,10 @@ function notesFor(sets: readonly ScoredEvents[], rows: readonly ModelRow[], labe
     if (r.labelsMatched < labels.lines) notes.push(`${s.name}: ${labels.lines - r.labelsMatched} of ${labels.lines} label lines matched no event`);
     if (s.missed) notes.push(`${s.name}: ${s.missed} red-team event(s) another row scored are not scored here: counted as missed, ranked last`);
   });
+  for (const r of rows) {
+    const normal = r.events - r.positives;
+    if (normal > 0 && normal < 1 / DEFAULT_MAX_FPR) notes.push(`${r.name}: ${normal} normal events, so TPR at 0.1% FPR allows ${Math.floor(normal * DEFAULT_MAX_FPR)} false positives: it is the share ranked above every normal event, not comparable with a run of more`);
+  }
   const counts = new Set(rows.map((r) => r.events + r.errors));
   if (counts.size > 1) notes.push(`the rows cover different record counts (${rows.map((r) => `${r.name} ${r.events + r.errors}`).join(', ')}): compare them with care`);
   return notes;
