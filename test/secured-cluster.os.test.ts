@@ -16,6 +16,7 @@ import { ecsIndexBody } from './support/enrich-fixture.js';
 import { hasBuild } from './support/env.js';
 import { ecsModel } from './support/model-fixture.js';
 import { acquireSecuredNode, isCi, type SecuredNode } from './support/opensearch.js';
+import { SEQSENTRY_ROLES } from '../scripts/opensearch-security.mjs';
 import { call, ndjson, startTestSidecar, TOKEN } from './support/sidecar-fixture.js';
 
 const EVENTS = `logs-secured-${process.pid}`;
@@ -224,6 +225,29 @@ describe('a secured cluster', () => {
       expect(await events()).toEqual(before);
     } finally {
       await client.close();
+    }
+  }, 600_000);
+
+  it('stops after the first step with an account that may change the cluster but not write the install record', async () => {
+    // review 2026-12-07: such an account applied every template and index, then failed on the record, leaving an
+    // install that uninstall could not find ("Nothing recorded")
+    const role = {
+      ...SEQSENTRY_ROLES.seqsentry_installer,
+      cluster_permissions: SEQSENTRY_ROLES.seqsentry_installer.cluster_permissions.filter((p) => p !== 'indices:data/write/bulk'),
+    };
+    const password = `Norec-${process.pid}-Aa1!x`;
+    expect((await os('admin', 'PUT', '/_plugins/_security/api/roles/seqsentry_norec', role)).status).toBeLessThan(300);
+    expect((await os('admin', 'PUT', '/_plugins/_security/api/internalusers/seqsentry-norec', { password })).status).toBeLessThan(300);
+    expect((await os('admin', 'PUT', '/_plugins/_security/api/rolesmapping/seqsentry_norec', { users: ['seqsentry-norec'] })).status).toBeLessThan(300);
+    const client = createOpenSearchClient(OpenSearchConfigSchema.parse({ url: node!.url, username: 'seqsentry-norec', password, tls: { ca_file: node!.caFile } }));
+    try {
+      expect((await os('admin', 'HEAD', '/.seqsentry-state')).status).toBe(404);
+      const err = await install(client, { sidecarUrl: 'http://127.0.0.1:9999', token: 'test-token-0123456789', indexPatterns: ['logs-*'], dryRun: false }).then(() => null, (e: Error) => e);
+      expect(err?.message).toMatch(/install stopped at state_index \.seqsentry-state; applied before it \(not recorded \(.*no permissions for \[indices:data\/write\/bulk\].*\): create state_index \.seqsentry-state$/s);
+      expect((await os('admin', 'GET', '/_component_template/seqsentry-anomaly-fields')).status).toBe(404);
+    } finally {
+      await client.close();
+      await os('admin', 'DELETE', '/.seqsentry-state?ignore_unavailable=true');
     }
   }, 600_000);
 });

@@ -136,9 +136,15 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   const notes: string[] = [];
   const monitors: FilledMonitor[] = [];
   if ('summary' in sized && sized.vars.size > 0) notes.push(`monitor thresholds from ${sized.summary}`);
+  // The record is kept up to date step by step (written only when it changes): an account that may change the
+  // cluster but not write the record stops after the first step, not with everything applied and nothing recorded.
+  const stateExists = () => items.some((i) => i.kind === 'state_index' && i.action !== 'skip');
   for (const sel of selections) {
+    const before = items.length;
     try {
       await applySelection(sel);
+      const changed = items.slice(before).some((i) => i.action === 'create' || i.action === 'update');
+      if (changed && !options.dryRun && stateExists()) await writeRecord(client, manifest.name, manifest.version, installedItems(items), false);
     } catch (err) {
       throw await stoppedPartWay(client, manifest, items, sel.entry, err, options.dryRun);
     }
@@ -211,16 +217,16 @@ async function stoppedPartWay(client: OpenSearchClient, manifest: Manifest, item
   const reason = err instanceof Error ? err.message : String(err);
   if (dryRun || applied.length === 0) return err instanceof Error ? err : new SeqSentryError(reason);
   const list = applied.map((i) => `${i.action} ${i.kind} ${i.id}`).join(', ');
-  let recorded = false;
+  let where = `not recorded (${STATE_INDEX} does not exist yet): remove them by hand or rerun install once the cause is fixed`;
   try {
     if ((await rawRequest(client, 'HEAD', `/${STATE_INDEX}`, undefined, { accept: [404] })).status === 200) {
       await writeRecord(client, manifest.name, manifest.version, installedItems(items), false);
-      recorded = true;
+      where = `recorded in ${STATE_INDEX}, so \`seqsentry uninstall\` removes them and a rerun picks up from them`;
     }
-  } catch {
-    // the failure that stopped the install may stop this too; the message below still lists what was applied
+  } catch (recordErr) {
+    // the failure that stopped the install may stop this too; the message still lists what was applied
+    where = `not recorded (${(recordErr as Error).message.slice(0, 300)}): remove them by hand or rerun install once the cause is fixed`;
   }
-  const where = recorded ? `recorded in ${STATE_INDEX}, so \`seqsentry uninstall\` removes them and a rerun picks up from them` : `not recorded (${STATE_INDEX} does not exist yet): remove them by hand or rerun install once the cause is fixed`;
   return new SeqSentryError(`${reason}\ninstall stopped at ${at.kind} ${at.id}; applied before it (${where}): ${list}`, { cause: err });
 }
 
