@@ -65,7 +65,26 @@ export async function withOpenSearch<T>(url: string | undefined, fn: (client: Op
 /** `--dashboards-url`, for install and uninstall. */
 export const DASHBOARDS_URL_OPTION = { type: 'string', help: 'URL  OpenSearch Dashboards, for the saved objects (its login: OPENSEARCH_USERNAME/PASSWORD)' } as const;
 
-/** Dashboards at `url`, logged in as the OpenSearch user of the environment when there is one. */
+/**
+ * Dashboards at `url`, logged in as the OpenSearch user of the environment (or the URL's own `user:password@`) when
+ * there is one. A login is sent in clear over `http:` only to this machine: elsewhere it is refused, use `https:`.
+ */
 export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.env): DashboardsTarget {
-  return { url, ...(env.OPENSEARCH_USERNAME ? { username: env.OPENSEARCH_USERNAME, password: env.OPENSEARCH_PASSWORD ?? '' } : {}) };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--dashboards-url ${JSON.stringify(url)} is not a URL`);
+  }
+  let login = env.OPENSEARCH_USERNAME ? { username: env.OPENSEARCH_USERNAME, password: env.OPENSEARCH_PASSWORD ?? '' } : undefined;
+  if (parsed.username || parsed.password) {
+    login = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+    parsed.username = '';
+    parsed.password = '';
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (login && parsed.protocol === 'http:' && !local) {
+    throw new UsageError(`--dashboards-url ${parsed.origin}: http would send ${login.username}'s password in clear to another host; give Dashboards' https URL (its CA through NODE_EXTRA_CA_CERTS when private)`);
+  }
+  return { url: parsed.toString().replace(/\/$/, ''), ...(login ? login : {}) };
 }

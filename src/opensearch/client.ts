@@ -1,28 +1,20 @@
 // The one place that builds @opensearch-project/opensearch clients: URL, basic or API-key auth, TLS, timeouts.
-import { readFileSync } from 'node:fs';
 import { Client } from '@opensearch-project/opensearch';
-import { ConfigError, OpenSearchError } from '../core/errors.js';
-import type { OpenSearchConfig } from './config.js';
+import { OpenSearchError } from '../core/errors.js';
+import { tlsOptions, type OpenSearchConfig } from './config.js';
 
 export type OpenSearchClient = Client;
 
 /** Builds a client from validated config; a CA file that cannot be read fails here, naming the key. */
 export function createOpenSearchClient(config: OpenSearchConfig): Client {
-  let ca: Buffer | undefined;
-  if (config.tls.ca_file) {
-    try {
-      ca = readFileSync(config.tls.ca_file);
-    } catch (err) {
-      throw new ConfigError('opensearch.tls.ca_file', `cannot read ${config.tls.ca_file}: ${(err as Error).message}`);
-    }
-  }
+  const ssl = tlsOptions(config);
   return new Client({
     node: config.url,
     requestTimeout: config.request_timeout_ms,
     ...(config.username && config.password ? { auth: { username: config.username, password: config.password } } : {}),
     // The client has no API-key option: the header is what OpenSearch (security plugin) reads.
     ...(config.api_key ? { headers: { authorization: `ApiKey ${config.api_key}` } } : {}),
-    ssl: { rejectUnauthorized: config.tls.reject_unauthorized, ...(ca ? { ca } : {}) },
+    ssl,
   });
 }
 

@@ -1,8 +1,32 @@
 // How to reach OpenSearch: URL, TLS and basic or API-key auth. Shared by serve, install and enrich.
 import { z } from 'zod';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
+import { logger } from '../util/log.js';
 
-export const OpenSearchConfigSchema = z
+/**
+ * `https://user:password@host` as a URL: the credentials move to username/password (so every path sends them the same
+ * way, and the URL printed or logged never holds them); with username or api_key set as well, refused.
+ */
+function credentialsOutOfUrl(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || typeof (raw as { url?: unknown }).url !== 'string') return raw;
+  const c = raw as Record<string, unknown> & { url: string };
+  let url: URL;
+  try {
+    url = new URL(c.url);
+  } catch {
+    return raw; // the schema says why
+  }
+  if (!url.username && !url.password) return raw;
+  if (c.username !== undefined || c.api_key !== undefined) throw new ConfigError('opensearch.url', 'holds credentials while username or api_key is set too: give them one way');
+  const username = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  return { ...c, url: url.toString().replace(/\/$/, c.url.endsWith('/') ? '/' : ''), username, password };
+}
+
+export const OpenSearchConfigSchema = z.preprocess(credentialsOutOfUrl, z
   .object({
     url: z.string().url().default('http://127.0.0.1:9200'),
     username: z.string().optional(),
@@ -20,7 +44,7 @@ export const OpenSearchConfigSchema = z
   })
   .strict()
   .refine((c) => !(c.username && c.api_key), { message: 'set either username/password or api_key, not both' })
-  .refine((c) => !c.username === !c.password, { message: 'username and password go together' });
+  .refine((c) => !c.username === !c.password, { message: 'username and password go together' }));
 
 export type OpenSearchConfig = z.infer<typeof OpenSearchConfigSchema>;
 
@@ -49,3 +73,27 @@ export function openSearchConfig(url: string | undefined): OpenSearchConfig {
   }
   return parsed.data;
 }
+
+/**
+ * The TLS options of a connection: the CA file read (it must hold a PEM certificate: a wrong file is named here, not
+ * met later as "unable to verify the first certificate"), and a warning when verification is turned off.
+ */
+export function tlsOptions(config: OpenSearchConfig): { rejectUnauthorized: boolean; ca?: Buffer } {
+  let ca: Buffer | undefined;
+  if (config.tls.ca_file) {
+    try {
+      ca = readFileSync(config.tls.ca_file);
+    } catch (err) {
+      throw new ConfigError('opensearch.tls.ca_file', `cannot read ${config.tls.ca_file}: ${(err as Error).message}`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('opensearch.tls.ca_file', `${config.tls.ca_file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  if (!config.tls.reject_unauthorized && config.url.startsWith('https:') && !warnedUnverified.has(config.url)) {
+    warnedUnverified.add(config.url);
+    logger.warn({ url: config.url }, 'TLS verification is off (opensearch.tls.reject_unauthorized false, OPENSEARCH_TLS_REJECT_UNAUTHORIZED=false): any server can pose as OpenSearch and read the credentials and events');
+  }
+  return { rejectUnauthorized: config.tls.reject_unauthorized, ...(ca ? { ca } : {}) };
+}
+
+/** Origins already warned about, so that a process warns once per cluster, not per client. */
+const warnedUnverified = new Set<string>();

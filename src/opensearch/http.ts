@@ -1,8 +1,7 @@
 // Raw HTTP to OpenSearch over one undici Pool: the bulk proxy's forwards and the readiness ping, bytes in, bytes out.
-import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import { ConfigError, OpenSearchError } from '../core/errors.js';
-import type { OpenSearchConfig } from './config.js';
+import { OpenSearchError } from '../core/errors.js';
+import { tlsOptions, type OpenSearchConfig } from './config.js';
 
 export interface ForwardRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT';
@@ -70,20 +69,13 @@ export class OpenSearchHttp {
     // OpenSearch behind a reverse proxy may live under a path, e.g. https://gw/opensearch.
     this.prefix = url.pathname.replace(/\/+$/, '');
     this.auth = authHeader(config);
-    let ca: Buffer | undefined;
-    if (config.tls.ca_file) {
-      try {
-        ca = readFileSync(config.tls.ca_file);
-      } catch (err) {
-        throw new ConfigError('opensearch.tls.ca_file', `cannot read ${config.tls.ca_file}: ${(err as Error).message}`);
-      }
-    }
+    const tls = tlsOptions(config);
     this.pool = new Pool(url.origin, {
       connections,
       connectTimeout: Math.min(10_000, config.request_timeout_ms),
       headersTimeout: config.request_timeout_ms,
       bodyTimeout: config.request_timeout_ms,
-      connect: { rejectUnauthorized: config.tls.reject_unauthorized, ...(ca ? { ca } : {}) },
+      connect: tls,
     });
   }
 
