@@ -88,10 +88,26 @@ function checkHttpUrl(url: string, flag: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/**
+ * Why an --index-pattern may not carry our template, or null: a template of priority 150 over hidden and system
+ * indices (a leading `.`, `*` or `_all`, which also match `.seqsentry-state` and the security plugin's own) would
+ * change their mappings; a comma is two patterns, given as two options.
+ */
+export function indexPatternRefusal(pattern: string): string | null {
+  if (pattern === '' || pattern.trim() !== pattern) return 'empty, or blanks around it';
+  if (pattern.startsWith('.') || pattern.startsWith('*') || pattern === '_all') return 'it would match hidden and system indices (.seqsentry-state, the security plugin\'s); name your event indices, e.g. logs-auth-*';
+  if (/[,\s"\\/|<>?#]/.test(pattern)) return 'not an index pattern (a comma, a blank or one of "\\/|<>?#): give each pattern its own --index-pattern';
+  return null;
+}
+
 export async function install(client: OpenSearchClient, options: InstallOptions): Promise<InstallResult> {
   // The sidecar refuses a shorter token (serve's auth): a connector holding one could never score.
   if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
     throw new UsageError(`--token (or SEQSENTRY_TOKEN): a sidecar token must be at least ${MIN_TOKEN_LENGTH} characters, as serve requires`);
+  }
+  for (const p of options.indexPatterns) {
+    const why = indexPatternRefusal(p);
+    if (why) throw new UsageError(`--index-pattern ${JSON.stringify(p)}: ${why}`);
   }
   const root = options.root ?? PACKAGE_ROOT;
   const log = options.log ?? (() => {});
