@@ -20,7 +20,7 @@ export const SEQSENTRY_ROLES = Object.freeze({
   // serve (the _bulk proxy, history refill) and enrich: write events, read them back, keep checkpoints.
   seqsentry_sidecar: {
     // indices:data/read/msearch: the history refill batches its searches (each still needs read on its index)
-    cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk', 'indices:data/read/msearch', 'indices:data/read/point_in_time/delete', 'indices:data/read/scroll/clear'],
+    cluster_permissions: ['cluster:monitor/main', 'indices:data/write/bulk', 'indices:data/read/msearch', 'indices:data/read/point_in_time/delete', 'indices:data/read/scroll/clear'],
     index_permissions: [
       {
         index_patterns: ['logs-*', 'seqsentry-*'],

@@ -104,6 +104,8 @@ describe('a secured cluster', () => {
       const stored = await os('admin', 'POST', `/${EVENTS}/_search`, { query: { exists: { field: 'anomaly_score' } } });
       expect(stored.json.hits.total.value).toBe(2);
       expect((await os('admin', 'HEAD', `/${OTHER}`)).status).toBe(404);
+      // review 2026-12-07: cluster_monitor let the account read every index's name and mapping
+      expect((await os('seqsentry-sidecar', 'GET', '/_cluster/state/metadata')).status).toBe(403);
     });
 
     it('is ready only with the node\'s CA and the right password, and says why not to a caller with the token', async () => {
