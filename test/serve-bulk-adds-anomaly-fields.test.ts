@@ -13,7 +13,8 @@ let reply = { status: 200, body: '{"took":3,"errors":false,"items":[]}' };
 
 beforeAll(async () => {
   upstream = await startUpstream((_req, res) => void res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8' }).end(reply.body));
-  sidecar = await startTestSidecar({ 'opensearch.url': upstream.url, 'opensearch.username': 'proxy', 'opensearch.password': 'secret' });
+  // bulk.overwrite: an `index` of a shipper's _id goes as sent (without it, as a `create`: bulk-proxy-adds-events-and-replaces-none.os.test.ts)
+  sidecar = await startTestSidecar({ 'opensearch.url': upstream.url, 'opensearch.username': 'proxy', 'opensearch.password': 'secret', 'bulk.overwrite': true });
 });
 afterAll(async () => {
   await sidecar?.shutdown();

@@ -16,8 +16,9 @@ beforeAll(async () => {
     const lines = req.body.split('\n').filter((l) => l !== '');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(lines)));
   });
-  sidecar = await startTestSidecar({ 'opensearch.url': upstream.url });
-  plain = await startTestSidecar({ 'opensearch.url': upstream.url, 'bulk.deterministic_ids': false });
+  // bulk.overwrite: an `index` of a shipper's _id goes as sent (without it, as a `create`: bulk-proxy-adds-events-and-replaces-none.os.test.ts)
+  sidecar = await startTestSidecar({ 'opensearch.url': upstream.url, 'bulk.overwrite': true });
+  plain = await startTestSidecar({ 'opensearch.url': upstream.url, 'bulk.deterministic_ids': false, 'bulk.overwrite': true });
 });
 afterAll(async () => {
   await Promise.all([sidecar?.shutdown(), plain?.shutdown()]);

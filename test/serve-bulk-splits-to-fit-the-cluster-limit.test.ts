@@ -18,7 +18,8 @@ beforeAll(async () => {
     const body = { took: 5, errors: items.some((i) => i.index.status >= 300), items };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  sidecar = await startTestSidecar({ 'opensearch.url': upstream.url, 'bulk.max_forward_bytes': LIMIT });
+  // bulk.overwrite: an `index` of a shipper's _id goes as sent (without it, as a `create`: bulk-proxy-adds-events-and-replaces-none.os.test.ts)
+  sidecar = await startTestSidecar({ 'opensearch.url': upstream.url, 'bulk.max_forward_bytes': LIMIT, 'bulk.overwrite': true });
 });
 afterAll(async () => {
   await sidecar?.shutdown();

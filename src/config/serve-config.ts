@@ -209,6 +209,12 @@ export const ServeConfigSchema = z
          */
         deterministic_ids: z.boolean().default(true),
         /**
+         * Whether an `index` item naming its own `_id` may replace a stored document. Off (least privilege: a shipper
+         * adds events, it does not rewrite the evidence): such an item is sent as a `create`, and OpenSearch answers
+         * 409 where the document exists (reported under the shipper's `index`, with the reason).
+         */
+        overwrite: z.boolean().default(false),
+        /**
          * Largest request forwarded to OpenSearch; set it to the cluster's http.max_content_length (default
          * 100mb). A bulk that outgrows it with its anomaly fields is sent in parts, in order, and the answers
          * merged; an item that alone exceeds it is refused per item with 413. One part is held at a time.

@@ -104,7 +104,7 @@ function bulkRoute(name: string, match: RegExp): Route {
           scoring: scoring!, opensearch: state.opensearch, metrics: state.metrics,
           closeOnUpstreamFailure: state.config.bulk.on_upstream_failure === 'close', refusal: state.bulkRefusal,
           deterministicIds: state.config.bulk.deterministic_ids, maxForwardBytes: state.config.bulk.max_forward_bytes, maxItems: state.config.bulk.max_items,
-          budgetCounted: counts(state.config, 'bulk'),
+          budgetCounted: counts(state.config, 'bulk'), overwrite: state.config.bulk.overwrite,
         },
       );
     },

@@ -27,6 +27,8 @@ export interface BulkRouteContext {
   budgetCounted: boolean;
   /** Items in one bulk at most (bulk.max_items). */
   maxItems: number;
+  /** An `index` item naming its `_id` may replace a stored document (bulk.overwrite); else it goes as a `create`. */
+  overwrite: boolean;
 }
 
 export interface BulkRequest {
@@ -149,10 +151,14 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
       if (id !== null) ids.set(it, id);
     }
   }
+  // A shipper adds events; replacing a stored one (an `index` of an _id that exists) is an update, which the proxy
+  // allows only with bulk.overwrite: without it such an item goes as a `create`, and OpenSearch refuses it with 409
+  // where the document exists. Items without _id (ids generated from their bytes) still overwrite their own copy.
+  const asCreate = new Set<BulkItem>(ctx.overwrite ? [] : items.filter((it) => it.action === 'index' && !ids.has(it) && it.meta._id !== undefined && it.meta._id !== null));
   const forwardItems: ForwardItem[] = items.map((it) => ({
     item: it,
     render: () => {
-      const action = ids.has(it) ? actionWithId(it, ids.get(it)!) : it.actionText;
+      const action = ids.has(it) ? actionWithId(it, ids.get(it)!) : asCreate.has(it) ? JSON.stringify({ create: it.meta }) : it.actionText;
       if (!it.source) return `${action}\n`;
       const f = byItem.get(it);
       return `${action}\n${f ? withAnomalyFields(it.source.text, it.source.doc, f) : it.source.text}\n`;
@@ -191,13 +197,13 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
   forgetScored(outcome.tooLarge);
   // No item failed: none to forget, no create can be a duplicate, so OpenSearch's whole answer goes back untouched
   // without parsing it (its ~100 bytes per item were the proxy's second JSON.parse of every document).
-  if (outcome.only && outcome.clean && refused.size === 0) {
+  if (outcome.only && outcome.clean && refused.size === 0 && asCreate.size === 0) {
     return passThrough(outcome.only);
   }
   const sent = items.filter((it) => !refused.has(it));
   const { answers, took } = answerItems(outcome);
   if (answers === null) {
-    if (outcome.only && refused.size === 0) return passThrough(outcome.only);
+    if (outcome.only && refused.size === 0 && asCreate.size === 0) return passThrough(outcome.only);
     // Written, but the answer cannot be lined up with the items: an error, which the shipper retries idempotently.
     throw new HttpError(502, 'bad_gateway_exception', 'OpenSearch took the bulk but its answer does not list one item per action; some or all of it may be written', 'upstream');
   }
@@ -208,15 +214,28 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
     if (ids.has(it) && isDuplicateCreate(it, answer)) {
       duplicates += 1;
       answerOf.set(it, duplicateCreateAnswer(answer));
-    } else answerOf.set(it, answer);
+    } else if (asCreate.has(it)) answerOf.set(it, asIndexAnswer(answer));
+    else answerOf.set(it, answer);
   });
   forgetScored(sent.filter((it) => itemStatus(answerOf.get(it)!) >= 300));
   if (duplicates > 0) log.info({ duplicates }, 'creates of documents already written (same index and bytes) answered as noop');
   // OpenSearch's answer untouched when it is the whole answer: per-item errors stay visible as they were.
-  if (outcome.only && refused.size === 0 && duplicates === 0) {
+  if (outcome.only && refused.size === 0 && duplicates === 0 && asCreate.size === 0) {
     return passThrough(outcome.only);
   }
   return answer(parsed.map((it) => (refused.has(it) ? refusedItem(it, refused.get(it)!) : answerOf.get(it)!)), took, query.asked);
+}
+
+/**
+ * OpenSearch's answer to an `index` item sent as a `create`, under the shipper's action: its 409 where the document
+ * exists says why the proxy did not replace it.
+ */
+function asIndexAnswer(answer: Record<string, unknown>): Record<string, unknown> {
+  const result = (answer.create ?? Object.values(answer)[0]) as Record<string, unknown> & { status?: unknown; error?: Record<string, unknown> };
+  if (result?.status === 409 && result.error) {
+    return { index: { ...result, error: { ...result.error, reason: `${String(result.error.reason ?? 'document exists')}: the SeqSentry proxy lets a shipper add events, not replace stored ones (bulk.overwrite)` } } };
+  }
+  return { index: result };
 }
 
 /** The status of one bulk answer item (`{"index":{"status":201,...}}`), 0 when it has none. */
