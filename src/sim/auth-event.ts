@@ -59,10 +59,24 @@ export class DayLog {
     this.start = day * 86400;
   }
 
+  /** A campaign's cover records (campaigns.ts CampaignResult.cover): what `add` writes inside covering(). */
+  readonly cover: AuthEvent[] = [];
+  private toCover = false;
+
   /** `t` is seconds since this day's midnight (fractions allowed; floored). */
   add(t: number, e: Omit<AuthEvent, 'time'>): void {
     const sec = Math.min(86399, Math.max(0, Math.floor(t)));
-    this.events.push({ time: this.start + sec, ...e });
+    (this.toCover ? this.cover : this.events).push({ time: this.start + sec, ...e });
+  }
+
+  /** Runs `write` with its records going to `cover` rather than `events`. */
+  covering(write: () => void): void {
+    this.toCover = true;
+    try {
+      write();
+    } finally {
+      this.toCover = false;
+    }
   }
 
   /** Kerberos ticket-granting ticket; LANL logs it with the client on both sides. */

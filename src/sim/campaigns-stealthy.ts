@@ -70,7 +70,7 @@ export function nightUnusualProtocol(c: CampaignContext, day: number, logons: nu
   }
   const proto = v.ntlm ? 'NTLM' : 'Kerberos';
   const scope = byUser.length > 0 ? 'never used by this user in training' : 'never used on these pairs in training';
-  return { events: log.events, end: t, description: `${v.p.user} from ${v.ws} at night over ${proto} (${scope}) to its own ${dsts.join(', ')}` };
+  return { events: log.events, cover: log.cover, end: t, description: `${v.p.user} from ${v.ws} at night over ${proto} (${scope}) to its own ${dsts.join(', ')}` };
 }
 
 /** Servers that in training only people of a privileged role logged on to (at least one of them). */
@@ -106,7 +106,7 @@ export function crossRoleAccess(c: CampaignContext, idx: DayIndex, logons: numbe
     reach(log, rng, t, v.user, ws, s, v.ntlm === true || ntlmOnly(ent, s));
     t += rng.uniform(3, 20) * MINUTE;
   }
-  return { events: log.events, end: t, description: `${v.user} (staff) from ${ws} to ${dsts.join(', ')}, servers only sysadmins/developers use` };
+  return { events: log.events, cover: log.cover, end: t, description: `${v.user} (staff) from ${ws} to ${dsts.join(', ')}, servers only sysadmins/developers use` };
 }
 
 /**
@@ -136,7 +136,7 @@ export function slowLateral(c: CampaignContext, days: readonly DayIndex[], hops:
       hopped.push(`${src} -> ${dst}`);
       src = dst;
     }
-    out.push({ events: log.events, end: window[1] * HOUR, description: `${f.user}'s credentials, ${hopped.length} slow hops on day ${d.day}: ${hopped.join(', ')}` });
+    out.push({ events: log.events, cover: log.cover, end: window[1] * HOUR, description: `${f.user}'s credentials, ${hopped.length} slow hops on day ${d.day}: ${hopped.join(', ')}` });
   }
   return out;
 }
@@ -162,5 +162,5 @@ export function newServiceAccount(c: CampaignContext, day: number, runs: number,
     log.logon(t + 1, user, host, dst, 'Kerberos', 'Network');
     log.logoff(t + 2 + rng.int(5), user, dst, 'Network');
   }
-  return { events: log.events, end: t, description: `new account ${user} from ${host} to ${targets.join(', ')} every ${period / MINUTE} min, ${runs} runs` };
+  return { events: log.events, cover: log.cover, end: t, description: `new account ${user} from ${host} to ${targets.join(', ')} every ${period / MINUTE} min, ${runs} runs` };
 }

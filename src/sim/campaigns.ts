@@ -87,7 +87,13 @@ export interface CampaignContext {
 }
 
 export interface CampaignResult {
+  /** The campaign's events, each labelled red team. */
   events: AuthEvent[];
+  /**
+   * Records the campaign's events cause without being attacks themselves (a session's logoff, an interactive logon's
+   * AuthMap), put in the day unlabelled, as LANL's redteam.txt lists the compromise events only.
+   */
+  cover?: AuthEvent[];
   description: string;
   /** Seconds since midnight when the campaign ended, for chaining the next step. */
   end: number;
@@ -97,14 +103,14 @@ const staff = (ent: Enterprise) => ent.people.filter((p) => p.role === 'staff');
 
 /**
  * A successful network logon of a campaign, closed by its logoff as a benign one is (benign.ts: most in a few seconds,
- * some held up to ten minutes): a session left open would be a cue only attacks give (review 2026-12-07: 82 % of
- * red-team network logons had no logoff, every benign one had).
+ * some held up to ten minutes; the logoff a cover record, unlabelled): a session left open would be a cue only attacks
+ * give (review 2026-12-07: 82 % of red-team network logons had no logoff, every benign one had).
  */
 export function attackerLogon(log: DayLog, rng: Rng, t: number, user: string, src: string, dst: string, authType: string, success = true): void {
   log.logon(t, user, src, dst, authType, 'Network', success);
   if (!success) return;
   const held = rng.chance(0.6) ? rng.int(3) : rng.intBetween(5, 600);
-  log.logoff(t + 1 + held, user, dst, 'Network');
+  log.covering(() => log.logoff(t + 1 + held, user, dst, 'Network'));
 }
 const kerberosServers = (ent: Enterprise) => ent.servers.filter((s) => !ent.hosts.get(s)?.ntlmOnly);
 
@@ -125,7 +131,7 @@ export function stolenCredentials(c: CampaignContext, day: number, foothold: Per
     attackerLogon(log, rng, t + rng.intBetween(1, 3), v.user, src, dst, 'Kerberos');
     src = dst;
   }
-  return { events: log.events, end: t, description: `${v.user} (${v.role}) used from ${f}, ${foothold.user}'s workstation, then ${[f, ...path].join(' -> ')}` };
+  return { events: log.events, cover: log.cover, end: t, description: `${v.user} (${v.role}) used from ${f}, ${foothold.user}'s workstation, then ${[f, ...path].join(' -> ')}` };
 }
 
 /** (2) Pass-the-hash: an admin's NTLM hash replayed from the foothold to workstations and a file server. */
@@ -142,7 +148,7 @@ export function passTheHash(c: CampaignContext, day: number, foothold: Person, t
     attackerLogon(log, rng, t, a.user, f, dst, 'NTLM');
     t += rng.uniform(1, 6) * MINUTE;
   }
-  return { events: log.events, end: t, description: `${a.user}'s hash replayed over NTLM from ${f} to ${dsts.join(', ')}` };
+  return { events: log.events, cover: log.cover, end: t, description: `${a.user}'s hash replayed over NTLM from ${f} to ${dsts.join(', ')}` };
 }
 
 /** (3) Password spraying: many accounts' NTLM logons against a DC from one host in a short burst, one or two succeed. */
@@ -159,7 +165,7 @@ export function passwordSpray(c: CampaignContext, day: number, foothold: Person,
     attackerLogon(log, rng, t, v.user, g, dc, 'NTLM', winners.has(v.user));
     t += rng.intBetween(1, 4);
   }
-  return { events: log.events, end: t, description: `${victims.length} accounts sprayed from ${g} against ${dc}; succeeded: ${[...winners].join(', ')}` };
+  return { events: log.events, cover: log.cover, end: t, description: `${victims.length} accounts sprayed from ${g} against ${dc}; succeeded: ${[...winners].join(', ')}` };
 }
 
 /** (4) An admin at 02:00-04:00 on servers it uses by day from its own workstation, but over NTLM instead of Kerberos. */
@@ -181,7 +187,7 @@ export function adminOddHours(c: CampaignContext, day: number, logons: number, w
     attackerLogon(log, rng, t, best.p.user, best.ws, s, 'NTLM');
     t += rng.uniform(4, 15) * MINUTE;
   }
-  return { events: log.events, end: t, description: `${best.p.user} from ${best.ws} at night over NTLM to ${picks.join(', ')} (Kerberos by day)` };
+  return { events: log.events, cover: log.cover, end: t, description: `${best.p.user} from ${best.ws} at night over NTLM to ${picks.join(', ')} (Kerberos by day)` };
 }
 
 /** (5a) Forged service tickets: Kerberos network logons to a user's usual servers with no TGS that day before them. */
@@ -206,7 +212,7 @@ export function silverTicket(c: CampaignContext, idx: DayIndex, logons: number):
     attackerLogon(log, rng, t, v.p.user, v.ws, s, 'Kerberos');
     t += rng.uniform(5, 20) * MINUTE;
   }
-  return { events: log.events, end: t, description: `${v.p.user} Kerberos logons from ${v.ws} to ${picks.join(', ')} without a service ticket request` };
+  return { events: log.events, cover: log.cover, end: t, description: `${v.p.user} Kerberos logons from ${v.ws} to ${picks.join(', ')} without a service ticket request` };
 }
 
 /** (5b) Password guessing at a user's own workstation during lunch: many failures, then a logon. */
@@ -227,8 +233,8 @@ export function bruteForceLogon(c: CampaignContext, idx: DayIndex, fails: number
     log.logon(t, v.user, ws, ws, 'Negotiate', 'Interactive', false);
     t += rng.intBetween(4, 15);
   }
-  // mapped onto the workstation's account as every successful interactive logon is (benign.ts)
-  log.authMap(t, v.user, ws);
+  // mapped onto the workstation's account as every successful interactive logon is (benign.ts), a cover record
+  log.covering(() => log.authMap(t, v.user, ws));
   log.logon(t, v.user, ws, ws, 'Negotiate', 'Interactive');
-  return { events: log.events, end: t, description: `${fails} failed interactive logons of ${v.user} at ${ws} over lunch, then a success` };
+  return { events: log.events, cover: log.cover, end: t, description: `${fails} failed interactive logons of ${v.user} at ${ws} over lunch, then a success` };
 }

@@ -37,10 +37,9 @@ export interface CampaignReport {
 
 const FULL_PLAN: CampaignPlan = { stolenHops: 3, pthTargets: 3, sprayAttempts: 12, oddHoursLogons: 4, silverLogons: 2, bruteFails: 5 };
 
-/** Events of a plan: each successful network logon with its logoff, the guessed logon with its AuthMap. */
+/** Labelled events of a plan (the cover records, logoffs and an AuthMap, are not counted: they are not labelled). */
 export function planSize(p: CampaignPlan): number {
-  const sprayWins = p.sprayAttempts >= 8 ? 2 : p.sprayAttempts > 0 ? 1 : 0;
-  return (p.stolenHops > 0 ? 1 + 3 * p.stolenHops : 0) + 2 * p.pthTargets + p.sprayAttempts + sprayWins + 2 * p.oddHoursLogons + 2 * p.silverLogons + (p.bruteFails > 0 ? p.bruteFails + 2 : 0);
+  return (p.stolenHops > 0 ? 1 + 2 * p.stolenHops : 0) + p.pthTargets + p.sprayAttempts + p.oddHoursLogons + p.silverLogons + (p.bruteFails > 0 ? p.bruteFails + 1 : 0);
 }
 
 /** Shrink steps in order: loud, easy campaigns give way before the subtle ones the evaluation needs. */
@@ -83,6 +82,11 @@ export function injectRedTeam(ent: Enterprise, testLogs: DayLog[], history: Trai
   for (const { id, instance, day, result } of runs) {
     if (result.events.length === 0) continue;
     const keys = usedKeys.get(day) as Set<string>;
+    // cover records first, unlabelled: a red event whose label key they share moves on, as past a benign one
+    for (const e of result.cover ?? []) {
+      keys.add(labelKey(e));
+      day.events.push(e);
+    }
     for (const e of result.events) {
       e.campaign = id;
       e.instance = instance;
