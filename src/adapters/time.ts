@@ -17,9 +17,17 @@ const HAS_ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
  */
 export function isoSeconds(value: string, zone?: string): number {
   if (!ISO_TIME.test(value)) return NaN;
+  // A day the month does not have (2024-02-30) would roll over into the next month
+  const y = Number(value.slice(0, 4));
+  const m = Number(value.slice(5, 7));
+  const d = Number(value.slice(8, 10));
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (m < 1 || m > 12 || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return NaN;
   let v = value.replace(',', '.');
   const zoned = v.length <= 10 || HAS_ZONE.test(v.slice(10));
   if (!zoned) v += 'Z';
+  // ±HH and ±HHMM as ISO 8601 allows them, in the ±HH:MM that Date.parse reads
+  else if (v.length > 10) v = v.slice(0, 10) + v.slice(10).replace(/([+-]\d{2})(\d{2})?$/, (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`);
   const ms = Date.parse(v.replace(' ', 'T'));
   // A wall-clock time of a machine whose zone the caller knows (syslog's `timezone` option).
   return (zone !== undefined && !zoned ? wallClockToUtc(ms, zone) : ms) / 1000;

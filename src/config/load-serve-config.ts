@@ -116,6 +116,9 @@ export function loadServeConfig(options: LoadServeConfigOptions = {}): ServeConf
     if (short >= 0) throw new ConfigError('auth.token_file', `line ${short + 1} of ${tokenFile}: a token must be at least ${MIN_TOKEN_LENGTH} characters`);
     config.auth.tokens = [...config.auth.tokens, ...tokens];
   }
+  // An admin token that also scores would let every shipper reload the model: the two sets are kept apart
+  const both = config.auth.admin_tokens.findIndex((t) => config.auth.tokens.includes(t));
+  if (both >= 0) throw new ConfigError('auth.admin_tokens', `token ${both + 1} is also a scoring token (auth.tokens, SEQSENTRY_TOKEN or auth.token_file): give the admin routes a token of their own`);
   if (config.auth.enabled && config.auth.tokens.length === 0) {
     throw new ConfigError('auth.tokens', 'no bearer token configured: set SEQSENTRY_TOKEN, auth.tokens or auth.token_file (or auth.enabled: false to serve without auth)');
   }

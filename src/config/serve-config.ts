@@ -1,6 +1,6 @@
 // The `seqsentry serve` configuration schema: every key, its default and its limits, in one place.
 import { z } from 'zod';
-import { OpenSearchConfigSchema } from '../opensearch/config.js';
+import { MAX_TIMER_MS, OpenSearchConfigSchema } from '../opensearch/config.js';
 import { DEFAULT_EXPLAIN_ABOVE } from '../service/anomaly-fields.js';
 import { DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from '../service/bounded-values.js';
 import { DEFAULT_WINDOW_CACHE } from '../model/window-cache.js';
@@ -80,10 +80,12 @@ export const ServeConfigSchema = z
         /** Keys of one record at most, counted at every depth (a Winlogbeat event has about 200). */
         record_keys: z.number().int().positive().default(10_000),
         /** Time to receive a request's headers, and a whole request (Node's own defaults are 60 s and 300 s). */
-        headers_timeout_ms: z.number().int().positive().default(20_000),
-        request_timeout_ms: z.number().int().positive().default(120_000),
+        headers_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(20_000),
+        request_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(120_000),
       })
       .strict()
+      // Node refuses a server whose headers may take longer than the whole request
+      .refine((l) => l.headers_timeout_ms <= l.request_timeout_ms, { message: 'headers_timeout_ms must not exceed request_timeout_ms', path: ['headers_timeout_ms'] })
       .prefault({}),
     batching: z
       .object({
@@ -113,9 +115,9 @@ export const ServeConfigSchema = z
          */
         index: z.string().min(1).optional(),
         /** Time between two passes. */
-        every_ms: z.number().int().min(1_000).default(300_000),
+        every_ms: z.number().int().min(1_000).max(MAX_TIMER_MS).default(300_000),
         /** How far back each pass reads: a later event is aggregated when it comes within this. */
-        lookback_ms: z.number().int().min(60_000).default(7_200_000),
+        lookback_ms: z.number().int().min(60_000).max(365 * 86_400_000).default(7_200_000),
       })
       .strict()
       .prefault({}),
@@ -171,7 +173,7 @@ export const ServeConfigSchema = z
          */
         reorder_window_ms: z.number().int().min(0).max(60_000).default(2_000),
         /** Deadline of one refill search; a batch waits for it. */
-        load_timeout_ms: z.number().int().positive().default(5_000),
+        load_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(5_000),
         /**
          * Bound on each entity and field value the scorer keeps or hashes, in UTF-8 bytes. A longer value is
          * replaced by `<first 64 characters>…#<base64url SHA-256 of the value>`, so keys and cost per event stay
@@ -230,7 +232,7 @@ export const ServeConfigSchema = z
       .strict()
       .prefault({}),
     /** On SIGTERM/SIGINT: how long in-flight requests may take before connections are cut. */
-    shutdown_timeout_ms: z.number().int().positive().default(30_000),
+    shutdown_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
   })
   .strict();
 

@@ -44,7 +44,10 @@ export async function loadBudgetWindow(client: OpenSearchClient, pattern: string
     if (res.status >= 300) throw new OpenSearchError('daily budget refill', JSON.stringify(res.body).slice(0, 300), res.status, pattern);
     return res.body;
   };
-  const max = MaxBody.safeParse(await search({ size: 0, query: { bool: { filter: [scored] } }, aggs: { newest: { max: { field: fields.time } } } }));
+  const first = (await search({ size: 0, query: { bool: { filter: [scored] } }, aggs: { newest: { max: { field: fields.time } } } })) as { aggregations?: unknown } | undefined;
+  // No index matches the pattern yet (a fresh deployment): OpenSearch leaves the aggregations out
+  if (first && typeof first === 'object' && first.aggregations === undefined) return [];
+  const max = MaxBody.safeParse(first);
   if (!max.success) throw new OpenSearchError('daily budget refill', `unexpected response: ${max.error.issues[0]?.message ?? ''}`, undefined, pattern);
   const newest = max.data.aggregations.newest.value;
   if (newest === null) return [];

@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 import { logger } from '../util/log.js';
 
+/** The longest delay Node's timers take (2^31 − 1 ms, 24.8 days): a longer one fires at once, after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * `https://user:password@host` as a URL: the credentials move to username/password (so every path sends them the same
  * way, and the URL printed or logged never holds them); with username or api_key set as well, refused.
@@ -28,7 +31,7 @@ function credentialsOutOfUrl(raw: unknown): unknown {
 
 export const OpenSearchConfigSchema = z.preprocess(credentialsOutOfUrl, z
   .object({
-    url: z.string().url().default('http://127.0.0.1:9200'),
+    url: z.string().url().refine((u) => /^https?:\/\/[^/]/i.test(u), { message: 'an http:// or https:// URL of OpenSearch' }).default('http://127.0.0.1:9200'),
     username: z.string().optional(),
     password: z.string().optional(),
     /** Base64 `id:key`, sent as `Authorization: ApiKey ...`. */
@@ -40,7 +43,7 @@ export const OpenSearchConfigSchema = z.preprocess(credentialsOutOfUrl, z
       })
       .strict()
       .default({ reject_unauthorized: true }),
-    request_timeout_ms: z.number().int().positive().default(30_000),
+    request_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
   })
   .strict()
   .refine((c) => !(c.username && c.api_key), { message: 'set either username/password or api_key, not both' })
