@@ -22,10 +22,12 @@ describe('daily budget window', () => {
     expect(budget.window()).toEqual({ events: 1, flagged: 1 });
   });
 
-  it('judges an event older than the window without counting it', () => {
+  it('judges an event older than the window without counting it, its flag counted against the quota', () => {
     const budget = new DailyBudget(0.5);
     budget.admit(10 * 86_400, 1, false);
     expect(budget.admit(0, 50, true)).toBe(true);
-    expect(budget.window()).toEqual({ events: 1, flagged: 0 });
+    expect(budget.window()).toEqual({ events: 1, flagged: 1 });
+    // the quota of one event at R = 0.5 is spent
+    expect(budget.admit(1, 50, true)).toBe(false);
   });
 });

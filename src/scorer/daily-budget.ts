@@ -60,6 +60,8 @@ export interface BudgetReceipt {
   /** Counted into the window (an event older than the window is judged without being counted). */
   readonly counted: boolean;
   readonly flagged: boolean;
+  /** A flag of an event not counted, counted in the slot of this hour (the window's newest), or NaN. */
+  readonly flagHour: number;
 }
 
 export interface BudgetCounts {
@@ -94,7 +96,7 @@ export class DailyBudget {
   /** The newest hour seen: the window ends there. */
   private hour = Number.NEGATIVE_INFINITY;
   /** Where the last judged event went (its hour, bin, whether counted): what admitted() hands out, without an object per event in admit(). */
-  private readonly judged = { hour: 0, bin: 0, counted: false };
+  private readonly judged = { hour: 0, bin: 0, counted: false, flagHour: Number.NaN };
 
   /** @param rate R, the share of the window's events that may be flagged, in (0, 1). */
   constructor(readonly rate: number) {
@@ -105,28 +107,35 @@ export class DailyBudget {
    * Counts the event (time in seconds, rarity key in nats) into the window and says whether it may be flagged.
    * An event older than the window is judged against the window without being counted into it.
    */
-  admit(time: number, rarity: number, candidate: boolean, countable = true): boolean {
-    return this.judge(time, rarity, candidate, countable);
+  admit(time: number, rarity: number, candidate: boolean, countable = true, judgeOnly = false): boolean {
+    return this.judge(time, rarity, candidate, countable, judgeOnly);
   }
 
   /**
    * admit, returning what it did to the window (for retract). With `countable` false (an event too far ahead of the
    * clock: BUDGET_AHEAD_SECONDS) the event is judged against the window without being counted or moving it.
    */
-  admitted(time: number, rarity: number, candidate: boolean, countable = true): BudgetReceipt {
-    const flagged = this.judge(time, rarity, candidate, countable);
-    return { budget: this, hour: this.judged.hour, bin: this.judged.bin, counted: this.judged.counted, flagged };
+  admitted(time: number, rarity: number, candidate: boolean, countable = true, judgeOnly = false): BudgetReceipt {
+    const flagged = this.judge(time, rarity, candidate, countable, judgeOnly);
+    return { budget: this, hour: this.judged.hour, bin: this.judged.bin, counted: this.judged.counted, flagged, flagHour: this.judged.flagHour };
   }
 
-  private judge(time: number, rarity: number, candidate: boolean, countable: boolean): boolean {
+  /**
+   * `countable` false: the event's time may not move the window (too far ahead of the clock); an event older than the
+   * window is not counted either. Such an event is judged against the window, and a flag it gets is still counted,
+   * in the window's newest slot, so that a backlog of old events or a host whose clock runs ahead cannot flag beyond
+   * the quota. `judgeOnly`: neither the event nor its flag is counted (a route whose events are not stored).
+   */
+  private judge(time: number, rarity: number, candidate: boolean, countable: boolean, judgeOnly: boolean): boolean {
     const hour = Math.floor(time / SLOT_SECONDS);
-    if (countable && hour > this.hour) this.advance(hour);
+    if (countable && !judgeOnly && hour > this.hour) this.advance(hour);
     const bin = rarityBin(rarity);
-    const inWindow = countable && hour > this.hour - BUDGET_SLOTS;
+    const inWindow = countable && !judgeOnly && hour > this.hour - BUDGET_SLOTS;
     const slot = ((hour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
     this.judged.hour = hour;
     this.judged.bin = bin;
     this.judged.counted = inWindow;
+    this.judged.flagHour = Number.NaN;
     if (inWindow) {
       this.counts[slot * BUDGET_BINS + bin] = (this.counts[slot * BUDGET_BINS + bin] as number) + 1;
       this.hours[slot] = hour;
@@ -142,6 +151,11 @@ export class DailyBudget {
     if (inWindow) {
       this.slotFlagged[slot] = (this.slotFlagged[slot] as number) + 1;
       this.flagged += 1;
+    } else if (!judgeOnly) {
+      const newest = ((this.hour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
+      this.slotFlagged[newest] = (this.slotFlagged[newest] as number) + 1;
+      this.flagged += 1;
+      this.judged.flagHour = this.hour;
     }
     return true;
   }
@@ -151,7 +165,16 @@ export class DailyBudget {
    * flag. An event whose hour has left the window since is gone already; the window's end stays where it is.
    */
   retract(receipt: BudgetReceipt): void {
-    if (receipt.budget !== this || !receipt.counted) return;
+    if (receipt.budget !== this) return;
+    if (!receipt.counted) {
+      // a flag counted in the newest slot of its time, while that slot still holds that hour
+      const slot = ((receipt.flagHour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
+      if (receipt.flagged && !Number.isNaN(receipt.flagHour) && this.hours[slot] === receipt.flagHour && (this.slotFlagged[slot] as number) > 0) {
+        this.slotFlagged[slot] = (this.slotFlagged[slot] as number) - 1;
+        this.flagged -= 1;
+      }
+      return;
+    }
     const slot = ((receipt.hour % BUDGET_SLOTS) + BUDGET_SLOTS) % BUDGET_SLOTS;
     const at = slot * BUDGET_BINS + receipt.bin;
     if (this.hours[slot] !== receipt.hour || !((this.counts[at] as number) > 0)) return;

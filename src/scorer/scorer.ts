@@ -15,11 +15,15 @@ import { AdapterError, ModelLoadError } from '../core/errors.js';
 import { EntityMemory } from '../memory/entity-memory.js';
 import type { MemoryFile, Recall } from '../memory/memory-spec.js';
 import { Fusion, type ComponentScore } from '../memory/fusion.js';
+import { logger } from '../util/log.js';
 
 export type { FieldScore } from '../model/runtime.js';
 
 /** The row of an event whose kind reads the event itself and keeps no history. */
 const NO_ROW = new Int32Array(0);
+
+/** Events the moving share of those stamped past the budget clock remembers (Scorer.countableTime). */
+const AHEAD_MEMORY = 1000;
 /** The context of every event for a model that reads none (one array for all, not one per event). */
 const NO_PAST: Int32Array[] = [];
 
@@ -105,6 +109,9 @@ export class Scorer {
   budget: DailyBudget | null;
   /** ScorerOptions.budgetClock. */
   private readonly budgetClock: (() => number) | undefined;
+  /** Moving share of the recent events stamped past the budget clock (countableTime). */
+  private aheadShare = 0;
+  private clockOff = false;
 
   /** Present when the bundle fuses the sequence model with the per-entity memory. */
   readonly fusion: Fusion | null;
@@ -171,6 +178,23 @@ export class Scorer {
       throw err;
     }
     return new Scorer(bundle, model, options, loaded.memory, loaded.textTokens ?? null, { bundle: loaded.screen.bundle, model: screen });
+  }
+
+  /**
+   * Whether an event's time may move the daily budget's window: not when it lies more than BUDGET_AHEAD_SECONDS past
+   * the clock (`latest`), unless most of the recent events do (then the clock, or the events' time zone, is what is
+   * off, and holding them all out would flag nothing at all: said once in the log).
+   */
+  private countableTime(time: number, latest: number): boolean {
+    const ahead = time > latest;
+    this.aheadShare += ((ahead ? 1 : 0) - this.aheadShare) / AHEAD_MEMORY;
+    const clockOff = this.aheadShare > 0.5;
+    if (clockOff !== this.clockOff) {
+      this.clockOff = clockOff;
+      if (clockOff) logger.warn({ event_time: new Date(time * 1000).toISOString(), clock: new Date((latest - BUDGET_AHEAD_SECONDS) * 1000).toISOString() }, 'most events are stamped over an hour past this machine\'s clock: check its clock and the shippers\' time zones; the daily budget counts them as they come');
+      else logger.info('event times are back within an hour of the clock');
+    }
+    return !ahead || clockOff;
   }
 
   /**
@@ -332,10 +356,11 @@ export class Scorer {
       // deterministic as the scores; anomaly_score itself is never changed by it.
       const over = anomaly >= this.threshold;
       const time = (events[b] as CanonicalEvent).time;
-      const countable = !(time > latest) && uncounted?.[b] !== true;
+      const countable = this.countableTime(time, latest);
+      const judgeOnly = uncounted?.[b] === true;
       // A receipt (an object per event) only for a caller that may take the event back (ScoringService.forget).
-      const receipt = this.budget && receipts ? this.budget.admitted(time, stage.calibrator.rarity(raw), over, countable) : undefined;
-      const flagged = receipt ? receipt.flagged : this.budget ? this.budget.admit(time, stage.calibrator.rarity(raw), over, countable) : over;
+      const receipt = this.budget && receipts ? this.budget.admitted(time, stage.calibrator.rarity(raw), over, countable, judgeOnly) : undefined;
+      const flagged = receipt ? receipt.flagged : this.budget ? this.budget.admit(time, stage.calibrator.rarity(raw), over, countable, judgeOnly) : over;
       const fields = kind.explain(full);
       const result: ScoreResult = components ? { anomaly_score: anomaly, raw, is_anomaly: flagged, fields, components } : { anomaly_score: anomaly, raw, is_anomaly: flagged, fields };
       if (receipt) result.budget = receipt;
