@@ -37,6 +37,9 @@ describe('the proxy and stored events', () => {
     expect(first?.index).toMatchObject({ status: 409, _id: 'evt1', error: { type: 'version_conflict_engine_exception' } });
     expect(first?.index.error?.reason).toMatch(/lets a shipper add events, not replace stored ones \(bulk\.overwrite\)/);
     expect(second?.index).toMatchObject({ status: 201, _id: 'evt2' });
+    // the operator sees it too: an item OpenSearch did not write is counted by status
+    const metrics = await call(sidecar.url, 'GET', '/metrics');
+    expect(metrics.text).toMatch(/^seqsentry_bulk_items_failed_total\{status="409"\} 1$/m);
     const stored = (await os(url, 'GET', `/${index}/_doc/evt1`)).json;
     expect(stored._version).toBe(1);
     expect(stored._source).toEqual(evidence);

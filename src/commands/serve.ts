@@ -1,4 +1,4 @@
-// `seqsentry serve`: config from file + environment + flags, then the sidecar until SIGTERM/SIGINT. Wiring only.
+// `seqsentry serve`: config from file + environment + flags, then the sidecar until SIGTERM/SIGINT/SIGHUP. Wiring only.
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { startSidecar } from '../server/sidecar.js';
 import { logger } from '../util/log.js';
@@ -31,14 +31,16 @@ const command: Command = {
     const sidecar = await startSidecar(config);
     process.stdout.write(`seqsentry serve: listening on ${sidecar.url}\n`);
     await new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         logger.info({ signal }, 'signal received');
         // A second signal while draining means "now".
-        process.once(signal, () => process.exit(1));
+        if (stopping) process.exit(1);
+        stopping = true;
         void sidecar.shutdown().then(resolve);
       };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      // SIGHUP (the terminal closed) drains as SIGTERM does: its default would end the process mid-request
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
     });
     return 0;
   },

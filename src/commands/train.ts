@@ -1,7 +1,7 @@
 // `seqsentry train`: read logs through an adapter, hand the events to the PyTorch trainer, get an ONNX bundle; or,
 // for a pure TypeScript kind, hand them to the kind's own trainer (src/kinds/typescript-kinds.ts).
-import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { removeOnSignal } from '../util/remove-on-signal.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createAdapter, learnAdapterOptions } from '../adapters/registry.js';
@@ -100,24 +100,6 @@ export interface TrainArgs {
   acceptanceRate?: number;
   /** A featurized kind's (zeek-seq): the record tokenizer's name. */
   recordTokenizer?: string;
-}
-
-/** Folders a signal (SIGINT, SIGTERM) removes before the process ends: a stopped training leaves nothing behind. */
-const scratch = new Set<string>();
-let removesOnSignal = false;
-
-function removeOnSignal(path: string): () => void {
-  scratch.add(path);
-  if (!removesOnSignal) {
-    removesOnSignal = true;
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        for (const p of scratch) rmSync(p, { recursive: true, force: true });
-        process.kill(process.pid, signal); // the default action now: the process ends as signalled
-      });
-    }
-  }
-  return () => scratch.delete(path);
 }
 
 /**

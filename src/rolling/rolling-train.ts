@@ -3,7 +3,8 @@
 // fusion are refitted on every window up to w, and it scores window w+1, the traffic it would have served. Each
 // window gets its own bundle directory and version; the registry in `.seqsentry-state` lists them.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { removeOnSignal } from '../util/remove-on-signal.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
@@ -116,21 +117,33 @@ export async function trainRolling(spec: RollingSpec): Promise<WindowReport[]> {
     }
     const version = `${runId}-${compact(windowIso(w.start))}`;
     const dir = join(modelDir, version);
+    // built beside its place and renamed in when complete: a stopped run leaves no version a watch could switch to
+    const stage = `${dir}.partial-${process.pid}`;
+    await rm(stage, { recursive: true, force: true });
+    const keepStage = removeOnSignal(stage);
     const memory = all.slice(0, prefixEnd);
     const readMemory = readList(memory);
     const work = await mkdtemp(join(tmpdir(), 'seqsentry-rolling-'));
+    const keepWork = removeOnSignal(work);
     const t0 = performance.now();
     try {
       await trainSequenceModel({
-        kind: spec.kind, adapter: spec.adapter, adapterOptions: spec.adapterOptions, entityKey: spec.entityKey, modelDir: dir, work,
+        kind: spec.kind, adapter: spec.adapter, adapterOptions: spec.adapterOptions, entityKey: spec.entityKey, modelDir: stage, work,
         read: readList(w.events), what: `${spec.what}, window ${report.window.start}`, seed: spec.seed, minCount: spec.minCount, hourToken: spec.hourToken,
         fusion: spec.fusion, memory: { source: (() => readMemory(newReadStats())) satisfies EventSource, events: memory.length, heldOutSince: w.start },
         ...(spec.epochs !== undefined ? { epochs: spec.epochs } : {}), ...(spec.context !== undefined ? { context: spec.context } : {}),
         ...(spec.capacity ? { capacity: spec.capacity } : {}),
         ...(spec.recall !== undefined ? { recall: spec.recall } : {}), ...(spec.screen ? { screen: spec.screen } : {}), ...(previous ? { init: join(previous.dir, 'ckpt.pt'), initLrScale: WARM_LR_SCALE } : {}), version,
       });
+      await rm(dir, { recursive: true, force: true });
+      await rename(stage, dir);
+    } catch (err) {
+      await rm(stage, { recursive: true, force: true });
+      throw err;
     } finally {
       await rm(work, { recursive: true, force: true });
+      keepWork();
+      keepStage();
     }
     const seconds = (performance.now() - t0) / 1000;
     const bundleText = await readFile(join(dir, 'bundle.json'), 'utf8');

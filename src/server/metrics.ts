@@ -25,6 +25,7 @@ export class ServerMetrics {
   readonly batchSize = this.registry.register(new Histogram('seqsentry_batch_size', 'Events per micro-batch (one or more ONNX calls).', BATCH_BUCKETS));
   readonly batchSeconds = this.registry.register(new Histogram('seqsentry_batch_duration_seconds', 'Time to score one micro-batch, history refill included.', LATENCY_BUCKETS));
   readonly forwardSeconds = this.registry.register(new Histogram('seqsentry_forward_duration_seconds', 'Time for OpenSearch to answer a forwarded bulk request.', LATENCY_BUCKETS));
+  readonly itemsFailed = this.registry.register(new Counter('seqsentry_bulk_items_failed_total', 'Bulk items OpenSearch did not write (its per-item answer of 300 or more), by status: events lost unless the shipper retries them.', ['status']));
   readonly lateEvents = this.registry.register(new Counter('seqsentry_events_late_total', 'Events scored after a later event of their entity had been scored (they came beyond the reordering window).'));
   readonly reloads = this.registry.register(new Counter('seqsentry_model_reloads_total', 'Bundle reloads by trigger (admin, watch) and outcome (switched, refused).', ['trigger', 'outcome']));
   readonly errors = this.registry.register(new Counter('seqsentry_errors_total', 'Errors by kind: adapter, scorer, history, bad_request, too_large, auth, upstream, internal.', ['kind']));

@@ -10,6 +10,7 @@ import { MODEL_KINDS } from '../model/kinds.js';
 import { anomalyError, anomalyFields, anomalyPending, DEFAULT_EXPLAIN_ABOVE, type AnomalyFields } from './anomaly-fields.js';
 import { stampFor } from './entity-stamp.js';
 import { currentRequest, handOver, type Senders } from './senders.js';
+import { logger } from '../util/log.js';
 import { boundValue, DEFAULT_MAX_SCOPE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './bounded-values.js';
 import { refillHistory, type HistoryLoader } from './history-refill.js';
 import { dueHeld } from './reorder-window.js';
@@ -307,11 +308,15 @@ export class ScoringService {
         deliver(slot, fields);
       });
       if (why) {
+        let pending = 0;
         batch.forEach((slot, i) => {
           if (why[i] === undefined) return;
           this.observer.onError?.('history');
           deliver(slot, anomalyPending(`history refill failed: ${why[i]}`, model, scoredAt));
+          pending += 1;
         });
+        // stored unscored until enrich scores them: one line per batch says so, with the first reason
+        logger.warn({ pending, entities: failed.size, first: [...failed.values()][0] }, 'history refill failed: events passed on unscored, marked anomaly.pending (enrich scores them)');
       }
       this.observer.onBatch?.(events.length, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (err) {

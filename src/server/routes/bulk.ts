@@ -217,7 +217,17 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
     } else if (asCreate.has(it)) answerOf.set(it, asIndexAnswer(answer));
     else answerOf.set(it, answer);
   });
-  forgetScored(sent.filter((it) => itemStatus(answerOf.get(it)!) >= 300));
+  const failed = sent.filter((it) => itemStatus(answerOf.get(it)!) >= 300);
+  forgetScored(failed);
+  if (failed.length > 0) {
+    // OpenSearch refused them (a mapping conflict with the anomaly fields, a write block, a full disk): the shipper
+    // sees the items' errors, the operator this line and the counter
+    const byStatus = new Map<number, number>();
+    for (const it of failed) byStatus.set(itemStatus(answerOf.get(it)!), (byStatus.get(itemStatus(answerOf.get(it)!)) ?? 0) + 1);
+    for (const [status, n] of byStatus) ctx.metrics.itemsFailed.inc({ status: String(status) }, n);
+    const first = Object.values(answerOf.get(failed[0]!)!)[0] as { _index?: unknown; status?: unknown; error?: { type?: unknown; reason?: unknown } };
+    log.warn({ failed: failed.length, of: sent.length, first: { index: first._index, status: first.status, type: first.error?.type, reason: String(first.error?.reason ?? '').slice(0, 300) } }, 'OpenSearch did not write some bulk items');
+  }
   if (duplicates > 0) log.info({ duplicates }, 'creates of documents already written (same index and bytes) answered as noop');
   // OpenSearch's answer untouched when it is the whole answer: per-item errors stay visible as they were.
   if (outcome.only && refused.size === 0 && duplicates === 0 && asCreate.size === 0) {
