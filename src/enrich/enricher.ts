@@ -3,7 +3,7 @@
 // picking up a changed bundle between pages.
 import type { Client } from '@opensearch-project/opensearch';
 import { isNoEvent } from '../adapters/adapter.js';
-import { SeqSentryError } from '../core/errors.js';
+import { OpenSearchError, SeqSentryError } from '../core/errors.js';
 import type { ModelSwitch } from '../service/model-switch.js';
 import type { ScoreRequest, ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
@@ -88,6 +88,15 @@ export function emptyStats(): EnrichStats {
   return { scored: 0, unreadable: 0, alreadyScored: 0, writtenWhole: 0, gone: 0, failed: 0, read: 0, retries: 0, unseen: 0, firstFailures: [] };
 }
 
+/** The longest wait between two tries of enrich --follow while OpenSearch is unavailable. */
+const OUTAGE_MAX_WAIT_MS = 60_000;
+
+/** A failure that the cluster coming back mends: no answer at all, 429, or a 5xx. */
+function isTransient(err: unknown): boolean {
+  if (!(err instanceof OpenSearchError)) return false;
+  return err.status === undefined || err.status === 429 || err.status >= 500;
+}
+
 export class Enricher {
   readonly stats = emptyStats();
   private total = 0;
@@ -135,8 +144,24 @@ export class Enricher {
     const { job, pattern, sliceMax, follow, pollMs } = this.options;
     let checkpoint = await this.checkpoints.read(job, sliceId, { pattern, sliceMax });
     if (checkpoint?.status === 'running') logger.info({ job, slice: sliceId, scored: checkpoint.scored }, 'resuming from checkpoint');
+    let outage = 0;
     for (;;) {
-      checkpoint = await this.pass(sliceId, checkpoint, signal);
+      try {
+        checkpoint = await this.pass(sliceId, checkpoint, signal);
+        if (outage > 0) logger.info({ job, slice: sliceId }, 'OpenSearch answers again: following on');
+        outage = 0;
+      } catch (err) {
+        // Following outlives an outage of the cluster (a restart, an overloaded node): the pass starts again from
+        // the stored checkpoint once it answers. A one-off run, or a refusal that retrying cannot mend, ends here.
+        if (!follow || signal.aborted || !isTransient(err)) throw err;
+        outage += 1;
+        const wait = Math.min(OUTAGE_MAX_WAIT_MS, pollMs * 2 ** Math.min(outage, 10));
+        logger.warn({ job, slice: sliceId, attempt: outage, retry_in_ms: wait, reason: (err as Error).message.slice(0, 300) }, 'OpenSearch unavailable: enrich --follow waits and resumes from its checkpoint');
+        await sleep(wait, signal);
+        if (signal.aborted) return;
+        checkpoint = await this.checkpoints.read(job, sliceId, { pattern, sliceMax }).catch(() => checkpoint);
+        continue;
+      }
       if (!follow || signal.aborted) return;
       await sleep(pollMs, signal);
       if (signal.aborted) return;
