@@ -77,6 +77,12 @@ export const ServeConfigSchema = z
         score_body_bytes: z.number().int().positive().default(16 * 1024 * 1024),
         /** Largest /v1/ml/score body (one document from an ingest pipeline); max_body_bytes when smaller. */
         ml_body_bytes: z.number().int().positive().default(1024 * 1024),
+        /**
+         * Bytes of scoring request bodies (the proxy's, /v1/score's, the ML route's) held at once: a request that
+         * would pass it is answered 429 with Retry-After, unless nothing else is held. Each body costs a few times its
+         * size while it is parsed and forwarded, so this bounds the sidecar's memory under many large bulks.
+         */
+        inflight_body_bytes: z.number().int().positive().default(256 * 1024 * 1024),
         /** Keys of one record at most, counted at every depth (a Winlogbeat event has about 200). */
         record_keys: z.number().int().positive().default(10_000),
         /** Time to receive a request's headers, and a whole request (Node's own defaults are 60 s and 300 s). */

@@ -39,6 +39,8 @@ export interface AppState {
   shuttingDown: boolean;
   /** The clients scoring requests come from, for the scorer's reordering window. */
   senders: Senders;
+  /** Bytes of the scoring requests' bodies held now (limits.inflight_body_bytes). */
+  inflight: { bytes: number };
 }
 
 interface Call {
@@ -186,10 +188,32 @@ async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route:
   const limit = route.bodyLimit?.(state.config) ?? { bytes: state.config.max_body_bytes, key: 'max_body_bytes' };
   const call: Call = { req, url, params, state, body: () => readBody(req, limit) };
   if (!route.needsModel) return { route: route.name, reply: await route.handle(call, null) };
-  // The body first: a client that stalls mid-body holds no model (a replaced one could not be released) and is no
-  // sender the reordering window waits for (every other request would wait for it).
-  const body = await call.body();
-  call.body = () => Promise.resolve(body);
+  // Bodies held at once are bounded (each request's by its own limit): a body that would pass the bound waits for
+  // none, it is answered 429 for the shipper to retry, unless nothing else is held (one request always proceeds).
+  const declared = Number(req.headers['content-length']);
+  let held = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  const bound = state.config.limits.inflight_body_bytes;
+  if (state.inflight.bytes > 0 && state.inflight.bytes + held > bound) {
+    req.resume();
+    throw new HttpError(429, 'too_many_requests', `the sidecar holds ${state.inflight.bytes} bytes of request bodies; this one (${held}) would pass limits.inflight_body_bytes (${bound}): retry`, 'too_large', { 'retry-after': '1', connection: 'close' });
+  }
+  state.inflight.bytes += held;
+  try {
+    // The body first: a client that stalls mid-body holds no model (a replaced one could not be released) and is no
+    // sender the reordering window waits for (every other request would wait for it).
+    const body = await call.body();
+    state.inflight.bytes += body.length - held; // what it holds decompressed, or without a Content-Length
+    held = body.length;
+    call.body = () => Promise.resolve(body);
+    return await scoringCall(route, call, state);
+  } finally {
+    state.inflight.bytes -= held;
+  }
+}
+
+/** A scoring route's handling once its body is read: a model lease, and the request counted as a sender. */
+async function scoringCall(route: Route, call: Call, state: AppState): Promise<{ route: string; reply: Reply }> {
+  const { req } = call;
   // The request keeps the service it starts with to its end, so one bundle scores all of it, however long it runs.
   const lease = state.models.lease();
   if (!lease) throw new HttpError(503, 'unavailable_exception', `model not loaded yet: ${state.modelState}`, 'internal', { 'retry-after': '5' });
