@@ -102,6 +102,8 @@ export class Enricher {
   private total = 0;
   private readonly writer: AnomalyWriter;
   private readonly checkpoints: CheckpointStore;
+  /** Events OpenSearch refused to take the anomaly fields of, for good (index, id): not scored again. */
+  private readonly refused = new Set<string>();
   private readonly sinceMath: string;
   private readonly onRetry: RetryObserver;
 
@@ -205,7 +207,10 @@ export class Enricher {
       for await (const page of reader.pages(position, signal)) {
         pages += 1;
         if (page.total !== undefined && !catchingUp) this.total += page.total;
-        const own = sliceMax > 1 ? page.hits.filter((h) => this.owns(h, sliceId)) : page.hits;
+        const mine = sliceMax > 1 ? page.hits.filter((h) => this.owns(h, sliceId)) : page.hits;
+        // Events whose write OpenSearch refused for good earlier in this process are passed over: scored again on
+        // every poll they would enter their entity's history and the daily budget once more each time
+        const own = this.refused.size > 0 ? mine.filter((h) => !this.refused.has(refusedKey(h))) : mine;
         await this.options.beforePage?.();
         const results = await this.scorePage(own);
         const fresh = catchingUp ? own.map((h) => !alreadyScored(h)) : null;
@@ -309,10 +314,20 @@ export class Enricher {
     s.gone += outcome.gone;
     s.failed += outcome.failed.length;
     s.retries += outcome.itemRetries;
+    const permanent = outcome.failed.filter((f) => f.status >= 400 && f.status < 500 && f.status !== 409 && f.status !== 429);
+    for (const f of permanent) if (this.refused.size < MAX_REFUSED) this.refused.add(refusedKey({ index: f.index, id: f.id }));
+    if (permanent.length > 0) logger.warn({ events: permanent.length, first: permanent[0], held: this.refused.size }, 'OpenSearch refused to write these events\' anomaly fields for good (a mapping conflict, a block): passed over from now on in this process, left unscored');
     for (const f of outcome.failed) if (s.firstFailures.length < MAX_REPORTED_FAILURES) s.firstFailures.push(f);
     logger.debug({ page: page.last, written, unreadable, alreadyScored: outcome.alreadyScored, failed: outcome.failed.length }, 'page written');
     return written + outcome.alreadyScored;
   }
+}
+
+/** Events whose write was refused for good, kept per process at most (the first ones): beyond, they are retried. */
+const MAX_REFUSED = 100_000;
+
+function refusedKey(h: { index: string; id: string }): string {
+  return `${h.index}\u0000${h.id}`;
 }
 
 /** Scored already (or given up on): the unscored walk would not return it. */
