@@ -11,7 +11,8 @@
 // With several kinds, each variant is trained per kind on the same simulated enterprise and reported as KIND/VARIANT.
 // --dump writes, per run and variant, each test event's component ln p, field surprisals, label and class (components.json beside
 // the run's model) for studying how components combine.
-// Reads the compiled code in dist/ (npm run build). Nothing here reads labels before scoring is done.
+// Reads the compiled code in dist/ (npm run build). The labels (campaigns.tsv) are read with the test events, before
+// training, but only the metrics use them: train and score never see them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
