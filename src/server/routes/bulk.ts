@@ -223,7 +223,10 @@ export async function handleBulk(req: BulkRequest, ctx: BulkRouteContext): Promi
     // OpenSearch refused them (a mapping conflict with the anomaly fields, a write block, a full disk): the shipper
     // sees the items' errors, the operator this line and the counter
     const byStatus = new Map<number, number>();
-    for (const it of failed) byStatus.set(itemStatus(answerOf.get(it)!), (byStatus.get(itemStatus(answerOf.get(it)!)) ?? 0) + 1);
+    for (const it of failed) {
+      const status = itemStatus(answerOf.get(it)!);
+      byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    }
     for (const [status, n] of byStatus) ctx.metrics.itemsFailed.inc({ status: String(status) }, n);
     const first = Object.values(answerOf.get(failed[0]!)!)[0] as { _index?: unknown; status?: unknown; error?: { type?: unknown; reason?: unknown } };
     log.warn({ failed: failed.length, of: sent.length, first: { index: first._index, status: first.status, type: first.error?.type, reason: String(first.error?.reason ?? '').slice(0, 300) } }, 'OpenSearch did not write some bulk items');
