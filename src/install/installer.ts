@@ -155,12 +155,17 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   // The record is kept up to date step by step (written only when it changes): an account that may change the
   // cluster but not write the record stops after the first step, not with everything applied and nothing recorded.
   const stateExists = () => items.some((i) => i.kind === 'state_index' && i.action !== 'skip');
+  // What this run did to the record, said once at the end: created (a first install) or updated, whichever came first
+  let recordAction: PlanItem['action'] | null = null;
   for (const sel of selections) {
     const before = items.length;
     try {
       await applySelection(sel);
       const changed = items.slice(before).some((i) => i.action === 'create' || i.action === 'update');
-      if (changed && !options.dryRun && stateExists()) await writeRecord(client, manifest.name, manifest.version, installedItems(items), false);
+      if (changed && !options.dryRun && stateExists()) {
+        const written = await writeRecord(client, manifest.name, manifest.version, installedItems(items), false);
+        if (recordAction === null && written.action !== 'unchanged') recordAction = written.action;
+      }
     } catch (err) {
       throw await stoppedPartWay(client, manifest, items, sel.entry, err, options.dryRun);
     }
@@ -204,9 +209,10 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   }
   // The record lives in the state index: without it (a dry run on a fresh cluster) there is nothing to compare.
   const stateCreated = items.some((i) => i.kind === 'state_index' && i.action === 'create');
-  const record = options.dryRun && stateCreated
+  const last = options.dryRun && stateCreated
     ? { kind: 'state_doc', id: recordId(manifest.name), action: 'create' as const, detail: 'what this run installed' }
     : await writeRecord(client, manifest.name, manifest.version, installedItems(items), options.dryRun);
+  const record = recordAction !== null && last.action === 'unchanged' ? { ...last, action: recordAction } : last;
   items.push(record);
   log(`${record.action} ${record.kind} ${record.id}`);
   for (const n of notes) log(n);
