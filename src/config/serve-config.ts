@@ -22,6 +22,11 @@ export const ServeConfigSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         /** 0 picks a free port (tests). */
         port: z.number().int().min(0).max(65_535).default(8080),
+        /**
+         * Serve HTTPS with this certificate and key (PEM files, read at start-up): shippers' tokens and events cross
+         * the network encrypted. Unset: plain HTTP, for a sidecar on the shippers' host or behind a TLS proxy.
+         */
+        tls: z.object({ cert_file: z.string().min(1), key_file: z.string().min(1) }).strict().optional(),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,6 @@
 // The sidecar's HTTP server: route table, auth gate, body limit, per-request metrics and error replies.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { BudgetRoute, ServeConfig } from '../config/serve-config.js';
 import type { OpenSearchHttp } from '../opensearch/http.js';
 import type { ScoringService } from '../service/scoring-service.js';
@@ -228,9 +229,19 @@ async function scoringCall(route: Route, call: Call, state: AppState): Promise<{
   }
 }
 
-export function createHttpServer(state: AppState): Server {
+/** The server's certificate and key (listen.tls), or null for plain HTTP. */
+export interface ServerTls {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export function createHttpServer(state: AppState, tls: ServerTls | null = null): Server {
   const { headers_timeout_ms: headersTimeout, request_timeout_ms: requestTimeout } = state.config.limits;
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout, requestTimeout }, (req, res) => {
+  const options = { keepAliveTimeout: 65_000, headersTimeout, requestTimeout };
+  const server = (tls ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, handle) : createServer(options, handle)) as Server;
+  return server;
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
     let route = 'unmatched';
     dispatch(req, state)
@@ -261,6 +272,5 @@ export function createHttpServer(state: AppState): Server {
         log.error({ err }, 'cannot write the response');
         res.destroy();
       });
-  });
-  return server;
+  }
 }

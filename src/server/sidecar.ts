@@ -1,6 +1,7 @@
 // Composition root of `seqsentry serve`: listens first (health probes answer during model load), then loads the
 // model, wires adapter → history refill → scoring service, and shuts down in order.
 import { Senders } from '../service/senders.js';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
@@ -15,7 +16,7 @@ import { ModelSwitch } from '../service/model-switch.js';
 import { logger } from '../util/log.js';
 import { TokenAuth } from './auth.js';
 import { compileBulkPolicy, compileIndexPolicy } from './bulk-policy.js';
-import { createHttpServer, type AppState } from './http-server.js';
+import { createHttpServer, type AppState, type ServerTls } from './http-server.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelReloader } from './model-reload.js';
 import { loadServeScoring, refillServeBudget, type ServeScoringDeps } from './serve-scoring.js';
@@ -31,7 +32,23 @@ export interface Sidecar {
 
 const log = logger.child({ component: 'serve' });
 
-function listen(server: Server, host: string, port: number): Promise<string> {
+/** listen.tls's certificate and key, read now: an unreadable or non-PEM file is named at start-up. */
+function readServerTls(tls: ServeConfig['listen']['tls']): ServerTls | null {
+  if (!tls) return null;
+  const read = (file: string, key: string, marker: string): Buffer => {
+    let pem: Buffer;
+    try {
+      pem = readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(key, `cannot read ${file}: ${(err as Error).message}`);
+    }
+    if (!pem.includes(marker)) throw new ConfigError(key, `${file} holds no PEM ${marker.includes('CERTIFICATE') ? 'certificate' : 'private key'}`);
+    return pem;
+  };
+  return { cert: read(tls.cert_file, 'listen.tls.cert_file', '-----BEGIN CERTIFICATE-----'), key: read(tls.key_file, 'listen.tls.key_file', 'PRIVATE KEY-----') };
+}
+
+function listen(server: Server, host: string, port: number, scheme: 'http' | 'https'): Promise<string> {
   return new Promise((resolve, reject) => {
     // A port in use or a host that does not resolve is a configuration error, said as one (no stack trace).
     const refuse = (err: NodeJS.ErrnoException) => reject(new ConfigError('listen', `cannot listen on ${host}:${port}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ')));
@@ -39,7 +56,7 @@ function listen(server: Server, host: string, port: number): Promise<string> {
     server.listen(port, host, () => {
       server.off('error', refuse);
       const addr = server.address() as AddressInfo;
-      resolve(`http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`);
+      resolve(`${scheme}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`);
     });
   });
 }
@@ -54,8 +71,9 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     scopeRefusal: compileIndexPolicy(config.bulk.index_patterns),
   };
   if (!state.auth) log.warn('auth.enabled is false: every route is open');
-  const server = createHttpServer(state);
-  const url = await listen(server, config.listen.host, config.listen.port);
+  const tls = readServerTls(config.listen.tls);
+  const server = createHttpServer(state, tls);
+  const url = await listen(server, config.listen.host, config.listen.port, tls ? 'https' : 'http');
   log.info({ url, model_dir: config.model_dir, opensearch: opensearch.origin }, 'listening; loading the model');
 
   let client: OpenSearchClient | null = null;
