@@ -16,6 +16,7 @@ const ENV_KEYS: ReadonlyArray<readonly [env: string, path: string, kind: 'string
   ['SEQSENTRY_TOKEN', 'auth.tokens', 'list'],
   ['SEQSENTRY_TOKEN_FILE', 'auth.token_file', 'string'],
   ['SEQSENTRY_ADMIN_TOKEN', 'auth.admin_tokens', 'list'],
+  ['SEQSENTRY_SCORE_TOKEN', 'auth.score_tokens', 'list'],
   ['SEQSENTRY_FORMAT', 'adapter.format', 'string'],
   ['SEQSENTRY_MAX_BODY_BYTES', 'max_body_bytes', 'number'],
   ['SEQSENTRY_DEFAULT_SCOPE', 'history.default_scope', 'string'],
@@ -117,7 +118,7 @@ export function loadServeConfig(options: LoadServeConfigOptions = {}): ServeConf
     config.auth.tokens = [...config.auth.tokens, ...tokens];
   }
   // An admin token that also scores would let every shipper reload the model: the two sets are kept apart
-  const both = config.auth.admin_tokens.findIndex((t) => config.auth.tokens.includes(t));
+  const both = config.auth.admin_tokens.findIndex((t) => config.auth.tokens.includes(t) || config.auth.score_tokens.includes(t));
   if (both >= 0) throw new ConfigError('auth.admin_tokens', `token ${both + 1} is also a scoring token (auth.tokens, SEQSENTRY_TOKEN or auth.token_file): give the admin routes a token of their own`);
   if (config.auth.enabled && config.auth.tokens.length === 0) {
     throw new ConfigError('auth.tokens', 'no bearer token configured: set SEQSENTRY_TOKEN, auth.tokens or auth.token_file (or auth.enabled: false to serve without auth)');

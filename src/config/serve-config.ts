@@ -43,6 +43,11 @@ export const ServeConfigSchema = z
          * accepted for scoring or shipping, and scoring tokens are not accepted here (least privilege).
          */
         admin_tokens: z.array(z.string().min(MIN_TOKEN_LENGTH, `a token must be at least ${MIN_TOKEN_LENGTH} characters`)).default([]),
+        /**
+         * Tokens for the scoring routes that write nothing only (/v1/score, /v1/risk, /v1/ml/score): an authentication
+         * server or the ML Commons connector, which need not ship events through the proxy (least privilege).
+         */
+        score_tokens: z.array(z.string().min(MIN_TOKEN_LENGTH, `a token must be at least ${MIN_TOKEN_LENGTH} characters`)).default([]),
       })
       .strict()
       .prefault({}),

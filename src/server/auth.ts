@@ -15,11 +15,17 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 export class TokenAuth {
   private readonly digests: Buffer[];
   private readonly adminDigests: Buffer[];
+  /** `tokens` and the score-only ones: what a scoring route that writes nothing accepts. */
+  private readonly scoringDigests: Buffer[];
 
-  /** `tokens` may score and ship; `adminTokens` may only call the admin routes (a model reload). */
-  constructor(tokens: readonly string[], adminTokens: readonly string[] = []) {
+  /**
+   * `tokens` may score and ship; `adminTokens` may only call the admin routes (a model reload); `scoreTokens` may only
+   * call the scoring routes that write nothing (an authentication server's /v1/risk, ML Commons' /v1/ml/score).
+   */
+  constructor(tokens: readonly string[], adminTokens: readonly string[] = [], scoreTokens: readonly string[] = []) {
     this.digests = tokens.map(digest);
     this.adminDigests = adminTokens.map(digest);
+    this.scoringDigests = [...this.digests, ...scoreTokens.map(digest)];
   }
 
   /** Throws HttpError 401/403 unless the request carries an admin token. */
@@ -38,9 +44,12 @@ export class TokenAuth {
     }
   }
 
-  /** Throws HttpError 401/403; returns when the request carries an accepted token. */
-  check(header: string | undefined): void {
-    matchToken(header, this.digests, 'the bearer token is not accepted');
+  /**
+   * Throws HttpError 401/403; returns when the request carries an accepted token. `scoringOnly`: the route scores and
+   * writes nothing, so a score-only token is accepted too.
+   */
+  check(header: string | undefined, scoringOnly = false): void {
+    matchToken(header, scoringOnly ? this.scoringDigests : this.digests, scoringOnly ? 'the bearer token is not accepted' : 'the bearer token is not accepted here (a score-only token may call /v1/score, /v1/risk and /v1/ml/score only)');
   }
 }
 

@@ -64,6 +64,8 @@ interface Route {
   handle(call: Call, scoring: ScoringService | null): Promise<Reply> | Reply;
   /** Needs the model: 503 while it loads. */
   needsModel?: boolean;
+  /** Scores and writes nothing: a score-only token (auth.score_tokens) is accepted too. */
+  scoringOnly?: boolean;
   /** The route's body limit; max_body_bytes otherwise. */
   bodyLimit?: (config: AppState['config']) => BodyLimit;
 }
@@ -123,18 +125,18 @@ const ROUTES: readonly Route[] = [
     handle: ({ state }) => ({ status: 200, body: state.metrics.render(), contentType: PROMETHEUS_CONTENT_TYPE }),
   },
   {
-    name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true,
+    name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true, scoringOnly: true,
     bodyLimit: (config) => within(config, config.limits.score_body_bytes, 'limits.score_body_bytes'),
     handle: async ({ state, body }, scoring) => handleScore(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxScopeBytes: state.config.history.max_scope_bytes, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal, budgetCounted: counts(state.config, 'score') }),
   },
   {
     // authentication servers' login risk; authorized like every scoring route (the token check in dispatch)
-    name: '/v1/risk', methods: ['POST'], match: /^\/v1\/risk$/, needsModel: true,
+    name: '/v1/risk', methods: ['POST'], match: /^\/v1\/risk$/, needsModel: true, scoringOnly: true,
     bodyLimit: (config) => within(config, RISK_MAX_BODY_BYTES, 'the login risk route\'s own limit'),
     handle: async ({ state, body }, scoring) => handleRisk(await body(), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, budgetCounted: counts(state.config, 'risk') }),
   },
   {
-    name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true,
+    name: '/v1/ml/score', methods: ['POST'], match: /^\/v1\/ml\/score$/, needsModel: true, scoringOnly: true,
     bodyLimit: (config) => within(config, config.limits.ml_body_bytes, 'limits.ml_body_bytes'),
     handle: async ({ state, body }, scoring) => {
       const out = await handleMlCommons(parseJsonBody(await body()), { scoring: scoring!, metrics: state.metrics, defaultScope: state.config.history.default_scope, maxRecordKeys: state.config.limits.record_keys, scopeRefusal: state.scopeRefusal, budgetCounted: counts(state.config, 'ml') });
@@ -181,7 +183,7 @@ async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route:
     // With auth off every other route is open, but switching the model stays closed: no token, no reload.
     if (!state.auth) throw new HttpError(403, 'security_exception', 'auth.enabled is false: the admin routes need auth and auth.admin_tokens', 'auth');
     state.auth.checkAdmin(req.headers.authorization);
-  } else if (!route?.open) state.auth?.check(req.headers.authorization);
+  } else if (!route?.open) state.auth?.check(req.headers.authorization, route?.scoringOnly === true);
   if (!route) throw new HttpError(404, 'no_handler_found_exception', `no handler for ${req.method} ${url.pathname}`, 'bad_request');
   if (!route.methods.includes(req.method ?? '')) {
     throw new HttpError(405, 'method_not_allowed_exception', `${req.method} is not allowed on ${route.name}, use ${route.methods.join(' or ')}`, 'bad_request', { allow: route.methods.join(', ') });

@@ -66,7 +66,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   const opensearch = new OpenSearchHttp(config.opensearch);
   const state: AppState = {
     config, metrics, opensearch, models: new ModelSwitch(), reloader: null, modelState: 'loading', shuttingDown: false, senders: new Senders(), inflight: { bytes: 0 },
-    auth: config.auth.enabled ? new TokenAuth(config.auth.tokens, config.auth.admin_tokens) : null,
+    auth: config.auth.enabled ? new TokenAuth(config.auth.tokens, config.auth.admin_tokens, config.auth.score_tokens) : null,
     bulkRefusal: compileBulkPolicy({ actions: config.bulk.allowed_actions, indexPatterns: config.bulk.index_patterns }),
     scopeRefusal: compileIndexPolicy(config.bulk.index_patterns),
   };
