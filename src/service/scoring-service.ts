@@ -3,7 +3,7 @@
 import { isNoEvent, type Adapter } from '../adapters/adapter.js';
 import { AdapterError } from '../core/errors.js';
 import type { CanonicalEvent, SourceRef } from '../core/event.js';
-import type { BudgetReceipt } from '../scorer/daily-budget.js';
+import { BUDGET_AHEAD_SECONDS, clockSeconds, type BudgetReceipt } from '../scorer/daily-budget.js';
 import type { Scorer } from '../scorer/scorer.js';
 import { FEATURIZERS } from '../kinds/featurizers.js';
 import { MODEL_KINDS } from '../model/kinds.js';
@@ -332,9 +332,12 @@ export class ScoringService {
   /** Counts the events about to be scored after a later event of their entity (their context misses it). */
   private countLate(slots: readonly Slot[]): void {
     let late = 0;
+    // An entity's event stamped far past the clock (a wrong clock, a bad parse) is no later event: the entity's real
+    // ones that follow it are not late (they would be counted for as long as it stays in the history)
+    const latest = clockSeconds() + BUDGET_AHEAD_SECONDS;
     for (const s of slots) {
       const last = this.scorer.history.lastTime(this.scorer.historyKey(s.event, s.scope));
-      if (last !== undefined && last > s.event.time) late += 1;
+      if (last !== undefined && last > s.event.time && last <= latest) late += 1;
     }
     if (late === 0) return;
     this.lateEvents += late;
