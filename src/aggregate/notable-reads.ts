@@ -66,7 +66,8 @@ export class NotableReads {
       size: HITS_PAGE,
       query: { bool: { filter: [this.rangeFilter(), { term: { 'anomaly.is_anomaly': true } }] } },
       // _index and _id break ties (OpenSearch 2.19 has no _shard_doc), so paging skips and repeats nothing.
-      sort: [{ anomaly_score: 'desc' }, { [timeField]: 'asc' }, { _index: 'asc' }, { _id: 'asc' }],
+      // unmapped_type: an index of the pattern without the anomaly fields mapped yet (enrich's first pass) sorts as empty
+      sort: [{ anomaly_score: { order: 'desc', unmapped_type: 'float' } }, { [timeField]: 'asc' }, { _index: 'asc' }, { _id: 'asc' }],
       _source: { includes: ['anomaly_score', 'anomaly.reason', 'anomaly.fields.name', 'anomaly.fields.value'] },
       docvalue_fields: [...new Set([...Object.values(entities).flat(), ...Object.values(this.options.rules ?? {}).flatMap(ruleFields)]), { field: timeField, format: 'epoch_millis' }],
       track_total_hits: false,
