@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import type { DashboardsTarget } from '../install/dashboards-api.js';
+import { splitUrlCredentials } from '../util/url-credentials.js';
 import { intOption, type OptionSpecs } from './command.js';
 
 /** `--adapter-options`, shared by every command that reads logs through an adapter. */
@@ -70,21 +71,13 @@ export const DASHBOARDS_URL_OPTION = { type: 'string', help: 'URL  OpenSearch Da
  * there is one. A login is sent in clear over `http:` only to this machine: elsewhere it is refused, use `https:`.
  */
 export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.env): DashboardsTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`--dashboards-url ${JSON.stringify(url)} is not a URL`);
-  }
-  let login = env.OPENSEARCH_USERNAME ? { username: env.OPENSEARCH_USERNAME, password: env.OPENSEARCH_PASSWORD ?? '' } : undefined;
-  if (parsed.username || parsed.password) {
-    login = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
-    parsed.username = '';
-    parsed.password = '';
-  }
+  const split = splitUrlCredentials(url);
+  if (!split) throw new UsageError(`--dashboards-url ${JSON.stringify(url)} is not a URL`);
+  const login = split.login ?? (env.OPENSEARCH_USERNAME ? { username: env.OPENSEARCH_USERNAME, password: env.OPENSEARCH_PASSWORD ?? '' } : undefined);
+  const parsed = new URL(split.url);
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
   if (login && parsed.protocol === 'http:' && !local) {
     throw new UsageError(`--dashboards-url ${parsed.origin}: http would send ${login.username}'s password in clear to another host; give Dashboards' https URL (its CA through NODE_EXTRA_CA_CERTS when private)`);
   }
-  return { url: parsed.toString().replace(/\/$/, ''), ...(login ? login : {}) };
+  return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}) };
 }

@@ -1,8 +1,9 @@
 // How to reach OpenSearch: URL, TLS and basic or API-key auth. Shared by serve, install and enrich.
 import { z } from 'zod';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 import { logger } from '../util/log.js';
+import { readPemFile } from '../util/pem.js';
+import { splitUrlCredentials } from '../util/url-credentials.js';
 
 /** The longest delay Node's timers take (2^31 − 1 ms, 24.8 days): a longer one fires at once, after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -14,19 +15,10 @@ export const MAX_TIMER_MS = 2_147_483_647;
 function credentialsOutOfUrl(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || typeof (raw as { url?: unknown }).url !== 'string') return raw;
   const c = raw as Record<string, unknown> & { url: string };
-  let url: URL;
-  try {
-    url = new URL(c.url);
-  } catch {
-    return raw; // the schema says why
-  }
-  if (!url.username && !url.password) return raw;
+  const split = splitUrlCredentials(c.url);
+  if (!split?.login) return raw; // no login in it (or no URL: the schema says why)
   if (c.username !== undefined || c.api_key !== undefined) throw new ConfigError('opensearch.url', 'holds credentials while username or api_key is set too: give them one way');
-  const username = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  url.username = '';
-  url.password = '';
-  return { ...c, url: url.toString().replace(/\/$/, c.url.endsWith('/') ? '/' : ''), username, password };
+  return { ...c, url: split.url, ...split.login };
 }
 
 export const OpenSearchConfigSchema = z.preprocess(credentialsOutOfUrl, z
@@ -82,15 +74,7 @@ export function openSearchConfig(url: string | undefined): OpenSearchConfig {
  * met later as "unable to verify the first certificate"), and a warning when verification is turned off.
  */
 export function tlsOptions(config: OpenSearchConfig): { rejectUnauthorized: boolean; ca?: Buffer } {
-  let ca: Buffer | undefined;
-  if (config.tls.ca_file) {
-    try {
-      ca = readFileSync(config.tls.ca_file);
-    } catch (err) {
-      throw new ConfigError('opensearch.tls.ca_file', `cannot read ${config.tls.ca_file}: ${(err as Error).message}`);
-    }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('opensearch.tls.ca_file', `${config.tls.ca_file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  }
+  const ca = config.tls.ca_file ? readPemFile(config.tls.ca_file, 'opensearch.tls.ca_file', '-----BEGIN CERTIFICATE-----', 'certificate') : undefined;
   if (!config.tls.reject_unauthorized && config.url.startsWith('https:') && !warnedUnverified.has(config.url)) {
     warnedUnverified.add(config.url);
     logger.warn({ url: config.url }, 'TLS verification is off (opensearch.tls.reject_unauthorized false, OPENSEARCH_TLS_REJECT_UNAUTHORIZED=false): any server can pose as OpenSearch and read the credentials and events');

@@ -1,7 +1,6 @@
 // Composition root of `seqsentry serve`: listens first (health probes answer during model load), then loads the
 // model, wires adapter → history refill → scoring service, and shuts down in order.
 import { Senders } from '../service/senders.js';
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_NOTABLE_SETTINGS } from '../aggregate/run.js';
@@ -14,6 +13,7 @@ import { OpenSearchHttp } from '../opensearch/http.js';
 import { bundleFingerprint, watchBundle, type BundleWatch } from '../service/bundle-watch.js';
 import { ModelSwitch } from '../service/model-switch.js';
 import { logger } from '../util/log.js';
+import { readPemFile } from '../util/pem.js';
 import { TokenAuth } from './auth.js';
 import { compileBulkPolicy, compileIndexPolicy } from './bulk-policy.js';
 import { createHttpServer, type AppState, type ServerTls } from './http-server.js';
@@ -35,17 +35,10 @@ const log = logger.child({ component: 'serve' });
 /** listen.tls's certificate and key, read now: an unreadable or non-PEM file is named at start-up. */
 function readServerTls(tls: ServeConfig['listen']['tls']): ServerTls | null {
   if (!tls) return null;
-  const read = (file: string, key: string, marker: string): Buffer => {
-    let pem: Buffer;
-    try {
-      pem = readFileSync(file);
-    } catch (err) {
-      throw new ConfigError(key, `cannot read ${file}: ${(err as Error).message}`);
-    }
-    if (!pem.includes(marker)) throw new ConfigError(key, `${file} holds no PEM ${marker.includes('CERTIFICATE') ? 'certificate' : 'private key'}`);
-    return pem;
+  return {
+    cert: readPemFile(tls.cert_file, 'listen.tls.cert_file', '-----BEGIN CERTIFICATE-----', 'certificate'),
+    key: readPemFile(tls.key_file, 'listen.tls.key_file', 'PRIVATE KEY-----', 'private key'),
   };
-  return { cert: read(tls.cert_file, 'listen.tls.cert_file', '-----BEGIN CERTIFICATE-----'), key: read(tls.key_file, 'listen.tls.key_file', 'PRIVATE KEY-----') };
 }
 
 function listen(server: Server, host: string, port: number, scheme: 'http' | 'https'): Promise<string> {
