@@ -130,11 +130,18 @@ function defaultMix(ctx: CampaignContext, testLogs: DayLog[], first: DayLog, sec
   });
 }
 
-/** Moves `e` forward a second at a time until no other event shares its label key, then claims the key. */
+/**
+ * Moves `e` forward a second at a time until no other event shares its label key (at the end of its day, back from
+ * where it was), then claims the key.
+ */
 function makeLabelUnique(e: AuthEvent, keys: Set<string>, dayStart: number): void {
+  const original = e.time;
+  while (keys.has(labelKey(e)) && e.time < dayStart + 86399) e.time += 1;
+  // at the day's last second (a record clamped there, its cover record beside it): back from where it was instead
+  if (keys.has(labelKey(e))) e.time = original;
   while (keys.has(labelKey(e))) {
-    if (e.time >= dayStart + 86399) throw new RangeError(`red-team event at ${e.time} cannot be made unique within its day`);
-    e.time += 1;
+    if (e.time <= dayStart) throw new RangeError(`red-team event at ${original} cannot be made unique within its day`);
+    e.time -= 1;
   }
   keys.add(labelKey(e));
 }
