@@ -5,7 +5,7 @@
 // then the mean and the worst case over the matrix.
 // Usage: node bench/detection.mjs [--profiles m01,m04-u150 (a name or its prefix)] [--seeds 1,2]
 //          [--render lanl,windows,ecs,weblogin (each enterprise in each rendering; default lanl)]
-//          [--variants fused,sequence,fused-no-recall,fused-src-host,fused-dst-host,fused-long,fused-wide,fused-c0,fused-c2,fused-c4,fused-c8]
+//          [--variants fused,sequence,fused-no-recall,fused-r64,fused-r128,fused-r256,fused-src-host,fused-dst-host,fused-long,fused-wide,fused-c0,fused-c2,fused-c4,fused-c8]
 //          [--kind lstm-lm (or a list: transformer-mlm,lstm-lm; default: each rendering's format's default kind,
 //          models/kinds.json)] [--epochs N] [--out bench/results] [--dump]
 // With several kinds, each variant is trained per kind on the same simulated enterprise and reported as KIND/VARIANT.
@@ -42,6 +42,8 @@ const { values } = parseArgs({
 });
 const VARIANTS = {
   fused: { fusion: true }, sequence: { fusion: false }, 'fused-no-recall': { fusion: true, recall: 0 },
+  // the memory recalling more of the entity's recent events than the default 32 (train --recall N)
+  'fused-r64': { fusion: true, recall: 64 }, 'fused-r128': { fusion: true, recall: 128 }, 'fused-r256': { fusion: true, recall: 256 },
   'fused-src-host': { fusion: true, entity: 'src_host' }, 'fused-dst-host': { fusion: true, entity: 'dst_host' },
   // issue 7's capacity directions: 4x the default cap of 150 steps per epoch (an epoch still stops at one pass over
   // the training events), and twice the transformers' width of 32

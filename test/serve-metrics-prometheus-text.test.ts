@@ -52,4 +52,31 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/^seqsentry_history_entities 2$/m);
     expect(res.text).toMatch(/^seqsentry_model_info\{name="[^"]+",version="[^"]+",kind="transformer-mlm"\} 1$/m);
   });
+
+  it('reports the process, its heap and event loop, and the daily budget', async () => {
+    await new Promise((r) => setTimeout(r, 100)); // event-loop delay samples (every 20 ms) since the previous scrape
+    const res = await call(sidecar.url, 'GET', '/metrics');
+    const value = (name: string): number => {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text);
+      if (!m) throw new Error(`no ${name} in /metrics`);
+      return Number(m[1]);
+    };
+    const cpu = process.cpuUsage();
+    // The sidecar runs in this process: its CPU so far, at most what the process has spent by now.
+    expect(value('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(value('process_cpu_seconds_total')).toBeLessThanOrEqual((cpu.user + cpu.system) / 1e6);
+    expect(value('process_cpu_seconds_total')).toBeCloseTo(value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total'), 2);
+    expect(Math.abs(value('process_start_time_seconds') - (Date.now() / 1000 - process.uptime()))).toBeLessThanOrEqual(1);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(value('nodejs_heap_size_used_bytes'));
+    expect(value('nodejs_heap_size_total_bytes')).toBeGreaterThanOrEqual(value('nodejs_heap_size_used_bytes'));
+    expect(value('process_open_fds')).toBeGreaterThan(2);
+    expect(value('process_open_fds')).toBeLessThanOrEqual(value('process_max_fds'));
+    expect(res.text).toMatch(/^nodejs_eventloop_delay_seconds\{quantile="0.99"\} [0-9.e+-]+$/m);
+    // Two logons through /v1/score: judged against the budget, not counted into its window (budget.counted_routes).
+    expect(value('seqsentry_budget_rate')).toBeGreaterThan(0);
+    expect(value('seqsentry_budget_rate')).toBeLessThan(1);
+    expect(value('seqsentry_budget_window_events')).toBe(0);
+    expect(value('seqsentry_budget_window_flagged')).toBe(0);
+    expect(value('seqsentry_budget_window_quota')).toBe(0);
+  });
 });

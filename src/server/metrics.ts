@@ -1,13 +1,43 @@
-// The sidecar's metrics: requests, latencies, events scored, batch sizes, errors by kind, history size.
+// The sidecar's metrics: requests, latencies, events scored, batch sizes, errors by kind, history size, the daily
+// budget's window, and the process's CPU, memory, file descriptors and event-loop delay.
+import { readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BatchObserver } from '../service/scoring-service.js';
 import type { HistoryStore } from '../scorer/history.js';
 import type { WindowCacheStats } from '../model/window-cache.js';
 import type { ScreenStats } from '../scorer/scorer.js';
+import type { DailyBudget } from '../scorer/daily-budget.js';
 import { Counter, Gauge, Histogram, Registry } from './prometheus.js';
 
-/** The loaded model's cascade counts (Scorer.screenStats), read when the metrics are. */
+/** The loaded model's cascade counts (Scorer.screenStats) and daily budget (Scorer.budget), read when the metrics are. */
 interface ScreenSource {
   readonly screenStats: ScreenStats | null;
+  readonly budget?: DailyBudget | null;
+}
+
+/** Event-loop delay quantiles reported (of the delays sampled since the previous scrape). */
+const LOOP_QUANTILES = [0.5, 0.9, 0.99] as const;
+/** Resolution of the event-loop delay sampling, in ms. */
+const LOOP_RESOLUTION_MS = 20;
+
+/** Open file descriptors (Linux: /proc/self/fd), or null where that is not readable. */
+function openDescriptors(): number | null {
+  try {
+    return readdirSync('/proc/self/fd').length - 1; // the directory's own descriptor, opened to read it
+  } catch {
+    return null;
+  }
+}
+
+/** The soft limit on open file descriptors (Linux: /proc/self/limits), or null where that is not readable. */
+function maxDescriptors(): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+    return soft === undefined || soft === 'unlimited' ? null : Number(soft);
+  } catch {
+    return null;
+  }
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -33,8 +63,13 @@ export class ServerMetrics {
   private model: { name: string; version: string; kind: string } | null = null;
   private windowCache: WindowCacheStats | null = null;
   private screen: ScreenSource | null = null;
+  /** Samples the event loop's delay; reset at each scrape, so its quantiles cover the time since the previous one. */
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 
   constructor() {
+    this.loopDelay.enable();
+    this.processFamilies();
+    this.budgetFamilies();
     this.lateEvents.inc(undefined, 0); // shown from the start: 0 late is the figure to watch
     this.registry.register(new Gauge('seqsentry_history_entities', 'Entities whose recent events are held in memory.', () => [{ value: this.history?.size ?? 0 }]));
     this.registry.register(new Gauge('seqsentry_history_evictions_total', 'Entities evicted from the in-memory history (LRU).', () => [{ value: this.history?.evictions ?? 0 }], 'counter'));
@@ -51,6 +86,46 @@ export class ServerMetrics {
     this.registry.register(new Gauge('seqsentry_screen_events_total', 'Events the loaded cascade\'s context-free screen scored.', screen((s) => s.screened), 'counter'));
     this.registry.register(new Gauge('seqsentry_screen_escalated_total', 'Of those, events at or above the screen threshold that the model scored again with their context.', screen((s) => s.escalated), 'counter'));
     this.registry.register(new Gauge('seqsentry_model_info', 'The loaded model bundle (value 1).', () => (this.model ? [{ labels: this.model, value: 1 }] : [])));
+  }
+
+  /** The process's own series, under the names Prometheus clients give them, and the JavaScript heap. */
+  private processFamilies(): void {
+    const started = Date.now() / 1000 - process.uptime();
+    const cpu = (read: (u: NodeJS.CpuUsage) => number) => () => [{ value: read(process.cpuUsage()) / 1e6 }];
+    this.registry.register(new Gauge('process_cpu_user_seconds_total', 'User CPU time the sidecar process spent, all its threads (the ONNX worker\'s too), in seconds.', cpu((u) => u.user), 'counter'));
+    this.registry.register(new Gauge('process_cpu_system_seconds_total', 'System CPU time the sidecar process spent, in seconds.', cpu((u) => u.system), 'counter'));
+    this.registry.register(new Gauge('process_cpu_seconds_total', 'User and system CPU time the sidecar process spent, in seconds.', cpu((u) => u.user + u.system), 'counter'));
+    this.registry.register(new Gauge('process_start_time_seconds', 'When the sidecar process started, in seconds since the Unix epoch.', () => [{ value: Math.round(started) }]));
+    this.registry.register(new Gauge('process_resident_memory_bytes', 'Resident memory of the sidecar process, in bytes.', () => [{ value: process.memoryUsage.rss() }]));
+    const fds = openDescriptors() === null ? null : maxDescriptors();
+    this.registry.register(new Gauge('process_open_fds', 'Open file descriptors (sockets included) of the sidecar process.', () => {
+      const n = openDescriptors();
+      return n === null ? [] : [{ value: n }];
+    }));
+    if (fds !== null) this.registry.register(new Gauge('process_max_fds', 'The soft limit on open file descriptors of the sidecar process.', () => [{ value: fds }]));
+    const heap = (read: (m: NodeJS.MemoryUsage) => number) => () => [{ value: read(process.memoryUsage()) }];
+    this.registry.register(new Gauge('nodejs_heap_size_used_bytes', 'JavaScript heap in use, in bytes.', heap((m) => m.heapUsed)));
+    this.registry.register(new Gauge('nodejs_heap_size_total_bytes', 'JavaScript heap reserved, in bytes.', heap((m) => m.heapTotal)));
+    this.registry.register(new Gauge('nodejs_external_memory_bytes', 'Memory outside the JavaScript heap held by its objects (buffers, typed arrays), in bytes.', heap((m) => m.external + m.arrayBuffers)));
+    this.registry.register(new Gauge('nodejs_eventloop_delay_seconds', `The event loop's delay at quantiles of the samples since the previous scrape (resolution ${LOOP_RESOLUTION_MS} ms), and its maximum, in seconds: how long a ready request waits.`, () => {
+      const h = this.loopDelay;
+      // No sample yet (a scrape right after the previous one): nothing to report rather than a made-up 0.
+      const rows = h.count === 0 ? [] : [...LOOP_QUANTILES.map((q) => ({ labels: { quantile: String(q) }, value: h.percentile(q * 100) / 1e9 })), { labels: { quantile: '1' }, value: h.max / 1e9 }];
+      h.reset();
+      return rows;
+    }));
+  }
+
+  /** The loaded model's daily alert budget (daily-budget.ts): its rate and its 24-hour window's events and flags. */
+  private budgetFamilies(): void {
+    const budget = (read: (b: DailyBudget) => number) => () => {
+      const b = this.screen?.budget;
+      return b ? [{ value: read(b) }] : [];
+    };
+    this.registry.register(new Gauge('seqsentry_budget_rate', 'The daily alert budget\'s rate: the share of the last 24 hours\' events that may be flagged (absent: no budget).', budget((b) => b.rate)));
+    this.registry.register(new Gauge('seqsentry_budget_window_events', 'Events counted in the daily budget\'s 24-hour window (a switch or restart starts it from the refill, else empty).', budget((b) => b.window().events)));
+    this.registry.register(new Gauge('seqsentry_budget_window_flagged', 'Events flagged (is_anomaly) in the daily budget\'s 24-hour window.', budget((b) => b.window().flagged)));
+    this.registry.register(new Gauge('seqsentry_budget_window_quota', 'Flags the daily budget\'s window allows now, ceil(rate × its events): flagged at the quota means further rare events are scored but not flagged.', budget((b) => Math.ceil(b.rate * b.window().events))));
   }
 
   /** Called when a model is loaded and on each switch: from then on its history and identity are reported. */
@@ -79,5 +154,10 @@ export class ServerMetrics {
 
   render(): string {
     return this.registry.render();
+  }
+
+  /** Stops sampling the event loop (the sidecar's shutdown). */
+  close(): void {
+    this.loopDelay.disable();
   }
 }

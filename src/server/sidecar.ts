@@ -79,6 +79,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     await notables?.stop();
     await state.models.close();
     await Promise.allSettled([opensearch.close(), client?.close()]);
+    metrics.close();
   };
   const deps: ServeScoringDeps = { senders: state.senders, observer: metrics.batchObserver, client: () => (client ??= createOpenSearchClient(config.opensearch)) };
   try {
