@@ -1,6 +1,7 @@
 // With model.watch, serve notices a new bundle.json in model_dir and switches to it without a restart; a broken
-// one is refused (counted, the old one keeps serving) and a good one written after it is still picked up.
-import { readFileSync, writeFileSync } from 'node:fs';
+// one is refused (counted, the old one keeps serving) and a good one written after it is still picked up; a bundle
+// copied in the wrong order (bundle.json before model.onnx) is refused, then taken once model.onnx has arrived.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../src/server/sidecar.js';
@@ -50,5 +51,21 @@ describe('model.watch', () => {
     writeFileSync(manifest, good.replace('"version": "w2"', '"version": "w4"'));
     await until(async () => (await scoredVersion()) === 'w4');
     expect(await metric(/seqsentry_model_reloads_total\{trigger="watch",outcome="switched"\} 2/)).toBe(true);
+  });
+
+  it('tries a refused bundle again once the files it lacked have arrived', async () => {
+    const model = join(bundle.dir, 'model.onnx');
+    renameSync(model, `${model}.copying`); // the copy has not reached model.onnx yet
+    rewriteBundle(bundle.dir, { version: 'w5' });
+    await until(() => metric(/seqsentry_model_reloads_total\{trigger="watch",outcome="refused"\} 2/));
+    // Polls go on without bundle.json changing: the refused bundle is not tried again while nothing else changed.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await metric(/seqsentry_model_reloads_total\{trigger="watch",outcome="refused"\} 2/)).toBe(true);
+    expect(await scoredVersion()).toBe('w4');
+
+    renameSync(`${model}.copying`, model);
+    await until(async () => (await scoredVersion()) === 'w5');
+    expect(await metric(/seqsentry_model_reloads_total\{trigger="watch",outcome="switched"\} 3/)).toBe(true);
+    expect(await metric(/seqsentry_model_reloads_total\{trigger="watch",outcome="refused"\} 2/)).toBe(true);
   });
 });

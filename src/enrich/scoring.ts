@@ -8,7 +8,7 @@ import { ModelLoadError } from '../core/errors.js';
 import { refillBudget } from '../opensearch/budget-loader.js';
 import { createHistoryLoader, historyFieldsFor } from '../opensearch/history-loader.js';
 import { Scorer } from '../scorer/scorer.js';
-import { bundleFingerprint, type BundleFingerprint } from '../service/bundle-watch.js';
+import { BundleChanges, bundleFingerprint } from '../service/bundle-watch.js';
 import { ModelSwitch, switchRefusal } from '../service/model-switch.js';
 import { ScoringService } from '../service/scoring-service.js';
 import { logger } from '../util/log.js';
@@ -59,7 +59,7 @@ async function loadService(client: Client, modelDir: string, batchSize: number, 
 
 /** Loads the bundle in `modelDir`; `batchSize` events at most per ONNX call. */
 export async function createEnrichScoring(client: Client, modelDir: string, batchSize: number, options: EnrichScoringOptions = {}): Promise<EnrichScoring> {
-  let seen: BundleFingerprint | null = await bundleFingerprint(modelDir);
+  const changes = new BundleChanges(modelDir, await bundleFingerprint(modelDir));
   const service = await loadService(client, modelDir, batchSize, options);
   // Only the first bundle's: a switch between pages hands the budget on (ModelSwitch), so a later one never refills.
   if (options.budgetFrom !== undefined) await refillBudget(client, options.budgetFrom, service.scorer, historyFieldsFor(service.adapter, service.scorer.bundle.entity_key));
@@ -67,12 +67,7 @@ export async function createEnrichScoring(client: Client, modelDir: string, batc
   models.switchTo(service);
   let looking: Promise<void> | null = null;
   const look = async () => {
-    const now = await bundleFingerprint(modelDir, seen);
-    if (!now || now.sha256 === seen?.sha256) {
-      seen = now ?? seen;
-      return;
-    }
-    seen = now; // a refused bundle is tried again only once bundle.json changes again
+    if (!(await changes.due())) return;
     const serving = models.current as ScoringService;
     try {
       const next = await loadService(client, modelDir, batchSize, options);
@@ -83,8 +78,10 @@ export async function createEnrichScoring(client: Client, modelDir: string, batc
       }
       models.switchTo(next);
       log.info({ from: serving.scorer.modelId, to: next.scorer.modelId }, 'switched to the new bundle between pages');
+      await changes.tried(true);
     } catch (err) {
       log.error({ reason: (err as Error).message, serving: serving.scorer.modelId }, 'new bundle refused; the serving one stays');
+      await changes.tried(false);
     }
   };
   return {

@@ -99,7 +99,7 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     if (config.model.watch) {
       const reloader = state.reloader;
       // A refused bundle was logged with its reason and counted by the reloader; the watch goes on polling.
-      watch = watchBundle(config.model_dir, config.model.watch_interval_ms, fingerprint, () => reloader.reload('watch').then(() => undefined, () => undefined));
+      watch = watchBundle(config.model_dir, config.model.watch_interval_ms, fingerprint, () => reloader.reload('watch').then(() => true, () => false));
     }
     state.modelState = 'loaded';
     log.info({ model: scorer.modelId, format: first.adapter.name, context: scorer.context, screen: scorer.screenStats?.threshold ?? null, history_refill: first.refill ?? false, watch: config.model.watch }, 'model loaded; serving');

@@ -1,7 +1,9 @@
 // Polls a bundle directory's bundle.json and says when it changed: its mtime and size first (a stat per poll),
-// then, when they moved, the sha256 of its content, so a touched but identical manifest does not reload.
+// then, when they moved, the sha256 of its content, so a touched but identical manifest does not reload. After a
+// refused bundle it also watches the directory's other files, so a bundle copied in the wrong order (bundle.json
+// before model.onnx) is tried again once the rest has arrived.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logger } from '../util/log.js';
 
@@ -27,29 +29,95 @@ export async function bundleFingerprint(dir: string, previous: BundleFingerprint
   }
 }
 
+/** Files of the bundle directory (its subfolders too: a cascade's screen) that a refused bundle's retry watches, at most. */
+export const MAX_WATCHED_FILES = 256;
+
+/**
+ * Every file under the directory with its size and mtime, in name order, one string: what changes when any file of
+ * the bundle is written, added or removed. Null when the directory cannot be read; at most MAX_WATCHED_FILES files.
+ */
+export async function directorySignature(dir: string): Promise<string | null> {
+  try {
+    const names = (await readdir(dir, { recursive: true })).sort().slice(0, MAX_WATCHED_FILES);
+    const parts = await Promise.all(names.map(async (name) => {
+      try {
+        const s = await stat(join(dir, name));
+        return s.isFile() ? `${name}\u0000${s.size}\u0000${s.mtimeMs}` : '';
+      } catch {
+        return `${name}\u0000gone`; // removed between the listing and the stat: a change in progress
+      }
+    }));
+    return parts.join('\n');
+  } catch (err) {
+    log.debug({ dir, err: (err as Error).message }, 'bundle directory not readable this poll');
+    return null;
+  }
+}
+
 export interface BundleWatch {
   stop(): void;
 }
 
 /**
- * Calls `onChange` when bundle.json's content differs from `initial`'s, one call at a time (a poll never overlaps
- * a running onChange). The fingerprint seen is remembered whether onChange succeeds or not: a refused bundle is
- * tried again only once bundle.json changes again.
+ * When a bundle directory is worth loading again: bundle.json's content differs from what was last seen, or, after
+ * a refused bundle, another file of the directory has changed since the refusal and then stayed the same for one poll
+ * (a model.onnx still being copied is not tried at every poll). The caller asks `due()` once per poll and tells
+ * `tried()` what each load gave.
  */
-export function watchBundle(dir: string, intervalMs: number, initial: BundleFingerprint | null, onChange: () => Promise<void>): BundleWatch {
-  let seen = initial;
+export class BundleChanges {
+  private seen: BundleFingerprint | null;
+  /** After a refusal: the directory as it was when refused, and as the previous poll saw it. */
+  private refused: { tried: string | null; previous: string | null } | null = null;
+
+  constructor(private readonly dir: string, initial: BundleFingerprint | null) {
+    this.seen = initial;
+  }
+
+  async due(): Promise<boolean> {
+    const now = await bundleFingerprint(this.dir, this.seen);
+    if (now && (!this.seen || now.sha256 !== this.seen.sha256)) {
+      this.seen = now;
+      return true;
+    }
+    if (now) this.seen = now;
+    const refused = this.refused;
+    if (!refused) return false;
+    const files = await directorySignature(this.dir);
+    const settled = files !== null && files === refused.previous;
+    refused.previous = files;
+    if (!settled || files === refused.tried) return false;
+    log.info({ dir: this.dir }, 'files of the refused bundle changed: trying it again');
+    return true;
+  }
+
+  /** The load `due` called for switched to the bundle (true) or refused it (false). */
+  async tried(switched: boolean): Promise<void> {
+    if (switched) {
+      this.refused = null;
+      return;
+    }
+    const now = await directorySignature(this.dir);
+    this.refused = { tried: now, previous: now };
+  }
+}
+
+/**
+ * Calls `onChange` when the bundle is due to be loaded again (BundleChanges), one call at a time (a poll never
+ * overlaps a running onChange); onChange resolves true when it switched to the bundle, false when it refused it.
+ */
+export function watchBundle(dir: string, intervalMs: number, initial: BundleFingerprint | null, onChange: () => Promise<boolean>): BundleWatch {
+  const changes = new BundleChanges(dir, initial);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const poll = async () => {
-    const now = await bundleFingerprint(dir, seen);
+    const due = await changes.due();
     // Stopped while reading: no reload may start after the stop (shutdown is closing the models).
-    if (stopped) return;
-    if (now && (!seen || now.sha256 !== seen.sha256)) {
-      seen = now;
-      await onChange().catch((err: unknown) => log.error({ err, dir }, 'bundle change not applied'));
-    } else if (now) {
-      seen = now;
-    }
+    if (stopped || !due) return;
+    const switched = await onChange().catch((err: unknown) => {
+      log.error({ err, dir }, 'bundle change not applied');
+      return false;
+    });
+    await changes.tried(switched);
   };
   const schedule = () => {
     if (stopped) return;
