@@ -3,9 +3,9 @@ import { UsageError } from '../core/errors.js';
 import { DEFAULT_ALERTS_PER_DAY, install } from '../install/installer.js';
 import { formatPlan } from '../install/plan.js';
 import { parseOptions, type Command } from './command.js';
-import { DASHBOARDS_URL_OPTION, dashboardsTarget, OPENSEARCH_URL_OPTION, withOpenSearch } from './options.js';
+import { DASHBOARDS_CA_FILE_OPTION, DASHBOARDS_URL_OPTION, dashboardsOption, OPENSEARCH_URL_OPTION, withOpenSearch } from './options.js';
 
-const USAGE = 'seqsentry install [--opensearch-url URL] [--sidecar-url URL] [--token T] [--index-pattern P]... [--model-dir DIR] [--alerts-per-day R] [--events-per-day E] [--monitors-file FILE] [--dashboards-url URL | --dashboards-file FILE] [--dry-run]';
+const USAGE = 'seqsentry install [--opensearch-url URL] [--sidecar-url URL] [--token T] [--index-pattern P]... [--model-dir DIR] [--alerts-per-day R] [--events-per-day E] [--monitors-file FILE] [--dashboards-url URL [--dashboards-ca-file FILE] | --dashboards-file FILE] [--dry-run]';
 const SUMMARY =
   'Installs the SeqSentry content pack idempotently and prints what it did: create, update, unchanged or skip per item. ' +
   'OpenSearch credentials and TLS come from OPENSEARCH_USERNAME/PASSWORD/API_KEY/CA_FILE.';
@@ -19,6 +19,7 @@ const SPECS = {
   'events-per-day': { type: 'string', help: 'E  scored events a day (default: measured in the --index-pattern indices over the last 7 days)' },
   'monitors-file': { type: 'string', help: 'FILE  where the filled monitors go when the cluster has no Alerting plugin (default seqsentry-monitors.json)' },
   'dashboards-url': DASHBOARDS_URL_OPTION,
+  'dashboards-ca-file': DASHBOARDS_CA_FILE_OPTION,
   'dashboards-file': { type: 'string', help: 'FILE  without --dashboards-url, where the saved objects go (placeholders filled) for import in Dashboards (default seqsentry-dashboards.ndjson)' },
   'dry-run': { type: 'boolean', default: false, help: 'print the plan and change nothing' },
 } as const;
@@ -37,6 +38,7 @@ const command: Command = {
     const parsed = parseOptions(argv, USAGE, SUMMARY, SPECS);
     if (!parsed) return 0;
     const { values } = parsed;
+    const dashboards = dashboardsOption(values['dashboards-url'], values['dashboards-ca-file']);
     return withOpenSearch(values['opensearch-url'], async (client, config) => {
       const result = await install(client, {
         sidecarUrl: values['sidecar-url'],
@@ -49,7 +51,7 @@ const command: Command = {
           ...(values['events-per-day'] ? { events_per_day: numberOption(values['events-per-day'], '--events-per-day') } : {}),
         },
         ...(values['monitors-file'] ? { monitorsFile: values['monitors-file'] } : {}),
-        ...(values['dashboards-url'] ? { dashboards: dashboardsTarget(values['dashboards-url']) } : { dashboardsFile: values['dashboards-file'] ?? 'seqsentry-dashboards.ndjson' }),
+        ...(dashboards ? { dashboards } : { dashboardsFile: values['dashboards-file'] ?? 'seqsentry-dashboards.ndjson' }),
       });
       process.stdout.write(`OpenSearch ${result.capabilities.version} at ${config.url}\n${formatPlan(result.items, values['dry-run'])}\n${result.notes.map((n) => `${n}\n`).join('')}`);
       return 0;

@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { createOpenSearchClient, type OpenSearchClient } from '../opensearch/client.js';
 import { openSearchConfig, type OpenSearchConfig } from '../opensearch/config.js';
 import type { DashboardsTarget } from '../install/dashboards-api.js';
+import { readPemFile } from '../util/pem.js';
 import { splitUrlCredentials } from '../util/url-credentials.js';
 import { intOption, type OptionSpecs } from './command.js';
 
@@ -66,18 +67,35 @@ export async function withOpenSearch<T>(url: string | undefined, fn: (client: Op
 /** `--dashboards-url`, for install and uninstall. */
 export const DASHBOARDS_URL_OPTION = { type: 'string', help: 'URL  OpenSearch Dashboards, for the saved objects (its login: OPENSEARCH_USERNAME/PASSWORD)' } as const;
 
+/** `--dashboards-url` and `--dashboards-ca-file` as given: the target, or undefined without a URL (a CA file alone is refused). */
+export function dashboardsOption(url: string | undefined, caFile: string | undefined, env: NodeJS.ProcessEnv = process.env): DashboardsTarget | undefined {
+  if (url === undefined) {
+    if (caFile !== undefined) throw new UsageError('--dashboards-ca-file needs --dashboards-url');
+    return undefined;
+  }
+  return dashboardsTarget(url, env, caFile);
+}
+
+/** `--dashboards-ca-file`, for install and uninstall. */
+export const DASHBOARDS_CA_FILE_OPTION = { type: 'string', help: 'FILE  a private CA (PEM) that signed Dashboards\' certificate, trusted beside Node\'s own (default $OPENSEARCH_CA_FILE)' } as const;
+
 /**
  * Dashboards at `url`, logged in as the OpenSearch user of the environment (or the URL's own `user:password@`) when
  * there is one. A login is sent in clear over `http:` only to this machine: elsewhere it is refused, use `https:`.
+ * Over https its certificate is checked against Node's CAs and `caFile` (else OPENSEARCH_CA_FILE: one private CA
+ * often signs both), read now, so a file that holds no certificate is named before anything is installed.
  */
-export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.env): DashboardsTarget {
+export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.env, caFile?: string): DashboardsTarget {
   const split = splitUrlCredentials(url);
   if (!split) throw new UsageError(`--dashboards-url ${JSON.stringify(url)} is not a URL`);
   const login = split.login ?? (env.OPENSEARCH_USERNAME ? { username: env.OPENSEARCH_USERNAME, password: env.OPENSEARCH_PASSWORD ?? '' } : undefined);
   const parsed = new URL(split.url);
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
   if (login && parsed.protocol === 'http:' && !local) {
-    throw new UsageError(`--dashboards-url ${parsed.origin}: http would send ${login.username}'s password in clear to another host; give Dashboards' https URL (its CA through NODE_EXTRA_CA_CERTS when private)`);
+    throw new UsageError(`--dashboards-url ${parsed.origin}: http would send ${login.username}'s password in clear to another host; give Dashboards' https URL (a private CA with --dashboards-ca-file)`);
   }
-  return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}) };
+  const caPath = caFile ?? env.OPENSEARCH_CA_FILE;
+  if (caFile !== undefined && parsed.protocol !== 'https:') throw new UsageError(`--dashboards-ca-file: Dashboards at ${parsed.origin} is not reached over https`);
+  const ca = caPath && parsed.protocol === 'https:' ? readPemFile(caPath, caFile !== undefined ? '--dashboards-ca-file' : 'OPENSEARCH_CA_FILE', '-----BEGIN CERTIFICATE-----', 'certificate').toString('utf8') : undefined;
+  return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}), ...(ca ? { ca } : {}) };
 }

@@ -1,6 +1,8 @@
 // The few OpenSearch Dashboards saved-object calls install and uninstall make: bulk get, import, delete. Every call
 // carries `osd-xsrf: true` (Dashboards refuses writes without it) and, when set, the OpenSearch credentials (Dashboards
 // with the security plugin logs in against the same users).
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch, FormData, type Response } from 'undici';
 import { z } from 'zod';
 import { OpenSearchError } from '../core/errors.js';
 
@@ -16,6 +18,21 @@ export interface DashboardsTarget {
   url: string;
   username?: string;
   password?: string;
+  /** PEM of a private CA that signed Dashboards' certificate, trusted beside Node's own CAs. */
+  ca?: string;
+}
+
+/** One connection pool per private CA: calls to one Dashboards share it. */
+const agents = new Map<string, Agent>();
+
+function dispatcher(target: DashboardsTarget): Agent | undefined {
+  if (target.ca === undefined) return undefined;
+  let agent = agents.get(target.ca);
+  if (!agent) {
+    agent = new Agent({ connect: { ca: [...rootCertificates, target.ca] } });
+    agents.set(target.ca, agent);
+  }
+  return agent;
 }
 
 const BulkGetSchema = z.object({
@@ -45,7 +62,8 @@ async function call(target: DashboardsTarget, method: string, path: string, body
   const where = `${method} ${target.url}${path}`;
   let res: Response;
   try {
-    res = await fetch(`${target.url.replace(/\/+$/, '')}${path}`, { method, headers: headers(target, json && body !== undefined), ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(60_000) });
+    const agent = dispatcher(target);
+    res = await fetch(`${target.url.replace(/\/+$/, '')}${path}`, { method, headers: headers(target, json && body !== undefined), ...(body !== undefined ? { body } : {}), ...(agent ? { dispatcher: agent } : {}), signal: AbortSignal.timeout(60_000) });
   } catch (err) {
     throw new OpenSearchError(where, `Dashboards did not answer: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
   }

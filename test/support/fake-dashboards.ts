@@ -1,6 +1,7 @@
 // A tiny HTTP server standing in for OpenSearch Dashboards' saved-objects API (Dashboards does not run on this
 // machine): it records every request and keeps what was imported, so a second bulk_get sees it.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -25,10 +26,11 @@ export function importedObjects(body: string): Array<Record<string, any>> {
   return body.slice(start + 4, end).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
-export async function startFakeDashboards(): Promise<FakeDashboards> {
+/** Over HTTPS with `tls` (PEM certificate and key), else plain HTTP. */
+export async function startFakeDashboards(tls?: { cert: Buffer; key: Buffer }): Promise<FakeDashboards> {
   const requests: RecordedRequest[] = [];
   const stored = new Map<string, Record<string, unknown>>();
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -58,10 +60,11 @@ export async function startFakeDashboards(): Promise<FakeDashboards> {
       }
       return json(404, { statusCode: 404, error: 'Not Found' });
     });
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     stored,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
