@@ -24,7 +24,7 @@ function fakeClusterWithoutMl(): { server: Server; writes: string[] } {
       if (path === '/_nodes/plugins') return json(res, 200, { nodes: { n1: { modules: [{ name: 'transport-netty4' }] } } });
       if (req.method === 'GET') return json(res, 404, { error: { type: 'resource_not_found_exception', reason: `${path} not found` }, status: 404 });
       // a read: what other templates would match the indices (none here)
-      if (path === '/_index_template/_simulate') return json(res, 200, { template: {}, overlapping: [] });
+      if (path.startsWith('/_index_template/_simulate/')) return json(res, 200, { template: {}, overlapping: [] });
       writes.push(`${req.method} ${path}`);
       return json(res, 200, { acknowledged: true });
     });

@@ -5,7 +5,7 @@ import { formatPlan } from '../install/plan.js';
 import { parseOptions, type Command } from './command.js';
 import { DASHBOARDS_CA_FILE_OPTION, DASHBOARDS_URL_OPTION, dashboardsOption, OPENSEARCH_URL_OPTION, withOpenSearch } from './options.js';
 
-const USAGE = 'seqsentry install [--opensearch-url URL] [--sidecar-url URL] [--token T] [--index-pattern P]... [--model-dir DIR] [--alerts-per-day R] [--events-per-day E] [--monitors-file FILE] [--dashboards-url URL [--dashboards-ca-file FILE] | --dashboards-file FILE] [--dry-run]';
+const USAGE = 'seqsentry install [--opensearch-url URL] [--sidecar-url URL] [--token T] [--index-pattern P]... [--remove-index-pattern P]... [--replace-index-patterns] [--model-dir DIR] [--alerts-per-day R] [--events-per-day E] [--monitors-file FILE] [--dashboards-url URL [--dashboards-ca-file FILE] | --dashboards-file FILE] [--dry-run]';
 const SUMMARY =
   'Installs the SeqSentry content pack idempotently and prints what it did: create, update, unchanged or skip per item. ' +
   'OpenSearch credentials and TLS come from OPENSEARCH_USERNAME/PASSWORD/API_KEY/CA_FILE.';
@@ -13,7 +13,9 @@ const SPECS = {
   'opensearch-url': OPENSEARCH_URL_OPTION,
   'sidecar-url': { type: 'string', help: 'URL  the sidecar as OpenSearch nodes reach it, for the ML Commons connector' },
   token: { type: 'string', help: 'T  sidecar bearer token stored as the connector credential (default $SEQSENTRY_TOKEN)' },
-  'index-pattern': { type: 'string', multiple: true, help: 'P  your event indices to map the anomaly fields on (repeatable)' },
+  'index-pattern': { type: 'string', multiple: true, help: 'P  your event indices to map the anomaly fields on (repeatable; added to those installed before)' },
+  'remove-index-pattern': { type: 'string', multiple: true, help: 'P  an installed event index pattern to drop (repeatable)' },
+  'replace-index-patterns': { type: 'boolean', default: false, help: 'the --index-pattern patterns replace the installed ones instead of adding to them' },
   'model-dir': { type: 'string', help: 'DIR  the bundle whose calibration sizes the monitors\' thresholds' },
   'alerts-per-day': { type: 'string', help: `R  alerts a day each monitor may raise on normal traffic (default ${DEFAULT_ALERTS_PER_DAY})` },
   'events-per-day': { type: 'string', help: 'E  scored events a day (default: measured in the --index-pattern indices over the last 7 days)' },
@@ -44,6 +46,8 @@ const command: Command = {
         sidecarUrl: values['sidecar-url'],
         token: values.token ?? process.env.SEQSENTRY_TOKEN,
         indexPatterns: values['index-pattern'] ?? [],
+        removeIndexPatterns: values['remove-index-pattern'] ?? [],
+        replaceIndexPatterns: values['replace-index-patterns'],
         dryRun: values['dry-run'],
         ...(values['model-dir'] ? { modelDir: values['model-dir'] } : {}),
         alerting: {

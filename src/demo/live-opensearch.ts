@@ -249,7 +249,8 @@ export async function runLiveStage(opts: LiveOptions): Promise<LiveResult> {
     const epochMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - opts.days * DAY_MS;
     const volume = await testVolume(opts.testCsv);
     const installOptions = {
-      indexPatterns: [DEMO_INDEX], dryRun: false, modelDir: opts.modelDir,
+      // the demo's index alone (a local node of its own, or --over-install), not added to another install's patterns
+      indexPatterns: [DEMO_INDEX], replaceIndexPatterns: true, dryRun: false, modelDir: opts.modelDir,
       alerting: { alerts_per_day: DEFAULT_ALERTS_PER_DAY, events_per_day: volume.events / volume.days },
       monitorsFile: join(opts.outDir, 'seqsentry-monitors.json'), dashboardsFile: join(opts.outDir, 'seqsentry-dashboards.ndjson'),
     };

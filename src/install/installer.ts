@@ -17,7 +17,7 @@ import { savedObjectsStep } from './step-saved-objects.js';
 import type { DashboardsTarget } from './dashboards-api.js';
 import { stateIndexStep } from './step-state-index.js';
 import { componentTemplateStep, indexTemplateStep } from './step-templates.js';
-import type { InstallContext, PlanItem, Step } from './plan.js';
+import { pick, type InstallContext, type PlanItem, type Step } from './plan.js';
 import { installedItems, readRecord, recordId, writeRecord } from './record.js';
 
 /** One installer per content kind. */
@@ -37,7 +37,12 @@ const STEPS: Readonly<Record<ContentKind, Step>> = Object.freeze({
 export interface InstallOptions {
   sidecarUrl?: string;
   token?: string;
+  /** Event index patterns to add to those the installed `seqsentry-events` template already carries. */
   indexPatterns: string[];
+  /** Installed event index patterns to drop (`--remove-index-pattern`). */
+  removeIndexPatterns?: string[];
+  /** The given patterns replace the installed ones instead of adding to them (`--replace-index-patterns`; the demo). */
+  replaceIndexPatterns?: boolean;
   dryRun: boolean;
   /** The bundle whose calibration sizes the monitors' thresholds. */
   modelDir?: string;
@@ -74,6 +79,34 @@ export interface InstallResult {
   monitors: FilledMonitor[];
   /** The saved-objects file written for import (`dashboardsFile`), when one was. */
   dashboardsFile?: string;
+  /** The event index patterns installed (the template's before, with those given added and those removed taken out). */
+  indexPatterns: string[];
+}
+
+/** The manifest entry of the template over the user's event indices. */
+const EVENTS_TEMPLATE = 'seqsentry-events';
+
+/** The event index patterns the installed `seqsentry-events` template carries (none when it is absent or not ours). */
+async function installedIndexPatterns(client: OpenSearchClient, packageName: string): Promise<string[]> {
+  const res = await rawRequest(client, 'GET', `/_index_template/${EVENTS_TEMPLATE}`, undefined, { accept: [404] });
+  const template = res.status === 404 ? undefined : pick(res.body, 'index_templates.0.index_template');
+  if (!template || pick(template, '_meta.package') !== packageName) return [];
+  const patterns = pick(template, 'index_patterns');
+  return (Array.isArray(patterns) ? patterns : [patterns]).filter((p): p is string => typeof p === 'string');
+}
+
+/**
+ * The event index patterns this install puts: those installed before (a second install for another source adds to
+ * them instead of re-pointing the template, the monitors and the dashboards), the given ones, less the removed ones.
+ */
+function eventPatterns(installed: readonly string[], given: readonly string[], removed: readonly string[]): string[] {
+  for (const r of removed) {
+    if (!installed.includes(r)) throw new UsageError(`--remove-index-pattern ${JSON.stringify(r)}: not an installed event index pattern (installed: ${installed.join(', ') || 'none'})`);
+    if (given.includes(r)) throw new UsageError(`--remove-index-pattern ${JSON.stringify(r)} is also given as --index-pattern`);
+  }
+  const patterns = [...new Set([...installed, ...given])].filter((p) => !removed.includes(p));
+  if (removed.length > 0 && patterns.length === 0) throw new UsageError(`--remove-index-pattern: no event index pattern would be left; \`seqsentry uninstall\` removes the template, its monitor and dashboards`);
+  return patterns;
 }
 
 function checkHttpUrl(url: string, flag: string): string {
@@ -117,6 +150,15 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   if (caps.distribution !== 'opensearch' || compareVersions(caps.version, min) < 0 || compareVersions(caps.version, below) >= 0) {
     throw new OpenSearchError('install', `${manifest.name} ${manifest.version} needs OpenSearch >= ${min} and < ${below}; the cluster is ${caps.distribution} ${caps.version}`);
   }
+  if (options.replaceIndexPatterns && options.removeIndexPatterns?.length) throw new UsageError('--remove-index-pattern and --replace-index-patterns: give one (with --replace-index-patterns only the given patterns stay)');
+  if (options.replaceIndexPatterns && options.indexPatterns.length === 0) throw new UsageError('--replace-index-patterns needs the patterns to put, --index-pattern');
+  const installedPatterns = options.replaceIndexPatterns ? [] : await installedIndexPatterns(client, manifest.name);
+  const indexPatterns = eventPatterns(installedPatterns, options.indexPatterns, options.removeIndexPatterns ?? []);
+  // A pattern an older version (or an edit of the template) put there is held to today's rule as well.
+  for (const p of indexPatterns) {
+    const why = indexPatternRefusal(p);
+    if (why) throw new UsageError(`installed event index pattern ${JSON.stringify(p)}: ${why} (drop it with --remove-index-pattern)`);
+  }
   const sidecarUrl = options.sidecarUrl ? checkHttpUrl(options.sidecarUrl, '--sidecar-url') : undefined;
   const mlBlocked = !sidecarUrl
     ? 'no --sidecar-url: ML Commons needs the sidecar address'
@@ -136,9 +178,9 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     ...(options.dashboards ? { dashboards: { ...options.dashboards, url: checkHttpUrl(options.dashboards.url, '--dashboards-url') } } : {}),
     log,
     vars: {
-      index_patterns: options.indexPatterns,
+      index_patterns: indexPatterns,
       // The events index pattern of the dashboards: Dashboards takes several patterns comma-separated.
-      index_patterns_title: options.indexPatterns.join(','),
+      index_patterns_title: indexPatterns.join(','),
       sidecar_url: sidecarUrl,
       token: options.token,
       trusted_endpoints: sidecarUrl ? [trustedEndpointRegex(sidecarUrl)] : undefined,
@@ -147,9 +189,11 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
     },
   };
   const items: PlanItem[] = [];
-  const selections = selectContent(manifest, caps, { indexPatterns: options.indexPatterns, mlBlocked });
-  const sized = await sizeMonitors(client, manifest, selections, root, options);
+  const selections = selectContent(manifest, caps, { indexPatterns, mlBlocked });
+  const sized = await sizeMonitors(client, manifest, selections, root, { ...options, indexPatterns });
   const notes: string[] = [];
+  const kept = installedPatterns.filter((p) => indexPatterns.includes(p) && !options.indexPatterns.includes(p));
+  if (kept.length > 0) notes.push(`event index patterns ${indexPatterns.join(', ')} (kept from the installed template: ${kept.join(', ')}; drop one with --remove-index-pattern)`);
   const monitors: FilledMonitor[] = [];
   if ('summary' in sized && sized.vars.size > 0) notes.push(`monitor thresholds from ${sized.summary}`);
   // The record is kept up to date step by step (written only when it changes): an account that may change the
@@ -178,7 +222,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
       return;
     }
     const listed = loadListedContent(manifest, sel.file, root);
-    const docLevelRefused = docLevelPatternRefusal(entry.kind, listed.body, options.indexPatterns, caps);
+    const docLevelRefused = docLevelPatternRefusal(entry.kind, listed.body, indexPatterns, caps);
     if (docLevelRefused) {
       // Alerting would refuse it and stop the install there; exported to a file, the admin's POST would fail alike.
       if (caps.plugins.has(ALERTING_PLUGIN)) {
@@ -216,7 +260,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   items.push(record);
   log(`${record.action} ${record.kind} ${record.id}`);
   for (const n of notes) log(n);
-  return { items, capabilities: caps, notes, monitors, ...(dashboardsFile ? { dashboardsFile } : {}) };
+  return { items, capabilities: caps, notes, monitors, indexPatterns, ...(dashboardsFile ? { dashboardsFile } : {}) };
 }
 
 /** The first version whose Alerting refuses index patterns in a per-document monitor (common-utils #829). */

@@ -147,7 +147,9 @@ async function composedFields(client: InstallContext['client'], body: Record<str
  */
 async function overlapping(client: InstallContext['client'], id: string, body: Record<string, unknown>): Promise<string[]> {
   const probe = { index_patterns: pick(body, 'index_patterns'), priority: pick(body, 'priority') ?? 0 };
-  const res = await rawRequest(client, 'POST', '/_index_template/_simulate', probe);
+  // Simulated under its own name, so it stands in for the installed version of itself: its new patterns overlapping
+  // its old ones (a pattern added) are no conflict.
+  const res = await rawRequest(client, 'POST', `/_index_template/_simulate/${encodeURIComponent(id)}`, probe);
   const found = pick(res.body, 'overlapping');
   if (!Array.isArray(found)) return [];
   return found

@@ -4,7 +4,8 @@
 export const TEST_SIDECAR_PORT = Number(process.env.SEQSENTRY_TEST_SIDECAR_PORT ?? 18642);
 export const TEST_SIDECAR_URL = `http://127.0.0.1:${TEST_SIDECAR_PORT}`;
 export const TEST_SIDECAR_TOKEN = 'seqsentry-os-test-token';
-export const TEST_INSTALL_OPTIONS = Object.freeze({ sidecarUrl: TEST_SIDECAR_URL, token: TEST_SIDECAR_TOKEN, indexPatterns: ['seqsentry-itest-*'] });
+// Replacing the patterns another test file (the demo's) may have installed on the shared node, so each file's install is its own.
+export const TEST_INSTALL_OPTIONS = Object.freeze({ sidecarUrl: TEST_SIDECAR_URL, token: TEST_SIDECAR_TOKEN, indexPatterns: ['seqsentry-itest-*'], replaceIndexPatterns: true });
 
 /**
  * Takes a cross-process lock (a directory in the temp dir) and returns its release. Test files run in parallel and
