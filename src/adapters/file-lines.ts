@@ -1,5 +1,6 @@
-// A log file's lines (plain or gzip), read in chunks with every limit explicit: a line longer than MAX_LINE_BYTES,
-// bytes that are not UTF-8 and a damaged gzip stream each become one located problem, never a lost line.
+// A log file's lines (plain or gzip; UTF-8, or UTF-16 as Windows tools write it), read in chunks with every limit
+// explicit: a line longer than MAX_LINE_BYTES, bytes that are not UTF-8 and a damaged gzip stream each become one
+// located problem, never a lost line.
 import { constants, createReadStream, type ReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -81,6 +82,76 @@ async function* gunzipChunks(raw: ReadStream): AsyncGenerator<Buffer> {
   if (failure) throw failure;
 }
 
+/**
+ * The encoding of a file that starts with `head`: UTF-16 by its byte order mark (FF FE little-endian, FE FF
+ * big-endian, as PowerShell's `Out-File`, `wevtutil` and Notepad write it), or without one by an ASCII character
+ * followed (little-endian) or preceded (big-endian) by a zero byte, which UTF-8 text never starts with; else UTF-8.
+ */
+export function textEncoding(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' {
+  if (head.length < 2) return 'utf-8';
+  const [a, b] = [head[0] as number, head[1] as number];
+  if (a === 0xff && b === 0xfe) return 'utf-16le';
+  if (a === 0xfe && b === 0xff) return 'utf-16be';
+  if (a > 0 && a < 0x80 && b === 0) return 'utf-16le';
+  if (a === 0 && b > 0 && b < 0x80) return 'utf-16be';
+  return 'utf-8';
+}
+
+/**
+ * The chunks of a UTF-16 stream as UTF-8 (its byte order mark kept, as U+FEFF, for the line reader to drop). Code
+ * units that are not UTF-16 (a lone surrogate, an odd byte at the end) end the file with an error, as a damaged gzip
+ * stream does: the lines before are read.
+ */
+async function* utf16AsUtf8(chunks: AsyncIterable<Buffer>, encoding: 'utf-16le' | 'utf-16be'): AsyncGenerator<Buffer> {
+  // TextDecoder has no big-endian UTF-16 in Node's small-ICU builds: such bytes are swapped and read little-endian.
+  const decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
+  let odd: number | null = null;
+  for await (const chunk of chunks) {
+    let bytes = chunk;
+    if (encoding === 'utf-16be') {
+      const joined: Buffer = odd === null ? Buffer.from(chunk) : Buffer.concat([Buffer.of(odd), chunk]);
+      odd = joined.length % 2 ? (joined[joined.length - 1] as number) : null;
+      bytes = joined.subarray(0, joined.length - (odd === null ? 0 : 1)).swap16();
+    }
+    const text = utf16Text(() => decoder.decode(bytes, { stream: true }));
+    if (text) yield Buffer.from(text, 'utf8');
+  }
+  if (odd !== null) throw new Error('not valid UTF-16: an odd byte at the end');
+  const rest = utf16Text(() => decoder.decode());
+  if (rest) yield Buffer.from(rest, 'utf8');
+}
+
+/** A fatal decoder's text, its failure named for the file's problem line. */
+function utf16Text(decode: () => string): string {
+  try {
+    return decode();
+  } catch {
+    throw new Error('not valid UTF-16: a lone surrogate, or an odd byte at the end');
+  }
+}
+
+/** The chunks of `stream`, transcoded to UTF-8 when its first bytes say it is UTF-16 (textEncoding). */
+async function* asUtf8(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = stream[Symbol.asyncIterator]();
+  const start = await it.next();
+  if (start.done) return;
+  let head: Buffer = start.value;
+  // One byte is too few to tell (a chunk of one byte only comes from a file of one byte, or a tiny gzip block).
+  while (head.length < 2) {
+    const next = await it.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
+  const encoding = textEncoding(head);
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    yield* rest;
+  }
+  if (encoding === 'utf-8') yield* all();
+  else yield* utf16AsUtf8(all(), encoding);
+}
+
 /** U+FEFF: a per-line TextDecoder.decode dropped one at the start of every line. */
 const BOM = 0xfeff;
 
@@ -102,7 +173,7 @@ export async function* openLines(file: string): AsyncGenerator<RawLine[]> {
     throw new SeqSentryError(`cannot read input ${file}: ${err.code === 'EISDIR' ? 'it is a folder' : err.message}`);
   });
   const raw = createReadStream(file);
-  const stream: AsyncIterable<Buffer> = gzip ? gunzipChunks(raw) : raw;
+  const stream: AsyncIterable<Buffer> = asUtf8(gzip ? gunzipChunks(raw) : raw);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   // Keeps every BOM of a block: dropping one per line is done below, as the per-line decoder did.
   const blockDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
