@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter } from '../src/adapters/registry.js';
 import { readEvents } from '../src/adapters/read.js';
 import type { CanonicalEvent } from '../src/core/event.js';
+import { NEW_MEMBER_HABIT_MIN_AGE } from '../src/memory/memory-spec.js';
 import { resolvePairs } from '../src/memory/pairs.js';
 import { TailTable } from '../src/memory/tail.js';
 import { compareEvents } from '../src/scorer/order.js';
@@ -62,13 +63,16 @@ const hourOf = (t: number): number => ((Math.floor(t / 3600) % 24) + 24) % 24;
  * (fusion.habit_recall_min_age) a known first member's recalled events at least that old count in its novelty and a
  * known user's in its hour profile too (ages in whole seconds after the memory, as the history rows keep them).
  */
-function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalEvent[], habitAge: number | undefined): { stats: number[]; unseen: string[] } {
+function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalEvent[], habitAge: number | undefined, newAge: number | undefined): { stats: number[]; unseen: string[]; newHabits: boolean } {
   const later = recalled.filter((r) => r.time > m.until);
   const after = (t: number): number => Math.floor(t - m.until);
   const habitual = habitAge === undefined ? [] : later.filter((r) => after(e.time) - after(r.time) >= habitAge);
+  // A user the memory never met: its recalled events at least the new-member age old are its own habits.
+  const own = newAge === undefined ? [] : habitual.filter((r) => after(e.time) - after(r.time) >= newAge);
   let rarity = 0;
   let novelty = 0;
   const unseen: string[] = [];
+  let newHabits = false;
   pairs.forEach((pair, i) => {
     const key = keyOf(e, i);
     const c = m.counts[i]!.get(key) ?? 0;
@@ -80,7 +84,12 @@ function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalE
     const n = f?.events ?? 0;
     let p: number;
     const r = habitual.filter((x) => keyOf(x, i) === key).length;
-    if (r > 0 && n > 0) p = (c + r) / (n + r + f!.partners + (c > 0 ? 1 : 2));
+    const ownHere = 'entity' in pair.members[0] && pair.members[0].entity === 'user' ? own.filter((x) => keyOf(x, i) === key).length : 0;
+    if (n <= 0 && ownHere > 0) {
+      p = ownHere / (own.length + 2);
+      newHabits = true;
+    }
+    else if (r > 0 && n > 0) p = (c + r) / (n + r + f!.partners + (c > 0 ? 1 : 2));
     else if (n <= 0) p = (m.firsts[i]!.size + 1) / (m.events + m.firsts[i]!.size + 1);
     else if (c > 0) p = c / (n + f!.partners + 1);
     else p = ((f!.partners + 1) / (n + f!.partners + 1)) * (((m.fans[i]!.get(b) ?? 0) + 0.5) / (m.firsts[i]!.size + 1));
@@ -99,7 +108,7 @@ function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalE
   }
   const events = total + habitual.length;
   const hour = !profile || events === 0 ? g : (smoothed(profile, h) + atHour + 4 * g) / (2 * events + 4);
-  return { stats: [rarity, novelty, -Math.log(hour)], unseen };
+  return { stats: [rarity, novelty, -Math.log(hour)], unseen, newHabits };
 }
 
 describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', () => {
@@ -108,6 +117,10 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
   beforeAll(async () => {
     modelDir = await lanlModel();
     for await (const item of readEvents([shared('lanl', 'safekit-heads', 'day2_head_decoded.csv')], createAdapter('lanl'))) if (item.event) events.push(item.event);
+    // The same logons again five hours later: the users the memory never met then recall their earlier ones, old enough
+    // to be their habits (fusion.new_member_habit_min_age).
+    const first = events.length;
+    for (let k = 0; k < first; k++) events.push({ ...events[k]!, time: events[k]!.time + 5 * 3600, source: { ...events[k]!.source, line: first + k + 1 } });
   }, 600_000);
 
   it('equal, to the last bit, the scores recomputed plainly from memory.json', async () => {
@@ -118,6 +131,7 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
     const fusion = bundle.fusion!;
     expect(fusion.recall).toBeGreaterThan(0);
     expect(fusion.habit_recall_min_age).toBeGreaterThan(0);
+    expect(fusion.new_member_habit_min_age).toBe(NEW_MEMBER_HABIT_MIN_AGE);
     const memory = plainMemory(JSON.parse(readFileSync(join(modelDir, fusion.memory_file), 'utf8')));
     const tails = fusion.components.map((c) => new TailTable(c.tail));
 
@@ -126,11 +140,13 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
     const before = new Map<string, CanonicalEvent[]>();
     let unseenSome = 0;
     let recalledSome = 0;
+    let newSome = 0;
     for (const i of order) {
       const e = events[i]!;
       const history = before.get(e.entities.user!) ?? [];
       const recalled = history.slice(-fusion.recall!);
-      const { stats, unseen } = plainStatistics(memory, e, recalled, fusion.habit_recall_min_age);
+      const { stats, unseen, newHabits } = plainStatistics(memory, e, recalled, fusion.habit_recall_min_age, fusion.new_member_habit_min_age);
+      if (newHabits) newSome += 1;
       if (unseen.length) unseenSome += 1;
       if (recalled.some((r) => r.time > memory.until)) recalledSome += 1;
       history.push(e);
@@ -152,5 +168,6 @@ describe.runIf(hasSharedData() && hasPython())('fused scores on the fast path', 
     // The file exercises what changed: new pairs and recalled events later than the memory.
     expect(unseenSome).toBeGreaterThan(50);
     expect(recalledSome).toBeGreaterThan(500);
+    expect(newSome).toBeGreaterThan(100);
   });
 });

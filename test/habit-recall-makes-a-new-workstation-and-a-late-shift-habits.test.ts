@@ -110,8 +110,9 @@ describe('habit recall', () => {
     const m = trained();
     const tail = { values: [0, 1], log_survival: [0, -1], tail_scale: 1, n: 10 };
     const data = (extra: Partial<FusionData>): FusionData => ({ components: ['sequence', ...m.componentNames].map((name) => ({ name, tail })), memory_file: 'memory.json', memory_sha256: '0'.repeat(64), recall: 32, ...extra });
-    expect(new Fusion(data({}), m).recallRule).toEqual({ minAge: 0, habitMinAge: null });
-    expect(new Fusion(data({ habit_recall_min_age: 3600, recall_min_age: 60 }), m).recallRule).toEqual({ minAge: 60, habitMinAge: 3600 });
+    expect(new Fusion(data({}), m).recallRule).toEqual({ minAge: 0, habitMinAge: null, newMemberMinAge: null });
+    expect(new Fusion(data({ habit_recall_min_age: 3600, recall_min_age: 60 }), m).recallRule).toEqual({ minAge: 60, habitMinAge: 3600, newMemberMinAge: null });
+    expect(new Fusion(data({ habit_recall_min_age: 3600, new_member_habit_min_age: 14400 }), m).recallRule).toEqual({ minAge: 0, habitMinAge: 3600, newMemberMinAge: 14400 });
     expect(new Fusion(data({}), m).recallRule).toEqual(PAIRS_ONLY_RECALL);
   });
 });

@@ -90,6 +90,11 @@ export class EntityMemory {
   private readonly hourPair: number;
   /** Index in spec.pairs of spec.travel_pair, else -1 (no travel component). */
   private readonly travelPair: number;
+  /**
+   * Per pair: whether its first member is the memory's entity (spec.hour_entity), whose own history rows recall reads:
+   * only then are the recalled events all that first member's (its habits when the memory never met it).
+   */
+  private readonly entityFirst: boolean[];
   /** What the recalled events of the event being scored add (filled per call to `statistics` with recall). */
   private readonly recalled: RecallTally;
   /** The pair members of the event being hashed (recallRow) or scored (statistics), each read once. */
@@ -105,6 +110,7 @@ export class EntityMemory {
       throw new Error(`memory spec: hour_pair "${spec.hour_pair}" is not one of the pairs (${spec.pairs.map((p) => p.name).join(', ')}) with first member hour_entity "${spec.hour_entity}"`);
     }
     this.travelPair = spec.travel_pair === undefined ? -1 : spec.pairs.findIndex((p) => p.name === spec.travel_pair);
+    this.entityFirst = spec.pairs.map((p) => !!spec.hour_entity && 'entity' in p.members[0] && p.members[0].entity === spec.hour_entity);
     const mover = this.travelPair >= 0 ? (spec.pairs[this.travelPair] as PairSpec).members[0] : undefined;
     if (spec.travel_pair !== undefined && !(mover && 'entity' in mover && mover.entity === spec.hour_entity)) {
       throw new Error(`memory spec: travel_pair "${spec.travel_pair}" is not one of the pairs (${spec.pairs.map((p) => p.name).join(', ')}) with first member hour_entity "${spec.hour_entity}"`);
@@ -199,11 +205,17 @@ export class EntityMemory {
   /**
    * p(this partner | the first member) of pair i (see the class comment); c = the count of the pair's key, `recalled`
    * its recalled events when novelty recalls (then never left out: training fits without recall). The
-   * members come apart (what firstMember/partner would cut out of the key), so no key is split per event.
+   * members come apart (what firstMember/partner would cut out of the key), so no key is split per event. For a
+   * first member the memory never met that is the scored entity, `own` of its recalled events are old enough to be
+   * its habits (RecallRule.newMemberMinAge), `ownHere` of them with this partner.
    */
-  private partnerProbability(f: FirstMember | undefined, second: string, i: number, c: number, without: number, recalled = 0): number {
+  private partnerProbability(f: FirstMember | undefined, second: string, i: number, c: number, without: number, recalled = 0, own = 0, ownHere = 0): number {
     const firsts = this.firsts[i] as Map<string, FirstMember>;
     const n = (f?.events ?? 0) - without;
+    // A new entity's own earlier sittings are its habit, as a known one's training events are: a partner it met there
+    // is as usual as its share of them (one partner, plus one for a new one, as c / (n + partners + 1) counts); one it
+    // did not meet there stays as rare as a new member's (below): a new account's first logon somewhere is still new.
+    if (n <= 0 && ownHere > 0) return ownHere / (own + 2);
     // A first member the memory knows: its recalled events of this pair count as if they had been in training, r more
     // events, all with this partner (one partner more if it was new). One the memory never met stays new: its own
     // recent events say nothing of how usual it is (a new account's burst is not a habit).
@@ -280,7 +292,9 @@ export class EntityMemory {
     const habits = recall !== undefined && rule.habitMinAge !== null;
     const travel = this.travelSpec;
     const placeless = travel && recall ? placelessHash(memberValue(event, travel.members[0])) : 0;
-    if (recall) this.recalled.tally(recall, this.until, rule.minAge, habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1, placeless);
+    const habitAge = habits ? Math.max(rule.minAge, rule.habitMinAge ?? 0) : -1;
+    const newAge = habits && rule.newMemberMinAge != null ? Math.max(habitAge, rule.newMemberMinAge) : -1;
+    if (recall) this.recalled.tally(recall, this.until, rule.minAge, habitAge, habits && this.spec.hour_entity ? hourOfDay(event.time) : -1, placeless, newAge);
     // Whether the event's place is one its entity is known in: in the memory, or among its recalled events old enough
     // to be habits (as novelty counts them). An entity the memory never met has no home to travel from (its own first
     // logins after an attempt on the account from elsewhere are not a trip): as known.
@@ -302,7 +316,8 @@ export class EntityMemory {
         if (i === this.travelPair) knownPlace = c + (habits ? this.recalled.habitHere : 0) > 0 || (f?.events ?? 0) - without <= 0;
         if (seen === 0) this.unseenMask |= 1 << i;
         rarity -= Math.log(seen + PAIR_PSEUDO_COUNT);
-        novelty -= Math.log(this.partnerProbability(f, second, i, c, without, habits ? (this.recalled.habit[i] as number) : 0));
+        const own = newAge >= 0 && this.entityFirst[i] ? this.recalled.newHabitRows : 0;
+        novelty -= Math.log(this.partnerProbability(f, second, i, c, without, habits ? (this.recalled.habit[i] as number) : 0, own, own > 0 ? (this.recalled.newHabit[i] as number) : 0));
       }
       out[o++] = rarity;
       out[o++] = novelty;

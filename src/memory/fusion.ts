@@ -29,6 +29,12 @@ export interface FusionData {
    */
   habit_recall_min_age?: number;
   /**
+   * Seconds a recalled event of an entity the memory never met must precede the scored one for that entity to make a
+   * habit of it in its novelty (entity-memory.ts); absent = such an entity stays new at every event, as bundles trained
+   * before.
+   */
+  new_member_habit_min_age?: number;
+  /**
    * Statistics a kind's featurizer computes per event (`event.numeric[name]`, higher = rarer), components after the
    * memory's (zeek-seq: its records' novelty); absent = none.
    */
@@ -59,7 +65,7 @@ export class Fusion {
   readonly names: string[];
   /** Recent events of the entity recalled per event (0: none). */
   readonly recall: number;
-  /** Which recalled events count, and where (FusionData.recall_min_age, .habit_recall_min_age). */
+  /** Which recalled events count, and where (FusionData.recall_min_age, .habit_recall_min_age, .new_member_habit_min_age). */
   readonly recallRule: RecallRule;
   /** The featurizer's per-event statistics the fusion reads (FusionData.statistics). */
   readonly statistics: string[];
@@ -70,7 +76,7 @@ export class Fusion {
   constructor(data: FusionData, readonly memory: EntityMemory) {
     this.names = data.components.map((c) => c.name);
     this.recall = data.recall ?? 0;
-    this.recallRule = Object.freeze({ minAge: data.recall_min_age ?? 0, habitMinAge: data.habit_recall_min_age ?? null });
+    this.recallRule = Object.freeze({ minAge: data.recall_min_age ?? 0, habitMinAge: data.habit_recall_min_age ?? null, newMemberMinAge: data.new_member_habit_min_age ?? null });
     this.statistics = data.statistics ?? [];
     const expected = [SEQUENCE_COMPONENT, ...memory.componentNames, ...this.statistics];
     if (this.names.join(',') !== expected.join(',')) throw new Error(`fusion components ${this.names.join(', ')} do not match the memory's ${expected.join(', ')}`);

@@ -67,17 +67,19 @@ export interface Recall {
 }
 
 /**
- * Which recalled events count (FusionData.recall_min_age, .habit_recall_min_age): in the pair counts, those at least
- * `minAge` seconds older than the scored event; in the novelty and hour-of-day habits, with `habitMinAge` (else none),
- * those at least the larger of the two older.
+ * Which recalled events count (FusionData.recall_min_age, .habit_recall_min_age, .new_member_habit_min_age): in the
+ * pair counts, those at least `minAge` seconds older than the scored event; in the novelty and hour-of-day habits, with
+ * `habitMinAge` (else none), those at least the larger of the two older; with `newMemberMinAge` (else none) an entity
+ * the memory never met makes habits of its own recalled events at least that much older (and habitMinAge).
  */
 export interface RecallRule {
   minAge: number;
   habitMinAge: number | null;
+  newMemberMinAge: number | null;
 }
 
 /** Bundles written before the rule: every recalled event counts in the pairs only. */
-export const PAIRS_ONLY_RECALL: RecallRule = Object.freeze({ minAge: 0, habitMinAge: null });
+export const PAIRS_ONLY_RECALL: RecallRule = Object.freeze({ minAge: 0, habitMinAge: null, newMemberMinAge: null });
 
 /**
  * Seconds a recalled event must precede the scored one to count in its entity's habits (`train` writes it as
@@ -85,3 +87,13 @@ export const PAIRS_ONLY_RECALL: RecallRule = Object.freeze({ minAge: 0, habitMin
  * ticket, then the logon it was for); the same hour weblogin's sittings last (WebloginAdapter's recallMinAge).
  */
 export const HABIT_MIN_AGE = 3600;
+
+/**
+ * Seconds a recalled event of an entity the memory never met must precede the scored one to count in its novelty
+ * habit (`train` writes it as fusion.new_member_habit_min_age). A new account's first sittings are not its habit: an
+ * attacker's new service account works for an hour or two and should stay new throughout, while a new hire's
+ * workstation and servers of this morning are its habit by the afternoon and the next day. Four hours: measured on
+ * the detection matrix (docs/benchmarks.md, "A new account's habits"), 1 hour made the attackers' new accounts
+ * habitual within their campaign, 12 hours left a new hire's first day rare.
+ */
+export const NEW_MEMBER_HABIT_MIN_AGE = 14_400;

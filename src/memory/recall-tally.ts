@@ -11,6 +11,10 @@ export class RecallTally {
   readonly counts: Int32Array;
   /** Per pair, the recalled count old enough to count in the novelty habit (habit recall). */
   readonly habit: Int32Array;
+  /** Per pair, the recalled count old enough to count in the novelty habit of an entity the memory never met. */
+  readonly newHabit: Int32Array;
+  /** The recalled events old enough to be habits of an entity the memory never met, whatever their keys. */
+  newHabitRows = 0;
   /** Recalled events counted in the hour habit of the event being scored, and their smoothed weight at its hour. */
   events = 0;
   atHour = 0;
@@ -30,6 +34,7 @@ export class RecallTally {
   constructor(private readonly pairs: number, private readonly hourPair: number, private readonly travelPair: number, private readonly outcomes = false) {
     this.counts = new Int32Array(pairs);
     this.habit = new Int32Array(pairs);
+    this.newHabit = new Int32Array(pairs);
     this.width = pairs + (outcomes ? 2 : 1);
   }
 
@@ -41,9 +46,11 @@ export class RecallTally {
    * hour, 0.5 at the next or previous one). With a travel pair, into elsewhere the latest of those later than the
    * memory whose place (travel pair hash) is another than the event's and not `placeless` (the hash of the entity
    * with no place), and into habitHere how many of the habit-old ones were at the event's place, counting only the
-   * rows whose event put the entity there (`outcomes`). Each row is read once, not once per pair or per rule.
+   * rows whose event put the entity there (`outcomes`). With `newAge` (else -1), into newHabit per pair and into
+   * newHabitRows in all the habit-old events at least that old too: the habits of an entity the memory never met. Each
+   * row is read once, not once per pair or per rule.
    */
-  tally(recall: Recall, until: number, minAge: number, habitAge: number, hour: number, placeless: number): void {
+  tally(recall: Recall, until: number, minAge: number, habitAge: number, hour: number, placeless: number, newAge = -1): void {
     const { offset, row } = recall;
     const P = this.pairs;
     const W = this.width;
@@ -51,8 +58,11 @@ export class RecallTally {
     const now = row[offset + P] as number;
     const counts = this.counts;
     const habit = this.habit;
+    const newHabit = this.newHabit;
     counts.fill(0);
     habit.fill(0);
+    newHabit.fill(0);
+    let newHabitRows = 0;
     let events = 0;
     let atHour = 0;
     const tp = this.travelPair;
@@ -70,10 +80,13 @@ export class RecallTally {
       const inPairs = minAge <= 0 || age >= minAge;
       const inHabits = habitAge >= 0 && (habitAge === 0 || age >= habitAge);
       if (!inPairs && !inHabits) continue;
+      const inNew = inHabits && newAge >= 0 && age >= newAge;
+      if (inNew) newHabitRows += 1;
       for (let i = 0; i < P; i++) {
         if (columns[past + i] !== row[offset + i]) continue;
         if (inPairs) counts[i] = (counts[i] as number) + 1;
         if (inHabits) habit[i] = (habit[i] as number) + 1;
+        if (inNew) newHabit[i] = (newHabit[i] as number) + 1;
       }
       if (inHabits && there && columns[past + tp] === row[offset + tp]) habitHere += 1;
       // With an hour pair, only the recalled events of the same key (this user's same OS) are its hour habit.
@@ -84,6 +97,7 @@ export class RecallTally {
       if (d === 0) atHour += 1;
       else if (d === 1 || d === 23) atHour += 0.5;
     }
+    this.newHabitRows = newHabitRows;
     this.events = events;
     this.atHour = atHour;
     this.elsewhere = elsewhere;

@@ -89,6 +89,7 @@ const BundleSchema = z.object({
     recall_min_age: z.number().min(0).optional(),
     /** Seconds a recalled event must precede the scored one to count in the habits too (src/memory/fusion.ts); absent = none. */
     habit_recall_min_age: z.number().min(0).optional(),
+    new_member_habit_min_age: z.number().min(0).optional(),
     /** Per-event statistics of the kind's featurizer fused after the memory's components (src/memory/fusion.ts). */
     statistics: z.array(z.string().min(1)).optional(),
   }).optional(),
@@ -212,7 +213,7 @@ async function loadScreen(outer: LoadedBundle, screen: NonNullable<Bundle['scree
   const a = outer.bundle;
   const b = inner.bundle;
   const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-  const fusionKeys = (f: Bundle['fusion']) => f && { memory_sha256: f.memory_sha256, recall: f.recall, recall_min_age: f.recall_min_age, habit_recall_min_age: f.habit_recall_min_age, statistics: f.statistics, names: f.components.map((c) => c.name) };
+  const fusionKeys = (f: Bundle['fusion']) => f && { memory_sha256: f.memory_sha256, recall: f.recall, recall_min_age: f.recall_min_age, habit_recall_min_age: f.habit_recall_min_age, new_member_habit_min_age: f.new_member_habit_min_age, statistics: f.statistics, names: f.components.map((c) => c.name) };
   const problem = b.context_length !== 0 ? `its context_length is ${b.context_length}, a screen reads none`
     : b.screen ? 'it has a screen of its own'
     : b.format !== a.format || b.entity_key !== a.entity_key ? `its format and entity (${b.format}, ${b.entity_key}) are not the bundle's (${a.format}, ${a.entity_key})`

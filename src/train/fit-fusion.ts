@@ -10,7 +10,7 @@ import type { ReadItem } from '../adapters/read.js';
 import type { CanonicalEvent } from '../core/event.js';
 import { SeqSentryError } from '../core/errors.js';
 import { EntityMemory } from '../memory/entity-memory.js';
-import { HABIT_MIN_AGE, type MemorySpec } from '../memory/memory-spec.js';
+import { HABIT_MIN_AGE, NEW_MEMBER_HABIT_MIN_AGE, type MemorySpec } from '../memory/memory-spec.js';
 import { eventStatistics, SEQUENCE_COMPONENT, type FusionData } from '../memory/fusion.js';
 import { entityValue, memberValue, resolvePairs } from '../memory/pairs.js';
 import { PlaceTrail } from '../memory/travel.js';
@@ -281,7 +281,7 @@ async function writeBundleFusion(dir: string, fit: SharedFit, sequence: { column
     memory_sha256: fit.memorySha256,
     recall,
     ...(recall > 0 && adapter.recallMinAge ? { recall_min_age: adapter.recallMinAge } : {}),
-    ...(recall > 0 ? { habit_recall_min_age: HABIT_MIN_AGE } : {}),
+    ...(recall > 0 ? { habit_recall_min_age: HABIT_MIN_AGE, new_member_habit_min_age: NEW_MEMBER_HABIT_MIN_AGE } : {}),
     ...(statistics.length ? { statistics } : {}),
   };
   const bundlePath = join(dir, 'bundle.json');
