@@ -9,7 +9,8 @@
 //          [--tag refit] [--dump] [--out FILE.json]
 // Each refit writes its bundle to MODEL-TAG beside the trained one (which stays as trained); --dump writes
 // components-TAG.json there. Labels are read only to measure, after scoring.
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -49,7 +50,17 @@ for (const run of runs) {
   await rm(join(modelDir, 'components.json'), { force: true });
   const bundle = JSON.parse(await readFile(join(trained, 'bundle.json'), 'utf8'));
   const heldOut = bundle.metrics.fusion.held_out;
-  await quiet(() => fitFusion(modelDir, r.adapter, bundle.entity_key, () => m.readEvents([r.trainFile], r.adapter), Infinity, heldOut, bundle.fusion.recall ?? 0));
+  // A cascade's screen shares the fusion (one memory, the same recall rule): refitted with it, then named again by
+  // its new manifest's sha256, as train does.
+  const screen = bundle.screen;
+  await quiet(() => fitFusion(modelDir, r.adapter, bundle.entity_key, () => m.readEvents([r.trainFile], r.adapter), Infinity, heldOut, bundle.fusion.recall ?? 0, screen ? { also: [join(modelDir, screen.dir)] } : {}));
+  if (screen) {
+    const path = join(modelDir, 'bundle.json');
+    const refitted = JSON.parse(await readFile(path, 'utf8'));
+    refitted.screen = { ...screen, bundle_sha256: createHash('sha256').update(await readFile(join(modelDir, screen.dir, 'bundle.json'))).digest('hex') };
+    await writeFile(`${path}.tmp`, JSON.stringify(refitted, null, 1) + '\n');
+    await rename(`${path}.tmp`, path);
+  }
   const scorer = await Scorer.load(modelDir);
   const results = await scorer.score(r.test);
   await scorer.close();

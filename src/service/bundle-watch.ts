@@ -58,18 +58,23 @@ export interface BundleWatch {
   stop(): void;
 }
 
+/** How long the files of a refused bundle must stay the same before it is tried again (a copy may pause between writes). */
+export const SETTLE_MS = 2_000;
+
 /**
  * When a bundle directory is worth loading again: bundle.json's content differs from what was last seen, or, after
- * a refused bundle, another file of the directory has changed since the refusal and then stayed the same for one poll
- * (a model.onnx still being copied is not tried at every poll). The caller asks `due()` once per poll and tells
- * `tried()` what each load gave.
+ * a refused bundle, another file of the directory has changed since the load that was refused began and has then
+ * stayed the same for SETTLE_MS and one poll (a model.onnx still being copied is not tried at every poll, a copy that
+ * finished while the load ran is). The caller asks `due()` once per poll and tells `tried()` what each load gave.
  */
 export class BundleChanges {
   private seen: BundleFingerprint | null;
-  /** After a refusal: the directory as it was when refused, and as the previous poll saw it. */
-  private refused: { tried: string | null; previous: string | null } | null = null;
+  /** The directory as it was when the load `due` called for began. */
+  private loading: string | null = null;
+  /** After a refusal: the directory as it was when the refused load began, as the last poll saw it, and since when. */
+  private refused: { tried: string | null; previous: string | null; since: number } | null = null;
 
-  constructor(private readonly dir: string, initial: BundleFingerprint | null) {
+  constructor(private readonly dir: string, initial: BundleFingerprint | null, private readonly now: () => number = Date.now) {
     this.seen = initial;
   }
 
@@ -77,16 +82,21 @@ export class BundleChanges {
     const now = await bundleFingerprint(this.dir, this.seen);
     if (now && (!this.seen || now.sha256 !== this.seen.sha256)) {
       this.seen = now;
+      this.loading = await directorySignature(this.dir);
       return true;
     }
     if (now) this.seen = now;
     const refused = this.refused;
     if (!refused) return false;
     const files = await directorySignature(this.dir);
-    const settled = files !== null && files === refused.previous;
-    refused.previous = files;
-    if (!settled || files === refused.tried) return false;
+    if (files === null || files !== refused.previous) {
+      refused.previous = files;
+      refused.since = this.now();
+      return false;
+    }
+    if (files === refused.tried || this.now() - refused.since < SETTLE_MS) return false;
     log.info({ dir: this.dir }, 'files of the refused bundle changed: trying it again');
+    this.loading = files;
     return true;
   }
 
@@ -96,8 +106,8 @@ export class BundleChanges {
       this.refused = null;
       return;
     }
-    const now = await directorySignature(this.dir);
-    this.refused = { tried: now, previous: now };
+    // Compared with the directory as the load found it: a file that arrived while it ran is a change.
+    this.refused = { tried: this.loading, previous: this.loading, since: this.now() };
   }
 }
 
