@@ -63,6 +63,31 @@ describe.runIf(hasSharedData())('UTF-16 input files', () => {
     expect(got[5]).toMatchObject({ line: 6, error: expect.stringMatching(/FILE:6.*damaged from here on.*UTF-16/) });
   });
 
+  it('makes a lone surrogate its own line\'s problem, reads every other line, and joins pairs split between chunks', async () => {
+    // 3,000 LANL lines, the 1,000th with a lone high surrogate in its user; every user holds a pair (U+1F511), the first
+    // padded so that its pair straddles the first 64 KiB chunk's end (bytes 65,534 and 65,536 after the 2-byte BOM).
+    const name = (i: number) => `U${i}${i === 1 ? 'x'.repeat(32_762) : ''}\u{1F511}@DOM1`;
+    const row = (i: number) => `${i},${name(i)},U${i}@DOM1,C1,C2,Kerberos,Network,LogOn,Success\n`;
+    expect(2 + 2 * '1,U1'.length + 2 * 32_762).toBe(65_534);
+    for (const order of ['le', 'be'] as const) {
+      const bad = Buffer.concat([utf16('1000,U', order, false), Buffer.from(order === 'le' ? [0x00, 0xd8] : [0xd8, 0x00]), utf16('@DOM1,U1@DOM1,C1,C2,Kerberos,Network,LogOn,Success\n', order, false)]);
+      const file = join(dir, `lone-${order}.csv`);
+      writeFileSync(file, Buffer.concat([utf16(Array.from({ length: 999 }, (_, i) => row(i + 1)).join(''), order, true), bad, utf16(Array.from({ length: 2000 }, (_, i) => row(i + 1001)).join(''), order, false)]));
+      const got = (await records(file, 'lanl')) as Array<{ line: number; event?: { entities: { user: string } }; error?: string }>;
+      expect(got.length, order).toBe(3000);
+      expect(got.filter((r) => r.error).map((r) => [r.line, r.error])).toEqual([[1000, 'FILE:1000: not valid UTF-16 (a lone surrogate)']]);
+      expect(got.filter((r) => r.event).length).toBe(2999);
+      // every pair decoded whole, wherever a chunk ended
+      expect(got.filter((r) => r.event).every((r) => r.event!.entities.user === name(r.line))).toBe(true);
+    }
+  });
+
+  it('names a UTF-32 file instead of reading it as UTF-16', async () => {
+    const path = join(dir, 'utf32.log');
+    writeFileSync(path, Buffer.from([0xff, 0xfe, 0, 0, 0x41, 0, 0, 0, 0x0a, 0, 0, 0]));
+    expect(await records(path, 'authlog')).toEqual([{ line: 1, event: undefined, error: 'FILE:1: the file is damaged from here on (UTF-32 text, which is not read: convert the file to UTF-8); the lines before were read', skipped: undefined }]);
+  });
+
   it('tells the encoding by the first bytes', () => {
     expect(textEncoding(Buffer.from([0xff, 0xfe, 0x7b, 0]))).toBe('utf-16le');
     expect(textEncoding(Buffer.from([0xfe, 0xff, 0, 0x7b]))).toBe('utf-16be');
@@ -70,5 +95,7 @@ describe.runIf(hasSharedData())('UTF-16 input files', () => {
     expect(textEncoding(Buffer.from('{"a"', 'utf8'))).toBe('utf-8');
     expect(textEncoding(Buffer.from([0xef, 0xbb, 0xbf, 0x7b]))).toBe('utf-8'); // UTF-8 with its BOM
     expect(textEncoding(Buffer.from('é', 'utf8'))).toBe('utf-8');
+    expect(textEncoding(Buffer.from([0xff, 0xfe, 0, 0, 0x7b, 0, 0, 0]))).toBe('utf-32');
+    expect(textEncoding(Buffer.from([0, 0, 0xfe, 0xff, 0, 0, 0, 0x7b]))).toBe('utf-32');
   });
 });

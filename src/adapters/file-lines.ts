@@ -87,9 +87,11 @@ async function* gunzipChunks(raw: ReadStream): AsyncGenerator<Buffer> {
  * big-endian, as PowerShell's `Out-File`, `wevtutil` and Notepad write it), or without one by an ASCII character
  * followed (little-endian) or preceded (big-endian) by a zero byte, which UTF-8 text never starts with; else UTF-8.
  */
-export function textEncoding(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' {
+export function textEncoding(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32' {
   if (head.length < 2) return 'utf-8';
   const [a, b] = [head[0] as number, head[1] as number];
+  // UTF-32's marks (FF FE 00 00, 00 00 FE FF): named, not misread as UTF-16.
+  if (head.length >= 4 && ((a === 0xff && b === 0xfe && head[2] === 0 && head[3] === 0) || (a === 0 && b === 0 && head[2] === 0xfe && head[3] === 0xff))) return 'utf-32';
   if (a === 0xff && b === 0xfe) return 'utf-16le';
   if (a === 0xfe && b === 0xff) return 'utf-16be';
   if (a > 0 && a < 0x80 && b === 0) return 'utf-16le';
@@ -97,41 +99,61 @@ export function textEncoding(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' {
   return 'utf-8';
 }
 
+/** A code unit that is half of a surrogate pair with no other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
- * The chunks of a UTF-16 stream as UTF-8 (its byte order mark kept, as U+FEFF, for the line reader to drop). Code
- * units that are not UTF-16 (a lone surrogate, an odd byte at the end) end the file with an error, as a damaged gzip
- * stream does: the lines before are read.
+ * UTF-8 of UTF-16 text, each lone surrogate written as the byte 0xFF, which no UTF-8 holds: the line reader then
+ * reports that line alone as not readable, and reads its neighbours, as for a line of bad UTF-8.
+ */
+function utf8Of(text: string): Buffer {
+  LONE_SURROGATE.lastIndex = 0;
+  if (!LONE_SURROGATE.test(text)) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let from = 0;
+  LONE_SURROGATE.lastIndex = 0;
+  for (let m = LONE_SURROGATE.exec(text); m; m = LONE_SURROGATE.exec(text)) {
+    parts.push(Buffer.from(text.slice(from, m.index), 'utf8'), Buffer.of(0xff));
+    from = m.index + 1;
+  }
+  parts.push(Buffer.from(text.slice(from), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+/**
+ * The chunks of a UTF-16 stream as UTF-8 (its byte order mark kept, as U+FEFF, for the line reader to drop). A lone
+ * surrogate makes its line a located problem (utf8Of); a surrogate pair split between chunks is joined; an odd byte
+ * at the end of the file is one more problem line after the lines read.
  */
 async function* utf16AsUtf8(chunks: AsyncIterable<Buffer>, encoding: 'utf-16le' | 'utf-16be'): AsyncGenerator<Buffer> {
-  // TextDecoder has no big-endian UTF-16 in Node's small-ICU builds: such bytes are swapped and read little-endian.
-  const decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
-  let odd: number | null = null;
+  let held: Buffer = Buffer.alloc(0);
   for await (const chunk of chunks) {
-    let bytes = chunk;
-    if (encoding === 'utf-16be') {
-      const joined: Buffer = odd === null ? Buffer.from(chunk) : Buffer.concat([Buffer.of(odd), chunk]);
-      odd = joined.length % 2 ? (joined[joined.length - 1] as number) : null;
-      bytes = joined.subarray(0, joined.length - (odd === null ? 0 : 1)).swap16();
+    const joined = held.length ? Buffer.concat([held, chunk]) : chunk;
+    let whole = joined.length - (joined.length % 2);
+    // A high surrogate at the end may pair with the next chunk's first unit: held back with the odd byte.
+    if (whole >= 2) {
+      const last = encoding === 'utf-16le' ? joined.readUInt16LE(whole - 2) : joined.readUInt16BE(whole - 2);
+      if (last >= 0xd800 && last <= 0xdbff) whole -= 2;
     }
-    const text = utf16Text(() => decoder.decode(bytes, { stream: true }));
-    if (text) yield Buffer.from(text, 'utf8');
+    held = Buffer.from(joined.subarray(whole));
+    if (whole === 0) continue;
+    // Node decodes little-endian only: big-endian units are swapped (on a copy: the chunk may be the caller's).
+    const units = encoding === 'utf-16le' ? joined.subarray(0, whole) : Buffer.from(joined.subarray(0, whole)).swap16();
+    yield utf8Of(units.toString('utf16le'));
   }
-  if (odd !== null) throw new Error('not valid UTF-16: an odd byte at the end');
-  const rest = utf16Text(() => decoder.decode());
-  if (rest) yield Buffer.from(rest, 'utf8');
+  if (held.length >= 2) {
+    const whole = held.length - (held.length % 2);
+    const units = encoding === 'utf-16le' ? held.subarray(0, whole) : Buffer.from(held.subarray(0, whole)).swap16();
+    yield utf8Of(units.toString('utf16le'));
+  }
+  if (held.length % 2) throw new Error('not valid UTF-16: an odd byte at the end');
 }
 
-/** A fatal decoder's text, its failure named for the file's problem line. */
-function utf16Text(decode: () => string): string {
-  try {
-    return decode();
-  } catch {
-    throw new Error('not valid UTF-16: a lone surrogate, or an odd byte at the end');
-  }
-}
-
-/** The chunks of `stream`, transcoded to UTF-8 when its first bytes say it is UTF-16 (textEncoding). */
-async function* asUtf8(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * The chunks of `stream`, transcoded to UTF-8 when its first bytes say it is UTF-16 (textEncoding); the encoding
+ * found goes into `found` before the first chunk comes out.
+ */
+async function* asUtf8(stream: AsyncIterable<Buffer>, found: { encoding: ReturnType<typeof textEncoding> }): AsyncGenerator<Buffer> {
   const it = stream[Symbol.asyncIterator]();
   const start = await it.next();
   if (start.done) return;
@@ -144,10 +166,12 @@ async function* asUtf8(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   }
   const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
   const encoding = textEncoding(head);
+  found.encoding = encoding;
   async function* all(): AsyncGenerator<Buffer> {
     yield head;
     yield* rest;
   }
+  if (encoding === 'utf-32') throw new Error('UTF-32 text, which is not read: convert the file to UTF-8');
   if (encoding === 'utf-8') yield* all();
   else yield* utf16AsUtf8(all(), encoding);
 }
@@ -173,7 +197,8 @@ export async function* openLines(file: string): AsyncGenerator<RawLine[]> {
     throw new SeqSentryError(`cannot read input ${file}: ${err.code === 'EISDIR' ? 'it is a folder' : err.message}`);
   });
   const raw = createReadStream(file);
-  const stream: AsyncIterable<Buffer> = asUtf8(gzip ? gunzipChunks(raw) : raw);
+  const found: { encoding: ReturnType<typeof textEncoding> } = { encoding: 'utf-8' };
+  const stream: AsyncIterable<Buffer> = asUtf8(gzip ? gunzipChunks(raw) : raw, found);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   // Keeps every BOM of a block: dropping one per line is done below, as the per-line decoder did.
   const blockDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -190,7 +215,7 @@ export async function* openLines(file: string): AsyncGenerator<RawLine[]> {
     try {
       return { text: decoder.decode(buf) };
     } catch {
-      return { problem: 'not valid UTF-8' };
+      return { problem: found.encoding === 'utf-8' ? 'not valid UTF-8' : 'not valid UTF-16 (a lone surrogate)' };
     }
   };
   /** Lines chunk[start, end) (each LF-terminated within the chunk) into `lines`, one line at a time. */
