@@ -24,10 +24,12 @@ describe('prometheus text format', () => {
   });
 });
 
+const ADMIN = 'metrics-admin-token-0123456789';
+
 describe('GET /metrics', () => {
   let sidecar: Sidecar;
   beforeAll(async () => {
-    sidecar = await startTestSidecar();
+    sidecar = await startTestSidecar({ 'auth.admin_tokens': [ADMIN] });
     await call(sidecar.url, 'POST', '/v1/score', { body: { scope: 'm', events: [habitualLogon(1), habitualLogon(2), { bad: 1 }] } });
   });
   afterAll(() => sidecar?.shutdown());
@@ -53,9 +55,9 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/^seqsentry_model_info\{name="[^"]+",version="[^"]+",kind="transformer-mlm"\} 1$/m);
   });
 
-  it('reports the process, its heap and event loop, and the daily budget', async () => {
+  it('reports the process, its heap and event loop, and to an admin the daily budget', async () => {
     await new Promise((r) => setTimeout(r, 100)); // event-loop delay samples (every 20 ms) since the previous scrape
-    const res = await call(sidecar.url, 'GET', '/metrics');
+    const res = await call(sidecar.url, 'GET', '/metrics', { token: ADMIN });
     const value = (name: string): number => {
       const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text);
       if (!m) throw new Error(`no ${name} in /metrics`);
@@ -69,8 +71,14 @@ describe('GET /metrics', () => {
     expect(Math.abs(value('process_start_time_seconds') - (Date.now() / 1000 - process.uptime()))).toBeLessThanOrEqual(1);
     expect(value('process_resident_memory_bytes')).toBeGreaterThan(value('nodejs_heap_size_used_bytes'));
     expect(value('nodejs_heap_size_total_bytes')).toBeGreaterThanOrEqual(value('nodejs_heap_size_used_bytes'));
+    // Node counts array buffers in `external` already: the series is that, not the two summed.
+    expect(value('nodejs_external_memory_bytes')).toBeLessThanOrEqual(process.memoryUsage().external * 1.5 + 1e6);
     expect(value('process_open_fds')).toBeGreaterThan(2);
     expect(value('process_open_fds')).toBeLessThanOrEqual(value('process_max_fds'));
+    // The sampling interval is not delay: an idle sidecar's median delay is well below the 20 ms resolution.
+    const p50 = /^nodejs_eventloop_delay_seconds\{quantile="0.5"\} (\S+)$/m.exec(res.text);
+    expect(Number(p50?.[1])).toBeGreaterThanOrEqual(0);
+    expect(Number(p50?.[1])).toBeLessThan(0.01);
     expect(res.text).toMatch(/^nodejs_eventloop_delay_seconds\{quantile="0.99"\} [0-9.e+-]+$/m);
     // Two logons through /v1/score: judged against the budget, not counted into its window (budget.counted_routes).
     expect(value('seqsentry_budget_rate')).toBeGreaterThan(0);
@@ -78,5 +86,14 @@ describe('GET /metrics', () => {
     expect(value('seqsentry_budget_window_events')).toBe(0);
     expect(value('seqsentry_budget_window_flagged')).toBe(0);
     expect(value('seqsentry_budget_window_quota')).toBe(0);
+  });
+
+  it('leaves the daily budget out for a shipper\'s token, and refuses callers without one', async () => {
+    const shipper = await call(sidecar.url, 'GET', '/metrics');
+    expect(shipper.status).toBe(200);
+    expect(shipper.text).toContain('process_cpu_seconds_total');
+    expect(shipper.text).not.toContain('seqsentry_budget_');
+    expect((await call(sidecar.url, 'GET', '/metrics', { token: null })).status).toBe(401);
+    expect((await call(sidecar.url, 'GET', '/metrics', { token: 'not-a-token-0123456789' })).status).toBe(403);
   });
 });

@@ -34,6 +34,17 @@ export class TokenAuth {
     matchToken(header, this.adminDigests, 'the bearer token is not an admin token');
   }
 
+  /** Whether the request carries an admin token (for a route that tells an admin more than a shipper). */
+  isAdmin(header: string | undefined): boolean {
+    if (this.adminDigests.length === 0) return false;
+    try {
+      matchToken(header, this.adminDigests, '');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether the request carries an accepted token (for open routes that tell more to an authenticated caller). */
   accepts(header: string | undefined): boolean {
     try {

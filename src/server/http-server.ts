@@ -121,8 +121,14 @@ const ROUTES: readonly Route[] = [
   { name: '/readyz', methods: ['GET', 'HEAD'], match: /^\/readyz$/, open: true, handle: ({ req, state }) => handleReadyz({ ...state, scoring: state.models.current, detailed: state.auth?.accepts(req.headers.authorization) ?? true }) },
   { name: '/v1/admin/reload', methods: ['POST'], match: /^\/v1\/admin\/reload$/, admin: true, handle: ({ state }) => handleAdminReload(state.reloader) },
   {
-    name: '/metrics', methods: ['GET'], match: /^\/metrics$/,
-    handle: ({ state }) => ({ status: 200, body: state.metrics.render(), contentType: PROMETHEUS_CONTENT_TYPE }),
+    // A shipper's token or an admin's: the daily budget's window (how close the day's flags are to their quota) only
+    // for an admin, as a shipper's token that learnt it could time a burst to land once the quota is spent.
+    name: '/metrics', methods: ['GET'], match: /^\/metrics$/, open: true,
+    handle: ({ req, state }) => {
+      const admin = state.auth ? state.auth.isAdmin(req.headers.authorization) : true;
+      if (!admin) state.auth?.check(req.headers.authorization);
+      return { status: 200, body: state.metrics.render(admin), contentType: PROMETHEUS_CONTENT_TYPE };
+    },
   },
   {
     name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true, scoringOnly: true,

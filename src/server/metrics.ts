@@ -15,6 +15,9 @@ interface ScreenSource {
   readonly budget?: DailyBudget | null;
 }
 
+/** The daily budget's series, shown to an admin's scrape only. */
+const BUDGET_PREFIX = 'seqsentry_budget_';
+
 /** Event-loop delay quantiles reported (of the delays sampled since the previous scrape). */
 const LOOP_QUANTILES = [0.5, 0.9, 0.99] as const;
 /** Resolution of the event-loop delay sampling, in ms. */
@@ -104,13 +107,16 @@ export class ServerMetrics {
     }));
     if (fds !== null) this.registry.register(new Gauge('process_max_fds', 'The soft limit on open file descriptors of the sidecar process.', () => [{ value: fds }]));
     const heap = (read: (m: NodeJS.MemoryUsage) => number) => () => [{ value: read(process.memoryUsage()) }];
+    // (external includes the array buffers already: Node's memoryUsage())
     this.registry.register(new Gauge('nodejs_heap_size_used_bytes', 'JavaScript heap in use, in bytes.', heap((m) => m.heapUsed)));
     this.registry.register(new Gauge('nodejs_heap_size_total_bytes', 'JavaScript heap reserved, in bytes.', heap((m) => m.heapTotal)));
-    this.registry.register(new Gauge('nodejs_external_memory_bytes', 'Memory outside the JavaScript heap held by its objects (buffers, typed arrays), in bytes.', heap((m) => m.external + m.arrayBuffers)));
+    this.registry.register(new Gauge('nodejs_external_memory_bytes', 'Memory outside the JavaScript heap held by its objects (buffers, typed arrays), in bytes.', heap((m) => m.external)));
     this.registry.register(new Gauge('nodejs_eventloop_delay_seconds', `The event loop's delay at quantiles of the samples since the previous scrape (resolution ${LOOP_RESOLUTION_MS} ms), and its maximum, in seconds: how long a ready request waits.`, () => {
       const h = this.loopDelay;
       // No sample yet (a scrape right after the previous one): nothing to report rather than a made-up 0.
-      const rows = h.count === 0 ? [] : [...LOOP_QUANTILES.map((q) => ({ labels: { quantile: String(q) }, value: h.percentile(q * 100) / 1e9 })), { labels: { quantile: '1' }, value: h.max / 1e9 }];
+      // Each sample is the time between two timer turns, the resolution included: the delay is what is beyond it.
+      const delay = (ns: number) => Math.max(0, ns - LOOP_RESOLUTION_MS * 1e6) / 1e9;
+      const rows = h.count === 0 ? [] : [...LOOP_QUANTILES.map((q) => ({ labels: { quantile: String(q) }, value: delay(h.percentile(q * 100)) })), { labels: { quantile: '1' }, value: delay(h.max) }];
       h.reset();
       return rows;
     }));
@@ -152,8 +158,9 @@ export class ServerMetrics {
     this.errors.inc({ kind });
   }
 
-  render(): string {
-    return this.registry.render();
+  /** The exposition; the daily budget's series only with `budget` (an admin's scrape). */
+  render(budget = true): string {
+    return this.registry.render(budget ? undefined : (name) => !name.startsWith(BUDGET_PREFIX));
   }
 
   /** Stops sampling the event loop (the sidecar's shutdown). */

@@ -20,6 +20,7 @@ function num(v: number): string {
 }
 
 interface Metric {
+  readonly name: string;
   render(): string[];
 }
 
@@ -122,9 +123,9 @@ export class Registry {
     return metric;
   }
 
-  /** The text exposition format, version 0.0.4. */
-  render(): string {
-    return this.metrics.flatMap((m) => m.render()).join('\n') + '\n';
+  /** The text exposition format, version 0.0.4; with `only`, the families whose name it accepts. */
+  render(only?: (name: string) => boolean): string {
+    return this.metrics.filter((m) => !only || only(m.name)).flatMap((m) => m.render()).join('\n') + '\n';
   }
 }
 
