@@ -21,6 +21,8 @@ function privatePki(): void {
     expect(r.status, r.stderr).toBe(0);
   };
   run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('ca.key'), '-out', path('ca.pem'), '-days', '2', '-subj', '/CN=private-ca']);
+  // the cluster's own CA, another than Dashboards'
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('cluster-ca.key'), '-out', path('cluster-ca.pem'), '-days', '2', '-subj', '/CN=cluster-ca']);
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('osd.key'), '-out', path('osd.csr'), '-subj', '/CN=dashboards']);
   writeFileSync(path('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
   run(['x509', '-req', '-in', path('osd.csr'), '-CA', path('ca.pem'), '-CAkey', path('ca.key'), '-CAcreateserial', '-out', path('osd.pem'), '-days', '2', '-extfile', path('ext.cnf')]);
@@ -48,6 +50,13 @@ describe('Dashboards over HTTPS with a private CA', () => {
   it('takes OPENSEARCH_CA_FILE when no --dashboards-ca-file is given', async () => {
     const target = dashboardsOption(osd.url, undefined, { OPENSEARCH_CA_FILE: path('ca.pem') })!;
     expect((await bulkGet(target, [{ type: 'index-pattern', id: 'seqsentry-a' }])).has('index-pattern:seqsentry-a')).toBe(true);
+  });
+
+  it('keeps NODE_EXTRA_CA_CERTS trusted when OPENSEARCH_CA_FILE is the cluster\'s other CA, and names the file on a failure', async () => {
+    const both = dashboardsOption(osd.url, undefined, { OPENSEARCH_CA_FILE: path('cluster-ca.pem'), NODE_EXTRA_CA_CERTS: path('ca.pem') })!;
+    expect((await bulkGet(both, [{ type: 'index-pattern', id: 'seqsentry-a' }])).has('index-pattern:seqsentry-a')).toBe(true);
+    const clusterOnly = dashboardsOption(osd.url, undefined, { OPENSEARCH_CA_FILE: path('cluster-ca.pem') })!;
+    await expect(bulkGet(clusterOnly, [{ type: 'index-pattern', id: 'seqsentry-a' }])).rejects.toThrow(/did not answer: .*(certificate|issuer).*checked against Node's CAs, NODE_EXTRA_CA_CERTS and .*cluster-ca\.pem/i);
   });
 
   it('names a CA file that holds no certificate, a CA file without a URL, and one for plain http', () => {

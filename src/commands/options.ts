@@ -97,5 +97,9 @@ export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.e
   const caPath = caFile ?? env.OPENSEARCH_CA_FILE;
   if (caFile !== undefined && parsed.protocol !== 'https:') throw new UsageError(`--dashboards-ca-file: Dashboards at ${parsed.origin} is not reached over https`);
   const ca = caPath && parsed.protocol === 'https:' ? readPemFile(caPath, caFile !== undefined ? '--dashboards-ca-file' : 'OPENSEARCH_CA_FILE', '-----BEGIN CERTIFICATE-----', 'certificate').toString('utf8') : undefined;
-  return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}), ...(ca ? { ca } : {}) };
+  if (!ca || !caPath) return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}) };
+  // A connection given CAs of its own trusts those alone: Node's bundled ones and NODE_EXTRA_CA_CERTS (what a private
+  // Dashboards CA went through before this option) are added back, so giving a file never removes a trust.
+  const extra = env.NODE_EXTRA_CA_CERTS ? readPemFile(env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS', '-----BEGIN CERTIFICATE-----', 'certificate').toString('utf8') : '';
+  return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}), ca: [ca, ...(extra ? [extra] : [])], caFile: caPath };
 }

@@ -18,8 +18,10 @@ export interface DashboardsTarget {
   url: string;
   username?: string;
   password?: string;
-  /** PEM of a private CA that signed Dashboards' certificate, trusted beside Node's own CAs. */
-  ca?: string;
+  /** PEMs of the CAs trusted beside Node's bundled ones (a private CA that signed Dashboards', NODE_EXTRA_CA_CERTS). */
+  ca?: string[];
+  /** The file the private CA came from, named when a connection fails. */
+  caFile?: string;
 }
 
 /** One connection pool per private CA: calls to one Dashboards share it. */
@@ -27,10 +29,11 @@ const agents = new Map<string, Agent>();
 
 function dispatcher(target: DashboardsTarget): Agent | undefined {
   if (target.ca === undefined) return undefined;
-  let agent = agents.get(target.ca);
+  const key = target.ca.join('\n');
+  let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({ connect: { ca: [...rootCertificates, target.ca] } });
-    agents.set(target.ca, agent);
+    agent = new Agent({ connect: { ca: [...rootCertificates, ...target.ca] } });
+    agents.set(key, agent);
   }
   return agent;
 }
@@ -65,7 +68,8 @@ async function call(target: DashboardsTarget, method: string, path: string, body
     const agent = dispatcher(target);
     res = await fetch(`${target.url.replace(/\/+$/, '')}${path}`, { method, headers: headers(target, json && body !== undefined), ...(body !== undefined ? { body } : {}), ...(agent ? { dispatcher: agent } : {}), signal: AbortSignal.timeout(60_000) });
   } catch (err) {
-    throw new OpenSearchError(where, `Dashboards did not answer: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+    const trusted = target.caFile ? ` (its certificate checked against Node's CAs, NODE_EXTRA_CA_CERTS and ${target.caFile})` : '';
+    throw new OpenSearchError(where, `Dashboards did not answer: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}${trusted}`);
   }
   const text = await res.text();
   let parsed: unknown = text;
