@@ -18,7 +18,7 @@ const SPECS = {
   'replace-index-patterns': { type: 'boolean', default: false, help: 'the --index-pattern patterns replace the installed ones instead of adding to them' },
   'model-dir': { type: 'string', help: 'DIR  the bundle whose calibration sizes the monitors\' thresholds' },
   'alerts-per-day': { type: 'string', help: `R  alerts a day each monitor may raise on normal traffic (default ${DEFAULT_ALERTS_PER_DAY})` },
-  'events-per-day': { type: 'string', help: 'E  scored events a day (default: measured in the --index-pattern indices over the last 7 days)' },
+  'events-per-day': { type: 'string', help: 'E  scored events a day (default: measured over the last 7 days in the event index patterns installed, those of --index-pattern included)' },
   'monitors-file': { type: 'string', help: 'FILE  where the filled monitors go when the cluster has no Alerting plugin (default seqsentry-monitors.json)' },
   'dashboards-url': DASHBOARDS_URL_OPTION,
   'dashboards-ca-file': DASHBOARDS_CA_FILE_OPTION,
