@@ -76,6 +76,17 @@ describe("a new account's habits", () => {
     expect(a[HOUR]).toBe(b[HOUR]);
   });
 
+  it('never makes a partner it met rarer than one it never met, however young the memory', () => {
+    // A young deployment: 200 users of 5 logons each, so a new member is common ((D + 1) / (N + D + 1) = 201 / 1201).
+    const m = new EntityMemory(LANL_MEMORY_SPEC);
+    for (let u = 0; u < 200; u++) for (let k = 0; k < 5; k++) m.add(event(k * 3600 + u, `U${u}`, `C${u}`, 'FS1'));
+    const past = [...Array.from({ length: 30 }, (_, k) => event(morning + k * 60, 'U7', 'C9', 'FS1')), event(morning + 1800, 'U7', 'C9', 'C5')];
+    const later = morning + 6 * 3600;
+    const metOnce = stats(m, event(later, 'U7', 'C9', 'C5'), past, RULE)[NOVELTY] as number;
+    const neverMet = stats(m, event(later, 'U7', 'C9', 'C6'), past, RULE)[NOVELTY] as number;
+    expect(metOnce).toBeLessThanOrEqual(neverMet);
+  });
+
   it('keeps every probability at most 1 however much is recalled', () => {
     const m = trained();
     const days = Array.from({ length: 200 }, (_, k) => event(morning - 3 * 86400 + k * 900, 'U7', 'C9', 'C2'));

@@ -50,4 +50,20 @@ describe('BundleChanges after a refused load', () => {
     writeFileSync(join(dir, 'model.onnx'), 'edited after the switch');
     expect(await changes.due()).toBe(false); // switched: only bundle.json starts a load again
   });
+
+  it('does not load again a bundle another trigger (an admin\'s reload) switched to after the refusal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqsentry-watch-'));
+    writeFileSync(join(dir, 'bundle.json'), '{"version":"v1"}');
+    let clock = 0;
+    const changes = new BundleChanges(dir, await bundleFingerprint(dir), () => clock);
+    writeFileSync(join(dir, 'bundle.json'), '{"version":"v2"}');
+    expect(await changes.due()).toBe(true);
+    await changes.tried(false);
+    writeFileSync(join(dir, 'model.onnx'), 'the missing model');
+    await changes.switchedElsewhere(); // POST /v1/admin/reload took it
+    for (let k = 0; k < 3; k++) {
+      clock += SETTLE_MS;
+      expect(await changes.due()).toBe(false);
+    }
+  });
 });

@@ -86,7 +86,7 @@ function plainStatistics(m: PlainMemory, e: CanonicalEvent, recalled: CanonicalE
     const r = habitual.filter((x) => keyOf(x, i) === key).length;
     const ownHere = 'entity' in pair.members[0] && pair.members[0].entity === 'user' ? own.filter((x) => keyOf(x, i) === key).length : 0;
     if (n <= 0 && ownHere > 0) {
-      p = ownHere / (own.length + 2);
+      p = Math.max(ownHere / (own.length + 2), (m.firsts[i]!.size + 1) / (m.events + m.firsts[i]!.size + 1));
       newHabits = true;
     }
     else if (r > 0 && n > 0) p = (c + r) / (n + r + f!.partners + (c > 0 ? 1 : 2));

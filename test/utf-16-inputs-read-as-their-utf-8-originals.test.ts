@@ -59,8 +59,20 @@ describe.runIf(hasSharedData())('UTF-16 input files', () => {
     const got = (await records(path, 'authlog')) as Array<{ line: number; event?: unknown; error?: string }>;
     expect(got.slice(0, 5).map((r) => r.line)).toEqual([1, 2, 3, 4, 5]);
     expect(got.slice(0, 5).every((r) => r.error === undefined)).toBe(true);
-    expect(got.length, JSON.stringify(got.slice(5))).toBe(6);
-    expect(got[5]).toMatchObject({ line: 6, error: expect.stringMatching(/FILE:6.*damaged from here on.*UTF-16/) });
+    // "Mar", the cut line, is read (and refused as the record it is not), then the odd byte is the file's problem
+    expect(got.length, JSON.stringify(got.slice(5))).toBe(7);
+    expect(got[5]).toMatchObject({ line: 6, error: expect.stringMatching(/FILE:6: field timestamp: not a syslog line/) });
+    expect(got[6]).toMatchObject({ line: 7, error: expect.stringMatching(/FILE:7.*damaged from here on.*UTF-16/) });
+  });
+
+  it('reads a last line without its line feed before the odd byte after it', async () => {
+    const path = join(dir, 'unterminated.log');
+    const lines = readFileSync(shared('linux', 'ubuntu-internet-host-auth.log'), 'utf8').split('\n').slice(0, 3);
+    writeFileSync(path, Buffer.concat([utf16(lines.join('\n'), 'le', true), Buffer.of(0x41)]));
+    const got = (await records(path, 'authlog')) as Array<{ line: number; event?: unknown; error?: string }>;
+    expect(got.map((r) => r.line)).toEqual([1, 2, 3, 4]);
+    expect(got.slice(0, 3).every((r) => r.error === undefined)).toBe(true);
+    expect(got[3]!.error).toMatch(/FILE:4: the file is damaged from here on \(not valid UTF-16: an odd byte at the end\)/);
   });
 
   it('makes a lone surrogate its own line\'s problem, reads every other line, and joins pairs split between chunks', async () => {

@@ -127,6 +127,8 @@ function utf8Of(text: string): Buffer {
  */
 async function* utf16AsUtf8(chunks: AsyncIterable<Buffer>, encoding: 'utf-16le' | 'utf-16be'): AsyncGenerator<Buffer> {
   let held: Buffer = Buffer.alloc(0);
+  // Whether the text so far ends a line: an odd byte at the end then comes after the last line, not inside it.
+  let ended = true;
   for await (const chunk of chunks) {
     const joined = held.length ? Buffer.concat([held, chunk]) : chunk;
     let whole = joined.length - (joined.length % 2);
@@ -139,14 +141,22 @@ async function* utf16AsUtf8(chunks: AsyncIterable<Buffer>, encoding: 'utf-16le' 
     if (whole === 0) continue;
     // Node decodes little-endian only: big-endian units are swapped (on a copy: the chunk may be the caller's).
     const units = encoding === 'utf-16le' ? joined.subarray(0, whole) : Buffer.from(joined.subarray(0, whole)).swap16();
-    yield utf8Of(units.toString('utf16le'));
+    const text = units.toString('utf16le');
+    ended = text.endsWith('\n');
+    yield utf8Of(text);
   }
   if (held.length >= 2) {
     const whole = held.length - (held.length % 2);
     const units = encoding === 'utf-16le' ? held.subarray(0, whole) : Buffer.from(held.subarray(0, whole)).swap16();
-    yield utf8Of(units.toString('utf16le'));
+    const text = units.toString('utf16le');
+    ended = text.endsWith('\n');
+    yield utf8Of(text);
   }
-  if (held.length % 2) throw new Error('not valid UTF-16: an odd byte at the end');
+  if (held.length % 2) {
+    // The last line read whole first, then the byte as the file's problem line after it.
+    if (!ended) yield Buffer.from('\n');
+    throw new Error('not valid UTF-16: an odd byte at the end');
+  }
 }
 
 /**

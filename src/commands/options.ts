@@ -99,7 +99,16 @@ export function dashboardsTarget(url: string, env: NodeJS.ProcessEnv = process.e
   const ca = caPath && parsed.protocol === 'https:' ? readPemFile(caPath, caFile !== undefined ? '--dashboards-ca-file' : 'OPENSEARCH_CA_FILE', '-----BEGIN CERTIFICATE-----', 'certificate').toString('utf8') : undefined;
   if (!ca || !caPath) return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}) };
   // A connection given CAs of its own trusts those alone: Node's bundled ones and NODE_EXTRA_CA_CERTS (what a private
-  // Dashboards CA went through before this option) are added back, so giving a file never removes a trust.
-  const extra = env.NODE_EXTRA_CA_CERTS ? readPemFile(env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS', '-----BEGIN CERTIFICATE-----', 'certificate').toString('utf8') : '';
-  return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}), ca: [ca, ...(extra ? [extra] : [])], caFile: caPath };
+  // Dashboards CA went through before this option) are added back. (A system store Node was told to use instead,
+  // --use-openssl-ca, is not: give its CA as the file.)
+  let extra = '';
+  if (env.NODE_EXTRA_CA_CERTS) {
+    try {
+      extra = readPemFile(env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS', '-----BEGIN CERTIFICATE-----', 'certificate').toString('utf8');
+    } catch (err) {
+      // As Node itself does with that file: warned about, not fatal.
+      process.stderr.write(`warning: ${(err as Error).message}; Dashboards' certificate is checked without it\n`);
+    }
+  }
+  return { url: split.url.replace(/\/+$/, ''), ...(login ? login : {}), ca: [ca, ...(extra ? [extra] : [])], caFile: extra ? `NODE_EXTRA_CA_CERTS and ${caPath}` : caPath };
 }

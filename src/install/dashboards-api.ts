@@ -20,7 +20,7 @@ export interface DashboardsTarget {
   password?: string;
   /** PEMs of the CAs trusted beside Node's bundled ones (a private CA that signed Dashboards', NODE_EXTRA_CA_CERTS). */
   ca?: string[];
-  /** The file the private CA came from, named when a connection fails. */
+  /** Where the CAs besides Node's came from (the file, and NODE_EXTRA_CA_CERTS when set), named when a connection fails. */
   caFile?: string;
 }
 
@@ -68,7 +68,7 @@ async function call(target: DashboardsTarget, method: string, path: string, body
     const agent = dispatcher(target);
     res = await fetch(`${target.url.replace(/\/+$/, '')}${path}`, { method, headers: headers(target, json && body !== undefined), ...(body !== undefined ? { body } : {}), ...(agent ? { dispatcher: agent } : {}), signal: AbortSignal.timeout(60_000) });
   } catch (err) {
-    const trusted = target.caFile ? ` (its certificate checked against Node's CAs, NODE_EXTRA_CA_CERTS and ${target.caFile})` : '';
+    const trusted = target.caFile ? ` (its certificate checked against Node's bundled CAs and ${target.caFile})` : '';
     throw new OpenSearchError(where, `Dashboards did not answer: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}${trusted}`);
   }
   const text = await res.text();

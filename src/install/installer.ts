@@ -86,11 +86,14 @@ export interface InstallResult {
 /** The manifest entry of the template over the user's event indices. */
 const EVENTS_TEMPLATE = 'seqsentry-events';
 
-/** The event index patterns the installed `seqsentry-events` template carries (none when it is absent or not ours). */
-async function installedIndexPatterns(client: OpenSearchClient, packageName: string): Promise<string[]> {
+/**
+ * The event index patterns the installed `seqsentry-events` template carries (none when it is absent). The name is
+ * the package's: a template under it that lost its `_meta` (put again by hand) still holds the admin's patterns.
+ */
+async function installedIndexPatterns(client: OpenSearchClient): Promise<string[]> {
   const res = await rawRequest(client, 'GET', `/_index_template/${EVENTS_TEMPLATE}`, undefined, { accept: [404] });
   const template = res.status === 404 ? undefined : pick(res.body, 'index_templates.0.index_template');
-  if (!template || pick(template, '_meta.package') !== packageName) return [];
+  if (!template) return [];
   const patterns = pick(template, 'index_patterns');
   return (Array.isArray(patterns) ? patterns : [patterns]).filter((p): p is string => typeof p === 'string');
 }
@@ -152,7 +155,7 @@ export async function install(client: OpenSearchClient, options: InstallOptions)
   }
   if (options.replaceIndexPatterns && options.removeIndexPatterns?.length) throw new UsageError('--remove-index-pattern and --replace-index-patterns: give one (with --replace-index-patterns only the given patterns stay)');
   if (options.replaceIndexPatterns && options.indexPatterns.length === 0) throw new UsageError('--replace-index-patterns needs the patterns to put, --index-pattern');
-  const installedPatterns = options.replaceIndexPatterns ? [] : await installedIndexPatterns(client, manifest.name);
+  const installedPatterns = options.replaceIndexPatterns ? [] : await installedIndexPatterns(client);
   const indexPatterns = eventPatterns(installedPatterns, options.indexPatterns, options.removeIndexPatterns ?? []);
   // A pattern an older version (or an edit of the template) put there is held to today's rule as well.
   for (const p of indexPatterns) {

@@ -65,8 +65,10 @@ interface FirstMember {
  * first. Bundles trained since `fusion.habit_recall_min_age` recall into the habits as well, `novelty` and `hour:E`,
  * for a first member (an entity) the memory knows, counting the recalled events at least HABIT_MIN_AGE older: a user
  * given a new workstation this morning, or working late tonight, has made it a habit an hour later instead of meeting
- * it anew at each logon, while an account the memory never met stays new, and a sitting's own events (an attacker's
- * hop, a night-time burst) do not make each other habitual. Training fits the tails against the whole memory with
+ * it anew at each logon, while an account the memory never met stays new for its first hours (since
+ * `fusion.new_member_habit_min_age`, its own recalled events at least that old are its habits: a new hire's servers of
+ * this morning by the afternoon), and a sitting's own events (an attacker's hop, a night-time burst) do not make each
+ * other habitual. Training fits the tails against the whole memory with
  * each held-out event left out, which holds its neighbours in time as recall does, so habits that never recalled
  * were judged at scoring against tails fitted as if they did. (Measured on the detection matrix's 18 LANL runs: mean
  * AP 0.376 → 0.407, above the rule's in 16 runs instead of 12; the follow-up logons of users at new workstations or
@@ -212,19 +214,18 @@ export class EntityMemory {
   private partnerProbability(f: FirstMember | undefined, second: string, i: number, c: number, without: number, recalled = 0, own = 0, ownHere = 0): number {
     const firsts = this.firsts[i] as Map<string, FirstMember>;
     const n = (f?.events ?? 0) - without;
-    // A new entity's own earlier sittings are its habit, as a known one's training events are: a partner it met there
-    // is as usual as its share of them (one partner, plus one for a new one, as c / (n + partners + 1) counts); one it
-    // did not meet there stays as rare as a new member's (below): a new account's first logon somewhere is still new.
-    if (n <= 0 && ownHere > 0) return ownHere / (own + 2);
-    // A first member the memory knows: its recalled events of this pair count as if they had been in training, r more
-    // events, all with this partner (one partner more if it was new). One the memory never met stays new: its own
-    // recent events say nothing of how usual it is (a new account's burst is not a habit).
-    if (recalled > 0 && n > 0) return (c + recalled) / (n + recalled + (f?.partners ?? 0) + (c > 0 ? 1 : 2));
     if (n <= 0) {
+      // A first member the memory never met: as rare as a new member, (D + 1) / (N + D + 1). When it is the scored
+      // entity with earlier sittings, those are its habit, as a known one's training events are: a partner it met
+      // there is about as usual as its share of them, own_here / (own + 2), and never rarer than a partner it did not
+      // meet (a new account's first logon somewhere is still new).
       const D = firsts.size - (f && without ? 1 : 0);
-      const N = Math.max(0, this.events - without);
-      return (D + 1) / (N + D + 1);
+      const asNew = (D + 1) / (Math.max(0, this.events - without) + D + 1);
+      return ownHere > 0 ? Math.max(ownHere / (own + 2), asNew) : asNew;
     }
+    // A first member the memory knows: its recalled events of this pair count as if they had been in training, r more
+    // events, all with this partner (one partner more if it was new).
+    if (recalled > 0) return (c + recalled) / (n + recalled + (f?.partners ?? 0) + (c > 0 ? 1 : 2));
     // the event left out was its key's only one: one partner fewer, and one first member fewer met this partner
     const only = without && c === 0 ? 1 : 0;
     const partners = (f?.partners ?? 0) - only;

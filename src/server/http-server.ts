@@ -61,6 +61,8 @@ interface Route {
   open?: boolean;
   /** Needs an admin token (auth.admin_tokens) instead of a scoring one. */
   admin?: boolean;
+  /** Takes an admin token as well as a shipper's. */
+  adminToo?: boolean;
   handle(call: Call, scoring: ScoringService | null): Promise<Reply> | Reply;
   /** Needs the model: 503 while it loads. */
   needsModel?: boolean;
@@ -123,12 +125,8 @@ const ROUTES: readonly Route[] = [
   {
     // A shipper's token or an admin's: the daily budget's window (how close the day's flags are to their quota) only
     // for an admin, as a shipper's token that learnt it could time a burst to land once the quota is spent.
-    name: '/metrics', methods: ['GET'], match: /^\/metrics$/, open: true,
-    handle: ({ req, state }) => {
-      const admin = state.auth ? state.auth.isAdmin(req.headers.authorization) : true;
-      if (!admin) state.auth?.check(req.headers.authorization);
-      return { status: 200, body: state.metrics.render(admin), contentType: PROMETHEUS_CONTENT_TYPE };
-    },
+    name: '/metrics', methods: ['GET'], match: /^\/metrics$/, adminToo: true,
+    handle: ({ req, state }) => ({ status: 200, body: state.metrics.render(state.auth ? state.auth.isAdmin(req.headers.authorization) : true), contentType: PROMETHEUS_CONTENT_TYPE }),
   },
   {
     name: '/v1/score', methods: ['POST'], match: /^\/v1\/score$/, needsModel: true, scoringOnly: true,
@@ -189,7 +187,7 @@ async function dispatch(req: IncomingMessage, state: AppState): Promise<{ route:
     // With auth off every other route is open, but switching the model stays closed: no token, no reload.
     if (!state.auth) throw new HttpError(403, 'security_exception', 'auth.enabled is false: the admin routes need auth and auth.admin_tokens', 'auth');
     state.auth.checkAdmin(req.headers.authorization);
-  } else if (!route?.open) state.auth?.check(req.headers.authorization, route?.scoringOnly === true);
+  } else if (!route?.open && !(route?.adminToo && state.auth?.isAdmin(req.headers.authorization))) state.auth?.check(req.headers.authorization, route?.scoringOnly === true);
   if (!route) throw new HttpError(404, 'no_handler_found_exception', `no handler for ${req.method} ${url.pathname}`, 'bad_request');
   if (!route.methods.includes(req.method ?? '')) {
     throw new HttpError(405, 'method_not_allowed_exception', `${req.method} is not allowed on ${route.name}, use ${route.methods.join(' or ')}`, 'bad_request', { allow: route.methods.join(', ') });

@@ -30,8 +30,8 @@ export class ModelReloader {
     private readonly models: ModelSwitch,
     private readonly deps: ServeScoringDeps,
     private readonly metrics: ServerMetrics,
-    /** Told of each switch, after new requests go to `next` (metrics, log). */
-    private readonly onSwitch: (next: ServeScoring) => void,
+    /** Told of each switch, after new requests go to `next` (metrics, log, the bundle watch), and who asked for it. */
+    private readonly onSwitch: (next: ServeScoring, trigger: ReloadTrigger) => void,
   ) {}
 
   /** Loads and switches to the bundle in model_dir; rejects with the reason (ModelLoadError) when it is refused. */
@@ -74,7 +74,7 @@ export class ModelReloader {
       throw err;
     }
     this.models.switchTo(next.service);
-    this.onSwitch(next);
+    this.onSwitch(next, trigger);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics.reloads.inc({ trigger, outcome: 'switched' });
     log.info({ trigger, from, to, seconds }, 'switched to the new bundle; the old one finishes its in-flight batches');

@@ -90,7 +90,11 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
     if (config.budget.refill_index) await refillServeBudget(deps.client(), config.budget.refill_index, first);
     state.models.switchTo(first.service);
     metrics.attachModel(scorer.history, scorer.modelId, scorer.windowCache, scorer);
-    state.reloader = new ModelReloader(config, state.models, deps, metrics, (next) => metrics.attachModel(next.service.scorer.history, next.service.scorer.modelId, next.service.scorer.windowCache, next.service.scorer));
+    state.reloader = new ModelReloader(config, state.models, deps, metrics, (next, trigger) => {
+      metrics.attachModel(next.service.scorer.history, next.service.scorer.modelId, next.service.scorer.windowCache, next.service.scorer);
+      // An admin's reload of the bundle the watch refused: the watch does not load it a second time.
+      if (trigger !== 'watch') void watch?.switched();
+    });
     if (config.aggregate.index) {
       const { index, every_ms: everyMs, lookback_ms: lookbackMs } = config.aggregate;
       // A reload keeps the format and entity key (model-reload.ts), so the schedule's adapter stays right.

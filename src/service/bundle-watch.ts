@@ -56,6 +56,8 @@ export async function directorySignature(dir: string): Promise<string | null> {
 
 export interface BundleWatch {
   stop(): void;
+  /** Another trigger (an admin's reload) switched to the bundle now in the folder: it is not loaded again. */
+  switched(): Promise<void>;
 }
 
 /** How long the files of a refused bundle must stay the same before it is tried again (a copy may pause between writes). */
@@ -74,7 +76,8 @@ export class BundleChanges {
   /** After a refusal: the directory as it was when the refused load began, as the last poll saw it, and since when. */
   private refused: { tried: string | null; previous: string | null; since: number } | null = null;
 
-  constructor(private readonly dir: string, initial: BundleFingerprint | null, private readonly now: () => number = Date.now) {
+  /** `now`: milliseconds on a clock that never steps back (a wall clock set back an hour would hold a retry that long). */
+  constructor(private readonly dir: string, initial: BundleFingerprint | null, private readonly now: () => number = () => performance.now()) {
     this.seen = initial;
   }
 
@@ -98,6 +101,12 @@ export class BundleChanges {
     log.info({ dir: this.dir }, 'files of the refused bundle changed: trying it again');
     this.loading = files;
     return true;
+  }
+
+  /** Another trigger switched to the bundle as the folder holds it now: a refusal is over, and its manifest is seen. */
+  async switchedElsewhere(): Promise<void> {
+    this.refused = null;
+    this.seen = (await bundleFingerprint(this.dir)) ?? this.seen;
   }
 
   /** The load `due` called for switched to the bundle (true) or refused it (false). */
@@ -140,5 +149,6 @@ export function watchBundle(dir: string, intervalMs: number, initial: BundleFing
       stopped = true;
       if (timer) clearTimeout(timer);
     },
+    switched: () => changes.switchedElsewhere(),
   };
 }
