@@ -74,12 +74,12 @@ export async function startSidecar(config: ServeConfig): Promise<Sidecar> {
   let watch: BundleWatch | null = null;
   const release = async () => {
     watch?.stop();
+    metrics.close();
     // A watch-triggered reload may be loading: it switches (or is refused) before the models close.
     await state.reloader?.settled();
     await notables?.stop();
     await state.models.close();
     await Promise.allSettled([opensearch.close(), client?.close()]);
-    metrics.close();
   };
   const deps: ServeScoringDeps = { senders: state.senders, observer: metrics.batchObserver, client: () => (client ??= createOpenSearchClient(config.opensearch)) };
   try {
