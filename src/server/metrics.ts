@@ -94,7 +94,15 @@ export class ServerMetrics {
   /** The process's own series, under the names Prometheus clients give them, and the JavaScript heap. */
   private processFamilies(): void {
     const started = Date.now() / 1000 - process.uptime();
-    const cpu = (read: (u: NodeJS.CpuUsage) => number) => () => [{ value: read(process.cpuUsage()) / 1e6 }];
+    // One reading serves the three CPU series of a scrape (read one after the other, other threads' CPU would make
+    // user + system differ from the total).
+    let reading = { at: -Infinity, usage: process.cpuUsage() };
+    const usage = (): NodeJS.CpuUsage => {
+      const at = performance.now();
+      if (at - reading.at > 100) reading = { at, usage: process.cpuUsage() };
+      return reading.usage;
+    };
+    const cpu = (read: (u: NodeJS.CpuUsage) => number) => () => [{ value: read(usage()) / 1e6 }];
     this.registry.register(new Gauge('process_cpu_user_seconds_total', 'User CPU time the sidecar process spent, all its threads (the ONNX worker\'s too), in seconds.', cpu((u) => u.user), 'counter'));
     this.registry.register(new Gauge('process_cpu_system_seconds_total', 'System CPU time the sidecar process spent, in seconds.', cpu((u) => u.system), 'counter'));
     this.registry.register(new Gauge('process_cpu_seconds_total', 'User and system CPU time the sidecar process spent, in seconds.', cpu((u) => u.user + u.system), 'counter'));
