@@ -8,6 +8,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BundleChanges, bundleFingerprint, SETTLE_MS } from '../src/service/bundle-watch.js';
 
+/** A watched folder whose bundle.json was rewritten before its model.onnx came, and the load it caused refused. */
+async function refusedWithoutModel(): Promise<{ dir: string; changes: BundleChanges; clock: { ms: number } }> {
+  const dir = mkdtempSync(join(tmpdir(), 'seqsentry-watch-'));
+  writeFileSync(join(dir, 'bundle.json'), '{"version":"v1"}');
+  const clock = { ms: 0 };
+  const changes = new BundleChanges(dir, await bundleFingerprint(dir), () => clock.ms);
+  writeFileSync(join(dir, 'bundle.json'), '{"version":"v2"}');
+  expect(await changes.due()).toBe(true);
+  await changes.tried(false); // no model.onnx yet
+  return { dir, changes, clock };
+}
+
 describe('BundleChanges after a refused load', () => {
   it('tries again once the files that changed during the load have settled, and only once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seqsentry-watch-'));
@@ -31,38 +43,26 @@ describe('BundleChanges after a refused load', () => {
   });
 
   it('waits while a copy keeps writing, then tries the settled files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'seqsentry-watch-'));
-    writeFileSync(join(dir, 'bundle.json'), '{"version":"v1"}');
-    let clock = 0;
-    const changes = new BundleChanges(dir, await bundleFingerprint(dir), () => clock);
-    writeFileSync(join(dir, 'bundle.json'), '{"version":"v2"}');
-    expect(await changes.due()).toBe(true);
-    await changes.tried(false); // no model.onnx yet
+    const { dir, changes, clock } = await refusedWithoutModel();
     for (let k = 1; k <= 5; k++) {
       writeFileSync(join(dir, 'model.onnx'), 'x'.repeat(k * 10)); // still copying, a poll every SETTLE_MS
-      clock += SETTLE_MS;
+      clock.ms += SETTLE_MS;
       expect(await changes.due()).toBe(false);
     }
-    clock += SETTLE_MS;
+    clock.ms += SETTLE_MS;
     expect(await changes.due()).toBe(true);
     await changes.tried(true);
-    clock += SETTLE_MS;
+    clock.ms += SETTLE_MS;
     writeFileSync(join(dir, 'model.onnx'), 'edited after the switch');
     expect(await changes.due()).toBe(false); // switched: only bundle.json starts a load again
   });
 
   it('does not load again a bundle another trigger (an admin\'s reload) switched to after the refusal', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'seqsentry-watch-'));
-    writeFileSync(join(dir, 'bundle.json'), '{"version":"v1"}');
-    let clock = 0;
-    const changes = new BundleChanges(dir, await bundleFingerprint(dir), () => clock);
-    writeFileSync(join(dir, 'bundle.json'), '{"version":"v2"}');
-    expect(await changes.due()).toBe(true);
-    await changes.tried(false);
+    const { dir, changes, clock } = await refusedWithoutModel();
     writeFileSync(join(dir, 'model.onnx'), 'the missing model');
     await changes.switchedElsewhere(); // POST /v1/admin/reload took it
     for (let k = 0; k < 3; k++) {
-      clock += SETTLE_MS;
+      clock.ms += SETTLE_MS;
       expect(await changes.due()).toBe(false);
     }
   });
